@@ -1,0 +1,304 @@
+/**
+ * Request and response validation against the compiled spec, returning structured violations.
+ */
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { getSpec, matchContentType, type CompiledSpec, type Operation } from './spec';
+
+export type CheckName =
+  | 'operation_exists'
+  | 'request_parameters_conformance'
+  | 'request_content_type_conformance'
+  | 'request_schema_conformance'
+  | 'status_code_conformance'
+  | 'content_type_conformance'
+  | 'response_schema_conformance'
+  | 'response_headers_conformance';
+
+export interface Violation {
+  check: CheckName;
+  operationId?: string;
+  /** Where it is, e.g. `["response", "body", "secret"]` or `["request", "header", "api-key"]`. */
+  location: string[];
+  message: string;
+}
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+export interface RequestToValidate {
+  /** Either the operationId, or method and path to look it up. */
+  operationId?: string;
+  method?: string;
+  path?: string;
+  /** Path parameters when already known (otherwise taken from `path`). */
+  pathParams?: Record<string, string>;
+  query?: Record<string, string | string[] | undefined>;
+  headers?: Headers;
+  /** The parsed body, or a string to be parsed according to its content type; undefined for none. */
+  body?: unknown;
+}
+
+export interface ResponseToValidate {
+  operationId: string;
+  status: number;
+  headers?: Headers;
+  /** The parsed body, or the raw text (parsed here when the content type is JSON); undefined for none. */
+  body?: unknown;
+}
+
+export interface Validator {
+  spec: CompiledSpec;
+  validateRequest(req: RequestToValidate): Violation[];
+  validateResponse(res: ResponseToValidate): Violation[];
+}
+
+function header(headers: Headers | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const lower = name.toLowerCase();
+  let v = headers[lower];
+  if (v === undefined) {
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === lower) v = headers[k];
+  }
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+const isJsonType = (ct: string) => /^application\/([\w.+-]*\+)?json$/i.test(ct.split(';')[0].trim());
+
+/** Parses a string parameter by its schema's type; anything unparsable stays a string and fails. */
+function parseParam(value: string, schema: any): unknown {
+  const type = schema?.type;
+  if ((type === 'integer' || type === 'number') && value.trim() !== '' && !Number.isNaN(Number(value))) {
+    return Number(value);
+  }
+  if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
+}
+
+function ajvViolations(
+  errors: ErrorObject[] | null | undefined,
+  check: CheckName,
+  operationId: string,
+  base: string[],
+): Violation[] {
+  if (!errors) return [];
+  const seen = new Set<string>();
+  const out: Violation[] = [];
+  for (const e of errors) {
+    const loc = [...base, ...pointerSegments(e.instancePath)];
+    let text = e.message ?? 'is invalid';
+    if (e.keyword === 'required') {
+      loc.push(String((e.params as any).missingProperty));
+      text = 'is required';
+    } else if (e.keyword === 'additionalProperties') {
+      loc.push(String((e.params as any).additionalProperty));
+      text = 'is not allowed';
+    } else if (e.keyword === 'false schema') {
+      text = 'must not be present';
+    } else if (e.keyword === 'enum') {
+      text += `: ${(e.params as any).allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')}`;
+    }
+    const message = `${describePath(loc.slice(base.length))} ${text}`;
+    const key = `${loc.join('/')}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ check, operationId, location: loc, message });
+  }
+  return out;
+}
+
+/** `["event_types","0"]` -> `event_types[0]`; the root -> `(root)`. */
+export function describePath(segments: string[]): string {
+  const path = segments.reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
+  return path || '(root)';
+}
+
+function pointerSegments(pointer: string): string[] {
+  if (!pointer) return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function validateValue(
+  spec: CompiledSpec,
+  key: string,
+  schema: unknown,
+  direction: 'request' | 'response',
+  value: unknown,
+): ErrorObject[] | null {
+  const fn: ValidateFunction | undefined = spec.valueValidator(key, schema, direction);
+  if (!fn || fn(value)) return null;
+  return fn.errors ?? null;
+}
+
+export function createValidator(spec: CompiledSpec = getSpec()): Validator {
+  function validateRequest(req: RequestToValidate): Violation[] {
+    let op: Operation | undefined;
+    let pathParams = req.pathParams;
+    if (req.operationId) {
+      op = spec.operations.get(req.operationId);
+      if (!op) {
+        return [{ check: 'operation_exists', location: ['request'], message: `unknown operationId ${req.operationId}` }];
+      }
+    } else if (req.method && req.path !== undefined) {
+      const m = spec.findOperation(req.method, req.path);
+      if (!m) {
+        return [
+          { check: 'operation_exists', location: ['request'], message: `no operation for ${req.method.toUpperCase()} ${req.path}` },
+        ];
+      }
+      op = m.operation;
+      pathParams = pathParams ?? m.params;
+    } else {
+      throw new Error('validateRequest needs operationId, or method and path');
+    }
+    const id = op.operationId;
+    const out: Violation[] = [];
+
+    for (const p of op.parameters) {
+      let raw: string | undefined;
+      if (p.in === 'header') raw = header(req.headers, p.name);
+      else if (p.in === 'path') raw = pathParams?.[p.name];
+      else if (p.in === 'query') {
+        const q = req.query?.[p.name];
+        raw = Array.isArray(q) ? q[0] : q;
+      } else continue;
+      const loc = ['request', p.in, p.name];
+      if (raw === undefined) {
+        if (p.required) {
+          out.push({ check: 'request_parameters_conformance', operationId: id, location: loc, message: `required ${p.in} parameter "${p.name}" is missing` });
+        }
+        continue;
+      }
+      const errs = validateValue(spec, `${id}|${p.in}|${p.name}`, p.schema, 'request', parseParam(raw, p.schema));
+      if (errs) {
+        for (const v of ajvViolations(errs, 'request_parameters_conformance', id, loc)) {
+          out.push({ ...v, message: `${p.in} parameter "${p.name}": ${v.message.replace(/^\(root\) /, '')}` });
+        }
+      }
+    }
+
+    const rb = op.requestBody;
+    const hasBody = req.body !== undefined && req.body !== '';
+    if (rb) {
+      if (!hasBody) {
+        if (rb.required) {
+          out.push({ check: 'request_schema_conformance', operationId: id, location: ['request', 'body'], message: 'request body is required' });
+        }
+      } else {
+        const ct = header(req.headers, 'content-type');
+        const declared = matchContentType(ct, rb.contentTypes);
+        if (!declared) {
+          out.push({
+            check: 'request_content_type_conformance',
+            operationId: id,
+            location: ['request', 'header', 'content-type'],
+            message: `content type ${ct ?? '(none)'} is not one of ${rb.contentTypes.join(', ')}`,
+          });
+        } else {
+          out.push(...validateBody(spec.requestBodyValidator(op, declared), declared, req.body, 'request_schema_conformance', id, ['request', 'body']));
+        }
+      }
+    }
+    return out;
+  }
+
+  function validateResponse(res: ResponseToValidate): Violation[] {
+    const op = spec.operations.get(res.operationId);
+    if (!op) return [{ check: 'operation_exists', location: ['response'], message: `unknown operationId ${res.operationId}` }];
+    const id = op.operationId;
+    const declared = spec.responseFor(op, res.status);
+    if (!declared) {
+      return [
+        {
+          check: 'status_code_conformance',
+          operationId: id,
+          location: ['response', 'status'],
+          message: `status ${res.status} is not declared for ${id} (declared: ${[...op.responses.keys()].join(', ')})`,
+        },
+      ];
+    }
+    const out: Violation[] = [];
+    for (const [name, h] of Object.entries(declared.headers)) {
+      if (name === 'content-type') continue;
+      const value = header(res.headers, name);
+      const loc = ['response', 'header', name];
+      if (value === undefined) {
+        if (h.required) out.push({ check: 'response_headers_conformance', operationId: id, location: loc, message: `required header ${name} is missing` });
+        continue;
+      }
+      const errs = validateValue(spec, `${id}|${declared.status}|header|${name}`, h.schema, 'response', parseParam(value, h.schema));
+      if (errs) {
+        for (const v of ajvViolations(errs, 'response_headers_conformance', id, loc)) {
+          out.push({ ...v, message: `header ${name}: ${v.message.replace(/^\(root\) /, '')}` });
+        }
+      }
+    }
+
+    const hasBody = res.body !== undefined && res.body !== '';
+    const ct = header(res.headers, 'content-type');
+    if (declared.contentTypes.length === 0) {
+      if (hasBody) {
+        out.push({
+          check: 'content_type_conformance',
+          operationId: id,
+          location: ['response', 'header', 'content-type'],
+          message: `status ${res.status} declares no content, but the response has a body (${ct ?? 'no content type'})`,
+        });
+      }
+      return out;
+    }
+    const media = matchContentType(ct, declared.contentTypes);
+    if (!media) {
+      out.push({
+        check: 'content_type_conformance',
+        operationId: id,
+        location: ['response', 'header', 'content-type'],
+        message: `content type ${ct ?? '(none)'} is not one of ${declared.contentTypes.join(', ')}`,
+      });
+      return out;
+    }
+    if (!hasBody) {
+      out.push({ check: 'response_schema_conformance', operationId: id, location: ['response', 'body'], message: 'response body is missing' });
+      return out;
+    }
+    out.push(...validateBody(spec.responseBodyValidator(op, declared.status, media), media, res.body, 'response_schema_conformance', id, ['response', 'body']));
+    return out;
+  }
+
+  return { spec, validateRequest, validateResponse };
+}
+
+function validateBody(
+  fn: ValidateFunction | undefined,
+  mediaType: string,
+  body: unknown,
+  check: CheckName,
+  operationId: string,
+  base: string[],
+): Violation[] {
+  if (!fn) return [];
+  let value = body;
+  if (typeof body === 'string' && isJsonType(mediaType)) {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return [{ check, operationId, location: base, message: 'body is not valid JSON' }];
+    }
+  } else if (Buffer.isBuffer(body)) {
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch {
+      return [{ check, operationId, location: base, message: 'body is not valid JSON' }];
+    }
+  }
+  if (fn(value)) return [];
+  return ajvViolations(fn.errors, check, operationId, base);
+}
+
+let defaultValidator: Validator | undefined;
+/** The validator over the project's `openapi.json` (one per process). */
+export function getValidator(): Validator {
+  if (!defaultValidator) defaultValidator = createValidator();
+  return defaultValidator;
+}
