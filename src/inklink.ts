@@ -1,0 +1,46 @@
+/**
+ * Facts about InkLink's API that every part of the toolkit shares, read from `openapi.json` where
+ * the document states them (event types) and from InkLink's public docs otherwise.
+ */
+import { getSpec } from './spec';
+
+/** The event types a webhook endpoint may subscribe to (`components.schemas.webhookEventType`). */
+export const EVENT_TYPES: readonly string[] = Object.freeze([
+  ...(getSpec().document.components.schemas.webhookEventType.enum as string[]),
+]);
+
+export const ROLES = ['owner', 'admin', 'member'] as const;
+export type Role = (typeof ROLES)[number];
+/** Roles allowed to create endpoints and rotate secrets ("organization owner or admin"). */
+export const PRIVILEGED_ROLES: readonly Role[] = ['owner', 'admin'];
+
+export const ID_PREFIX = {
+  endpoint: 'wh_end_',
+  event: 'wh_evt_',
+  secret: 'whsec_',
+  apiKey: 'secret_live_',
+} as const;
+
+export const WEBHOOK_USER_AGENT = 'InkLink-Webhooks/1.0';
+
+/** InkLink's error codes by HTTP status (/error-handling). There is no 403. */
+export const ERROR_CODE_BY_STATUS: Readonly<Record<number, string>> = {
+  400: 'VALIDATION_ERROR',
+  401: 'UNAUTHORIZED',
+  404: 'NOT_FOUND',
+  429: 'RATE_LIMIT_EXCEEDED',
+  500: 'INTERNAL_ERROR',
+};
+
+/** The Standard Webhooks example schedule: delays before attempt 1, 2, ... (ms). */
+export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [
+  0, 5_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 5 * 3_600_000, 10 * 3_600_000, 14 * 3_600_000,
+  20 * 3_600_000, 24 * 3_600_000,
+];
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 15_000;
+
+export interface EventPayload {
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+}
