@@ -1,0 +1,127 @@
+/**
+ * Test set-up operations of the mock's control API (not part of InkLink's surface): mint keys,
+ * seed endpoints, show the state without secrets, reset. Nothing here knows about HTTP.
+ */
+import { ROLES, type Role } from '../../src/inklink';
+import { fingerprint, secretProblem } from '../../src/webhooks';
+import type { DeliveryEngine } from './deliveries';
+import { ENDPOINT_ID_RE, apiKeyHint, hashApiKey, maskApiKey, newApiKey, newId } from './ids';
+import { type EndpointView, type FieldError, type Result, type StateSnapshot, endpointView, invalid, ok } from './model';
+import type { WebhookEndpointService } from './service';
+import type { Store } from './store';
+
+export interface MintKeyInput {
+  role: Role;
+  organizationId?: string;
+}
+
+export interface MintedKey {
+  id: string;
+  api_key: string;
+  role: Role;
+  organization_id: string;
+}
+
+export interface SeedEndpointInput {
+  organizationId: string;
+  id?: string;
+  url?: string;
+  name?: string | null;
+  enabled?: boolean;
+  event_types?: string[];
+  /** A chosen initial secret (`whsec_` + base64 of 24 to 64 bytes); generated when absent. */
+  secret?: string;
+}
+
+export interface StateView {
+  organizations: {
+    id: string;
+    name: string;
+    created_at: string;
+    api_keys: { id: string; role: Role; key: string; created_at: string }[];
+    endpoints: (EndpointView & { secret_fingerprint: string; secret_issued_at: string; rotations: number })[];
+  }[];
+}
+
+export class MockControl {
+  constructor(
+    private readonly store: Store,
+    private readonly service: WebhookEndpointService,
+    private readonly deliveries: DeliveryEngine,
+    private readonly initial: () => StateSnapshot,
+    private readonly defaultWebhookUrl: string,
+  ) {}
+
+  /** Back to the initial state: seeded (or loaded) records, empty journal, nothing pending. */
+  async reset(): Promise<void> {
+    this.deliveries.clear();
+    this.store.load(this.initial());
+    await this.store.commit();
+  }
+
+  view(): StateView {
+    const orgs = [...this.store.organizations()];
+    const keys = [...this.store.apiKeys()];
+    const endpoints = [...this.store.endpoints()];
+    return {
+      organizations: orgs.map((o) => ({
+        id: o.id,
+        name: o.name,
+        created_at: o.createdAt,
+        api_keys: keys
+          .filter((k) => k.organizationId === o.id)
+          .map((k) => ({ id: k.id, role: k.role, key: maskApiKey(k.hint), created_at: k.createdAt })),
+        endpoints: endpoints
+          .filter((e) => e.organizationId === o.id)
+          .map((e) => ({
+            ...endpointView(e),
+            secret_fingerprint: fingerprint(e.secret),
+            secret_issued_at: e.secretIssuedAt,
+            rotations: e.rotations,
+          })),
+      })),
+    };
+  }
+
+  /** Mints a key, in a new organization when none is given. The key is returned once. */
+  async mintKey(input: MintKeyInput): Promise<Result<MintedKey>> {
+    const problems: FieldError[] = [];
+    if (!ROLES.includes(input.role)) problems.push({ field: 'role', message: `must be one of ${ROLES.join(', ')}` });
+    if (input.organizationId !== undefined && !this.store.organization(input.organizationId)) {
+      problems.push({ field: 'organization_id', message: 'no such organization' });
+    }
+    if (problems.length) return invalid(problems);
+    const now = new Date().toISOString();
+    let organizationId = input.organizationId;
+    if (organizationId === undefined) {
+      organizationId = newId('org_', 16);
+      this.store.addOrganization({ id: organizationId, name: `Organization ${organizationId.slice(4, 10)}`, createdAt: now });
+    }
+    const key = newApiKey();
+    const id = newId('key_', 16);
+    this.store.addApiKey({ id, organizationId, role: input.role, hash: hashApiKey(key), hint: apiKeyHint(key), createdAt: now });
+    await this.store.commit();
+    return ok({ id, api_key: key, role: input.role, organization_id: organizationId });
+  }
+
+  /** Seeds an endpoint directly (no api key involved), optionally with a chosen id and secret. */
+  async seedEndpoint(input: SeedEndpointInput): Promise<Result<EndpointView & { organization_id: string; secret: string }>> {
+    const url = input.url ?? this.defaultWebhookUrl;
+    const problems: FieldError[] = [];
+    if (!this.store.organization(input.organizationId)) problems.push({ field: 'organization_id', message: 'no such organization' });
+    if (input.id !== undefined) {
+      if (!ENDPOINT_ID_RE.test(input.id)) problems.push({ field: 'id', message: `must match ${ENDPOINT_ID_RE.source}` });
+      else if (this.store.endpoint(input.id)) problems.push({ field: 'id', message: 'an endpoint with this id already exists' });
+    }
+    if (input.secret !== undefined) {
+      const why = secretProblem(input.secret);
+      // The problem is described without repeating the value.
+      if (why) problems.push({ field: 'secret', message: why });
+    }
+    problems.push(...this.service.endpointProblems({ ...input, url }));
+    if (problems.length) return invalid(problems);
+    const record = this.service.addEndpoint(input.organizationId, { ...input, url }, { id: input.id, secret: input.secret });
+    await this.store.commit();
+    return ok({ ...endpointView(record), organization_id: record.organizationId, secret: record.secret });
+  }
+}

@@ -1,0 +1,41 @@
+/** Identifiers and credentials. Random ones come from the CSPRNG. */
+import { createHash, randomBytes } from 'node:crypto';
+import { ID_PREFIX } from '../../src/inklink';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `length` characters of [A-Za-z0-9] from the CSPRNG (rejection sampling, no modulo bias). */
+export function randomAlphanumeric(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const b of randomBytes(length * 2)) {
+      if (b < 248) out += ALPHABET[b % 62];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+export const newId = (prefix: string, length = 24) => prefix + randomAlphanumeric(length);
+export const newEndpointId = () => newId(ID_PREFIX.endpoint);
+export const newEventId = () => newId(ID_PREFIX.event);
+export const newApiKey = () => newId(ID_PREFIX.apiKey, 32);
+
+/** Lookups go by this hash, so the key is never stored and never compared character by character. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/** A key's public hint: its prefix and the first 4 characters after it. */
+export function apiKeyHint(key: string): string {
+  return key.slice(ID_PREFIX.apiKey.length, ID_PREFIX.apiKey.length + 4);
+}
+
+export function maskApiKey(hint: string): string {
+  return `${ID_PREFIX.apiKey}${hint}…`;
+}
+
+/** Endpoint ids are `wh_end_` followed by URL-safe characters (see the rotate operation). */
+export const ENDPOINT_ID_RE = /^wh_end_[A-Za-z0-9_-]{1,128}$/;
+/** Well-formed api keys; anything else is refused before any lookup. */
+export const API_KEY_RE = /^secret_live_[A-Za-z0-9_-]{8,200}$/;

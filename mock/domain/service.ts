@@ -1,0 +1,142 @@
+/**
+ * The one place that decides: who is authenticated, who may create endpoints and rotate secrets,
+ * and what a rotation does. It works on the Store and returns domain results; HTTP is elsewhere.
+ */
+import { EVENT_TYPES, PRIVILEGED_ROLES } from '../../src/inklink';
+import { generateSecret } from '../../src/webhooks';
+import { API_KEY_RE, ENDPOINT_ID_RE, hashApiKey, newEndpointId } from './ids';
+import {
+  type DomainError,
+  type EndpointRecord,
+  type EndpointView,
+  type FieldError,
+  type Principal,
+  type Result,
+  endpointView,
+  fail,
+  invalid,
+  ok,
+} from './model';
+import type { Store } from './store';
+
+export interface CreateEndpointInput {
+  url: string;
+  name?: string | null;
+  enabled?: boolean;
+  event_types?: string[];
+}
+
+export interface ServiceOptions {
+  /** URL schemes an endpoint may use. InkLink allows HTTP only in development, which the mock is. */
+  allowedUrlSchemes?: readonly string[];
+  now?: () => Date;
+}
+
+// Frozen, shared refusals: the hot paths allocate nothing to say no.
+const UNAUTHENTICATED: DomainError = Object.freeze({
+  kind: 'unauthenticated',
+  message: 'Missing or invalid api-key header.',
+});
+/** Unknown, malformed and other organizations' ids get this same error, so none can be told apart. */
+const ENDPOINT_NOT_FOUND: DomainError = Object.freeze({
+  kind: 'endpoint_not_found',
+  message: 'Webhook endpoint not found.',
+});
+const forbidden = (action: string): DomainError =>
+  Object.freeze({
+    kind: 'forbidden',
+    message: `Permission denied: ${action} requires an organization owner or admin api key.`,
+  });
+const FORBIDDEN_ROTATE = forbidden('rotating a webhook signing secret');
+const FORBIDDEN_CREATE = forbidden('creating a webhook endpoint');
+
+export class WebhookEndpointService {
+  private readonly schemes: readonly string[];
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly store: Store,
+    options: ServiceOptions = {},
+  ) {
+    this.schemes = options.allowedUrlSchemes ?? ['https:', 'http:'];
+    this.now = options.now ?? (() => new Date());
+  }
+
+  authenticate(apiKey: string | undefined): Result<Principal> {
+    if (typeof apiKey !== 'string' || !API_KEY_RE.test(apiKey)) return fail(UNAUTHENTICATED);
+    const key = this.store.keyByHash(hashApiKey(apiKey));
+    if (!key) return fail(UNAUTHENTICATED);
+    return ok({ keyId: key.id, organizationId: key.organizationId, role: key.role });
+  }
+
+  /**
+   * Issues a new secret and makes it the only one that signs from now on (no overlap). Resolves
+   * once the change is durable, so a secret is never handed out before it is kept.
+   */
+  async rotateSecret(principal: Principal, endpointId: string): Promise<Result<{ secret: string }>> {
+    if (!PRIVILEGED_ROLES.includes(principal.role)) return fail(FORBIDDEN_ROTATE);
+    const endpoint = ENDPOINT_ID_RE.test(endpointId) ? this.store.endpoint(endpointId) : undefined;
+    if (!endpoint || endpoint.organizationId !== principal.organizationId) return fail(ENDPOINT_NOT_FOUND);
+    const secret = generateSecret();
+    this.store.replaceSecret(endpoint.id, secret, this.now().toISOString());
+    await this.store.commit();
+    return ok({ secret });
+  }
+
+  /** Creates an endpoint in the principal's organization; the input's shape is already valid. */
+  async createEndpoint(
+    principal: Principal,
+    input: CreateEndpointInput,
+  ): Promise<Result<{ endpoint: EndpointView; secret: string }>> {
+    if (!PRIVILEGED_ROLES.includes(principal.role)) return fail(FORBIDDEN_CREATE);
+    const problems = this.endpointProblems(input);
+    if (problems.length) return invalid(problems);
+    const record = this.addEndpoint(principal.organizationId, input);
+    await this.store.commit();
+    return ok({ endpoint: endpointView(record), secret: record.secret });
+  }
+
+  /**
+   * Adds a valid endpoint with defaults applied (enabled, every event type, a new secret). Shared by
+   * create and the control API's seeding, which may choose the id and the initial secret.
+   */
+  addEndpoint(organizationId: string, input: CreateEndpointInput, chosen: { id?: string; secret?: string } = {}): EndpointRecord {
+    const now = this.now().toISOString();
+    const record: EndpointRecord = {
+      id: chosen.id ?? newEndpointId(),
+      organizationId,
+      url: input.url,
+      name: input.name ?? null,
+      enabled: input.enabled ?? true,
+      eventTypes: input.event_types ? [...new Set(input.event_types)] : [...EVENT_TYPES],
+      createdAt: now,
+      secret: chosen.secret ?? generateSecret(),
+      secretIssuedAt: now,
+      rotations: 0,
+    };
+    this.store.addEndpoint(record);
+    return record;
+  }
+
+  /** Domain rules beyond the schema: an absolute http(s) URL, known event types. */
+  endpointProblems(input: CreateEndpointInput): FieldError[] {
+    const problems: FieldError[] = [];
+    let url: URL | undefined;
+    try {
+      url = new URL(input.url);
+    } catch {
+      problems.push({ field: 'url', message: 'must be an absolute URL' });
+    }
+    if (url && !this.schemes.includes(url.protocol)) {
+      problems.push({ field: 'url', message: `must use ${this.schemes.map((s) => s.slice(0, -1)).join(' or ')}` });
+    }
+    if (input.event_types) {
+      if (input.event_types.length === 0) problems.push({ field: 'event_types', message: 'must contain at least 1 event type' });
+      input.event_types.forEach((t, i) => {
+        // The value is not echoed: error messages never repeat what a client sent.
+        if (!EVENT_TYPES.includes(t)) problems.push({ field: `event_types[${i}]`, message: 'is not a supported event type' });
+      });
+    }
+    return problems;
+  }
+}
