@@ -1,0 +1,54 @@
+/** The mock's options, their defaults, and parsers for their textual forms (flags, env vars). */
+import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_SCHEDULE_MS } from '../src/inklink';
+import type { LogLevel, Logger } from '../src/log';
+
+export interface MockServerOptions {
+  /** Seed of the generated state (same seed, same organizations, keys, endpoints and secrets). */
+  seed?: number;
+  /** URL the seeded endpoints deliver to, and the default of control-API-seeded ones. */
+  webhookUrl?: string;
+  /** Delays before attempt 1, 2, … (ms), or their text form, e.g. `0,5s,5m`. */
+  retrySchedule?: readonly number[] | string;
+  /** Per-attempt delivery timeout (ms). */
+  deliveryTimeoutMs?: number;
+  /** Delivery journal size. */
+  journalLimit?: number;
+  logLevel?: LogLevel;
+  logger?: Logger;
+  /** Validate every response against the spec before sending it. */
+  selfCheck?: boolean;
+  /** Required on the control API when set; must be set to listen on a non-loopback host. */
+  controlToken?: string;
+  host?: string;
+  port?: number;
+}
+
+export const DEFAULTS = {
+  seed: 42,
+  host: '127.0.0.1',
+  cliPort: 4010,
+  webhookUrl: 'http://127.0.0.1:3000/webhooks',
+  retryScheduleMs: DEFAULT_RETRY_SCHEDULE_MS,
+  deliveryTimeoutMs: DEFAULT_DELIVERY_TIMEOUT_MS,
+  journalLimit: 1000,
+} as const;
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `250ms`, `5s`, `5m`, `2h`, or a bare number of milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!m) throw new Error(`Invalid duration "${text}": use e.g. 500ms, 5s, 5m or 2h`);
+  return Math.round(Number(m[1]) * UNITS[m[2] ?? 'ms']);
+}
+
+/** `0,5s,5m`: the delays before each attempt; at least one. */
+export function parseSchedule(text: string): number[] {
+  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  if (parts.length === 0) throw new Error('The retry schedule needs at least one delay, e.g. 0,1s,5s');
+  return parts.map(parseDuration);
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::ffff:127.0.0.1';
+}

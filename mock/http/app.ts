@@ -1,0 +1,79 @@
+/**
+ * The Express layer, kept thin: request ids, the control API behind its token, InkLink's API
+ * dispatched by operationId, and envelopes for everything that goes wrong below the operations.
+ */
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from '../../src/log';
+import { compileSpec, getSpec } from '../../src/spec';
+import { createValidator, getValidator } from '../../src/validator';
+import type { MockControl } from '../domain/control';
+import type { DeliveryEngine } from '../domain/deliveries';
+import type { WebhookEndpointService } from '../domain/service';
+import { controlDocument, controlHandlers, controlToken } from './control-api';
+import { dispatcher } from './dispatch';
+import { publicHandlers } from './public-api';
+import { Responder, requestId } from './respond';
+
+export interface AppDeps {
+  service: WebhookEndpointService;
+  control: MockControl;
+  deliveries: DeliveryEngine;
+  logger: Logger;
+  selfCheck: boolean;
+  controlToken?: string;
+  startedAt: number;
+}
+
+let controlSpec: ReturnType<typeof compileSpec> | undefined;
+
+export function createApp(deps: AppDeps): Express {
+  const { logger } = deps;
+  const publicValidator = getValidator();
+  controlSpec ??= compileSpec(controlDocument);
+  const controlValidator = createValidator(controlSpec);
+  const respondPublic = new Responder(deps.selfCheck ? { validator: publicValidator, logger } : undefined);
+  const respondControl = new Responder(deps.selfCheck ? { validator: controlValidator, logger } : undefined);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+
+  app.use(requestId);
+  if (logger.enabled('debug')) {
+    app.use((req, res, next) => {
+      const start = process.hrtime.bigint();
+      res.on('finish', () => {
+        // Method, path and status only: never headers, bodies or query strings.
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        logger.debug('request', { method: req.method, path: req.path, status: res.statusCode, ms: ms.toFixed(2), id: res.locals.requestId });
+      });
+      next();
+    });
+  }
+  app.use('/__mock', controlToken(deps.controlToken, respondControl));
+  app.use(
+    dispatcher(
+      controlSpec,
+      controlHandlers({ control: deps.control, deliveries: deps.deliveries, validator: controlValidator, respond: respondControl, startedAt: deps.startedAt }),
+    ),
+  );
+  app.use(dispatcher(getSpec(), publicHandlers({ service: deps.service, validator: publicValidator, respond: respondPublic })));
+
+  app.use((req: Request, res: Response) => {
+    const respond = req.path.startsWith('/__mock') ? respondControl : respondPublic;
+    respond.transportError(res, 404, 'NOT_FOUND', 'No such route.', []);
+  });
+
+  app.use((err: any, req: Request, res: Response, _next: NextFunction) => {
+    const respond = req.path.startsWith('/__mock') ? respondControl : respondPublic;
+    // The error's message is not echoed: it may quote what the client sent.
+    logger.error('unhandled error', { method: req.method, path: req.path, error: err?.name ?? 'Error', id: res.locals.requestId });
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    respond.transportError(res, 500, 'INTERNAL_ERROR', 'Internal server error.', []);
+  });
+  return app;
+}

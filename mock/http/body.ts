@@ -1,0 +1,40 @@
+/** Reads a JSON request body with a size limit, answering every way it can be wrong. */
+import express, { type Request, type Response } from 'express';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export type BodyResult =
+  | { ok: true; value: unknown }
+  | { ok: false; status: number; message: string; transport: boolean };
+
+const raw = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;.*)?$/i;
+
+export function readJsonBody(req: Request, res: Response): Promise<BodyResult> {
+  const type = req.headers['content-type'];
+  if (type === undefined || !JSON_TYPE.test(type)) {
+    return Promise.resolve({ ok: false, status: 400, message: 'Content-Type must be application/json.', transport: false });
+  }
+  return new Promise((resolve) => {
+    raw(req, res, (err?: any) => {
+      if (err) {
+        if (err.type === 'entity.too.large') {
+          resolve({ ok: false, status: 413, message: `The request body exceeds the ${BODY_LIMIT_BYTES} byte limit.`, transport: true });
+        } else {
+          resolve({ ok: false, status: 400, message: 'The request body could not be read.', transport: false });
+        }
+        return;
+      }
+      const buf: unknown = req.body;
+      if (!Buffer.isBuffer(buf) || buf.length === 0) {
+        resolve({ ok: false, status: 400, message: 'A JSON request body is required.', transport: false });
+        return;
+      }
+      try {
+        resolve({ ok: true, value: JSON.parse(buf.toString('utf8')) });
+      } catch {
+        resolve({ ok: false, status: 400, message: 'The request body is not valid JSON.', transport: false });
+      }
+    });
+  });
+}

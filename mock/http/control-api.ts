@@ -1,0 +1,112 @@
+/**
+ * The mock's control API (`/__mock/...`, described by mock/control-api.json): test set-up and
+ * inspection over the same domain model. Bodies are validated against that document.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Validator } from '../../src/validator';
+import type { Role } from '../../src/inklink';
+import type { MockControl } from '../domain/control';
+import type { DeliveryEngine } from '../domain/deliveries';
+import type { OperationHandler } from './dispatch';
+import { validBody } from './public-api';
+import type { Responder } from './respond';
+import controlDocument from '../control-api.json';
+
+export { controlDocument };
+
+export interface ControlApiDeps {
+  control: MockControl;
+  deliveries: DeliveryEngine;
+  validator: Validator;
+  respond: Responder;
+  startedAt: number;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Requires `Authorization: Bearer <token>` on every control request when a token is set. */
+export function controlToken(token: string | undefined, respond: Responder) {
+  const expected = token === undefined ? undefined : digest(token);
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!expected) return next();
+    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    // Compared as fixed-length digests, in constant time.
+    if (m && timingSafeEqual(digest(m[1]), expected)) return next();
+    respond.error(res, 401, 'UNAUTHORIZED', 'The control API requires Authorization: Bearer <control token>.', []);
+  };
+}
+
+export function controlHandlers({ control, deliveries, validator, respond, startedAt }: ControlApiDeps): Record<string, OperationHandler> {
+  return {
+    getHealth(_req, res) {
+      respond.json(res, 200, { status: 'ok', uptime_seconds: Math.round((Date.now() - startedAt) / 100) / 10 });
+    },
+
+    async resetState(_req, res) {
+      await control.reset();
+      respond.json(res, 200, { status: 'reset' });
+    },
+
+    getState(_req, res) {
+      respond.json(res, 200, control.view());
+    },
+
+    async mintApiKey(req, res) {
+      const body = await validBody<{ role: Role; organization_id?: string }>(req, res, validator, respond);
+      if (!body) return;
+      const r = await control.mintKey({ role: body.role, organizationId: body.organization_id });
+      if (!r.ok) return respond.domainError(res, r.error);
+      respond.json(res, 201, r.value);
+    },
+
+    async seedEndpoint(req, res) {
+      const body = await validBody<any>(req, res, validator, respond);
+      if (!body) return;
+      const { organization_id, ...rest } = body;
+      const r = await control.seedEndpoint({ ...rest, organizationId: organization_id });
+      if (!r.ok) return respond.domainError(res, r.error);
+      respond.json(res, 201, r.value);
+    },
+
+    async emitEvent(req, res) {
+      const body = await validBody<{ type: string; endpoint_id?: string; organization_id?: string; data?: Record<string, unknown> }>(
+        req,
+        res,
+        validator,
+        respond,
+      );
+      if (!body) return;
+      const r = deliveries.emitEvent({ type: body.type, data: body.data, endpointId: body.endpoint_id, organizationId: body.organization_id });
+      if (!r.ok) return respond.domainError(res, r.error);
+      respond.json(res, 202, r.value);
+    },
+
+    listDeliveries(req, res) {
+      const q = req.query as Record<string, unknown>;
+      const violations = validator.validateRequest({ operationId: 'listDeliveries', query: q as any, headers: req.headers });
+      if (violations.length) {
+        return respond.error(
+          res,
+          400,
+          'VALIDATION_ERROR',
+          'Invalid query parameters.',
+          violations.map((v) => ({ field: v.location[2] ?? '', message: v.message })),
+        );
+      }
+      const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      respond.json(res, 200, {
+        deliveries: deliveries.list({
+          endpointId: str(q.endpoint_id),
+          eventId: str(q.event_id),
+          organizationId: str(q.organization_id),
+          limit: q.limit === undefined ? undefined : Number(q.limit),
+        }),
+      });
+    },
+
+    getControlSpec(_req, res) {
+      respond.json(res, 200, controlDocument);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/** InkLink's operations, one handler per operationId; every decision is the service's. */
+import type { Request, Response } from 'express';
+import { describePath, type Validator, type Violation } from '../../src/validator';
+import type { FieldError } from '../domain/model';
+import type { CreateEndpointInput, WebhookEndpointService } from '../domain/service';
+import { readJsonBody } from './body';
+import type { OperationHandler } from './dispatch';
+import type { Responder } from './respond';
+
+export interface PublicApiDeps {
+  service: WebhookEndpointService;
+  validator: Validator;
+  respond: Responder;
+}
+
+/** One `details` item per failing field of the body (the first message for each). */
+export function detailsOf(violations: Violation[]): FieldError[] {
+  const byField = new Map<string, string>();
+  for (const v of violations) {
+    const path = describePath(v.location.slice(2));
+    const field = path === '(root)' ? '' : path;
+    if (!byField.has(field)) byField.set(field, v.message.startsWith(`${path} `) ? v.message.slice(path.length + 1) : v.message);
+  }
+  return [...byField].map(([field, message]) => ({ field, message }));
+}
+
+/**
+ * Reads and validates a JSON body against the operation's request schema; answers 400/413 itself
+ * and resolves undefined when the body is unusable.
+ */
+export async function validBody<T>(
+  req: Request,
+  res: Response,
+  validator: Validator,
+  respond: Responder,
+): Promise<T | undefined> {
+  const body = await readJsonBody(req, res);
+  if (!body.ok) {
+    const details = [{ field: '', message: body.message }];
+    if (body.transport) respond.transportError(res, body.status, 'VALIDATION_ERROR', body.message, details);
+    else respond.error(res, body.status, 'VALIDATION_ERROR', body.message, details);
+    return undefined;
+  }
+  const violations = validator
+    .validateRequest({ operationId: res.locals.operationId, headers: req.headers, body: body.value })
+    .filter((v) => v.location[1] === 'body');
+  if (violations.length) {
+    respond.error(res, 400, 'VALIDATION_ERROR', 'The request body is invalid.', detailsOf(violations));
+    return undefined;
+  }
+  return body.value as T;
+}
+
+export function publicHandlers({ service, validator, respond }: PublicApiDeps): Record<string, OperationHandler> {
+  return {
+    async rotateWebhookEndpointSecret(req, res, params) {
+      const auth = service.authenticate(req.headers['api-key'] as string | undefined);
+      if (!auth.ok) return respond.domainError(res, auth.error);
+      const result = await service.rotateSecret(auth.value, params.id);
+      if (!result.ok) return respond.domainError(res, result.error);
+      respond.json(res, 200, { secret: result.value.secret });
+    },
+
+    async createWebhookEndpoint(req, res) {
+      const auth = service.authenticate(req.headers['api-key'] as string | undefined);
+      if (!auth.ok) return respond.domainError(res, auth.error);
+      const input = await validBody<CreateEndpointInput>(req, res, validator, respond);
+      if (input === undefined) return;
+      const result = await service.createEndpoint(auth.value, input);
+      if (!result.ok) return respond.domainError(res, result.error);
+      respond.json(res, 200, { ...result.value.endpoint, secret: result.value.secret });
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * How the mock answers: every response is JSON with an `x-request-id`, every error is InkLink's
+ * envelope whose `requestId` equals that header. With self-check on, each response is validated
+ * against the operation's declared response before it is sent; a violation is logged and named in
+ * the `x-inklink-mock-violations` header.
+ */
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '../../src/log';
+import type { Validator, Violation } from '../../src/validator';
+import type { DomainError, FieldError } from '../domain/model';
+
+export const VIOLATIONS_HEADER = 'x-inklink-mock-violations';
+
+/** InkLink's answer to each kind of domain refusal (no 403 and no 404 for endpoints: 500). */
+const DOMAIN_STATUS: Record<DomainError['kind'], [number, string]> = {
+  unauthenticated: [401, 'UNAUTHORIZED'],
+  forbidden: [500, 'INTERNAL_ERROR'],
+  endpoint_not_found: [500, 'INTERNAL_ERROR'],
+  invalid_input: [400, 'VALIDATION_ERROR'],
+};
+
+/** First middleware: a fresh request id on every response. */
+export function requestId(_req: Request, res: Response, next: NextFunction): void {
+  const id = randomUUID();
+  res.locals.requestId = id;
+  res.setHeader('x-request-id', id);
+  next();
+}
+
+export interface SelfCheck {
+  validator: Validator;
+  logger: Logger;
+}
+
+export class Responder {
+  constructor(private readonly selfCheck?: SelfCheck) {}
+
+  json(res: Response, status: number, payload: unknown): void {
+    const body = JSON.stringify(payload);
+    res.statusCode = status;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    if (this.selfCheck && res.locals.operationId && !res.locals.transportError) this.check(res, status, payload);
+    res.setHeader('content-length', Buffer.byteLength(body));
+    res.end(body);
+  }
+
+  error(res: Response, status: number, code: string, message: string, details: FieldError[] = []): void {
+    this.json(res, status, { error: { code, message, details, requestId: res.locals.requestId } });
+  }
+
+  domainError(res: Response, err: DomainError): void {
+    const [status, code] = DOMAIN_STATUS[err.kind];
+    this.error(res, status, code, err.message, err.details);
+  }
+
+  /**
+   * An error raised below the operation (route not found, body over the limit, undecodable HTTP):
+   * outside what an operation declares, so self-check validates only the envelope.
+   */
+  transportError(res: Response, status: number, code: string, message: string, details: FieldError[] = []): void {
+    res.locals.transportError = true;
+    this.error(res, status, code, message, details);
+    if (this.selfCheck) {
+      const ok = this.selfCheck.validator.spec.componentValidator('error');
+      if (!ok({ error: { code, message, details, requestId: res.locals.requestId } })) {
+        this.selfCheck.logger.error('self-check: an error envelope does not match the error schema', { status });
+      }
+    }
+  }
+
+  private check(res: Response, status: number, payload: unknown): void {
+    const { validator, logger } = this.selfCheck!;
+    const violations = validator.validateResponse({
+      operationId: res.locals.operationId,
+      status,
+      headers: res.getHeaders() as Record<string, string>,
+      body: payload,
+    });
+    if (violations.length === 0) return;
+    res.setHeader(VIOLATIONS_HEADER, headerSafe(violations));
+    for (const v of violations) {
+      logger.warn('self-check violation', { check: v.check, operation: v.operationId, location: v.location.join('.'), message: v.message });
+    }
+  }
+}
+
+function headerSafe(violations: Violation[]): string {
+  return violations
+    .map((v) => `${v.check} ${v.location.join('.')}: ${v.message}`)
+    .join('; ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 2000);
+}

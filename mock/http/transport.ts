@@ -1,0 +1,73 @@
+/**
+ * The HTTP server around the app: timeouts that stop slow clients from holding it, and InkLink's
+ * envelope (with a request id) even for requests Node rejects before Express sees them.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Express } from 'express';
+import type { Logger } from '../../src/log';
+
+export interface TransportLimits {
+  /** Time to receive the request headers (slow-header clients are cut off). */
+  headersTimeoutMs: number;
+  /** Time to receive the whole request. */
+  requestTimeoutMs: number;
+  /** Idle time of a kept-alive connection. */
+  keepAliveTimeoutMs: number;
+  /** Largest request head (bytes). */
+  maxHeaderSize: number;
+}
+
+export const DEFAULT_LIMITS: TransportLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxHeaderSize: 16 * 1024,
+};
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+function envelopeResponse(status: number, message: string): string {
+  const id = randomUUID();
+  const body = JSON.stringify({ error: { code: 'VALIDATION_ERROR', message, details: [{ field: '', message }], requestId: id } });
+  return (
+    `HTTP/1.1 ${status} ${REASONS[status]}\r\n` +
+    'content-type: application/json; charset=utf-8\r\n' +
+    `content-length: ${Buffer.byteLength(body)}\r\n` +
+    `x-request-id: ${id}\r\n` +
+    'connection: close\r\n\r\n' +
+    body
+  );
+}
+
+export function createHttpServer(app: Express, logger: Logger, limits: TransportLimits = DEFAULT_LIMITS): http.Server {
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      maxHeaderSize: limits.maxHeaderSize,
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    },
+    app,
+  );
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    let status = 400;
+    let message = 'Malformed HTTP request.';
+    if (err.code === 'HPE_HEADER_OVERFLOW') {
+      status = 431;
+      message = 'The request headers are too large.';
+    } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      status = 408;
+      message = 'The request was not received in time.';
+    }
+    logger.debug('client error', { code: err.code, status });
+    socket.end(envelopeResponse(status, message));
+  });
+  return server;
+}

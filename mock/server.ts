@@ -1,0 +1,112 @@
+/**
+ * `createMockServer(options)`: the stateful mock as a library. It wires the domain (store,
+ * service, deliveries, control) to the Express app and gives `listen()`, which resolves with the
+ * URL (a random port by default), so a test suite can start the mock in-process.
+ */
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { createLogger, type Logger } from '../src/log';
+import { DEFAULTS, isLoopback, parseSchedule, type MockServerOptions } from './config';
+import { MockControl } from './domain/control';
+import { DeliveryEngine } from './domain/deliveries';
+import { seedState, type SeededOrganization } from './domain/seed';
+import { WebhookEndpointService } from './domain/service';
+import { Store } from './domain/store';
+import { createApp } from './http/app';
+import { createHttpServer } from './http/transport';
+
+export interface MockServer {
+  app: Express;
+  /** Listens (default: options.port ?? 0, options.host ?? 127.0.0.1) and resolves with the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+  /** The base URL once listening. */
+  readonly url: string | undefined;
+  /** The seeded organizations with their keys and initial secrets, for tests that embed the mock. */
+  readonly seeded: SeededOrganization[];
+  readonly store: Store;
+  readonly service: WebhookEndpointService;
+  readonly control: MockControl;
+  readonly deliveries: DeliveryEngine;
+  readonly logger: Logger;
+}
+
+export function createMockServer(options: MockServerOptions = {}): MockServer {
+  const logger = options.logger ?? createLogger(options.logLevel ?? 'warn');
+  const retryScheduleMs =
+    typeof options.retrySchedule === 'string' ? parseSchedule(options.retrySchedule) : [...(options.retrySchedule ?? DEFAULTS.retryScheduleMs)];
+  const webhookUrl = options.webhookUrl ?? DEFAULTS.webhookUrl;
+  const seeded = seedState(options.seed ?? DEFAULTS.seed, { webhookUrl });
+  const initial = seeded.snapshot;
+
+  const store = new Store(initial);
+  const service = new WebhookEndpointService(store);
+  const deliveries = new DeliveryEngine(store, {
+    retryScheduleMs,
+    timeoutMs: options.deliveryTimeoutMs ?? DEFAULTS.deliveryTimeoutMs,
+    journalLimit: options.journalLimit ?? DEFAULTS.journalLimit,
+    logger,
+  });
+  const control = new MockControl(store, service, deliveries, () => initial, webhookUrl);
+  const app = createApp({
+    service,
+    control,
+    deliveries,
+    logger,
+    selfCheck: options.selfCheck ?? false,
+    controlToken: options.controlToken,
+    startedAt: Date.now(),
+  });
+
+  let server: http.Server | undefined;
+  let url: string | undefined;
+
+  return {
+    app,
+    store,
+    service,
+    control,
+    deliveries,
+    logger,
+    seeded: seeded.organizations,
+    get url() {
+      return url;
+    },
+    listen(port = options.port ?? 0, host = options.host ?? DEFAULTS.host) {
+      if (server) return Promise.reject(new Error('The mock is already listening'));
+      if (!isLoopback(host) && !options.controlToken) {
+        return Promise.reject(
+          new Error(`Listening on ${host} (not loopback) exposes the control API: set a control token (--control-token or INKLINK_MOCK_CONTROL_TOKEN)`),
+        );
+      }
+      const s = createHttpServer(app, logger);
+      server = s;
+      return new Promise<string>((resolve, reject) => {
+        s.once('error', (err) => {
+          server = undefined;
+          reject(err);
+        });
+        s.listen(port, host, () => {
+          const addr = s.address() as AddressInfo;
+          const h = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+          url = `http://${h}:${addr.port}`;
+          resolve(url);
+        });
+      });
+    },
+    async close() {
+      deliveries.close();
+      const s = server;
+      server = undefined;
+      url = undefined;
+      if (s) {
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
+      }
+      logger.flush();
+    },
+  };
+}
