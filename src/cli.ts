@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/** `inklink-mock <command>`: a thin layer over the library. */
+import { UsageError } from './cli/options';
+import { serveCommand } from './cli/serve';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
+  serve: { run: serveCommand, summary: 'Serve the stateful InkLink mock.' },
+};
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
+  return `Usage: inklink-mock <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun "inklink-mock <command> --help" for a command's options.\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`inklink-mock: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`inklink-mock ${name}: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`inklink-mock ${name}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`inklink-mock: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

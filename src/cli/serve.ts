@@ -1,0 +1,59 @@
+/** `inklink-mock serve`: the stateful mock on a port, with the start-up banner. */
+import { isLogLevel, LOG_LEVELS, createLogger } from '../log';
+import { DEFAULTS, parseDuration, parseSchedule } from '../../mock/config';
+import { createMockServer } from '../../mock/server';
+import { formatBanner } from '../../mock/banner';
+import { helpText, intOption, parseOptions, UsageError, type OptionSpec } from './options';
+
+export const SERVE_OPTIONS: OptionSpec[] = [
+  { name: 'port', type: 'string', env: 'INKLINK_MOCK_PORT', default: String(DEFAULTS.cliPort), valueName: 'N', description: 'Port to listen on (0 picks a free one).' },
+  { name: 'host', type: 'string', env: 'INKLINK_MOCK_HOST', default: DEFAULTS.host, valueName: 'HOST', description: 'Interface to bind; a non-loopback host requires --control-token.' },
+  { name: 'seed', type: 'string', env: 'INKLINK_MOCK_SEED', default: String(DEFAULTS.seed), valueName: 'N', description: 'Seed of the generated organizations, keys, endpoints and secrets.' },
+  { name: 'webhook-url', type: 'string', env: 'INKLINK_MOCK_WEBHOOK_URL', default: DEFAULTS.webhookUrl, valueName: 'URL', description: 'Where the seeded endpoints deliver (your local receiver).' },
+  { name: 'retry-schedule', type: 'string', env: 'INKLINK_MOCK_RETRY_SCHEDULE', default: '0,5s,5m,30m,2h,5h,10h,14h,20h,24h', valueName: 'LIST', description: 'Delays before each delivery attempt, e.g. 0,1s,5s.' },
+  { name: 'delivery-timeout', type: 'string', env: 'INKLINK_MOCK_DELIVERY_TIMEOUT', default: '15s', valueName: 'DURATION', description: 'Per-attempt delivery timeout.' },
+  { name: 'journal-limit', type: 'string', env: 'INKLINK_MOCK_JOURNAL_LIMIT', default: String(DEFAULTS.journalLimit), valueName: 'N', description: 'Deliveries kept in the journal.' },
+  { name: 'log-level', type: 'string', env: 'INKLINK_MOCK_LOG_LEVEL', default: 'info', valueName: 'LEVEL', description: `One of ${LOG_LEVELS.join(', ')}.` },
+  { name: 'control-token', type: 'string', env: 'INKLINK_MOCK_CONTROL_TOKEN', valueName: 'TOKEN', description: 'Bearer token the control API requires (needed off loopback).' },
+  { name: 'self-check', type: 'boolean', env: 'INKLINK_MOCK_SELF_CHECK', description: 'Validate every response against the spec before sending it.' },
+  { name: 'help', type: 'boolean', description: 'Show this help.' },
+];
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values } = parseOptions(SERVE_OPTIONS, argv);
+  if (values.help) {
+    process.stdout.write(helpText('Usage: inklink-mock serve [options]', SERVE_OPTIONS));
+    return 0;
+  }
+  const logLevel = values['log-level'];
+  if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  let retrySchedule: number[];
+  let deliveryTimeoutMs: number;
+  try {
+    retrySchedule = parseSchedule(String(values['retry-schedule']));
+    deliveryTimeoutMs = parseDuration(String(values['delivery-timeout']));
+    new URL(String(values['webhook-url']));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const logger = createLogger(logLevel);
+  const mock = createMockServer({
+    seed: intOption(values.seed, 'seed', 0, 2 ** 31 - 1),
+    webhookUrl: String(values['webhook-url']),
+    retrySchedule,
+    deliveryTimeoutMs,
+    journalLimit: intOption(values['journal-limit'], 'journal-limit', 1, 1_000_000),
+    logger,
+    selfCheck: values['self-check'] === true,
+    controlToken: values['control-token'] as string | undefined,
+  });
+  const url = await mock.listen(intOption(values.port, 'port', 0, 65535), String(values.host));
+  if (logLevel !== 'silent') logger.banner(formatBanner(url, mock.seeded, values['self-check'] ? ['self-check: on'] : []));
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await mock.close();
+  return 0;
+}
