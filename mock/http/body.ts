@@ -10,7 +10,16 @@ export type BodyResult =
 const raw = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;.*)?$/i;
 
+const TOO_LARGE: BodyResult = {
+  ok: false,
+  status: 413,
+  message: `The request body exceeds the ${BODY_LIMIT_BYTES} byte limit.`,
+  transport: true,
+};
+
 export function readJsonBody(req: Request, res: Response): Promise<BodyResult> {
+  // A declared length over the limit is refused before anything else is looked at.
+  if (Number(req.headers['content-length']) > BODY_LIMIT_BYTES) return Promise.resolve(TOO_LARGE);
   const type = req.headers['content-type'];
   if (type === undefined || !JSON_TYPE.test(type)) {
     return Promise.resolve({ ok: false, status: 400, message: 'Content-Type must be application/json.', transport: false });
@@ -19,7 +28,7 @@ export function readJsonBody(req: Request, res: Response): Promise<BodyResult> {
     raw(req, res, (err?: any) => {
       if (err) {
         if (err.type === 'entity.too.large') {
-          resolve({ ok: false, status: 413, message: `The request body exceeds the ${BODY_LIMIT_BYTES} byte limit.`, transport: true });
+          resolve(TOO_LARGE);
         } else {
           resolve({ ok: false, status: 400, message: 'The request body could not be read.', transport: false });
         }

@@ -1,0 +1,29 @@
+/** Starts the mock in-process on a random port, self-check on, quiet, with a short retry schedule. */
+import { createMockServer, type MockServer } from '../../mock/server';
+import type { MockServerOptions } from '../../mock/config';
+import type { Role } from '../../src/inklink';
+
+export interface TestMock {
+  mock: MockServer;
+  url: string;
+  key(role: Role, org?: number): string;
+  endpoint(org?: number, index?: number): { id: string; secret: string };
+  close(): Promise<void>;
+}
+
+export async function startMock(options: MockServerOptions = {}): Promise<TestMock> {
+  const mock = createMockServer({ logLevel: 'silent', selfCheck: true, retrySchedule: [0, 100, 200], deliveryTimeoutMs: 2000, ...options });
+  const url = await mock.listen();
+  return {
+    mock,
+    url,
+    key(role, org = 0) {
+      return mock.seeded[org].apiKeys.find((k) => k.role === role)!.key;
+    },
+    endpoint(org = 0, index = 0) {
+      const e = mock.seeded[org].endpoints[index];
+      return { id: e.id, secret: e.secret };
+    },
+    close: () => mock.close(),
+  };
+}
