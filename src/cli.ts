@@ -2,9 +2,13 @@
 /** `inklink-mock <command>`: a thin layer over the library. */
 import { UsageError } from './cli/options';
 import { serveCommand } from './cli/serve';
+import { validateCommand } from './cli/validate';
+import { verifyCommand } from './cli/verify';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   serve: { run: serveCommand, summary: 'Serve the stateful InkLink mock.' },
+  verify: { run: verifyCommand, summary: 'Check an implementation against openapi.json and the documented behaviour.' },
+  validate: { run: validateCommand, summary: 'Validate one exchange or a HAR file against openapi.json.' },
 };
 
 function usage(): string {

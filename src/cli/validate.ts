@@ -1,0 +1,146 @@
+/**
+ * `inklink-mock validate`: one exchange (`--operation --status --body [--header]`) or a recorded
+ * session (`--har FILE`) against openapi.json, violation by violation.
+ */
+import fs from 'node:fs';
+import { compileSpec, getSpec } from '../spec';
+import { createValidator, type Violation } from '../validator';
+import { helpText, intOption, parseOptions, UsageError, type OptionSpec } from './options';
+
+export const VALIDATE_OPTIONS: OptionSpec[] = [
+  { name: 'operation', type: 'string', valueName: 'ID', description: 'operationId of the exchange (with --status).' },
+  { name: 'status', type: 'string', valueName: 'N', description: 'HTTP status of the response.' },
+  { name: 'body', type: 'string', valueName: 'FILE', description: "The response body (- for stdin); its content type is application/json unless --header says otherwise." },
+  { name: 'header', type: 'string', multiple: true, valueName: 'NAME:VALUE', description: 'A response header (repeatable).' },
+  { name: 'har', type: 'string', valueName: 'FILE', description: 'A HAR file: every entry that maps to an operation is validated, request and response.' },
+  { name: 'spec', type: 'string', env: 'INKLINK_SPEC', valueName: 'FILE', description: 'An OpenAPI 3.0 document instead of the bundled openapi.json.' },
+  { name: 'json', type: 'boolean', description: 'Print the violations as JSON.' },
+  { name: 'help', type: 'boolean', description: 'Show this help.' },
+];
+
+interface Finding {
+  entry?: number;
+  exchange: string;
+  violations: Violation[];
+}
+
+export async function validateCommand(argv: string[]): Promise<number> {
+  const { values } = parseOptions(VALIDATE_OPTIONS, argv);
+  if (values.help) {
+    process.stdout.write(
+      helpText('Usage: inklink-mock validate --operation ID --status N [--body FILE] [--header k:v]...\n       inklink-mock validate --har FILE', VALIDATE_OPTIONS),
+    );
+    return 0;
+  }
+  let spec = getSpec();
+  if (values.spec) {
+    try {
+      spec = compileSpec(JSON.parse(fs.readFileSync(String(values.spec), 'utf8')));
+    } catch (e) {
+      throw new UsageError(`--spec ${values.spec}: ${(e as Error).message}`);
+    }
+  }
+  const validator = createValidator(spec);
+  let findings: Finding[];
+  let skipped: string[] = [];
+  if (values.har) {
+    if (values.operation || values.status || values.body) throw new UsageError('--har cannot be combined with --operation, --status or --body');
+    ({ findings, skipped } = validateHar(readFile(String(values.har)), validator));
+  } else {
+    if (!values.operation || values.status === undefined) throw new UsageError('give --operation and --status (or --har FILE)');
+    if (!spec.operations.has(String(values.operation))) {
+      throw new UsageError(`unknown operation "${values.operation}"; known: ${[...spec.operations.keys()].join(', ')}`);
+    }
+    const headers: Record<string, string> = {};
+    for (const h of (values.header as string[] | undefined) ?? []) {
+      const i = h.indexOf(':');
+      if (i <= 0) throw new UsageError(`--header must be NAME:VALUE, got "${h}"`);
+      headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
+    }
+    const body = values.body === undefined ? undefined : readFile(String(values.body));
+    if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+    const status = intOption(values.status, 'status', 100, 599);
+    findings = [
+      {
+        exchange: `${values.operation} -> ${status}`,
+        violations: validator.validateResponse({ operationId: String(values.operation), status, headers, body }),
+      },
+    ];
+  }
+  const total = findings.reduce((n, f) => n + f.violations.length, 0);
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ violations: total, findings, skipped }, null, 2) + '\n');
+  } else {
+    for (const f of findings) {
+      const where = f.entry === undefined ? f.exchange : `entry ${f.entry}: ${f.exchange}`;
+      if (f.violations.length === 0) process.stdout.write(`ok    ${where}\n`);
+      for (const v of f.violations) process.stdout.write(`FAIL  ${where}  ${v.check}  ${v.location.join('.')}: ${v.message}\n`);
+    }
+    for (const s of skipped) process.stdout.write(`skip  ${s}\n`);
+    process.stdout.write(`${total} violation${total === 1 ? '' : 's'} in ${findings.length} exchange${findings.length === 1 ? '' : 's'}\n`);
+  }
+  return total === 0 ? 0 : 1;
+}
+
+function readFile(file: string): string {
+  try {
+    return fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+type HarHeader = { name: string; value: string };
+
+function harHeaders(list: HarHeader[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of list ?? []) {
+    const k = h.name.toLowerCase();
+    out[k] = out[k] === undefined ? h.value : `${out[k]}, ${h.value}`;
+  }
+  return out;
+}
+
+export function validateHar(text: string, validator: ReturnType<typeof createValidator>): { findings: Finding[]; skipped: string[] } {
+  let har: any;
+  try {
+    har = JSON.parse(text);
+  } catch {
+    throw new UsageError('the HAR file is not JSON');
+  }
+  const entries = har?.log?.entries;
+  if (!Array.isArray(entries)) throw new UsageError('the HAR file has no log.entries');
+  const findings: Finding[] = [];
+  const skipped: string[] = [];
+  entries.forEach((entry: any, i: number) => {
+    const method = String(entry?.request?.method ?? '');
+    let pathname: string;
+    let query: Record<string, string> = {};
+    try {
+      const u = new URL(String(entry.request.url));
+      pathname = u.pathname;
+      query = Object.fromEntries(u.searchParams);
+    } catch {
+      skipped.push(`entry ${i + 1}: no valid request URL`);
+      return;
+    }
+    const match = validator.spec.findOperation(method, pathname);
+    if (!match) {
+      skipped.push(`entry ${i + 1}: ${method} ${pathname} is not an operation of the spec`);
+      return;
+    }
+    const opId = match.operation.operationId;
+    const reqHeaders = harHeaders(entry.request.headers);
+    const post = entry.request.postData;
+    if (post?.mimeType && reqHeaders['content-type'] === undefined) reqHeaders['content-type'] = post.mimeType;
+    const violations = validator.validateRequest({ operationId: opId, pathParams: match.params, query, headers: reqHeaders, body: post?.text });
+    const res = entry.response ?? {};
+    const resHeaders = harHeaders(res.headers);
+    let resBody: string | undefined = res.content?.text;
+    if (resBody !== undefined && res.content?.encoding === 'base64') resBody = Buffer.from(resBody, 'base64').toString('utf8');
+    if (res.content?.mimeType && resHeaders['content-type'] === undefined && resBody) resHeaders['content-type'] = res.content.mimeType;
+    violations.push(...validator.validateResponse({ operationId: opId, status: Number(res.status), headers: resHeaders, body: resBody }));
+    findings.push({ entry: i + 1, exchange: `${method} ${pathname} -> ${res.status} (${opId})`, violations });
+  });
+  return { findings, skipped };
+}

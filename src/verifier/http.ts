@@ -1,0 +1,75 @@
+/**
+ * The verifier's HTTP client: every request it sends to the implementation is recorded with the
+ * response, resolved to its operation through the one compiled spec, so that the conformance checks
+ * can run over everything the run provoked.
+ */
+import type { CompiledSpec } from '../spec';
+import type { Exchange } from './types';
+
+export interface SendOptions {
+  /** Who is calling, for the report (`admin key`, `no key`, …); the key itself is never reported. */
+  keyLabel?: string;
+  apiKey?: string;
+  json?: unknown;
+  headers?: Record<string, string>;
+}
+
+export class RecordingClient {
+  readonly exchanges: Exchange[] = [];
+  private readonly basePath: string;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly spec: CompiledSpec,
+    private readonly timeoutMs = 10_000,
+  ) {
+    this.basePath = new URL(baseUrl).pathname.replace(/\/+$/, '');
+  }
+
+  /** Sends `method path` relative to the base URL and records the exchange. */
+  async send(purpose: string, method: string, path: string, opts: SendOptions = {}): Promise<Exchange> {
+    const url = this.baseUrl.replace(/\/+$/, '') + path;
+    const headers: Record<string, string> = { accept: 'application/json', ...(opts.headers ?? {}) };
+    if (opts.apiKey !== undefined) headers['api-key'] = opts.apiKey;
+    let body: string | undefined;
+    if (opts.json !== undefined) {
+      body = typeof opts.json === 'string' ? opts.json : JSON.stringify(opts.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    const match = this.spec.findOperation(method, this.basePath + path) ?? this.spec.findOperation(method, path);
+    const exchange: Exchange = {
+      seq: this.exchanges.length + 1,
+      purpose,
+      operationId: match?.operation.operationId,
+      request: { method, url, path, headers, body, keyLabel: opts.keyLabel },
+      durationMs: 0,
+    };
+    this.exchanges.push(exchange);
+    const started = performance.now();
+    try {
+      const res = await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+      const text = await res.text();
+      const resHeaders: Record<string, string> = {};
+      res.headers.forEach((v, k) => {
+        resHeaders[k] = v;
+      });
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      exchange.response = { status: res.status, headers: resHeaders, body: text, json };
+    } catch (e) {
+      exchange.error = describeFetchError(e);
+    }
+    exchange.durationMs = Math.round((performance.now() - started) * 10) / 10;
+    return exchange;
+  }
+}
+
+function describeFetchError(e: unknown): string {
+  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError') return 'timed out';
+  return err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
+}
