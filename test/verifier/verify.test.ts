@@ -2,6 +2,8 @@
  * `verify` against the correct mock (every check passes, none skipped) and against deliberately
  * broken variants (each fails exactly the checks it should).
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { verify } from '../../src/verifier/run';
 import type { Report } from '../../src/verifier/types';
 import { startVariant, VARIANTS } from '../support/broken-variants';
@@ -67,6 +69,40 @@ describe('verify against the correct mock', () => {
       expect(failing(report)).toEqual([]);
       expect(report.results.find((r) => r.name === 'not_found_indistinguishable')).toMatchObject({ status: 'skip', summary: expect.stringMatching(/other-org-key/) });
     } finally {
+      await v.close();
+    }
+  });
+
+  it('with --trigger url:URL: the provider\'s own trigger endpoint receives {endpoint_id, type}', async () => {
+    const v = await startVariant('correct');
+    const seen: unknown[] = [];
+    // What a provider would run: an endpoint that makes the implementation emit the event.
+    const triggerServer = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', async () => {
+        const asked = JSON.parse(body);
+        seen.push(asked);
+        const r = await fetch(`${v.url}/__mock/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(asked) });
+        res.writeHead(r.status === 202 ? 204 : 500).end();
+      });
+    });
+    await new Promise<void>((resolve) => triggerServer.listen(0, '127.0.0.1', resolve));
+    const port = (triggerServer.address() as AddressInfo).port;
+    try {
+      const report = await verify({
+        baseUrl: v.url,
+        adminKey: v.keys.admin,
+        memberKey: v.keys.member,
+        otherOrgKey: v.keys.otherOrg,
+        trigger: `url:http://127.0.0.1:${port}/emit`,
+        deliveryWaitMs: 2000,
+      });
+      expect(explain(report)).toBe('');
+      expect(report.counts).toEqual({ pass: 13, fail: 0, skip: 0 });
+      expect(seen[0]).toEqual({ endpoint_id: expect.stringMatching(/^wh_end_/), type: expect.any(String) });
+    } finally {
+      triggerServer.close();
       await v.close();
     }
   });

@@ -1,0 +1,148 @@
+/** `inklink-mock verify` and `inklink-mock validate` as real processes. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { runCli } from '../helpers/cli';
+import { startVariant, type RunningVariant } from '../support/broken-variants';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-verify-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('inklink-mock verify', () => {
+  let correct: RunningVariant;
+  let broken: RunningVariant;
+  beforeAll(async () => {
+    correct = await startVariant('correct');
+    broken = await startVariant('member-may-rotate');
+  });
+  afterAll(async () => {
+    await correct.close();
+    await broken.close();
+  });
+
+  it('exits 0 against the mock, prints the table and writes JUnit and JSON reports', async () => {
+    const junit = path.join(tmp, 'ok/junit.xml');
+    const json = path.join(tmp, 'ok/report.json');
+    const r = await runCli(
+      ['verify', '--base-url', correct.url, '--admin-key', correct.keys.admin, '--member-key', correct.keys.member, '--other-org-key', correct.keys.otherOrg, '--trigger', 'mock', '--report', `junit:${junit}`, '--report', `json:${json}`],
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/immediate_invalidation\s+PASS/);
+    expect(r.stdout).toMatch(/13 passed, 0 failed, 0 skipped/);
+    const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
+    expect(x.testsuites['@_tests']).toBe('13');
+    expect(x.testsuites['@_failures']).toBe('0');
+    expect(x.testsuites.testsuite.testcase).toHaveLength(13);
+    const report = JSON.parse(fs.readFileSync(json, 'utf8'));
+    expect(report.counts).toEqual({ pass: 13, fail: 0, skip: 0 });
+    for (const k of Object.values(correct.keys)) {
+      expect(r.stdout + fs.readFileSync(junit, 'utf8') + fs.readFileSync(json, 'utf8')).not.toContain(k);
+    }
+  });
+
+  it('exits 1 against a broken implementation, with evidence and a reproduction, and the failure in JUnit', async () => {
+    const junit = path.join(tmp, 'bad/junit.xml');
+    const r = await runCli(['verify', '--trigger', 'mock', '--report', `junit:${junit}`], {
+      INKLINK_BASE_URL: broken.url,
+      INKLINK_ADMIN_KEY: broken.keys.admin,
+      INKLINK_MEMBER_KEY: broken.keys.member,
+      INKLINK_OTHER_ORG_KEY: broken.keys.otherOrg,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/role_enforced\s+FAIL/);
+    expect(r.stdout).toMatch(/expected 500 INTERNAL_ERROR, got 200/);
+    expect(r.stdout).toContain('reproduce: curl -i -X POST');
+    expect(r.stdout).toContain('"api-key: $INKLINK_MEMBER_KEY"');
+    expect(r.stdout).not.toContain(broken.keys.member);
+    const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
+    const failed = x.testsuites.testsuite.testcase.filter((t: any) => t.failure);
+    expect(failed.map((t: any) => t['@_name'])).toEqual(['role_enforced']);
+    expect(failed[0].failure['#text']).toMatch(/member/);
+  });
+
+  it('--check runs only the named checks; --list-checks lists them all', async () => {
+    const r = await runCli(['verify', '--base-url', correct.url, '--admin-key', correct.keys.admin, '--member-key', correct.keys.member, '--check', 'auth_required', '--check', 'error_envelope']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2 passed, 0 failed, 0 skipped/);
+    const list = await runCli(['verify', '--list-checks']);
+    expect(list.stdout.trim().split('\n')).toHaveLength(13);
+  });
+
+  it.each([
+    [['verify'], /--base-url is required/],
+    [['verify', '--base-url', 'x', '--admin-key', 'a', '--member-key', 'm'], /absolute URL/],
+    [['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--trigger', 'carrier-pigeon'], /--trigger must be/],
+    [['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--report', 'xml:out'], /--report must be/],
+    [['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--check', 'nope'], /unknown check/],
+  ])('%p: a usage error', async (args, message) => {
+    const r = await runCli(args);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('an unreachable implementation fails every check that needs it, with the reason', async () => {
+    const r = await runCli(['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'secret_live_aaaaaaaaaaaa', '--member-key', 'secret_live_bbbbbbbbbbbb']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/auth_required\s+FAIL/);
+    expect(r.stdout).toMatch(/set-up failed/);
+  });
+});
+
+describe('inklink-mock validate', () => {
+  const write = (name: string, content: string) => {
+    const f = path.join(tmp, name);
+    fs.writeFileSync(f, content);
+    return f;
+  };
+
+  it('one exchange: ok, and each violation named', async () => {
+    const good = await runCli(['validate', '--operation', 'rotateWebhookEndpointSecret', '--status', '200', '--body', write('good.json', '{"secret":"whsec_x"}'), '--header', 'x-request-id: 3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f']);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/0 violations/);
+    const bad = await runCli(['validate', '--operation', 'rotateWebhookEndpointSecret', '--status', '200', '--body', write('bad.json', '{"secret":1}')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('response_schema_conformance  response.body.secret: secret must be string');
+    expect(bad.stdout).toContain('response_headers_conformance  response.header.x-request-id: required header x-request-id is missing');
+    const status = await runCli(['validate', '--operation', 'rotateWebhookEndpointSecret', '--status', '403', '--json']);
+    expect(JSON.parse(status.stdout).findings[0].violations[0].check).toBe('status_code_conformance');
+  });
+
+  it('a HAR file: requests and responses of every operation entry, other entries skipped', async () => {
+    const id = '3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f';
+    const entry = (method: string, url: string, reqHeaders: [string, string][], status: number, body: string, postData?: unknown) => ({
+      request: { method, url, headers: reqHeaders.map(([name, value]) => ({ name, value })), ...(postData ? { postData } : {}) },
+      response: { status, headers: [{ name: 'x-request-id', value: id }, { name: 'content-type', value: 'application/json' }], content: { mimeType: 'application/json', text: body } },
+    });
+    const har = {
+      log: {
+        entries: [
+          entry('POST', 'https://platform.inklink.com/api/v1/webhook/endpoints/wh_end_1/rotate-secret', [['api-key', 'secret_live_x']], 200, '{"secret":"whsec_x"}'),
+          entry('POST', 'https://platform.inklink.com/api/v1/webhook/endpoints/wh_end_1/rotate-secret', [], 200, '{"secret":null}'),
+          entry('POST', 'http://127.0.0.1:4010/webhook/endpoints', [['api-key', 'k']], 200, '{}', { mimeType: 'application/json', text: '{"url":"nope"}' }),
+          entry('GET', 'http://127.0.0.1:4010/__mock/state', [], 200, '{}'),
+        ],
+      },
+    };
+    const r = await runCli(['validate', '--har', write('s.har', JSON.stringify(har))]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ok {4}entry 1: POST \/api\/v1\/webhook\/endpoints\/wh_end_1\/rotate-secret -> 200/m);
+    expect(r.stdout).toMatch(/entry 2: .* request_parameters_conformance {2}request\.header\.api-key/);
+    expect(r.stdout).toMatch(/entry 2: .* response_schema_conformance {2}response\.body\.secret/);
+    expect(r.stdout).toMatch(/entry 3: .* request_schema_conformance {2}request\.body\.url/);
+    expect(r.stdout).toMatch(/entry 3: .* response_schema_conformance {2}response\.body\.id/);
+    expect(r.stdout).toMatch(/skip {2}entry 4: GET \/__mock\/state is not an operation/);
+  });
+
+  it.each([
+    [['validate'], /--operation and --status/],
+    [['validate', '--operation', 'nope', '--status', '200'], /unknown operation/],
+    [['validate', '--har', '/nonexistent.har'], /cannot read/],
+    [['validate', '--operation', 'rotateWebhookEndpointSecret', '--status', '200', '--header', 'novalue'], /NAME:VALUE/],
+  ])('%p: a usage error', async (args, message) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
