@@ -1,0 +1,16 @@
+/** Durations and retry schedules in their text form (flags, env vars). */
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `250ms`, `5s`, `5m`, `2h`, or a bare number of milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!m) throw new Error(`Invalid duration "${text}": use e.g. 500ms, 5s, 5m or 2h`);
+  return Math.round(Number(m[1]) * UNITS[m[2] ?? 'ms']);
+}
+
+/** `0,5s,5m`: the delays before each attempt; at least one. */
+export function parseSchedule(text: string): number[] {
+  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  if (parts.length === 0) throw new Error('The retry schedule needs at least one delay, e.g. 0,1s,5s');
+  return parts.map(parseDuration);
+}
