@@ -11,9 +11,12 @@ const root = path.join(__dirname, '..');
 function importsOf(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-    out.push(m[1] ?? m[2] ?? m[3]);
-  }
+  const forms = [
+    /(?:import|export)\s[^'"]*?\sfrom\s+['"]([^'"]+)['"]/g, // import x from '…', export { x } from '…'
+    /import\s+['"]([^'"]+)['"]/g, // import '…' (side effects only)
+    /(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g, // require('…'), import('…')
+  ];
+  for (const re of forms) for (const m of text.matchAll(re)) out.push(m[1]);
   return out;
 }
 
