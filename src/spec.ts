@@ -3,6 +3,7 @@
  * `openapi.json` through this module: operations are indexed once, and each ajv validator is
  * compiled once (on first use) per operation x status x content type.
  */
+import fs from 'node:fs';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import embeddedDocument from '../openapi.json';
@@ -275,6 +276,17 @@ let defaultSpec: CompiledSpec | undefined;
 export function getSpec(): CompiledSpec {
   if (!defaultSpec) defaultSpec = new CompiledSpec(embeddedDocument as OpenApiDocument);
   return defaultSpec;
+}
+
+/** Reads and compiles an OpenAPI 3.0 JSON document from a file (`--spec FILE`). */
+export function loadSpecFile(file: string): CompiledSpec {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`cannot read ${file} as JSON: ${(e as Error).message}`);
+  }
+  return new CompiledSpec(doc as OpenApiDocument);
 }
 
 /** Compiles another document (e.g. `--spec FILE`) with the same rules. */

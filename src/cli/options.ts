@@ -3,6 +3,7 @@
  * is generated from the same table. A flag beats its env var, which beats the default.
  */
 import { parseArgs } from 'node:util';
+import { loadSpecFile, type CompiledSpec } from '../spec';
 
 export interface OptionSpec {
   /** Flag name without dashes, e.g. `retry-schedule`. */
@@ -62,4 +63,14 @@ export function intOption(value: unknown, name: string, min: number, max: number
     throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
   }
   return n;
+}
+
+/** `--spec FILE`: another OpenAPI 3.0 document, compiled by the one spec module. */
+export function specOption(value: unknown): CompiledSpec | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return loadSpecFile(String(value));
+  } catch (e) {
+    throw new UsageError(`--spec: ${(e as Error).message}`);
+  }
 }

@@ -3,9 +3,9 @@
  * session (`--har FILE`) against openapi.json, violation by violation.
  */
 import fs from 'node:fs';
-import { compileSpec, getSpec } from '../spec';
+import { getSpec } from '../spec';
 import { createValidator, type Violation } from '../validator';
-import { helpText, intOption, parseOptions, UsageError, type OptionSpec } from './options';
+import { helpText, intOption, parseOptions, specOption, UsageError, type OptionSpec } from './options';
 
 export const VALIDATE_OPTIONS: OptionSpec[] = [
   { name: 'operation', type: 'string', valueName: 'ID', description: 'operationId of the exchange (with --status).' },
@@ -32,14 +32,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  let spec = getSpec();
-  if (values.spec) {
-    try {
-      spec = compileSpec(JSON.parse(fs.readFileSync(String(values.spec), 'utf8')));
-    } catch (e) {
-      throw new UsageError(`--spec ${values.spec}: ${(e as Error).message}`);
-    }
-  }
+  const spec = specOption(values.spec) ?? getSpec();
   const validator = createValidator(spec);
   let findings: Finding[];
   let skipped: string[] = [];

@@ -2,10 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDuration } from '../duration';
-import { compileSpec } from '../spec';
 import { formatJson, formatJUnit, formatTable } from '../verifier/report';
 import { CHECK_INFO, verify } from '../verifier/run';
-import { helpText, intOption, parseOptions, UsageError, type OptionSpec } from './options';
+import { helpText, intOption, parseOptions, specOption, UsageError, type OptionSpec } from './options';
 
 export const VERIFY_OPTIONS: OptionSpec[] = [
   { name: 'base-url', type: 'string', env: 'INKLINK_BASE_URL', valueName: 'URL', description: 'Base URL of the implementation (e.g. https://platform.inklink.com/api/v1). Required.' },
@@ -54,14 +53,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  let spec;
-  if (values.spec) {
-    try {
-      spec = compileSpec(JSON.parse(fs.readFileSync(String(values.spec), 'utf8')));
-    } catch (e) {
-      throw new UsageError(`--spec ${values.spec}: ${(e as Error).message}`);
-    }
-  }
+  const spec = specOption(values.spec);
   const trigger = String(values.trigger);
   if (!/^(mock|none|url:.+)$/.test(trigger)) throw new UsageError(`--trigger must be mock, url:URL or none, got "${trigger}"`);
 

@@ -135,6 +135,19 @@ describe('inklink-mock validate', () => {
     expect(r.stdout).toMatch(/skip {2}entry 4: GET \/__mock\/state is not an operation/);
   });
 
+  it('--spec validates against another document', async () => {
+    const doc = JSON.parse(fs.readFileSync(path.join(__dirname, '../../openapi.json'), 'utf8'));
+    doc.components.schemas.webhookRotateSecretResponse.properties.secret = { type: 'integer' };
+    const spec = write('other-spec.json', JSON.stringify(doc));
+    const body = write('int.json', '{"secret":1}');
+    const args = ['validate', '--operation', 'rotateWebhookEndpointSecret', '--status', '200', '--body', body, '--header', 'x-request-id: 3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f'];
+    expect((await runCli(args)).code).toBe(1);
+    expect((await runCli([...args, '--spec', spec])).code).toBe(0);
+    const broken = await runCli([...args, '--spec', write('broken.json', '{nope')]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/--spec: cannot read .* as JSON/);
+  });
+
   it.each([
     [['validate'], /--operation and --status/],
     [['validate', '--operation', 'nope', '--status', '200'], /unknown operation/],
