@@ -5,6 +5,14 @@ import { serveCommand } from './cli/serve';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   serve: { run: serveCommand, summary: 'Serve the stateful InkLink mock.' },
+  'pact-verify': {
+    run: (argv) => import('./cli/pact-verify').then((m) => m.pactVerifyCommand(argv)),
+    summary: 'Verify consumer pacts against a provider, with provider states.',
+  },
+  'pact-check': {
+    run: (argv) => import('./cli/pact-check').then((m) => m.pactCheckCommand(argv)),
+    summary: 'Check pacts against openapi.json, interaction by interaction.',
+  },
 };
 
 function usage(): string {
