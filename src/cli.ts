@@ -2,13 +2,25 @@
 /** `inklink-mock <command>`: a thin layer over the library. */
 import { UsageError } from './cli/options';
 import { serveCommand } from './cli/serve';
-import { validateCommand } from './cli/validate';
-import { verifyCommand } from './cli/verify';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   serve: { run: serveCommand, summary: 'Serve the stateful InkLink mock.' },
-  verify: { run: verifyCommand, summary: 'Check an implementation against openapi.json and the documented behaviour.' },
-  validate: { run: validateCommand, summary: 'Validate one exchange or a HAR file against openapi.json.' },
+  verify: {
+    run: (argv) => import('./cli/verify').then((m) => m.verifyCommand(argv)),
+    summary: 'Check an implementation against openapi.json and the documented behaviour.',
+  },
+  validate: {
+    run: (argv) => import('./cli/validate').then((m) => m.validateCommand(argv)),
+    summary: 'Validate one exchange or a HAR file against openapi.json.',
+  },
+  'pact-verify': {
+    run: (argv) => import('./cli/pact-verify').then((m) => m.pactVerifyCommand(argv)),
+    summary: 'Verify consumer pacts against a provider, with provider states.',
+  },
+  'pact-check': {
+    run: (argv) => import('./cli/pact-check').then((m) => m.pactCheckCommand(argv)),
+    summary: 'Check pacts against openapi.json, interaction by interaction.',
+  },
 };
 
 function usage(): string {

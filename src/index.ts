@@ -14,3 +14,23 @@ export {
 } from './webhooks';
 export { EVENT_TYPES, ROLES, type Role, type EventPayload } from './inklink';
 export { createLogger, redact, type Logger, type LogLevel } from './log';
+export * from './client';
+export {
+  rotateSecretInteraction,
+  createEndpointInteraction,
+  webhookDeliveryInteraction,
+  signedDelivery,
+  PROVIDER_NAME as PACT_PROVIDER_NAME,
+  EXAMPLES as PACT_EXAMPLES,
+  PATTERNS as PACT_PATTERNS,
+  STATE as PACT_STATES,
+  PROVIDER_STATES,
+  verifyPacts,
+  toVerifierOptions,
+  checkPact,
+  checkPactFile,
+  type PactVerifyOptions,
+  type VerificationReport,
+  type PactCheckResult,
+  type PactMismatch,
+} from './pact';
