@@ -350,7 +350,8 @@ function describeError(err: NodeJS.ErrnoException): string {
   return err.message.replace(/https?:\/\/\S+/g, '<url>');
 }
 
-function withoutCredentials(url: string): string {
+/** The URL without user and password (an endpoint URL may carry credentials: never shown). */
+export function withoutCredentials(url: string): string {
   try {
     const u = new URL(url);
     if (!u.username && !u.password) return url;
