@@ -9,7 +9,7 @@ import { call, expectEnvelope } from '../helpers/http';
 import { rawRequest } from './support/raw-http';
 import { runHostile } from './support/hostile';
 
-const QUICK_RUNS = Number(process.env.HOSTILE_RUNS ?? 400);
+const QUICK_RUNS = Number(process.env.HOSTILE_RUNS ?? 500);
 
 let m: TestMock;
 const logged: string[] = [];

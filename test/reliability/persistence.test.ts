@@ -11,8 +11,9 @@ import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { createMockServer } from '../../mock/server';
 import { hashApiKey } from '../../mock/domain/ids';
+import { createLogger } from '../../src/log';
 import { parseSnapshot, readStateFile, StateFileError } from '../../mock/domain/persistence';
-import { runCli } from '../helpers/cli';
+import { runCli, startCli } from '../helpers/cli';
 import { call, expectEnvelope, waitFor } from '../helpers/http';
 import { startReceiver } from '../helpers/receiver';
 import { crashRound, lanesFor, startServe } from './support/crash';
@@ -180,7 +181,6 @@ describe('serve --state-file', () => {
     const r = await runCli(['serve', '--port', '0', '--help']);
     expect(r.stdout).toContain('--state-file FILE');
     expect(r.stdout).toContain('INKLINK_MOCK_STATE_FILE');
-    const { startCli } = await import('../helpers/cli');
     const run = await startCli(['--port', '0'], { INKLINK_MOCK_STATE_FILE: file });
     try {
       expect(run.stdout()).toContain(`state: seeded and saved to ${file}`);
@@ -247,7 +247,6 @@ describe('the persister', () => {
     fs.mkdirSync(sub);
     const file = path.join(sub, 'state.json');
     const lines: string[] = [];
-    const { createLogger } = await import('../../src/log');
     const mock = createMockServer({ stateFile: file, logger: createLogger('debug', { write: (s: string) => lines.push(s) }, { write: () => true }) });
     const url = await mock.listen();
     try {
