@@ -62,7 +62,7 @@ describe('slow clients', () => {
     expect((await call(m.url, 'GET', '/__mock/state')).json.organizations[0].endpoints).toHaveLength(2);
   }, 15_000);
 
-  it('an idle keep-alive connection is closed after the keep-alive timeout', async () => {
+  it('an idle keep-alive connection is closed after the keep-alive timeout (plus Node’s 1 s buffer)', async () => {
     const { hostname, port } = new URL(m.url);
     const closedAfter = await new Promise<number>((resolve) => {
       let answeredAt = 0;
@@ -75,8 +75,10 @@ describe('slow clients', () => {
       s.on('error', () => undefined);
       s.on('close', () => resolve(Date.now() - answeredAt));
     });
-    expect(closedAfter).toBeGreaterThanOrEqual(450);
-    expect(closedAfter).toBeLessThan(2000);
+    // Node closes it 1 s after the advertised keep-alive timeout (its buffer against clients
+    // reusing a connection just as it closes): 1.5 s here.
+    expect(closedAfter).toBeGreaterThanOrEqual(1400);
+    expect(closedAfter).toBeLessThan(3000);
   });
 });
 
