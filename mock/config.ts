@@ -1,6 +1,7 @@
 /** The mock's options, their defaults, and parsers for their textual forms (flags, env vars). */
 import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_SCHEDULE_MS } from '../src/inklink';
 import type { LogLevel, Logger } from '../src/log';
+import type { TransportLimits } from './http/transport';
 
 export interface MockServerOptions {
   /** Seed of the generated state (same seed, same organizations, keys, endpoints and secrets). */
@@ -21,6 +22,15 @@ export interface MockServerOptions {
   controlToken?: string;
   host?: string;
   port?: number;
+  /**
+   * Keep the state in this file (crash-safe, mode 0600): start from it when it exists, otherwise
+   * seed and write it; every change is on disk before it is answered.
+   */
+  stateFile?: string;
+  /** Header, request and keep-alive timeouts and the header size limit of the HTTP server. */
+  transportLimits?: Partial<TransportLimits>;
+  /** Deliveries scheduled or in flight at once; beyond it, new ones are skipped (default 10,000). */
+  maxPendingDeliveries?: number;
 }
 
 export const DEFAULTS = {

@@ -10,11 +10,20 @@ import { createLogger, type Logger } from '../src/log';
 import { DEFAULTS, isLoopback, parseSchedule, type MockServerOptions } from './config';
 import { MockControl } from './domain/control';
 import { DeliveryEngine } from './domain/deliveries';
+import { FaultPlan } from './domain/faults';
+import { StatePersister, readStateFile, removeStaleTempFiles, writeStateFileSync } from './domain/persistence';
 import { seedState, type SeededOrganization } from './domain/seed';
 import { WebhookEndpointService } from './domain/service';
 import { Store } from './domain/store';
 import { createApp } from './http/app';
-import { createHttpServer } from './http/transport';
+import { DEFAULT_LIMITS, createHttpServer } from './http/transport';
+import { getSpec } from '../src/spec';
+
+/** Where the state the mock started with came from. */
+export type StateSource =
+  | { kind: 'seed'; seed: number }
+  /** `created`: the file did not exist, so it was seeded and written at start-up. */
+  | { kind: 'file'; file: string; created: boolean; seed?: number };
 
 export interface MockServer {
   app: Express;
@@ -23,8 +32,16 @@ export interface MockServer {
   close(): Promise<void>;
   /** The base URL once listening. */
   readonly url: string | undefined;
-  /** The seeded organizations with their keys and initial secrets, for tests that embed the mock. */
+  /**
+   * The seeded organizations with their keys and initial secrets, for tests that embed the mock.
+   * Empty when the state was loaded from a state file (keys are stored only as hashes).
+   */
   readonly seeded: SeededOrganization[];
+  readonly stateSource: StateSource;
+  /** Writes the state file (with `stateFile`). */
+  readonly persister: StatePersister | undefined;
+  /** Fault injection rules (also reachable through `/__mock/faults`). */
+  readonly faults: FaultPlan;
   readonly store: Store;
   readonly service: WebhookEndpointService;
   readonly control: MockControl;
@@ -37,15 +54,29 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   const retryScheduleMs =
     typeof options.retrySchedule === 'string' ? parseSchedule(options.retrySchedule) : [...(options.retrySchedule ?? DEFAULTS.retryScheduleMs)];
   const webhookUrl = options.webhookUrl ?? DEFAULTS.webhookUrl;
-  const seeded = seedState(options.seed ?? DEFAULTS.seed, { webhookUrl });
-  const initial = seeded.snapshot;
+  const seed = options.seed ?? DEFAULTS.seed;
+  // A state file that exists is the starting state; a broken one throws (never a silent reset).
+  const loaded = options.stateFile === undefined ? undefined : readStateFile(options.stateFile);
+  const seeded = loaded ? undefined : seedState(seed, { webhookUrl });
+  const initial = loaded ?? seeded!.snapshot;
+  const stateSource: StateSource =
+    options.stateFile === undefined ? { kind: 'seed', seed } : loaded ? { kind: 'file', file: options.stateFile, created: false } : { kind: 'file', file: options.stateFile, created: true, seed };
 
   const store = new Store(initial);
+  let persister: StatePersister | undefined;
+  if (options.stateFile !== undefined) {
+    removeStaleTempFiles(options.stateFile);
+    if (!loaded) writeStateFileSync(options.stateFile, store.snapshot());
+    persister = new StatePersister(store, options.stateFile, (err) => logger.error('the state could not be saved', { error: err.message }));
+    store.setDurability(persister);
+  }
+  const faults = new FaultPlan([...getSpec().operations.keys()]);
   const service = new WebhookEndpointService(store);
   const deliveries = new DeliveryEngine(store, {
     retryScheduleMs,
     timeoutMs: options.deliveryTimeoutMs ?? DEFAULTS.deliveryTimeoutMs,
     journalLimit: options.journalLimit ?? DEFAULTS.journalLimit,
+    maxPending: options.maxPendingDeliveries,
     logger,
   });
   const control = new MockControl(store, service, deliveries, () => initial, webhookUrl);
@@ -57,6 +88,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     selfCheck: options.selfCheck ?? false,
     controlToken: options.controlToken,
     startedAt: Date.now(),
+    faults,
   });
 
   let server: http.Server | undefined;
@@ -69,7 +101,10 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     control,
     deliveries,
     logger,
-    seeded: seeded.organizations,
+    faults,
+    persister,
+    stateSource,
+    seeded: seeded?.organizations ?? [],
     get url() {
       return url;
     },
@@ -80,7 +115,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
           new Error(`Listening on ${host} (not loopback) exposes the control API: set a control token (--control-token or INKLINK_MOCK_CONTROL_TOKEN)`),
         );
       }
-      const s = createHttpServer(app, logger);
+      const s = createHttpServer(app, logger, { ...DEFAULT_LIMITS, ...options.transportLimits });
       server = s;
       return new Promise<string>((resolve, reject) => {
         s.once('error', (err) => {
@@ -106,6 +141,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
           s.closeAllConnections();
         });
       }
+      await persister?.idle();
       logger.flush();
     },
   };

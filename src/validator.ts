@@ -73,6 +73,13 @@ function parseParam(value: string, schema: any): unknown {
   return value;
 }
 
+/**
+ * Violations reported for one value at most; the rest are summed up in one more. A 1 MiB body can
+ * fail in hundreds of thousands of places, and describing each took seconds (found by the
+ * hostile-input suite, test/reliability/hostile-input).
+ */
+export const MAX_VIOLATIONS = 100;
+
 function ajvViolations(
   errors: ErrorObject[] | null | undefined,
   check: CheckName,
@@ -82,7 +89,12 @@ function ajvViolations(
   if (!errors) return [];
   const seen = new Set<string>();
   const out: Violation[] = [];
-  for (const e of errors) {
+  for (let i = 0; i < errors.length; i++) {
+    if (out.length === MAX_VIOLATIONS) {
+      out.push({ check, operationId, location: base, message: `and ${errors.length - i} more problems, not listed` });
+      break;
+    }
+    const e = errors[i];
     const loc = [...base, ...pointerSegments(e.instancePath)];
     let text = e.message ?? 'is invalid';
     if (e.keyword === 'required') {
@@ -196,7 +208,8 @@ export function createValidator(spec: CompiledSpec = getSpec()): Validator {
             message: `content type ${ct ?? '(none)'} is not one of ${rb.contentTypes.join(', ')}`,
           });
         } else {
-          out.push(...validateBody(spec.requestBodyValidator(op, declared), declared, req.body, 'request_schema_conformance', id, ['request', 'body']));
+          // Not push(...all): a spread of a very long array overflows the stack.
+          for (const v of validateBody(spec.requestBodyValidator(op, declared), declared, req.body, 'request_schema_conformance', id, ['request', 'body'])) out.push(v);
         }
       }
     }
@@ -262,7 +275,7 @@ export function createValidator(spec: CompiledSpec = getSpec()): Validator {
       out.push({ check: 'response_schema_conformance', operationId: id, location: ['response', 'body'], message: 'response body is missing' });
       return out;
     }
-    out.push(...validateBody(spec.responseBodyValidator(op, declared.status, media), media, res.body, 'response_schema_conformance', id, ['response', 'body']));
+    for (const v of validateBody(spec.responseBodyValidator(op, declared.status, media), media, res.body, 'response_schema_conformance', id, ['response', 'body'])) out.push(v);
     return out;
   }
 

@@ -4,7 +4,7 @@
  */
 import { ROLES, type Role } from '../../src/inklink';
 import { fingerprint, secretProblem } from '../../src/webhooks';
-import type { DeliveryEngine } from './deliveries';
+import { type DeliveryEngine, withoutCredentials } from './deliveries';
 import { ENDPOINT_ID_RE, apiKeyHint, hashApiKey, maskApiKey, newApiKey, newId } from './ids';
 import { type EndpointView, type FieldError, type Result, type StateSnapshot, endpointView, invalid, ok } from './model';
 import type { WebhookEndpointService } from './service';
@@ -75,6 +75,8 @@ export class MockControl {
           .filter((e) => e.organizationId === o.id)
           .map((e) => ({
             ...endpointView(e),
+            // Credentials in an endpoint URL are shown nowhere but in the create answer.
+            url: withoutCredentials(e.url),
             secret_fingerprint: fingerprint(e.secret),
             secret_issued_at: e.secretIssuedAt,
             rotations: e.rotations,

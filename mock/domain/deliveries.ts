@@ -265,7 +265,8 @@ export class DeliveryEngine {
     attempt.duration_ms = this.now() - started;
     if (outcome.status !== undefined) attempt.status = outcome.status;
     if (outcome.error !== undefined) attempt.error = outcome.error;
-    const success = outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300;
+    // A whole answer within the timeout: a 2xx whose body does not end in time is a failure.
+    const success = outcome.error === undefined && outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300;
     attempt.outcome = success ? 'succeeded' : 'failed';
     this.events.emit('attempt', structuredClone(record), structuredClone(attempt));
     this.options.logger?.debug('delivery attempt', {
@@ -321,8 +322,10 @@ export class DeliveryEngine {
         req.destroy(new Error(`timed out after ${this.options.timeoutMs} ms`));
       }, this.options.timeoutMs);
       timer.unref();
+      // The status, once it arrived: kept with a later error (e.g. a body that never ends).
+      let status: number | undefined;
       req.on('response', (res) => {
-        const status = res.statusCode;
+        status = res.statusCode;
         let received = 0;
         res.on('data', (chunk: Buffer) => {
           received += chunk.length;
@@ -337,7 +340,7 @@ export class DeliveryEngine {
         res.on('close', () => finish({ status }));
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
-        finish({ error: err.name === 'AbortError' ? 'cancelled' : describeError(err) });
+        finish({ status, error: err.name === 'AbortError' ? 'cancelled' : describeError(err) });
       });
       req.end(body);
     });
@@ -350,7 +353,8 @@ function describeError(err: NodeJS.ErrnoException): string {
   return err.message.replace(/https?:\/\/\S+/g, '<url>');
 }
 
-function withoutCredentials(url: string): string {
+/** The URL without user and password (an endpoint URL may carry credentials: never shown). */
+export function withoutCredentials(url: string): string {
   try {
     const u = new URL(url);
     if (!u.username && !u.password) return url;

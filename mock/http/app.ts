@@ -8,9 +8,11 @@ import { compileSpec, getSpec } from '../../src/spec';
 import { createValidator, getValidator } from '../../src/validator';
 import type { MockControl } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
+import { FaultPlan } from '../domain/faults';
 import type { WebhookEndpointService } from '../domain/service';
 import { controlDocument, controlHandlers, controlToken } from './control-api';
 import { dispatcher } from './dispatch';
+import { withFaults } from './faults';
 import { publicHandlers } from './public-api';
 import { Responder, requestId } from './respond';
 
@@ -22,6 +24,8 @@ export interface AppDeps {
   selfCheck: boolean;
   controlToken?: string;
   startedAt: number;
+  /** Fault injection rules for InkLink's operations (a fresh, empty plan when absent). */
+  faults?: FaultPlan;
 }
 
 let controlSpec: ReturnType<typeof compileSpec> | undefined;
@@ -33,6 +37,7 @@ export function createApp(deps: AppDeps): Express {
   const controlValidator = createValidator(controlSpec);
   const respondPublic = new Responder(deps.selfCheck ? { validator: publicValidator, logger } : undefined);
   const respondControl = new Responder(deps.selfCheck ? { validator: controlValidator, logger } : undefined);
+  const faults = deps.faults ?? new FaultPlan([...getSpec().operations.keys()]);
 
   const app = express();
   app.disable('x-powered-by');
@@ -55,10 +60,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     dispatcher(
       controlSpec,
-      controlHandlers({ control: deps.control, deliveries: deps.deliveries, validator: controlValidator, respond: respondControl, startedAt: deps.startedAt }),
+      controlHandlers({ control: deps.control, deliveries: deps.deliveries, validator: controlValidator, respond: respondControl, startedAt: deps.startedAt, faults }),
     ),
   );
-  app.use(dispatcher(getSpec(), publicHandlers({ service: deps.service, validator: publicValidator, respond: respondPublic })));
+  app.use(dispatcher(getSpec(), withFaults(publicHandlers({ service: deps.service, validator: publicValidator, respond: respondPublic }), faults, respondPublic)));
 
   app.use((req: Request, res: Response) => {
     const respond = req.path.startsWith('/__mock') ? respondControl : respondPublic;

@@ -2,6 +2,30 @@
 import express, { type Request, type Response } from 'express';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/**
+ * Deepest nesting of arrays and objects accepted in a JSON body. JSON.parse takes any depth, but
+ * JSON.stringify and structuredClone overflow the stack on a few thousand levels: an event emitted
+ * with such `data` made its delivery, and then every journal listing, answer 500 (found by the
+ * hostile-input suite, test/reliability/hostile-input).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when the JSON text nests arrays/objects deeper than `max` (strings are skipped). */
+export function nestedDeeperThan(buf: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
 
 export type BodyResult =
   | { ok: true; value: unknown }
@@ -37,6 +61,10 @@ export function readJsonBody(req: Request, res: Response): Promise<BodyResult> {
       const buf: unknown = req.body;
       if (!Buffer.isBuffer(buf) || buf.length === 0) {
         resolve({ ok: false, status: 400, message: 'A JSON request body is required.', transport: false });
+        return;
+      }
+      if (nestedDeeperThan(buf, MAX_JSON_DEPTH)) {
+        resolve({ ok: false, status: 400, message: `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`, transport: false });
         return;
       }
       try {

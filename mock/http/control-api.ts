@@ -8,6 +8,7 @@ import type { Validator } from '../../src/validator';
 import type { Role } from '../../src/inklink';
 import type { MockControl } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
+import type { FaultInput, FaultPlan } from '../domain/faults';
 import type { OperationHandler } from './dispatch';
 import { validBody } from './public-api';
 import type { Responder } from './respond';
@@ -21,6 +22,8 @@ export interface ControlApiDeps {
   validator: Validator;
   respond: Responder;
   startedAt: number;
+  /** Fault injection rules (`/__mock/faults`). */
+  faults: FaultPlan;
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -37,13 +40,14 @@ export function controlToken(token: string | undefined, respond: Responder) {
   };
 }
 
-export function controlHandlers({ control, deliveries, validator, respond, startedAt }: ControlApiDeps): Record<string, OperationHandler> {
+export function controlHandlers({ control, deliveries, validator, respond, startedAt, faults }: ControlApiDeps): Record<string, OperationHandler> {
   return {
     getHealth(_req, res) {
       respond.json(res, 200, { status: 'ok', uptime_seconds: Math.round((Date.now() - startedAt) / 100) / 10 });
     },
 
     async resetState(_req, res) {
+      faults.clear();
       await control.reset();
       respond.json(res, 200, { status: 'reset' });
     },
@@ -103,6 +107,28 @@ export function controlHandlers({ control, deliveries, validator, respond, start
           limit: q.limit === undefined ? undefined : Number(q.limit),
         }),
       });
+    },
+
+    async addFault(req, res) {
+      const body = await validBody<FaultInput>(req, res, validator, respond);
+      if (!body) return;
+      const r = faults.add(body);
+      if (!r.ok) return respond.domainError(res, r.error);
+      respond.json(res, 201, r.value);
+    },
+
+    listFaults(_req, res) {
+      respond.json(res, 200, { faults: faults.list() });
+    },
+
+    clearFaults(_req, res) {
+      respond.json(res, 200, { removed: faults.clear() });
+    },
+
+    deleteFault(_req, res, params) {
+      const removed = faults.remove(params.id);
+      if (!removed) return respond.error(res, 404, 'NOT_FOUND', 'No such fault.', []);
+      respond.json(res, 200, removed);
     },
 
     getControlSpec(_req, res) {

@@ -1,6 +1,13 @@
 /**
  * The HTTP server around the app: timeouts that stop slow clients from holding it, and InkLink's
  * envelope (with a request id) even for requests Node rejects before Express sees them.
+ *
+ * Node answers some requests itself, without the envelope, unless told otherwise; each is routed to
+ * the app or answered here (found by the hostile-input suite, test/reliability/hostile-input):
+ * - an HTTP/1.1 request without `Host` (Node: a bare 400): the mock does not need Host, so it is served;
+ * - `CONNECT` (Node: the connection is closed without an answer): 404 `NOT_FOUND` in the envelope;
+ * - `Expect` other than `100-continue` (Node: a bare 417): the expectation is ignored, as RFC 9110
+ *   allows, and the request is served.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -26,11 +33,12 @@ export const DEFAULT_LIMITS: TransportLimits = {
   maxHeaderSize: 16 * 1024,
 };
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+const REASONS: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
-function envelopeResponse(status: number, message: string): string {
+function envelopeResponse(status: number, message: string, code = 'VALIDATION_ERROR'): string {
   const id = randomUUID();
-  const body = JSON.stringify({ error: { code: 'VALIDATION_ERROR', message, details: [{ field: '', message }], requestId: id } });
+  const details = code === 'VALIDATION_ERROR' ? [{ field: '', message }] : [];
+  const body = JSON.stringify({ error: { code, message, details, requestId: id } });
   return (
     `HTTP/1.1 ${status} ${REASONS[status]}\r\n` +
     'content-type: application/json; charset=utf-8\r\n' +
@@ -48,12 +56,21 @@ export function createHttpServer(app: Express, logger: Logger, limits: Transport
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       maxHeaderSize: limits.maxHeaderSize,
+      // Node checks the header and request timeouts on this interval only.
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+      requireHostHeader: false,
     },
     app,
   );
+  server.on('checkExpectation', app);
+  server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    socket.end(envelopeResponse(404, 'No such route.', 'NOT_FOUND'));
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    // A response already under way on this connection cannot be followed by another one.
+    const inProgress = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || inProgress?.headersSent) {
       socket.destroy();
       return;
     }

@@ -2,7 +2,7 @@
 import { isLogLevel, LOG_LEVELS, createLogger } from '../log';
 import { DEFAULTS, parseDuration, parseSchedule } from '../../mock/config';
 import { createMockServer } from '../../mock/server';
-import { formatBanner } from '../../mock/banner';
+import { formatBanner, formatLoadedState } from '../../mock/banner';
 import { helpText, intOption, parseOptions, UsageError, type OptionSpec } from './options';
 
 export const SERVE_OPTIONS: OptionSpec[] = [
@@ -15,6 +15,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { name: 'journal-limit', type: 'string', env: 'INKLINK_MOCK_JOURNAL_LIMIT', default: String(DEFAULTS.journalLimit), valueName: 'N', description: 'Deliveries kept in the journal.' },
   { name: 'log-level', type: 'string', env: 'INKLINK_MOCK_LOG_LEVEL', default: 'info', valueName: 'LEVEL', description: `One of ${LOG_LEVELS.join(', ')}.` },
   { name: 'control-token', type: 'string', env: 'INKLINK_MOCK_CONTROL_TOKEN', valueName: 'TOKEN', description: 'Bearer token the control API requires (needed off loopback).' },
+  { name: 'state-file', type: 'string', env: 'INKLINK_MOCK_STATE_FILE', valueName: 'FILE', description: 'Keep the state in FILE (mode 0600, crash-safe): start from it if it exists, else seed and write it.' },
   { name: 'self-check', type: 'boolean', env: 'INKLINK_MOCK_SELF_CHECK', description: 'Validate every response against the spec before sending it.' },
   { name: 'help', type: 'boolean', description: 'Show this help.' },
 ];
@@ -46,9 +47,20 @@ export async function serveCommand(argv: string[]): Promise<number> {
     logger,
     selfCheck: values['self-check'] === true,
     controlToken: values['control-token'] as string | undefined,
+    stateFile: values['state-file'] === undefined ? undefined : String(values['state-file']),
   });
   const url = await mock.listen(intOption(values.port, 'port', 0, 65535), String(values.host));
-  if (logLevel !== 'silent') logger.banner(formatBanner(url, mock.seeded, values['self-check'] ? ['self-check: on'] : []));
+  if (logLevel !== 'silent') {
+    const extra = values['self-check'] ? ['self-check: on'] : [];
+    const source = mock.stateSource;
+    if (source.kind === 'file' && !source.created) {
+      extra.push(`state: loaded from ${source.file}; changes are saved there`);
+      logger.banner(formatBanner(url, undefined, extra) + formatLoadedState(mock.control.view()));
+    } else {
+      if (source.kind === 'file') extra.push(`state: seeded and saved to ${source.file}; changes are saved there`);
+      logger.banner(formatBanner(url, mock.seeded, extra));
+    }
+  }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
