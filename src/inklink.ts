@@ -2,11 +2,11 @@
  * Facts about InkLink's API that every part of the toolkit shares, read from `openapi.json` where
  * the document states them (event types) and from InkLink's public docs otherwise.
  */
-import { getSpec } from './spec';
+import { embeddedDocument } from './spec';
 
 /** The event types a webhook endpoint may subscribe to (`components.schemas.webhookEventType`). */
 export const EVENT_TYPES: readonly string[] = Object.freeze([
-  ...(getSpec().document.components.schemas.webhookEventType.enum as string[]),
+  ...((embeddedDocument as any).components.schemas.webhookEventType.enum as string[]),
 ]);
 
 export const ROLES = ['owner', 'admin', 'member'] as const;
