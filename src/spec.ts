@@ -56,6 +56,8 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
 export class CompiledSpec {
   readonly document: OpenApiDocument;
   readonly operations = new Map<string, Operation>();
+  /** Operations by upper-case method, for routing. */
+  private readonly byMethod = new Map<string, Operation[]>();
   /** Path prefix of `servers[0].url` (e.g. `/api/v1`); requests may carry it or not. */
   readonly basePath: string;
   private readonly ajv: Ajv;
@@ -164,6 +166,9 @@ export class CompiledSpec {
           pathPattern: new RegExp(`^${pattern}$`),
           pathParams,
         });
+        const upper = method.toUpperCase();
+        if (!this.byMethod.has(upper)) this.byMethod.set(upper, []);
+        this.byMethod.get(upper)!.push(this.operations.get(operationId)!);
       }
     }
   }
@@ -179,19 +184,20 @@ export class CompiledSpec {
    * query string ignored). Path parameters are percent-decoded; an undecodable one is kept raw.
    */
   findOperation(method: string, rawPath: string): OperationMatch | undefined {
-    let path = rawPath.split('?')[0];
-    if (this.basePath && (path === this.basePath || path.startsWith(this.basePath + '/'))) {
-      path = path.slice(this.basePath.length) || '/';
+    const q = rawPath.indexOf('?');
+    let path = q < 0 ? rawPath : rawPath.slice(0, q);
+    const base = this.basePath;
+    if (base && path.startsWith(base) && (path.length === base.length || path.charCodeAt(base.length) === 47)) {
+      path = path.slice(base.length) || '/';
     }
-    const upper = method.toUpperCase();
-    for (const op of this.operations.values()) {
-      if (op.method !== upper) continue;
+    const candidates = this.byMethod.get(method) ?? this.byMethod.get(method.toUpperCase());
+    if (!candidates) return undefined;
+    for (let i = 0; i < candidates.length; i++) {
+      const op = candidates[i];
       const m = op.pathPattern.exec(path);
       if (!m) continue;
       const params: Record<string, string> = {};
-      op.pathParams.forEach((name, i) => {
-        params[name] = safeDecode(m[i + 1]);
-      });
+      for (let j = 0; j < op.pathParams.length; j++) params[op.pathParams[j]] = safeDecode(m[j + 1]);
       return { operation: op, params };
     }
     return undefined;
@@ -296,6 +302,7 @@ function basePathOf(doc: OpenApiDocument): string {
 }
 
 function safeDecode(s: string): string {
+  if (s.indexOf('%') < 0) return s;
   try {
     return decodeURIComponent(s);
   } catch {

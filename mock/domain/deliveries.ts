@@ -5,10 +5,9 @@
  * The journal of deliveries and attempts is bounded, and so is the number of pending deliveries.
  */
 import { EventEmitter } from 'node:events';
-import http from 'node:http';
-import https from 'node:https';
+import { Agent, type Dispatcher } from 'undici';
 import { EVENT_TYPES, WEBHOOK_USER_AGENT, type EventPayload } from '../../src/inklink';
-import { fingerprint, sign } from '../../src/webhooks';
+import { fingerprint, secretKey, sign } from '../../src/webhooks';
 import type { Logger } from '../../src/log';
 import { newEventId, newId, randomAlphanumeric } from './ids';
 import { type FieldError, type Result, invalid, ok } from './model';
@@ -82,11 +81,20 @@ export interface JournalFilter {
 
 interface Pending {
   record: DeliveryRecord;
-  /** Where it goes; the journal shows it without credentials. */
-  url: string;
+  /** Where it goes (parsed once); the journal shows it without credentials. */
+  target: { origin: string; path: string; authorization?: string } | undefined;
   body: Buffer;
   timer?: NodeJS.Timeout;
-  abort?: AbortController;
+  /** Aborts the attempt in flight (set while one is). */
+  abort?: (err: Error) => void;
+  /** The signing key and fingerprint of the last secret this delivery signed with. */
+  signer?: { secret: string; key: Buffer; fingerprint: string };
+}
+
+type Outcome = { status?: number; error?: string };
+
+class Cancelled extends Error {
+  override name = 'AbortError';
 }
 
 export class DeliveryEngine {
@@ -94,8 +102,8 @@ export class DeliveryEngine {
   readonly events = new EventEmitter();
   private readonly journal = new Map<string, DeliveryRecord>();
   private readonly pending = new Set<Pending>();
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+  /** Keep-alive connections, at most 64 per receiver origin; redirects are never followed. */
+  private readonly dispatcher: Agent;
   private readonly journalLimit: number;
   private readonly maxPending: number;
   private readonly maxResponseBytes: number;
@@ -111,6 +119,13 @@ export class DeliveryEngine {
     this.maxPending = options.maxPending ?? 10_000;
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024;
     this.now = options.now ?? Date.now;
+    this.dispatcher = new Agent({
+      connections: 64,
+      keepAliveTimeout: 4_000,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connect: { timeout: options.timeoutMs },
+    });
   }
 
   /** Emits an event now: one delivery per enabled endpoint subscribed to its type. */
@@ -158,7 +173,7 @@ export class DeliveryEngine {
         payload,
       };
       this.remember(record);
-      const p: Pending = { record, url: ep.url, body };
+      const p: Pending = { record, target: parseTarget(ep.url), body };
       this.pending.add(p);
       this.schedule(p);
       result.deliveries.push(record.id);
@@ -196,8 +211,7 @@ export class DeliveryEngine {
   close(): void {
     this.closed = true;
     this.clear();
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    void this.dispatcher.destroy().catch(() => undefined);
   }
 
   private remember(record: DeliveryRecord): void {
@@ -210,7 +224,7 @@ export class DeliveryEngine {
 
   private cancel(p: Pending): void {
     if (p.timer) clearTimeout(p.timer);
-    p.abort?.abort();
+    p.abort?.(new Cancelled('cancelled'));
     if (p.record.state === 'scheduled' || p.record.state === 'in_flight') {
       p.record.state = 'cancelled';
       p.record.next_attempt_at = null;
@@ -237,28 +251,32 @@ export class DeliveryEngine {
       this.pending.delete(p);
       return;
     }
-    // Sign with the secret current at this very moment.
+    // Sign with the secret current at this very moment (its key decoded once per secret).
     const started = this.now();
     const timestamp = Math.floor(started / 1000);
+    let signer = p.signer;
+    if (!signer || signer.secret !== endpoint.secret) {
+      signer = { secret: endpoint.secret, key: secretKey(endpoint.secret), fingerprint: fingerprint(endpoint.secret) };
+      p.signer = signer;
+    }
     const headers = {
       'content-type': 'application/json',
       'user-agent': WEBHOOK_USER_AGENT,
       'webhook-id': record.event_id,
       'webhook-timestamp': String(timestamp),
-      'webhook-signature': sign(endpoint.secret, record.event_id, timestamp, p.body),
+      'webhook-signature': sign(signer.key, record.event_id, timestamp, p.body),
     };
     const attempt: AttemptRecord = {
       attempt: record.attempts.length + 1,
       started_at: new Date(started).toISOString(),
       webhook_timestamp: timestamp,
-      secret_fingerprint: fingerprint(endpoint.secret),
+      secret_fingerprint: signer.fingerprint,
       outcome: 'pending',
     };
     record.attempts.push(attempt);
     record.state = 'in_flight';
     record.next_attempt_at = null;
-    p.abort = new AbortController();
-    const outcome = await this.send(p.url, headers, p.body, p.abort.signal);
+    const outcome = await this.send(p, headers);
     p.abort = undefined;
     // A reset may have cancelled it while the request was out.
     if ((record.state as DeliveryState) === 'cancelled') return;
@@ -268,7 +286,7 @@ export class DeliveryEngine {
     // A whole answer within the timeout: a 2xx whose body does not end in time is a failure.
     const success = outcome.error === undefined && outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300;
     attempt.outcome = success ? 'succeeded' : 'failed';
-    this.events.emit('attempt', structuredClone(record), structuredClone(attempt));
+    if (this.events.listenerCount('attempt') > 0) this.events.emit('attempt', structuredClone(record), structuredClone(attempt));
     this.options.logger?.debug('delivery attempt', {
       delivery: record.id,
       event: record.event_id,
@@ -286,74 +304,100 @@ export class DeliveryEngine {
       this.options.logger?.info('delivery failed after its last attempt', { delivery: record.id, attempts: record.attempts.length });
     }
     this.pending.delete(p);
-    this.events.emit('settled', structuredClone(record));
+    if (this.events.listenerCount('settled') > 0) this.events.emit('settled', structuredClone(record));
   }
 
-  /** One POST: no redirects followed, the response body read up to a cap, everything timed out. */
-  private send(
-    url: string,
-    headers: Record<string, string>,
-    body: Buffer,
-    signal: AbortSignal,
-  ): Promise<{ status?: number; error?: string }> {
-    return new Promise((resolve) => {
+  /**
+   * One POST on undici's dispatcher: no redirects followed, the response body read up to a cap and
+   * dropped, the whole attempt bounded by the timeout. The status, once it arrived, is kept with a
+   * later error (e.g. a body that never ends).
+   */
+  private send(p: Pending, headers: Record<string, string>): Promise<Outcome> {
+    const target = p.target;
+    if (!target) return Promise.resolve({ error: 'invalid URL' });
+    const timeoutMs = this.options.timeoutMs;
+    const cap = this.maxResponseBytes;
+    return new Promise<Outcome>((resolve) => {
+      let status: number | undefined;
+      let received = 0;
       let settled = false;
-      const finish = (r: { status?: number; error?: string }) => {
+      let abort: ((err: Error) => void) | undefined;
+      const finish = (r: Outcome) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         resolve(r);
       };
-      let target: URL;
-      try {
-        target = new URL(url);
-      } catch {
-        finish({ error: 'invalid URL' });
-        return;
-      }
-      const isHttps = target.protocol === 'https:';
-      const req = (isHttps ? https : http).request(target, {
-        method: 'POST',
-        headers: { ...headers, 'content-length': String(body.length) },
-        agent: isHttps ? this.httpsAgent : this.httpAgent,
-        signal,
-      });
       const timer = setTimeout(() => {
-        req.destroy(new Error(`timed out after ${this.options.timeoutMs} ms`));
-      }, this.options.timeoutMs);
+        finish({ status, error: `timed out after ${timeoutMs} ms` });
+        abort?.(new Error('timeout'));
+      }, timeoutMs);
       timer.unref();
-      // The status, once it arrived: kept with a later error (e.g. a body that never ends).
-      let status: number | undefined;
-      req.on('response', (res) => {
-        status = res.statusCode;
-        let received = 0;
-        res.on('data', (chunk: Buffer) => {
+      const handler: Dispatcher.DispatchHandlers = {
+        onConnect: (a) => {
+          abort = a;
+          p.abort = a;
+          if (settled) a(new Cancelled('cancelled'));
+        },
+        onHeaders: (statusCode) => {
+          status = statusCode;
+          return true;
+        },
+        onData: (chunk) => {
           received += chunk.length;
-          if (received > this.maxResponseBytes) {
-            res.destroy();
-            req.destroy();
+          if (received > cap) {
+            abort?.(new Error('response body over the cap'));
             finish({ status });
+            return false;
           }
-        });
-        res.on('end', () => finish({ status }));
-        res.on('error', () => finish({ status }));
-        res.on('close', () => finish({ status }));
-      });
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        finish({ status, error: err.name === 'AbortError' ? 'cancelled' : describeError(err) });
-      });
-      req.end(body);
+          return true;
+        },
+        onComplete: () => finish({ status }),
+        onError: (err) => finish({ status, error: describeError(err as NodeJS.ErrnoException, timeoutMs) }),
+      };
+      try {
+        if (target.authorization) headers.authorization = target.authorization;
+        this.dispatcher.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers, body: p.body }, handler);
+      } catch (err) {
+        finish({ error: describeError(err as NodeJS.ErrnoException, timeoutMs) });
+      }
     });
   }
 }
 
-function describeError(err: NodeJS.ErrnoException): string {
+function describeError(e: NodeJS.ErrnoException, timeoutMs: number): string {
+  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   // Never the URL (it may carry credentials), only what went wrong.
-  if (err.code) return err.code;
-  return err.message.replace(/https?:\/\/\S+/g, '<url>');
+  if (err.name === 'AbortError' || err instanceof Cancelled) return 'cancelled';
+  switch (err.code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return `timed out after ${timeoutMs} ms`;
+    case 'UND_ERR_SOCKET':
+      // The peer closed or reset the connection.
+      return err.cause?.code ?? 'ECONNRESET';
+  }
+  if (err.code && !err.code.startsWith('UND_ERR')) return err.code;
+  if (err.cause?.code) return err.cause.code;
+  return (err.code ?? err.message).replace(/https?:\/\/\S+/g, '<url>');
 }
 
-/** The URL without user and password (an endpoint URL may carry credentials: never shown). */
+/** Origin, path and (for `user:pass@` URLs) basic credentials of a delivery URL, parsed once per delivery. */
+function parseTarget(url: string): Pending['target'] {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+    const authorization =
+      u.username || u.password
+        ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`
+        : undefined;
+    return { origin: u.origin, path: `${u.pathname}${u.search}`, authorization };
+  } catch {
+    return undefined;
+  }
+}
+
 export function withoutCredentials(url: string): string {
   try {
     const u = new URL(url);

@@ -44,7 +44,13 @@ export function createApp(deps: AppDeps): Express {
   app.disable('etag');
   app.set('query parser', 'simple');
 
-  app.use(requestId);
+  const dispatchControl = dispatcher(
+    controlSpec,
+    controlHandlers({ control: deps.control, deliveries: deps.deliveries, validator: controlValidator, respond: respondControl, startedAt: deps.startedAt, faults }),
+  );
+  const dispatchPublic = dispatcher(getSpec(), withFaults(publicHandlers({ service: deps.service, validator: publicValidator, respond: respondPublic }), faults, respondPublic));
+  const checkControlToken = controlToken(deps.controlToken, respondControl);
+
   if (logger.enabled('debug')) {
     app.use((req, res, next) => {
       const start = process.hrtime.bigint();
@@ -56,15 +62,18 @@ export function createApp(deps: AppDeps): Express {
       next();
     });
   }
-  app.use('/__mock', controlToken(deps.controlToken, respondControl));
-  app.use(
-    dispatcher(
-      controlSpec,
-      controlHandlers({ control: deps.control, deliveries: deps.deliveries, validator: controlValidator, respond: respondControl, startedAt: deps.startedAt, faults }),
-    ),
-  );
-  app.use(dispatcher(getSpec(), withFaults(publicHandlers({ service: deps.service, validator: publicValidator, respond: respondPublic }), faults, respondPublic)));
 
+  // One front layer does what every request needs (a request id) and routes: the control API
+  // behind its token, or InkLink's operations. One router layer per request, not four.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    requestId(req, res);
+    const path = req.path;
+    if (path.startsWith('/__mock') && (path.length === 7 || path.charCodeAt(7) === 47 /* / */)) {
+      checkControlToken(req, res, () => dispatchControl(req, res, next));
+    } else {
+      dispatchPublic(req, res, next);
+    }
+  });
   app.use((req: Request, res: Response) => {
     const respond = req.path.startsWith('/__mock') ? respondControl : respondPublic;
     respond.transportError(res, 404, 'NOT_FOUND', 'No such route.', []);

@@ -5,7 +5,7 @@
  * the `x-inklink-mock-violations` header.
  */
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Logger } from '../../src/log';
 import type { Validator, Violation } from '../../src/validator';
 import type { DomainError, FieldError } from '../domain/model';
@@ -20,12 +20,11 @@ const DOMAIN_STATUS: Record<DomainError['kind'], [number, string]> = {
   invalid_input: [400, 'VALIDATION_ERROR'],
 };
 
-/** First middleware: a fresh request id on every response. */
-export function requestId(_req: Request, res: Response, next: NextFunction): void {
+/** A fresh request id on every response (set first, before anything can answer). */
+export function requestId(_req: Request, res: Response): void {
   const id = randomUUID();
   res.locals.requestId = id;
   res.setHeader('x-request-id', id);
-  next();
 }
 
 export interface SelfCheck {
