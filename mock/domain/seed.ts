@@ -2,8 +2,11 @@
  * The seeded state: `--seed N` makes faker generate the same organizations, keys, endpoints and
  * initial secrets on every run, so a developer's keys keep working across restarts.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { EVENT_TYPES, ID_PREFIX, ROLES, type Role } from '../../src/inklink';
 import { SECRET_PREFIX } from '../../src/webhooks';
+import { DEFAULTS } from '../config';
 import { apiKeyHint, hashApiKey } from './ids';
 import type { ApiKeyRecord, EndpointRecord, OrganizationRecord, StateSnapshot } from './model';
 
@@ -43,7 +46,42 @@ export interface SeedOptions {
 
 const REF_DATE = '2026-01-01T00:00:00.000Z';
 
+/** The default seed's state is generated at build time (`npm run build`) into this file. */
+export const SEED_CACHE = (seed: number) => path.join(__dirname, `seed-${seed}.json`);
+const URL_PLACEHOLDER = 'http://inklink-mock.invalid/webhook-url';
+
+/**
+ * The seeded state. Faker generates it; for a seed whose state the build cached (the default one),
+ * faker's output is read back instead of generated again, which saves loading faker at start-up.
+ * A test proves the cache equals a fresh generation.
+ */
 export function seedState(seed: number, options: SeedOptions): SeedResult {
+  let generated: SeedResult | undefined;
+  try {
+    generated = JSON.parse(fs.readFileSync(SEED_CACHE(seed), 'utf8')) as SeedResult;
+  } catch {
+    generated = generate(seed);
+  }
+  return withWebhookUrl(generated, options.webhookUrl);
+}
+
+function withWebhookUrl(r: SeedResult, url: string): SeedResult {
+  return {
+    snapshot: { ...r.snapshot, endpoints: r.snapshot.endpoints.map((e) => ({ ...e, url })) },
+    organizations: r.organizations.map((o) => ({ ...o, endpoints: o.endpoints.map((e) => ({ ...e, url })) })),
+  };
+}
+
+/** Writes the cache of a seed's state (run by `npm run build` for the default seed). */
+export function writeSeedCache(seed: number): string {
+  const file = SEED_CACHE(seed);
+  fs.writeFileSync(file, JSON.stringify(generate(seed)) + '\n');
+  return file;
+}
+
+/** Faker's state for a seed, endpoints delivering to a placeholder URL. */
+export function generate(seed: number): SeedResult {
+  const options = { webhookUrl: URL_PLACEHOLDER };
   // Loaded here, not at module load: only seeding needs faker.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { faker } = require('@faker-js/faker/locale/en') as typeof import('@faker-js/faker');
@@ -97,4 +135,9 @@ export function seedState(seed: number, options: SeedOptions): SeedResult {
     snapshot: { format: 'inklink-mock-state', version: 1, organizations, apiKeys, endpoints },
     organizations: revealed,
   };
+}
+
+if (require.main === module) {
+  const seed = Number(process.argv[2] ?? DEFAULTS.seed);
+  process.stdout.write(`seed state cached: ${writeSeedCache(seed)}\n`);
 }
