@@ -364,7 +364,13 @@ async function deliveriesPhase(identity, o, log) {
         await res.body.dump();
       }
     };
-    const loops = Array.from({ length: concurrency }, loop);
+    let loopError;
+    const loops = Array.from({ length: concurrency }, () =>
+      loop().catch((e) => {
+        loopError ??= e;
+        running = false;
+      }),
+    );
     await new Promise((r) => setTimeout(r, 500));
     const u0 = await receiverCount(rport);
     const ut0 = performance.now();
@@ -374,6 +380,7 @@ async function deliveriesPhase(identity, o, log) {
     running = false;
     await Promise.all(loops);
     await pool.close();
+    if (loopError) throw new Error(`the undici loop failed: ${loopError.message}`);
     log(`  undici loop (${concurrency} concurrent): ${undiciRate.toFixed(0)} deliveries/s`);
 
     // 2. The mock: events emitted through the control API; each fans out to `fanOut` subscribed
@@ -421,7 +428,13 @@ async function deliveriesPhase(identity, o, log) {
         skipped += j.skipped.length;
       }
     };
-    const emitters = Array.from({ length: 2 }, emitter);
+    let emitError;
+    const emitters = Array.from({ length: 2 }, () =>
+      emitter().catch((e) => {
+        emitError ??= e;
+        emitting = false;
+      }),
+    );
     await new Promise((r) => setTimeout(r, 500));
     const m0 = await receiverCount(rport);
     const mt0 = performance.now();
@@ -434,6 +447,7 @@ async function deliveriesPhase(identity, o, log) {
     await Promise.all(emitters);
     clearInterval(poller);
     await emitPool.close();
+    if (emitError) throw new Error(`emitting events failed: ${emitError.message}`);
     // Every arrival was signed, and the journal says they succeeded.
     // The newest deliveries in the journal: succeeded, or still in flight; none failed.
     const journal = JSON.parse((await request(`${base}/__mock/deliveries?limit=50`)).body).deliveries;
@@ -478,7 +492,7 @@ async function memoryPhase(identity, o, log) {
     for (let i = 0; i < 74; i++) requests.push({ method: 'POST', path: rotatePath, headers: { 'api-key': identity.ownerKey } });
     for (let i = 0; i < 25; i++) requests.push({ method: 'POST', path: rotatePath, headers: { 'api-key': UNKNOWN_KEY } });
 
-    const warm = Math.max(10_000, Math.round(o.memoryRequests * 0.05));
+    const warm = o.quick ? 5000 : Math.max(10_000, Math.round(o.memoryRequests * 0.05));
     await closedLoop({ url: base, requests, connections: o.connections, amount: warm, record: false });
     await new Promise((r) => setTimeout(r, 500));
     const startRss = memory(mock.pid).rss;
