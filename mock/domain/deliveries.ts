@@ -10,7 +10,7 @@ import { EVENT_TYPES, WEBHOOK_USER_AGENT, type EventPayload } from '../../src/in
 import { fingerprint, secretKey, sign } from '../../src/webhooks';
 import type { Logger } from '../../src/log';
 import { newEventId, newId, randomAlphanumeric } from './ids';
-import { type FieldError, type Result, invalid, ok } from './model';
+import { type EndpointRecord, type FieldError, type Result, invalid, ok } from './model';
 import type { Store } from './store';
 
 export interface DeliveryOptions {
@@ -87,8 +87,16 @@ interface Pending {
   timer?: NodeJS.Timeout;
   /** Aborts the attempt in flight (set while one is). */
   abort?: (err: Error) => void;
-  /** The signing key and fingerprint of the last secret this delivery signed with. */
-  signer?: { secret: string; key: Buffer; fingerprint: string };
+}
+
+/** What deliveries derive from an endpoint record, computed once per record (and per secret). */
+interface Derived {
+  url: string;
+  maskedUrl: string;
+  target: Pending['target'];
+  secret?: string;
+  key?: Buffer;
+  fingerprint?: string;
 }
 
 type Outcome = { status?: number; error?: string };
@@ -100,7 +108,11 @@ class Cancelled extends Error {
 export class DeliveryEngine {
   /** `attempt` (delivery, attempt) after each attempt; `settled` (delivery) when one ends. */
   readonly events = new EventEmitter();
-  private readonly journal = new Map<string, DeliveryRecord>();
+  private readonly journal: Ring<DeliveryRecord>;
+  /** Per endpoint record: its parsed URL and the decoded key and fingerprint of its current secret. */
+  private readonly derived = new WeakMap<EndpointRecord, Derived>();
+  /** Deliveries whose next attempt is due now: started together on the next turn, without a timer each. */
+  private due: Pending[] = [];
   private readonly pending = new Set<Pending>();
   /** Keep-alive connections, at most 64 per receiver origin; redirects are never followed. */
   private readonly dispatcher: Agent;
@@ -116,6 +128,7 @@ export class DeliveryEngine {
   ) {
     if (options.retryScheduleMs.length === 0) throw new Error('The retry schedule needs at least one attempt');
     this.journalLimit = options.journalLimit ?? 1000;
+    this.journal = new Ring(this.journalLimit);
     this.maxPending = options.maxPending ?? 10_000;
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024;
     this.now = options.now ?? Date.now;
@@ -165,7 +178,7 @@ export class DeliveryEngine {
         type: input.type,
         endpoint_id: ep.id,
         organization_id: ep.organizationId,
-        url: withoutCredentials(ep.url),
+        url: this.derive(ep).maskedUrl,
         state: 'scheduled',
         created_at: createdAt,
         next_attempt_at: null,
@@ -173,7 +186,7 @@ export class DeliveryEngine {
         payload,
       };
       this.remember(record);
-      const p: Pending = { record, target: parseTarget(ep.url), body };
+      const p: Pending = { record, target: this.derive(ep).target, body };
       this.pending.add(p);
       this.schedule(p);
       result.deliveries.push(record.id);
@@ -186,9 +199,8 @@ export class DeliveryEngine {
   list(filter: JournalFilter = {}): DeliveryRecord[] {
     const out: DeliveryRecord[] = [];
     const limit = filter.limit ?? this.journalLimit;
-    const all = [...this.journal.values()];
-    for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
-      const r = all[i];
+    for (const r of this.journal.newestFirst()) {
+      if (out.length >= limit) break;
       if (filter.endpointId && r.endpoint_id !== filter.endpointId) continue;
       if (filter.eventId && r.event_id !== filter.eventId) continue;
       if (filter.organizationId && r.organization_id !== filter.organizationId) continue;
@@ -205,6 +217,7 @@ export class DeliveryEngine {
   clear(): void {
     for (const p of this.pending) this.cancel(p);
     this.pending.clear();
+    this.due = [];
     this.journal.clear();
   }
 
@@ -214,12 +227,17 @@ export class DeliveryEngine {
     void this.dispatcher.destroy().catch(() => undefined);
   }
 
-  private remember(record: DeliveryRecord): void {
-    this.journal.set(record.id, record);
-    if (this.journal.size > this.journalLimit) {
-      const oldest = this.journal.keys().next().value as string;
-      this.journal.delete(oldest);
+  private derive(endpoint: EndpointRecord): Derived {
+    let d = this.derived.get(endpoint);
+    if (!d || d.url !== endpoint.url) {
+      d = { url: endpoint.url, maskedUrl: withoutCredentials(endpoint.url), target: parseTarget(endpoint.url) };
+      this.derived.set(endpoint, d);
     }
+    return d;
+  }
+
+  private remember(record: DeliveryRecord): void {
+    this.journal.push(record);
   }
 
   private cancel(p: Pending): void {
@@ -235,12 +253,23 @@ export class DeliveryEngine {
     const delay = this.options.retryScheduleMs[p.record.attempts.length];
     p.record.state = 'scheduled';
     p.record.next_attempt_at = new Date(this.now() + delay).toISOString();
+    if (delay === 0) {
+      if (this.due.length === 0) setImmediate(this.startDue);
+      this.due.push(p);
+      return;
+    }
     p.timer = setTimeout(() => {
       p.timer = undefined;
       void this.attempt(p);
     }, delay);
     p.timer.unref();
   }
+
+  private readonly startDue = (): void => {
+    const due = this.due;
+    this.due = [];
+    for (const p of due) if (p.record.state === 'scheduled') void this.attempt(p);
+  };
 
   private async attempt(p: Pending): Promise<void> {
     const { record } = p;
@@ -254,23 +283,24 @@ export class DeliveryEngine {
     // Sign with the secret current at this very moment (its key decoded once per secret).
     const started = this.now();
     const timestamp = Math.floor(started / 1000);
-    let signer = p.signer;
-    if (!signer || signer.secret !== endpoint.secret) {
-      signer = { secret: endpoint.secret, key: secretKey(endpoint.secret), fingerprint: fingerprint(endpoint.secret) };
-      p.signer = signer;
+    const signer = this.derive(endpoint);
+    if (signer.secret !== endpoint.secret) {
+      signer.secret = endpoint.secret;
+      signer.key = secretKey(endpoint.secret);
+      signer.fingerprint = fingerprint(endpoint.secret);
     }
     const headers = {
       'content-type': 'application/json',
       'user-agent': WEBHOOK_USER_AGENT,
       'webhook-id': record.event_id,
       'webhook-timestamp': String(timestamp),
-      'webhook-signature': sign(signer.key, record.event_id, timestamp, p.body),
+      'webhook-signature': sign(signer.key!, record.event_id, timestamp, p.body),
     };
     const attempt: AttemptRecord = {
       attempt: record.attempts.length + 1,
       started_at: new Date(started).toISOString(),
       webhook_timestamp: timestamp,
-      secret_fingerprint: signer.fingerprint,
+      secret_fingerprint: signer.fingerprint!,
       outcome: 'pending',
     };
     record.attempts.push(attempt);
@@ -413,4 +443,31 @@ export function withoutCredentials(url: string): string {
 function defaultData(type: string): Record<string, unknown> {
   const kind = type.startsWith('kyc.') ? 'kyc' : 'web';
   return { inquiry_id: `${kind}_iq_${randomAlphanumeric(16)}`, subject_id: `user_${randomAlphanumeric(8)}` };
+}
+
+/** A fixed-size journal: pushing past the capacity drops the oldest entry. */
+class Ring<T> {
+  private readonly items: (T | undefined)[];
+  private next = 0;
+  private count = 0;
+
+  constructor(private readonly capacity: number) {
+    this.items = new Array<T | undefined>(capacity);
+  }
+
+  push(item: T): void {
+    this.items[this.next] = item;
+    this.next = (this.next + 1) % this.capacity;
+    if (this.count < this.capacity) this.count++;
+  }
+
+  *newestFirst(): Generator<T> {
+    for (let i = 1; i <= this.count; i++) yield this.items[(this.next - i + this.capacity) % this.capacity] as T;
+  }
+
+  clear(): void {
+    this.items.fill(undefined);
+    this.next = 0;
+    this.count = 0;
+  }
 }

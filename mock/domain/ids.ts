@@ -1,17 +1,23 @@
 /** Identifiers and credentials. Random ones come from the CSPRNG. */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import { ID_PREFIX } from '../../src/inklink';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+// CSPRNG bytes drawn 4 KiB at a time (one randomFillSync, not one per id); each byte used once.
+const POOL = Buffer.alloc(4096);
+let poolOffset = POOL.length;
 
 /** `length` characters of [A-Za-z0-9] from the CSPRNG (rejection sampling, no modulo bias). */
 export function randomAlphanumeric(length: number): string {
   let out = '';
   while (out.length < length) {
-    for (const b of randomBytes(length * 2)) {
-      if (b < 248) out += ALPHABET[b % 62];
-      if (out.length === length) break;
+    if (poolOffset === POOL.length) {
+      randomFillSync(POOL);
+      poolOffset = 0;
     }
+    const b = POOL[poolOffset++];
+    if (b < 248) out += ALPHABET[b % 62];
   }
   return out;
 }
