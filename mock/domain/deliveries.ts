@@ -5,7 +5,7 @@
  * The journal of deliveries and attempts is bounded, and so is the number of pending deliveries.
  */
 import { EventEmitter } from 'node:events';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { EVENT_TYPES, WEBHOOK_USER_AGENT, type EventPayload } from '../../src/inklink';
 import { fingerprint, secretKey, sign } from '../../src/webhooks';
 import type { Logger } from '../../src/log';
@@ -115,7 +115,7 @@ export class DeliveryEngine {
   private due: Pending[] = [];
   private readonly pending = new Set<Pending>();
   /** Keep-alive connections, at most 64 per receiver origin; redirects are never followed. */
-  private readonly dispatcher: Agent;
+  private agent: Agent | undefined;
   private readonly journalLimit: number;
   private readonly maxPending: number;
   private readonly maxResponseBytes: number;
@@ -132,13 +132,22 @@ export class DeliveryEngine {
     this.maxPending = options.maxPending ?? 10_000;
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024;
     this.now = options.now ?? Date.now;
-    this.dispatcher = new Agent({
-      connections: 64,
-      keepAliveTimeout: 4_000,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      connect: { timeout: options.timeoutMs },
-    });
+  }
+
+  /** undici, loaded and set up with the first delivery (a mock that delivers nothing never loads it). */
+  private get dispatcher(): Agent {
+    if (!this.agent) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Agent: AgentClass } = require('undici') as typeof import('undici');
+      this.agent = new AgentClass({
+        connections: 64,
+        keepAliveTimeout: 4_000,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+        connect: { timeout: this.options.timeoutMs },
+      });
+    }
+    return this.agent;
   }
 
   /** Emits an event now: one delivery per enabled endpoint subscribed to its type. */
@@ -224,7 +233,7 @@ export class DeliveryEngine {
   close(): void {
     this.closed = true;
     this.clear();
-    void this.dispatcher.destroy().catch(() => undefined);
+    void this.agent?.destroy().catch(() => undefined);
   }
 
   private derive(endpoint: EndpointRecord): Derived {
