@@ -5,7 +5,7 @@
  * the number and length of the GC pauses in that window. Shows how much of the p99 is GC.
  *
  *   node bench/gc-latency.mjs [--server mock|express|node] [--rate 1000] [--duration 5]
- *                             [--node-flags "--max-semi-space-size=32"]
+ *                             [--node-flags "--max-semi-space-size=32"] [--verbose: print each GC line]
  */
 import { closedLoop, fixedRate } from './lib/load.mjs';
 import { stop } from './lib/procs.mjs';
@@ -28,6 +28,7 @@ try {
     `${server} at ${rate} req/s for ${duration} s: p50 ${r.latencyMs.p50.toFixed(2)} ms, p99 ${r.latencyMs.p99.toFixed(2)} ms, max ${r.latencyMs.max.toFixed(1)} ms; ` +
       `${pauses.length} GC pauses (${major} major), longest ${pauses.length ? Math.max(...pauses).toFixed(2) : 0} ms, total ${pauses.reduce((a, b) => a + b, 0).toFixed(1)} ms`,
   );
+  if (process.argv.includes('--verbose')) for (const l of lines) console.log(`  ${l.trim()}`);
 } finally {
   await stop(proc);
 }
