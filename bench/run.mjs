@@ -41,8 +41,10 @@ Options:
                           quick 1). Turns spread drifting background load over all servers.
   --startup-samples N     Spawns per server for the start-up time, median kept (default 5; quick 1).
   --memory-requests N     Requests of the memory run (default 1000000; quick 20000).
-  --servers LIST          Comma-separated servers (default mock,prism,express,node); also
-                          express-json: the Express ceiling written with res.json().
+  --servers LIST          Comma-separated servers (default mock,prism,express,node, and in a
+                          full run express-native); also express-json: the Express ceiling
+                          written with res.json(); express-native: the Express ceiling with
+                          requests born with the app's prototypes, as the mock builds them.
   --skip LIST             Phases to skip: compare,deliveries,memory,validator,verify.
   --strict                Exit with status 1 when a target fails.
   --cpu-prof DIR          Run every mock process with node --cpu-prof, profiles written to DIR
@@ -89,7 +91,7 @@ function parseArgs(argv) {
     else if (a === '--memory-requests') explicit.memoryRequests = Math.round(num());
     else if (a === '--servers') {
       o.servers = value().split(',').map((s) => s.trim()).filter(Boolean);
-      for (const s of o.servers) if (!['mock', 'prism', 'express', 'express-json', 'node'].includes(s)) throw new Error(`unknown server "${s}"`);
+      for (const s of o.servers) if (!['mock', 'prism', 'express', 'express-native', 'express-json', 'node'].includes(s)) throw new Error(`unknown server "${s}"`);
     } else if (a === '--skip') {
       for (const s of value().split(',').map((x) => x.trim()).filter(Boolean)) {
         if (!['compare', 'deliveries', 'memory', 'validator', 'verify'].includes(s)) throw new Error(`unknown phase "${s}"`);
@@ -97,6 +99,8 @@ function parseArgs(argv) {
       }
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
+  // A full run also measures the like-for-like Express ceiling (built as the mock builds requests).
+  if (!explicit.servers && !o.quick) o.servers = ['mock', 'prism', 'express', 'express-native', 'node'];
   o.rounds = explicit.rounds ?? (o.quick ? 1 : 3);
   o.duration = explicit.duration ?? (o.quick ? 2 : 5);
   o.warmup = o.quick ? 0.5 : 2;
@@ -227,6 +231,11 @@ function serverDefs(identity) {
     express: {
       label: 'bare Express 5',
       spawn: (port) => start('express', NODE, [path.join(ROOT, 'bench/servers/express.cjs'), '--port', String(port)], { cwd: ROOT, env: ceilingEnv }),
+    },
+    'express-native': {
+      label: 'Express 5, born prototypes',
+      spawn: (port) =>
+        start('express (native classes)', NODE, [path.join(ROOT, 'bench/servers/express.cjs'), '--port', String(port), '--native-classes'], { cwd: ROOT, env: ceilingEnv }),
     },
     'express-json': {
       label: 'Express 5, res.json',

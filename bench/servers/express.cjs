@@ -10,7 +10,11 @@
  * idiomatic `res.status().json()` instead (content-type via mime lookup, res.send's freshness
  * check), which costs more per request.
  *
- *   node bench/servers/express.cjs --port P [--res-json]   (BENCH_API_KEY, BENCH_ENDPOINT_ID, BENCH_ORG_ID)
+ * With --native-classes the server builds requests and responses born with the app's prototypes
+ * (the technique the mock uses, `expressNativeClasses` in mock/http/transport.ts), so Express's
+ * per-request setPrototypeOf is a no-op: the like-for-like ceiling for the mock.
+ *
+ *   node bench/servers/express.cjs --port P [--res-json] [--native-classes]   (BENCH_API_KEY, BENCH_ENDPOINT_ID, BENCH_ORG_ID)
  */
 const { randomBytes, randomUUID } = require('node:crypto');
 const express = require('express');
@@ -46,5 +50,13 @@ app.post('/webhook/endpoints/:id/rotate-secret', (req, res) => {
   send(res, 200, { secret: 'whsec_' + randomBytes(32).toString('base64') });
 });
 
-app.listen(port, '127.0.0.1', () => process.stdout.write(`express ceiling listening on ${port}\n`));
+const listening = () => process.stdout.write(`express ceiling listening on ${port}\n`);
+if (process.argv.includes('--native-classes')) {
+  const http = require('node:http');
+  const path = require('node:path');
+  const { expressNativeClasses } = require(path.join(__dirname, '../../dist/mock/http/transport.js'));
+  http.createServer(expressNativeClasses(app), app).listen(port, '127.0.0.1', listening);
+} else {
+  app.listen(port, '127.0.0.1', listening);
+}
 process.on('SIGTERM', () => process.exit(0));

@@ -57,7 +57,7 @@ function envelopeResponse(status: number, message: string, code = 'VALIDATION_ER
  * The classes are plain subclasses (fast to construct) whose prototypes become the app's
  * `request` and `response` (the app's own properties moved onto them).
  */
-function expressNativeClasses(app: Express): { IncomingMessage: typeof http.IncomingMessage; ServerResponse: typeof http.ServerResponse } {
+export function expressNativeClasses(app: Express): { IncomingMessage: typeof http.IncomingMessage; ServerResponse: typeof http.ServerResponse } {
   class Request extends http.IncomingMessage {}
   class Response extends http.ServerResponse {}
   adopt(Request.prototype, app.request);
