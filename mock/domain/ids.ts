@@ -8,18 +8,21 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const POOL = Buffer.alloc(4096);
 let poolOffset = POOL.length;
 
+const CODES = Buffer.from(ALPHABET, 'latin1');
+
 /** `length` characters of [A-Za-z0-9] from the CSPRNG (rejection sampling, no modulo bias). */
 export function randomAlphanumeric(length: number): string {
-  let out = '';
-  while (out.length < length) {
+  const out = Buffer.allocUnsafe(length);
+  let n = 0;
+  while (n < length) {
     if (poolOffset === POOL.length) {
       randomFillSync(POOL);
       poolOffset = 0;
     }
     const b = POOL[poolOffset++];
-    if (b < 248) out += ALPHABET[b % 62];
+    if (b < 248) out[n++] = CODES[b % 62];
   }
-  return out;
+  return out.toString('latin1');
 }
 
 export const newId = (prefix: string, length = 24) => prefix + randomAlphanumeric(length);
