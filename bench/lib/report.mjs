@@ -52,7 +52,8 @@ function table(rows) {
 
 function describeValue(t) {
   if (t.value === undefined) return t.note ?? 'not measured';
-  if (t.target.includes('x')) return `${t.value.toFixed(2)}x`;
+  if (t.target.includes(' s,')) return `${t.value.toFixed(2)} s`;
+  if (/\dx$/.test(t.target)) return `${t.value.toFixed(2)}x`;
   if (t.target.includes('%')) return `${(t.value * 100).toFixed(1)}%`;
   if (t.target.includes('ms')) return `${t.value.toFixed(2)} ms`;
   if (t.target.includes('us')) return `${t.value.toFixed(0)} ns`;
