@@ -73,6 +73,12 @@ export class FaultPlan {
     if (min === undefined && status === undefined && reset !== true) {
       problems.push({ field: '', message: 'a fault needs latency_ms, status or reset: true' });
     }
+    // The control API's schema says the same; checked here too for library callers.
+    const int = (v: number | undefined, lo: number, hi: number) => v === undefined || (Number.isInteger(v) && v >= lo && v <= hi);
+    if (!int(min, 0, MAX_LATENCY_MS)) problems.push({ field: 'latency_ms', message: `must be an integer from 0 to ${MAX_LATENCY_MS}` });
+    if (!int(max, 0, MAX_LATENCY_MS)) problems.push({ field: 'latency_max_ms', message: `must be an integer from 0 to ${MAX_LATENCY_MS}` });
+    if (!int(status, 400, 599)) problems.push({ field: 'status', message: 'must be an integer from 400 to 599' });
+    if (!int(times, 1, 1_000_000)) problems.push({ field: 'times', message: 'must be an integer from 1 to 1000000' });
     if (max !== undefined && min === undefined) problems.push({ field: 'latency_max_ms', message: 'requires latency_ms (the lower bound)' });
     if (max !== undefined && min !== undefined && max < min) problems.push({ field: 'latency_max_ms', message: 'must not be below latency_ms' });
     if (status !== undefined && reset === true) problems.push({ field: 'reset', message: 'cannot be combined with status' });

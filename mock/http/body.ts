@@ -1,5 +1,6 @@
 /** Reads a JSON request body with a size limit, answering every way it can be wrong. */
 import express, { type Request, type Response } from 'express';
+import { matchContentType } from '../../src/spec';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 /**
@@ -32,46 +33,62 @@ export type BodyResult =
   | { ok: false; status: number; message: string; transport: boolean };
 
 const raw = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
-const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;.*)?$/i;
 
-const TOO_LARGE: BodyResult = {
+type Refusal = Extract<BodyResult, { ok: false }>;
+
+const TOO_LARGE: Refusal = {
   ok: false,
   status: 413,
   message: `The request body exceeds the ${BODY_LIMIT_BYTES} byte limit.`,
   transport: true,
 };
 
-export function readJsonBody(req: Request, res: Response): Promise<BodyResult> {
+/**
+ * Reads a JSON body whose content type is one the operation declares (`accepted`, from the spec),
+ * so nothing the validator would not check gets through.
+ */
+export function readJsonBody(req: Request, res: Response, accepted: readonly string[] = ['application/json']): Promise<BodyResult> {
   // A declared length over the limit is refused before anything else is looked at.
   if (Number(req.headers['content-length']) > BODY_LIMIT_BYTES) return Promise.resolve(TOO_LARGE);
-  const type = req.headers['content-type'];
-  if (type === undefined || !JSON_TYPE.test(type)) {
-    return Promise.resolve({ ok: false, status: 400, message: 'Content-Type must be application/json.', transport: false });
+  if (!matchContentType(req.headers['content-type'], accepted as string[])) {
+    return Promise.resolve({ ok: false, status: 400, message: `Content-Type must be ${accepted.join(' or ')}.`, transport: false });
   }
+  return readRaw(req, res).then((r) => {
+    if (!r.ok) return r;
+    const buf = r.value;
+    if (buf.length === 0) return { ok: false, status: 400, message: 'A JSON request body is required.', transport: false };
+    if (nestedDeeperThan(buf, MAX_JSON_DEPTH)) {
+      return { ok: false, status: 400, message: `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`, transport: false };
+    }
+    try {
+      return { ok: true, value: JSON.parse(buf.toString('utf8')) };
+    } catch {
+      return { ok: false, status: 400, message: 'The request body is not valid JSON.', transport: false };
+    }
+  });
+}
+
+/**
+ * Reads and drops the body of an operation that takes none, under the same limit: a rotation sent
+ * with a body over 1 MiB is refused with 413 like any other request.
+ */
+export function discardBody(req: Request, res: Response): Promise<BodyResult> | undefined {
+  const length = req.headers['content-length'];
+  if (length === undefined && req.headers['transfer-encoding'] === undefined) return undefined;
+  if (length === '0') return undefined;
+  if (Number(length) > BODY_LIMIT_BYTES) return Promise.resolve(TOO_LARGE);
+  return readRaw(req, res).then((r) => (r.ok ? { ok: true, value: undefined } : r));
+}
+
+function readRaw(req: Request, res: Response): Promise<{ ok: true; value: Buffer } | Refusal> {
   return new Promise((resolve) => {
     raw(req, res, (err?: any) => {
       if (err) {
-        if (err.type === 'entity.too.large') {
-          resolve(TOO_LARGE);
-        } else {
-          resolve({ ok: false, status: 400, message: 'The request body could not be read.', transport: false });
-        }
+        resolve(err.type === 'entity.too.large' ? TOO_LARGE : { ok: false, status: 400, message: 'The request body could not be read.', transport: false });
         return;
       }
       const buf: unknown = req.body;
-      if (!Buffer.isBuffer(buf) || buf.length === 0) {
-        resolve({ ok: false, status: 400, message: 'A JSON request body is required.', transport: false });
-        return;
-      }
-      if (nestedDeeperThan(buf, MAX_JSON_DEPTH)) {
-        resolve({ ok: false, status: 400, message: `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`, transport: false });
-        return;
-      }
-      try {
-        resolve({ ok: true, value: JSON.parse(buf.toString('utf8')) });
-      } catch {
-        resolve({ ok: false, status: 400, message: 'The request body is not valid JSON.', transport: false });
-      }
+      resolve({ ok: true, value: Buffer.isBuffer(buf) ? buf : Buffer.alloc(0) });
     });
   });
 }

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { describePath, type Validator, type Violation } from '../../src/validator';
 import type { FieldError } from '../domain/model';
 import type { CreateEndpointInput, WebhookEndpointService } from '../domain/service';
-import { readJsonBody } from './body';
+import { discardBody, readJsonBody } from './body';
 import type { OperationHandler } from './dispatch';
 import type { Responder } from './respond';
 
@@ -24,6 +24,12 @@ export function detailsOf(violations: Violation[]): FieldError[] {
   return [...byField].map(([field, message]) => ({ field, message }));
 }
 
+function refuseBody(res: Response, respond: Responder, body: { status: number; message: string; transport: boolean }): void {
+  const details = [{ field: '', message: body.message }];
+  if (body.transport) respond.transportError(res, body.status, 'VALIDATION_ERROR', body.message, details);
+  else respond.error(res, body.status, 'VALIDATION_ERROR', body.message, details);
+}
+
 /**
  * Reads and validates a JSON body against the operation's request schema; answers 400/413 itself
  * and resolves undefined when the body is unusable.
@@ -34,16 +40,15 @@ export async function validBody<T>(
   validator: Validator,
   respond: Responder,
 ): Promise<T | undefined> {
-  const body = await readJsonBody(req, res);
+  const operationId: string = res.locals.operationId;
+  const body = await readJsonBody(req, res, validator.spec.operation(operationId).requestBody?.contentTypes);
   if (!body.ok) {
-    const details = [{ field: '', message: body.message }];
-    if (body.transport) respond.transportError(res, body.status, 'VALIDATION_ERROR', body.message, details);
-    else respond.error(res, body.status, 'VALIDATION_ERROR', body.message, details);
+    refuseBody(res, respond, body);
     return undefined;
   }
   const violations = validator
-    .validateRequest({ operationId: res.locals.operationId, headers: req.headers, body: body.value })
-    .filter((v) => v.location[1] === 'body');
+    .validateRequest({ operationId, headers: req.headers, body: body.value })
+    .filter((v) => v.location[1] === 'body' || v.check === 'request_content_type_conformance');
   if (violations.length) {
     respond.error(res, 400, 'VALIDATION_ERROR', 'The request body is invalid.', detailsOf(violations));
     return undefined;
@@ -56,6 +61,12 @@ export function publicHandlers({ service, validator, respond }: PublicApiDeps): 
     async rotateWebhookEndpointSecret(req, res, params) {
       const auth = service.authenticate(req.headers['api-key'] as string | undefined);
       if (!auth.ok) return respond.domainError(res, auth.error);
+      // The operation takes no body; one is read and dropped, under the same 1 MiB limit.
+      const body = discardBody(req, res);
+      if (body) {
+        const read = await body;
+        if (!read.ok) return refuseBody(res, respond, read);
+      }
       const result = await service.rotateSecret(auth.value, params.id);
       if (!result.ok) return respond.domainError(res, result.error);
       respond.json(res, 200, { secret: result.value.secret });
