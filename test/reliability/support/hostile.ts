@@ -211,6 +211,9 @@ const hugeArb = (field: string) =>
     () => Buffer.from(JSON.stringify({ [field]: Array(150_000).fill(7) })),
   ).map((make) => make());
 
+/** Types that look like JSON but are not the `application/json` the operations declare. */
+const jsonLikeTypeArb = fc.constantFrom('application/vnd.x+json', 'application/problem+json; charset=utf-8', 'text/json', 'application/json-patch+json');
+
 const wrongTypeArb = fc.constantFrom(
   'text/plain',
   'application/xml',
@@ -391,6 +394,9 @@ export function hostileRequestArb(ctx: HostileContext): fc.Arbitrary<HostileRequ
   const createBody = fc.oneof(
     { weight: 4, arbitrary: brokenJsonArb.map((b) => ({ type: 'application/json', body: b })) },
     { weight: 4, arbitrary: invalidCreateBodyArb.map((b) => ({ type: 'application/json', body: b })) },
+    // Invalid bodies under JSON-looking types the operation does not declare (a review found
+    // `application/vnd.x+json` once skipped the schema).
+    { weight: 2, arbitrary: fc.tuple(invalidCreateBodyArb, jsonLikeTypeArb).map(([b, type]) => ({ type, body: b })) },
     { weight: 2, arbitrary: deepJsonArb((d) => `{"url": "https://e.com", "name": ${d}}`).map((b) => ({ type: 'application/json', body: b })) },
     { weight: 1, arbitrary: hugeArb('name').map((b) => ({ type: 'application/json', body: b })) },
     {
@@ -417,6 +423,12 @@ export function hostileRequestArb(ctx: HostileContext): fc.Arbitrary<HostileRequ
     .tuple(
       fc.oneof(
         { weight: 4, arbitrary: invalidControlBodyArb(ctx).map(([path, b]) => ({ path, type: 'application/json', body: Buffer.from(JSON.stringify(b)) })) },
+        {
+          weight: 2,
+          arbitrary: fc
+            .tuple(invalidControlBodyArb(ctx), jsonLikeTypeArb)
+            .map(([[path, b], type]) => ({ path, type, body: Buffer.from(JSON.stringify(b)) })),
+        },
         {
           weight: 2,
           arbitrary: fc
