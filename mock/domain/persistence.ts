@@ -340,13 +340,17 @@ export interface PersisterStats {
 export class StatePersister implements Durability {
   private inFlight: Promise<void> | undefined;
   private next: Waiters | undefined;
+  /** What is on disk: the state at construction (loaded or just written), then each written snapshot. */
+  private durable: StateSnapshot;
   readonly stats: PersisterStats = { writes: 0, commits: 0 };
 
   constructor(
     private readonly store: Store,
     readonly file: string,
     private readonly onError: (err: StateFileError) => void = () => undefined,
-  ) {}
+  ) {
+    this.durable = store.snapshot();
+  }
 
   commit(): Promise<void> {
     this.stats.commits++;
@@ -366,9 +370,18 @@ export class StatePersister implements Durability {
     const write = writeStateFile(this.file, snapshot).then(
       () => {
         this.stats.writes++;
+        this.durable = snapshot;
       },
       (err: StateFileError) => {
         this.onError(err);
+        // Nothing that was not written may stay in effect: the state goes back to what is on
+        // disk, and every change waiting for a later write (made after this snapshot) fails too,
+        // so no client holds an answer for a change that was undone, and no secret is live that
+        // no client received.
+        this.store.load(this.durable);
+        const queued = this.next;
+        this.next = undefined;
+        queued?.reject(err);
         throw err;
       },
     );

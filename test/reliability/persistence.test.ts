@@ -242,7 +242,7 @@ describe('the persister', () => {
     }
   });
 
-  it('when the state cannot be written, the rotation is not acknowledged: 500 in the envelope, and the error is logged without secrets', async () => {
+  it('when the state cannot be written, no change is acknowledged or kept: 500 in the envelope, the state as before, the error logged without secrets', async () => {
     const sub = path.join(dir, 'sub');
     fs.mkdirSync(sub);
     const file = path.join(sub, 'state.json');
@@ -250,10 +250,27 @@ describe('the persister', () => {
     const mock = createMockServer({ stateFile: file, logger: createLogger('debug', { write: (s: string) => lines.push(s) }, { write: () => true }) });
     const url = await mock.listen();
     try {
+      const before = (await call(url, 'GET', '/__mock/state')).json;
       fs.rmSync(sub, { recursive: true });
-      const res = await call(url, 'POST', `/webhook/endpoints/${mock.seeded[0].endpoints[0].id}/rotate-secret`, { headers: { 'api-key': owner() } });
-      expectEnvelope(res, 500, 'INTERNAL_ERROR');
-      expect(res.text).not.toMatch(/whsec_/);
+      const id = mock.seeded[0].endpoints[0].id;
+      const rotations = await Promise.all(
+        Array.from({ length: 5 }, () => call(url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': owner() } })),
+      );
+      for (const res of rotations) {
+        expectEnvelope(res, 500, 'INTERNAL_ERROR');
+        expect(res.text).not.toMatch(/whsec_/);
+      }
+      // Nothing unacknowledged stays in effect: the secret (fingerprint) and the counters are as before.
+      expect((await call(url, 'GET', '/__mock/state')).json).toEqual(before);
+      const created = await call(url, 'POST', '/webhook/endpoints', { headers: { 'api-key': owner() }, body: { url: 'https://e.example/h' } });
+      expectEnvelope(created, 500, 'INTERNAL_ERROR');
+      expect((await call(url, 'GET', '/__mock/state')).json).toEqual(before);
+      // Once the disk works again, the next rotation is written and acknowledged.
+      fs.mkdirSync(sub);
+      const ok = await call(url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': owner() } });
+      expect(ok.status).toBe(200);
+      const onDisk = JSON.parse(fs.readFileSync(file, 'utf8'));
+      expect(onDisk.endpoints.find((e: { id: string }) => e.id === id).secret).toBe(ok.json.secret);
       await waitFor(() => lines.join('').includes('the state could not be saved') || undefined);
       expect(lines.join('')).toContain(`state file ${file}: cannot be written`);
       expect(lines.join('')).not.toMatch(/whsec_[A-Za-z0-9+/]/);
