@@ -3,6 +3,7 @@
  * options included), the state handlers of `provider-states.ts`, and a report parsed from the
  * verifier's JSON results, interaction by interaction.
  */
+import { redact } from '../log';
 import path from 'node:path';
 import type { ConsumerVersionSelector } from '@pact-foundation/pact-core/src/verifier/types';
 import type { VerifierOptions } from '@pact-foundation/pact';
@@ -183,6 +184,15 @@ export interface VerificationReport {
   stateErrors: StateError[];
 }
 
+/**
+ * A mismatch as it may be reported: secrets redacted (`whsec_…`, and any quoted value of a
+ * `secret` field: a provider that drops the prefix must not get its secrets printed).
+ */
+export function redactMismatch(message: string, path: unknown): string {
+  const out = typeof path === 'string' && /secret$/i.test(path) ? message.replace(/'[^']*'/, "'[redacted]'") : message;
+  return redact(out);
+}
+
 /** Parses the verifier's JSON results (`pactffi_verifier_json`). */
 export function parseVerifierResults(json: string): Omit<VerificationReport, 'mode' | 'stateErrors'> {
   const r = JSON.parse(json);
@@ -198,7 +208,7 @@ export function parseVerifierResults(json: string): Omit<VerificationReport, 'mo
       m.type === 'mismatches'
         ? (m.mismatches ?? []).map((x: any) => ({
             type: String(x.type),
-            message: String(x.mismatch ?? x.description ?? ''),
+            message: redactMismatch(String(x.mismatch ?? x.description ?? ''), x.path),
             ...(x.path ? { path: String(x.path) } : {}),
             ...(x.key ? { key: String(x.key) } : {}),
           }))

@@ -129,15 +129,27 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     durationMs: Date.now() - started,
     trigger: trigger.description,
     results,
-    exchanges: client.exchanges.map((e) => redactExchange(e, options)),
+    exchanges: client.exchanges.map((e) => redactExchange(e, options, ctx.issued)),
     counts,
   };
 }
 
-/** A copy of an exchange fit for a report: keys replaced by their role, secrets redacted. */
-function redactExchange(e: Exchange, options: VerifyOptions): Exchange {
+/**
+ * A copy of an exchange fit for a report: keys replaced by their role, and secrets redacted: the
+ * `whsec_…` shape, and every value the run was issued as a secret, also without its prefix (an
+ * implementation that drops `whsec_` must not get its secrets printed).
+ */
+function redactExchange(e: Exchange, options: VerifyOptions, issued: RunContext['issued']): Exchange {
   const keys = [options.adminKey, options.memberKey, options.otherOrgKey].filter((k): k is string => !!k);
-  const scrub = (s: string) => redact(keys.reduce((acc, k) => acc.split(k).join('<api key>'), s));
+  const secrets = issued
+    .map((i) => i.secret)
+    .filter((x): x is string => typeof x === 'string' && x.length >= 16)
+    .flatMap((x) => (x.startsWith('whsec_') ? [x, x.slice(6)] : [x]));
+  const scrub = (s: string) => {
+    let out = keys.reduce((acc, k) => acc.split(k).join('<api key>'), s);
+    for (const secret of secrets) out = out.split(secret).join('[redacted secret]');
+    return redact(out);
+  };
   const headers = Object.fromEntries(
     Object.entries(e.request.headers).map(([k, v]) => [k, k.toLowerCase() === 'api-key' ? `<${e.request.keyLabel ?? 'api key'}>` : scrub(v)]),
   );

@@ -115,7 +115,23 @@ describe('verify against the correct mock', () => {
       expect(text).not.toMatch(/whsec_[A-Za-z0-9+/]{10}/);
       for (const k of Object.values(v.keys)) expect(text).not.toContain(k);
       // Secrets were issued, and the report still shows where.
-      expect(report.exchanges.some((e) => e.response?.body.includes('whsec_[redacted]'))).toBe(true);
+      expect(report.exchanges.some((e) => e.response?.body.includes('[redacted secret]'))).toBe(true);
+    } finally {
+      await v.close();
+    }
+  });
+});
+
+describe('the report of an implementation that drops the whsec_ prefix', () => {
+  it('still shows none of its secrets', async () => {
+    const v = await startVariant('secret-without-prefix');
+    try {
+      const report = await verify({ baseUrl: v.url, adminKey: v.keys.admin, memberKey: v.keys.member, otherOrgKey: v.keys.otherOrg, trigger: 'mock', deliveryWaitMs: 2000 });
+      const text = JSON.stringify(report);
+      const secrets = [...v.mock.store.endpoints()].map((e) => e.secret.slice(6));
+      expect(secrets.length).toBeGreaterThan(4);
+      for (const s of secrets) expect(text).not.toContain(s);
+      expect(text).toContain('[redacted secret]');
     } finally {
       await v.close();
     }
