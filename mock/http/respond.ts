@@ -39,7 +39,10 @@ export class Responder {
     const body = JSON.stringify(payload);
     res.statusCode = status;
     res.setHeader('content-type', 'application/json; charset=utf-8');
-    if (this.selfCheck && res.locals.operationId && !res.locals.transportError) this.check(res, status, payload);
+    if (this.selfCheck) {
+      if (res.locals.transportError) this.checkEnvelope(res, payload);
+      else if (res.locals.operationId) this.check(res, status, payload);
+    }
     res.setHeader('content-length', Buffer.byteLength(body));
     res.end(body);
   }
@@ -60,12 +63,21 @@ export class Responder {
   transportError(res: Response, status: number, code: string, message: string, details: FieldError[] = []): void {
     res.locals.transportError = true;
     this.error(res, status, code, message, details);
-    if (this.selfCheck) {
-      const ok = this.selfCheck.validator.spec.componentValidator('error');
-      if (!ok({ error: { code, message, details, requestId: res.locals.requestId } })) {
-        this.selfCheck.logger.error('self-check: an error envelope does not match the error schema', { status });
-      }
+  }
+
+  /** Self-check of an answer outside the operations: InkLink's envelope, requestId = x-request-id. */
+  private checkEnvelope(res: Response, payload: unknown): void {
+    const { validator, logger } = this.selfCheck!;
+    const envelope = validator.spec.componentValidator('error');
+    const problems: Violation[] = [];
+    if (!envelope(payload)) {
+      problems.push({ check: 'response_schema_conformance', location: ['response', 'body'], message: 'not the error envelope' });
+    } else if ((payload as { error: { requestId: unknown } }).error.requestId !== res.getHeader('x-request-id')) {
+      problems.push({ check: 'response_headers_conformance', location: ['response', 'body', 'error', 'requestId'], message: 'differs from x-request-id' });
     }
+    if (problems.length === 0) return;
+    res.setHeader(VIOLATIONS_HEADER, headerSafe(problems));
+    for (const v of problems) logger.warn('self-check violation', { check: v.check, location: v.location.join('.'), message: v.message });
   }
 
   private check(res: Response, status: number, payload: unknown): void {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseDuration } from '../duration';
 import { formatJson, formatJUnit, formatTable } from '../verifier/report';
 import { CHECK_INFO, verify } from '../verifier/run';
+import { parseTrigger } from '../verifier/trigger';
 import { helpText, intOption, parseOptions, specOption, UsageError, type OptionSpec } from './options';
 
 export const VERIFY_OPTIONS: OptionSpec[] = [
@@ -55,7 +56,13 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   }
   const spec = specOption(values.spec);
   const trigger = String(values.trigger);
-  if (!/^(mock|none|url:.+)$/.test(trigger)) throw new UsageError(`--trigger must be mock, url:URL or none, got "${trigger}"`);
+  try {
+    parseTrigger(trigger, String(values['base-url']));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const unknownChecks = ((values.check as string[] | undefined) ?? []).filter((n) => !CHECK_INFO.some((c) => c.name === n));
+  if (unknownChecks.length) throw new UsageError(`unknown check(s): ${unknownChecks.join(', ')} (see --list-checks)`);
 
   const report = await verify({
     baseUrl: String(values['base-url']),

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createMockServer, type MockServer } from '../../mock/server';
 import type { MockServerOptions } from '../../mock/config';
 import { ok, fail } from '../../mock/domain/model';
+import { createLogger } from '../../src/log';
 import { sign } from '../../src/webhooks';
 
 export interface RunningVariant {
@@ -200,7 +201,15 @@ function listen(server: http.Server): Promise<string> {
 export async function startVariant(name: string, options: MockServerOptions = {}): Promise<RunningVariant> {
   const variant = name === 'correct' ? undefined : VARIANTS[name];
   if (name !== 'correct' && !variant) throw new Error(`no variant ${name}`);
-  const mock = createMockServer({ logLevel: 'silent', retrySchedule: [0, 50, 100], deliveryTimeoutMs: 2000, ...options });
+  // The correct mock checks its own answers; any violation fails the test when it closes.
+  const selfCheckLines: string[] = [];
+  const logger = createLogger('warn', { write: (line: string) => selfCheckLines.push(line) }, { write: () => true });
+  const mock = createMockServer({
+    retrySchedule: [0, 50, 100],
+    deliveryTimeoutMs: 2000,
+    ...(variant ? { logLevel: 'silent' as const } : { selfCheck: true, logger }),
+    ...options,
+  });
   variant?.patch?.(mock);
 
   const servers: http.Server[] = [];
@@ -277,6 +286,9 @@ export async function startVariant(name: string, options: MockServerOptions = {}
         s.closeAllConnections();
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
+      logger.flush();
+      const violations = selfCheckLines.filter((l) => l.includes('self-check'));
+      if (violations.length) throw new Error(`the correct mock flagged its own answers:\n${violations.join('')}`);
     },
   };
 }

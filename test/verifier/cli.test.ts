@@ -76,9 +76,10 @@ describe('inklink-mock verify', () => {
     [['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--trigger', 'carrier-pigeon'], /--trigger must be/],
     [['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--report', 'xml:out'], /--report must be/],
     [['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--check', 'nope'], /unknown check/],
-  ])('%p: a usage error', async (args, message) => {
+    [['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--trigger', 'url:notaurl'], /absolute URL/],
+  ])('%p: a usage error (exit 2)', async (args, message) => {
     const r = await runCli(args);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
   });
 
