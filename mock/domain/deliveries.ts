@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Agent, Dispatcher } from 'undici';
 import { EVENT_TYPES, WEBHOOK_USER_AGENT, type EventPayload } from '../../src/inklink';
 import { fingerprint, secretKey, sign } from '../../src/webhooks';
+import { MAX_TIMER_MS } from '../../src/duration';
 import type { Logger } from '../../src/log';
 import { newEventId, newId, randomAlphanumeric } from './ids';
 import { type EndpointRecord, type FieldError, type Result, invalid, ok } from './model';
@@ -127,6 +128,12 @@ export class DeliveryEngine {
     private readonly options: DeliveryOptions,
   ) {
     if (options.retryScheduleMs.length === 0) throw new Error('The retry schedule needs at least one attempt');
+    if (options.retryScheduleMs.some((d) => !Number.isInteger(d) || d < 0 || d > MAX_TIMER_MS)) {
+      throw new Error(`Every delay of the retry schedule must be an integer from 0 to ${MAX_TIMER_MS} ms`);
+    }
+    if (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1 || options.timeoutMs > MAX_TIMER_MS) {
+      throw new Error(`The delivery timeout must be an integer from 1 to ${MAX_TIMER_MS} ms`);
+    }
     this.journalLimit = options.journalLimit ?? 1000;
     this.journal = new Ring(this.journalLimit);
     this.maxPending = options.maxPending ?? 10_000;

@@ -55,9 +55,12 @@ export function createApp(deps: AppDeps): Express {
     app.use((req, res, next) => {
       const start = process.hrtime.bigint();
       res.on('finish', () => {
-        // Method, path and status only: never headers, bodies or query strings.
+        // Method, route and status only: never headers, bodies or query strings.
         const ms = Number(process.hrtime.bigint() - start) / 1e6;
-        logger.debug('request', { method: req.method, path: req.path, status: res.statusCode, ms: ms.toFixed(2), id: res.locals.requestId });
+        // The operation, not the path: a path may carry anything a client typed (even a secret's
+        // base64 without its prefix). An unmatched path is logged with its long tokens masked.
+        const route = res.locals.operationId ?? `(no route) ${req.path.replace(/[^/]{20,}/g, '…')}`;
+        logger.debug('request', { method: req.method, route, status: res.statusCode, ms: ms.toFixed(2), id: res.locals.requestId });
       });
       next();
     });

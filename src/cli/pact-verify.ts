@@ -4,7 +4,7 @@
  * public API, or a provider-state URL.
  */
 import fs from 'node:fs';
-import { parseDuration } from '../../mock/config';
+import { parseDuration } from '../duration';
 import {
   PactVerifyConfigError,
   parseConsumerVersionSelectors,
@@ -68,8 +68,8 @@ export function pactVerifyOptionsFrom(values: ParsedOptions): PactVerifyOptions 
   let timeoutMs: number;
   let deliveryTimeoutMs: number;
   try {
-    timeoutMs = parseDuration(String(values.timeout));
-    deliveryTimeoutMs = parseDuration(String(values['delivery-timeout']));
+    timeoutMs = parseDuration(String(values.timeout), 1);
+    deliveryTimeoutMs = parseDuration(String(values['delivery-timeout']), 1);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

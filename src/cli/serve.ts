@@ -1,6 +1,6 @@
 /** `inklink-mock serve`: the stateful mock on a port, with the start-up banner. */
 import { isLogLevel, LOG_LEVELS, createLogger } from '../log';
-import { DEFAULTS, parseDuration, parseSchedule } from '../../mock/config';
+import { DEFAULTS, isLoopback, parseDuration, parseSchedule } from '../../mock/config';
 import { createMockServer } from '../../mock/server';
 import { formatBanner, formatLoadedState } from '../../mock/banner';
 import { helpText, intOption, parseOptions, UsageError, type OptionSpec } from './options';
@@ -32,11 +32,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
   let deliveryTimeoutMs: number;
   try {
     retrySchedule = parseSchedule(String(values['retry-schedule']));
-    deliveryTimeoutMs = parseDuration(String(values['delivery-timeout']));
+    deliveryTimeoutMs = parseDuration(String(values['delivery-timeout']), 1);
     new URL(String(values['webhook-url']));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  // Every option is checked before anything is created (a state file is written at creation).
+  const port = intOption(values.port, 'port', 0, 65535);
+  const host = String(values.host);
+  const controlToken = values['control-token'] as string | undefined;
+  if (!isLoopback(host) && !controlToken) throw new UsageError(`--host ${host} is not loopback: it needs --control-token (or INKLINK_MOCK_CONTROL_TOKEN)`);
   const logger = createLogger(logLevel);
   const mock = createMockServer({
     seed: intOption(values.seed, 'seed', 0, 2 ** 31 - 1),
@@ -46,10 +51,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
     journalLimit: intOption(values['journal-limit'], 'journal-limit', 1, 1_000_000),
     logger,
     selfCheck: values['self-check'] === true,
-    controlToken: values['control-token'] as string | undefined,
+    controlToken,
     stateFile: values['state-file'] === undefined ? undefined : String(values['state-file']),
   });
-  const url = await mock.listen(intOption(values.port, 'port', 0, 65535), String(values.host));
+  const url = await mock.listen(port, host);
   if (logLevel !== 'silent') {
     const extra = values['self-check'] ? ['self-check: on'] : [];
     const source = mock.stateSource;

@@ -50,7 +50,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   });
   let deliveryWaitMs: number;
   try {
-    deliveryWaitMs = parseDuration(String(values['delivery-wait']));
+    deliveryWaitMs = parseDuration(String(values['delivery-wait']), 1);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

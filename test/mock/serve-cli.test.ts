@@ -1,7 +1,11 @@
 /** The library entry point, seeded determinism, and `inklink-mock serve` as a real process. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createMockServer } from '../../src'; // the package's public entry point
 import { call, waitFor } from '../helpers/http';
 import { runCli, startCli } from '../helpers/cli';
+import { startReceiver } from '../helpers/receiver';
 
 describe('seeded state', () => {
   it('the same seed gives the same organizations, keys, endpoints and secrets; another seed does not', async () => {
@@ -57,32 +61,46 @@ describe('inklink-mock serve', () => {
   });
 
   it('takes every option from its env var', async () => {
+    // A receiver that never answers: the delivery timeout from the env var is what ends each attempt.
+    const hanging = await startReceiver(() => ({ status: 200, hang: true }));
+    const stateFile = path.join(os.tmpdir(), `inklink-env-${process.pid}.json`);
+    fs.rmSync(stateFile, { force: true });
     const run = await startCli([], {
       INKLINK_MOCK_PORT: '0',
+      INKLINK_MOCK_HOST: '127.0.0.2',
       INKLINK_MOCK_SEED: '9',
-      INKLINK_MOCK_WEBHOOK_URL: 'http://127.0.0.1:1/closed',
+      INKLINK_MOCK_WEBHOOK_URL: hanging.url,
       INKLINK_MOCK_RETRY_SCHEDULE: '0,100ms',
-      INKLINK_MOCK_DELIVERY_TIMEOUT: '2s',
+      INKLINK_MOCK_DELIVERY_TIMEOUT: '300ms',
       INKLINK_MOCK_JOURNAL_LIMIT: '3',
       INKLINK_MOCK_LOG_LEVEL: 'debug',
       INKLINK_MOCK_SELF_CHECK: 'true',
+      INKLINK_MOCK_CONTROL_TOKEN: 'env-token',
+      INKLINK_MOCK_STATE_FILE: stateFile,
     });
+    const auth = { authorization: 'Bearer env-token' };
     try {
+      expect(run.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
       const seeded = createMockServer({ seed: 9, logLevel: 'silent' }).seeded;
       expect(run.stdout()).toContain(seeded[0].apiKeys[0].key);
       expect(run.stdout()).toContain('self-check: on');
-      expect(run.stdout()).toContain('-> http://127.0.0.1:1/closed');
+      expect(run.stdout()).toContain(`-> ${hanging.url}`);
+      expect(fs.existsSync(stateFile)).toBe(true);
+      expect((await call(run.url, 'GET', '/__mock/state')).status).toBe(401);
       const endpoint = seeded[0].endpoints[0].id;
-      for (let i = 0; i < 4; i++) await call(run.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: endpoint } });
+      for (let i = 0; i < 4; i++) await call(run.url, 'POST', '/__mock/events', { headers: auth, body: { type: 'kyc.result.approved', endpoint_id: endpoint } });
       const journal = await waitFor(async () => {
-        const d = (await call(run.url, 'GET', '/__mock/deliveries')).json.deliveries;
-        return d.every((x: any) => x.state === 'failed') ? d : undefined;
-      });
+        const d = (await call(run.url, 'GET', '/__mock/deliveries', { headers: auth })).json.deliveries;
+        return d.length && d.every((x: any) => x.state === 'failed') ? d : undefined;
+      }, 10_000);
       expect(journal).toHaveLength(3);
       expect(journal[0].attempts).toHaveLength(2);
-      await waitFor(() => /DEBUG request method=GET path=\/__mock\/deliveries/.test(run.stderr()) || undefined, 3000, 'a debug request line');
+      for (const a of journal[0].attempts) expect(a.error).toBe('timed out after 300 ms');
+      await waitFor(() => /DEBUG request method=GET .*status=200/.test(run.stderr()) || undefined, 3000, 'a debug request line');
     } finally {
       await run.stop();
+      await hanging.close();
+      fs.rmSync(stateFile, { force: true });
     }
   });
 
@@ -100,6 +118,9 @@ describe('inklink-mock serve', () => {
     [['serve', '--log-level', 'loud'], /--log-level must be one of/],
     [['serve', '--retry-schedule', '5x'], /Invalid duration/],
     [['serve', '--delivery-timeout', 'soon'], /Invalid duration/],
+    [['serve', '--delivery-timeout', '0'], /at least 1 ms/],
+    [['serve', '--retry-schedule', '0,1000h'], /at most 2147483647 ms/],
+    [['serve', '--host', '0.0.0.0'], /needs --control-token/],
     [['serve', '--webhook-url', 'not a url'], /Invalid URL/],
     [['serve', '--bogus'], /Unknown option '--bogus'/],
     [['frobnicate'], /unknown command "frobnicate"/],
@@ -109,10 +130,11 @@ describe('inklink-mock serve', () => {
     expect(r.stderr).toMatch(message);
   });
 
-  it('refuses a non-loopback host without a control token', async () => {
-    const r = await runCli(['serve', '--port', '0', '--host', '0.0.0.0']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/control token/);
+  it('checks every option before it creates anything: no state file is written on a usage error', async () => {
+    const file = path.join(os.tmpdir(), `inklink-usage-${process.pid}.json`);
+    const r = await runCli(['serve', '--state-file', file, '--port', 'abc']);
+    expect(r.code).toBe(2);
+    expect(fs.existsSync(file)).toBe(false);
   });
 
   it('--help lists every flag with its env var', async () => {

@@ -90,6 +90,10 @@ async function fullRun(url: string, seeded: ReturnType<typeof createMockServer>[
   while (!/^whsec_[A-Za-z0-9]{2,8}[+/]/.test(encoded) || !/[A-Za-z0-9]{20}/.test(encoded.slice(16)));
   secrets.add(encoded);
   await req(false, 'POST', `/webhook/endpoints/${encodeURIComponent(encoded)}/rotate-secret`, { headers: { 'api-key': owner } });
+  // A secret's base64 without its prefix, in a rotate path and in a path no route has.
+  const bare = seeded[0].endpoints[1].secret.slice('whsec_'.length);
+  await req(false, 'POST', `/webhook/endpoints/${encodeURIComponent(bare)}/rotate-secret`, { headers: { 'api-key': owner } });
+  await req(false, 'GET', `/nowhere/${encodeURIComponent(bare)}`);
 
   // Creations: one to each receiver; bodies that fail while carrying a secret or a key.
   const made: Record<string, string> = {};
