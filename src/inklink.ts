@@ -21,6 +21,9 @@ export const ID_PREFIX = {
   apiKey: 'secret_live_',
 } as const;
 
+/** Endpoint ids are `wh_end_` followed by URL-safe characters (see the rotate operation). */
+export const ENDPOINT_ID_RE = /^wh_end_[A-Za-z0-9_-]{1,128}$/;
+
 export const WEBHOOK_USER_AGENT = 'InkLink-Webhooks/1.0';
 
 /** InkLink's error codes by HTTP status (/error-handling). There is no 403. */

@@ -22,14 +22,6 @@ export function definitionsId(direction: Direction): string {
   return `inklink-mock:${direction}`;
 }
 
-export function refTo(direction: Direction, name: string): string {
-  return `${definitionsId(direction)}#/definitions/${escapePointer(name)}`;
-}
-
-function escapePointer(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
 function rewriteRef(ref: string, direction: Direction): string {
   const m = /^#\/components\/schemas\/(.+)$/.exec(ref);
   if (!m) throw new Error(`Unsupported $ref "${ref}": only #/components/schemas/... is supported`);

@@ -69,6 +69,10 @@ describe('openapi.json', () => {
 });
 
 describe('mock/control-api.json', () => {
+  it('names the same event types as openapi.json', () => {
+    expect(controlDocument.components.schemas.eventType.enum).toEqual(openapi.components.schemas.webhookEventType.enum);
+  });
+
   it('is valid OpenAPI 3.0 and lives under /__mock only', async () => {
     await SwaggerParser.validate(clone(controlDocument) as any);
     for (const p of Object.keys(controlDocument.paths)) expect(p.startsWith('/__mock/')).toBe(true);

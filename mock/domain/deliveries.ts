@@ -201,7 +201,7 @@ export class DeliveryEngine {
         attempts: [],
         payload,
       };
-      this.remember(record);
+      this.journal.push(record);
       const p: Pending = { record, target: this.derive(ep).target, body };
       this.pending.add(p);
       this.schedule(p);
@@ -250,10 +250,6 @@ export class DeliveryEngine {
       this.derived.set(endpoint, d);
     }
     return d;
-  }
-
-  private remember(record: DeliveryRecord): void {
-    this.journal.push(record);
   }
 
   private cancel(p: Pending): void {

@@ -44,7 +44,6 @@ export function maskApiKey(hint: string): string {
   return `${ID_PREFIX.apiKey}${hint}…`;
 }
 
-/** Endpoint ids are `wh_end_` followed by URL-safe characters (see the rotate operation). */
-export const ENDPOINT_ID_RE = /^wh_end_[A-Za-z0-9_-]{1,128}$/;
+export { ENDPOINT_ID_RE } from '../../src/inklink';
 /** Well-formed api keys; anything else is refused before any lookup. */
 export const API_KEY_RE = /^secret_live_[A-Za-z0-9_-]{8,200}$/;

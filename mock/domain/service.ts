@@ -88,9 +88,10 @@ export class WebhookEndpointService {
     principal: Principal,
     input: CreateEndpointInput,
   ): Promise<Result<{ endpoint: EndpointView; secret: string }>> {
-    if (!PRIVILEGED_ROLES.includes(principal.role)) return fail(FORBIDDEN_CREATE);
+    // The body first (400), then the role (500), as for every check of the schema's.
     const problems = this.endpointProblems(input);
     if (problems.length) return invalid(problems);
+    if (!PRIVILEGED_ROLES.includes(principal.role)) return fail(FORBIDDEN_CREATE);
     const record = this.addEndpoint(principal.organizationId, input);
     await this.store.commit();
     return ok({ endpoint: endpointView(record), secret: record.secret });

@@ -140,6 +140,3 @@ function causeOf(e: unknown): string {
   return (cause?.code as string) ?? (cause?.name as string) ?? (e as Error)?.name ?? 'error';
 }
 
-export function createInklinkClient(options: InklinkClientOptions): InklinkClient {
-  return new InklinkClient(options);
-}

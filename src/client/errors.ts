@@ -1,4 +1,5 @@
 /** The one error the client raises: InkLink's error envelope, or what went wrong on the way. */
+import { ERROR_CODE_BY_STATUS } from '../inklink';
 
 export interface InklinkErrorDetail {
   field: string;
@@ -32,14 +33,6 @@ export class InklinkApiError extends Error {
   }
 }
 
-/** InkLink's codes by status (/error-handling), for answers that carry no envelope. */
-const CODE_BY_STATUS: Record<number, string> = {
-  400: 'VALIDATION_ERROR',
-  401: 'UNAUTHORIZED',
-  404: 'NOT_FOUND',
-  429: 'RATE_LIMIT_EXCEEDED',
-  500: 'INTERNAL_ERROR',
-};
 
 function isDetail(d: unknown): d is InklinkErrorDetail {
   return !!d && typeof d === 'object' && typeof (d as any).field === 'string' && typeof (d as any).message === 'string';
@@ -59,7 +52,7 @@ export function errorFromResponse(status: number, body: unknown, headerRequestId
   }
   return new InklinkApiError({
     status,
-    code: CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'UNEXPECTED_STATUS'),
+    code: ERROR_CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'UNEXPECTED_STATUS'),
     message: `HTTP ${status} without InkLink's error envelope`,
     requestId: headerRequestId,
   });

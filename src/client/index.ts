@@ -1,7 +1,6 @@
 /** The typed client for InkLink's webhook-endpoint API and the receiving side of its webhooks. */
 export {
   InklinkClient,
-  createInklinkClient,
   type InklinkClientOptions,
   type CreateWebhookEndpointInput,
   type CreatedWebhookEndpoint,

@@ -2,21 +2,12 @@
  * The receiving side of InkLink's webhook deliveries, for client teams: verify the Standard
  * Webhooks signature over the raw body, then parse the thin payload into a typed event.
  */
+import { EVENT_TYPES } from '../inklink';
 import { verify, type VerifyFailure } from '../webhooks';
 import type { WebhookEventType } from './client';
 
-export const WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = [
-  'kyc.result.pending',
-  'kyc.result.manual_review',
-  'kyc.result.approved',
-  'kyc.result.rejected',
-  'kyc.result.failed',
-  'web.result.pending',
-  'web.result.manual_review',
-  'web.result.approved',
-  'web.result.rejected',
-  'web.result.failed',
-];
+/** The event types (from openapi.json's `webhookEventType`, the one compiled spec's document). */
+export const WEBHOOK_EVENT_TYPES = EVENT_TYPES as readonly WebhookEventType[];
 
 export interface WebhookEvent {
   /** `webhook-id` (`wh_evt_…`): the same on every retry; use it to drop duplicates. */

@@ -13,7 +13,7 @@
  * In every mode the request filter puts the key of the role a state names into `api-key`.
  */
 import type { RequestHandler } from 'express';
-import { ROLES, type Role } from '../inklink';
+import { ENDPOINT_ID_RE, ROLES, type Role } from '../inklink';
 import { verify } from '../webhooks';
 import { STATE, PROVIDER_STATES } from './states';
 import { startDeliveryReceiver, type CapturedDelivery, type DeliveryReceiver } from './receiver';
@@ -173,7 +173,7 @@ export async function createProviderStates(config: ProviderStatesConfig): Promis
   const mockStates: Record<string, StateFn> = {
     async [STATE.endpointExists](p) {
       const organization_id = await organization();
-      const wanted = typeof p?.endpoint_id === 'string' && /^wh_end_[A-Za-z0-9_-]{1,128}$/.test(p.endpoint_id) ? p.endpoint_id : undefined;
+      const wanted = typeof p?.endpoint_id === 'string' && ENDPOINT_ID_RE.test(p.endpoint_id) ? p.endpoint_id : undefined;
       let seeded: any;
       try {
         seeded = await control('/__mock/endpoints', { organization_id, ...(wanted ? { id: wanted } : {}) });

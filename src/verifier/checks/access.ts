@@ -33,7 +33,9 @@ export const authRequired: Check = {
       await ctx.rotate('auth_required: rotate with an unknown key', a.id, unknown),
       await ctx.rotate('auth_required: rotate with a malformed key', a.id, 'not-an-api-key'),
       await ctx.create('auth_required: create without a key', { url: ctx.endpointUrl('x') }, undefined),
+      await ctx.create('auth_required: create with an empty key', { url: ctx.endpointUrl('x') }, ''),
       await ctx.create('auth_required: create with an unknown key', { url: ctx.endpointUrl('x') }, unknown),
+      await ctx.create('auth_required: create with a malformed key', { url: ctx.endpointUrl('x') }, 'not-an-api-key'),
     ];
     const bad = collect(probes.map((ex) => [ex, errorMismatch(ex, 401, 'UNAUTHORIZED')]));
     return bad.length ? failWith(bad) : pass(`${probes.length} unauthenticated requests got 401 UNAUTHORIZED`);
