@@ -299,7 +299,7 @@ async function measureServer(key, def, identity, o, log) {
     log(`  ${def.label}: rotate ${rotate.rps.toFixed(0)} req/s, p99 ${rotate.latencyMs.p99.toFixed(2)} ms ${JSON.stringify(rotate.statuses)}`);
     const unauthorized = await measure(r.unauthorized);
     log(`  ${def.label}: 401    ${unauthorized.rps.toFixed(0)} req/s, p99 ${unauthorized.latencyMs.p99.toFixed(2)} ms ${JSON.stringify(unauthorized.statuses)}`);
-    const fixed = await fixedRate({ origin: `http://127.0.0.1:${port}`, path: r.path, headers: r.authorized, rate: o.rate, durationS: o.fixedRateDuration });
+    const fixed = await fixedRate({ origin: `http://127.0.0.1:${port}`, path: r.path, headers: r.authorized, rate: o.rate, durationS: o.fixedRateDuration, warmupS: o.warmup });
     log(`  ${def.label}: ${o.rate} req/s fixed: p99 ${fixed.latencyMs.p99.toFixed(2)} ms (from due time ${fixed.correctedMs.p99.toFixed(2)} ms)`);
     const mem = memory(proc.pid);
     return { startupMs, rotate, unauthorized, fixedRate: fixed, peakRssBytes: mem?.hwm, pid: proc.pid };

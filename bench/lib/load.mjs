@@ -74,10 +74,20 @@ export async function closedLoop({ url, method = 'GET', headers, body, requests,
  * not earlier ones have been answered (a pool of `connections` keeps them from queueing behind
  * each other). `latencyMs` is send-to-answer; `correctedMs` counts from when the request was due,
  * so it also includes any lateness of the scheduler itself (coordinated omission corrected).
+ * The first `warmupS` seconds run at the same rate on the same pool and are not recorded, so the
+ * window measures the steady state (connections open, the previous burst's garbage collected),
+ * the same for every server.
  */
-export async function fixedRate({ origin, path, method = 'POST', headers, rate = 1000, durationS, connections = 32 }) {
-  const total = Math.max(1, Math.round(rate * durationS));
+export async function fixedRate({ origin, path, method = 'POST', headers, rate = 1000, durationS, connections = 32, warmupS = 0 }) {
   const pool = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  if (warmupS > 0) await runAtRate(pool, { path, method, headers, rate, durationS: warmupS });
+  const result = await runAtRate(pool, { path, method, headers, rate, durationS });
+  await pool.close();
+  return result;
+}
+
+async function runAtRate(pool, { path, method, headers, rate, durationS }) {
+  const total = Math.max(1, Math.round(rate * durationS));
   const latency = new Float64Array(total);
   const corrected = new Float64Array(total);
   const statuses = {};
@@ -117,7 +127,6 @@ export async function fixedRate({ origin, path, method = 'POST', headers, rate =
   setTimeout(tick, 5);
   await finished;
   const elapsedS = (performance.now() - start) / 1000;
-  await pool.close();
   const clean = (a) => Float64Array.from(a.filter((x) => !Number.isNaN(x))).sort();
   const l = clean(latency);
   const c = clean(corrected);
