@@ -2,6 +2,7 @@
 import { createMockServer, type MockServer } from '../../mock/server';
 import type { MockServerOptions } from '../../mock/config';
 import type { Role } from '../../src/inklink';
+import { startReceiver, type Receiver } from './receiver';
 
 export interface TestMock {
   mock: MockServer;
@@ -25,5 +26,19 @@ export async function startMock(options: MockServerOptions = {}): Promise<TestMo
       return { id: e.id, secret: e.secret };
     },
     close: () => mock.close(),
+  };
+}
+
+/** A mock whose seeded endpoints deliver to a test receiver; `close` stops both. */
+export async function startMockWithReceiver(options: MockServerOptions = {}): Promise<{ m: TestMock; receiver: Receiver; close: () => Promise<void> }> {
+  const receiver = await startReceiver();
+  const m = await startMock({ webhookUrl: receiver.url, ...options });
+  return {
+    m,
+    receiver,
+    close: async () => {
+      await m.close();
+      await receiver.close();
+    },
   };
 }

@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { call, expectEnvelope, type HttpResult } from '../helpers/http';
-import { startMock, type TestMock } from '../helpers/mock';
-import { startReceiver, type Receiver } from '../helpers/receiver';
+import { startMockWithReceiver, type TestMock } from '../helpers/mock';
+import type { Receiver } from '../helpers/receiver';
 
 const rotatePath = (id: string) => `/webhook/endpoints/${encodeURIComponent(id)}/rotate-secret`;
 const fp = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
@@ -11,14 +11,11 @@ const fp = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 
 let m: TestMock;
 let receiver: Receiver;
 
+let close: () => Promise<void>;
 beforeAll(async () => {
-  receiver = await startReceiver();
-  m = await startMock({ webhookUrl: receiver.url });
+  ({ m, receiver, close } = await startMockWithReceiver());
 });
-afterAll(async () => {
-  await m.close();
-  await receiver.close();
-});
+afterAll(() => close());
 beforeEach(async () => {
   await call(m.url, 'POST', '/__mock/reset');
   receiver.received.length = 0;

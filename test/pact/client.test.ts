@@ -4,21 +4,18 @@ import type { AddressInfo } from 'node:net';
 import { InklinkClient, WebhookVerificationError, receiveWebhook, parseWebhookPayload } from '../../src/client';
 import { sign } from '../../src/webhooks';
 import { apiFailure } from '../../contracts/helpers/api-failure';
-import { startMock, type TestMock } from '../helpers/mock';
-import { startReceiver, type Receiver } from '../helpers/receiver';
+import { startMockWithReceiver, type TestMock } from '../helpers/mock';
+import type { Receiver } from '../helpers/receiver';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let m: TestMock;
 let receiver: Receiver;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  receiver = await startReceiver();
-  m = await startMock({ webhookUrl: receiver.url });
+  ({ m, receiver, close } = await startMockWithReceiver());
 });
-afterAll(async () => {
-  await m.close();
-  await receiver.close();
-});
+afterAll(() => close());
 
 
 /** A server answering every request with one fixed response (or never). */

@@ -5,19 +5,16 @@
  */
 import { Webhook } from 'standardwebhooks';
 import { call, expectEnvelope, waitFor } from '../helpers/http';
-import { startMock, type TestMock } from '../helpers/mock';
-import { startReceiver, type Receiver } from '../helpers/receiver';
+import { startMockWithReceiver, type TestMock } from '../helpers/mock';
+import type { Receiver } from '../helpers/receiver';
 
 let m: TestMock;
 let receiver: Receiver;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  receiver = await startReceiver();
-  m = await startMock({ webhookUrl: receiver.url });
+  ({ m, receiver, close } = await startMockWithReceiver());
 });
-afterAll(async () => {
-  await m.close();
-  await receiver.close();
-});
+afterAll(() => close());
 
 interface Org {
   id: string;
