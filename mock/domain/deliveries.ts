@@ -235,12 +235,17 @@ export class DeliveryEngine {
     this.pending.clear();
     this.due = [];
     this.journal.clear();
+    // Requests still queued inside undici (not yet on a connection) cannot be aborted one by one:
+    // the dispatcher goes, with every connection and queued request, and a new one comes with the
+    // next delivery.
+    const agent = this.agent;
+    this.agent = undefined;
+    void agent?.destroy().catch(() => undefined);
   }
 
   close(): void {
     this.closed = true;
     this.clear();
-    void this.agent?.destroy().catch(() => undefined);
   }
 
   private derive(endpoint: EndpointRecord): Derived {

@@ -173,6 +173,23 @@ describe('failed attempts and retries', () => {
   });
 });
 
+describe('a reset', () => {
+  it('cancels deliveries in flight and those still queued for a connection: nothing more is sent', async () => {
+    receiver.answer = () => ({ status: 200, hang: true });
+    await withMock({ retrySchedule: [0], deliveryTimeoutMs: 60_000 }, async (m) => {
+      // More deliveries than the 64 connections per receiver: the rest wait in the client's queue.
+      for (let i = 0; i < 150; i++) await emit(m, { type: 'kyc.result.approved', endpoint_id: m.endpoint(0, 0).id });
+      await receiver.waitForCount(64);
+      await call(m.url, 'POST', '/__mock/reset');
+      expect(m.mock.deliveries.pendingCount).toBe(0);
+      const after = receiver.received.length;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(receiver.received.length).toBe(after);
+      expect(after).toBeLessThan(150);
+    });
+  });
+});
+
 describe('the journal', () => {
   it('is bounded: the oldest deliveries leave first', async () => {
     await withMock({ journalLimit: 5 }, async (m) => {
