@@ -20,6 +20,7 @@ export {
   createEndpointInteraction,
   webhookDeliveryInteraction,
   signedDelivery,
+  settled as settledPactInteraction,
   PROVIDER_NAME as PACT_PROVIDER_NAME,
   EXAMPLES as PACT_EXAMPLES,
   PATTERNS as PACT_PATTERNS,

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MatchersV3 as M, PactV4 } from '@pact-foundation/pact';
-import { EXAMPLES, PROVIDER_NAME, STATE } from '../../src/pact';
+import { EXAMPLES, PROVIDER_NAME, STATE, settled } from '../../src/pact';
 import { tempPactDir } from './pact-files';
 
 /** Runs `define` against a fresh PactV4 and returns the pact file it wrote. */
@@ -21,7 +21,7 @@ export async function handMadePact(consumer: string, define: (pact: PactV4) => P
  */
 export function memberRotatesPact(consumer: string, description: string): Promise<string> {
   return handMadePact(consumer, async (pact) => {
-    await pact
+    await settled(pact
       .addInteraction()
       .given(STATE.endpointExists, { endpoint_id: EXAMPLES.endpointId })
       .given(STATE.apiKeyHasRole, { role: 'member' })
@@ -29,7 +29,7 @@ export function memberRotatesPact(consumer: string, description: string): Promis
       .withRequest('POST', M.fromProviderState('/webhook/endpoints/${endpoint_id}/rotate-secret', `/webhook/endpoints/${EXAMPLES.endpointId}/rotate-secret`) as any, (b) =>
         b.headers({ 'api-key': EXAMPLES.apiKey }),
       )
-      .willRespondWith(200, (b) => b.jsonBody({ secret: M.regex('^whsec_.+$', EXAMPLES.secret) }))
+      .willRespondWith(200, (b) => b.jsonBody({ secret: M.regex('^whsec_.+$', EXAMPLES.secret) })))
       .executeTest(async (s) => {
         await fetch(`${s.url}/webhook/endpoints/${EXAMPLES.endpointId}/rotate-secret`, { method: 'POST', headers: { 'api-key': EXAMPLES.apiKey } });
       });

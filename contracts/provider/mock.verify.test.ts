@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { MatchersV3 as M } from '@pact-foundation/pact';
 import { generateSecret } from '../../src/webhooks';
-import { EXAMPLES, STATE, verifyPacts } from '../../src/pact';
+import { EXAMPLES, STATE, settled, verifyPacts } from '../../src/pact';
 import { startMock, type TestMock } from '../../test/helpers/mock';
 import { PACTS_DIR } from '../helpers/pact-files';
 import { handMadePact, memberRotatesPact } from '../helpers/hand-made';
@@ -153,12 +153,12 @@ describe('verification fails, naming the interaction', () => {
 
   it('when a pact names a provider state outside the vocabulary', async () => {
     const file = await handMadePact('unknown-state', async (pact) => {
-      await pact
+      await settled(pact
         .addInteraction()
         .given('the moon is full')
         .uponReceiving('a create under a full moon')
         .withRequest('POST', '/webhook/endpoints', (b) => b.headers({ 'api-key': EXAMPLES.apiKey }).jsonBody({ url: EXAMPLES.webhookUrl }))
-        .willRespondWith(401)
+        .willRespondWith(401))
         .executeTest(async (s) => {
           await fetch(`${s.url}/webhook/endpoints`, { method: 'POST', headers: { 'api-key': EXAMPLES.apiKey, 'content-type': 'application/json' }, body: JSON.stringify({ url: EXAMPLES.webhookUrl }) });
         });

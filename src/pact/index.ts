@@ -5,6 +5,7 @@ export {
   EXAMPLES,
   DEFAULT_CREATE_BODY,
   rotateSecretInteraction,
+  settled,
   createEndpointInteraction,
   webhookDeliveryInteraction,
   signedDelivery,

@@ -124,8 +124,8 @@ export function rotateSecretInteraction(pact: V4ConsumerPact, options: RotateSec
     .withRequest('POST', rotatePath(endpointId, !unknown) as string, (b) => {
       if (kase !== 'missing-api-key') b.headers({ 'api-key': EXAMPLES.apiKey });
     });
-  if (kase !== 'rotated') return refusal(interaction, kase);
-  return interaction.willRespondWith(200, (b) => b.headers(requestIdHeader()).jsonBody({ secret: M.regex(PATTERNS.secret, EXAMPLES.secret) }));
+  if (kase !== 'rotated') return settled(refusal(interaction, kase));
+  return settled(interaction.willRespondWith(200, (b) => b.headers(requestIdHeader()).jsonBody({ secret: M.regex(PATTERNS.secret, EXAMPLES.secret) })));
 }
 
 export type CreateCase = 'created' | 'invalid-body' | 'missing-api-key' | 'member-key';
@@ -173,7 +173,7 @@ export function createEndpointInteraction(pact: V4ConsumerPact, options: CreateE
       if (kase !== 'missing-api-key') b.headers({ 'api-key': EXAMPLES.apiKey });
       b.jsonBody(body);
     });
-  if (kase !== 'created') return refusal(interaction, kase, options.invalidField);
+  if (kase !== 'created') return settled(refusal(interaction, kase, options.invalidField));
   const expected: Record<string, unknown> = {
     id: M.regex(PATTERNS.endpointId, EXAMPLES.endpointId),
     url: M.string(String(body.url)),
@@ -184,7 +184,29 @@ export function createEndpointInteraction(pact: V4ConsumerPact, options: CreateE
   };
   // `name` is null when none was sent; a name sent comes back.
   if (typeof body.name === 'string') expected.name = M.string(body.name);
-  return interaction.willRespondWith(200, (b) => b.headers(requestIdHeader()).jsonBody(expected));
+  return settled(interaction.willRespondWith(200, (b) => b.headers(requestIdHeader()).jsonBody(expected)));
+}
+
+/**
+ * Makes `executeTest` wait, after the test, until Pact's mock server has recorded what it
+ * answered. Pact 16.3 and later (its Rust mock server) can read the verification before the
+ * server recorded a request it did answer, and report it "expected but not received", under CPU
+ * load (pact-foundation/pact-reference#535, pact-core-mock-server#13). The wait ends as soon as
+ * every interaction matched, or after 1 s, when Pact reports the real mismatch as before.
+ */
+export function settled(interaction: V4InteractionWithResponse): V4InteractionWithResponse {
+  const core = (interaction as unknown as { pact?: { mockServerMatchedSuccessfully?: (port: number) => boolean } }).pact;
+  const matched = core?.mockServerMatchedSuccessfully?.bind(core);
+  if (!matched) return interaction;
+  const execute = interaction.executeTest.bind(interaction);
+  type Server = Parameters<Parameters<V4InteractionWithResponse['executeTest']>[0]>[0];
+  interaction.executeTest = <T>(testFn: (server: Server) => Promise<T>) =>
+    execute<T>(async (server) => {
+      const value = await testFn(server);
+      for (let i = 0; i < 100 && !matched(server.port); i++) await new Promise((r) => setTimeout(r, 10));
+      return value;
+    });
+  return interaction;
 }
 
 export interface WebhookDeliveryInteractionOptions {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkPact, checkPactFile, expandPactPaths, formatCheckResults, PactFileError } from '../../src/pact/check';
+import { settled } from '../../src/pact';
 import { MatchersV3 as M } from '@pact-foundation/pact';
 import { runCli } from '../helpers/cli';
 import { handMadePact } from '../../contracts/helpers/hand-made';
@@ -113,12 +114,12 @@ describe('a pact written with Pact matchers', () => {
         [200, { secret: M.integer(12345) }],
         [403, { error: { code: 'FORBIDDEN', message: M.string('no'), requestId: M.uuid('3f8b9a2e-5c1d-4e7f-9a0b-1c2d3e4f5a6b') } }],
       ] as const) {
-        await pact
+        await settled(pact
           .addInteraction()
           .given('an endpoint exists', { endpoint_id: 'wh_end_1' })
           .uponReceiving(`rotate answered ${status}`)
           .withRequest('POST', '/webhook/endpoints/wh_end_1/rotate-secret', (b) => b.headers({ 'api-key': 'secret_live_PactPlaceholderKey0000' }))
-          .willRespondWith(status, (b) => b.jsonBody(body))
+          .willRespondWith(status, (b) => b.jsonBody(body)))
           .executeTest(async (s) => {
             await fetch(`${s.url}/webhook/endpoints/wh_end_1/rotate-secret`, { method: 'POST', headers: { 'api-key': 'secret_live_PactPlaceholderKey0000' } });
           });
