@@ -17,6 +17,7 @@ import { ENDPOINT_ID_RE, ROLES, type Role } from '../inklink';
 import { verify } from '../webhooks';
 import { STATE, PROVIDER_STATES } from './states';
 import { startDeliveryReceiver, type CapturedDelivery, type DeliveryReceiver } from './receiver';
+import { jsonOrUndefined } from '../json';
 
 export type StateMode = 'mock' | 'api' | 'url';
 
@@ -121,12 +122,7 @@ export async function createProviderStates(config: ProviderStatesConfig): Promis
       throw new StateFailure(`${what}: request failed (${(e as any)?.cause?.code ?? (e as Error).name})`);
     }
     const text = await res.text();
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
+    const json: any = jsonOrUndefined(text);
     if (!res.ok) {
       // InkLink's envelope has a code and a message that never repeat secrets; nothing else is quoted.
       const why = json?.error?.code ? `${json.error.code}: ${json.error.message}` : `HTTP ${res.status}`;

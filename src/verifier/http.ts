@@ -5,6 +5,7 @@
  */
 import type { CompiledSpec } from '../spec';
 import type { Exchange } from './types';
+import { jsonOrUndefined } from '../json';
 
 export interface SendOptions {
   /** Who is calling, for the report (`admin key`, `no key`, …); the key itself is never reported. */
@@ -53,12 +54,7 @@ export class RecordingClient {
       res.headers.forEach((v, k) => {
         resHeaders[k] = v;
       });
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = undefined;
-      }
+      const json: unknown = jsonOrUndefined(text);
       exchange.response = { status: res.status, headers: resHeaders, body: text, json };
     } catch (e) {
       exchange.error = describeFetchError(e);

@@ -1,4 +1,6 @@
 /** Real HTTP calls for tests, failing loudly if the mock's self-check flagged its own response. */
+import { jsonOrUndefined } from '../../src/json';
+
 export interface HttpResult {
   status: number;
   headers: Headers;
@@ -26,12 +28,7 @@ export async function call(base: string, method: string, path: string, opts: Cal
   }
   const res = await fetch(base + path, { method, headers, body, redirect: 'manual' });
   const text = await res.text();
-  let json: any;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
+  const json = jsonOrUndefined(text);
   const violations = res.headers.get('x-inklink-mock-violations');
   if (violations && !opts.allowViolations) {
     throw new Error(`The mock flagged its own response to ${method} ${path}: ${violations}`);
