@@ -1,6 +1,6 @@
 /** The mock's options, their defaults, and parsers for their textual forms (flags, env vars). */
-import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_SCHEDULE_MS } from '../src/inklink';
-import type { LogLevel, Logger } from '../src/log';
+import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_SCHEDULE_MS } from '../src/core/inklink';
+import type { LogLevel, Logger } from '../src/core/log';
 import type { TransportLimits } from './http/transport';
 
 export interface MockServerOptions {
@@ -43,7 +43,7 @@ export const DEFAULTS = {
   journalLimit: 1000,
 } as const;
 
-export { parseDuration, parseSchedule } from '../src/duration';
+export { parseDuration, parseSchedule } from '../src/core/duration';
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::ffff:127.0.0.1';

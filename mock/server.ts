@@ -6,7 +6,7 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { createLogger, type Logger } from '../src/log';
+import { createLogger, type Logger } from '../src/core/log';
 import { DEFAULTS, isLoopback, parseSchedule, type MockServerOptions } from './config';
 import { MockControl } from './domain/control';
 import { DeliveryEngine } from './domain/deliveries';
@@ -17,7 +17,7 @@ import { WebhookEndpointService } from './domain/service';
 import { Store } from './domain/store';
 import { createApp } from './http/app';
 import { DEFAULT_LIMITS, createHttpServer } from './http/transport';
-import { getSpec } from '../src/spec';
+import { getSpec } from '../src/core/spec';
 
 /** Where the state the mock started with came from. */
 export type StateSource =

@@ -1,8 +1,8 @@
 /** inklink-mock's public API. */
 export { createMockServer, type MockServer } from '../mock/server';
 export type { MockServerOptions } from '../mock/config';
-export { getSpec, compileSpec, CompiledSpec, type Operation } from './spec';
-export { createValidator, getValidator, type Validator, type Violation, type CheckName } from './validator';
+export { getSpec, compileSpec, CompiledSpec, type Operation } from './core/spec';
+export { createValidator, getValidator, type Validator, type Violation, type CheckName } from './core/validator';
 export {
   generateSecret,
   secretProblem,
@@ -11,9 +11,9 @@ export {
   signedHeaders,
   verify,
   type VerifyResult,
-} from './webhooks';
-export { EVENT_TYPES, ROLES, type Role, type EventPayload } from './inklink';
-export { createLogger, redact, type Logger, type LogLevel } from './log';
+} from './core/webhooks';
+export { EVENT_TYPES, ROLES, type Role, type EventPayload } from './core/inklink';
+export { createLogger, redact, type Logger, type LogLevel } from './core/log';
 export * from './client';
 export {
   rotateSecretInteraction,

@@ -60,7 +60,7 @@ describe('architecture', () => {
     const entries = [...tsFiles(path.join(root, 'src/verifier')), path.join(root, 'src/cli/verify.ts'), path.join(root, 'src/cli/validate.ts')];
     const reached = [...closure(entries)].map(rel);
     expect(reached.filter((f) => f.startsWith('mock'))).toEqual([]);
-    expect(reached).toContain('src/spec.ts');
+    expect(reached).toContain('src/core/spec.ts');
   });
 
   it("the mock's domain knows nothing of Express or of the HTTP layer", () => {
@@ -72,10 +72,10 @@ describe('architecture', () => {
     }
   });
 
-  it('openapi.json is read by src/spec.ts only', () => {
+  it('openapi.json is read by src/core/spec.ts only', () => {
     const readers = [...tsFiles(path.join(root, 'src')), ...tsFiles(path.join(root, 'mock'))].filter((f) =>
       importsOf(f).some((s) => s.endsWith('openapi.json')) || /readFileSync\([^)]*openapi\.json/.test(fs.readFileSync(f, 'utf8')),
     );
-    expect(readers.map(rel)).toEqual(['src/spec.ts']);
+    expect(readers.map(rel)).toEqual(['src/core/spec.ts']);
   });
 });

@@ -1,4 +1,4 @@
-import { createLogger, redact } from '../src/log';
+import { createLogger, redact } from '../src/core/log';
 
 const sink = () => {
   const lines: string[] = [];

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { fingerprint, generateSecret, secretProblem, sign, signedHeaders, verify } from '../src/webhooks';
+import { fingerprint, generateSecret, secretProblem, sign, signedHeaders, verify } from '../src/core/webhooks';
 
 // Test vectors from ../shared/inklink-api.md §4 (both recomputed and confirmed there).
 const VECTORS = [

@@ -7,7 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { MatchersV3 as M } from '@pact-foundation/pact';
-import { generateSecret } from '../../src/webhooks';
+import { generateSecret } from '../../src/core/webhooks';
 import { EXAMPLES, STATE, settled, verifyPacts } from '../../src/pact';
 import { startMock, type TestMock } from '../../test/helpers/mock';
 import { PACTS_DIR } from '../helpers/pact-files';

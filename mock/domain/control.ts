@@ -2,8 +2,8 @@
  * Test set-up operations of the mock's control API (not part of InkLink's surface): mint keys,
  * seed endpoints, show the state without secrets, reset. Nothing here knows about HTTP.
  */
-import { ROLES, type Role } from '../../src/inklink';
-import { fingerprint, secretProblem } from '../../src/webhooks';
+import { ROLES, type Role } from '../../src/core/inklink';
+import { fingerprint, secretProblem } from '../../src/core/webhooks';
 import { type DeliveryEngine, withoutCredentials } from './deliveries';
 import { ENDPOINT_ID_RE, apiKeyHint, hashApiKey, maskApiKey, newApiKey, newId } from './ids';
 import { type EndpointView, type FieldError, type Result, type StateSnapshot, endpointView, invalid, ok } from './model';

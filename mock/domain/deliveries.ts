@@ -6,10 +6,10 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Agent, Dispatcher } from 'undici';
-import { EVENT_TYPES, WEBHOOK_USER_AGENT, type EventPayload } from '../../src/inklink';
-import { fingerprint, secretKey, sign } from '../../src/webhooks';
-import { MAX_TIMER_MS } from '../../src/duration';
-import type { Logger } from '../../src/log';
+import { EVENT_TYPES, WEBHOOK_USER_AGENT, type EventPayload } from '../../src/core/inklink';
+import { fingerprint, secretKey, sign } from '../../src/core/webhooks';
+import { MAX_TIMER_MS } from '../../src/core/duration';
+import type { Logger } from '../../src/core/log';
 import { newEventId, newId, randomAlphanumeric } from './ids';
 import { type EndpointRecord, type FieldError, type Result, invalid, ok } from './model';
 import type { Store } from './store';

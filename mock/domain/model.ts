@@ -1,5 +1,5 @@
 /** The mock's domain records and results. Nothing here knows about HTTP. */
-import type { Role } from '../../src/inklink';
+import type { Role } from '../../src/core/inklink';
 
 export interface OrganizationRecord {
   id: string;

@@ -14,8 +14,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { EVENT_TYPES, ROLES } from '../../src/inklink';
-import { secretProblem } from '../../src/webhooks';
+import { EVENT_TYPES, ROLES } from '../../src/core/inklink';
+import { secretProblem } from '../../src/core/webhooks';
 import { ENDPOINT_ID_RE } from './ids';
 import type { ApiKeyRecord, EndpointRecord, OrganizationRecord, StateSnapshot } from './model';
 import type { Durability, Store } from './store';

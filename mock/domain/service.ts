@@ -2,8 +2,8 @@
  * The one place that decides: who is authenticated, who may create endpoints and rotate secrets,
  * and what a rotation does. It works on the Store and returns domain results; HTTP is elsewhere.
  */
-import { EVENT_TYPES, PRIVILEGED_ROLES } from '../../src/inklink';
-import { generateSecret } from '../../src/webhooks';
+import { EVENT_TYPES, PRIVILEGED_ROLES } from '../../src/core/inklink';
+import { generateSecret } from '../../src/core/webhooks';
 import { API_KEY_RE, ENDPOINT_ID_RE, hashApiKey, newEndpointId } from './ids';
 import {
   type DomainError,

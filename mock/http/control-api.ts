@@ -4,8 +4,8 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { Validator } from '../../src/validator';
-import type { Role } from '../../src/inklink';
+import type { Validator } from '../../src/core/validator';
+import type { Role } from '../../src/core/inklink';
 import type { MockControl } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
 import type { FaultInput, FaultPlan } from '../domain/faults';

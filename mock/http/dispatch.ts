@@ -3,7 +3,7 @@
  * to the handler of that operationId (as openapi-backend does), so paths live only in the spec.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { CompiledSpec } from '../../src/spec';
+import type { CompiledSpec } from '../../src/core/spec';
 
 export type OperationHandler = (req: Request, res: Response, params: Record<string, string>) => void | Promise<void>;
 

@@ -1,6 +1,6 @@
 /** InkLink's operations, one handler per operationId; every decision is the service's. */
 import type { Request, Response } from 'express';
-import { describePath, type Validator, type Violation } from '../../src/validator';
+import { describePath, type Validator, type Violation } from '../../src/core/validator';
 import type { FieldError } from '../domain/model';
 import type { CreateEndpointInput, WebhookEndpointService } from '../domain/service';
 import { discardBody, readJsonBody } from './body';

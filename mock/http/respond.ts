@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { Logger } from '../../src/log';
-import type { Validator, Violation } from '../../src/validator';
+import type { Logger } from '../../src/core/log';
+import type { Validator, Violation } from '../../src/core/validator';
 import type { DomainError, FieldError } from '../domain/model';
 
 export const VIOLATIONS_HEADER = 'x-inklink-mock-violations';

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
-import type { Logger } from '../../src/log';
+import type { Logger } from '../../src/core/log';
 
 export interface TransportLimits {
   /** Time to receive the request headers (slow-header clients are cut off). */

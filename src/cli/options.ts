@@ -3,7 +3,7 @@
  * is generated from the same table. A flag beats its env var, which beats the default.
  */
 import { parseArgs } from 'node:util';
-import { loadSpecFile, type CompiledSpec } from '../spec';
+import { loadSpecFile, type CompiledSpec } from '../core/spec';
 
 export interface OptionSpec {
   /** Flag name without dashes, e.g. `retry-schedule`. */

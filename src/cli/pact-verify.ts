@@ -4,7 +4,7 @@
  * public API, or a provider-state URL.
  */
 import fs from 'node:fs';
-import { parseDuration } from '../duration';
+import { parseDuration } from '../core/duration';
 import {
   PactVerifyConfigError,
   parseConsumerVersionSelectors,

@@ -1,7 +1,7 @@
 /** `inklink-mock serve`: the stateful mock on a port, with the start-up banner. */
-import { isLogLevel, LOG_LEVELS, createLogger } from '../log';
+import { isLogLevel, LOG_LEVELS, createLogger } from '../core/log';
 import { DEFAULTS, isLoopback } from '../../mock/config';
-import { parseDuration, parseSchedule } from '../duration';
+import { parseDuration, parseSchedule } from '../core/duration';
 import { createMockServer } from '../../mock/server';
 import { formatBanner, formatLoadedState } from '../../mock/banner';
 import { helpText, intOption, parseOptions, UsageError, type OptionSpec } from './options';

@@ -3,8 +3,8 @@
  * session (`--har FILE`) against openapi.json, violation by violation.
  */
 import fs from 'node:fs';
-import { getSpec } from '../spec';
-import { createValidator, type Violation } from '../validator';
+import { getSpec } from '../core/spec';
+import { createValidator, type Violation } from '../core/validator';
 import { helpText, intOption, parseOptions, specOption, UsageError, type OptionSpec } from './options';
 
 export const VALIDATE_OPTIONS: OptionSpec[] = [

@@ -1,7 +1,7 @@
 /** `inklink-mock verify`: checks an implementation against openapi.json and the documented behaviour. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseDuration } from '../duration';
+import { parseDuration } from '../core/duration';
 import { formatJson, formatJUnit, formatTable } from '../verifier/report';
 import { CHECK_INFO, verify } from '../verifier/run';
 import { parseTrigger } from '../verifier/trigger';

@@ -14,7 +14,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { getValidator, describePath, type Validator, type Violation, type CheckName } from '../validator';
+import { getValidator, describePath, type Validator, type Violation, type CheckName } from '../core/validator';
 
 export interface PactMismatch {
   /** The pact file (or source name). */

@@ -9,7 +9,7 @@ import type { V4ConsumerPact } from '@pact-foundation/pact/src/v4/types';
 import type { V4InteractionWithRequest, V4InteractionWithResponse } from '@pact-foundation/pact/src/v4/http/types';
 import type { V4AsynchronousMessageWithContent } from '@pact-foundation/pact/src/v4/message/types';
 import type { CreateWebhookEndpointInput, WebhookEventType } from '../client/client';
-import { sign } from '../webhooks';
+import { sign } from '../core/webhooks';
 import { given, type GivenState } from './states';
 import { pactLib } from './lib';
 

@@ -13,11 +13,11 @@
  * In every mode the request filter puts the key of the role a state names into `api-key`.
  */
 import type { RequestHandler } from 'express';
-import { ENDPOINT_ID_RE, ROLES, type Role } from '../inklink';
-import { verify } from '../webhooks';
+import { ENDPOINT_ID_RE, ROLES, type Role } from '../core/inklink';
+import { verify } from '../core/webhooks';
 import { STATE, PROVIDER_STATES } from './states';
 import { startDeliveryReceiver, type CapturedDelivery, type DeliveryReceiver } from './receiver';
-import { jsonOrUndefined } from '../json';
+import { jsonOrUndefined } from '../core/json';
 
 export type StateMode = 'mock' | 'api' | 'url';
 

@@ -3,7 +3,7 @@
  * options included), the state handlers of `provider-states.ts`, and a report parsed from the
  * verifier's JSON results, interaction by interaction.
  */
-import { redact } from '../log';
+import { redact } from '../core/log';
 import path from 'node:path';
 import type { ConsumerVersionSelector } from '@pact-foundation/pact-core/src/verifier/types';
 import type { VerifierOptions } from '@pact-foundation/pact';

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { EVENT_TYPES } from '../inklink';
-import type { CompiledSpec } from '../spec';
-import type { Validator } from '../validator';
+import { EVENT_TYPES } from '../core/inklink';
+import type { CompiledSpec } from '../core/spec';
+import type { Validator } from '../core/validator';
 import type { RecordingClient } from './http';
 import type { Receiver } from './receiver';
 import type { Trigger } from './trigger';

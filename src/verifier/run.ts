@@ -2,9 +2,9 @@
  * `verify`: sets up through InkLink's public API only, runs the named checks in order, and returns
  * a report. The checks are written from openapi.json and the docs; nothing here imports the mock.
  */
-import { redact } from '../log';
-import { getSpec, type CompiledSpec } from '../spec';
-import { createValidator } from '../validator';
+import { redact } from '../core/log';
+import { getSpec, type CompiledSpec } from '../core/spec';
+import { createValidator } from '../core/validator';
 import { createValidation, authRequired, notFoundIndistinguishable, roleEnforced, unknownEndpoint } from './checks/access';
 import { deliveryConformance, immediateInvalidation } from './checks/deliveries';
 import {

@@ -1,7 +1,7 @@
 /** `--self-check`: the mock validates its own answers with the project's validator before sending. */
 import { createMockServer } from '../../mock/server';
 import { ok } from '../../mock/domain/model';
-import { createLogger } from '../../src/log';
+import { createLogger } from '../../src/core/log';
 import { call } from '../helpers/http';
 
 function capture() {
@@ -72,7 +72,7 @@ describe('self-check of answers outside the operations', () => {
 
   it('checks the envelope and that requestId equals x-request-id, before the answer is sent', () => {
     const { Responder } = require('../../mock/http/respond') as typeof import('../../mock/http/respond');
-    const { getValidator } = require('../../src/validator') as typeof import('../../src/validator');
+    const { getValidator } = require('../../src/core/validator') as typeof import('../../src/core/validator');
     const lines: string[] = [];
     const logger = createLogger('warn', { write: (s: string) => lines.push(s) }, { write: () => true });
     const respond = new Responder({ validator: getValidator(), logger });

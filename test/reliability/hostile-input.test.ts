@@ -3,7 +3,7 @@
  * raw sockets, every answer checked (see support/hostile.ts), the state unchanged afterwards.
  * `npm run stress` sends thousands more. Below them, the bugs the generator found, one test each.
  */
-import { createLogger } from '../../src/log';
+import { createLogger } from '../../src/core/log';
 import { startMock, type TestMock } from '../helpers/mock';
 import { call, expectEnvelope } from '../helpers/http';
 import { rawRequest } from './support/raw-http';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { createMockServer } from '../../mock/server';
 import { hashApiKey } from '../../mock/domain/ids';
-import { createLogger } from '../../src/log';
+import { createLogger } from '../../src/core/log';
 import { parseSnapshot, readStateFile, StateFileError } from '../../mock/domain/persistence';
 import { runCli, startCli } from '../helpers/cli';
 import { call, expectEnvelope, waitFor } from '../helpers/http';

@@ -1,5 +1,5 @@
 /** Hostile input, heavy: thousands of generated malformed requests (HOSTILE_RUNS, default 6,000). */
-import { createLogger } from '../../src/log';
+import { createLogger } from '../../src/core/log';
 import { startMock } from '../helpers/mock';
 import { runHostile } from '../reliability/support/hostile';
 import { report } from './report';

@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { createMockServer, type MockServer } from '../../mock/server';
 import type { MockServerOptions } from '../../mock/config';
 import { ok, fail } from '../../mock/domain/model';
-import { createLogger } from '../../src/log';
-import { sign } from '../../src/webhooks';
+import { createLogger } from '../../src/core/log';
+import { sign } from '../../src/core/webhooks';
 
 export interface RunningVariant {
   name: string;

@@ -1,6 +1,6 @@
 /** Webhook deliveries (§3-4 of the docs): immediate invalidation and the shape of every delivery. */
-import { EVENT_TYPES, ID_PREFIX, WEBHOOK_USER_AGENT } from '../../inklink';
-import { DEFAULT_TOLERANCE_SECONDS } from '../../webhooks';
+import { EVENT_TYPES, ID_PREFIX, WEBHOOK_USER_AGENT } from '../../core/inklink';
+import { DEFAULT_TOLERANCE_SECONDS } from '../../core/webhooks';
 import { type RunContext, verifiesWith } from '../context';
 import type { CapturedDelivery, Evidence } from '../types';
 import { type Check, evidence, failWith, pass, skip } from './util';

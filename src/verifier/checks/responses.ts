@@ -2,9 +2,9 @@
  * Checks over every response the run provoked: the spec's four conformance checks (ajv through the
  * one compiled spec), InkLink's error envelope, and the one-time secret.
  */
-import { ERROR_CODE_BY_STATUS, ID_PREFIX } from '../../inklink';
-import type { CheckName } from '../../validator';
-import { secretProblem } from '../../webhooks';
+import { ERROR_CODE_BY_STATUS, ID_PREFIX } from '../../core/inklink';
+import type { CheckName } from '../../core/validator';
+import { secretProblem } from '../../core/webhooks';
 import type { RunContext } from '../context';
 import type { Evidence, Exchange } from '../types';
 import { type Check, describe, evidence, failWith, pass } from './util';

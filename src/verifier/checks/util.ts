@@ -1,5 +1,5 @@
 /** Small helpers shared by the checks. */
-import { redact } from '../../log';
+import { redact } from '../../core/log';
 import type { RunContext } from '../context';
 import type { CheckStatus, Evidence, Exchange } from '../types';
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import embeddedDocument from '../openapi.json';
+import embeddedDocument from '../../openapi.json';
 import { definitionsSchema, convertSchema, type Direction } from './oas-schema';
 
 export type OpenApiDocument = Record<string, any>;
