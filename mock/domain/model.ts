@@ -1,5 +1,6 @@
 /** The mock's domain records and results. Nothing here knows about HTTP. */
 import type { Role } from '../../src/core/inklink';
+import type { RefusalKind } from '../../src/core/refusals';
 
 export interface OrganizationRecord {
   id: string;
@@ -51,10 +52,10 @@ export interface FieldError {
 }
 
 /**
- * Why an operation was refused, in domain terms. The HTTP layer maps each kind onto InkLink's
- * status and code (e.g. `forbidden` and `endpoint_not_found` both become 500 INTERNAL_ERROR).
+ * Why an operation was refused, in domain terms: a row of the refusal table (src/core/refusals.ts),
+ * which gives the HTTP layer its status and code.
  */
-export type DomainErrorKind = 'unauthenticated' | 'forbidden' | 'endpoint_not_found' | 'invalid_input';
+export type DomainErrorKind = Extract<RefusalKind, 'unauthenticated' | 'forbidden' | 'endpoint_not_found' | 'invalid_input'>;
 
 export interface DomainError {
   kind: DomainErrorKind;

@@ -3,6 +3,7 @@
  * and what a rotation does. It works on the Store and returns domain results; HTTP is elsewhere.
  */
 import { EVENT_TYPES, PRIVILEGED_ROLES } from '../../src/core/inklink';
+import { REFUSALS } from '../../src/core/refusals';
 import { generateSecret } from '../../src/core/webhooks';
 import { API_KEY_RE, ENDPOINT_ID_RE, hashApiKey, newEndpointId } from './ids';
 import {
@@ -35,12 +36,12 @@ export interface ServiceOptions {
 // Frozen, shared refusals: the hot paths allocate nothing to say no.
 const UNAUTHENTICATED: DomainError = Object.freeze({
   kind: 'unauthenticated',
-  message: 'Missing or invalid api-key header.',
+  message: REFUSALS.unauthenticated.message,
 });
 /** Unknown, malformed and other organizations' ids get this same error, so none can be told apart. */
 const ENDPOINT_NOT_FOUND: DomainError = Object.freeze({
   kind: 'endpoint_not_found',
-  message: 'Webhook endpoint not found.',
+  message: REFUSALS.endpoint_not_found.message,
 });
 const forbidden = (action: string): DomainError =>
   Object.freeze({

@@ -10,10 +10,10 @@ import type { MockControl } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
 import { FaultPlan } from '../domain/faults';
 import type { WebhookEndpointService } from '../domain/service';
-import { controlDocument, controlHandlers, controlToken } from './control-api';
-import { dispatcher } from './dispatch';
+import { CONTROL_HANDLERS, controlDocument, controlToken } from './control-api';
+import { bindHandlers, dispatcher, withAuthentication } from './dispatch';
 import { withFaults } from './faults';
-import { publicHandlers } from './public-api';
+import { PUBLIC_HANDLERS } from './public-api';
 import { Responder, requestId } from './respond';
 
 export interface AppDeps {
@@ -46,9 +46,13 @@ export function createApp(deps: AppDeps): Express {
 
   const dispatchControl = dispatcher(
     controlSpec,
-    controlHandlers({ control: deps.control, deliveries: deps.deliveries, validator: controlValidator, respond: respondControl, startedAt: deps.startedAt, faults }),
+    bindHandlers(CONTROL_HANDLERS, { control: deps.control, deliveries: deps.deliveries, validator: controlValidator, respond: respondControl, startedAt: deps.startedAt, faults }),
   );
-  const dispatchPublic = dispatcher(getSpec(), withFaults(publicHandlers({ service: deps.service, validator: publicValidator, respond: respondPublic }), faults, respondPublic));
+  // InkLink's operations: faults first (they answer instead of the operation, whatever the key),
+  // then the security step, then the operation's handler with the authenticated principal.
+  const publicOperations = bindHandlers(PUBLIC_HANDLERS, { service: deps.service, validator: publicValidator, respond: respondPublic });
+  const authenticated = withAuthentication(getSpec(), publicOperations, { authenticate: (key) => deps.service.authenticate(key), respond: respondPublic });
+  const dispatchPublic = dispatcher(getSpec(), withFaults(authenticated, faults, respondPublic));
   const checkControlToken = controlToken(deps.controlToken, respondControl);
 
   if (logger.enabled('debug')) {
@@ -79,7 +83,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use((req: Request, res: Response) => {
     const respond = req.path.startsWith('/__mock') ? respondControl : respondPublic;
-    respond.transportError(res, 404, 'NOT_FOUND', 'No such route.', []);
+    respond.refuse(res, 'no_route');
   });
 
   app.use((err: any, req: Request, res: Response, _next: NextFunction) => {
@@ -90,7 +94,7 @@ export function createApp(deps: AppDeps): Express {
       res.destroy();
       return;
     }
-    respond.transportError(res, 500, 'INTERNAL_ERROR', 'Internal server error.', []);
+    respond.refuse(res, 'internal');
   });
   return app;
 }

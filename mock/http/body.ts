@@ -28,20 +28,15 @@ export function nestedDeeperThan(buf: Buffer, max: number): boolean {
   return false;
 }
 
-export type BodyResult =
-  | { ok: true; value: unknown }
-  | { ok: false; status: number; message: string; transport: boolean };
+/** A body refused: a row of the refusal table (a 400 or a 413) and what was wrong. */
+export type BodyResult = { ok: true; value: unknown } | { ok: false; kind: 'invalid_input' | 'body_too_large'; message: string };
 
 const raw = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
 
 type Refusal = Extract<BodyResult, { ok: false }>;
 
-const TOO_LARGE: Refusal = {
-  ok: false,
-  status: 413,
-  message: `The request body exceeds the ${BODY_LIMIT_BYTES} byte limit.`,
-  transport: true,
-};
+const TOO_LARGE: Refusal = { ok: false, kind: 'body_too_large', message: `The request body exceeds the ${BODY_LIMIT_BYTES} byte limit.` };
+const invalid = (message: string): Refusal => ({ ok: false, kind: 'invalid_input', message });
 
 /**
  * Reads a JSON body whose content type is one the operation declares (`accepted`, from the spec),
@@ -51,19 +46,19 @@ export function readJsonBody(req: Request, res: Response, accepted: readonly str
   // A declared length over the limit is refused before anything else is looked at.
   if (Number(req.headers['content-length']) > BODY_LIMIT_BYTES) return Promise.resolve(TOO_LARGE);
   if (!matchContentType(req.headers['content-type'], accepted as string[])) {
-    return Promise.resolve({ ok: false, status: 400, message: `Content-Type must be ${accepted.join(' or ')}.`, transport: false });
+    return Promise.resolve(invalid(`Content-Type must be ${accepted.join(' or ')}.`));
   }
   return readRaw(req, res).then((r) => {
     if (!r.ok) return r;
     const buf = r.value;
-    if (buf.length === 0) return { ok: false, status: 400, message: 'A JSON request body is required.', transport: false };
+    if (buf.length === 0) return invalid('A JSON request body is required.');
     if (nestedDeeperThan(buf, MAX_JSON_DEPTH)) {
-      return { ok: false, status: 400, message: `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`, transport: false };
+      return invalid(`The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`);
     }
     try {
       return { ok: true, value: JSON.parse(buf.toString('utf8')) };
     } catch {
-      return { ok: false, status: 400, message: 'The request body is not valid JSON.', transport: false };
+      return invalid('The request body is not valid JSON.');
     }
   });
 }
@@ -84,7 +79,7 @@ function readRaw(req: Request, res: Response): Promise<{ ok: true; value: Buffer
   return new Promise((resolve) => {
     raw(req, res, (err?: any) => {
       if (err) {
-        resolve(err.type === 'entity.too.large' ? TOO_LARGE : { ok: false, status: 400, message: 'The request body could not be read.', transport: false });
+        resolve(err.type === 'entity.too.large' ? TOO_LARGE : invalid('The request body could not be read.'));
         return;
       }
       const buf: unknown = req.body;

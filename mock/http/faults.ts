@@ -15,28 +15,28 @@ import http from 'node:http';
 import type { Request, Response } from 'express';
 import { ERROR_CODE_BY_STATUS } from '../../src/core/inklink';
 import type { FaultAction, FaultPlan } from '../domain/faults';
-import type { OperationHandler } from './dispatch';
+import type { OperationContext, OperationHandler } from './dispatch';
 import type { Responder } from './respond';
 
 export const FAULT_HEADER = 'x-inklink-mock-fault';
 
-export function withFaults(handlers: Record<string, OperationHandler>, plan: FaultPlan, respond: Responder): Record<string, OperationHandler> {
+export function withFaults(handlers: Record<string, OperationHandler<any>>, plan: FaultPlan, respond: Responder): Record<string, OperationHandler> {
   const wrapped: Record<string, OperationHandler> = {};
   for (const [operationId, handler] of Object.entries(handlers)) {
-    wrapped[operationId] = (req, res, params) => (plan.active ? faulty(plan.take(operationId), handler, respond, req, res, params) : handler(req, res, params));
+    wrapped[operationId] = (req, res, ctx) => (plan.active ? faulty(plan.take(operationId), handler, respond, req, res, ctx) : handler(req, res, ctx));
   }
   return wrapped;
 }
 
 function faulty(
   action: FaultAction | undefined,
-  handler: OperationHandler,
+  handler: OperationHandler<any>,
   respond: Responder,
   req: Request,
   res: Response,
-  params: Record<string, string>,
+  ctx: OperationContext,
 ): void | Promise<void> {
-  if (!action) return handler(req, res, params);
+  if (!action) return handler(req, res, ctx);
   res.setHeader(FAULT_HEADER, action.faultId);
   if (action.reset) {
     later(action.delayMs, () => req.socket.resetAndDestroy());
@@ -48,7 +48,7 @@ function faulty(
     return;
   }
   if (action.delayMs > 0) holdAnswer(res, action.delayMs);
-  return handler(req, res, params);
+  return handler(req, res, ctx);
 }
 
 function later(ms: number, fn: () => void): void {
@@ -71,7 +71,7 @@ function answerStatus(respond: Responder, res: Response, status: number, faultId
   if (res.destroyed || res.headersSent) return;
   const code = ERROR_CODE_BY_STATUS[status];
   if (code) {
-    respond.transportError(res, status, code, `Injected by the mock's fault ${faultId}.`, []);
+    respond.envelope(res, status, code, `Injected by the mock's fault ${faultId}.`, [], true);
     return;
   }
   const body = `${status} ${http.STATUS_CODES[status] ?? 'Error'} (injected by the mock's fault ${faultId})\n`;

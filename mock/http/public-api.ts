@@ -1,10 +1,13 @@
-/** InkLink's operations, one handler per operationId; every decision is the service's. */
+/**
+ * InkLink's operations: one named handler per operationId, each receiving the authenticated
+ * principal from the dispatcher's security step (dispatch.ts). Every decision is the service's.
+ */
 import type { Request, Response } from 'express';
 import { describePath, type Validator, type Violation } from '../../src/core/validator';
 import type { FieldError } from '../domain/model';
 import type { CreateEndpointInput, WebhookEndpointService } from '../domain/service';
-import { discardBody, readJsonBody } from './body';
-import type { OperationHandler } from './dispatch';
+import { discardBody, readJsonBody, type BodyResult } from './body';
+import type { AuthenticatedContext } from './dispatch';
 import type { Responder } from './respond';
 
 export interface PublicApiDeps {
@@ -24,22 +27,15 @@ export function detailsOf(violations: Violation[]): FieldError[] {
   return [...byField].map(([field, message]) => ({ field, message }));
 }
 
-function refuseBody(res: Response, respond: Responder, body: { status: number; message: string; transport: boolean }): void {
-  const details = [{ field: '', message: body.message }];
-  if (body.transport) respond.transportError(res, body.status, 'VALIDATION_ERROR', body.message, details);
-  else respond.error(res, body.status, 'VALIDATION_ERROR', body.message, details);
+function refuseBody(res: Response, respond: Responder, body: Extract<BodyResult, { ok: false }>): void {
+  respond.refuse(res, body.kind, body.message, [{ field: '', message: body.message }]);
 }
 
 /**
  * Reads and validates a JSON body against the operation's request schema; answers 400/413 itself
  * and resolves undefined when the body is unusable.
  */
-export async function validBody<T>(
-  req: Request,
-  res: Response,
-  validator: Validator,
-  respond: Responder,
-): Promise<T | undefined> {
+export async function validBody<T>(req: Request, res: Response, validator: Validator, respond: Responder): Promise<T | undefined> {
   const operationId: string = res.locals.operationId;
   const body = await readJsonBody(req, res, validator.spec.operation(operationId).requestBody?.contentTypes);
   if (!body.ok) {
@@ -50,36 +46,33 @@ export async function validBody<T>(
     .validateRequest({ operationId, headers: req.headers, body: body.value })
     .filter((v) => v.location[1] === 'body' || v.check === 'request_content_type_conformance');
   if (violations.length) {
-    respond.error(res, 400, 'VALIDATION_ERROR', 'The request body is invalid.', detailsOf(violations));
+    respond.refuse(res, 'invalid_input', undefined, detailsOf(violations));
     return undefined;
   }
   return body.value as T;
 }
 
-export function publicHandlers({ service, validator, respond }: PublicApiDeps): Record<string, OperationHandler> {
-  return {
-    async rotateWebhookEndpointSecret(req, res, params) {
-      const auth = service.authenticate(req.headers['api-key'] as string | undefined);
-      if (!auth.ok) return respond.domainError(res, auth.error);
-      // The operation takes no body; one is read and dropped, under the same 1 MiB limit.
-      const body = discardBody(req, res);
-      if (body) {
-        const read = await body;
-        if (!read.ok) return refuseBody(res, respond, read);
-      }
-      const result = await service.rotateSecret(auth.value, params.id);
-      if (!result.ok) return respond.domainError(res, result.error);
-      respond.json(res, 200, { secret: result.value.secret });
-    },
-
-    async createWebhookEndpoint(req, res) {
-      const auth = service.authenticate(req.headers['api-key'] as string | undefined);
-      if (!auth.ok) return respond.domainError(res, auth.error);
-      const input = await validBody<CreateEndpointInput>(req, res, validator, respond);
-      if (input === undefined) return;
-      const result = await service.createEndpoint(auth.value, input);
-      if (!result.ok) return respond.domainError(res, result.error);
-      respond.json(res, 200, { ...result.value.endpoint, secret: result.value.secret });
-    },
-  };
+/** `POST /webhook/endpoints/{id}/rotate-secret` */
+export async function rotateWebhookEndpointSecret({ service, respond }: PublicApiDeps, req: Request, res: Response, { principal, params }: AuthenticatedContext) {
+  // The operation takes no body; one is read and dropped, under the same 1 MiB limit.
+  const body = discardBody(req, res);
+  if (body) {
+    const read = await body;
+    if (!read.ok) return refuseBody(res, respond, read);
+  }
+  const result = await service.rotateSecret(principal, params.id);
+  if (!result.ok) return respond.domainError(res, result.error);
+  respond.json(res, 200, { secret: result.value.secret });
 }
+
+/** `POST /webhook/endpoints` */
+export async function createWebhookEndpoint({ service, validator, respond }: PublicApiDeps, req: Request, res: Response, { principal }: AuthenticatedContext) {
+  const input = await validBody<CreateEndpointInput>(req, res, validator, respond);
+  if (input === undefined) return;
+  const result = await service.createEndpoint(principal, input);
+  if (!result.ok) return respond.domainError(res, result.error);
+  respond.json(res, 200, { ...result.value.endpoint, secret: result.value.secret });
+}
+
+/** The handlers of InkLink's operations, by operationId. */
+export const PUBLIC_HANDLERS = { rotateWebhookEndpointSecret, createWebhookEndpoint };

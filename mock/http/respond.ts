@@ -7,18 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Logger } from '../../src/core/log';
+import { REFUSALS, type Refusal, type RefusalKind } from '../../src/core/refusals';
 import type { Validator, Violation } from '../../src/core/validator';
 import type { DomainError, FieldError } from '../domain/model';
 
 export const VIOLATIONS_HEADER = 'x-inklink-mock-violations';
-
-/** InkLink's answer to each kind of domain refusal (no 403 and no 404 for endpoints: 500). */
-const DOMAIN_STATUS: Record<DomainError['kind'], [number, string]> = {
-  unauthenticated: [401, 'UNAUTHORIZED'],
-  forbidden: [500, 'INTERNAL_ERROR'],
-  endpoint_not_found: [500, 'INTERNAL_ERROR'],
-  invalid_input: [400, 'VALIDATION_ERROR'],
-};
 
 /** A fresh request id on every response (set first, before anything can answer). */
 export function requestId(_req: Request, res: Response): void {
@@ -47,22 +40,24 @@ export class Responder {
     res.end(body);
   }
 
-  error(res: Response, status: number, code: string, message: string, details: FieldError[] = []): void {
-    this.json(res, status, { error: { code, message, details, requestId: res.locals.requestId } });
+  /**
+   * A refusal of the table (src/core/refusals.ts): its status and code, in InkLink's envelope. One
+   * raised below the operations (`transport`) is outside what an operation declares, so self-check
+   * validates only its envelope.
+   */
+  refuse(res: Response, kind: RefusalKind, message?: string, details: FieldError[] = []): void {
+    const r: Refusal = REFUSALS[kind];
+    this.envelope(res, r.status, r.code, message ?? r.message, details, r.transport === true);
   }
 
   domainError(res: Response, err: DomainError): void {
-    const [status, code] = DOMAIN_STATUS[err.kind];
-    this.error(res, status, code, err.message, err.details);
+    this.refuse(res, err.kind, err.message, err.details);
   }
 
-  /**
-   * An error raised below the operation (route not found, body over the limit, undecodable HTTP):
-   * outside what an operation declares, so self-check validates only the envelope.
-   */
-  transportError(res: Response, status: number, code: string, message: string, details: FieldError[] = []): void {
-    res.locals.transportError = true;
-    this.error(res, status, code, message, details);
+  /** An error envelope with any status and code (fault injection answers statuses it was given). */
+  envelope(res: Response, status: number, code: string, message: string, details: FieldError[] = [], transport = false): void {
+    if (transport) res.locals.transportError = true;
+    this.json(res, status, { error: { code, message, details, requestId: res.locals.requestId } });
   }
 
   /** Self-check of an answer outside the operations: InkLink's envelope, requestId = x-request-id. */

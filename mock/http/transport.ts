@@ -14,6 +14,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from '../../src/core/log';
+import { REFUSALS, type RefusalKind } from '../../src/core/refusals';
 
 export interface TransportLimits {
   /** Time to receive the request headers (slow-header clients are cut off). */
@@ -33,14 +34,14 @@ export const DEFAULT_LIMITS: TransportLimits = {
   maxHeaderSize: 16 * 1024,
 };
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
-
-function envelopeResponse(status: number, message: string, code = 'VALIDATION_ERROR'): string {
+/** A whole HTTP response carrying a refusal of the table, for a socket Express never sees. */
+function envelopeResponse(kind: RefusalKind): string {
+  const { status, code, message } = REFUSALS[kind];
   const id = randomUUID();
   const details = code === 'VALIDATION_ERROR' ? [{ field: '', message }] : [];
   const body = JSON.stringify({ error: { code, message, details, requestId: id } });
   return (
-    `HTTP/1.1 ${status} ${REASONS[status]}\r\n` +
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n` +
     'content-type: application/json; charset=utf-8\r\n' +
     `content-length: ${Buffer.byteLength(body)}\r\n` +
     `x-request-id: ${id}\r\n` +
@@ -90,7 +91,7 @@ export function createHttpServer(app: Express, logger: Logger, limits: Transport
   server.on('checkExpectation', app);
   server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
-    socket.end(envelopeResponse(404, 'No such route.', 'NOT_FOUND'));
+    socket.end(envelopeResponse('no_route'));
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // A response already under way on this connection cannot be followed by another one.
@@ -99,17 +100,10 @@ export function createHttpServer(app: Express, logger: Logger, limits: Transport
       socket.destroy();
       return;
     }
-    let status = 400;
-    let message = 'Malformed HTTP request.';
-    if (err.code === 'HPE_HEADER_OVERFLOW') {
-      status = 431;
-      message = 'The request headers are too large.';
-    } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      status = 408;
-      message = 'The request was not received in time.';
-    }
-    logger.debug('client error', { code: err.code, status });
-    socket.end(envelopeResponse(status, message));
+    const kind: RefusalKind =
+      err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'malformed_request';
+    logger.debug('client error', { code: err.code, status: REFUSALS[kind].status });
+    socket.end(envelopeResponse(kind));
   });
   return server;
 }

@@ -4,6 +4,7 @@
  * the Pact tests in `contracts/consumer/` exercise, and what client teams can copy.
  */
 import { InklinkApiError, errorFromResponse } from './errors';
+import { API_KEY_HEADER } from '../core/inklink';
 
 export type WebhookEventType =
   | 'kyc.result.pending'
@@ -95,7 +96,7 @@ export class InklinkClient {
 
   private async post(path: string, json: unknown): Promise<{ body: unknown; status: number; requestId?: string }> {
     const headers: Record<string, string> = { accept: 'application/json', ...(this.options.headers ?? {}) };
-    if (this.options.apiKey) headers['api-key'] = this.options.apiKey;
+    if (this.options.apiKey) headers[API_KEY_HEADER] = this.options.apiKey;
     if (json !== undefined) headers['content-type'] = 'application/json';
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     let res: Response;

@@ -14,6 +14,9 @@ export type Role = (typeof ROLES)[number];
 /** Roles allowed to create endpoints and rotate secrets ("organization owner or admin"). */
 export const PRIVILEGED_ROLES: readonly Role[] = ['owner', 'admin'];
 
+/** The request header that carries an organization's api key (/authentication). */
+export const API_KEY_HEADER = 'api-key';
+
 export const ID_PREFIX = {
   endpoint: 'wh_end_',
   event: 'wh_evt_',

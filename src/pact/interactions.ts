@@ -9,6 +9,8 @@ import type { V4ConsumerPact } from '@pact-foundation/pact/src/v4/types';
 import type { V4InteractionWithRequest, V4InteractionWithResponse } from '@pact-foundation/pact/src/v4/http/types';
 import type { V4AsynchronousMessageWithContent } from '@pact-foundation/pact/src/v4/message/types';
 import type { CreateWebhookEndpointInput, WebhookEventType } from '../client/client';
+import { API_KEY_HEADER } from '../core/inklink';
+import { REFUSALS, type Refusal, type RefusalKind } from '../core/refusals';
 import { sign } from '../core/webhooks';
 import { given, type GivenState } from './states';
 import { pactLib } from './lib';
@@ -69,16 +71,16 @@ function applyStates<T extends { given(state: string, params?: any): T }>(i: T, 
   return states.reduce((acc, s) => acc.given(s.name, s.params), i);
 }
 
-/** InkLink's refusals: status, code and an example message (messages are matched by type). */
-const REFUSALS = {
-  'missing-api-key': [401, 'UNAUTHORIZED', 'Missing or invalid api-key header.'],
-  'member-key': [500, 'INTERNAL_ERROR', 'Permission denied: an organization owner or admin api key is required.'],
-  'unknown-endpoint': [500, 'INTERNAL_ERROR', 'Webhook endpoint not found.'],
-  'invalid-body': [400, 'VALIDATION_ERROR', 'The request body is invalid.'],
-} as const;
+/** The refusal each case shows: its status, code and example message come from the refusal table. */
+const CASE_REFUSAL = {
+  'missing-api-key': 'unauthenticated',
+  'member-key': 'forbidden',
+  'unknown-endpoint': 'endpoint_not_found',
+  'invalid-body': 'invalid_input',
+} as const satisfies Record<string, RefusalKind>;
 
-function refusal(interaction: V4InteractionWithRequest, kase: keyof typeof REFUSALS, invalidField = 'url'): V4InteractionWithResponse {
-  const [status, code, message] = REFUSALS[kase];
+function refusal(interaction: V4InteractionWithRequest, kase: keyof typeof CASE_REFUSAL, invalidField = 'url'): V4InteractionWithResponse {
+  const { status, code, message }: Refusal = REFUSALS[CASE_REFUSAL[kase]];
   const details = kase === 'invalid-body' ? { field: invalidField, message: 'must match format "uri"' } : undefined;
   return interaction.willRespondWith(status, (b) => b.headers(requestIdHeader()).jsonBody(errorBody(code, message, details)));
 }
@@ -104,9 +106,9 @@ const ROTATE_DESCRIPTIONS: Record<RotateCase, (role: string) => string> = {
 
 /**
  * `POST /webhook/endpoints/{id}/rotate-secret`. Cases: `rotated` (200, a `whsec_` secret matched
- * by a regex), `missing-api-key` (401 UNAUTHORIZED), `member-key` (500 INTERNAL_ERROR),
- * `unknown-endpoint` (500 INTERNAL_ERROR). Send the `api-key` header (any placeholder) in every
- * case but `missing-api-key`.
+ * by a regex), and the refusals `missing-api-key` (unauthenticated), `member-key` (forbidden) and
+ * `unknown-endpoint` (endpoint not found), with the status and code of the refusal table. Send the
+ * `api-key` header (any placeholder) in every case but `missing-api-key`.
  */
 export function rotateSecretInteraction(pact: V4ConsumerPact, options: RotateSecretInteractionOptions = {}): V4InteractionWithResponse {
   const M = pactLib().MatchersV3;
@@ -122,7 +124,7 @@ export function rotateSecretInteraction(pact: V4ConsumerPact, options: RotateSec
   const interaction = applyStates(pact.addInteraction(), states)
     .uponReceiving(options.description ?? ROTATE_DESCRIPTIONS[kase](role))
     .withRequest('POST', rotatePath(endpointId, !unknown) as string, (b) => {
-      if (kase !== 'missing-api-key') b.headers({ 'api-key': EXAMPLES.apiKey });
+      if (kase !== 'missing-api-key') b.headers({ [API_KEY_HEADER]: EXAMPLES.apiKey });
     });
   if (kase !== 'rotated') return settled(refusal(interaction, kase));
   return settled(interaction.willRespondWith(200, (b) => b.headers(requestIdHeader()).jsonBody({ secret: M.regex(PATTERNS.secret, EXAMPLES.secret) })));
@@ -155,8 +157,8 @@ const CREATE_DESCRIPTIONS: Record<CreateCase, (role: string) => string> = {
 
 /**
  * `POST /webhook/endpoints`. Cases: `created` (200, the endpoint with a `wh_end_` id and a
- * `whsec_` secret), `invalid-body` (400 VALIDATION_ERROR with `details`), `missing-api-key` (401),
- * `member-key` (500).
+ * `whsec_` secret), and the refusals `invalid-body` (with `details`), `missing-api-key` and
+ * `member-key`, with the status and code of the refusal table.
  */
 export function createEndpointInteraction(pact: V4ConsumerPact, options: CreateEndpointInteractionOptions = {}): V4InteractionWithResponse {
   const M = pactLib().MatchersV3;
@@ -170,7 +172,7 @@ export function createEndpointInteraction(pact: V4ConsumerPact, options: CreateE
   const interaction = applyStates(pact.addInteraction(), states)
     .uponReceiving(options.description ?? CREATE_DESCRIPTIONS[kase](role))
     .withRequest('POST', '/webhook/endpoints', (b) => {
-      if (kase !== 'missing-api-key') b.headers({ 'api-key': EXAMPLES.apiKey });
+      if (kase !== 'missing-api-key') b.headers({ [API_KEY_HEADER]: EXAMPLES.apiKey });
       b.jsonBody(body);
     });
   if (kase !== 'created') return settled(refusal(interaction, kase, options.invalidField));

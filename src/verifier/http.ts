@@ -4,6 +4,7 @@
  * can run over everything the run provoked.
  */
 import type { CompiledSpec } from '../core/spec';
+import { API_KEY_HEADER } from '../core/inklink';
 import type { Exchange } from './types';
 import { jsonOrUndefined } from '../core/json';
 
@@ -31,7 +32,7 @@ export class RecordingClient {
   async send(purpose: string, method: string, path: string, opts: SendOptions = {}): Promise<Exchange> {
     const url = this.baseUrl.replace(/\/+$/, '') + path;
     const headers: Record<string, string> = { accept: 'application/json', ...(opts.headers ?? {}) };
-    if (opts.apiKey !== undefined) headers['api-key'] = opts.apiKey;
+    if (opts.apiKey !== undefined) headers[API_KEY_HEADER] = opts.apiKey;
     let body: string | undefined;
     if (opts.json !== undefined) {
       body = typeof opts.json === 'string' ? opts.json : JSON.stringify(opts.json);

@@ -1,4 +1,5 @@
 /** The verify report as a terminal table, JUnit XML (any CI) and JSON. */
+import { API_KEY_HEADER } from '../core/inklink';
 import type { Exchange, Report } from './types';
 
 const MARK = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const;
@@ -7,8 +8,7 @@ export function curlFor(e: Exchange): string {
   const parts = [`curl -i -X ${e.request.method} '${e.request.url}'`];
   for (const [k, v] of Object.entries(e.request.headers)) {
     if (k === 'accept') continue;
-    const value = k === 'api-key' ? `$${keyVar(e.request.keyLabel)}` : v;
-    parts.push(k === 'api-key' ? `-H "api-key: ${value}"` : `-H '${k}: ${v}'`);
+    parts.push(k === API_KEY_HEADER ? `-H "${k}: $${keyVar(e.request.keyLabel)}"` : `-H '${k}: ${v}'`);
   }
   if (e.request.body !== undefined) parts.push(`--data '${e.request.body.replace(/'/g, `'\\''`)}'`);
   return parts.join(' ');

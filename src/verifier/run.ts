@@ -3,6 +3,7 @@
  * a report. The checks are written from openapi.json and the docs; nothing here imports the mock.
  */
 import { redact } from '../core/log';
+import { API_KEY_HEADER } from '../core/inklink';
 import { getSpec, type CompiledSpec } from '../core/spec';
 import { createValidator } from '../core/validator';
 import { createValidation, authRequired, notFoundIndistinguishable, roleEnforced, unknownEndpoint } from './checks/access';
@@ -151,7 +152,7 @@ function redactExchange(e: Exchange, options: VerifyOptions, issued: RunContext[
     return redact(out);
   };
   const headers = Object.fromEntries(
-    Object.entries(e.request.headers).map(([k, v]) => [k, k.toLowerCase() === 'api-key' ? `<${e.request.keyLabel ?? 'api key'}>` : scrub(v)]),
+    Object.entries(e.request.headers).map(([k, v]) => [k, k.toLowerCase() === API_KEY_HEADER ? `<${e.request.keyLabel ?? 'api key'}>` : scrub(v)]),
   );
   return {
     ...e,

@@ -77,13 +77,13 @@ describe('self-check of answers outside the operations', () => {
     const logger = createLogger('warn', { write: (s: string) => lines.push(s) }, { write: () => true });
     const respond = new Responder({ validator: getValidator(), logger });
     const good = fakeResponse('3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f', { requestId: '3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f' });
-    respond.transportError(good as any, 404, 'NOT_FOUND', 'No such route.');
+    respond.refuse(good as any, 'no_route');
     expect(good.headers.has('x-inklink-mock-violations')).toBe(false);
     const bad = fakeResponse('3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f', { requestId: '00000000-0000-4000-8000-000000000000' });
-    respond.transportError(bad as any, 404, 'NOT_FOUND', 'No such route.');
+    respond.refuse(bad as any, 'no_route');
     expect(bad.headers.get('x-inklink-mock-violations')).toMatch(/requestId: differs from x-request-id/);
     const broken = fakeResponse('3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f', { requestId: 'not-a-uuid' });
-    respond.transportError(broken as any, 404, 'NOT_FOUND', 'No such route.');
+    respond.refuse(broken as any, 'no_route');
     expect(broken.headers.get('x-inklink-mock-violations')).toMatch(/not the error envelope/);
     logger.flush();
     expect(lines.join('')).toMatch(/self-check violation/);

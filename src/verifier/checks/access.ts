@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { RunContext, RunEndpoint } from '../context';
 import { verifiesWith } from '../context';
 import type { Evidence } from '../types';
-import { type Check, collect, errorMismatch, evidence, failWith, pass, randomUnknownId, skip, withoutRequestId } from './util';
+import { describeRefusal as said } from '../../core/refusals';
+import { type Check, collect, evidence, failWith, pass, randomUnknownId, refusalMismatch, skip, withoutRequestId } from './util';
 
 const primary = (ctx: RunContext) => ctx.endpoints.get('a');
 
@@ -22,7 +23,7 @@ async function secretUnchanged(ctx: RunContext, endpoint: RunEndpoint, why: stri
 
 export const authRequired: Check = {
   name: 'auth_required',
-  description: 'No key, an empty key and an unknown key each get 401 UNAUTHORIZED (rotate and create).',
+  description: `No key, an empty key and an unknown key each get ${said('unauthenticated')} (rotate and create).`,
   async run(ctx) {
     const a = primary(ctx);
     if (!a) return failWith([{ message: 'set-up failed: no endpoint to rotate (create with the admin key did not succeed)' }]);
@@ -37,22 +38,22 @@ export const authRequired: Check = {
       await ctx.create('auth_required: create with an unknown key', { url: ctx.endpointUrl('x') }, unknown),
       await ctx.create('auth_required: create with a malformed key', { url: ctx.endpointUrl('x') }, 'not-an-api-key'),
     ];
-    const bad = collect(probes.map((ex) => [ex, errorMismatch(ex, 401, 'UNAUTHORIZED')]));
-    return bad.length ? failWith(bad) : pass(`${probes.length} unauthenticated requests got 401 UNAUTHORIZED`);
+    const bad = collect(probes.map((ex) => [ex, refusalMismatch(ex, 'unauthenticated')]));
+    return bad.length ? failWith(bad) : pass(`${probes.length} unauthenticated requests got ${said('unauthenticated')}`);
   },
 };
 
 export const roleEnforced: Check = {
   name: 'role_enforced',
-  description: 'A member key gets 500 INTERNAL_ERROR on rotate and create, and the secret does not change.',
+  description: `A member key gets ${said('forbidden')} on rotate and create, and the secret does not change.`,
   async run(ctx) {
     const a = primary(ctx);
     if (!a) return failWith([{ message: 'set-up failed: no endpoint to rotate' }]);
     const rotate = await ctx.rotate('role_enforced: rotate with a member key', a.id, ctx.keys.member);
     const create = await ctx.create('role_enforced: create with a member key', { url: ctx.endpointUrl('x') }, ctx.keys.member);
     const bad = collect([
-      [rotate, errorMismatch(rotate, 500, 'INTERNAL_ERROR')],
-      [create, errorMismatch(create, 500, 'INTERNAL_ERROR')],
+      [rotate, refusalMismatch(rotate, 'forbidden')],
+      [create, refusalMismatch(create, 'forbidden')],
     ]);
     if (!ctx.canDeliver) {
       return bad.length ? failWith(bad) : pass('member refused on rotate and create (secret unchanged not proven: no trigger)');
@@ -65,14 +66,14 @@ export const roleEnforced: Check = {
 
 export const unknownEndpoint: Check = {
   name: 'unknown_endpoint',
-  description: 'Rotating an unknown or malformed endpoint id gets 500 INTERNAL_ERROR.',
+  description: `Rotating an unknown or malformed endpoint id gets ${said('endpoint_not_found')}.`,
   async run(ctx) {
     const probes = [
       await ctx.rotate('unknown_endpoint: rotate an unknown id', randomUnknownId(ctx), ctx.keys.admin),
       await ctx.rotate('unknown_endpoint: rotate a malformed id', 'not-an-endpoint-id', ctx.keys.admin),
     ];
-    const bad = collect(probes.map((ex) => [ex, errorMismatch(ex, 500, 'INTERNAL_ERROR')]));
-    return bad.length ? failWith(bad) : pass('unknown and malformed ids got 500 INTERNAL_ERROR');
+    const bad = collect(probes.map((ex) => [ex, refusalMismatch(ex, 'endpoint_not_found')]));
+    return bad.length ? failWith(bad) : pass(`unknown and malformed ids got ${said('endpoint_not_found')}`);
   },
 };
 
@@ -97,7 +98,7 @@ export const notFoundIndistinguishable: Check = {
     ];
     const bad: Evidence[] = [];
     for (const [foreign, missing] of pairs) {
-      const why = errorMismatch(foreign, 500, 'INTERNAL_ERROR');
+      const why = refusalMismatch(foreign, 'endpoint_not_found');
       if (why) bad.push(evidence(foreign, `a foreign endpoint: ${why}`));
       if (foreign.response?.status !== missing.response?.status) {
         bad.push(evidence(foreign, `status ${foreign.response?.status} differs from the unknown id's ${missing.response?.status} (#${missing.seq})`));
@@ -120,7 +121,7 @@ export const notFoundIndistinguishable: Check = {
 
 export const createValidation: Check = {
   name: 'create_validation',
-  description: 'A bad create body gets 400 VALIDATION_ERROR with a details item naming each failing field.',
+  description: `A bad create body gets ${said('invalid_input')} with a details item naming each failing field.`,
   async run(ctx) {
     const url = ctx.endpointUrl('x');
     const cases: [string, unknown, string][] = [
@@ -134,7 +135,7 @@ export const createValidation: Check = {
     const bad: Evidence[] = [];
     for (const [what, body, field] of cases) {
       const ex = await ctx.create(`create_validation: ${what}`, body, ctx.keys.admin);
-      const why = errorMismatch(ex, 400, 'VALIDATION_ERROR');
+      const why = refusalMismatch(ex, 'invalid_input');
       if (why) {
         bad.push(evidence(ex, `${what}: ${why}`));
         continue;
@@ -143,6 +144,6 @@ export const createValidation: Check = {
       const named = Array.isArray(details) && details.some((d: any) => typeof d?.field === 'string' && (field === '' ? d.field === '' : d.field === field || d.field.startsWith(`${field}[`) || d.field.startsWith(`${field}.`)));
       if (!named) bad.push(evidence(ex, `${what}: no details item names ${field === '' ? 'the body (field "")' : `"${field}"`}`));
     }
-    return bad.length ? failWith(bad) : pass(`${cases.length} bad bodies got 400 VALIDATION_ERROR naming the field`);
+    return bad.length ? failWith(bad) : pass(`${cases.length} bad bodies got ${said('invalid_input')} naming the field`);
   },
 };

@@ -2,7 +2,8 @@
  * Checks over every response the run provoked: the spec's four conformance checks (ajv through the
  * one compiled spec), InkLink's error envelope, and the one-time secret.
  */
-import { ERROR_CODE_BY_STATUS, ID_PREFIX } from '../../core/inklink';
+import { ID_PREFIX } from '../../core/inklink';
+import { codeForStatus } from '../../core/refusals';
 import type { CheckName } from '../../core/validator';
 import { secretProblem } from '../../core/webhooks';
 import type { RunContext } from '../context';
@@ -51,8 +52,8 @@ export const errorEnvelope: Check = {
         bad.push(evidence(ex, `not the error envelope: ${schema.errors?.map((e) => `${e.instancePath || '(root)'} ${e.message}`).join('; ')}`));
         continue;
       }
-      const expected = ERROR_CODE_BY_STATUS[res.status];
-      if (!expected) bad.push(evidence(ex, `status ${res.status} is not one InkLink documents for errors (no 403 exists)`));
+      const expected = codeForStatus(res.status);
+      if (!expected) bad.push(evidence(ex, `status ${res.status} is not one InkLink documents for errors`));
       else if (body.error.code !== expected) bad.push(evidence(ex, `code ${JSON.stringify(body.error.code)} does not match status ${res.status} (${expected})`));
       const header = res.headers['x-request-id'];
       if (body.error.requestId !== header) {

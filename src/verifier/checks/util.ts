@@ -1,5 +1,6 @@
 /** Small helpers shared by the checks. */
 import { redact } from '../../core/log';
+import { REFUSALS, type Refusal, type RefusalKind } from '../../core/refusals';
 import type { RunContext } from '../context';
 import type { CheckStatus, Evidence, Exchange } from '../types';
 
@@ -41,6 +42,12 @@ export function errorMismatch(ex: Exchange, status: number, code: string): strin
   const got = (ex.response.json as any)?.error?.code;
   if (got !== code) return `expected error code ${code}, got ${got === undefined ? 'no error code' : JSON.stringify(got)}`;
   return undefined;
+}
+
+/** Why an exchange is not the refusal of this kind (its status and code from the refusal table), or undefined. */
+export function refusalMismatch(ex: Exchange, kind: RefusalKind): string | undefined {
+  const r: Refusal = REFUSALS[kind];
+  return errorMismatch(ex, r.status, r.code);
 }
 
 /** Runs expectations; each failure becomes one piece of evidence. */
