@@ -16,6 +16,7 @@ import { seedState, type SeededOrganization } from './domain/seed';
 import { WebhookEndpointService } from './domain/service';
 import { Store } from './domain/store';
 import { createApp } from './http/app';
+import { UndiciSender } from './outbound/undici-sender';
 import { DEFAULT_LIMITS, createHttpServer } from './http/transport';
 import { getSpec } from '../src/core/spec';
 
@@ -72,9 +73,9 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   }
   const faults = new FaultPlan([...getSpec().operations.keys()]);
   const service = new WebhookEndpointService(store);
-  const deliveries = new DeliveryEngine(store, {
+  const sender = new UndiciSender({ timeoutMs: options.deliveryTimeoutMs ?? DEFAULTS.deliveryTimeoutMs });
+  const deliveries = new DeliveryEngine(store, sender, {
     retryScheduleMs,
-    timeoutMs: options.deliveryTimeoutMs ?? DEFAULTS.deliveryTimeoutMs,
     journalLimit: options.journalLimit ?? DEFAULTS.journalLimit,
     maxPending: options.maxPendingDeliveries,
     logger,

@@ -11,7 +11,7 @@
  * check), which costs more per request.
  *
  * With --native-classes the server builds requests and responses born with the app's prototypes
- * (the technique the mock uses, `expressNativeClasses` in mock/http/transport.ts), so Express's
+ * (the technique the mock uses, `expressNativeClasses` in mock/http/native-classes.ts), so Express's
  * per-request setPrototypeOf is a no-op: the like-for-like ceiling for the mock.
  *
  *   node bench/servers/express.cjs --port P [--res-json] [--native-classes]   (BENCH_API_KEY, BENCH_ENDPOINT_ID, BENCH_ORG_ID)
@@ -54,7 +54,7 @@ const listening = () => process.stdout.write(`express ceiling listening on ${por
 if (process.argv.includes('--native-classes')) {
   const http = require('node:http');
   const path = require('node:path');
-  const { expressNativeClasses } = require(path.join(__dirname, '../../dist/mock/http/transport.js'));
+  const { expressNativeClasses } = require(path.join(__dirname, '../../dist/mock/http/native-classes.js'));
   http.createServer(expressNativeClasses(app), app).listen(port, '127.0.0.1', listening);
 } else {
   app.listen(port, '127.0.0.1', listening);

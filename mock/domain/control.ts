@@ -4,11 +4,12 @@
  */
 import { ROLES, type Role } from '../../src/core/inklink';
 import { fingerprint, secretProblem } from '../../src/core/webhooks';
-import { type DeliveryEngine, withoutCredentials } from './deliveries';
+import type { DeliveryEngine } from './deliveries';
 import { ENDPOINT_ID_RE, apiKeyHint, hashApiKey, maskApiKey, newApiKey, newId } from './ids';
 import { type EndpointView, type FieldError, type Result, type StateSnapshot, endpointView, invalid, ok } from './model';
 import type { WebhookEndpointService } from './service';
 import type { Store } from './store';
+import { withoutCredentials } from './urls';
 
 export interface MintKeyInput {
   role: Role;

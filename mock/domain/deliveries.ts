@@ -1,32 +1,32 @@
 /**
- * The one place that delivers webhooks. An event is serialised once; each attempt is signed with
- * the endpoint's secret as it is at that moment (so a rotation takes effect on the very next
- * attempt), POSTed without following redirects, and retried on the schedule unless it got a 2xx.
- * The journal of deliveries and attempts is bounded, and so is the number of pending deliveries.
+ * The one place that decides about webhook deliveries: who receives an event, what each attempt
+ * carries and is signed with, when it is retried, and what the journal keeps. An event is
+ * serialised once; each attempt is signed with the endpoint's secret as it is at that moment (so a
+ * rotation takes effect on the very next attempt) and retried on the schedule unless it got a 2xx.
+ * The journal and the number of pending deliveries are bounded. HTTP is the sender's
+ * (delivery-ports.ts), time is the clock's: the engine itself sends nothing.
  */
 import { EventEmitter } from 'node:events';
-import type { Agent, Dispatcher } from 'undici';
 import { EVENT_TYPES, WEBHOOK_USER_AGENT, type EventPayload } from '../../src/core/inklink';
 import { fingerprint, secretKey, sign } from '../../src/core/webhooks';
 import { MAX_TIMER_MS } from '../../src/core/duration';
 import type { Logger } from '../../src/core/log';
+import { systemClock, type AttemptOutcome, type Clock, type DeliverySender, type DeliveryTarget, type TimerHandle } from './delivery-ports';
 import { newEventId, newId, randomAlphanumeric } from './ids';
 import { type EndpointRecord, type FieldError, type Result, invalid, ok } from './model';
+import { Ring } from './ring';
 import type { Store } from './store';
+import { withoutCredentials } from './urls';
 
 export interface DeliveryOptions {
   /** Delay before attempt 1, 2, … in ms; its length is the number of attempts. */
   retryScheduleMs: readonly number[];
-  /** Per-attempt timeout in ms (connect, headers and the capped body). */
-  timeoutMs: number;
   /** Deliveries kept in the journal (oldest dropped first). */
   journalLimit?: number;
   /** Deliveries scheduled or in flight at once; beyond it, new ones are refused. */
   maxPending?: number;
-  /** Bytes of a receiver's response body read before the connection is dropped. */
-  maxResponseBytes?: number;
   logger?: Logger;
-  now?: () => number;
+  clock?: Clock;
 }
 
 export type DeliveryState = 'scheduled' | 'in_flight' | 'succeeded' | 'failed' | 'cancelled';
@@ -82,28 +82,22 @@ export interface JournalFilter {
 
 interface Pending {
   record: DeliveryRecord;
-  /** Where it goes (parsed once); the journal shows it without credentials. */
-  target: { origin: string; path: string; authorization?: string } | undefined;
+  /** Where it goes, as the sender prepared it; undefined when nothing can be delivered to the URL. */
+  target: DeliveryTarget | undefined;
   body: Buffer;
-  timer?: NodeJS.Timeout;
-  /** Aborts the attempt in flight (set while one is). */
-  abort?: (err: Error) => void;
+  timer?: TimerHandle;
+  /** Cancels the attempt in flight (set while one is). */
+  cancel?: () => void;
 }
 
 /** What deliveries derive from an endpoint record, computed once per record (and per secret). */
 interface Derived {
   url: string;
   maskedUrl: string;
-  target: Pending['target'];
+  target: DeliveryTarget | undefined;
   secret?: string;
   key?: Buffer;
   fingerprint?: string;
-}
-
-type Outcome = { status?: number; error?: string };
-
-class Cancelled extends Error {
-  override name = 'AbortError';
 }
 
 export class DeliveryEngine {
@@ -115,46 +109,24 @@ export class DeliveryEngine {
   /** Deliveries whose next attempt is due now: started together on the next turn, without a timer each. */
   private due: Pending[] = [];
   private readonly pending = new Set<Pending>();
-  /** Keep-alive connections, at most 64 per receiver origin; redirects are never followed. */
-  private agent: Agent | undefined;
   private readonly journalLimit: number;
   private readonly maxPending: number;
-  private readonly maxResponseBytes: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private closed = false;
 
   constructor(
     private readonly store: Store,
+    private readonly sender: DeliverySender,
     private readonly options: DeliveryOptions,
   ) {
     if (options.retryScheduleMs.length === 0) throw new Error('The retry schedule needs at least one attempt');
     if (options.retryScheduleMs.some((d) => !Number.isInteger(d) || d < 0 || d > MAX_TIMER_MS)) {
       throw new Error(`Every delay of the retry schedule must be an integer from 0 to ${MAX_TIMER_MS} ms`);
     }
-    if (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1 || options.timeoutMs > MAX_TIMER_MS) {
-      throw new Error(`The delivery timeout must be an integer from 1 to ${MAX_TIMER_MS} ms`);
-    }
     this.journalLimit = options.journalLimit ?? 1000;
     this.journal = new Ring(this.journalLimit);
     this.maxPending = options.maxPending ?? 10_000;
-    this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024;
-    this.now = options.now ?? Date.now;
-  }
-
-  /** undici, loaded and set up with the first delivery (a mock that delivers nothing never loads it). */
-  private get dispatcher(): Agent {
-    if (!this.agent) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { Agent: AgentClass } = require('undici') as typeof import('undici');
-      this.agent = new AgentClass({
-        connections: 64,
-        keepAliveTimeout: 4_000,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
-        connect: { timeout: this.options.timeoutMs },
-      });
-    }
-    return this.agent;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Emits an event now: one delivery per enabled endpoint subscribed to its type. */
@@ -169,7 +141,7 @@ export class DeliveryEngine {
     if (problems.length) return invalid(problems);
 
     const eventId = newEventId();
-    const createdAt = new Date(this.now()).toISOString();
+    const createdAt = new Date(this.clock.now()).toISOString();
     const payload: EventPayload = { type: input.type, timestamp: createdAt, data: input.data ?? defaultData(input.type) };
     const body = Buffer.from(JSON.stringify(payload));
     const result: EmitResult = { event_id: eventId, deliveries: [], skipped: [] };
@@ -235,12 +207,8 @@ export class DeliveryEngine {
     this.pending.clear();
     this.due = [];
     this.journal.clear();
-    // Requests still queued inside undici (not yet on a connection) cannot be aborted one by one:
-    // the dispatcher goes, with every connection and queued request, and a new one comes with the
-    // next delivery.
-    const agent = this.agent;
-    this.agent = undefined;
-    void agent?.destroy().catch(() => undefined);
+    // Requests the sender still holds (queued, not yet on a connection) go too.
+    this.sender.reset();
   }
 
   close(): void {
@@ -251,15 +219,15 @@ export class DeliveryEngine {
   private derive(endpoint: EndpointRecord): Derived {
     let d = this.derived.get(endpoint);
     if (!d || d.url !== endpoint.url) {
-      d = { url: endpoint.url, maskedUrl: withoutCredentials(endpoint.url), target: parseTarget(endpoint.url) };
+      d = { url: endpoint.url, maskedUrl: withoutCredentials(endpoint.url), target: this.sender.target(endpoint.url) };
       this.derived.set(endpoint, d);
     }
     return d;
   }
 
   private cancel(p: Pending): void {
-    if (p.timer) clearTimeout(p.timer);
-    p.abort?.(new Cancelled('cancelled'));
+    if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+    p.cancel?.();
     if (p.record.state === 'scheduled' || p.record.state === 'in_flight') {
       p.record.state = 'cancelled';
       p.record.next_attempt_at = null;
@@ -269,17 +237,16 @@ export class DeliveryEngine {
   private schedule(p: Pending): void {
     const delay = this.options.retryScheduleMs[p.record.attempts.length];
     p.record.state = 'scheduled';
-    p.record.next_attempt_at = new Date(this.now() + delay).toISOString();
+    p.record.next_attempt_at = new Date(this.clock.now() + delay).toISOString();
     if (delay === 0) {
-      if (this.due.length === 0) setImmediate(this.startDue);
+      if (this.due.length === 0) this.clock.soon(this.startDue);
       this.due.push(p);
       return;
     }
-    p.timer = setTimeout(() => {
+    p.timer = this.clock.setTimeout(() => {
       p.timer = undefined;
       void this.attempt(p);
     }, delay);
-    p.timer.unref();
   }
 
   private readonly startDue = (): void => {
@@ -298,7 +265,7 @@ export class DeliveryEngine {
       return;
     }
     // Sign with the secret current at this very moment (its key decoded once per secret).
-    const started = this.now();
+    const started = this.clock.now();
     const timestamp = Math.floor(started / 1000);
     const signer = this.derive(endpoint);
     if (signer.secret !== endpoint.secret) {
@@ -323,11 +290,16 @@ export class DeliveryEngine {
     record.attempts.push(attempt);
     record.state = 'in_flight';
     record.next_attempt_at = null;
-    const outcome = await this.send(p, headers);
-    p.abort = undefined;
+    let outcome: AttemptOutcome;
+    if (p.target) {
+      const handle = this.sender.send(p.target, headers, p.body);
+      p.cancel = handle.cancel;
+      outcome = await handle.result;
+      p.cancel = undefined;
+    } else outcome = { error: 'invalid URL' };
     // A reset may have cancelled it while the request was out.
     if ((record.state as DeliveryState) === 'cancelled') return;
-    attempt.duration_ms = this.now() - started;
+    attempt.duration_ms = this.clock.now() - started;
     if (outcome.status !== undefined) attempt.status = outcome.status;
     if (outcome.error !== undefined) attempt.error = outcome.error;
     // A whole answer within the timeout: a 2xx whose body does not end in time is a failure.
@@ -353,138 +325,9 @@ export class DeliveryEngine {
     this.pending.delete(p);
     if (this.events.listenerCount('settled') > 0) this.events.emit('settled', structuredClone(record));
   }
-
-  /**
-   * One POST on undici's dispatcher: no redirects followed, the response body read up to a cap and
-   * dropped, the whole attempt bounded by the timeout. The status, once it arrived, is kept with a
-   * later error (e.g. a body that never ends).
-   */
-  private send(p: Pending, headers: Record<string, string>): Promise<Outcome> {
-    const target = p.target;
-    if (!target) return Promise.resolve({ error: 'invalid URL' });
-    const timeoutMs = this.options.timeoutMs;
-    const cap = this.maxResponseBytes;
-    return new Promise<Outcome>((resolve) => {
-      let status: number | undefined;
-      let received = 0;
-      let settled = false;
-      let abort: ((err: Error) => void) | undefined;
-      const finish = (r: Outcome) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(r);
-      };
-      const timer = setTimeout(() => {
-        finish({ status, error: `timed out after ${timeoutMs} ms` });
-        abort?.(new Error('timeout'));
-      }, timeoutMs);
-      timer.unref();
-      const handler: Dispatcher.DispatchHandlers = {
-        onConnect: (a) => {
-          abort = a;
-          p.abort = a;
-          if (settled) a(new Cancelled('cancelled'));
-        },
-        onHeaders: (statusCode) => {
-          status = statusCode;
-          return true;
-        },
-        onData: (chunk) => {
-          received += chunk.length;
-          if (received > cap) {
-            abort?.(new Error('response body over the cap'));
-            finish({ status });
-            return false;
-          }
-          return true;
-        },
-        onComplete: () => finish({ status }),
-        onError: (err) => finish({ status, error: describeError(err as NodeJS.ErrnoException, timeoutMs) }),
-      };
-      try {
-        if (target.authorization) headers.authorization = target.authorization;
-        this.dispatcher.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers, body: p.body }, handler);
-      } catch (err) {
-        finish({ error: describeError(err as NodeJS.ErrnoException, timeoutMs) });
-      }
-    });
-  }
-}
-
-function describeError(e: NodeJS.ErrnoException, timeoutMs: number): string {
-  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  // Never the URL (it may carry credentials), only what went wrong.
-  if (err.name === 'AbortError' || err instanceof Cancelled) return 'cancelled';
-  switch (err.code) {
-    case 'UND_ERR_CONNECT_TIMEOUT':
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-      return `timed out after ${timeoutMs} ms`;
-    case 'UND_ERR_SOCKET':
-      // The peer closed or reset the connection.
-      return err.cause?.code ?? 'ECONNRESET';
-  }
-  if (err.code && !err.code.startsWith('UND_ERR')) return err.code;
-  if (err.cause?.code) return err.cause.code;
-  return (err.code ?? err.message).replace(/https?:\/\/\S+/g, '<url>');
-}
-
-/** Origin, path and (for `user:pass@` URLs) basic credentials of a delivery URL, parsed once per delivery. */
-function parseTarget(url: string): Pending['target'] {
-  try {
-    const u = new URL(url);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
-    const authorization =
-      u.username || u.password
-        ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`
-        : undefined;
-    return { origin: u.origin, path: `${u.pathname}${u.search}`, authorization };
-  } catch {
-    return undefined;
-  }
-}
-
-export function withoutCredentials(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return url;
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url;
-  }
 }
 
 function defaultData(type: string): Record<string, unknown> {
   const kind = type.startsWith('kyc.') ? 'kyc' : 'web';
   return { inquiry_id: `${kind}_iq_${randomAlphanumeric(16)}`, subject_id: `user_${randomAlphanumeric(8)}` };
-}
-
-/** A fixed-size journal: pushing past the capacity drops the oldest entry. */
-class Ring<T> {
-  private readonly items: (T | undefined)[];
-  private next = 0;
-  private count = 0;
-
-  constructor(private readonly capacity: number) {
-    this.items = new Array<T | undefined>(capacity);
-  }
-
-  push(item: T): void {
-    this.items[this.next] = item;
-    this.next = (this.next + 1) % this.capacity;
-    if (this.count < this.capacity) this.count++;
-  }
-
-  *newestFirst(): Generator<T> {
-    for (let i = 1; i <= this.count; i++) yield this.items[(this.next - i + this.capacity) % this.capacity] as T;
-  }
-
-  clear(): void {
-    this.items.fill(undefined);
-    this.next = 0;
-    this.count = 0;
-  }
 }

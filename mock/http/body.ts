@@ -1,6 +1,6 @@
 /** Reads a JSON request body with a size limit, answering every way it can be wrong. */
 import express, { type Request, type Response } from 'express';
-import { matchContentType } from '../../src/core/spec';
+import { matchContentType } from '../../src/core/media-type';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 /**

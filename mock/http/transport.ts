@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
+import { expressNativeClasses } from './native-classes';
 import type { Logger } from '../../src/core/log';
 import { REFUSALS, type RefusalKind } from '../../src/core/refusals';
 
@@ -48,30 +49,6 @@ function envelopeResponse(kind: RefusalKind): string {
     'connection: close\r\n\r\n' +
     body
   );
-}
-
-/**
- * Request and response classes whose instances are born with the app's prototypes. Express sets
- * `req`'s and `res`'s prototypes on every request; on objects that already have them that is a
- * no-op, while changing a live object's prototype gives V8 new hidden classes per request, which
- * showed up as long scavenges (7-15 ms on this VM) and so as the p99 latency at a fixed rate.
- * The classes are plain subclasses (fast to construct) whose prototypes become the app's
- * `request` and `response` (the app's own properties moved onto them).
- */
-export function expressNativeClasses(app: Express): { IncomingMessage: typeof http.IncomingMessage; ServerResponse: typeof http.ServerResponse } {
-  class Request extends http.IncomingMessage {}
-  class Response extends http.ServerResponse {}
-  adopt(Request.prototype, app.request);
-  adopt(Response.prototype, app.response);
-  app.request = Request.prototype as unknown as Express['request'];
-  app.response = Response.prototype as unknown as Express['response'];
-  return { IncomingMessage: Request, ServerResponse: Response as unknown as typeof http.ServerResponse };
-}
-
-/** Makes `target` stand in for `source`: the same own properties and the same prototype. */
-function adopt(target: object, source: object): void {
-  for (const key of Reflect.ownKeys(source)) Object.defineProperty(target, key, Object.getOwnPropertyDescriptor(source, key)!);
-  Object.setPrototypeOf(target, Object.getPrototypeOf(source));
 }
 
 export function createHttpServer(app: Express, logger: Logger, limits: TransportLimits = DEFAULT_LIMITS): http.Server {

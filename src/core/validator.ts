@@ -2,7 +2,8 @@
  * Request and response validation against the compiled spec, returning structured violations.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { getSpec, matchContentType, type CompiledSpec, type Operation } from './spec';
+import { matchContentType } from './media-type';
+import { getSpec, type CompiledSpec, type Operation } from './spec';
 
 export type CheckName =
   | 'operation_exists'

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as ids from '../../mock/domain/ids';
-import { withoutCredentials } from '../../mock/domain/deliveries';
+import { withoutCredentials } from '../../mock/domain/urls';
 import { createMockServer } from '../../mock/server';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../../src/core/log';
 import { sign, verify } from '../../src/core/webhooks';

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { parseSnapshot } from '../../../mock/domain/persistence';
+import { parseSnapshot } from '../../../mock/domain/snapshot';
 import { startCli, type Running } from '../../helpers/cli';
 
 const fp = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);

@@ -1,0 +1,156 @@
+/**
+ * The outbound HTTP adapter of the delivery engine: one POST per attempt on undici's dispatcher,
+ * keep-alive connections (at most 64 per receiver origin), no redirects followed, the receiver's
+ * answer read up to a cap and dropped, the whole attempt bounded by the timeout. The status, once it
+ * arrived, is kept with a later error (e.g. a body that never ends). undici is loaded with the first
+ * delivery: a mock that delivers nothing never loads it.
+ */
+import type { Agent, Dispatcher } from 'undici';
+import { MAX_TIMER_MS } from '../../src/core/duration';
+import type { AttemptOutcome, DeliverySender, DeliveryTarget, SendHandle } from '../domain/delivery-ports';
+
+export interface UndiciSenderOptions {
+  /** Per-attempt timeout in ms (connect, headers and the capped body). */
+  timeoutMs: number;
+  /** Bytes of a receiver's answer read before the connection is dropped (default 64 KiB). */
+  maxResponseBytes?: number;
+}
+
+/** Origin, path and (for `user:pass@` URLs) basic credentials of a delivery URL. */
+interface Target extends DeliveryTarget {
+  origin: string;
+  path: string;
+  authorization?: string;
+}
+
+class Cancelled extends Error {
+  override name = 'AbortError';
+}
+
+export class UndiciSender implements DeliverySender {
+  private agent: Agent | undefined;
+  private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
+
+  constructor(options: UndiciSenderOptions) {
+    if (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1 || options.timeoutMs > MAX_TIMER_MS) {
+      throw new Error(`The delivery timeout must be an integer from 1 to ${MAX_TIMER_MS} ms`);
+    }
+    this.timeoutMs = options.timeoutMs;
+    this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024;
+  }
+
+  private get dispatcher(): Agent {
+    if (!this.agent) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Agent: AgentClass } = require('undici') as typeof import('undici');
+      this.agent = new AgentClass({
+        connections: 64,
+        keepAliveTimeout: 4_000,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+        connect: { timeout: this.timeoutMs },
+      });
+    }
+    return this.agent;
+  }
+
+  target(url: string): Target | undefined {
+    try {
+      const u = new URL(url);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+      const authorization =
+        u.username || u.password
+          ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`
+          : undefined;
+      return { kind: 'delivery-target', origin: u.origin, path: `${u.pathname}${u.search}`, authorization };
+    } catch {
+      return undefined;
+    }
+  }
+
+  send(delivery: DeliveryTarget, headers: Record<string, string>, body: Buffer): SendHandle {
+    const target = delivery as Target;
+    const timeoutMs = this.timeoutMs;
+    const cap = this.maxResponseBytes;
+    let status: number | undefined;
+    let received = 0;
+    let settled = false;
+    let abort: ((err: Error) => void) | undefined;
+    let resolve!: (o: AttemptOutcome) => void;
+    const result = new Promise<AttemptOutcome>((r) => (resolve = r));
+    const finish = (r: AttemptOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    const timer = setTimeout(() => {
+      finish({ status, error: `timed out after ${timeoutMs} ms` });
+      abort?.(new Error('timeout'));
+    }, timeoutMs);
+    timer.unref();
+    const handler: Dispatcher.DispatchHandlers = {
+      onConnect: (a) => {
+        abort = a;
+        if (settled) a(new Cancelled('cancelled'));
+      },
+      onHeaders: (statusCode) => {
+        status = statusCode;
+        return true;
+      },
+      onData: (chunk) => {
+        received += chunk.length;
+        if (received > cap) {
+          abort?.(new Error('response body over the cap'));
+          finish({ status });
+          return false;
+        }
+        return true;
+      },
+      onComplete: () => finish({ status }),
+      onError: (err) => finish({ status, error: describeError(err as NodeJS.ErrnoException, timeoutMs) }),
+    };
+    try {
+      const sent = target.authorization ? { ...headers, authorization: target.authorization } : headers;
+      this.dispatcher.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers: sent, body }, handler);
+    } catch (err) {
+      finish({ error: describeError(err as NodeJS.ErrnoException, timeoutMs) });
+    }
+    return {
+      result,
+      cancel: () => {
+        abort?.(new Cancelled('cancelled'));
+        finish({ error: 'cancelled' });
+      },
+    };
+  }
+
+  /**
+   * Requests still queued inside undici (not yet on a connection) cannot be aborted one by one: the
+   * dispatcher goes, with every connection and queued request, and a new one comes with the next send.
+   */
+  reset(): void {
+    const agent = this.agent;
+    this.agent = undefined;
+    void agent?.destroy().catch(() => undefined);
+  }
+}
+
+function describeError(e: NodeJS.ErrnoException, timeoutMs: number): string {
+  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  // Never the URL (it may carry credentials), only what went wrong.
+  if (err.name === 'AbortError' || err instanceof Cancelled) return 'cancelled';
+  switch (err.code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return `timed out after ${timeoutMs} ms`;
+    case 'UND_ERR_SOCKET':
+      // The peer closed or reset the connection.
+      return err.cause?.code ?? 'ECONNRESET';
+  }
+  if (err.code && !err.code.startsWith('UND_ERR')) return err.code;
+  if (err.cause?.code) return err.cause.code;
+  return (err.code ?? err.message).replace(/https?:\/\/\S+/g, '<url>');
+}
