@@ -30,18 +30,10 @@ export {
   toVerifierOptions,
   checkPact,
   checkPactFile,
-  createProviderStates,
-  detectStateMode,
-  deliveryMetadata,
-  DEFAULT_ENDPOINT_URL,
-  type StateMode,
-  type ProviderStatesConfig,
-  type ProviderStatesRuntime,
-  type StateError,
-  type StateBackend,
-  type StateContext,
   type PactVerifyOptions,
   type VerificationReport,
   type PactCheckResult,
   type PactMismatch,
 } from './pact';
+// Provider states for verifying pacts: the runtime Pact's Verifier is given, and the backend interface.
+export * from './pact/provider-states';
