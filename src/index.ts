@@ -35,3 +35,5 @@ export {
   type PactCheckResult,
   type PactMismatch,
 } from './pact';
+// Provider states for verifying pacts: the runtime Pact's Verifier is given, and the backend interface.
+export * from './pact/provider-states';

@@ -25,6 +25,10 @@ export {
   type ProviderStatesConfig,
   type ProviderStatesRuntime,
   type StateError,
+  type StateBackend,
+  type StateContext,
+  type StateParams,
+  type InjectedValues,
 } from './provider-states';
 export {
   verifyPacts,

@@ -1,0 +1,47 @@
+/**
+ * Provider states through InkLink's public API (a real implementation or staging): endpoints are
+ * created with the caller's admin (or owner) key, and the key of each role is the caller's.
+ * Webhook deliveries cannot be triggered through the public API.
+ */
+import { STATE } from '../states';
+import { StateFailure, caller, echoEndpointId, roleKey, vocabularySetup, type BackendOptions, type StateBackend } from './backend';
+
+export interface ApiStateOptions extends BackendOptions {
+  /** api: the URL endpoints created for `an endpoint exists` deliver to. */
+  endpointUrl?: string;
+}
+
+export const DEFAULT_ENDPOINT_URL = 'https://example.com/inklink-pact-verify';
+
+export function apiBackend(options: ApiStateOptions): StateBackend {
+  const call = caller(options.fetch);
+  const publicBase = options.providerBaseUrl.replace(/\/+$/, '');
+  return {
+    mode: 'api',
+    setup: vocabularySetup({
+      async [STATE.endpointExists]() {
+        const key = options.apiKeys?.admin ?? options.apiKeys?.owner;
+        if (!key) throw new StateFailure('creating an endpoint needs an admin or owner key (--admin-key or INKLINK_ADMIN_API_KEY)');
+        const created = await call(
+          `${publicBase}/webhook/endpoints`,
+          'POST',
+          { url: options.endpointUrl ?? DEFAULT_ENDPOINT_URL, name: 'inklink-mock pact-verify' },
+          { 'api-key': key },
+          'create endpoint',
+        );
+        if (typeof created?.id !== 'string') throw new StateFailure('create endpoint: the answer has no id');
+        return { endpoint_id: created.id };
+      },
+      [STATE.noEndpoint]: echoEndpointId,
+      async [STATE.apiKeyHasRole](p, ctx) {
+        ctx.useApiKey(roleKey(options, p.role));
+        return undefined;
+      },
+      async [STATE.webhookDelivered]() {
+        throw new StateFailure(
+          "InkLink's public API cannot trigger a webhook delivery: verify message pacts against the mock, or give a provider-state URL",
+        );
+      },
+    }),
+  };
+}
