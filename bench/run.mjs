@@ -4,7 +4,7 @@
  * server, in one run, on loopback, under the same load; then deliveries, memory, the validator and
  * `verify`. Prints one table with the ratios and the targets of issue 5, and writes JSON.
  *
- *   npm run bench [-- --quick] [-- --out FILE] [-- --help]
+ *   npm run bench [-- --quick] [-- --phase NAME] [-- --out FILE] [-- --help]
  *
  * This file is the orchestrator: options, a fresh build, the identity the servers are driven
  * with, the selected phases in turn, the report and the JSON. The phases live in bench/phases/,
@@ -14,7 +14,7 @@
  *
  * To add a phase: write bench/phases/<name>.mjs default-exporting
  * { name, key, run(ctx), report(result, results), targets(results) } (see bench/phases/index.mjs),
- * and add it to PHASES in bench/phases/index.mjs; --skip, the report and the targets
+ * and add it to PHASES in bench/phases/index.mjs; --phase, --skip, the report and the targets
  * table pick it up. Options it needs go in parseArgs below (and HELP), reaching it as ctx.options.
  */
 import { execFileSync } from 'node:child_process';
@@ -50,6 +50,9 @@ Options:
                           full run express-native); also express-json: the Express ceiling
                           written with res.json(); express-native: the Express ceiling with
                           requests born with the app's prototypes, as the mock builds them.
+  --phase NAME            Run only this phase (repeat it, or give a comma-separated list, for
+                          several): ${PHASE_NAMES.join(',')}.
+                          The targets of the others show as not measured.
   --skip LIST             Phases to skip: ${PHASE_NAMES.join(',')}.
   --strict                Exit with status 1 when a target fails.
   --cpu-prof DIR          Run every mock process with node --cpu-prof, profiles written to DIR
@@ -104,7 +107,8 @@ function parseArgs(argv) {
     else if (a === '--servers') {
       o.servers = value().split(',').map((s) => s.trim()).filter(Boolean);
       for (const s of o.servers) if (!SERVER_NAMES.includes(s)) throw new Error(`unknown server "${s}"`);
-    } else if (a === '--skip') for (const s of phaseList(value())) o.skip.add(s);
+    } else if (a === '--phase') o.phases = [...new Set([...(o.phases ?? []), ...phaseList(value())])];
+    else if (a === '--skip') for (const s of phaseList(value())) o.skip.add(s);
     else throw new Error(`unknown option ${a} (see --help)`);
   }
   // A full run also measures the like-for-like Express ceiling (built as the mock builds requests).
@@ -190,7 +194,7 @@ async function main() {
   const identity = await discoverIdentity();
 
   for (const p of PHASES) {
-    if (o.skip.has(p.name)) continue;
+    if ((o.phases && !o.phases.includes(p.name)) || o.skip.has(p.name)) continue;
     setPhase(p.name);
     results[p.key] = await p.run({ options: o, identity, log });
   }
