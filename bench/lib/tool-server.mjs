@@ -3,11 +3,10 @@
  * mock or a ceiling) started with extra node flags, ready, with the key and rotate path to use.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort, start, waitReady } from './procs.mjs';
+import { ROOT, UNKNOWN_KEY } from './servers.mjs';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const UNKNOWN_KEY = 'secret_live_0000000000000000000000000000unknown';
+export { ROOT, UNKNOWN_KEY };
 
 const args = process.argv.slice(2);
 export const has = (name) => args.includes(name);
