@@ -15,7 +15,7 @@ export {
   type CreateEndpointInteractionOptions,
   type WebhookDeliveryInteractionOptions,
 } from './interactions';
-export { STATE, PROVIDER_STATES, given, isKnownState, type ProviderStateSpec, type GivenState, type StateName } from './states';
+export { STATE, PROVIDER_STATES, given, isKnownState, type ProviderStateSpec, type GivenState, type StateName } from './states/vocabulary';
 export {
   createProviderStates,
   detectStateMode,

@@ -12,7 +12,7 @@ import type { CreateWebhookEndpointInput, WebhookEventType } from '../client/cli
 import { API_KEY_HEADER } from '../core/inklink';
 import { REFUSALS, type Refusal, type RefusalKind } from '../core/refusals';
 import { sign } from '../core/webhooks';
-import { given, type GivenState } from './states';
+import { given, type GivenState } from './states/vocabulary';
 import { pactLib } from './lib';
 
 /** The provider's name in pact files and on a broker. */

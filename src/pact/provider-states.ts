@@ -13,9 +13,10 @@
  *
  * In every mode the request filter puts the key of the role a state names into `api-key`.
  */
+import { API_KEY_HEADER } from '../core/inklink';
 import type { RequestHandler } from 'express';
 import { verify } from '../core/webhooks';
-import { STATE } from './states';
+import { STATE } from './states/vocabulary';
 import { startDeliveryReceiver, type CapturedDelivery, type DeliveryReceiver } from './receiver';
 import { StateFailure, type StateBackend, type StateContext, type StateMode } from './states/backend';
 import { controlApiAnswers, mockBackend, type MockStateOptions } from './states/mock';
@@ -146,7 +147,7 @@ export async function createProviderStates(config: ProviderStatesConfig): Promis
   const requestFilter: RequestHandler = (req, _res, next) => {
     const { apiKey } = interaction;
     if (apiKey && !req.path.startsWith('/_pactSetup') && !req.path.startsWith('/_messages')) {
-      req.headers['api-key'] = apiKey;
+      req.headers[API_KEY_HEADER] = apiKey;
     }
     next();
   };

@@ -1,7 +1,7 @@
 /** The README's Pact sections stay true: the example runs as shown, every state, flag and env var is listed. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROVIDER_STATES } from '../../src/pact/states';
+import { PROVIDER_STATES } from '../../src/pact/states/vocabulary';
 import { PACT_VERIFY_OPTIONS } from '../../src/cli/pact-verify';
 import { PACT_CHECK_OPTIONS } from '../../src/cli/pact-check';
 

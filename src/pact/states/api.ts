@@ -3,7 +3,8 @@
  * created with the caller's admin (or owner) key, and the key of each role is the caller's.
  * Webhook deliveries cannot be triggered through the public API.
  */
-import { STATE } from '../states';
+import { API_KEY_HEADER } from '../../core/inklink';
+import { STATE } from './vocabulary';
 import { StateFailure, caller, echoEndpointId, roleKey, vocabularySetup, type BackendOptions, type StateBackend } from './backend';
 
 export interface ApiStateOptions extends BackendOptions {
@@ -26,7 +27,7 @@ export function apiBackend(options: ApiStateOptions): StateBackend {
           `${publicBase}/webhook/endpoints`,
           'POST',
           { url: options.endpointUrl ?? DEFAULT_ENDPOINT_URL, name: 'inklink-mock pact-verify' },
-          { 'api-key': key },
+          { [API_KEY_HEADER]: key },
           'create endpoint',
         );
         if (typeof created?.id !== 'string') throw new StateFailure('create endpoint: the answer has no id');

@@ -7,7 +7,7 @@
  */
 import { ROLES, type Role } from '../../core/inklink';
 import { jsonOrUndefined } from '../../core/json';
-import { PROVIDER_STATES, isKnownState, type StateName } from '../states';
+import { PROVIDER_STATES, isKnownState, type StateName } from './vocabulary';
 
 export type StateMode = 'mock' | 'api' | 'url';
 

@@ -5,7 +5,7 @@
  * receiver and checked against the endpoint's secret.
  */
 import { ENDPOINT_ID_RE } from '../../core/inklink';
-import { STATE } from '../states';
+import { STATE } from './vocabulary';
 import { StateFailure, caller, checkRole, echoEndpointId, vocabularySetup, type BackendOptions, type StateBackend, type StateContext } from './backend';
 
 export interface MockStateOptions extends BackendOptions {

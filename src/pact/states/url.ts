@@ -5,7 +5,7 @@
  * the caller's key for the role), a `secret` checks the signature of the delivery the provider
  * sends to `params.receiver_url`.
  */
-import { STATE } from '../states';
+import { STATE } from './vocabulary';
 import { caller, roleKey, type BackendOptions, type InjectedValues, type StateBackend, type StateParams } from './backend';
 
 export interface UrlStateOptions extends BackendOptions {

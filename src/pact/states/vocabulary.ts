@@ -3,7 +3,7 @@
  * name and that `inklink-mock pact-verify` knows how to set up on the mock (control API), on a
  * real implementation (public API) or through a provider-state URL.
  */
-import type { Role } from '../core/inklink';
+import type { Role } from '../../core/inklink';
 
 export interface ProviderStateSpec {
   name: string;
