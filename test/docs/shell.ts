@@ -9,9 +9,9 @@
  *   one the sample served), and the answer's status written after the body.
  * Each use prints its output between markers, so the test can hold it to the sample's `# → …` notes.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runProcess } from '../helpers/cli';
 import { ROOT } from './markdown';
 
 const PREAMBLE = fs.readFileSync(path.join(__dirname, 'preamble.sh'), 'utf8');
@@ -38,26 +38,11 @@ export interface ShellRun {
 /** Env vars of the test's own process that would change what a sample does. */
 const inherited = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(INKLINK_|PACT_)/.test(k)));
 
-export function runShell(script: string, options: { cwd: string; mockPort: number; timeoutMs?: number }): Promise<ShellRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `${PREAMBLE}\n${script}\n`], {
-      cwd: options.cwd,
-      env: { ...inherited(), DOCS_CLI: path.join(ROOT, 'dist/src/cli.js'), DOCS_MOCK_PORT: String(options.mockPort) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let all = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (all += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the sample did not end within ${options.timeoutMs ?? 60000} ms:\n${all}\n${stderr}`));
-    }, options.timeoutMs ?? 60000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, all, stderr, uses: parseUses(all), servedExits: [...all.matchAll(/^@@served-exit (\d+)$/gm)].map((m) => Number(m[1])) });
-    });
-  });
+export async function runShell(script: string, options: { cwd: string; mockPort: number; timeoutMs?: number }): Promise<ShellRun> {
+  const env = { ...inherited(), DOCS_CLI: path.join(ROOT, 'dist/src/cli.js'), DOCS_MOCK_PORT: String(options.mockPort) };
+  const r = await runProcess('bash', ['-c', `${PREAMBLE}\n${script}\n`], { cwd: options.cwd, env, timeoutMs: options.timeoutMs ?? 60000 });
+  const servedExits = [...r.stdout.matchAll(/^@@served-exit (\d+)$/gm)].map((m) => Number(m[1]));
+  return { code: r.code, all: r.stdout, stderr: r.stderr, uses: parseUses(r.stdout), servedExits };
 }
 
 function parseUses(all: string): Use[] {
