@@ -48,15 +48,33 @@ export function startCli(args: string[], env: Record<string, string> = {}): Prom
 
 /** Runs the CLI to completion. */
 export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 30000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runNode([CLI, ...args], { env, timeoutMs });
+}
+
+/** Runs node with these arguments to completion (env: added to this process's). */
+export function runNode(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runProcess(process.execPath, args, { ...options, env: { ...process.env, ...options.env } });
+}
+
+/** Runs a program to completion with exactly this environment; rejects when it outlives the timeout. */
+export function runProcess(
+  file: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const timeoutMs = options.timeoutMs ?? 30000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`CLI timed out: ${args.join(' ')}\n${stdout}\n${stderr}`));
+      reject(new Error(`${path.basename(file)} ${args.join(' ').slice(0, 200)} did not end within ${timeoutMs} ms\n${stdout}\n${stderr}`));
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);

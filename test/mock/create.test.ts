@@ -55,7 +55,7 @@ describe('create with an owner or admin key', () => {
     expect(await stateText()).toBe(before);
   });
 
-  it('checks the body before the role: a member with a bad body gets 400, as the README says', async () => {
+  it('checks the body before the role: a member with a bad body gets 400, as docs/mock.md says', async () => {
     for (const body of [{ url: 'ftp://e.example/x' }, { url: 'not a url' }, { url: 'https://e.example', event_types: ['nope'] }]) {
       expectEnvelope(await create(body, m.key('member')), 400, 'VALIDATION_ERROR');
     }

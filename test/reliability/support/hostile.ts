@@ -7,7 +7,7 @@
  *
  * The oracle, checked on every answer:
  * - a well-formed HTTP/1.1 answer arrives (no hang, no silent close);
- * - its status is one the README documents (200-202, 400, 401, 404, 408, 413, 431, 500), a 2xx only
+ * - its status is one docs/mock.md documents (200-202, 400, 401, 404, 408, 413, 431, 500), a 2xx only
  *   for a read-only operation, a 500 only from InkLink's operations with one of their documented
  *   messages (never the catch-all of an unhandled error);
  * - it carries a UUID `x-request-id`; an error body is exactly InkLink's envelope, its code the one
@@ -45,7 +45,7 @@ const controlSpec: CompiledSpec = compileSpec(controlDocument);
 /** Operations a malformed request may reach and still answer 2xx, changing nothing. */
 const READ_ONLY = new Set(['getHealth', 'getState', 'listDeliveries', 'getControlSpec', 'listFaults', 'clearFaults']);
 const PUBLIC = new Set(publicSpec.operations.keys());
-/** What InkLink's operations say when they answer 500 (README: member key, unknown or foreign endpoint). */
+/** What InkLink's operations say when they answer 500 (docs/mock.md: member key, unknown or foreign endpoint). */
 const DOMAIN_500 = [/^Webhook endpoint not found\.$/, /^Permission denied: .* requires an organization owner or admin api key\.$/];
 export const DOCUMENTED_STATUSES = new Set([200, 201, 202, 400, 401, 404, 408, 413, 431, 500]);
 const CODE_OF: Record<number, string> = {

@@ -1,0 +1,108 @@
+/**
+ * The docs are the reference: every flag and env var of every command, every control-API
+ * operation and every verify check is documented in its page (once), no page documents a flag that
+ * does not exist, every link between the pages resolves, and the README stays a short tour.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CHECK_INFO } from '../../src/verifier/run';
+import { COMMAND_OPTIONS, docPages, readPage, ROOT } from './markdown';
+
+/** The page that documents each command's flags. */
+const PAGE_OF: Record<string, string> = {
+  serve: 'docs/mock.md',
+  verify: 'docs/verify.md',
+  validate: 'docs/validate.md',
+  'pact-verify': 'docs/pact.md',
+  'pact-check': 'docs/pact.md',
+};
+
+const flagRows = (page: string) => readPage(page).split('\n').filter((l) => l.startsWith('| `--'));
+
+describe('the reference pages', () => {
+  it.each(Object.keys(COMMAND_OPTIONS))('%s: every flag has one row in its page, with its env var', (command) => {
+    const rows = flagRows(PAGE_OF[command]);
+    for (const o of COMMAND_OPTIONS[command].filter((x) => x.name !== 'help')) {
+      const own = rows.filter((r) => new RegExp(`^\\| \`--${o.name}[ \`=]`).test(r));
+      expect([o.name, own.length]).toEqual([o.name, 1]);
+      if (o.env) expect([o.name, own[0].includes(`\`${o.env}\``)]).toEqual([o.name, true]);
+    }
+  });
+
+  it('documents no flag a command does not have', () => {
+    for (const page of new Set(Object.values(PAGE_OF))) {
+      const known = Object.keys(PAGE_OF)
+        .filter((c) => PAGE_OF[c] === page)
+        .flatMap((c) => COMMAND_OPTIONS[c].map((o) => o.name));
+      for (const row of flagRows(page)) {
+        const name = /^\| `--([\w-]+)/.exec(row)![1];
+        expect([page, name, known.includes(name)]).toEqual([page, name, true]);
+      }
+    }
+  });
+
+  it('says that --help lists the flags', () => {
+    expect(readPage('README.md')).toContain('--help');
+  });
+
+  it('docs/mock.md lists every control-API operation', () => {
+    const controlApi = JSON.parse(fs.readFileSync(path.join(ROOT, 'mock/control-api.json'), 'utf8'));
+    const rows = readPage('docs/mock.md')
+      .split('\n')
+      .filter((l) => l.startsWith('| `'));
+    for (const [p, ops] of Object.entries<Record<string, unknown>>(controlApi.paths)) {
+      for (const method of Object.keys(ops).filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))) {
+        const op = `${method.toUpperCase()} ${p}`;
+        expect([op, rows.some((r) => r.startsWith(`| \`${op}\``) || r.startsWith(`| \`${op}?`))]).toEqual([op, true]);
+      }
+    }
+  });
+
+  it('docs/verify.md describes every check', () => {
+    const page = readPage('docs/verify.md');
+    for (const c of CHECK_INFO) expect([c.name, page.includes(`\`${c.name}\``)]).toEqual([c.name, true]);
+  });
+});
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to dashes. */
+const slug = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+
+describe('links', () => {
+  it.each(docPages())('every relative link of %s resolves, anchors included', (page) => {
+    const text = readPage(page).replace(/```[\s\S]*?```/g, '');
+    for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = m[1];
+      if (/^[a-z]+:/.test(target)) continue;
+      const [file, anchor] = target.split('#');
+      const resolved = file ? path.join(path.dirname(path.join(ROOT, page)), file) : path.join(ROOT, page);
+      expect([page, target, fs.existsSync(resolved)]).toEqual([page, target, true]);
+      if (!anchor) continue;
+      const headings = fs
+        .readFileSync(resolved, 'utf8')
+        .replace(/```[\s\S]*?```/g, '')
+        .split('\n')
+        .filter((l) => /^#{1,6} /.test(l))
+        .map((l) => slug(l.replace(/^#+ /, '')));
+      expect([page, target, headings.includes(anchor)]).toEqual([page, target, true]);
+    }
+  });
+});
+
+describe('README', () => {
+  it('fits on a screen or two (under 300 lines) and keeps the two commands', () => {
+    const readme = readPage('README.md');
+    expect(readme.split('\n').length).toBeLessThan(300);
+    expect(readme).toContain('npm ci && npm start');
+    expect(readme).toContain('npm ci && npm test');
+  });
+
+  it('links every page of docs/', () => {
+    const readme = readPage('README.md');
+    for (const page of docPages().filter((p) => p !== 'README.md')) expect([page, readme.includes(`](${page})`)]).toEqual([page, true]);
+  });
+});

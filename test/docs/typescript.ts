@@ -1,0 +1,45 @@
+/**
+ * TypeScript samples: type-checked together against the repository (`inklink-mock` is src/index.ts,
+ * with the tests' compiler options), and compiled to CommonJS to run as a reader's script would.
+ */
+import path from 'node:path';
+import ts from 'typescript';
+import { ROOT } from './markdown';
+
+/** Top-level await: the samples are scripts of an ES module or a wrapped CommonJS one. */
+const TOP_LEVEL_AWAIT = new Set([1375, 1378]);
+
+/** Type errors per sample, keyed by the sample's name (`page:line`). */
+export function typeCheck(samples: { name: string; code: string }[]): Map<string, string[]> {
+  const configFile = path.join(ROOT, 'tsconfig.test.json');
+  const config = ts.parseJsonConfigFileContent(ts.readConfigFile(configFile, ts.sys.readFile).config, ts.sys, ROOT, undefined, configFile);
+  const options: ts.CompilerOptions = { ...config.options, noEmit: true, baseUrl: ROOT, paths: { 'inklink-mock': ['src/index.ts'] } };
+  const files = new Map(samples.map((s, i) => [path.join(ROOT, 'test/docs', `sample-${i}.ts`), s]));
+  const host = ts.createCompilerHost(options);
+  const { getSourceFile, fileExists, readFile } = host;
+  host.fileExists = (f) => files.has(f) || fileExists.call(host, f);
+  host.readFile = (f) => files.get(f)?.code ?? readFile.call(host, f);
+  host.getSourceFile = (f, lang, ...rest) => {
+    const s = files.get(f);
+    return s ? ts.createSourceFile(f, s.code, lang) : getSourceFile.call(host, f, lang, ...rest);
+  };
+  const program = ts.createProgram([...files.keys()], options, host);
+  const out = new Map<string, string[]>();
+  for (const [file, s] of files) {
+    const diagnostics = ts
+      .getPreEmitDiagnostics(program, program.getSourceFile(file))
+      .filter((d) => d.file?.fileName === file && !TOP_LEVEL_AWAIT.has(d.code))
+      .map((d) => `line ${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    out.set(s.name, diagnostics);
+  }
+  return out;
+}
+
+/** A sample as a CommonJS script: its top level runs in an async function (top-level await). */
+export function toScript(code: string): string {
+  const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+  return `(async () => {\n${js}\n})().catch((e) => {\n  console.error(e);\n  process.exit(1);\n});\n`;
+}
+
+/** What the sample says its `console.log` lines print: the `// → …` notes, in order. */
+export const printedNotes = (code: string) => [...code.matchAll(/console\.log\(.*\/\/ → (.*)$/gm)].map((m) => m[1].trim());
