@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { parseSnapshot } from '../../mock/domain/persistence';
+import { parseSnapshot } from '../../mock/domain/snapshot';
 import { runNode } from '../helpers/cli';
 import { startMockWithReceiver, type TestMock } from '../helpers/mock';
 import { codeBlocks, COMMAND_OPTIONS, cliUses, directive, docPages, logicalLines, ROOT, shellProblems, type Block } from './markdown';
