@@ -1,7 +1,7 @@
 /**
- * The README's "a client team's whole test" example, run as it is (test/pact/readme.test.ts checks
- * the README shows exactly the code between the markers), and then its pact verified against the
- * mock: a team's pact built with the ready-made interactions passes provider verification.
+ * The "client team's whole test" example of docs/pact.md, run as it is (test/pact/readme.test.ts
+ * checks the page shows exactly the code between the markers), and then its pact verified against
+ * the mock: a team's pact built with the ready-made interactions passes provider verification.
  */
 import path from 'node:path';
 import { verifyPacts } from '../../src';
@@ -10,7 +10,7 @@ import { tempPactDir } from '../helpers/pact-files';
 
 const PACT_DIR = tempPactDir();
 
-// README example: begin
+// docs/pact.md example: begin
 import { PactV4 } from '@pact-foundation/pact';
 import { InklinkClient, PACT_EXAMPLES, PACT_PROVIDER_NAME, rotateSecretInteraction } from '../../src';
 
@@ -31,7 +31,7 @@ describe('rotating our webhook signing secret', () => {
     });
   });
 });
-// README example: end
+// docs/pact.md example: end
 
 describe("the team's pact", () => {
   it('passes provider verification against the mock', async () => {
