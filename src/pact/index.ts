@@ -10,12 +10,16 @@ export {
   webhookDeliveryInteraction,
   signedDelivery,
   type RotateCase,
+  type RotateField,
   type RotateSecretInteractionOptions,
   type CreateCase,
+  type CreateField,
   type CreateEndpointInteractionOptions,
+  type ErrorField,
+  type WebhookField,
   type WebhookDeliveryInteractionOptions,
 } from './interactions';
-export { STATE, PROVIDER_STATES, given, isKnownState, type ProviderStateSpec, type GivenState, type StateName } from './states/vocabulary';
+export { STATE, PROVIDER_STATES, given, isKnownState, canonicalState, type ProviderStateSpec, type GivenState, type StateName } from './states/vocabulary';
 export {
   createProviderStates,
   detectStateMode,

@@ -44,7 +44,7 @@ describe('the committed pacts', () => {
     const results = files.map((f) => checkPactFile(f));
     expect(results.flatMap((r) => r.mismatches)).toEqual([]);
     expect(results.flatMap((r) => r.skipped)).toEqual([]);
-    expect(results.map((r) => r.interactions)).toEqual([6, 2]);
+    expect(results.map((r) => r.interactions)).toEqual([10, 2]);
     // The 401 without a key and the 400 with a bad url are refusals the spec declares.
     expect(results[0].expected.map((e) => [e.interaction, e.location])).toEqual([
       ['a request to create a webhook endpoint with an invalid url', 'request.body.url'],

@@ -21,25 +21,29 @@ describe('inklink-mock pact-verify', () => {
   it('passes the committed pacts against the served mock (states through the control API) and writes a report', async () => {
     const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pact-verify-')), 'report.json');
     const r = await runCli(['pact-verify', '--provider-base-url', serve.url, '--pact', PACTS_DIR, '--report', report]);
-    expect(r.stdout).toContain('pact-verify: 8 interactions, 8 passed, 0 failed (provider states: mock)');
+    expect(r.stdout).toContain('pact-verify: 12 interactions, 12 passed, 0 failed (provider states: mock)');
     expect(r.stdout).toContain("✓ a request to rotate an endpoint's signing secret with an admin key");
     expect(r.code).toBe(0);
     const json = JSON.parse(fs.readFileSync(report, 'utf8'));
     expect(json).toMatchObject({ ok: true, mode: 'mock', failures: [], stateErrors: [] });
-    expect(json.interactions).toHaveLength(8);
+    expect(json.interactions).toHaveLength(12);
   });
 
   it('runs from env vars alone, through the public API with keys per role (as against a real implementation)', async () => {
-    const admin = await mint('admin');
-    const member = await mint('member', admin.organization_id);
+    const owner = await mint('owner');
+    const admin = await mint('admin', owner.organization_id);
+    const member = await mint('member', owner.organization_id);
+    const otherOrg = await mint('admin');
     const r = await runCli(['pact-verify'], {
       INKLINK_PACT_PROVIDER_BASE_URL: `${serve.url}/api/v1`,
       INKLINK_PACT_FILES: path.join(PACTS_DIR, 'inklink-example-client-inklink.json'),
       INKLINK_PACT_PROVIDER_STATES: 'api',
+      INKLINK_OWNER_API_KEY: owner.api_key,
       INKLINK_ADMIN_API_KEY: admin.api_key,
       INKLINK_MEMBER_API_KEY: member.api_key,
+      INKLINK_OTHER_ORG_API_KEY: otherOrg.api_key,
     });
-    expect(r.stdout).toContain('pact-verify: 6 interactions, 6 passed, 0 failed (provider states: api)');
+    expect(r.stdout).toContain('pact-verify: 10 interactions, 10 passed, 0 failed (provider states: api)');
     expect(r.code).toBe(0);
     // Keys never reach the command's own output.
     expect(r.stdout + r.stderr).not.toContain(admin.api_key);
