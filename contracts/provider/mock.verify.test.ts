@@ -106,6 +106,22 @@ describe('the committed pacts against the mock', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+  it('verify the pacts given and no others, whatever PACT_BROKER_BASE_URL the environment has', async () => {
+    const saved = process.env.PACT_BROKER_BASE_URL;
+    // Pact's core would add this broker's selected pacts behind the options' back (and fail to reach it).
+    process.env.PACT_BROKER_BASE_URL = 'http://127.0.0.1:9';
+    try {
+      const report = await verifyPacts({ providerBaseUrl: m.url, pacts: [HTTP_PACT] });
+      expect(report.failures).toEqual([]);
+      expect(report.interactions).toHaveLength(HTTP_DESCRIPTIONS.length);
+      expect(report.ok).toBe(true);
+      expect(process.env.PACT_BROKER_BASE_URL).toBe('http://127.0.0.1:9');
+    } finally {
+      if (saved === undefined) delete process.env.PACT_BROKER_BASE_URL;
+      else process.env.PACT_BROKER_BASE_URL = saved;
+    }
+  });
+
   it('passes a message pact that names the earlier state "a webhook event is delivered" (an alias)', async () => {
     const file = await handMadePact('alias-state', async (pact) => {
       await pact

@@ -34,11 +34,12 @@ export const PACT_VERIFY_OPTIONS: OptionSpec[] = [
   { name: 'pact-broker-username', type: 'string', env: 'PACT_BROKER_USERNAME', valueName: 'USER', description: 'Broker basic-auth user.' },
   { name: 'pact-broker-password', type: 'string', env: 'PACT_BROKER_PASSWORD', valueName: 'PASSWORD', description: 'Broker basic-auth password.' },
   { name: 'consumer-version-selectors', type: 'string', env: 'INKLINK_PACT_CONSUMER_VERSION_SELECTORS', valueName: 'JSON', description: 'Which consumer versions to verify, e.g. [{"mainBranch":true},{"deployedOrReleased":true}] (default: main branch, deployed or released, matching branch).' },
-  { name: 'enable-pending', type: 'boolean', env: 'INKLINK_PACT_ENABLE_PENDING', description: "Pending pacts (not yet verified by this provider) do not fail the build." },
-  { name: 'include-wip-pacts-since', type: 'string', env: 'INKLINK_PACT_INCLUDE_WIP_PACTS_SINCE', valueName: 'DATE', description: 'Also verify work-in-progress pacts published since YYYY-MM-DD.' },
-  { name: 'publish', type: 'boolean', env: 'INKLINK_PACT_PUBLISH', description: 'Publish the verification results to the broker (needs --provider-version).' },
+  { name: 'enable-pending', type: 'boolean', env: 'INKLINK_PACT_ENABLE_PENDING', description: 'Pending pacts (not yet verified by this provider branch) do not fail the build. On by default with a broker; INKLINK_PACT_ENABLE_PENDING=false turns it off.' },
+  { name: 'no-pending', type: 'boolean', env: 'INKLINK_PACT_NO_PENDING', description: 'Turn pending pacts off: every selected pact fails the build when it fails (and no WIP pacts).' },
+  { name: 'include-wip-pacts-since', type: 'string', env: 'INKLINK_PACT_INCLUDE_WIP_PACTS_SINCE', valueName: 'DATE', description: 'Also verify work-in-progress pacts published since YYYY-MM-DD (as pending pacts).' },
+  { name: 'publish', type: 'boolean', env: 'INKLINK_PACT_PUBLISH', description: 'Publish the verification results to the broker (needs --provider-version and --provider-branch; refused in mock mode).' },
   { name: 'provider-version', type: 'string', env: 'INKLINK_PACT_PROVIDER_VERSION', valueName: 'V', description: "The provider's version (e.g. the git commit)." },
-  { name: 'provider-branch', type: 'string', env: 'INKLINK_PACT_PROVIDER_BRANCH', valueName: 'B', description: "The provider version's branch." },
+  { name: 'provider-branch', type: 'string', env: 'INKLINK_PACT_PROVIDER_BRANCH', valueName: 'B', description: "The provider version's branch; required with --publish and with a matchingBranch selector (a default one)." },
   { name: 'build-url', type: 'string', env: 'INKLINK_PACT_BUILD_URL', valueName: 'URL', description: 'The CI build URL published with the results.' },
   { name: 'timeout', type: 'string', env: 'INKLINK_PACT_TIMEOUT', default: '30s', valueName: 'DURATION', description: 'Per-request timeout of the verifier.' },
   { name: 'report', type: 'string', env: 'INKLINK_PACT_REPORT', valueName: 'FILE', description: 'Write the report (interactions, failures, state errors) as JSON to FILE.' },
@@ -106,7 +107,7 @@ export function pactVerifyOptionsFrom(values: ParsedOptions): PactVerifyOptions 
     brokerUsername: str(values['pact-broker-username']),
     brokerPassword: str(values['pact-broker-password']),
     consumerVersionSelectors,
-    enablePending: values['enable-pending'] === true ? true : undefined,
+    enablePending: pendingFrom(values),
     includeWipPactsSince: str(values['include-wip-pacts-since']),
     publish: values.publish === true ? true : undefined,
     providerVersion: str(values['provider-version']),
@@ -115,6 +116,15 @@ export function pactVerifyOptionsFrom(values: ParsedOptions): PactVerifyOptions 
     timeoutMs,
     logLevel: logLevel as PactVerifyOptions['logLevel'],
   };
+}
+
+/** `--enable-pending` / `--no-pending` (or their env vars): on, off, or the default (undefined). */
+function pendingFrom(values: ParsedOptions): boolean | undefined {
+  const on = values['enable-pending'];
+  const off = values['no-pending'] === true;
+  if (on === true && off) throw new UsageError('give --enable-pending or --no-pending, not both');
+  if (off || on === false) return false;
+  return on === true ? true : undefined;
 }
 
 export function formatReport(r: VerificationReport): string {
@@ -148,7 +158,13 @@ export async function pactVerifyCommand(argv: string[]): Promise<number> {
     if (e instanceof PactVerifyConfigError) throw new UsageError(e.message);
     throw e;
   }
-  const report = await verifyPacts(options);
+  let report: VerificationReport;
+  try {
+    report = await verifyPacts(options);
+  } catch (e) {
+    if (e instanceof PactVerifyConfigError) throw new UsageError(e.message);
+    throw e;
+  }
   process.stdout.write(formatReport(report));
   if (values.report) fs.writeFileSync(String(values.report), `${JSON.stringify(report, null, 2)}\n`);
   return report.ok ? 0 : 1;

@@ -40,6 +40,8 @@ export {
   parseConsumerVersionSelectors,
   parseVerifierResults,
   PactVerifyConfigError,
+  ProviderUnreachableError,
+  probeProvider,
   DEFAULT_CONSUMER_VERSION_SELECTORS,
   type PactVerifyOptions,
   type BrokerOptions,

@@ -1,5 +1,6 @@
 /** `inklink-mock pact-verify` as a process, against `inklink-mock serve` as a process. */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, startCli, type Running } from '../helpers/cli';
@@ -69,6 +70,48 @@ describe('inklink-mock pact-verify', () => {
       const r = await runCli(argv);
       expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(message)]);
     }
+  });
+
+  it('refuses to publish a verification of the mock (exit 2), before asking the broker anything', async () => {
+    const r = await runCli([
+      'pact-verify', '--provider-base-url', serve.url, '--pact-broker-url', 'http://127.0.0.1:9',
+      '--consumer-version-selectors', '[{"mainBranch":true}]', '--publish', '--provider-version', 'abc', '--provider-branch', 'main',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--publish is refused in mock mode/);
+  });
+
+  describe('a provider that does not answer fails within 5 s, with one line', () => {
+    const expectFastFailure = async (url: string, why: RegExp) => {
+      const started = Date.now();
+      const r = await runCli(['pact-verify', '--provider-base-url', url, '--pact', PACTS_DIR], {}, 15_000);
+      // Generous against the 5 s promise: the CLI's own start-up is included.
+      expect(Date.now() - started).toBeLessThan(7_000);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(why)]);
+    };
+
+    it('connection refused', async () => {
+      const server = net.createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as net.AddressInfo;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await expectFastFailure(`http://127.0.0.1:${port}`, /^inklink-mock pact-verify: cannot reach the provider at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\); nothing was verified$/);
+    });
+
+    it('a server that accepts connections and never answers', async () => {
+      const sockets: net.Socket[] = [];
+      const server = net.createServer((s) => sockets.push(s));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as net.AddressInfo;
+        await expectFastFailure(`http://127.0.0.1:${port}`, /cannot reach the provider at .* \(no answer within 4 s\); nothing was verified$/);
+      } finally {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
   });
 
   it('--help lists every flag with its env var', async () => {
