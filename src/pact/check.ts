@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { matchContentType } from '../core/media-type';
-import { getValidator, describePath, type Validator, type Violation, type CheckName } from '../core/validator';
+import { getValidator, describeLocation, describePath, type Validator, type Violation, type CheckName } from '../core/validator';
 import { undeclaredProperties } from './closed';
 
 export interface PactMismatch {
@@ -105,12 +105,6 @@ function statesOf(i: any): string[] {
   const list: any[] = Array.isArray(i.providerStates) ? i.providerStates : i.providerState ? [{ name: i.providerState }] : [];
   return list.map((s) => (s.params && Object.keys(s.params).length ? `${s.name} ${JSON.stringify(s.params)}` : String(s.name)));
 }
-
-const where = (v: Violation) => {
-  const [part, kind, ...rest] = v.location;
-  if (kind === 'body') return `${part}.body${rest.length ? `.${describePath(rest)}` : ''}`;
-  return v.location.join('.');
-};
 
 /** A required property or header the pact leaves out: the consumer does not rely on it. */
 function isOmission(v: Violation): boolean {
@@ -205,7 +199,7 @@ export function checkPact(pact: unknown, source = '(pact)', validator: Validator
       .filter((v) => !isOmission(v))
       // No body in the pact: the consumer does not look at it, whatever its type.
       .filter((v) => resBody.present || v.check !== 'content_type_conformance');
-    for (const v of responseViolations) result.mismatches.push(at(v.check, where(v), v.message));
+    for (const v of responseViolations) result.mismatches.push(at(v.check, describeLocation(v), v.message));
 
     const declared = validator.spec.responseFor(op, res.status);
     const media = declared && resBody.present ? matchContentType(resHeaders['content-type'], declared.contentTypes) : undefined;
@@ -224,7 +218,7 @@ export function checkPact(pact: unknown, source = '(pact)', validator: Validator
     }
     const expectsRefusal = res.status >= 400 && res.status < 500 && declared !== undefined;
     for (const v of requestViolations) {
-      (expectsRefusal ? result.expected : result.mismatches).push(at(v.check, where(v), v.message));
+      (expectsRefusal ? result.expected : result.mismatches).push(at(v.check, describeLocation(v), v.message));
     }
   });
   return result;
