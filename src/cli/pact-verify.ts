@@ -13,7 +13,7 @@ import {
   type PactVerifyOptions,
   type VerificationReport,
 } from '../pact/verify';
-import { helpText, parseOptions, UsageError, type OptionSpec, type ParsedOptions } from './options';
+import { commandOptions, UsageError, type OptionSpec, type ParsedOptions } from './options';
 
 export const PACT_VERIFY_OPTIONS: OptionSpec[] = [
   { name: 'provider-base-url', type: 'string', env: 'INKLINK_PACT_PROVIDER_BASE_URL', valueName: 'URL', description: 'The provider to verify (required), e.g. http://127.0.0.1:4010 or https://staging.example.com/api/v1.' },
@@ -145,12 +145,8 @@ export function formatReport(r: VerificationReport): string {
 }
 
 export async function pactVerifyCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(PACT_VERIFY_OPTIONS, argv);
-  if (values.help) {
-    process.stdout.write(helpText(USAGE, PACT_VERIFY_OPTIONS));
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (pact files go with --pact)`);
+  const values = commandOptions(PACT_VERIFY_OPTIONS, USAGE, argv, 'pact files go with --pact');
+  if (!values) return 0;
   const options = pactVerifyOptionsFrom(values);
   try {
     toVerifierOptions(options);

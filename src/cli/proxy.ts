@@ -3,7 +3,7 @@ import { parseDuration } from '../core/duration';
 import { createLogger, isLogLevel, LOG_LEVELS } from '../core/log';
 import { startValidatingProxy } from '../proxy';
 import type { ProxyReport } from '../proxy';
-import { helpText, intOption, parseOptions, specOption, UsageError, type OptionSpec } from './options';
+import { commandOptions, intOption, specOption, UsageError, type OptionSpec } from './options';
 
 export const PROXY_OPTIONS: OptionSpec[] = [
   { name: 'upstream', type: 'string', env: 'INKLINK_PROXY_UPSTREAM', valueName: 'URL', description: "Where requests go (required): InkLink's API, a staging deploy or the mock, e.g. http://127.0.0.1:4010." },
@@ -32,12 +32,8 @@ export function formatSummary(r: ProxyReport): string {
 }
 
 export async function proxyCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(PROXY_OPTIONS, argv);
-  if (values.help) {
-    process.stdout.write(helpText(USAGE, PROXY_OPTIONS));
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (the upstream goes with --upstream)`);
+  const values = commandOptions(PROXY_OPTIONS, USAGE, argv, 'the upstream goes with --upstream');
+  if (!values) return 0;
   const upstream = values.upstream;
   if (typeof upstream !== 'string' || upstream === '') throw new UsageError('--upstream is required (or INKLINK_PROXY_UPSTREAM)');
   let parsed: URL | undefined;

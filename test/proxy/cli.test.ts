@@ -84,18 +84,15 @@ describe('inklink-mock proxy', () => {
       [['proxy', '--upstream', serve.url, '--log-level', 'loud'], /--log-level must be one of/],
       [['proxy', '--upstream', serve.url, '--timeout', 'soon'], /Invalid duration/],
     ];
-    for (const [argv, message] of cases) {
-      const r = await runCli(argv);
-      expect([argv, r.code, r.stderr]).toEqual([argv, 2, expect.stringMatching(message)]);
-    }
+    const runs = await Promise.all(cases.map(([argv]) => runCli(argv)));
+    cases.forEach(([argv, message], i) => expect([argv, runs[i].code, runs[i].stderr]).toEqual([argv, 2, expect.stringMatching(message)]));
   });
 
   it('--help lists every flag with its env var; every flag has one', async () => {
     expect(PROXY_OPTIONS.filter((o) => o.name !== 'help' && !o.env)).toEqual([]);
-    const r = await runCli(['proxy', '--help']);
+    const [r, top] = await Promise.all([runCli(['proxy', '--help']), runCli(['--help'])]);
     expect(r.code).toBe(0);
     for (const o of PROXY_OPTIONS.filter((x) => x.env)) expect(r.stdout).toContain(`env ${o.env}`);
-    const top = await runCli(['--help']);
     expect(top.stdout).toMatch(/proxy\s+Forward live traffic/);
   });
 });
