@@ -76,7 +76,7 @@ function applyStates<T extends { given(state: string, params?: any): T }>(i: T, 
  */
 function only(table: Record<string, () => unknown>, fields: readonly string[] | undefined, what: string): Record<string, unknown> {
   const names = fields ?? Object.keys(table);
-  const unknown = names.filter((f) => !(f in table));
+  const unknown = names.filter((f) => !Object.hasOwn(table, f));
   if (unknown.length) throw new Error(`${what}: no field ${unknown.map((f) => `"${f}"`).join(', ')}; the fields are ${Object.keys(table).join(', ')}`);
   const out: Record<string, any> = {};
   for (const name of names) {
