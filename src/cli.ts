@@ -21,6 +21,10 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
     run: (argv) => import('./cli/pact-check').then((m) => m.pactCheckCommand(argv)),
     summary: 'Check pacts against openapi.json, interaction by interaction.',
   },
+  proxy: {
+    run: (argv) => import('./cli/proxy').then((m) => m.proxyCommand(argv)),
+    summary: "Forward live traffic to InkLink's API (or the mock) and check every exchange.",
+  },
 };
 
 function usage(): string {

@@ -32,8 +32,24 @@ export {
   checkPactFile,
   type PactVerifyOptions,
   type VerificationReport,
+  type RotateCase,
+  type RotateField,
+  type CreateCase,
+  type CreateField,
+  type ErrorField,
+  type WebhookField,
   type PactCheckResult,
   type PactMismatch,
 } from './pact';
+export {
+  startValidatingProxy,
+  VIOLATIONS_HEADER as PROXY_VIOLATIONS_HEADER,
+  type ValidatingProxy,
+  type ValidatingProxyOptions,
+  type ProxyReport,
+  type ProxyFinding,
+  type ProxyViolation,
+  type ProxyRule,
+} from './proxy';
 // Provider states for verifying pacts: the runtime Pact's Verifier is given, and the backend interface.
 export * from './pact/provider-states';

@@ -1,6 +1,6 @@
 /**
  * The rules that hold the design together, checked on the source: every import points down the
- * layers (the core below everything; the mock, the verifier, the client and the Pact helpers on it;
+ * layers (the core below everything; the mock, the verifier, the validating proxy, the client and the Pact helpers on it;
  * the CLI and the package's entry points on top), the verifier never reaches the mock (not even
  * transitively), the mock's domain knows no HTTP library, and openapi.json is read through one
  * module only.
@@ -63,8 +63,9 @@ const LAYERS: { name: string; test: (file: string) => boolean; mayImport: string
   { name: 'client', test: (f) => f.startsWith('src/client/'), mayImport: ['core'] },
   { name: 'verifier', test: (f) => f.startsWith('src/verifier/'), mayImport: ['core'] },
   { name: 'pact', test: (f) => f.startsWith('src/pact/'), mayImport: ['core', 'client'] },
+  { name: 'proxy', test: (f) => f.startsWith('src/proxy/'), mayImport: ['core'] },
   { name: 'mock', test: (f) => f.startsWith('mock/'), mayImport: ['core'] },
-  { name: 'top', test: (f) => f.startsWith('src/'), mayImport: ['core', 'client', 'verifier', 'pact', 'mock', 'top'] },
+  { name: 'top', test: (f) => f.startsWith('src/'), mayImport: ['core', 'client', 'verifier', 'pact', 'proxy', 'mock', 'top'] },
 ];
 
 const layerOf = (file: string) => LAYERS.find((l) => l.test(file));
@@ -110,10 +111,20 @@ describe('architecture', () => {
     expect(wrongWay('src/pact/interactions.ts', 'src/client/client.ts')).toBeUndefined();
     expect(wrongWay('src/cli/serve.ts', 'mock/server.ts')).toBeUndefined();
     expect(wrongWay('mock/domain/service.ts', 'src/core/refusals.ts')).toBeUndefined();
+    expect(wrongWay('src/proxy/rules.ts', 'mock/server.ts')).toBeDefined();
+    expect(wrongWay('src/proxy/rules.ts', 'src/verifier/run.ts')).toBeDefined();
+    expect(wrongWay('src/proxy/rules.ts', 'src/core/validator.ts')).toBeUndefined();
+    expect(wrongWay('src/cli/proxy.ts', 'src/proxy/server.ts')).toBeUndefined();
   });
 
-  it('the verifier and its CLI never import the mock, even transitively', () => {
-    const entries = [...tsFiles(path.join(root, 'src/verifier')), path.join(root, 'src/cli/verify.ts'), path.join(root, 'src/cli/validate.ts')];
+  it('the verifier, the validating proxy and their CLIs never import the mock, even transitively', () => {
+    const entries = [
+      ...tsFiles(path.join(root, 'src/verifier')),
+      ...tsFiles(path.join(root, 'src/proxy')),
+      path.join(root, 'src/cli/verify.ts'),
+      path.join(root, 'src/cli/validate.ts'),
+      path.join(root, 'src/cli/proxy.ts'),
+    ];
     const reached = [...closure(entries)].map(rel);
     expect(reached.filter((f) => f.startsWith('mock'))).toEqual([]);
     expect(reached).toContain('src/core/spec.ts');

@@ -15,12 +15,25 @@ const pact = new PactV4({ consumer: CONSUMER, provider: PROVIDER_NAME, dir, logL
 
 const client = (url: string, apiKey: string | undefined = EXAMPLES.apiKey) => new InklinkClient({ baseUrl: url, apiKey });
 
-
 describe('rotate a signing secret (consumer)', () => {
   it('returns the new whsec_ secret to an admin key', async () => {
     await rotateSecretInteraction(pact, { case: 'rotated' }).executeTest(async (server) => {
       const rotated = await client(server.url).rotateSecret(EXAMPLES.endpointId);
       expect(rotated.secret).toMatch(/^whsec_[A-Za-z0-9+/]+={0,2}$/);
+    });
+  });
+
+  it('returns the new secret to an owner key (a test that reads only the secret)', async () => {
+    await rotateSecretInteraction(pact, { case: 'rotated', role: 'owner', fields: ['secret'] }).executeTest(async (server) => {
+      const rotated = await client(server.url).rotateSecret(EXAMPLES.endpointId);
+      expect(rotated.secret).toMatch(/^whsec_[A-Za-z0-9+/]+={0,2}$/);
+    });
+  });
+
+  it('raises UNAUTHORIZED (401) for an api key InkLink does not know (any key matches the pact)', async () => {
+    await rotateSecretInteraction(pact, { case: 'unknown-api-key' }).executeTest(async (server) => {
+      const e = await apiFailure(client(server.url, 'secret_live_RevokedLongAgo').rotateSecret(EXAMPLES.endpointId));
+      expect(e).toMatchObject({ status: 401, code: 'UNAUTHORIZED', requestId: EXAMPLES.requestId });
     });
   });
 
@@ -46,6 +59,13 @@ describe('rotate a signing secret (consumer)', () => {
       expect(e).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', requestId: EXAMPLES.requestId });
     });
   });
+
+  it("raises INTERNAL_ERROR (500) for another organization's endpoint", async () => {
+    await rotateSecretInteraction(pact, { case: 'foreign-endpoint' }).executeTest(async (server) => {
+      const e = await apiFailure(client(server.url).rotateSecret(EXAMPLES.endpointId));
+      expect(e).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', requestId: EXAMPLES.requestId });
+    });
+  });
 });
 
 describe('create a webhook endpoint (consumer)', () => {
@@ -56,6 +76,13 @@ describe('create a webhook endpoint (consumer)', () => {
       expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]+={0,2}$/);
       expect(created).toMatchObject({ url: DEFAULT_CREATE_BODY.url, name: DEFAULT_CREATE_BODY.name, enabled: true });
       expect(Number.isNaN(Date.parse(created.created_at))).toBe(false);
+    });
+  });
+
+  it('raises INTERNAL_ERROR (500) for a member key (a test that reads only the code)', async () => {
+    await createEndpointInteraction(pact, { case: 'member-key', fields: ['code'] }).executeTest(async (server) => {
+      const e = await apiFailure(client(server.url).createEndpoint(DEFAULT_CREATE_BODY));
+      expect(e).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
     });
   });
 

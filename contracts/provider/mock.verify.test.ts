@@ -14,16 +14,19 @@ import { PACTS_DIR } from '../helpers/pact-files';
 import { handMadePact, memberRotatesPact } from '../helpers/hand-made';
 
 const HTTP_PACT = path.join(PACTS_DIR, 'inklink-example-client-inklink.json');
-const ALL_DESCRIPTIONS = [
+const HTTP_DESCRIPTIONS = [
   'a request to create a webhook endpoint with an admin key',
+  'a request to create a webhook endpoint with a member key',
   'a request to create a webhook endpoint with an invalid url',
   'a request to rotate a signing secret with a member key',
+  'a request to rotate a signing secret with an unknown api key',
   'a request to rotate a signing secret without an api key',
   "a request to rotate an endpoint's signing secret with an admin key",
+  "a request to rotate an endpoint's signing secret with an owner key",
   'a request to rotate the signing secret of an unknown endpoint',
-  'a kyc.result.approved webhook delivery',
-  'a web.result.rejected webhook delivery',
+  "a request to rotate the signing secret of another organization's endpoint",
 ];
+const ALL_DESCRIPTIONS = [...HTTP_DESCRIPTIONS, 'a kyc.result.approved webhook delivery', 'a web.result.rejected webhook delivery'];
 
 let m: TestMock;
 beforeAll(async () => {
@@ -40,21 +43,18 @@ describe('the committed pacts against the mock', () => {
     expect(report.interactions.map((i) => i.description).sort()).toEqual([...ALL_DESCRIPTIONS].sort());
     expect(report.interactions.every((i) => i.result === 'OK')).toBe(true);
     expect(report.ok).toBe(true);
-    // Each interaction ran in a fresh organization: the mock was reset and nothing of it is left.
-    const state = m.mock.control.view();
-    expect(state.organizations.length).toBeLessThanOrEqual(3);
   });
 
   it('pass through the public API with keys per role (api mode), as against a real implementation', async () => {
     const report = await verifyPacts({
       providerBaseUrl: `${m.url}/api/v1`,
       pacts: [HTTP_PACT],
-      states: { mode: 'api', apiKeys: { owner: m.key('owner'), admin: m.key('admin'), member: m.key('member') } },
+      states: { mode: 'api', apiKeys: { owner: m.key('owner'), admin: m.key('admin'), member: m.key('member') }, otherOrgKey: m.key('admin', 1) },
     });
     expect(report.stateErrors).toEqual([]);
     expect(report.failures).toEqual([]);
     expect(report.mode).toBe('api');
-    expect(report.interactions).toHaveLength(6);
+    expect(report.interactions.map((i) => i.description).sort()).toEqual([...HTTP_DESCRIPTIONS].sort());
     expect(report.ok).toBe(true);
   });
 
@@ -71,14 +71,14 @@ describe('the committed pacts against the mock', () => {
         calls.push({ state, action, params });
         let answer: Record<string, unknown> = {};
         if (action === 'setup') {
-          if (state === STATE.endpointExists) {
-            const r = await m.mock.control.seedEndpoint({ organizationId: org.id });
+          if (state === STATE.endpointExists || state === STATE.foreignEndpointExists) {
+            const r = await m.mock.control.seedEndpoint({ organizationId: state === STATE.endpointExists ? org.id : m.mock.seeded[1].id });
             if (r.ok) answer = { endpoint_id: r.value.id };
           } else if (state === STATE.noEndpoint) {
             answer = { endpoint_id: params.endpoint_id };
           } else if (state === STATE.apiKeyHasRole) {
             answer = { api_key: m.key(params.role) };
-          } else if (state === STATE.webhookDelivered) {
+          } else if (state === STATE.endpointReceivesDeliveries) {
             const r = await m.mock.control.seedEndpoint({ organizationId: org.id, url: params.receiver_url, event_types: [params.type] });
             if (r.ok) {
               m.mock.deliveries.emitEvent({ type: params.type, endpointId: r.value.id });
@@ -96,19 +96,95 @@ describe('the committed pacts against the mock', () => {
       expect(report.stateErrors).toEqual([]);
       expect(report.failures).toEqual([]);
       expect(report.mode).toBe('url');
-      expect(report.interactions).toHaveLength(8);
+      expect(report.interactions).toHaveLength(ALL_DESCRIPTIONS.length);
       expect(report.ok).toBe(true);
-      expect(calls.filter((c) => c.action === 'setup').map((c) => c.state)).toEqual(expect.arrayContaining([STATE.endpointExists, STATE.apiKeyHasRole, STATE.webhookDelivered]));
+      expect(new Set(calls.filter((c) => c.action === 'setup').map((c) => c.state))).toEqual(new Set(Object.values(STATE)));
       expect(calls.some((c) => c.action === 'teardown')).toBe(true);
-      expect(calls.find((c) => c.state === STATE.webhookDelivered)?.params.receiver_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+      expect(calls.find((c) => c.state === STATE.endpointReceivesDeliveries)?.params.receiver_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+  it('verify the pacts given and no others, whatever PACT_BROKER_BASE_URL the environment has', async () => {
+    const saved = process.env.PACT_BROKER_BASE_URL;
+    // Pact's core would add this broker's selected pacts behind the options' back (and fail to reach it).
+    process.env.PACT_BROKER_BASE_URL = 'http://127.0.0.1:9';
+    try {
+      const report = await verifyPacts({ providerBaseUrl: m.url, pacts: [HTTP_PACT] });
+      expect(report.failures).toEqual([]);
+      expect(report.interactions).toHaveLength(HTTP_DESCRIPTIONS.length);
+      expect(report.ok).toBe(true);
+      expect(process.env.PACT_BROKER_BASE_URL).toBe('http://127.0.0.1:9');
+    } finally {
+      if (saved === undefined) delete process.env.PACT_BROKER_BASE_URL;
+      else process.env.PACT_BROKER_BASE_URL = saved;
+    }
+  });
+
+  it('passes a message pact that names the earlier state "a webhook event is delivered" (an alias)', async () => {
+    const file = await handMadePact('alias-state', async (pact) => {
+      await pact
+        .addAsynchronousInteraction()
+        .given('a webhook event is delivered', { type: 'kyc.result.pending' })
+        .expectsToReceive('a delivery under the earlier state name', (b) => b.withJSONContent({ type: 'kyc.result.pending', data: { inquiry_id: M.regex('^kyc_iq_.+$', 'kyc_iq_1') } }))
+        .executeTest(async () => undefined);
+    });
+    const report = await verifyPacts({ providerBaseUrl: m.url, pacts: [file] });
+    expect(report.stateErrors).toEqual([]);
+    expect(report.failures).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+});
+
+describe('the mock a developer works with', () => {
+  it("keeps the developer's own keys, endpoints and rotations through a run: nothing is reset", async () => {
+    const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      return { status: res.status, json: (await res.json()) as any };
+    };
+    // The developer's own work: a key minted, an endpoint created with it and rotated twice.
+    const mine = (await post(`${m.url}/__mock/api-keys`, { role: 'admin' })).json;
+    const created = (await post(`${m.url}/webhook/endpoints`, { url: 'https://dev.example/hook' }, { 'api-key': mine.api_key })).json;
+    for (let i = 0; i < 2; i++) expect((await post(`${m.url}/webhook/endpoints/${created.id}/rotate-secret`, {}, { 'api-key': mine.api_key })).status).toBe(200);
+    const before = m.mock.control.view();
+
+    const report = await verifyPacts({ providerBaseUrl: m.url, pacts: [PACTS_DIR] });
+    expect(report.ok).toBe(true);
+
+    const after = m.mock.control.view();
+    // Every organization, key and endpoint that was there is there, unchanged (secret fingerprints and rotations included).
+    for (const org of before.organizations) expect(after.organizations).toContainEqual(org);
+    const endpoint = after.organizations.find((o) => o.id === mine.organization_id)!.endpoints[0];
+    expect(endpoint).toMatchObject({ id: created.id, rotations: 2 });
+    // The run worked in organizations of its own, added beside them.
+    expect(after.organizations.length).toBeGreaterThan(before.organizations.length);
+    // The developer's key still works.
+    expect((await post(`${m.url}/webhook/endpoints/${created.id}/rotate-secret`, {}, { 'api-key': mine.api_key })).status).toBe(200);
+  });
 });
 
 describe('verification fails, naming the interaction', () => {
+  it('when a pact sends no api key yet expects 200: the request filter never adds one', async () => {
+    const file = await handMadePact('keyless-rotates', async (pact) => {
+      await settled(pact
+        .addInteraction()
+        .given(STATE.endpointExists, { endpoint_id: EXAMPLES.endpointId })
+        .given(STATE.apiKeyHasRole, { role: 'admin' })
+        .uponReceiving('a rotation without a key, wrongly expected to succeed')
+        .withRequest('POST', M.fromProviderState('/webhook/endpoints/${endpoint_id}/rotate-secret', `/webhook/endpoints/${EXAMPLES.endpointId}/rotate-secret`) as any)
+        .willRespondWith(200, (b) => b.jsonBody({ secret: M.regex('^whsec_.+$', EXAMPLES.secret) })))
+        .executeTest(async (s) => {
+          await fetch(`${s.url}/webhook/endpoints/${EXAMPLES.endpointId}/rotate-secret`, { method: 'POST' });
+        });
+    });
+    const report = await verifyPacts({ providerBaseUrl: m.url, pacts: [file] });
+    expect(report.ok).toBe(false);
+    expect(report.failures.map((f) => f.description)).toEqual(['a rotation without a key, wrongly expected to succeed']);
+    expect(report.failures[0].mismatches.map((x) => x.message).join('\n')).toMatch(/200.*401|401.*200/);
+  });
+
   it('when a pact expects a member key to rotate (the mock answers 500)', async () => {
     const file = await memberRotatesPact('member-rotates', 'a member key rotating a secret, wrongly expected to succeed');
     const report = await verifyPacts({ providerBaseUrl: m.url, pacts: [file] });
@@ -122,7 +198,7 @@ describe('verification fails, naming the interaction', () => {
     const file = await handMadePact('wrong-inquiry-prefix', async (pact) => {
       await pact
         .addAsynchronousInteraction()
-        .given(STATE.webhookDelivered, { type: 'kyc.result.approved' })
+        .given(STATE.endpointReceivesDeliveries, { type: 'kyc.result.approved' })
         .expectsToReceive('a delivery with a made-up inquiry id', (b) =>
           b.withJSONContent({ type: 'kyc.result.approved', data: { inquiry_id: M.regex('^inq_[0-9]+$', 'inq_1') } }),
         )
@@ -177,6 +253,6 @@ describe('verification fails, naming the interaction', () => {
       states: { mode: 'api', apiKeys: { admin: m.key('admin') } },
     });
     expect(report.ok).toBe(false);
-    expect(report.stateErrors[0]).toMatchObject({ state: STATE.webhookDelivered, message: expect.stringMatching(/cannot trigger a webhook delivery/) });
+    expect(report.stateErrors[0]).toMatchObject({ state: STATE.endpointReceivesDeliveries, message: expect.stringMatching(/cannot trigger a webhook delivery/) });
   });
 });

@@ -48,6 +48,20 @@ export function parseOptions(specs: OptionSpec[], argv: string[], env: NodeJS.Pr
   return { values, positionals: parsed.positionals };
 }
 
+/**
+ * A command's options: undefined once `--help` has printed the help (the command exits 0); a stray
+ * positional argument is a usage error that says where such a value goes (`hint`).
+ */
+export function commandOptions(specs: OptionSpec[], usage: string, argv: string[], hint: string): ParsedOptions | undefined {
+  const { values, positionals } = parseOptions(specs, argv);
+  if (values.help) {
+    process.stdout.write(helpText(usage, specs));
+    return undefined;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (${hint})`);
+  return values;
+}
+
 export function helpText(usage: string, specs: OptionSpec[]): string {
   const rows = specs.map((s) => {
     const flag = `--${s.name}${s.type === 'string' ? ` ${s.valueName ?? 'VALUE'}` : ''}`;

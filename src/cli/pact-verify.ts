@@ -13,7 +13,7 @@ import {
   type PactVerifyOptions,
   type VerificationReport,
 } from '../pact/verify';
-import { helpText, parseOptions, UsageError, type OptionSpec, type ParsedOptions } from './options';
+import { commandOptions, UsageError, type OptionSpec, type ParsedOptions } from './options';
 
 export const PACT_VERIFY_OPTIONS: OptionSpec[] = [
   { name: 'provider-base-url', type: 'string', env: 'INKLINK_PACT_PROVIDER_BASE_URL', valueName: 'URL', description: 'The provider to verify (required), e.g. http://127.0.0.1:4010 or https://staging.example.com/api/v1.' },
@@ -24,6 +24,7 @@ export const PACT_VERIFY_OPTIONS: OptionSpec[] = [
   { name: 'owner-key', type: 'string', env: 'INKLINK_OWNER_API_KEY', valueName: 'KEY', description: 'api and url modes: the key used where a state names the owner role.' },
   { name: 'admin-key', type: 'string', env: 'INKLINK_ADMIN_API_KEY', valueName: 'KEY', description: 'api and url modes: the admin key (also creates the endpoints states need).' },
   { name: 'member-key', type: 'string', env: 'INKLINK_MEMBER_API_KEY', valueName: 'KEY', description: 'api and url modes: the key used where a state names the member role.' },
+  { name: 'other-org-key', type: 'string', env: 'INKLINK_OTHER_ORG_API_KEY', valueName: 'KEY', description: "api mode: an owner or admin key of another organization (creates the endpoint of \"an endpoint exists in another organization\")." },
   { name: 'endpoint-url', type: 'string', env: 'INKLINK_PACT_ENDPOINT_URL', default: 'https://example.com/inklink-pact-verify', valueName: 'URL', description: 'api mode: the URL of endpoints created for "an endpoint exists".' },
   { name: 'control-token', type: 'string', env: 'INKLINK_MOCK_CONTROL_TOKEN', valueName: 'TOKEN', description: "mock mode: the mock's control token, if it has one." },
   { name: 'mock-control-url', type: 'string', env: 'INKLINK_PACT_MOCK_CONTROL_URL', valueName: 'URL', description: "mock mode: where the control API is (default: the provider base URL's origin)." },
@@ -33,11 +34,12 @@ export const PACT_VERIFY_OPTIONS: OptionSpec[] = [
   { name: 'pact-broker-username', type: 'string', env: 'PACT_BROKER_USERNAME', valueName: 'USER', description: 'Broker basic-auth user.' },
   { name: 'pact-broker-password', type: 'string', env: 'PACT_BROKER_PASSWORD', valueName: 'PASSWORD', description: 'Broker basic-auth password.' },
   { name: 'consumer-version-selectors', type: 'string', env: 'INKLINK_PACT_CONSUMER_VERSION_SELECTORS', valueName: 'JSON', description: 'Which consumer versions to verify, e.g. [{"mainBranch":true},{"deployedOrReleased":true}] (default: main branch, deployed or released, matching branch).' },
-  { name: 'enable-pending', type: 'boolean', env: 'INKLINK_PACT_ENABLE_PENDING', description: "Pending pacts (not yet verified by this provider) do not fail the build." },
-  { name: 'include-wip-pacts-since', type: 'string', env: 'INKLINK_PACT_INCLUDE_WIP_PACTS_SINCE', valueName: 'DATE', description: 'Also verify work-in-progress pacts published since YYYY-MM-DD.' },
-  { name: 'publish', type: 'boolean', env: 'INKLINK_PACT_PUBLISH', description: 'Publish the verification results to the broker (needs --provider-version).' },
+  { name: 'enable-pending', type: 'boolean', env: 'INKLINK_PACT_ENABLE_PENDING', description: 'Pending pacts (not yet verified by this provider branch) do not fail the build. On by default with a broker; INKLINK_PACT_ENABLE_PENDING=false turns it off.' },
+  { name: 'no-pending', type: 'boolean', env: 'INKLINK_PACT_NO_PENDING', description: 'Turn pending pacts off: every selected pact fails the build when it fails (and no WIP pacts).' },
+  { name: 'include-wip-pacts-since', type: 'string', env: 'INKLINK_PACT_INCLUDE_WIP_PACTS_SINCE', valueName: 'DATE', description: 'Also verify work-in-progress pacts published since YYYY-MM-DD (as pending pacts).' },
+  { name: 'publish', type: 'boolean', env: 'INKLINK_PACT_PUBLISH', description: 'Publish the verification results to the broker (needs --provider-version and --provider-branch; refused in mock mode).' },
   { name: 'provider-version', type: 'string', env: 'INKLINK_PACT_PROVIDER_VERSION', valueName: 'V', description: "The provider's version (e.g. the git commit)." },
-  { name: 'provider-branch', type: 'string', env: 'INKLINK_PACT_PROVIDER_BRANCH', valueName: 'B', description: "The provider version's branch." },
+  { name: 'provider-branch', type: 'string', env: 'INKLINK_PACT_PROVIDER_BRANCH', valueName: 'B', description: "The provider version's branch; required with --publish and with a matchingBranch selector (a default one)." },
   { name: 'build-url', type: 'string', env: 'INKLINK_PACT_BUILD_URL', valueName: 'URL', description: 'The CI build URL published with the results.' },
   { name: 'timeout', type: 'string', env: 'INKLINK_PACT_TIMEOUT', default: '30s', valueName: 'DURATION', description: 'Per-request timeout of the verifier.' },
   { name: 'report', type: 'string', env: 'INKLINK_PACT_REPORT', valueName: 'FILE', description: 'Write the report (interactions, failures, state errors) as JSON to FILE.' },
@@ -94,6 +96,7 @@ export function pactVerifyOptionsFrom(values: ParsedOptions): PactVerifyOptions 
       mode: mode as 'auto',
       stateUrl,
       apiKeys,
+      otherOrgKey: str(values['other-org-key']),
       endpointUrl: str(values['endpoint-url']),
       controlToken: str(values['control-token']),
       controlUrl: str(values['mock-control-url']),
@@ -104,7 +107,7 @@ export function pactVerifyOptionsFrom(values: ParsedOptions): PactVerifyOptions 
     brokerUsername: str(values['pact-broker-username']),
     brokerPassword: str(values['pact-broker-password']),
     consumerVersionSelectors,
-    enablePending: values['enable-pending'] === true ? true : undefined,
+    enablePending: pendingFrom(values),
     includeWipPactsSince: str(values['include-wip-pacts-since']),
     publish: values.publish === true ? true : undefined,
     providerVersion: str(values['provider-version']),
@@ -113,6 +116,15 @@ export function pactVerifyOptionsFrom(values: ParsedOptions): PactVerifyOptions 
     timeoutMs,
     logLevel: logLevel as PactVerifyOptions['logLevel'],
   };
+}
+
+/** `--enable-pending` / `--no-pending` (or their env vars): on, off, or the default (undefined). */
+function pendingFrom(values: ParsedOptions): boolean | undefined {
+  const on = values['enable-pending'];
+  const off = values['no-pending'] === true;
+  if (on === true && off) throw new UsageError('give --enable-pending or --no-pending, not both');
+  if (off || on === false) return false;
+  return on === true ? true : undefined;
 }
 
 export function formatReport(r: VerificationReport): string {
@@ -133,12 +145,8 @@ export function formatReport(r: VerificationReport): string {
 }
 
 export async function pactVerifyCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(PACT_VERIFY_OPTIONS, argv);
-  if (values.help) {
-    process.stdout.write(helpText(USAGE, PACT_VERIFY_OPTIONS));
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (pact files go with --pact)`);
+  const values = commandOptions(PACT_VERIFY_OPTIONS, USAGE, argv, 'pact files go with --pact');
+  if (!values) return 0;
   const options = pactVerifyOptionsFrom(values);
   try {
     toVerifierOptions(options);
@@ -146,7 +154,13 @@ export async function pactVerifyCommand(argv: string[]): Promise<number> {
     if (e instanceof PactVerifyConfigError) throw new UsageError(e.message);
     throw e;
   }
-  const report = await verifyPacts(options);
+  let report: VerificationReport;
+  try {
+    report = await verifyPacts(options);
+  } catch (e) {
+    if (e instanceof PactVerifyConfigError) throw new UsageError(e.message);
+    throw e;
+  }
   process.stdout.write(formatReport(report));
   if (values.report) fs.writeFileSync(String(values.report), `${JSON.stringify(report, null, 2)}\n`);
   return report.ok ? 0 : 1;

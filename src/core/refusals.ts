@@ -77,3 +77,12 @@ export const OPERATION_REFUSALS: Readonly<Record<string, readonly RefusalKind[]>
   rotateWebhookEndpointSecret: ['unauthenticated', 'forbidden', 'endpoint_not_found'],
   createWebhookEndpoint: ['unauthenticated', 'invalid_input', 'forbidden'],
 };
+
+/**
+ * Answers of the validating proxy (src/proxy) itself, never InkLink's: kept apart from REFUSALS so
+ * that no status here counts as one InkLink may answer (`codeForStatus` does not read them).
+ */
+export const PROXY_REFUSALS = {
+  /** The upstream API gave no answer (refused, unreachable, or not within the proxy's timeout). */
+  upstream_unreachable: { status: 502, code: 'UPSTREAM_UNREACHABLE', message: 'The proxy got no answer from the upstream API.' },
+} as const satisfies Record<string, Refusal>;

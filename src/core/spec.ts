@@ -275,10 +275,15 @@ export class CompiledSpec {
   /** The compiled validator of a response body for a declared status key and content type. */
   responseBodyValidator(op: Operation, statusKey: string, contentType: string): ValidateFunction | undefined {
     return this.cached(`${op.operationId}|${statusKey}|${contentType}`, () => {
-      const res = this.deref(this.document.paths[op.path][op.method.toLowerCase()].responses[statusKey]);
-      const schema = res?.content?.[contentType]?.schema;
+      const schema = this.responseSchema(op, statusKey, contentType);
       return schema === undefined ? undefined : convertSchema(schema, 'response');
     });
+  }
+
+  /** The response body schema as the document has it (OpenAPI, references unresolved), for a declared status key and content type. */
+  responseSchema(op: Operation, statusKey: string, contentType: string): unknown {
+    const res = this.deref(this.document.paths[op.path][op.method.toLowerCase()].responses[statusKey]);
+    return res?.content?.[contentType]?.schema;
   }
 
   /** The compiled validator of a parameter or header schema (compiled once). */

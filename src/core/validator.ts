@@ -124,6 +124,13 @@ export function describePath(segments: string[]): string {
   return path || '(root)';
 }
 
+/** Where a violation is, as reports print it: `response.body.event_types[0]`, `request.header.api-key`. */
+export function describeLocation(v: Violation): string {
+  const [part, kind, ...rest] = v.location;
+  if (kind === 'body') return `${part}.body${rest.length ? `.${describePath(rest)}` : ''}`;
+  return v.location.join('.');
+}
+
 function pointerSegments(pointer: string): string[] {
   if (!pointer) return [];
   return pointer

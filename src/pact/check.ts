@@ -7,14 +7,18 @@
  *   are what the interaction is about, and are listed as `expected`, not as mismatches.
  * - A response must be declared (status), and what the pact states of it must conform: its headers,
  *   content type and body. A pact says only what the consumer relies on, so a required property or
- *   header it leaves out is not a mismatch.
+ *   header it leaves out is not a mismatch. Response objects are closed, as PactFlow's comparator
+ *   reads them: a property `openapi.json` does not declare is a mismatch (closed.ts).
+ * - A query parameter the operation does not declare is a warning: the provider may ignore it.
  * - Matchers: the pact's example values are validated (they are what the consumer was tested with).
  * - Asynchronous messages (webhook deliveries): `openapi.json` declares no webhooks; a payload's
  *   `type` is checked against `webhookEventType`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { getValidator, describePath, type Validator, type Violation, type CheckName } from '../core/validator';
+import { matchContentType } from '../core/media-type';
+import { getValidator, describeLocation, describePath, type Validator, type Violation, type CheckName } from '../core/validator';
+import { undeclaredProperties } from './closed';
 
 export interface PactMismatch {
   /** The pact file (or source name). */
@@ -40,6 +44,8 @@ export interface PactCheckResult {
   mismatches: PactMismatch[];
   /** Request violations an interaction expects the provider to refuse (e.g. the 401 without a key). */
   expected: PactMismatch[];
+  /** What does not fail the check but deserves a look (e.g. a query parameter the operation does not declare). */
+  warnings: PactMismatch[];
   /** Interactions not checked, and why. */
   skipped: { interaction: string; index: number; reason: string }[];
 }
@@ -100,12 +106,6 @@ function statesOf(i: any): string[] {
   return list.map((s) => (s.params && Object.keys(s.params).length ? `${s.name} ${JSON.stringify(s.params)}` : String(s.name)));
 }
 
-const where = (v: Violation) => {
-  const [part, kind, ...rest] = v.location;
-  if (kind === 'body') return `${part}.body${rest.length ? `.${describePath(rest)}` : ''}`;
-  return v.location.join('.');
-};
-
 /** A required property or header the pact leaves out: the consumer does not rely on it. */
 function isOmission(v: Violation): boolean {
   if (v.check === 'response_headers_conformance') return / is missing$/.test(v.message);
@@ -133,6 +133,7 @@ export function checkPact(pact: unknown, source = '(pact)', validator: Validator
     interactions: interactions.length,
     mismatches: [],
     expected: [],
+    warnings: [],
     skipped: [],
   };
   const eventType = validator.spec.componentValidator('webhookEventType');
@@ -198,12 +199,26 @@ export function checkPact(pact: unknown, source = '(pact)', validator: Validator
       .filter((v) => !isOmission(v))
       // No body in the pact: the consumer does not look at it, whatever its type.
       .filter((v) => resBody.present || v.check !== 'content_type_conformance');
-    for (const v of responseViolations) result.mismatches.push(at(v.check, where(v), v.message));
+    for (const v of responseViolations) result.mismatches.push(at(v.check, describeLocation(v), v.message));
 
     const declared = validator.spec.responseFor(op, res.status);
+    const media = declared && resBody.present ? matchContentType(resHeaders['content-type'], declared.contentTypes) : undefined;
+    if (declared && media) {
+      const schema = validator.spec.responseSchema(op, declared.status, media);
+      for (const p of undeclaredProperties(validator.spec, schema, resBody.value)) {
+        const message = `${describePath(p)} is not declared in openapi.json: response objects are closed, so a consumer may rely only on documented properties`;
+        result.mismatches.push(at('response_schema_conformance', `response.body.${describePath(p)}`, message));
+      }
+    }
+    const declaredQuery = new Set(op.parameters.filter((p) => p.in === 'query').map((p) => p.name));
+    for (const name of Object.keys(queryOf(req.query))) {
+      if (!declaredQuery.has(name)) {
+        result.warnings.push(at('request_parameters_conformance', `request.query.${name}`, `query parameter "${name}" is not declared in openapi.json: the provider may ignore it`));
+      }
+    }
     const expectsRefusal = res.status >= 400 && res.status < 500 && declared !== undefined;
     for (const v of requestViolations) {
-      (expectsRefusal ? result.expected : result.mismatches).push(at(v.check, where(v), v.message));
+      (expectsRefusal ? result.expected : result.mismatches).push(at(v.check, describeLocation(v), v.message));
     }
   });
   return result;
@@ -261,6 +276,7 @@ export function formatCheckResults(results: PactCheckResult[]): string {
     lines.push(`${r.source}${pair}: ${r.interactions} interaction${r.interactions === 1 ? '' : 's'}, ${verdict}`);
     for (const m of r.mismatches) lines.push(`  ✗ ${formatMismatch(m)}`);
     for (const m of r.expected) lines.push(`  · expected refusal: ${formatMismatch(m)}`);
+    for (const m of r.warnings) lines.push(`  ! warning: ${formatMismatch(m)}`);
     for (const s of r.skipped) lines.push(`  - skipped interaction #${s.index} "${s.interaction}": ${s.reason}`);
   }
   const total = results.reduce((n, r) => n + r.mismatches.length, 0);

@@ -10,12 +10,16 @@ export {
   webhookDeliveryInteraction,
   signedDelivery,
   type RotateCase,
+  type RotateField,
   type RotateSecretInteractionOptions,
   type CreateCase,
+  type CreateField,
   type CreateEndpointInteractionOptions,
+  type ErrorField,
+  type WebhookField,
   type WebhookDeliveryInteractionOptions,
 } from './interactions';
-export { STATE, PROVIDER_STATES, given, isKnownState, type ProviderStateSpec, type GivenState, type StateName } from './states/vocabulary';
+export { STATE, PROVIDER_STATES, given, isKnownState, canonicalState, type ProviderStateSpec, type GivenState, type StateName } from './states/vocabulary';
 export {
   createProviderStates,
   detectStateMode,
@@ -36,6 +40,8 @@ export {
   parseConsumerVersionSelectors,
   parseVerifierResults,
   PactVerifyConfigError,
+  ProviderUnreachableError,
+  probeProvider,
   DEFAULT_CONSUMER_VERSION_SELECTORS,
   type PactVerifyOptions,
   type BrokerOptions,

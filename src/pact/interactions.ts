@@ -1,7 +1,9 @@
 /**
  * Ready-made Pact interactions for InkLink's operations and webhook deliveries, so a client team's
- * own consumer tests use the provider states of `states.ts` and matchers that accept every answer
- * InkLink may give (a new secret on every call, random ids and request ids), never literals.
+ * own consumer tests use the provider states of `states/vocabulary.ts` and matchers that accept
+ * every answer InkLink may give (a new secret on every call, random ids and request ids), never
+ * literals. A team states only the fields its code reads (`fields: ['secret']`), so the provider
+ * can tell which fields nobody relies on.
  *
  *   await rotateSecretInteraction(pact, { case: 'rotated' }).executeTest(async (server) => { ... });
  */
@@ -46,21 +48,17 @@ export const EXAMPLES = {
 } as const;
 
 /** The path of the rotate operation, with the endpoint id injected by the provider state. */
-function rotatePath(endpointId: string, injected: boolean): unknown {
+function rotatePath(endpointId: string): string {
   const example = `/webhook/endpoints/${endpointId}/rotate-secret`;
-  return injected ? pactLib().MatchersV3.fromProviderState('/webhook/endpoints/${endpoint_id}/rotate-secret', example) : example;
+  return pactLib().MatchersV3.fromProviderState('/webhook/endpoints/${endpoint_id}/rotate-secret', example) as unknown as string;
 }
 
-function errorBody(code: string, message: string, details?: { field: string; message: string }) {
-  const M = pactLib().MatchersV3;
-  return {
-    error: {
-      code,
-      message: M.string(message),
-      ...(details ? { details: M.eachLike({ field: M.string(details.field), message: M.string(details.message) }, 1) } : {}),
-      requestId: M.regex(PATTERNS.uuid, EXAMPLES.requestId),
-    },
-  };
+/**
+ * The `api-key` header, matched by type: the consumer may send any key (its own test key, or
+ * `EXAMPLES.apiKey`), and the provider verification replaces it with a key of the state's role.
+ */
+function apiKeyHeader() {
+  return { [API_KEY_HEADER]: pactLib().MatchersV3.string(EXAMPLES.apiKey) };
 }
 
 function requestIdHeader() {
@@ -71,66 +69,119 @@ function applyStates<T extends { given(state: string, params?: any): T }>(i: T, 
   return states.reduce((acc, s) => acc.given(s.name, s.params), i);
 }
 
+/**
+ * The fields a consumer reads, each with its standard matcher: all of `table` when `fields` is not
+ * given, else only those named (`a.b` names a nested field). A field the table does not have is an
+ * error naming the ones it has.
+ */
+function only(table: Record<string, () => unknown>, fields: readonly string[] | undefined, what: string): Record<string, unknown> {
+  const names = fields ?? Object.keys(table);
+  const unknown = names.filter((f) => !Object.hasOwn(table, f));
+  if (unknown.length) throw new Error(`${what}: no field ${unknown.map((f) => `"${f}"`).join(', ')}; the fields are ${Object.keys(table).join(', ')}`);
+  const out: Record<string, any> = {};
+  for (const name of names) {
+    const path = name.split('.');
+    let at = out;
+    for (const seg of path.slice(0, -1)) at = at[seg] ??= {};
+    at[path[path.length - 1]] = table[name]();
+  }
+  return out;
+}
+
+/** A JSON response of only the fields named (none: no body is stated, so the provider's is not compared). */
+function respond(interaction: V4InteractionWithRequest, status: number, body: Record<string, unknown>): V4InteractionWithResponse {
+  return interaction.willRespondWith(status, (b) => {
+    b.headers(requestIdHeader());
+    if (Object.keys(body).length) b.jsonBody(body);
+  });
+}
+
 /** The refusal each case shows: its status, code and example message come from the refusal table. */
 const CASE_REFUSAL = {
   'missing-api-key': 'unauthenticated',
+  'unknown-api-key': 'unauthenticated',
   'member-key': 'forbidden',
   'unknown-endpoint': 'endpoint_not_found',
+  'foreign-endpoint': 'endpoint_not_found',
   'invalid-body': 'invalid_input',
 } as const satisfies Record<string, RefusalKind>;
 
-function refusal(interaction: V4InteractionWithRequest, kase: keyof typeof CASE_REFUSAL, invalidField = 'url'): V4InteractionWithResponse {
+/** The fields of InkLink's error envelope (`{"error": {…}}`) a consumer may read. */
+export type ErrorField = 'code' | 'message' | 'details' | 'requestId';
+
+function refusal(interaction: V4InteractionWithRequest, kase: keyof typeof CASE_REFUSAL, fields: readonly string[] | undefined, invalidField = 'url'): V4InteractionWithResponse {
+  const M = pactLib().MatchersV3;
   const { status, code, message }: Refusal = REFUSALS[CASE_REFUSAL[kase]];
-  const details = kase === 'invalid-body' ? { field: invalidField, message: 'must match format "uri"' } : undefined;
-  return interaction.willRespondWith(status, (b) => b.headers(requestIdHeader()).jsonBody(errorBody(code, message, details)));
+  const table: Record<string, () => unknown> = {
+    code: () => code,
+    message: () => M.string(message),
+    requestId: () => M.regex(PATTERNS.uuid, EXAMPLES.requestId),
+  };
+  if (kase === 'invalid-body') table.details = () => M.eachLike({ field: M.string(invalidField), message: M.string('must match format "uri"') }, 1);
+  const error = only(table, fields, `the ${kase} refusal`);
+  return respond(interaction, status, Object.keys(error).length ? { error } : {});
 }
 
-export type RotateCase = 'rotated' | 'missing-api-key' | 'member-key' | 'unknown-endpoint';
+export type RotateCase = 'rotated' | 'missing-api-key' | 'unknown-api-key' | 'member-key' | 'unknown-endpoint' | 'foreign-endpoint';
+/** The fields of the rotate answer a consumer may read. */
+export type RotateField = 'secret';
 
 export interface RotateSecretInteractionOptions {
   /** What the interaction shows (default `rotated`). */
   case?: RotateCase;
   /** The endpoint id your test uses (default `EXAMPLES.endpointId`, or `unknownEndpointId`). */
   endpointId?: string;
-  /** Privileged role of the key for `rotated` (default admin). */
+  /** Privileged role of the key for `rotated`, `unknown-endpoint` and `foreign-endpoint` (default admin). */
   role?: 'owner' | 'admin';
+  /**
+   * Only the fields your code reads, each with its standard matcher (default: all): `secret` for
+   * `rotated`; `code`, `message`, `requestId` of the error for a refusal.
+   */
+  fields?: readonly (RotateField | ErrorField)[];
   description?: string;
 }
 
 const ROTATE_DESCRIPTIONS: Record<RotateCase, (role: string) => string> = {
   rotated: (role) => `a request to rotate an endpoint's signing secret with an ${role} key`,
   'missing-api-key': () => 'a request to rotate a signing secret without an api key',
+  'unknown-api-key': () => 'a request to rotate a signing secret with an unknown api key',
   'member-key': () => 'a request to rotate a signing secret with a member key',
   'unknown-endpoint': () => 'a request to rotate the signing secret of an unknown endpoint',
+  'foreign-endpoint': () => "a request to rotate the signing secret of another organization's endpoint",
 };
 
 /**
  * `POST /webhook/endpoints/{id}/rotate-secret`. Cases: `rotated` (200, a `whsec_` secret matched
- * by a regex), and the refusals `missing-api-key` (unauthenticated), `member-key` (forbidden) and
- * `unknown-endpoint` (endpoint not found), with the status and code of the refusal table. Send the
- * `api-key` header (any placeholder) in every case but `missing-api-key`.
+ * by a regex), and the refusals `missing-api-key` and `unknown-api-key` (unauthenticated),
+ * `member-key` (forbidden), `unknown-endpoint` and `foreign-endpoint` (endpoint not found), with
+ * the status and code of the refusal table. Send an `api-key` header (any value) in every case but
+ * `missing-api-key`.
  */
 export function rotateSecretInteraction(pact: V4ConsumerPact, options: RotateSecretInteractionOptions = {}): V4InteractionWithResponse {
   const M = pactLib().MatchersV3;
   const kase = options.case ?? 'rotated';
   const role = options.role ?? 'admin';
-  const unknown = kase === 'unknown-endpoint';
-  const endpointId = options.endpointId ?? (unknown ? EXAMPLES.unknownEndpointId : EXAMPLES.endpointId);
-  const states: GivenState[] = unknown ? [given.noEndpoint(endpointId)] : [given.endpointExists(endpointId)];
-  if (kase === 'rotated') states.push(given.apiKeyHasRole(role));
+  const endpointId = options.endpointId ?? (kase === 'unknown-endpoint' ? EXAMPLES.unknownEndpointId : EXAMPLES.endpointId);
+  const states: GivenState[] = [
+    kase === 'unknown-endpoint' ? given.noEndpoint(endpointId) : kase === 'foreign-endpoint' ? given.foreignEndpointExists(endpointId) : given.endpointExists(endpointId),
+  ];
+  if (kase === 'rotated' || kase === 'unknown-endpoint' || kase === 'foreign-endpoint') states.push(given.apiKeyHasRole(role));
   if (kase === 'member-key') states.push(given.apiKeyHasRole('member'));
-  if (unknown) states.push(given.apiKeyHasRole('admin'));
+  if (kase === 'unknown-api-key') states.push(given.apiKeyUnknown());
 
   const interaction = applyStates(pact.addInteraction(), states)
     .uponReceiving(options.description ?? ROTATE_DESCRIPTIONS[kase](role))
-    .withRequest('POST', rotatePath(endpointId, !unknown) as string, (b) => {
-      if (kase !== 'missing-api-key') b.headers({ [API_KEY_HEADER]: EXAMPLES.apiKey });
+    .withRequest('POST', rotatePath(endpointId), (b) => {
+      if (kase !== 'missing-api-key') b.headers(apiKeyHeader());
     });
-  if (kase !== 'rotated') return settled(refusal(interaction, kase));
-  return settled(interaction.willRespondWith(200, (b) => b.headers(requestIdHeader()).jsonBody({ secret: M.regex(PATTERNS.secret, EXAMPLES.secret) })));
+  if (kase !== 'rotated') return settled(refusal(interaction, kase, options.fields));
+  const body = only({ secret: () => M.regex(PATTERNS.secret, EXAMPLES.secret) }, options.fields, 'the rotate answer');
+  return settled(respond(interaction, 200, body));
 }
 
-export type CreateCase = 'created' | 'invalid-body' | 'missing-api-key' | 'member-key';
+export type CreateCase = 'created' | 'invalid-body' | 'missing-api-key' | 'unknown-api-key' | 'member-key';
+/** The fields of the create answer a consumer may read. */
+export type CreateField = 'id' | 'url' | 'name' | 'enabled' | 'event_types' | 'created_at' | 'secret';
 
 export interface CreateEndpointInteractionOptions {
   case?: CreateCase;
@@ -139,6 +190,11 @@ export interface CreateEndpointInteractionOptions {
   /** For `invalid-body`: the field the provider names in `details` (default `url`). */
   invalidField?: string;
   role?: 'owner' | 'admin';
+  /**
+   * Only the fields your code reads, each with its standard matcher (default: all): the endpoint's
+   * for `created`; `code`, `message`, `details` (invalid-body), `requestId` of the error for a refusal.
+   */
+  fields?: readonly (CreateField | ErrorField)[];
   description?: string;
 }
 
@@ -152,13 +208,14 @@ const CREATE_DESCRIPTIONS: Record<CreateCase, (role: string) => string> = {
   created: (role) => `a request to create a webhook endpoint with an ${role} key`,
   'invalid-body': () => 'a request to create a webhook endpoint with an invalid url',
   'missing-api-key': () => 'a request to create a webhook endpoint without an api key',
+  'unknown-api-key': () => 'a request to create a webhook endpoint with an unknown api key',
   'member-key': () => 'a request to create a webhook endpoint with a member key',
 };
 
 /**
  * `POST /webhook/endpoints`. Cases: `created` (200, the endpoint with a `wh_end_` id and a
- * `whsec_` secret), and the refusals `invalid-body` (with `details`), `missing-api-key` and
- * `member-key`, with the status and code of the refusal table.
+ * `whsec_` secret), and the refusals `invalid-body` (with `details`), `missing-api-key`,
+ * `unknown-api-key` and `member-key`, with the status and code of the refusal table.
  */
 export function createEndpointInteraction(pact: V4ConsumerPact, options: CreateEndpointInteractionOptions = {}): V4InteractionWithResponse {
   const M = pactLib().MatchersV3;
@@ -168,25 +225,26 @@ export function createEndpointInteraction(pact: V4ConsumerPact, options: CreateE
   const states: GivenState[] = [];
   if (kase === 'created' || kase === 'invalid-body') states.push(given.apiKeyHasRole(role));
   if (kase === 'member-key') states.push(given.apiKeyHasRole('member'));
+  if (kase === 'unknown-api-key') states.push(given.apiKeyUnknown());
 
   const interaction = applyStates(pact.addInteraction(), states)
     .uponReceiving(options.description ?? CREATE_DESCRIPTIONS[kase](role))
     .withRequest('POST', '/webhook/endpoints', (b) => {
-      if (kase !== 'missing-api-key') b.headers({ [API_KEY_HEADER]: EXAMPLES.apiKey });
+      if (kase !== 'missing-api-key') b.headers(apiKeyHeader());
       b.jsonBody(body);
     });
-  if (kase !== 'created') return settled(refusal(interaction, kase, options.invalidField));
-  const expected: Record<string, unknown> = {
-    id: M.regex(PATTERNS.endpointId, EXAMPLES.endpointId),
-    url: M.string(String(body.url)),
-    enabled: M.boolean(body.enabled ?? true),
-    event_types: M.eachLike(M.regex(PATTERNS.eventType, (body.event_types as string[] | undefined)?.[0] ?? 'kyc.result.approved'), 1),
-    created_at: M.regex(PATTERNS.dateTime, EXAMPLES.createdAt),
-    secret: M.regex(PATTERNS.secret, EXAMPLES.secret),
+  if (kase !== 'created') return settled(refusal(interaction, kase, options.fields, options.invalidField));
+  const fields: Record<string, () => unknown> = {
+    id: () => M.regex(PATTERNS.endpointId, EXAMPLES.endpointId),
+    url: () => M.string(String(body.url)),
+    // `name` is null when none was sent; a name sent comes back.
+    name: () => (typeof body.name === 'string' ? M.string(body.name) : M.nullValue()),
+    enabled: () => M.boolean(body.enabled ?? true),
+    event_types: () => M.eachLike(M.regex(PATTERNS.eventType, (body.event_types as string[] | undefined)?.[0] ?? 'kyc.result.approved'), 1),
+    created_at: () => M.regex(PATTERNS.dateTime, EXAMPLES.createdAt),
+    secret: () => M.regex(PATTERNS.secret, EXAMPLES.secret),
   };
-  // `name` is null when none was sent; a name sent comes back.
-  if (typeof body.name === 'string') expected.name = M.string(body.name);
-  return settled(interaction.willRespondWith(200, (b) => b.headers(requestIdHeader()).jsonBody(expected)));
+  return settled(respond(interaction, 200, only(fields, options.fields, 'the create answer')));
 }
 
 /**
@@ -211,8 +269,13 @@ export function settled(interaction: V4InteractionWithResponse): V4InteractionWi
   return interaction;
 }
 
+/** The fields of a webhook payload a consumer may read. */
+export type WebhookField = 'type' | 'timestamp' | 'data.inquiry_id' | 'data.subject_id';
+
 export interface WebhookDeliveryInteractionOptions {
   type?: WebhookEventType;
+  /** Only the payload fields your handler reads, each with its standard matcher (default: all). */
+  fields?: readonly WebhookField[];
   description?: string;
 }
 
@@ -225,26 +288,27 @@ export function webhookDeliveryInteraction(pact: V4ConsumerPact, options: Webhoo
   const M = pactLib().MatchersV3;
   const type = options.type ?? 'kyc.result.approved';
   const kind = type.startsWith('kyc.') ? 'kyc' : 'web';
-  const s = given.webhookDelivered(type);
+  const s = given.endpointReceivesDeliveries(type);
+  const payload = only(
+    {
+      type: () => type,
+      timestamp: () => M.regex(PATTERNS.dateTime, EXAMPLES.createdAt),
+      'data.inquiry_id': () => M.regex(PATTERNS.inquiryId, `${kind}_iq_PactExampleInquiry01`),
+      'data.subject_id': () => M.string('user_123'),
+    },
+    options.fields,
+    'the webhook payload',
+  );
   return pact
     .addAsynchronousInteraction()
     .given(s.name, s.params)
     .expectsToReceive(options.description ?? `a ${type} webhook delivery`, (b) =>
-      b
-        .withJSONContent({
-          type,
-          timestamp: M.regex(PATTERNS.dateTime, EXAMPLES.createdAt),
-          data: {
-            inquiry_id: M.regex(PATTERNS.inquiryId, `${kind}_iq_PactExampleInquiry01`),
-            subject_id: M.string('user_123'),
-          },
-        })
-        .withMetadata({
-          contentType: 'application/json',
-          'webhook-id': M.regex(PATTERNS.eventId, EXAMPLES.eventId),
-          'webhook-timestamp': M.regex(PATTERNS.unixSeconds, EXAMPLES.webhookTimestamp),
-          'webhook-signature': M.regex(PATTERNS.signature, 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4='),
-        }),
+      b.withJSONContent(payload).withMetadata({
+        contentType: 'application/json',
+        'webhook-id': M.regex(PATTERNS.eventId, EXAMPLES.eventId),
+        'webhook-timestamp': M.regex(PATTERNS.unixSeconds, EXAMPLES.webhookTimestamp),
+        'webhook-signature': M.regex(PATTERNS.signature, 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4='),
+      }),
     );
 }
 

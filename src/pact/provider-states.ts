@@ -4,14 +4,16 @@
  * beforeEach/afterEach, records every failure, and captures webhook deliveries.
  *
  * Three backends put a provider into a state:
- * - `mock` (states/mock.ts): the inklink-mock control API; each interaction gets a fresh
- *   organization, and webhook deliveries are real ones, checked against their signature.
+ * - `mock` (states/mock.ts): the inklink-mock control API; nothing is reset, each interaction gets
+ *   organizations of its own, and webhook deliveries are real ones, checked against their signature.
  * - `api` (states/api.ts): InkLink's public API (a real implementation or staging) and the caller's
  *   keys per role. Webhook deliveries cannot be triggered.
  * - `url` (states/url.ts): the provider's own provider-state URL, which receives every state change
  *   as Pact's `{state, params, action}`; its JSON answer is injected into the request.
  *
- * In every mode the request filter puts the key of the role a state names into `api-key`.
+ * In every mode the request filter puts the key a state names (a role's, or an unknown one) into
+ * `api-key`, and only when the request carries that header: a pact that sends no key is verified
+ * without one, so it cannot pass on a key the verifier added.
  */
 import { API_KEY_HEADER } from '../core/inklink';
 import type { RequestHandler } from 'express';
@@ -131,8 +133,8 @@ export async function createProviderStates(config: ProviderStatesConfig): Promis
   const messageProviders = openTable<(d: any) => Promise<unknown>>((description) => async () => {
     const d = interaction.delivery;
     if (!d) {
-      const message = `no delivery to verify for message "${description}": it needs the state "${STATE.webhookDelivered}"`;
-      errors.push({ state: STATE.webhookDelivered, action: 'message', message });
+      const message = `no delivery to verify for message "${description}": it needs the state "${STATE.endpointReceivesDeliveries}"`;
+      errors.push({ state: STATE.endpointReceivesDeliveries, action: 'message', message });
       throw new Error(message);
     }
     let payload: unknown;
@@ -146,7 +148,8 @@ export async function createProviderStates(config: ProviderStatesConfig): Promis
 
   const requestFilter: RequestHandler = (req, _res, next) => {
     const { apiKey } = interaction;
-    if (apiKey && !req.path.startsWith('/_pactSetup') && !req.path.startsWith('/_messages')) {
+    // Replaced, never added: the consumer's placeholder goes, a missing header stays missing.
+    if (apiKey && req.headers[API_KEY_HEADER] !== undefined && !req.path.startsWith('/_pactSetup') && !req.path.startsWith('/_messages')) {
       req.headers[API_KEY_HEADER] = apiKey;
     }
     next();
@@ -160,12 +163,6 @@ export async function createProviderStates(config: ProviderStatesConfig): Promis
     errors,
     async beforeEach() {
       forget();
-      try {
-        await backend.reset?.();
-      } catch (e) {
-        errors.push({ state: '(before each interaction)', action: 'reset', message: (e as Error).message });
-        throw e;
-      }
     },
     async afterEach() {
       forget();

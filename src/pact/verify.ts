@@ -2,6 +2,13 @@
  * Provider verification on Pact's `Verifier`: the options mapping (a pure function, broker
  * options included), the state handlers of `provider-states.ts`, and a report parsed from the
  * verifier's JSON results, interaction by interaction.
+ *
+ * With a broker, the mapping follows Pact's recommended configuration
+ * (docs.pact.io/provider/recommended_configuration): pacts selected by consumer version selectors
+ * are verified with pending pacts on unless turned off, work-in-progress pacts only with pending,
+ * and the provider branch given whenever `matchingBranch` is selected or results are published. A
+ * verification triggered for pact URLs (a broker webhook's `${pactbroker.pactUrl}`) verifies those
+ * pacts and nothing else: no selectors, no pending, no WIP.
  */
 import { redact } from '../core/log';
 import path from 'node:path';
@@ -23,9 +30,9 @@ export interface BrokerOptions {
   brokerPassword?: string;
   /** Which consumer versions' pacts to verify; default: main branch, deployed or released, matching branch. */
   consumerVersionSelectors?: ConsumerVersionSelector[];
-  /** Verify pending pacts without failing on them. */
+  /** Pending pacts (not yet verified by this provider branch) do not fail the run; default on with selectors. */
   enablePending?: boolean;
-  /** Also verify work-in-progress pacts published since this date (YYYY-MM-DD). */
+  /** Also verify work-in-progress pacts published since this date (YYYY-MM-DD); needs pending pacts. */
   includeWipPactsSince?: string;
   /** Publish the results to the broker (needs providerVersion). */
   publish?: boolean;
@@ -49,6 +56,11 @@ export interface PactVerifyOptions extends BrokerOptions {
 }
 
 export class PactVerifyConfigError extends Error {}
+
+/** The provider did not answer at all: nothing was verified. */
+export class ProviderUnreachableError extends Error {}
+
+const isUrl = (p: string) => /^https?:\/\//i.test(p);
 
 /** Pact's recommended selectors: the main branch, whatever is deployed or released, the same branch. */
 export const DEFAULT_CONSUMER_VERSION_SELECTORS: ConsumerVersionSelector[] = [
@@ -116,7 +128,10 @@ export function toVerifierOptions(o: PactVerifyOptions): MappedVerifierOptions {
   }
   const pacts = o.pacts ?? [];
   if (pacts.length === 0 && !o.brokerUrl) throw new PactVerifyConfigError('give pact files or directories (--pact), or a Pact Broker (--pact-broker-url)');
-  if (!o.brokerUrl) {
+  // A pact URL is what a broker webhook hands a provider build: that pact, and nothing selected.
+  const byUrl = pacts.some(isUrl);
+  const bySelectors = !!o.brokerUrl && !byUrl;
+  if (!o.brokerUrl && !byUrl) {
     const brokerOnly: [keyof BrokerOptions, string][] = [
       ['consumerVersionSelectors', '--consumer-version-selectors'],
       ['publish', '--publish'],
@@ -129,7 +144,31 @@ export function toVerifierOptions(o: PactVerifyOptions): MappedVerifierOptions {
       if (o[key] !== undefined && o[key] !== false) throw new PactVerifyConfigError(`${flag} needs a Pact Broker (--pact-broker-url)`);
     }
   }
+  if (byUrl) {
+    const selecting: [keyof BrokerOptions, string][] = [
+      ['consumerVersionSelectors', '--consumer-version-selectors'],
+      ['includeWipPactsSince', '--include-wip-pacts-since'],
+      ['enablePending', '--enable-pending'],
+    ];
+    for (const [key, flag] of selecting) {
+      if (o[key] !== undefined && o[key] !== false) {
+        throw new PactVerifyConfigError(`${flag} applies to pacts a broker selects; a verification of pact URLs (e.g. from a broker webhook) verifies those pacts only`);
+      }
+    }
+  }
+  const selectors = o.consumerVersionSelectors ?? DEFAULT_CONSUMER_VERSION_SELECTORS;
+  const pending = bySelectors && o.enablePending !== false;
+  if (o.includeWipPactsSince !== undefined && bySelectors && !pending) {
+    throw new PactVerifyConfigError('--include-wip-pacts-since needs pending pacts: work-in-progress pacts are verified as pending (drop --no-pending)');
+  }
   if (o.publish && !o.providerVersion) throw new PactVerifyConfigError('--publish needs --provider-version (e.g. the git commit)');
+  if (o.publish && !o.providerBranch) throw new PactVerifyConfigError('--publish needs --provider-branch: the broker records results, and computes pending pacts, per provider branch');
+  if (bySelectors && !o.providerBranch && selectors.some((s) => s.matchingBranch)) {
+    throw new PactVerifyConfigError(
+      'the selector {"matchingBranch": true} (one of the defaults) needs --provider-branch: it selects the consumer branch named like the provider\'s; give the branch, or selectors without matchingBranch',
+    );
+  }
+  if (o.publish && o.states?.mode === 'mock') throw new PactVerifyConfigError(PUBLISH_MOCK);
   if (o.brokerToken && (o.brokerUsername || o.brokerPassword)) {
     throw new PactVerifyConfigError('use a broker token or a username and password, not both');
   }
@@ -143,23 +182,29 @@ export function toVerifierOptions(o: PactVerifyOptions): MappedVerifierOptions {
     failIfNoPactsFound: true,
     logLevel: o.logLevel ?? 'warn',
   };
-  if (pacts.length) out.pactUrls = pacts.map((p) => (/^https?:\/\//i.test(p) ? p : path.resolve(p)));
+  if (pacts.length) out.pactUrls = pacts.map((p) => (isUrl(p) ? p : path.resolve(p)));
   if (o.timeoutMs !== undefined) out.timeout = o.timeoutMs;
-  if (o.brokerUrl) {
+  // Credentials serve pact URLs as well as the broker's own source.
+  if (o.brokerToken) out.pactBrokerToken = o.brokerToken;
+  if (o.brokerUsername) out.pactBrokerUsername = o.brokerUsername;
+  if (o.brokerPassword) out.pactBrokerPassword = o.brokerPassword;
+  if (bySelectors) {
     out.pactBrokerUrl = o.brokerUrl;
-    if (o.brokerToken) out.pactBrokerToken = o.brokerToken;
-    if (o.brokerUsername) out.pactBrokerUsername = o.brokerUsername;
-    if (o.brokerPassword) out.pactBrokerPassword = o.brokerPassword;
-    out.consumerVersionSelectors = o.consumerVersionSelectors ?? DEFAULT_CONSUMER_VERSION_SELECTORS;
-    if (o.enablePending) out.enablePending = true;
+    out.consumerVersionSelectors = selectors;
+    out.enablePending = pending;
     if (o.includeWipPactsSince) out.includeWipPactsSince = o.includeWipPactsSince;
-    out.publishVerificationResult = o.publish === true;
   }
-  if (o.providerVersion) out.providerVersion = o.providerVersion;
+  if (o.brokerUrl || byUrl) out.publishVerificationResult = o.publish === true;
+  // The version only goes with publishing: Pact would otherwise publish whenever
+  // PACT_BROKER_PUBLISH_VERIFICATION_RESULTS happens to be set.
+  if (o.publish && o.providerVersion) out.providerVersion = o.providerVersion;
   if (o.providerBranch) out.providerVersionBranch = o.providerBranch;
   if (o.buildUrl) out.buildUrl = o.buildUrl;
   return out;
 }
+
+const PUBLISH_MOCK =
+  '--publish is refused in mock mode: the results would record the mock as the real provider and mislead can-i-deploy; publish from a verification of the real provider';
 
 export interface InteractionResult {
   description: string;
@@ -219,15 +264,56 @@ export function parseVerifierResults(json: string): Omit<VerificationReport, 'mo
   return { ok: r.result === true && failures.length === 0, interactions, failures, pendingFailures: (r.pendingErrors ?? []).map(failure) };
 }
 
+/** How long the provider has to answer anything at all before a run gives up (well within 5 s). */
+export const PROBE_TIMEOUT_MS = 4000;
+
+/**
+ * Fails fast, with one line, when nothing answers at the provider's base URL: Pact's verifier would
+ * otherwise try each interaction in turn, for minutes, and print no summary. Any HTTP answer will do.
+ */
+export async function probeProvider(baseUrl: string, timeoutMs = PROBE_TIMEOUT_MS, f: typeof fetch = fetch): Promise<void> {
+  try {
+    const res = await f(baseUrl, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+    await res.body?.cancel().catch(() => undefined);
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string } };
+    const why = err.name === 'TimeoutError' || err.name === 'AbortError' ? `no answer within ${timeoutMs / 1000} s` : (err.cause?.code ?? err.message);
+    throw new ProviderUnreachableError(`cannot reach the provider at ${baseUrl} (${why}); nothing was verified`);
+  }
+}
+
+/**
+ * Pact's core reads PACT_BROKER_BASE_URL and PACT_BROKER_PUBLISH_VERIFICATION_RESULTS behind the
+ * options' back: it would add the broker's selected pacts to a verification of pact URLs. While
+ * the verifier runs they are set aside, so the options alone decide.
+ */
+async function withoutAmbientBrokerEnv<T>(run: () => Promise<T>): Promise<T> {
+  const names = ['PACT_BROKER_BASE_URL', 'PACT_BROKER_PUBLISH_VERIFICATION_RESULTS'];
+  const saved = names.map((n) => [n, process.env[n]] as const);
+  for (const n of names) delete process.env[n];
+  try {
+    return await run();
+  } finally {
+    for (const [n, v] of saved) if (v !== undefined && process.env[n] === undefined) process.env[n] = v;
+  }
+}
+
 /**
  * Verifies pacts against a provider and reports interaction by interaction. Resolves with
- * `ok: false` when an interaction or a state set-up fails; rejects on configuration errors.
+ * `ok: false` when an interaction or a state set-up fails; rejects on configuration errors
+ * (PactVerifyConfigError, publishing a verification of the mock included) and when the provider
+ * does not answer at all (ProviderUnreachableError).
  */
 export async function verifyPacts(options: PactVerifyOptions): Promise<VerificationReport> {
   const mapped = toVerifierOptions(options);
+  await probeProvider(options.providerBaseUrl, PROBE_TIMEOUT_MS, options.states?.fetch);
   // Pact's anonymous usage tracking stays off unless the caller turned it on.
   process.env.PACT_DO_NOT_TRACK ??= 'true';
   const states = await createProviderStates({ ...(options.states ?? {}), providerBaseUrl: options.providerBaseUrl });
+  if (options.publish && states.mode === 'mock') {
+    await states.close();
+    throw new PactVerifyConfigError(PUBLISH_MOCK);
+  }
   const { Verifier } = pactLib();
   const verifier = new Verifier({
     ...mapped,
@@ -239,7 +325,7 @@ export async function verifyPacts(options: PactVerifyOptions): Promise<Verificat
   });
   let raw: string;
   try {
-    raw = await verifier.verifyProvider();
+    raw = await withoutAmbientBrokerEnv(() => verifier.verifyProvider());
   } catch (e) {
     raw = (e as Error)?.message ?? String(e);
     if (!raw.trim().startsWith('{')) {

@@ -19,6 +19,7 @@ import { VERIFY_OPTIONS } from '../../src/cli/verify';
 import { VALIDATE_OPTIONS } from '../../src/cli/validate';
 import { PACT_VERIFY_OPTIONS } from '../../src/cli/pact-verify';
 import { PACT_CHECK_OPTIONS } from '../../src/cli/pact-check';
+import { PROXY_OPTIONS } from '../../src/cli/proxy';
 import type { OptionSpec } from '../../src/cli/options';
 
 export const ROOT = path.join(__dirname, '../..');
@@ -96,6 +97,7 @@ export const COMMAND_OPTIONS: Record<string, OptionSpec[]> = {
   validate: VALIDATE_OPTIONS,
   'pact-verify': PACT_VERIFY_OPTIONS,
   'pact-check': PACT_CHECK_OPTIONS,
+  proxy: PROXY_OPTIONS,
 };
 
 /** Every env var any command reads. */

@@ -15,6 +15,7 @@ const PAGE_OF: Record<string, string> = {
   validate: 'docs/validate.md',
   'pact-verify': 'docs/pact.md',
   'pact-check': 'docs/pact.md',
+  proxy: 'docs/proxy.md',
 };
 
 const flagRows = (page: string) => readPage(page).split('\n').filter((l) => l.startsWith('| `--'));

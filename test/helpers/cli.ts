@@ -12,9 +12,9 @@ export interface Running {
   stop(): Promise<number | null>;
 }
 
-/** Starts `inklink-mock serve` and resolves once the banner names the URL. */
-export function startCli(args: string[], env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `inklink-mock serve` (or another long-running command) and resolves once its banner names the URL. */
+export function startCli(args: string[], env: Record<string, string> = {}, command = 'serve'): Promise<Running> {
+  const child = spawn(process.execPath, [CLI, command, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (c) => (out += c));

@@ -44,7 +44,8 @@ describe('the committed pacts', () => {
     const results = files.map((f) => checkPactFile(f));
     expect(results.flatMap((r) => r.mismatches)).toEqual([]);
     expect(results.flatMap((r) => r.skipped)).toEqual([]);
-    expect(results.map((r) => r.interactions)).toEqual([6, 2]);
+    expect(results.flatMap((r) => r.warnings)).toEqual([]);
+    expect(results.map((r) => r.interactions)).toEqual([10, 2]);
     // The 401 without a key and the 400 with a bad url are refusals the spec declares.
     expect(results[0].expected.map((e) => [e.interaction, e.location])).toEqual([
       ['a request to create a webhook endpoint with an invalid url', 'request.body.url'],
@@ -96,6 +97,28 @@ describe('a hand-made pact is flagged when it asks for what the spec forbids', (
       [0, 'response_schema_conformance', 'response.body.error.code'],
       [1, 'content_type_conformance', 'response.header.content-type'],
     ]);
+  });
+
+  it('a response property openapi.json does not declare: response objects are closed, as PactFlow reads them', () => {
+    const r = checkPact(
+      v4(
+        rotate({ status: 200, headers: RID, body: json({ secret: 'whsec_AAAA', rotated_at: '2025-06-11T14:30:00Z' }) }),
+        rotate({ status: 500, headers: RID, body: json({ error: { code: 'INTERNAL_ERROR', message: 'm', hint: 'ask an admin', details: [{ field: '', message: 'm', severity: 'high' }] } }) }),
+      ),
+    );
+    expect(r.mismatches.map((x) => [x.index, x.check, x.location])).toEqual([
+      [0, 'response_schema_conformance', 'response.body.rotated_at'],
+      [1, 'response_schema_conformance', 'response.body.error.hint'],
+      [1, 'response_schema_conformance', 'response.body.error.details[0].severity'],
+    ]);
+    expect(r.mismatches[0].message).toBe('rotated_at is not declared in openapi.json: response objects are closed, so a consumer may rely only on documented properties');
+  });
+
+  it('a create answer is closed over both parts of its allOf (the endpoint and the secret), and nothing else', () => {
+    const create = (body: unknown) => ({ description: 'create', request: { method: 'POST', path: '/webhook/endpoints', headers: KEY, body: json({ url: 'https://x.example' }) }, response: { status: 200, body: json(body) } });
+    const endpoint = { id: 'wh_end_1', url: 'https://x.example', name: null, enabled: true, event_types: ['kyc.result.approved'], created_at: '2025-06-11T14:30:00Z', secret: 'whsec_AAAA' };
+    expect(checkPact(v4(create(endpoint))).mismatches).toEqual([]);
+    expect(checkPact(v4(create({ ...endpoint, secret_expires_at: 'never' }))).mismatches.map((x) => x.location)).toEqual(['response.body.secret_expires_at']);
   });
 
   it('a webhook message with an event type InkLink does not send', () => {
@@ -167,6 +190,13 @@ describe('what a pact may leave out or expect', () => {
     expect(r.mismatches).toEqual([expect.objectContaining({ interaction: 'v3 rotate', location: 'response.body.secret' })]);
   });
 
+  it('a query parameter the operation does not declare is a warning, not a mismatch', () => {
+    const r = checkPact(v4(rotate({ status: 200, body: json({ secret: 'whsec_AAAA' }) }, { query: { dry_run: ['true'] } })));
+    expect(r.mismatches).toEqual([]);
+    expect(r.warnings).toEqual([expect.objectContaining({ location: 'request.query.dry_run', message: 'query parameter "dry_run" is not declared in openapi.json: the provider may ignore it' })]);
+    expect(formatCheckResults([r])).toContain('! warning: interaction #0 "rotate"');
+  });
+
   it('refuses what is not a pact', () => {
     expect(() => checkPact({ hello: 'world' }, 'x.json')).toThrow(PactFileError);
     expect(() => checkPactFile(path.join(tmp, 'nope.json'))).toThrow(/cannot be read/);
@@ -206,6 +236,17 @@ describe('inklink-mock pact-check', () => {
     const out = JSON.parse(r.stdout);
     expect(out.ok).toBe(false);
     expect(out.results[0].mismatches[0]).toMatchObject({ interaction: 'rotate', location: 'response.body.secret' });
+  });
+
+  it('exits 1 on a pact relying on an undocumented error.hint; a warning alone exits 0', async () => {
+    const hint = write('hint.json', v4(rotate({ status: 401, body: json({ error: { code: 'UNAUTHORIZED', message: 'm', hint: 'h' } }) })));
+    const r = await runCli(['pact-check', hint]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('response.body.error.hint: error.hint is not declared in openapi.json');
+    const query = write('query.json', v4(rotate({ status: 200, body: json({ secret: 'whsec_AAAA' }) }, { query: { verbose: ['1'] } })));
+    const w = await runCli(['pact-check', query]);
+    expect(w.code).toBe(0);
+    expect(w.stdout).toContain('! warning:');
   });
 
   it('exits 2 without a file, on a missing file, and on a file that is not a pact', async () => {

@@ -68,9 +68,9 @@ function change(rt: ProviderStatesRuntime, state: string, params: Record<string,
   return fn ? fn(params) : Promise.resolve(undefined);
 }
 
-/** The `api-key` the request filter puts on a request to `path`. */
-function filteredKey(rt: ProviderStatesRuntime, path: string): string | undefined {
-  const req = { path, headers: { 'api-key': 'placeholder' } } as unknown as Request;
+/** The `api-key` the request filter puts on a request to `path` (sent with a placeholder key, or without one). */
+function filteredKey(rt: ProviderStatesRuntime, path: string, sent: string | null = 'placeholder'): string | undefined {
+  const req = { path, headers: sent === null ? {} : { 'api-key': sent } } as unknown as Request;
   let passed = false;
   rt.requestFilter(req, {} as ExpressResponse, () => (passed = true));
   expect(passed).toBe(true);
@@ -83,28 +83,39 @@ const path = (s: Sent) => new URL(s.url).pathname;
 
 describe('mock backend (the control API)', () => {
   const CONFIG = { mode: 'mock' as const, providerBaseUrl: 'http://mock.test/api/v1', controlToken: 'ctl' };
-  /** A control API that mints keys in org_1 and seeds endpoints; `taken` ids are refused. */
-  const control = (taken: string[] = []): Route => (req) => {
-    if (path(req) === '/__mock/api-keys') return json({ organization_id: 'org_1', api_key: `secret_live_${req.body.role}` });
-    if (path(req) === '/__mock/endpoints') {
-      if (taken.includes(req.body.id)) return { status: 409, body: { error: { code: 'CONFLICT', message: 'taken' } } };
-      return json({ id: req.body.id ?? 'wh_end_seeded', secret: 'whsec_x' });
-    }
-    return json({});
+  /**
+   * A control API that mints keys (an owner key without an organization makes a new one, org_1,
+   * org_2, …) and seeds endpoints; `taken` ids are refused, and listed in the state.
+   */
+  const control = (taken: string[] = []): Route => {
+    let organizations = 0;
+    return (req) => {
+      if (path(req) === '/__mock/api-keys') return json({ organization_id: req.body.organization_id ?? `org_${++organizations}`, api_key: `secret_live_${req.body.role}` });
+      if (path(req) === '/__mock/endpoints') {
+        if (taken.includes(req.body.id)) return { status: 409, body: { error: { code: 'CONFLICT', message: 'taken' } } };
+        return json({ id: req.body.id ?? 'wh_end_seeded', secret: 'whsec_x' });
+      }
+      if (path(req) === '/__mock/state') return json({ organizations: [{ id: 'org_dev', endpoints: taken.map((id) => ({ id })) }] });
+      return json({});
+    };
   };
 
-  it('resets the mock before each interaction, on the control API at the origin, with the control token', async () => {
+  it('never resets the mock: nothing is sent before or after an interaction', async () => {
     const { rt, sent } = await start(CONFIG, control());
     await rt.beforeEach();
-    expect(sent).toEqual([{ url: 'http://mock.test/__mock/reset', method: 'POST', headers: expect.objectContaining({ authorization: 'Bearer ctl' }), body: {} }]);
+    await rt.afterEach();
+    expect(sent).toEqual([]);
     expect(rt.mode).toBe('mock');
   });
 
-  it('a reset that fails is recorded and fails the interaction', async () => {
-    const { rt, sent } = await start({ ...CONFIG, controlUrl: 'http://control.test/' }, () => ({ status: 503 }));
-    await expect(rt.beforeEach()).rejects.toThrow('control API /__mock/reset: 503 HTTP 503');
-    expect(sent.map((s) => s.url)).toEqual(['http://control.test/__mock/reset']);
-    expect(rt.errors).toEqual([{ state: '(before each interaction)', action: 'reset', message: 'control API /__mock/reset: 503 HTTP 503' }]);
+  it('sends the control token to the control API at the origin, or where it is told', async () => {
+    const atOrigin = await start(CONFIG, control());
+    await change(atOrigin.rt, STATE.endpointExists, { endpoint_id: 'wh_end_a' });
+    expect(atOrigin.sent[0]).toMatchObject({ url: 'http://mock.test/__mock/api-keys', headers: { authorization: 'Bearer ctl' } });
+    await atOrigin.rt.close();
+    const elsewhere = await start({ ...CONFIG, controlUrl: 'http://control.test/' }, () => ({ status: 503 }));
+    await expect(change(elsewhere.rt, STATE.endpointExists, {})).rejects.toThrow('control API /__mock/api-keys: 503 HTTP 503');
+    expect(elsewhere.sent.map((s) => s.url)).toEqual(['http://control.test/__mock/api-keys']);
   });
 
   it('"an endpoint exists" seeds the consumer\'s id in a fresh organization and injects it', async () => {
@@ -141,7 +152,42 @@ describe('mock backend (the control API)', () => {
     // The next interaction gets a fresh organization.
     await rt.beforeEach();
     await change(rt, STATE.apiKeyHasRole, { role: 'admin' });
-    expect(sent.filter((s) => path(s) === '/__mock/api-keys').map((s) => s.body.role)).toEqual(['owner', 'member', 'owner', 'admin']);
+    expect(sent.filter((s) => path(s) === '/__mock/api-keys').map((s) => s.body)).toEqual([
+      { role: 'owner' },
+      { role: 'member', organization_id: 'org_1' },
+      { role: 'owner' },
+      { role: 'admin', organization_id: 'org_2' },
+    ]);
+  });
+
+  it('a request without an api-key is sent without one, whatever the state (the filter replaces, never adds)', async () => {
+    const { rt } = await start(CONFIG, control());
+    await change(rt, STATE.apiKeyHasRole, { role: 'admin' });
+    expect(filteredKey(rt, '/webhook/endpoints', null)).toBeUndefined();
+    expect(filteredKey(rt, '/webhook/endpoints')).toBe('secret_live_admin');
+  });
+
+  it('"an endpoint exists in another organization" seeds the endpoint in an organization other than the key\'s', async () => {
+    const { rt, sent } = await start(CONFIG, control());
+    await change(rt, STATE.apiKeyHasRole, { role: 'admin' });
+    await expect(change(rt, STATE.foreignEndpointExists, { endpoint_id: 'wh_end_theirs' })).resolves.toEqual({ endpoint_id: 'wh_end_theirs' });
+    expect(sent.map((s) => [path(s), s.body])).toEqual([
+      ['/__mock/api-keys', { role: 'owner' }],
+      ['/__mock/api-keys', { role: 'admin', organization_id: 'org_1' }],
+      ['/__mock/api-keys', { role: 'owner' }],
+      ['/__mock/endpoints', { organization_id: 'org_2', id: 'wh_end_theirs' }],
+    ]);
+  });
+
+  it('"the api key is unknown": the filter sends a well-formed key generated afresh for each interaction', async () => {
+    const { rt, sent } = await start(CONFIG, control());
+    await change(rt, STATE.apiKeyUnknown, undefined);
+    const first = filteredKey(rt, '/webhook/endpoints');
+    expect(first).toMatch(/^secret_live_[0-9a-f]{32}$/);
+    await rt.afterEach();
+    await change(rt, STATE.apiKeyUnknown, {});
+    expect(filteredKey(rt, '/webhook/endpoints')).not.toBe(first);
+    expect(sent).toEqual([]);
   });
 
   it('"the api key has role" refuses a role outside the vocabulary', async () => {
@@ -151,10 +197,15 @@ describe('mock backend (the control API)', () => {
     expect(rt.errors).toEqual([{ state: STATE.apiKeyHasRole, action: 'setup', message: 'role must be one of owner, admin, member' }]);
   });
 
-  it('"no endpoint exists" sends nothing and injects the consumer\'s id', async () => {
-    const { rt, sent } = await start(CONFIG, control());
+  it('"no endpoint exists" injects the consumer\'s id when no endpoint has it, another id when one has', async () => {
+    const { rt, sent } = await start(CONFIG, control(['wh_end_taken']));
     await expect(change(rt, STATE.noEndpoint, { endpoint_id: 'wh_end_none' })).resolves.toEqual({ endpoint_id: 'wh_end_none' });
-    expect(sent).toEqual([]);
+    const other = await change(rt, STATE.noEndpoint, { endpoint_id: 'wh_end_taken' });
+    expect(other?.endpoint_id).toMatch(/^wh_end_pact_[0-9a-f]{24}$/);
+    expect(sent.map((s) => [s.method, path(s)])).toEqual([
+      ['GET', '/__mock/state'],
+      ['GET', '/__mock/state'],
+    ]);
   });
 
   /** A control API whose `/__mock/events` really delivers, signed with `signingSecret`. */
@@ -173,9 +224,9 @@ describe('mock backend (the control API)', () => {
     };
   };
 
-  it('"a webhook event is delivered" subscribes the receiver, emits the event and hands the signed delivery to the message provider', async () => {
+  it('"an endpoint subscribed to the event type receives deliveries" subscribes the receiver, emits the event and hands the signed delivery to the message provider', async () => {
     const { rt, sent } = await start(CONFIG, delivering(generateSecret()));
-    await expect(change(rt, STATE.webhookDelivered, { type: 'kyc.result.approved' })).resolves.toBeUndefined();
+    await expect(change(rt, STATE.endpointReceivesDeliveries, { type: 'kyc.result.approved' })).resolves.toBeUndefined();
     expect(sent.map((s) => [path(s), s.body])).toEqual([
       ['/__mock/api-keys', { role: 'owner' }],
       ['/__mock/endpoints', { organization_id: 'org_1', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/pact-verify\/deliveries\/1$/), event_types: ['kyc.result.approved'] }],
@@ -187,19 +238,27 @@ describe('mock backend (the control API)', () => {
     expect(rt.errors).toEqual([]);
   });
 
+  it('takes the earlier name "a webhook event is delivered" as an alias (pacts already published)', async () => {
+    const { rt, sent } = await start(CONFIG, delivering(generateSecret()));
+    await expect(change(rt, 'a webhook event is delivered', { type: 'web.result.failed' })).resolves.toBeUndefined();
+    expect(sent.map((s) => path(s))).toEqual(['/__mock/api-keys', '/__mock/endpoints', '/__mock/events']);
+    const message: any = await rt.messageProviders['a web.result.failed webhook delivery']({});
+    expect(message.message.type).toBe('web.result.failed');
+  });
+
   it("fails when the delivery's signature does not verify with the endpoint's secret", async () => {
     const { rt } = await start(CONFIG, delivering(generateSecret(), generateSecret()));
-    await expect(change(rt, STATE.webhookDelivered, { type: 'kyc.result.approved' })).rejects.toThrow(/signature does not verify.*no_matching_signature/);
-    await expect(rt.messageProviders['a delivery']({})).rejects.toThrow(`no delivery to verify for message "a delivery": it needs the state "${STATE.webhookDelivered}"`);
+    await expect(change(rt, STATE.endpointReceivesDeliveries, { type: 'kyc.result.approved' })).rejects.toThrow(/signature does not verify.*no_matching_signature/);
+    await expect(rt.messageProviders['a delivery']({})).rejects.toThrow(`no delivery to verify for message "a delivery": it needs the state "${STATE.endpointReceivesDeliveries}"`);
     expect(rt.errors.map((e) => [e.state, e.action])).toEqual([
-      [STATE.webhookDelivered, 'setup'],
-      [STATE.webhookDelivered, 'message'],
+      [STATE.endpointReceivesDeliveries, 'setup'],
+      [STATE.endpointReceivesDeliveries, 'message'],
     ]);
   });
 
-  it('"a webhook event is delivered" needs a type', async () => {
+  it('"an endpoint subscribed to the event type receives deliveries" needs a type', async () => {
     const { rt } = await start(CONFIG, control());
-    await expect(change(rt, STATE.webhookDelivered, {})).rejects.toThrow('the "type" parameter is required');
+    await expect(change(rt, STATE.endpointReceivesDeliveries, {})).rejects.toThrow('the "type" parameter is required');
   });
 });
 
@@ -248,11 +307,23 @@ describe('api backend (InkLink\'s public API and keys per role)', () => {
     expect(sent).toEqual([]);
   });
 
-  it('"no endpoint exists" injects the consumer\'s id; "a webhook event is delivered" cannot be set up', async () => {
+  it('"no endpoint exists" injects the consumer\'s id; deliveries cannot be set up; "the api key is unknown" sends a generated key', async () => {
     const { rt, sent } = await start(CONFIG, created);
     await expect(change(rt, STATE.noEndpoint, { endpoint_id: 'wh_end_none' })).resolves.toEqual({ endpoint_id: 'wh_end_none' });
-    await expect(change(rt, STATE.webhookDelivered, { type: 'kyc.result.approved' })).rejects.toThrow(/public API cannot trigger a webhook delivery/);
+    await expect(change(rt, STATE.endpointReceivesDeliveries, { type: 'kyc.result.approved' })).rejects.toThrow(/public API cannot trigger a webhook delivery/);
+    await change(rt, STATE.apiKeyUnknown, {});
+    expect(filteredKey(rt, '/webhook/endpoints')).toMatch(/^secret_live_[0-9a-f]{32}$/);
     expect(sent).toEqual([]);
+  });
+
+  it('"an endpoint exists in another organization" creates one with the other organization\'s key, and says which flag gives it', async () => {
+    const { rt, sent } = await start({ ...CONFIG, otherOrgKey: 'secret_live_theirs' }, created);
+    await expect(change(rt, STATE.foreignEndpointExists, { endpoint_id: 'wh_end_c' })).resolves.toEqual({ endpoint_id: 'wh_end_created' });
+    expect(sent).toEqual([expect.objectContaining({ url: 'https://staging.test/api/v1/webhook/endpoints', headers: expect.objectContaining({ 'api-key': 'secret_live_theirs' }) })]);
+    await rt.close();
+    const without = await start(CONFIG, created);
+    await expect(change(without.rt, STATE.foreignEndpointExists, {})).rejects.toThrow(/--other-org-key or INKLINK_OTHER_ORG_API_KEY/);
+    expect(without.sent).toEqual([]);
   });
 });
 
@@ -285,15 +356,21 @@ describe('url backend (the provider\'s state URL)', () => {
     expect(filteredKey(rt, '/webhook/endpoints')).toBe('secret_live_admin');
   });
 
-  it('"a webhook event is delivered" gives the URL a receiver_url and checks the delivery with the secret it answers', async () => {
+  it('"the api key is unknown": the key the URL answers, else a generated one', async () => {
+    const { rt } = await start(CONFIG, () => json({}));
+    await change(rt, STATE.apiKeyUnknown, {});
+    expect(filteredKey(rt, '/webhook/endpoints')).toMatch(/^secret_live_[0-9a-f]{32}$/);
+  });
+
+  it('deliveries: gives the URL a receiver_url and checks the delivery with the secret it answers; an alias is sent by the current name', async () => {
     const secret = generateSecret();
     const { rt, sent } = await start(CONFIG, async (req) => {
       await deliver(req.body.params.receiver_url, secret, req.body.params.type);
       return json({ secret, endpoint_id: 'wh_end_p' });
     });
-    await expect(change(rt, STATE.webhookDelivered, { type: 'web.result.rejected' })).resolves.toEqual({ endpoint_id: 'wh_end_p' });
+    await expect(change(rt, 'a webhook event is delivered', { type: 'web.result.rejected' })).resolves.toEqual({ endpoint_id: 'wh_end_p' });
     expect(sent[0].body).toEqual({
-      state: STATE.webhookDelivered,
+      state: STATE.endpointReceivesDeliveries,
       params: { type: 'web.result.rejected', receiver_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//) },
       action: 'setup',
     });

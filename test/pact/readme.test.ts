@@ -1,12 +1,13 @@
 /**
  * docs/pact.md stays true: the client team's example runs as shown, every provider state is listed
- * with its parameters, and the way to refresh the committed pacts is given. (That every
- * pact-verify and pact-check flag is listed with its env var is checked with the other commands'
- * flags in test/docs/reference.test.ts.)
+ * with its parameters, every pact-verify and pact-check flag with its env var, and the way to
+ * refresh the committed pacts is given.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROVIDER_STATES } from '../../src/pact/states/vocabulary';
+import { PACT_VERIFY_OPTIONS } from '../../src/cli/pact-verify';
+import { PACT_CHECK_OPTIONS } from '../../src/cli/pact-check';
 
 const ROOT = path.join(__dirname, '../..');
 const PAGE = fs.readFileSync(path.join(ROOT, 'docs/pact.md'), 'utf8');
@@ -34,6 +35,13 @@ describe('docs/pact.md', () => {
       const row = PAGE.split('\n').find((l) => l.startsWith(`| \`${s.name}\` |`));
       expect(row).toBeDefined();
       for (const p of Object.keys(s.params)) expect(row).toContain(`\`${p}\``);
+    }
+  });
+
+  it('documents every pact-verify and pact-check flag with its env var', () => {
+    for (const o of [...PACT_VERIFY_OPTIONS, ...PACT_CHECK_OPTIONS].filter((x) => x.name !== 'help')) {
+      const rows = PAGE.split('\n').filter((l) => l.startsWith(`| \`--${o.name}`));
+      expect([o.name, rows.some((r) => r.includes(`\`${o.env}\``))]).toEqual([o.name, true]);
     }
   });
 

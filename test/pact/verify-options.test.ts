@@ -16,28 +16,77 @@ import { parseOptions, UsageError } from '../../src/cli/options';
 const BASE = 'http://127.0.0.1:4010';
 
 describe('toVerifierOptions', () => {
-  it('local pact files: absolute paths, provider name, no broker options', () => {
+  it('local pact files and pact URLs: absolute paths, provider name, no broker options', () => {
     expect(toVerifierOptions({ providerBaseUrl: BASE, pacts: ['contracts/pacts', 'https://pacts.example.com/p.json'] })).toEqual({
       provider: 'inklink',
       providerBaseUrl: BASE,
       pactUrls: [path.resolve('contracts/pacts'), 'https://pacts.example.com/p.json'],
+      publishVerificationResult: false,
       failIfNoPactsFound: true,
       logLevel: 'warn',
     });
   });
 
-  it('a broker: URL, token, the recommended selectors by default, results not published', () => {
-    expect(toVerifierOptions({ providerBaseUrl: BASE, brokerUrl: 'https://broker.example.com', brokerToken: 't0k3n', provider: 'inklink-staging' })).toEqual({
+  it("a broker: URL, token, the recommended selectors by default, pending pacts on, the provider's branch, results not published", () => {
+    expect(toVerifierOptions({ providerBaseUrl: BASE, brokerUrl: 'https://broker.example.com', brokerToken: 't0k3n', provider: 'inklink-staging', providerBranch: 'main' })).toEqual({
       provider: 'inklink-staging',
       providerBaseUrl: BASE,
       pactBrokerUrl: 'https://broker.example.com',
       pactBrokerToken: 't0k3n',
       consumerVersionSelectors: [{ mainBranch: true }, { deployedOrReleased: true }, { matchingBranch: true }],
+      enablePending: true,
+      providerVersionBranch: 'main',
       publishVerificationResult: false,
       failIfNoPactsFound: true,
       logLevel: 'warn',
     });
     expect(DEFAULT_CONSUMER_VERSION_SELECTORS).toHaveLength(3);
+  });
+
+  it('pending pacts can be turned off; WIP pacts then cannot be asked for', () => {
+    const base = { providerBaseUrl: BASE, brokerUrl: 'https://b.example.com', consumerVersionSelectors: [{ mainBranch: true }] };
+    expect(toVerifierOptions({ ...base, enablePending: false }).enablePending).toBe(false);
+    expect(toVerifierOptions({ ...base, includeWipPactsSince: '2025-01-01' })).toMatchObject({ enablePending: true, includeWipPactsSince: '2025-01-01' });
+    expect(() => toVerifierOptions({ ...base, enablePending: false, includeWipPactsSince: '2025-01-01' })).toThrow(/--include-wip-pacts-since needs pending pacts/);
+  });
+
+  it('the provider branch is required with a matchingBranch selector (a default one) and to publish', () => {
+    const base = { providerBaseUrl: BASE, brokerUrl: 'https://b.example.com' };
+    expect(() => toVerifierOptions(base)).toThrow(/\{"matchingBranch": true\} \(one of the defaults\) needs --provider-branch/);
+    expect(() => toVerifierOptions({ ...base, consumerVersionSelectors: [{ matchingBranch: true }] })).toThrow(/needs --provider-branch/);
+    expect(toVerifierOptions({ ...base, consumerVersionSelectors: [{ mainBranch: true }, { deployedOrReleased: true }] }).providerVersionBranch).toBeUndefined();
+    expect(() => toVerifierOptions({ ...base, consumerVersionSelectors: [{ mainBranch: true }], publish: true, providerVersion: 'abc' })).toThrow(/--publish needs --provider-branch/);
+  });
+
+  it('a verification triggered for a pact URL (a broker webhook) verifies that pact only: no broker source, selectors, pending or WIP', () => {
+    const url = 'https://broker.example.com/pacts/provider/inklink/consumer/web/pact-version/abc';
+    const mapped = toVerifierOptions({ providerBaseUrl: BASE, pacts: [url], brokerUrl: 'https://broker.example.com', brokerToken: 't', publish: true, providerVersion: 'abc', providerBranch: 'main' });
+    expect(mapped).toEqual({
+      provider: 'inklink',
+      providerBaseUrl: BASE,
+      pactUrls: [url],
+      pactBrokerToken: 't',
+      publishVerificationResult: true,
+      providerVersion: 'abc',
+      providerVersionBranch: 'main',
+      failIfNoPactsFound: true,
+      logLevel: 'warn',
+    });
+    for (const extra of [{ consumerVersionSelectors: [{ mainBranch: true }] }, { includeWipPactsSince: '2025-01-01' }, { enablePending: true }]) {
+      expect(() => toVerifierOptions({ providerBaseUrl: BASE, pacts: [url], ...extra })).toThrow(/applies to pacts a broker selects/);
+    }
+  });
+
+  it('the provider version goes to Pact only to publish (an ambient PACT_BROKER_PUBLISH_VERIFICATION_RESULTS cannot publish)', () => {
+    const o = toVerifierOptions({ providerBaseUrl: BASE, brokerUrl: 'https://b.example.com', consumerVersionSelectors: [{ mainBranch: true }], providerVersion: 'abc' });
+    expect(o.providerVersion).toBeUndefined();
+    expect(o.publishVerificationResult).toBe(false);
+  });
+
+  it('publishing is refused in mock mode', () => {
+    expect(() =>
+      toVerifierOptions({ providerBaseUrl: BASE, brokerUrl: 'https://b.example.com', publish: true, providerVersion: '1', providerBranch: 'main', states: { mode: 'mock' } }),
+    ).toThrow(/--publish is refused in mock mode/);
   });
 
   it('the full CI flow: selectors, pending, WIP, publish with version, branch and build URL', () => {
@@ -76,7 +125,7 @@ describe('toVerifierOptions', () => {
   });
 
   it('local pacts and a broker together', () => {
-    const mapped = toVerifierOptions({ providerBaseUrl: BASE, pacts: ['a.json'], brokerUrl: 'https://b.example.com' });
+    const mapped = toVerifierOptions({ providerBaseUrl: BASE, pacts: ['a.json'], brokerUrl: 'https://b.example.com', providerBranch: 'feat-x' });
     expect(mapped.pactUrls).toEqual([path.resolve('a.json')]);
     expect(mapped.pactBrokerUrl).toBe('https://b.example.com');
   });
@@ -90,8 +139,8 @@ describe('toVerifierOptions', () => {
     [{ providerBaseUrl: BASE, pacts: ['a'], enablePending: true }, /--enable-pending needs a Pact Broker/],
     [{ providerBaseUrl: BASE, pacts: ['a'], brokerToken: 't' }, /--pact-broker-token needs a Pact Broker/],
     [{ providerBaseUrl: BASE, brokerUrl: 'https://b', publish: true }, /--publish needs --provider-version/],
-    [{ providerBaseUrl: BASE, brokerUrl: 'https://b', brokerToken: 't', brokerUsername: 'u' }, /token or a username and password, not both/],
-    [{ providerBaseUrl: BASE, brokerUrl: 'https://b', includeWipPactsSince: 'last week' }, /YYYY-MM-DD/],
+    [{ providerBaseUrl: BASE, brokerUrl: 'https://b', providerBranch: 'm', brokerToken: 't', brokerUsername: 'u' }, /token or a username and password, not both/],
+    [{ providerBaseUrl: BASE, brokerUrl: 'https://b', providerBranch: 'm', includeWipPactsSince: 'last week' }, /YYYY-MM-DD/],
   ])('refuses %j', (input, message) => {
     expect(() => toVerifierOptions(input as any)).toThrow(PactVerifyConfigError);
     expect(() => toVerifierOptions(input as any)).toThrow(message);
@@ -155,6 +204,16 @@ describe('pact-verify flags and env vars', () => {
       states: { mode: 'api', apiKeys: { admin: 'secret_live_admin0000', member: 'secret_live_member000' }, deliveryTimeoutMs: 2000 },
     });
     expect(toVerifierOptions(o)).toMatchObject({ publishVerificationResult: true, providerVersion: 'abc123', providerVersionBranch: 'main', pactBrokerToken: 'tok' });
+  });
+
+  it('pending pacts: the default, --enable-pending, or off with --no-pending or INKLINK_PACT_ENABLE_PENDING=false', () => {
+    const base = ['--provider-base-url', BASE];
+    expect(parse(base).enablePending).toBeUndefined();
+    expect(parse([...base, '--enable-pending']).enablePending).toBe(true);
+    expect(parse([...base, '--no-pending']).enablePending).toBe(false);
+    expect(parse(base, { INKLINK_PACT_NO_PENDING: 'true' }).enablePending).toBe(false);
+    expect(parse(base, { INKLINK_PACT_ENABLE_PENDING: 'false' }).enablePending).toBe(false);
+    expect(() => parse([...base, '--enable-pending', '--no-pending'])).toThrow('give --enable-pending or --no-pending, not both');
   });
 
   it('a flag beats its env var; --pact repeats', () => {

@@ -199,7 +199,7 @@ function listen(server: http.Server): Promise<string> {
 
 /** Starts the correct mock (name `correct`) or a broken variant, on a random port. */
 export async function startVariant(name: string, options: MockServerOptions = {}): Promise<RunningVariant> {
-  const variant = name === 'correct' ? undefined : VARIANTS[name];
+  const variant: Omit<Variant, 'fails'> | undefined = name === 'correct' ? undefined : (VARIANTS[name] ?? CONTRACT_VARIANTS[name]);
   if (name !== 'correct' && !variant) throw new Error(`no variant ${name}`);
   // The correct mock checks its own answers; any violation fails the test when it closes.
   const selfCheckLines: string[] = [];
@@ -292,3 +292,59 @@ export async function startVariant(name: string, options: MockServerOptions = {}
     },
   };
 }
+
+// ------------------------------------------------------------------------------------------------
+// Variants for the Pact contracts and the validating proxy (issue 12 points 3 and 4). Kept apart
+// from VARIANTS above, which `verify` runs expecting each variant's `fails`: these are the defects
+// the committed pacts (contracts/provider/broken-variants.verify.test.ts) and the proxy's sequence
+// rules (test/proxy/) must catch. `startVariant` starts either kind by name.
+// ------------------------------------------------------------------------------------------------
+
+export const CONTRACT_VARIANTS: Record<string, Omit<Variant, 'fails'>> = {
+  'owner-key-refused': {
+    description: 'an owner key is refused as if it were a member key (rotate and create)',
+    patch(mock) {
+      const rotate = mock.service.rotateSecret.bind(mock.service);
+      const create = mock.service.createEndpoint.bind(mock.service);
+      const demoted = <P extends { role: string }>(p: P): P => (p.role === 'owner' ? { ...p, role: 'member' } : p);
+      mock.service.rotateSecret = (principal, id) => rotate(demoted(principal), id);
+      mock.service.createEndpoint = (principal, input) => create(demoted(principal), input);
+    },
+  },
+  'unknown-key-accepted': {
+    description: 'a well-formed api key that no organization has is taken as the first organization’s owner',
+    patch(mock) {
+      const original = mock.service.authenticate.bind(mock.service);
+      const owner = mock.seeded[0].apiKeys[0].key;
+      mock.service.authenticate = (key) => {
+        const r = original(key);
+        return r.ok || key === undefined ? r : original(owner);
+      };
+    },
+  },
+  'foreign-endpoint-rotatable': {
+    description: "a privileged key may rotate another organization's endpoint",
+    patch(mock) {
+      const original = mock.service.rotateSecret.bind(mock.service);
+      mock.service.rotateSecret = (principal, id) => {
+        const e = mock.store.endpoint(id);
+        return original(e ? { ...principal, organizationId: e.organizationId } : principal, id);
+      };
+    },
+  },
+  'refused-key-accepted-later': {
+    description: 'an unknown api key is refused the first time, and taken as the first organization’s owner after that',
+    patch(mock) {
+      const original = mock.service.authenticate.bind(mock.service);
+      const owner = mock.seeded[0].apiKeys[0].key;
+      const refusedOnce = new Set<string>();
+      mock.service.authenticate = (key) => {
+        const r = original(key);
+        if (r.ok || key === undefined) return r;
+        if (refusedOnce.has(key)) return original(owner);
+        refusedOnce.add(key);
+        return r;
+      };
+    },
+  },
+};

@@ -5,9 +5,10 @@
  * filter, message providers, beforeEach/afterEach). Also what the backends share: the one HTTP
  * call, keys per role, and the vocabulary check.
  */
-import { ROLES, type Role } from '../../core/inklink';
+import { randomBytes } from 'node:crypto';
+import { ID_PREFIX, ROLES, type Role } from '../../core/inklink';
 import { jsonOrUndefined } from '../../core/json';
-import { PROVIDER_STATES, isKnownState, type StateName } from './vocabulary';
+import { PROVIDER_STATES, canonicalState, type StateName } from './vocabulary';
 
 export type StateMode = 'mock' | 'api' | 'url';
 
@@ -23,6 +24,8 @@ export interface BackendOptions {
   providerBaseUrl: string;
   /** api and url: an api key per role. */
   apiKeys?: Partial<Record<Role, string>>;
+  /** api: an owner or admin key of another organization (for `an endpoint exists in another organization`). */
+  otherOrgKey?: string;
   fetch?: typeof fetch;
 }
 
@@ -50,8 +53,6 @@ export interface StateBackend {
   setup(state: string, params: StateParams, ctx: StateContext): Promise<InjectedValues | undefined>;
   /** Undoes the state after the interaction; a backend without it has nothing to undo. */
   teardown?(state: string, params: StateParams, ctx: StateContext): Promise<InjectedValues | undefined>;
-  /** Before each interaction: puts the provider back into a known state. */
-  reset?(): Promise<void>;
 }
 
 /** A provider state that could not be set up (its message is what the report shows). */
@@ -102,15 +103,30 @@ function keyFor(options: BackendOptions, role: Role): string {
 
 export type StateSetup = (params: StateParams, ctx: StateContext) => Promise<InjectedValues | undefined>;
 
-/** A `setup` from one set-up per state of the vocabulary; any other name fails, listing the vocabulary. */
+/**
+ * A `setup` from one set-up per state of the vocabulary (a pact may use a state's alias); any
+ * other name fails, listing the vocabulary.
+ */
 export function vocabularySetup(table: Record<StateName, StateSetup>): StateBackend['setup'] {
   return async (state, params, ctx) => {
-    if (!isKnownState(state)) {
+    const name = canonicalState(state);
+    if (!name) {
       throw new StateFailure(`unknown provider state; the vocabulary is: ${PROVIDER_STATES.map((s) => `"${s.name}"`).join(', ')}`);
     }
-    return table[state](params, ctx);
+    return table[name](params, ctx);
   };
 }
 
 /** `no endpoint exists`, wherever the provider needs nothing done: the consumer's id is the one. */
 export const echoEndpointId: StateSetup = async (p) => ({ endpoint_id: p.endpoint_id });
+
+/** A well-formed api key that no provider has: generated afresh, so a real key in a pact cannot pass for it. */
+export function unknownApiKey(): string {
+  return ID_PREFIX.apiKey + randomBytes(16).toString('hex');
+}
+
+/** `the api key is unknown`, wherever the provider needs nothing done. */
+export const useUnknownKey: StateSetup = async (_p, ctx) => {
+  ctx.useApiKey(unknownApiKey());
+  return undefined;
+};

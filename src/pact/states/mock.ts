@@ -1,12 +1,14 @@
 /**
- * Provider states on inklink-mock, through its control API (`/__mock/reset`, `/__mock/api-keys`,
- * `/__mock/endpoints`, `/__mock/events`): the mock is reset before each interaction, each
- * interaction gets a fresh organization, and webhook deliveries are real ones, sent to the runtime's
- * receiver and checked against the endpoint's secret.
+ * Provider states on inklink-mock, through its control API (`/__mock/api-keys`, `/__mock/endpoints`,
+ * `/__mock/state`, `/__mock/events`). Nothing is reset: each interaction gets organizations of its
+ * own (minted on first use), so the keys, endpoints and rotations a developer has on the mock are
+ * never touched. Webhook deliveries are real ones, sent to the runtime's receiver and checked
+ * against the endpoint's secret.
  */
-import { ENDPOINT_ID_RE } from '../../core/inklink';
+import { randomBytes } from 'node:crypto';
+import { ENDPOINT_ID_RE, ID_PREFIX } from '../../core/inklink';
 import { STATE } from './vocabulary';
-import { StateFailure, caller, checkRole, echoEndpointId, vocabularySetup, type BackendOptions, type StateBackend, type StateContext } from './backend';
+import { StateFailure, caller, checkRole, useUnknownKey, vocabularySetup, type BackendOptions, type StateBackend, type StateContext, type StateParams } from './backend';
 
 export interface MockStateOptions extends BackendOptions {
   /** mock: where the control API is (default: the origin of providerBaseUrl). */
@@ -40,38 +42,50 @@ export async function controlApiAnswers(options: MockStateOptions): Promise<bool
 export function mockBackend(options: MockStateOptions): StateBackend {
   const call = caller(options.fetch);
   const control = (path: string, body?: unknown) =>
-    call(`${controlBase(options)}${path}`, 'POST', body ?? {}, controlHeaders(options), `control API ${path}`);
+    call(`${controlBase(options)}${path}`, body === undefined ? 'GET' : 'POST', body, controlHeaders(options), `control API ${path}`);
 
-  /** The interaction's organization: the one of an owner key minted on first use. */
-  const organization = (ctx: StateContext): Promise<string> =>
-    ctx.remember('organization', async () => (await control('/__mock/api-keys', { role: 'owner' })).organization_id as string);
+  /** An organization of the interaction's own: the one of an owner key minted on first use. */
+  const organization = (ctx: StateContext, which = 'organization'): Promise<string> =>
+    ctx.remember(which, async () => (await control('/__mock/api-keys', { role: 'owner' })).organization_id as string);
+
+  /** An endpoint in `organization_id`, with the consumer's id when it is free (any id otherwise: the path takes it from the state). */
+  const seed = async (organization_id: string, p: StateParams) => {
+    const wanted = typeof p.endpoint_id === 'string' && ENDPOINT_ID_RE.test(p.endpoint_id) ? p.endpoint_id : undefined;
+    let seeded: any;
+    try {
+      seeded = await control('/__mock/endpoints', { organization_id, ...(wanted ? { id: wanted } : {}) });
+    } catch {
+      seeded = await control('/__mock/endpoints', { organization_id });
+    }
+    return { endpoint_id: seeded.id as string };
+  };
 
   return {
     mode: 'mock',
-    async reset() {
-      await control('/__mock/reset');
-    },
     setup: vocabularySetup({
       async [STATE.endpointExists](p, ctx) {
-        const organization_id = await organization(ctx);
-        const wanted = typeof p.endpoint_id === 'string' && ENDPOINT_ID_RE.test(p.endpoint_id) ? p.endpoint_id : undefined;
-        let seeded: any;
-        try {
-          seeded = await control('/__mock/endpoints', { organization_id, ...(wanted ? { id: wanted } : {}) });
-        } catch {
-          // The id is taken or refused: any id will do, the path takes it from the state.
-          seeded = await control('/__mock/endpoints', { organization_id });
-        }
-        return { endpoint_id: seeded.id };
+        return seed(await organization(ctx), p);
       },
-      [STATE.noEndpoint]: echoEndpointId,
+      async [STATE.foreignEndpointExists](p, ctx) {
+        return seed(await organization(ctx, 'another organization'), p);
+      },
+      async [STATE.noEndpoint](p) {
+        // The mock is not reset: the consumer's id may be taken (a developer's endpoint, or one an
+        // earlier run seeded). Then another id, one no endpoint has, is handed back.
+        const state = await control('/__mock/state');
+        const taken = new Set<string>((state?.organizations ?? []).flatMap((o: any) => (o.endpoints ?? []).map((e: any) => e.id)));
+        const wanted = p.endpoint_id;
+        if (typeof wanted === 'string' && !taken.has(wanted)) return { endpoint_id: wanted };
+        return { endpoint_id: `${ID_PREFIX.endpoint}pact_${randomBytes(12).toString('hex')}` };
+      },
       async [STATE.apiKeyHasRole](p, ctx) {
         const role = checkRole(p.role);
         const minted = await control('/__mock/api-keys', { role, organization_id: await organization(ctx) });
         ctx.useApiKey(minted.api_key);
         return undefined;
       },
-      async [STATE.webhookDelivered](p, ctx) {
+      [STATE.apiKeyUnknown]: useUnknownKey,
+      async [STATE.endpointReceivesDeliveries](p, ctx) {
         const type = p.type;
         if (typeof type !== 'string') throw new StateFailure('the "type" parameter is required');
         await ctx.captureDelivery(async (url) => {

@@ -1,12 +1,13 @@
 /**
  * Provider states through the provider's own provider-state URL, which receives every state change,
- * known or not, as Pact's `{state, params, action}` (setup and teardown). Its JSON answer is
- * injected into the interaction, minus credentials: an `api_key` goes to the request filter (else
- * the caller's key for the role), a `secret` checks the signature of the delivery the provider
- * sends to `params.receiver_url`.
+ * known or not, as Pact's `{state, params, action}` (setup and teardown); a state a pact names by an
+ * alias is sent by its current name. Its JSON answer is injected into the interaction, minus
+ * credentials: an `api_key` goes to the request filter (else the caller's key for the role, or a
+ * generated unknown key), a `secret` checks the signature of the delivery the provider sends to
+ * `params.receiver_url`.
  */
-import { STATE } from './vocabulary';
-import { caller, roleKey, type BackendOptions, type InjectedValues, type StateBackend, type StateParams } from './backend';
+import { STATE, canonicalState } from './vocabulary';
+import { caller, roleKey, unknownApiKey, type BackendOptions, type InjectedValues, type StateBackend, type StateParams } from './backend';
 
 export interface UrlStateOptions extends BackendOptions {
   /** url: the provider-state URL. */
@@ -17,13 +18,16 @@ export function urlBackend(options: UrlStateOptions): StateBackend {
   const stateUrl = options.stateUrl;
   if (!stateUrl) throw new Error('provider states mode "url" needs a provider-state URL');
   const call = caller(options.fetch);
-  const send = (state: string, params: StateParams, action: 'setup' | 'teardown') =>
-    call(stateUrl, 'POST', { state, params, action }, {}, `state "${state}"`);
+  const send = (named: string, params: StateParams, action: 'setup' | 'teardown') => {
+    const state = canonicalState(named) ?? named;
+    return call(stateUrl, 'POST', { state, params, action }, {}, `state "${state}"`);
+  };
 
   return {
     mode: 'url',
-    async setup(state, params, ctx) {
-      if (state === STATE.webhookDelivered) {
+    async setup(named, params, ctx) {
+      const state = canonicalState(named) ?? named;
+      if (state === STATE.endpointReceivesDeliveries) {
         let answer: any;
         await ctx.captureDelivery(async (receiverUrl) => {
           answer = await send(state, { ...params, receiver_url: receiverUrl }, 'setup');
@@ -32,7 +36,9 @@ export function urlBackend(options: UrlStateOptions): StateBackend {
         return injected(answer);
       }
       const answer = await send(state, params, 'setup');
-      if (state === STATE.apiKeyHasRole) ctx.useApiKey(typeof answer?.api_key === 'string' ? answer.api_key : roleKey(options, params.role));
+      const given = typeof answer?.api_key === 'string' ? (answer.api_key as string) : undefined;
+      if (state === STATE.apiKeyHasRole) ctx.useApiKey(given ?? roleKey(options, params.role));
+      if (state === STATE.apiKeyUnknown) ctx.useApiKey(given ?? unknownApiKey());
       return injected(answer);
     },
     async teardown(state, params) {
