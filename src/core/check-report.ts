@@ -4,8 +4,8 @@
  * JSON. The tool supplies what only it knows: its heading, and the lines that show one piece of
  * evidence (the request, the answer, a line to reproduce it).
  *
- * `check-receiver` reports through this module; `verify` (src/verifier/report.ts) shares its
- * escaping and truncation and can hand its table and JUnit to it as well.
+ * `verify` (src/verifier/report.ts) and `check-receiver` (src/receiver-check/report.ts) both report
+ * through this module.
  */
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 

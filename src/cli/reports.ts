@@ -1,0 +1,25 @@
+/** `--report junit:FILE|json:FILE`, shared by the commands that run checks: parsed, then written. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from './options';
+
+export interface ReportTarget {
+  kind: 'junit' | 'json';
+  file: string;
+}
+
+export function parseReportOption(value: unknown): ReportTarget[] {
+  return ((value as string[] | undefined) ?? []).map((r) => {
+    const m = /^(junit|json):(.+)$/.exec(r);
+    if (!m) throw new UsageError(`--report must be junit:FILE or json:FILE, got "${r}"`);
+    return { kind: m[1] as 'junit' | 'json', file: m[2] };
+  });
+}
+
+/** Writes each report (its folder created), in the format its kind names. */
+export function writeReports(targets: ReportTarget[], formats: Record<ReportTarget['kind'], () => string>): void {
+  for (const r of targets) {
+    fs.mkdirSync(path.dirname(path.resolve(r.file)), { recursive: true });
+    fs.writeFileSync(r.file, formats[r.kind]());
+  }
+}
