@@ -64,7 +64,8 @@ const LAYERS: { name: string; test: (file: string) => boolean; mayImport: string
   { name: 'verifier', test: (f) => f.startsWith('src/verifier/'), mayImport: ['core'] },
   { name: 'pact', test: (f) => f.startsWith('src/pact/'), mayImport: ['core', 'client'] },
   { name: 'mock', test: (f) => f.startsWith('mock/'), mayImport: ['core'] },
-  { name: 'top', test: (f) => f.startsWith('src/'), mayImport: ['core', 'client', 'verifier', 'pact', 'mock', 'top'] },
+  { name: 'receiver-check', test: (f) => f.startsWith('src/receiver-check/'), mayImport: ['core'] },
+  { name: 'top', test: (f) => f.startsWith('src/'), mayImport: ['core', 'client', 'verifier', 'pact', 'mock', 'receiver-check', 'top'] },
 ];
 
 const layerOf = (file: string) => LAYERS.find((l) => l.test(file));
@@ -110,10 +111,20 @@ describe('architecture', () => {
     expect(wrongWay('src/pact/interactions.ts', 'src/client/client.ts')).toBeUndefined();
     expect(wrongWay('src/cli/serve.ts', 'mock/server.ts')).toBeUndefined();
     expect(wrongWay('mock/domain/service.ts', 'src/core/refusals.ts')).toBeUndefined();
+    expect(wrongWay('src/receiver-check/engine.ts', 'src/core/webhooks.ts')).toBeUndefined();
+    expect(wrongWay('src/receiver-check/deliveries.ts', 'mock/domain/deliveries.ts')).toBeDefined();
+    expect(wrongWay('src/receiver-check/engine.ts', 'src/verifier/report.ts')).toBeDefined();
+    expect(wrongWay('src/receiver-check/library.ts', 'src/client/webhooks.ts')).toBeDefined();
   });
 
-  it('the verifier and its CLI never import the mock, even transitively', () => {
-    const entries = [...tsFiles(path.join(root, 'src/verifier')), path.join(root, 'src/cli/verify.ts'), path.join(root, 'src/cli/validate.ts')];
+  it('the verifier, check-receiver and their CLI never import the mock, even transitively', () => {
+    const entries = [
+      ...tsFiles(path.join(root, 'src/verifier')),
+      ...tsFiles(path.join(root, 'src/receiver-check')),
+      path.join(root, 'src/cli/verify.ts'),
+      path.join(root, 'src/cli/validate.ts'),
+      path.join(root, 'src/cli/check-receiver.ts'),
+    ];
     const reached = [...closure(entries)].map(rel);
     expect(reached.filter((f) => f.startsWith('mock'))).toEqual([]);
     expect(reached).toContain('src/core/spec.ts');
