@@ -11,9 +11,10 @@ import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { generateSecret } from '../../src/core/webhooks';
 import { CHECK_RECEIVER_OPTIONS } from '../../src/cli/check-receiver';
+import { shellQuote } from '../../src/receiver-check/http';
 import type { ReceiverReport } from '../../src/receiver-check';
-import { runCli } from '../helpers/cli';
-import { RECEIVERS, serveReceiver, type Secrets, type ServedReceiver } from '../support/receivers';
+import { CLI, runCli } from '../helpers/cli';
+import { RECEIVERS, secretsInFile, serveReceiver, type ServedReceiver } from '../support/receivers';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-check-receiver-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -198,8 +199,7 @@ describe('the rotation drill over HTTP', () => {
     const first = generateSecret();
     const file = path.join(tmp, 'receiver-secret');
     fs.writeFileSync(file, first);
-    const fromFile = { get current() { return fs.readFileSync(file, 'utf8').trim(); } } as Secrets;
-    const served = await serveReceiver((s) => RECEIVERS['standard-webhooks'].make(s, {}), fromFile);
+    const served = await serveReceiver((s) => RECEIVERS['standard-webhooks'].make(s, {}), secretsInFile(file));
     try {
       const json = path.join(tmp, 'drill-command.json');
       const command = `t=$(mktemp) && cat > "$t" && mv "$t" '${file}'`;
@@ -234,6 +234,41 @@ describe('the rotation drill over HTTP', () => {
       const keeps = await runCli(['check-receiver', '--url', served.url, '--secret', served.secrets.current, '--drill', '--update-secret-url', served.updateUrl, '--report', `json:${json}`]);
       expect(keeps.code).toBe(1);
       expect(failedChecks(readReport(json))).toEqual(['drill_old_secret_refused']);
+    } finally {
+      await served.close();
+    }
+  });
+});
+
+describe('docs/check-receiver.md', () => {
+  const page = fs.readFileSync(path.join(__dirname, '../../docs/check-receiver.md'), 'utf8');
+  /** The shell samples this file runs: each right below `<!-- sample: run by test/receiver-check/cli.test.ts -->`. */
+  const samples = [...page.matchAll(/<!-- sample: run by test\/receiver-check\/cli\.test\.ts -->\n```sh\n([\s\S]*?)\n```/g)].map((m) => m[1]);
+  /** The secret the samples say the receiver holds. */
+  const documented = /INKLINK_WEBHOOK_SECRET=(whsec_\S+)/.exec(page)![1];
+
+  it('has the samples this test runs', () => {
+    expect(samples).toHaveLength(3);
+  });
+
+  it.each(samples.map((s, i) => [i + 1, s]))('sample %d runs as shown against a correct receiver on port 3000, and passes', async (_n, sample) => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'docs-'));
+    const file = path.join(dir, '.webhook-secret');
+    fs.writeFileSync(file, documented);
+    const served = await serveReceiver((s) => RECEIVERS['standard-webhooks'].make(s, {}), secretsInFile(file), 0, '/admin/webhook-secret');
+    try {
+      const port = new URL(served.url).port;
+      // As a reader's shell runs it: `npx inklink-mock` is the built CLI, and port 3000 is this receiver.
+      const script = `set -euo pipefail\nnpx() { shift; node ${shellQuote(CLI)} "$@"; }\n${sample.replace(/127\.0\.0\.1:3000/g, `127.0.0.1:${port}`)}\n`;
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INKLINK_')));
+      const r = await promisify(execFile)('bash', ['-c', script], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+      expect(r.stdout).toMatch(/ 0 failed, /);
+      expect(r.stdout).not.toContain(documented);
+      if (sample.includes('--report')) expect(fs.existsSync(path.join(dir, 'reports/check-receiver.xml'))).toBe(true);
+      if (sample.includes('--drill')) {
+        expect(r.stdout).toMatch(/drill_new_secret_accepted +PASS/);
+        expect(fs.readFileSync(file, 'utf8')).not.toBe(documented);
+      }
     } finally {
       await served.close();
     }

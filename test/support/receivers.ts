@@ -6,6 +6,7 @@
  * server (with `POST /secret` to take a new secret, for the rotation drill).
  */
 import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
@@ -190,9 +191,15 @@ export interface ServedReceiver {
 
 /**
  * A receiver behind a real HTTP server: `POST /webhooks` goes to the handler with the raw body;
- * `POST /secret` takes `{"secret"}` after `switchDelayMs` (the previous one kept in `previous`).
+ * `POST <updatePath>` (default `/secret`) takes `{"secret"}` after `switchDelayMs` (the previous one
+ * kept in `previous`).
  */
-export async function serveReceiver(make: (s: Secrets) => ReceiverHandler, secrets: Secrets, switchDelayMs = 0): Promise<ServedReceiver> {
+export async function serveReceiver(
+  make: (s: Secrets) => ReceiverHandler,
+  secrets: Secrets,
+  switchDelayMs = 0,
+  updatePath = '/secret',
+): Promise<ServedReceiver> {
   const handler = make(secrets);
   const hits: Record<string, number> = {};
   const sockets = new Set<import('node:net').Socket>();
@@ -202,7 +209,7 @@ export async function serveReceiver(make: (s: Secrets) => ReceiverHandler, secre
     req.on('end', async () => {
       const body = Buffer.concat(chunks).toString('utf8');
       hits[req.url ?? ''] = (hits[req.url ?? ''] ?? 0) + 1;
-      if (req.method === 'POST' && req.url === '/secret') {
+      if (req.method === 'POST' && req.url === updatePath) {
         const next = JSON.parse(body).secret as string;
         setTimeout(() => {
           secrets.previous = secrets.current;
@@ -230,12 +237,24 @@ export async function serveReceiver(make: (s: Secrets) => ReceiverHandler, secre
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/webhooks`,
-    updateUrl: `http://127.0.0.1:${port}/secret`,
+    updateUrl: `http://127.0.0.1:${port}${updatePath}`,
     secrets,
     hits,
     close() {
       for (const s of sockets) s.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Secrets kept in a file, read on every delivery (the file a drill's update command writes). */
+export function secretsInFile(file: string): Secrets {
+  return {
+    get current() {
+      return fs.readFileSync(file, 'utf8').trim();
+    },
+    set current(secret: string) {
+      fs.writeFileSync(file, secret);
     },
   };
 }
