@@ -14,7 +14,7 @@ import {
   type ReceiverCheckOptions,
 } from '../receiver-check';
 import { helpText, parseOptions, UsageError, type OptionSpec } from './options';
-import { parseReportOption, writeReports } from './reports';
+import { checkList, parseReportOption, writeReports } from './reports';
 
 export const CHECK_RECEIVER_OPTIONS: OptionSpec[] = [
   { name: 'url', type: 'string', env: 'INKLINK_CHECK_URL', valueName: 'URL', description: "The receiver's webhook URL, where InkLink would POST deliveries. Required." },
@@ -98,7 +98,7 @@ export async function checkReceiverCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (values['list-checks']) {
-    for (const c of RECEIVER_CHECKS) process.stdout.write(`${c.name.padEnd(38)} ${c.description}\n`);
+    process.stdout.write(checkList(RECEIVER_CHECKS));
     return 0;
   }
   const reports = parseReportOption(values.report);

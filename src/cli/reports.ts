@@ -1,4 +1,4 @@
-/** `--report junit:FILE|json:FILE`, shared by the commands that run checks: parsed, then written. */
+/** What the commands that run checks share: `--report junit:FILE|json:FILE` (parsed, then written) and `--list-checks`. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './options';
@@ -22,4 +22,10 @@ export function writeReports(targets: ReportTarget[], formats: Record<ReportTarg
     fs.mkdirSync(path.dirname(path.resolve(r.file)), { recursive: true });
     fs.writeFileSync(r.file, formats[r.kind]());
   }
+}
+
+/** `--list-checks`: one check a line, its name then its description. */
+export function checkList(checks: readonly { name: string; description: string }[]): string {
+  const width = Math.max(...checks.map((c) => c.name.length)) + 2;
+  return checks.map((c) => `${c.name.padEnd(width)} ${c.description}\n`).join('');
 }

@@ -4,7 +4,7 @@ import { formatJson, formatJUnit, formatTable } from '../verifier/report';
 import { CHECK_INFO, verify } from '../verifier/run';
 import { parseTrigger } from '../verifier/trigger';
 import { helpText, intOption, parseOptions, specOption, UsageError, type OptionSpec } from './options';
-import { parseReportOption, writeReports } from './reports';
+import { checkList, parseReportOption, writeReports } from './reports';
 
 export const VERIFY_OPTIONS: OptionSpec[] = [
   { name: 'base-url', type: 'string', env: 'INKLINK_BASE_URL', valueName: 'URL', description: 'Base URL of the implementation (e.g. https://platform.inklink.com/api/v1). Required.' },
@@ -31,7 +31,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (values['list-checks']) {
-    for (const c of CHECK_INFO) process.stdout.write(`${c.name.padEnd(30)} ${c.description}\n`);
+    process.stdout.write(checkList(CHECK_INFO));
     return 0;
   }
   for (const required of ['base-url', 'admin-key', 'member-key']) {

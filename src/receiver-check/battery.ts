@@ -175,38 +175,24 @@ export const missingHeaderRefused: ReceiverCheck = {
     ),
 };
 
+/** Two valid deliveries signed `offset` seconds ago and `offset` seconds ahead. */
+function signedAt(ctx: CheckContext, offset: number, expect: Expectation): Probe[] {
+  return [
+    { purpose: `signed ${offset} s ago`, build: () => attempt(newEvent(PROBE_TYPE), ctx.secret, nowSeconds() - offset), expect },
+    { purpose: `signed ${offset} s in the future`, build: () => attempt(newEvent(PROBE_TYPE), ctx.secret, nowSeconds() + offset), expect },
+  ];
+}
+
 export const timestampOutsideToleranceRefused: ReceiverCheck = {
   name: 'timestamp_outside_tolerance_refused',
   description: 'A correctly signed delivery whose timestamp is beyond the tolerance (5 minutes), in the past or in the future, is refused: a replay.',
-  run(ctx) {
-    const off = ctx.toleranceSeconds + CLOCK_MARGIN_SECONDS;
-    return probe(
-      ctx,
-      [
-        { purpose: `signed ${off} s ago`, build: () => attempt(newEvent(PROBE_TYPE), ctx.secret, nowSeconds() - off), expect: 'refuse' },
-        { purpose: `signed ${off} s in the future`, build: () => attempt(newEvent(PROBE_TYPE), ctx.secret, nowSeconds() + off), expect: 'refuse' },
-      ],
-      'both refused',
-      true,
-    );
-  },
+  run: (ctx) => probe(ctx, signedAt(ctx, ctx.toleranceSeconds + CLOCK_MARGIN_SECONDS, 'refuse'), 'both refused', true),
 };
 
 export const timestampInsideToleranceAccepted: ReceiverCheck = {
   name: 'timestamp_inside_tolerance_accepted',
   description: 'A correctly signed delivery whose timestamp is just inside the tolerance, in the past or in the future, is accepted (clocks differ; retries are re-signed).',
-  run(ctx) {
-    const off = ctx.toleranceSeconds - CLOCK_MARGIN_SECONDS;
-    return probe(
-      ctx,
-      [
-        { purpose: `signed ${off} s ago`, build: () => attempt(newEvent(PROBE_TYPE), ctx.secret, nowSeconds() - off), expect: 'accept' },
-        { purpose: `signed ${off} s in the future`, build: () => attempt(newEvent(PROBE_TYPE), ctx.secret, nowSeconds() + off), expect: 'accept' },
-      ],
-      'both accepted',
-      false,
-    );
-  },
+  run: (ctx) => probe(ctx, signedAt(ctx, ctx.toleranceSeconds - CLOCK_MARGIN_SECONDS, 'accept'), 'both accepted', false),
 };
 
 /** A valid delivery whose webhook-signature carries another `v1` signature too, before or after the valid one. */

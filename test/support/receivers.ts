@@ -7,12 +7,11 @@
  */
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { EVENT_TYPES } from '../../src/core/inklink';
 import { receiveWebhook, WebhookVerificationError } from '../../src/client/webhooks';
 import type { ReceiverHandler } from '../../src/receiver-check';
+import { faultyReceiver } from '../reliability/support/slow';
 
 /** What a receiver holds: its current secret and, for the broken one that keeps it, the previous one. */
 export interface Secrets {
@@ -202,8 +201,7 @@ export async function serveReceiver(
 ): Promise<ServedReceiver> {
   const handler = make(secrets);
   const hits: Record<string, number> = {};
-  const sockets = new Set<import('node:net').Socket>();
-  const server = http.createServer((req, res) => {
+  const server = await faultyReceiver((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
@@ -229,22 +227,8 @@ export async function serveReceiver(
       if (!res.destroyed) res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'refused');
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/webhooks`,
-    updateUrl: `http://127.0.0.1:${port}${updatePath}`,
-    secrets,
-    hits,
-    close() {
-      for (const s of sockets) s.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const origin = new URL(server.url).origin;
+  return { url: `${origin}/webhooks`, updateUrl: `${origin}${updatePath}`, secrets, hits, close: server.close };
 }
 
 /** Secrets kept in a file, read on every delivery (the file a drill's update command writes). */
