@@ -12,7 +12,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { generateSecret } from '../../src/core/webhooks';
 import { CHECK_RECEIVER_OPTIONS } from '../../src/cli/check-receiver';
 import { shellQuote } from '../../src/receiver-check/http';
-import type { ReceiverReport } from '../../src/receiver-check';
+import { RECEIVER_CHECKS, type ReceiverReport } from '../../src/receiver-check';
 import { CLI, runCli } from '../helpers/cli';
 import { RECEIVERS, secretsInFile, serveReceiver, type ServedReceiver } from '../support/receivers';
 
@@ -247,8 +247,13 @@ describe('docs/check-receiver.md', () => {
   /** The secret the samples say the receiver holds. */
   const documented = /INKLINK_WEBHOOK_SECRET=(whsec_\S+)/.exec(page)![1];
 
-  it('has the samples this test runs', () => {
+  it('has the samples this test runs, describes every check, and has a row for every flag with its env var', () => {
     expect(samples).toHaveLength(3);
+    for (const c of RECEIVER_CHECKS) expect([c.name, page.includes(`| \`${c.name}\` |`)]).toEqual([c.name, true]);
+    for (const o of CHECK_RECEIVER_OPTIONS.filter((x) => x.name !== 'help')) {
+      const rows = page.split('\n').filter((l) => new RegExp(`^\\| \`--${o.name}[ \`=]`).test(l));
+      expect([o.name, rows.length, o.env === undefined || rows[0].includes(`\`${o.env}\``)]).toEqual([o.name, 1, true]);
+    }
   });
 
   it.each(samples.map((s, i) => [i + 1, s]))('sample %d runs as shown against a correct receiver on port 3000, and passes', async (_n, sample) => {
