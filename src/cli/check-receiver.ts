@@ -42,7 +42,7 @@ function duration(value: unknown, flag: string, min: number): number {
 }
 
 /** The engine's options from the parsed flags; every mistake a UsageError that never shows a secret. */
-function runOptions(values: Record<string, unknown>): { url: string; options: ReceiverCheckOptions } {
+export function checkReceiverOptions(values: Record<string, unknown>): { url: string; options: ReceiverCheckOptions } {
   for (const required of ['url', 'secret']) {
     if (!values[required]) throw new UsageError(`--${required} is required (or ${CHECK_RECEIVER_OPTIONS.find((o) => o.name === required)!.env})`);
   }
@@ -102,7 +102,7 @@ export async function checkReceiverCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const reports = parseReportOption(values.report);
-  const { url, options } = runOptions(values);
+  const { url, options } = checkReceiverOptions(values);
   const report = await runReceiverCheck(httpTransport(url), options);
   process.stdout.write(formatReceiverTable(report, process.stdout.isTTY === true));
   writeReports(reports, { junit: () => formatReceiverJUnit(report), json: () => formatReceiverJson(report) });

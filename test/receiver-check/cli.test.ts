@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { generateSecret } from '../../src/core/webhooks';
-import { CHECK_RECEIVER_OPTIONS } from '../../src/cli/check-receiver';
+import { CHECK_RECEIVER_OPTIONS, checkReceiverOptions } from '../../src/cli/check-receiver';
+import { parseOptions, UsageError } from '../../src/cli/options';
+import { parseReportOption } from '../../src/cli/reports';
 import { shellQuote } from '../../src/receiver-check/http';
 import { RECEIVER_CHECKS, type ReceiverReport } from '../../src/receiver-check';
 import { CLI, runCli } from '../helpers/cli';
@@ -38,37 +40,61 @@ function expectNoSecret(text: string, secrets: string[]) {
 describe('check-receiver over HTTP: each receiver fails exactly the checks it should', () => {
   const secret = generateSecret();
   const oldSecret = generateSecret();
+  const TIMEOUT = '3s';
+  const SLOW_MS = 6_000;
 
-  it.each(Object.entries(RECEIVERS))('%s', async (name, variant) => {
-    const served = await serveReceiver((s) => variant.make(s, { slowMs: 2_500 }), { current: secret, previous: oldSecret });
+  /** One CLI run against the variant behind a real server, with JSON and JUnit reports. */
+  async function runVariant(name: string) {
+    const variant = RECEIVERS[name];
+    const served = await serveReceiver((s) => variant.make(s, { slowMs: SLOW_MS }), { current: secret, previous: oldSecret });
     try {
       const json = path.join(tmp, `${name}.json`);
       const junit = path.join(tmp, `${name}.xml`);
-      const r = await runCli(['check-receiver', '--url', served.url, '--timeout', '1s', '--report', `json:${json}`, '--report', `junit:${junit}`], {
+      const r = await runCli(['check-receiver', '--url', served.url, '--timeout', TIMEOUT, '--report', `json:${json}`, '--report', `junit:${junit}`], {
         INKLINK_WEBHOOK_SECRET: secret,
         INKLINK_OLD_WEBHOOK_SECRET: oldSecret,
-      });
-      expect(r.stderr).toBe('');
-      const report = readReport(json);
-      expect(failedChecks(report)).toEqual([...variant.fails].sort());
-      expect(report.counts).toEqual({ pass: 13 - variant.fails.length, fail: variant.fails.length, skip: 0 });
-      expect(r.code).toBe(variant.fails.length ? 1 : 0);
-      expect(r.stdout).toMatch(new RegExp(`${13 - variant.fails.length} passed, ${variant.fails.length} failed, 0 skipped`));
-      for (const f of variant.fails) {
-        expect(r.stdout).toMatch(new RegExp(`^  ${f} +FAIL`, 'm'));
-        expect(r.stdout).toContain(`\n${f}: FAIL\n`);
-      }
-      if (variant.fails.length) expect(r.stdout).toContain(`reproduce: curl -i -X POST '${served.url}' -H 'content-type: application/json' -H 'user-agent: InkLink-Webhooks/1.0'`);
-      const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
-      const cases = x.testsuites.testsuite.testcase;
-      expect(cases).toHaveLength(13);
-      expect(cases.filter((c: any) => c.failure).map((c: any) => c['@_name']).sort()).toEqual([...variant.fails].sort());
-      expect(served.hits['/webhooks']).toBe(report.exchanges.length);
-      expectNoSecret(written(r, [json, junit]), [secret, oldSecret]);
+      }, 120_000);
+      return { r, json, junit, url: served.url, hits: { ...served.hits } };
     } finally {
       await served.close();
     }
+  }
+
+  // The runs are mostly waiting: four at a time, each test awaiting its own.
+  const runs = new Map<string, ReturnType<typeof runVariant>>();
+  beforeAll(() => {
+    const queue = Object.keys(RECEIVERS);
+    const next = (): Promise<unknown> | undefined => {
+      const name = queue.shift();
+      if (!name) return undefined;
+      const run = runVariant(name);
+      runs.set(name, run);
+      return run.catch(() => undefined).then(next);
+    };
+    for (let i = 0; i < 4; i++) next();
   });
+
+  it.each(Object.entries(RECEIVERS))('%s', async (name, variant) => {
+    while (!runs.has(name)) await new Promise((r) => setTimeout(r, 50));
+    const { r, json, junit, url, hits } = await runs.get(name)!;
+    expect(r.stderr).toBe('');
+    const report = readReport(json);
+    expect(failedChecks(report)).toEqual([...variant.fails].sort());
+    expect(report.counts).toEqual({ pass: 13 - variant.fails.length, fail: variant.fails.length, skip: 0 });
+    expect(r.code).toBe(variant.fails.length ? 1 : 0);
+    expect(r.stdout).toMatch(new RegExp(`${13 - variant.fails.length} passed, ${variant.fails.length} failed, 0 skipped`));
+    for (const f of variant.fails) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${f} +FAIL`, 'm'));
+      expect(r.stdout).toContain(`\n${f}: FAIL\n`);
+    }
+    if (variant.fails.length) expect(r.stdout).toContain(`reproduce: curl -i -X POST '${url}' -H 'content-type: application/json' -H 'user-agent: InkLink-Webhooks/1.0'`);
+    const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
+    const cases = x.testsuites.testsuite.testcase;
+    expect(cases).toHaveLength(13);
+    expect(cases.filter((c: any) => c.failure).map((c: any) => c['@_name']).sort()).toEqual([...variant.fails].sort());
+    expect(hits['/webhooks']).toBe(report.exchanges.length);
+    expectNoSecret(written(r, [json, junit]), [secret, oldSecret]);
+  }, 150_000);
 });
 
 describe('check-receiver over HTTP', () => {
@@ -143,27 +169,49 @@ describe('check-receiver over HTTP', () => {
     expect(report.exchanges[3].answer.error).toBe('not sent: the last 3 deliveries got no answer');
   });
 
+  /** The command's own parsing, in-process: the flags (and no env var), then the run's options. */
+  const usage = (args: string[]) => () => {
+    const { values } = parseOptions(CHECK_RECEIVER_OPTIONS, args, {});
+    parseReportOption(values.report);
+    checkReceiverOptions(values);
+  };
+
+  it.each([
+    [['--url', 'http://127.0.0.1:1/x'], /--secret is required \(or INKLINK_WEBHOOK_SECRET\)/],
+    [['--url', 'ftp://x', '--secret', 'S'], /--url must be an absolute http\(s\) URL/],
+    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--old-secret', 'S'], /--old-secret is the same as secret/],
+    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill'], /--drill needs one of --update-secret-url and --update-secret-command/],
+    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill', '--update-secret-url', 'http://a/', '--update-secret-command', 'true'], /--drill needs one of/],
+    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--update-secret-command', 'true'], /go with --drill/],
+    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill', '--update-secret-url', 'nope'], /--update-secret-url must be an absolute URL/],
+    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill', '--update-secret-url', 'http://a/', '--new-secret', 'whsec_c2hvcnQtc2VjcmV0'], /--new-secret: secret decodes to 12 bytes/],
+    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--tolerance', '30s'], /--tolerance: .*at least 60000 ms/],
+    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--tolerance', '90500ms'], /--tolerance must be whole seconds/],
+    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--timeout', 'soon'], /--timeout: Invalid duration/],
+    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--check', 'nope'], /unknown check\(s\): nope \(see --list-checks\)/],
+    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--report', 'xml:out'], /--report must be junit:FILE or json:FILE/],
+  ])('%p: a usage error that never shows the secret', (args, message) => {
+    const secret = generateSecret();
+    let error: Error | undefined;
+    try {
+      usage(args.map((a) => (a === 'S' ? secret : a)))();
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error!.message).toMatch(message);
+    expectNoSecret(error!.message, [secret]);
+  });
+
   it.each([
     [['check-receiver'], /--url is required \(or INKLINK_CHECK_URL\)/],
-    [['check-receiver', '--url', 'http://127.0.0.1:1/x'], /--secret is required \(or INKLINK_WEBHOOK_SECRET\)/],
-    [['check-receiver', '--url', 'ftp://x', '--secret', 'S'], /--url must be an absolute http\(s\) URL/],
     [['check-receiver', '--url', 'http://127.0.0.1:1/x', '--secret', 'whsec_c2hvcnQtc2VjcmV0'], /--secret: secret decodes to 12 bytes, expected 24 to 64/],
-    [['check-receiver', '--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--old-secret', 'S'], /--old-secret is the same as secret/],
-    [['check-receiver', '--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill'], /--drill needs one of --update-secret-url and --update-secret-command/],
-    [['check-receiver', '--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill', '--update-secret-url', 'http://a/', '--update-secret-command', 'true'], /--drill needs one of/],
-    [['check-receiver', '--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--update-secret-command', 'true'], /go with --drill/],
-    [['check-receiver', '--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill', '--update-secret-url', 'nope'], /--update-secret-url must be an absolute URL/],
-    [['check-receiver', '--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--tolerance', '30s'], /--tolerance: .*at least 60000 ms/],
-    [['check-receiver', '--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--timeout', 'soon'], /--timeout: Invalid duration/],
-    [['check-receiver', '--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--check', 'nope'], /unknown check\(s\): nope \(see --list-checks\)/],
-    [['check-receiver', '--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--report', 'xml:out'], /--report must be junit:FILE or json:FILE/],
-  ])('%p: a usage error (exit 2) that never shows the secret', async (args, message) => {
-    const secret = generateSecret();
-    const r = await runCli(args.map((a) => (a === 'S' ? secret : a)));
+    [['check-receiver', '--url', 'http://127.0.0.1:1/x', '--scret', 'x'], /--scret/],
+  ])('%p: the process exits 2 with one line on stderr, never the secret', async (args, message) => {
+    const r = await runCli(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
-    expectNoSecret(r.stderr, [secret]);
     expect(r.stderr).not.toContain('c2hvcnQtc2VjcmV0');
   });
 });
