@@ -8,17 +8,18 @@ export { runReceiverCheck, receiverCheckOptionsProblem, RECEIVER_CHECKS, type Re
 export { DEFAULT_DRILL_TIMEOUT_MS, type DrillOptions } from './drill';
 export { httpTransport, updateSecretByUrl, updateSecretByCommand } from './http';
 export { formatReceiverTable, formatReceiverJUnit, formatReceiverJson } from './report';
+// The generic names get a prefix: the package's root entry point exports them too.
 export type {
-  Answer,
-  Delivery,
+  Answer as ReceiverAnswer,
+  Delivery as ReceiverDelivery,
   DeliveryExchange,
   DrillMeasurement,
-  Expectation,
+  Expectation as ReceiverExpectation,
   LatencySummary,
   ReceiverCheckResult,
   ReceiverEvidence,
   ReceiverReport,
   SecretUpdateOutcome,
   SecretUpdater,
-  Transport,
+  Transport as ReceiverTransport,
 } from './types';
