@@ -2,7 +2,8 @@
 /**
  * `npm run bench`: inklink-mock side by side with Prism, a bare Express 5 app and a bare node:http
  * server, in one run, on loopback, under the same load; then deliveries, memory, the validator and
- * `verify`. Prints one table with the ratios and the targets of issue 5, and writes JSON.
+ * `verify`, and `check-receiver` against a local receiver. Prints one table with the ratios and
+ * the targets of issue 5, and writes JSON.
  *
  *   npm run bench [-- --quick] [-- --phase NAME] [-- --out FILE] [-- --help]
  *
@@ -34,7 +35,7 @@ const HELP = `Usage: npm run bench [-- options]
 
 Starts inklink-mock, Prism, a bare Express 5 app and a bare node:http server on loopback, one at a
 time, and measures each under the same load; then the mock's deliveries, memory over many
-requests, the validator and verify. Prints a table and the targets, writes JSON.
+requests, the validator, verify and check-receiver. Prints a table and the targets, writes JSON.
 
 Options:
   --quick                 Short run (under a minute): shorter phases, fewer requests for memory.

@@ -9,6 +9,10 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
     run: (argv) => import('./cli/verify').then((m) => m.verifyCommand(argv)),
     summary: 'Check an implementation against openapi.json and the documented behaviour.',
   },
+  'check-receiver': {
+    run: (argv) => import('./cli/check-receiver').then((m) => m.checkReceiverCommand(argv)),
+    summary: "Check a webhook receiver against InkLink's delivery rules (and a secret rotation).",
+  },
   validate: {
     run: (argv) => import('./cli/validate').then((m) => m.validateCommand(argv)),
     summary: 'Validate one exchange or a HAR file against openapi.json.',

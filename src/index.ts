@@ -15,6 +15,8 @@ export {
 export { EVENT_TYPES, ROLES, type Role, type EventPayload } from './core/inklink';
 export { createLogger, redact, type Logger, type LogLevel } from './core/log';
 export * from './client';
+// check-receiver: a webhook receiver against InkLink's delivery rules (also for the `verify` entry point).
+export * from './receiver-check';
 export {
   rotateSecretInteraction,
   createEndpointInteraction,

@@ -65,7 +65,8 @@ const LAYERS: { name: string; test: (file: string) => boolean; mayImport: string
   { name: 'pact', test: (f) => f.startsWith('src/pact/'), mayImport: ['core', 'client'] },
   { name: 'proxy', test: (f) => f.startsWith('src/proxy/'), mayImport: ['core'] },
   { name: 'mock', test: (f) => f.startsWith('mock/'), mayImport: ['core'] },
-  { name: 'top', test: (f) => f.startsWith('src/'), mayImport: ['core', 'client', 'verifier', 'pact', 'proxy', 'mock', 'top'] },
+  { name: 'receiver-check', test: (f) => f.startsWith('src/receiver-check/'), mayImport: ['core'] },
+  { name: 'top', test: (f) => f.startsWith('src/'), mayImport: ['core', 'client', 'verifier', 'pact', 'proxy', 'mock', 'receiver-check', 'top'] },
 ];
 
 const layerOf = (file: string) => LAYERS.find((l) => l.test(file));
@@ -115,15 +116,21 @@ describe('architecture', () => {
     expect(wrongWay('src/proxy/rules.ts', 'src/verifier/run.ts')).toBeDefined();
     expect(wrongWay('src/proxy/rules.ts', 'src/core/validator.ts')).toBeUndefined();
     expect(wrongWay('src/cli/proxy.ts', 'src/proxy/server.ts')).toBeUndefined();
+    expect(wrongWay('src/receiver-check/engine.ts', 'src/core/webhooks.ts')).toBeUndefined();
+    expect(wrongWay('src/receiver-check/deliveries.ts', 'mock/domain/deliveries.ts')).toBeDefined();
+    expect(wrongWay('src/receiver-check/engine.ts', 'src/verifier/report.ts')).toBeDefined();
+    expect(wrongWay('src/receiver-check/library.ts', 'src/client/webhooks.ts')).toBeDefined();
   });
 
-  it('the verifier, the validating proxy and their CLIs never import the mock, even transitively', () => {
+  it('the verifier, the validating proxy, check-receiver and their CLIs never import the mock, even transitively', () => {
     const entries = [
       ...tsFiles(path.join(root, 'src/verifier')),
       ...tsFiles(path.join(root, 'src/proxy')),
+      ...tsFiles(path.join(root, 'src/receiver-check')),
       path.join(root, 'src/cli/verify.ts'),
       path.join(root, 'src/cli/validate.ts'),
       path.join(root, 'src/cli/proxy.ts'),
+      path.join(root, 'src/cli/check-receiver.ts'),
     ];
     const reached = [...closure(entries)].map(rel);
     expect(reached.filter((f) => f.startsWith('mock'))).toEqual([]);

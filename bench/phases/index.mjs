@@ -11,6 +11,7 @@
  *   targets   its rows of the targets table (`target()` of lib/report.mjs), called on every run,
  *             with results[key] undefined when the phase did not run (then: not measured).
  */
+import checkReceiver from './check-receiver.mjs';
 import compare from './compare.mjs';
 import deliveries from './deliveries.mjs';
 import memory from './memory.mjs';
@@ -18,7 +19,7 @@ import validator from './validator.mjs';
 import verify from './verify.mjs';
 
 /** The order they run in, and the order of the report's sections. */
-export const PHASES = [compare, deliveries, memory, validator, verify];
+export const PHASES = [compare, deliveries, memory, validator, verify, checkReceiver];
 
 // The targets table lists issue 5's targets in its order (memory before deliveries); the targets
 // of the phases added since follow, in run order.

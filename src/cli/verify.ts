@@ -1,11 +1,10 @@
 /** `inklink-mock verify`: checks an implementation against openapi.json and the documented behaviour. */
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseDuration } from '../core/duration';
 import { formatJson, formatJUnit, formatTable } from '../verifier/report';
 import { CHECK_INFO, verify } from '../verifier/run';
 import { parseTrigger } from '../verifier/trigger';
 import { helpText, intOption, parseOptions, specOption, UsageError, type OptionSpec } from './options';
+import { checkList, parseReportOption, writeReports } from './reports';
 
 export const VERIFY_OPTIONS: OptionSpec[] = [
   { name: 'base-url', type: 'string', env: 'INKLINK_BASE_URL', valueName: 'URL', description: 'Base URL of the implementation (e.g. https://platform.inklink.com/api/v1). Required.' },
@@ -32,7 +31,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (values['list-checks']) {
-    for (const c of CHECK_INFO) process.stdout.write(`${c.name.padEnd(30)} ${c.description}\n`);
+    process.stdout.write(checkList(CHECK_INFO));
     return 0;
   }
   for (const required of ['base-url', 'admin-key', 'member-key']) {
@@ -43,11 +42,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   } catch {
     throw new UsageError('--base-url must be an absolute URL');
   }
-  const reports = ((values.report as string[] | undefined) ?? []).map((r) => {
-    const m = /^(junit|json):(.+)$/.exec(r);
-    if (!m) throw new UsageError(`--report must be junit:FILE or json:FILE, got "${r}"`);
-    return { kind: m[1] as 'junit' | 'json', file: m[2] };
-  });
+  const reports = parseReportOption(values.report);
   let deliveryWaitMs: number;
   try {
     deliveryWaitMs = parseDuration(String(values['delivery-wait']), 1);
@@ -79,9 +74,6 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     spec,
   });
   process.stdout.write(formatTable(report, process.stdout.isTTY === true));
-  for (const r of reports) {
-    fs.mkdirSync(path.dirname(path.resolve(r.file)), { recursive: true });
-    fs.writeFileSync(r.file, r.kind === 'junit' ? formatJUnit(report) : formatJson(report));
-  }
+  writeReports(reports, { junit: () => formatJUnit(report), json: () => formatJson(report) });
   return report.counts.fail === 0 ? 0 : 1;
 }

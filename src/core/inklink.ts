@@ -29,6 +29,11 @@ export const ENDPOINT_ID_RE = /^wh_end_[A-Za-z0-9_-]{1,128}$/;
 
 export const WEBHOOK_USER_AGENT = 'InkLink-Webhooks/1.0';
 
+/** The prefix of a payload's `data.inquiry_id` for an event type: `kyc_iq_` or `web_iq_` (§3 of the docs). */
+export function inquiryIdPrefix(eventType: string): string {
+  return `${eventType.split('.')[0]}_iq_`;
+}
+
 /** InkLink's error codes by HTTP status (/error-handling). There is no 403. */
 export const ERROR_CODE_BY_STATUS: Readonly<Record<number, string>> = {
   400: 'VALIDATION_ERROR',

@@ -17,6 +17,17 @@ export function redact(text: string): string {
   return text.replace(SECRET_RE, 'whsec_[redacted]').replace(KEY_RE, 'secret_live_[redacted]');
 }
 
+/**
+ * `redact`, after replacing each of `secrets` wherever it appears, with or without its `whsec_`
+ * prefix (a peer that drops the prefix must not get a secret printed), by `[redacted secret]`.
+ */
+export function secretRedactor(secrets: readonly (string | undefined)[]): (text: string) => string {
+  const values = secrets
+    .filter((x): x is string => typeof x === 'string' && x.length >= 16)
+    .flatMap((x) => (x.startsWith('whsec_') ? [x, x.slice(6)] : [x]));
+  return (text) => redact(values.reduce((out, v) => out.split(v).join('[redacted secret]'), text));
+}
+
 export function isLogLevel(v: unknown): v is LogLevel {
   return typeof v === 'string' && (LOG_LEVELS as readonly string[]).includes(v);
 }

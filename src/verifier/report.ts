@@ -1,8 +1,7 @@
-/** The verify report as a terminal table, JUnit XML (any CI) and JSON. */
+/** The verify report as a terminal table, JUnit XML (any CI) and JSON, through the core's check reporter. */
+import { formatCheckJson, formatCheckJUnit, formatCheckTable, truncate, type CheckRun } from '../core/check-report';
 import { API_KEY_HEADER } from '../core/inklink';
-import type { Exchange, Report } from './types';
-
-const MARK = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const;
+import type { Evidence, Exchange, Report } from './types';
 
 export function curlFor(e: Exchange): string {
   const parts = [`curl -i -X ${e.request.method} '${e.request.url}'`];
@@ -21,74 +20,43 @@ function keyVar(label: string | undefined): string {
   return 'KEY';
 }
 
-export function formatTable(report: Report, color = false): string {
-  const paint = (s: string, code: number) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const codes = { pass: 32, fail: 31, skip: 33 } as const;
-  const width = Math.max(...report.results.map((r) => r.name.length), 5);
-  const lines = [`inklink-mock verify ${report.baseUrl}  (trigger: ${report.trigger})`, ''];
-  lines.push(`  ${'CHECK'.padEnd(width)}  RESULT  SUMMARY`);
-  for (const r of report.results) lines.push(`  ${r.name.padEnd(width)}  ${paint(MARK[r.status], codes[r.status])}    ${r.summary}`);
-  const failed = report.results.filter((r) => r.status === 'fail');
-  for (const r of failed) {
-    lines.push('', paint(`${r.name}: FAIL`, codes.fail), `  ${r.description}`);
-    for (const ev of r.evidence.slice(0, 20)) {
-      lines.push(`  - ${ev.message}`);
-      const ex = ev.exchange === undefined ? undefined : report.exchanges[ev.exchange - 1];
+function checkRun(report: Report): CheckRun<Evidence> {
+  const exchange = (ev: Evidence) => (ev.exchange === undefined ? undefined : report.exchanges[ev.exchange - 1]);
+  return {
+    heading: `inklink-mock verify ${report.baseUrl}  (trigger: ${report.trigger})`,
+    tool: report.tool,
+    suite: `verify ${report.baseUrl}`,
+    startedAt: report.startedAt,
+    durationMs: report.durationMs,
+    results: report.results,
+    counts: report.counts,
+    tableLines(ev) {
+      const lines: string[] = [];
+      const ex = exchange(ev);
       if (ex) {
-        lines.push(`      request:  ${ex.request.method} ${ex.request.url}${ex.request.body ? ` ${truncate(ex.request.body, 200)}` : ''}`);
-        if (ex.response) lines.push(`      response: ${ex.response.status} ${truncate(ex.response.body, 300)}`);
-        lines.push(`      reproduce: ${curlFor(ex)}`);
+        lines.push(`request:  ${ex.request.method} ${ex.request.url}${ex.request.body ? ` ${truncate(ex.request.body, 200)}` : ''}`);
+        if (ex.response) lines.push(`response: ${ex.response.status} ${truncate(ex.response.body, 300)}`);
+        lines.push(`reproduce: ${curlFor(ex)}`);
       }
-      if (ev.delivery) lines.push(`      delivery: webhook-id ${ev.delivery.webhookId} on /${ev.delivery.tag} at ${ev.delivery.receivedAt}`);
-    }
-    if (r.evidence.length > 20) lines.push(`  … and ${r.evidence.length - 20} more (see the JSON report)`);
-  }
-  const c = report.counts;
-  lines.push('', `${c.pass} passed, ${c.fail} failed, ${c.skip} skipped in ${(report.durationMs / 1000).toFixed(1)} s`);
-  return lines.join('\n') + '\n';
+      if (ev.delivery) lines.push(`delivery: webhook-id ${ev.delivery.webhookId} on /${ev.delivery.tag} at ${ev.delivery.receivedAt}`);
+      return lines;
+    },
+    junitLines(ev) {
+      const ex = exchange(ev);
+      if (!ex) return [];
+      return [`reproduce: ${curlFor(ex)}`, ...(ex.response ? [`response: ${ex.response.status} ${truncate(ex.response.body, 500)}`] : [])];
+    },
+  };
 }
 
-const xml = (s: string) =>
-  s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    // Characters XML 1.0 cannot carry at all.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '?');
+export function formatTable(report: Report, color = false): string {
+  return formatCheckTable(checkRun(report), color);
+}
 
 export function formatJUnit(report: Report): string {
-  const c = report.counts;
-  const cases = report.results.map((r) => {
-    const head = `    <testcase classname="inklink-mock.verify" name="${xml(r.name)}" time="${(r.durationMs / 1000).toFixed(3)}">`;
-    if (r.status === 'pass') return `${head}</testcase>`;
-    if (r.status === 'skip') return `${head}\n      <skipped message="${xml(r.summary)}"/>\n    </testcase>`;
-    const detail = r.evidence
-      .map((ev) => {
-        const ex = ev.exchange === undefined ? undefined : report.exchanges[ev.exchange - 1];
-        return [ev.message, ex ? `  reproduce: ${curlFor(ex)}` : '', ex?.response ? `  response: ${ex.response.status} ${truncate(ex.response.body, 500)}` : '']
-          .filter(Boolean)
-          .join('\n');
-      })
-      .join('\n');
-    return `${head}\n      <failure message="${xml(r.summary)}" type="${xml(r.name)}">${xml(`${r.description}\n${detail}`)}</failure>\n    </testcase>`;
-  });
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="inklink-mock verify" tests="${report.results.length}" failures="${c.fail}" skipped="${c.skip}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-    `  <testsuite name="${xml(`verify ${report.baseUrl}`)}" tests="${report.results.length}" failures="${c.fail}" errors="0" skipped="${c.skip}" timestamp="${report.startedAt}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-    ...cases,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+  return formatCheckJUnit(checkRun(report));
 }
 
 export function formatJson(report: Report): string {
-  return JSON.stringify(report, null, 2) + '\n';
-}
-
-function truncate(s: string, n: number): string {
-  const one = s.replace(/\s+/g, ' ');
-  return one.length > n ? `${one.slice(0, n)}…` : one;
+  return formatCheckJson(report);
 }

@@ -2,7 +2,7 @@
  * `verify`: sets up through InkLink's public API only, runs the named checks in order, and returns
  * a report. The checks are written from openapi.json and the docs; nothing here imports the mock.
  */
-import { redact } from '../core/log';
+import { redact, secretRedactor } from '../core/log';
 import { API_KEY_HEADER } from '../core/inklink';
 import { getSpec, type CompiledSpec } from '../core/spec';
 import { createValidator } from '../core/validator';
@@ -142,15 +142,8 @@ export async function verify(options: VerifyOptions): Promise<Report> {
  */
 function redactExchange(e: Exchange, options: VerifyOptions, issued: RunContext['issued']): Exchange {
   const keys = [options.adminKey, options.memberKey, options.otherOrgKey].filter((k): k is string => !!k);
-  const secrets = issued
-    .map((i) => i.secret)
-    .filter((x): x is string => typeof x === 'string' && x.length >= 16)
-    .flatMap((x) => (x.startsWith('whsec_') ? [x, x.slice(6)] : [x]));
-  const scrub = (s: string) => {
-    let out = keys.reduce((acc, k) => acc.split(k).join('<api key>'), s);
-    for (const secret of secrets) out = out.split(secret).join('[redacted secret]');
-    return redact(out);
-  };
+  const redactSecrets = secretRedactor(issued.map((i) => (typeof i.secret === 'string' ? i.secret : undefined)));
+  const scrub = (s: string) => redactSecrets(keys.reduce((acc, k) => acc.split(k).join('<api key>'), s));
   const headers = Object.fromEntries(
     Object.entries(e.request.headers).map(([k, v]) => [k, k.toLowerCase() === API_KEY_HEADER ? `<${e.request.keyLabel ?? 'api key'}>` : scrub(v)]),
   );

@@ -20,6 +20,7 @@ import { VALIDATE_OPTIONS } from '../../src/cli/validate';
 import { PACT_VERIFY_OPTIONS } from '../../src/cli/pact-verify';
 import { PACT_CHECK_OPTIONS } from '../../src/cli/pact-check';
 import { PROXY_OPTIONS } from '../../src/cli/proxy';
+import { CHECK_RECEIVER_OPTIONS } from '../../src/cli/check-receiver';
 import type { OptionSpec } from '../../src/cli/options';
 
 export const ROOT = path.join(__dirname, '../..');
@@ -98,6 +99,7 @@ export const COMMAND_OPTIONS: Record<string, OptionSpec[]> = {
   'pact-verify': PACT_VERIFY_OPTIONS,
   'pact-check': PACT_CHECK_OPTIONS,
   proxy: PROXY_OPTIONS,
+  'check-receiver': CHECK_RECEIVER_OPTIONS,
 };
 
 /** Every env var any command reads. */

@@ -16,6 +16,7 @@ const PAGE_OF: Record<string, string> = {
   'pact-verify': 'docs/pact.md',
   'pact-check': 'docs/pact.md',
   proxy: 'docs/proxy.md',
+  'check-receiver': 'docs/check-receiver.md',
 };
 
 const flagRows = (page: string) => readPage(page).split('\n').filter((l) => l.startsWith('| `--'));

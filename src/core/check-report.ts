@@ -1,0 +1,138 @@
+/**
+ * A run of named checks, reported the same way by every tool that runs them: a terminal table
+ * (PASS, FAIL or SKIP per check, then each failure with its evidence), JUnit XML for any CI, and
+ * JSON. The tool supplies what only it knows: its heading, and the lines that show one piece of
+ * evidence (the request, the answer, a line to reproduce it).
+ *
+ * `verify` (src/verifier/report.ts) and `check-receiver` (src/receiver-check/report.ts) both report
+ * through this module.
+ */
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+export interface CheckEvidence {
+  message: string;
+}
+
+export interface CheckResultOf<E extends CheckEvidence = CheckEvidence> {
+  name: string;
+  description: string;
+  status: CheckStatus;
+  /** One line: why it passed, failed or was skipped. */
+  summary: string;
+  evidence: E[];
+  durationMs: number;
+}
+
+export type CheckCounts = Record<CheckStatus, number>;
+
+/** What a check decides; the runner adds its name, description and duration. */
+export type CheckOutcome<E extends CheckEvidence = CheckEvidence> = Pick<CheckResultOf<E>, 'status' | 'summary' | 'evidence'>;
+
+export const passed = <E extends CheckEvidence>(summary: string, evidence: E[] = []): CheckOutcome<E> => ({ status: 'pass', summary, evidence });
+export const skipped = <E extends CheckEvidence>(summary: string): CheckOutcome<E> => ({ status: 'skip', summary, evidence: [] });
+/** A failure; its summary is the first piece of evidence unless given. */
+export const failed = <E extends CheckEvidence>(evidence: E[], summary?: string): CheckOutcome<E> => ({
+  status: 'fail',
+  summary: summary ?? evidence[0]?.message ?? 'failed',
+  evidence,
+});
+
+export interface CheckRun<E extends CheckEvidence> {
+  /** The first line of the table, e.g. `inklink-mock verify http://…  (trigger: mock)`. */
+  heading: string;
+  /** JUnit: the `<testsuites>` name and each test case's class name, e.g. `inklink-mock verify`. */
+  tool: string;
+  /** JUnit: the `<testsuite>` name, e.g. `verify http://…`. */
+  suite: string;
+  startedAt: string;
+  durationMs: number;
+  results: CheckResultOf<E>[];
+  counts: CheckCounts;
+  /** Lines shown under one piece of evidence in the table (indented by the table). */
+  tableLines(evidence: E): string[];
+  /** Lines added to one piece of evidence in a JUnit failure. */
+  junitLines(evidence: E): string[];
+  /** Lines between the failures and the counts (e.g. latencies). */
+  footer?: string[];
+}
+
+const MARK: Record<CheckStatus, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' };
+const COLOR: Record<CheckStatus, number> = { pass: 32, fail: 31, skip: 33 };
+/** Failures show this much evidence in the table; the JSON report has all of it. */
+const TABLE_EVIDENCE = 20;
+
+export function countStatuses(results: { status: CheckStatus }[]): CheckCounts {
+  const counts: CheckCounts = { pass: 0, fail: 0, skip: 0 };
+  for (const r of results) counts[r.status]++;
+  return counts;
+}
+
+/** The process exit status of a run: 0 when no check failed, else 1 (2 is for usage errors). */
+export function exitStatus(counts: CheckCounts): 0 | 1 {
+  return counts.fail === 0 ? 0 : 1;
+}
+
+export function formatCheckTable<E extends CheckEvidence>(run: CheckRun<E>, color = false): string {
+  const paint = (s: string, code: number) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const width = Math.max(...run.results.map((r) => r.name.length), 5);
+  const lines = [run.heading, ''];
+  lines.push(`  ${'CHECK'.padEnd(width)}  RESULT  SUMMARY`);
+  for (const r of run.results) lines.push(`  ${r.name.padEnd(width)}  ${paint(MARK[r.status], COLOR[r.status])}    ${r.summary}`);
+  for (const r of run.results.filter((x) => x.status === 'fail')) {
+    lines.push('', paint(`${r.name}: FAIL`, COLOR.fail), `  ${r.description}`);
+    for (const ev of r.evidence.slice(0, TABLE_EVIDENCE)) {
+      lines.push(`  - ${ev.message}`, ...run.tableLines(ev).map((l) => `      ${l}`));
+    }
+    if (r.evidence.length > TABLE_EVIDENCE) lines.push(`  … and ${r.evidence.length - TABLE_EVIDENCE} more (see the JSON report)`);
+  }
+  if (run.footer?.length) lines.push('', ...run.footer);
+  const c = run.counts;
+  lines.push('', `${c.pass} passed, ${c.fail} failed, ${c.skip} skipped in ${seconds(run.durationMs, 1)} s`);
+  return lines.join('\n') + '\n';
+}
+
+export function formatCheckJUnit<E extends CheckEvidence>(run: CheckRun<E>): string {
+  const c = run.counts;
+  const cases = run.results.map((r) => {
+    const head = `    <testcase classname="${xmlEscape(run.tool.replace(/ /g, '.'))}" name="${xmlEscape(r.name)}" time="${seconds(r.durationMs, 3)}">`;
+    if (r.status === 'pass') return `${head}</testcase>`;
+    if (r.status === 'skip') return `${head}\n      <skipped message="${xmlEscape(r.summary)}"/>\n    </testcase>`;
+    const detail = r.evidence.map((ev) => [ev.message, ...run.junitLines(ev).map((l) => `  ${l}`)].join('\n')).join('\n');
+    return `${head}\n      <failure message="${xmlEscape(r.summary)}" type="${xmlEscape(r.name)}">${xmlEscape(`${r.description}\n${detail}`)}</failure>\n    </testcase>`;
+  });
+  const total = run.results.length;
+  const time = seconds(run.durationMs, 3);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${xmlEscape(run.tool)}" tests="${total}" failures="${c.fail}" skipped="${c.skip}" time="${time}">`,
+    `  <testsuite name="${xmlEscape(run.suite)}" tests="${total}" failures="${c.fail}" errors="0" skipped="${c.skip}" timestamp="${run.startedAt}" time="${time}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+export function formatCheckJson(report: unknown): string {
+  return JSON.stringify(report, null, 2) + '\n';
+}
+
+/** Text fit for an XML attribute or element: escaped, and the characters XML 1.0 cannot carry replaced. */
+export function xmlEscape(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '?');
+}
+
+/** One line of at most `n` characters (white space folded), with `…` when cut. */
+export function truncate(s: string, n: number): string {
+  const one = s.replace(/\s+/g, ' ');
+  return one.length > n ? `${one.slice(0, n)}…` : one;
+}
+
+function seconds(ms: number, digits: number): string {
+  return (ms / 1000).toFixed(digits);
+}
