@@ -1,17 +1,17 @@
 /**
- * The crash test of the state file: `serve --state-file FILE` as a real process under a rotation
- * load, killed with SIGKILL at a random moment, restarted from FILE. Each lane rotates one endpoint
- * in sequence, so "the last secret a client received" is well defined per endpoint.
+ * The crash test of the state database: `serve --state-file FILE` as a real process under a
+ * rotation load, killed with SIGKILL at a random moment, restarted from FILE. Each lane rotates one
+ * endpoint in sequence, so "the last secret a client received" is well defined per endpoint.
  *
  * After each restart, for every endpoint: its rotations count is the acknowledged count, or one
  * more when a request was in flight at the kill (written but not answered, as with any database),
  * and when it is the acknowledged count its secret is the last one received. Meanwhile a reader
- * parses FILE over and over: it must always be a whole, valid state.
+ * (another process's view: LMDB read-only) reads every record over and over: it must always be a
+ * whole, valid state.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import { parseSnapshot } from '../../../mock/domain/snapshot';
 import { startCli, type Running } from '../../helpers/cli';
+import { readStateDatabase } from '../../helpers/state-db';
 
 const fp = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 
@@ -48,26 +48,18 @@ async function endpointsOf(url: string): Promise<Map<string, EndpointState>> {
   return out;
 }
 
-/** Reads and validates FILE as fast as it can until stopped; throws on the first bad read. */
+/** Reads and validates the database as fast as it can until stopped; throws on the first bad read. */
 function fileReader(file: string) {
   let reads = 0;
   let problem: string | undefined;
   let running = true;
   const loop = (async () => {
     while (running) {
-      let text: string;
       try {
-        text = await fs.promises.readFile(file, 'utf8');
+        const { problems } = readStateDatabase(file);
+        if (problems.length) problem = `the database is not a valid state: ${problems[0]}`;
       } catch (e) {
-        problem = `could not read the state file: ${(e as Error).message}`;
-        return;
-      }
-      const problems: string[] = [];
-      try {
-        parseSnapshot(JSON.parse(text), problems);
-        if (problems.length) problem = `the state file is not a valid state: ${problems[0]}`;
-      } catch {
-        problem = `the state file is not JSON (${text.length} bytes)`;
+        problem = `could not read the database: ${(e as Error).message}`;
       }
       if (problem) return;
       reads++;
@@ -143,10 +135,9 @@ export async function crashRound(run: Running, file: string, lanes: Lane[], load
   await Promise.all(workers);
   const fileReads = await reader.stop();
 
-  // The file parses after the kill too, and the restart starts from it.
-  const problems: string[] = [];
-  parseSnapshot(JSON.parse(fs.readFileSync(file, 'utf8')), problems);
-  if (problems.length) throw new Error(`after SIGKILL the state file is not a valid state: ${problems[0]}`);
+  // The database reads whole after the kill too, and the restart starts from it.
+  const { problems } = readStateDatabase(file);
+  if (problems.length) throw new Error(`after SIGKILL the database is not a valid state: ${problems[0]}`);
   const next = await startServe(file);
   try {
     return { next, round: { ...(await checkLanes(next.url, lanes)), fileReads, loadMs } };

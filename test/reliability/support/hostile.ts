@@ -70,7 +70,9 @@ export function operationOf(method: string, target: string): string | undefined 
     }
   }
   path = path.split('?')[0].split('#')[0];
-  return (controlSpec.findOperation(method, path) ?? publicSpec.findOperation(method, path))?.operation.operationId;
+  // HEAD reaches the GET operation of its path (answered without a body).
+  const find = (m: string) => (controlSpec.findOperation(m, path) ?? publicSpec.findOperation(m, path))?.operation.operationId;
+  return find(method) ?? (method === 'HEAD' ? find('GET') : undefined);
 }
 
 // ---- building blocks -------------------------------------------------------------------------
