@@ -77,6 +77,27 @@ export function operationOf(method: string, target: string): string | undefined 
 
 // ---- building blocks -------------------------------------------------------------------------
 
+/** Every spelling of the mock's own address the hostile run used, for a mock on 127.0.0.1:port. */
+export function selfSpellings(port: number): string[] {
+  return [
+    `http://127.0.0.1:${port}/__mock/reset`,
+    `http://localhost:${port}/__mock/reset`,
+    `http://LOCALHOST.:${port}/__mock/reset`,
+    `http://api.localhost:${port}/__mock/reset`,
+    `http://127.1:${port}/__mock/reset`,
+    `http://0:${port}/__mock/reset`,
+    `http://0.0.0.0:${port}/__mock/reset`,
+    `http://0x7f000001:${port}/__mock/reset`,
+    `http://2130706433:${port}/__mock/reset`,
+    `http://017700000001:${port}/__mock/reset`,
+    `http://[::ffff:127.0.0.1]:${port}/__mock/reset`,
+    `http://[0:0:0:0:0:ffff:7f00:1]:${port}/__mock/reset`,
+    `http://user:pass@127.0.0.1:${port}/__mock/reset`,
+    `http://u@localhost:${port}/webhook/endpoints`,
+  ];
+}
+
+
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
 const utf8AsLatin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 
