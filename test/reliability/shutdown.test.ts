@@ -37,10 +37,9 @@ function load(run: Running, lanes: Awaited<ReturnType<typeof lanesFor>>, agent: 
     while (!stop) {
       let res: Response;
       try {
-        res = await fetch(`${run.url}/webhook/endpoints/${lane.endpointId}/rotate-secret`, {
+        res = await fetch(`${run.url}/webhook/endpoints/${lane.endpointId}/rotate-secret`, <RequestInit>{
           method: 'POST',
           headers: { 'api-key': lane.apiKey },
-          // @ts-expect-error undici's dispatcher option of Node's fetch
           dispatcher: agent,
         });
       } catch {
