@@ -305,7 +305,7 @@ describe('broken data: a clear error naming the file, never quoting a value, nev
     await createMockServer({ stateFile: file, logLevel: 'silent' }).close();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { open } = require('lmdb') as typeof import('lmdb');
-    const db = open({ path: file, noSubdir: true });
+    const db = open({ path: file, noSubdir: true, overlappingSync: false });
     const key = `e:${seeded[0].endpoints[0].id}`;
     const stored = db.get(key);
     const leaked = stored.record.secret as string;
