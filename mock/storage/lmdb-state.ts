@@ -3,12 +3,15 @@
  * binaries ship inside its npm packages), one record per organization, api key and endpoint.
  * Why LMDB, and what the file promises, is in docs/state-file.md.
  *
- * - Durable before acknowledged: opened with `overlappingSync: false`, a write's promise resolves
- *   only once its transaction is committed and flushed to disk (with the default it would resolve
- *   at commit, before the flush). Each write is one transaction (`batch`), all or nothing.
- * - `eventTurnBatching: false`: the writes are the committer's batches (mock/domain/committer.ts),
- *   one transaction each. (With event-turn batching on, lmdb-js also rejects an internal promise
- *   nobody holds when a commit fails, e.g. on a full disk, which would crash the process.)
+ * - Durable before acknowledged: each write is one synchronous transaction (`transactionSync`) in a
+ *   database opened with `overlappingSync: false`, so when it returns the transaction is committed
+ *   and flushed to disk (with lmdb-js's default, a commit would be reported before its flush). The
+ *   write runs on the next turn of the event loop (`setImmediate`), so the changes of every request
+ *   read meanwhile share it (the committer's group commit, mock/domain/committer.ts), and it blocks
+ *   the loop only for one commit. lmdb-js's asynchronous writes are not used: their promises are
+ *   shared between writes and settled by a worker thread, which made the moment a write is durable
+ *   harder to pin down than a call that returns (and a failed commit rejected an internal promise
+ *   nobody held, which ends the process).
  * - Crash-safe: LMDB never overwrites the last committed state (copy-on-write pages, two meta
  *   pages), so after `kill -9` the file holds the last durable transaction.
  * - Owner-only: the data file and LMDB's lock file (`PATH-lock`) are created, or changed, to 0600.
@@ -155,7 +158,7 @@ export class LmdbStateDatabase implements StateDatabase {
       // Loaded here, not at module load: only --state-file needs it.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { open } = require('lmdb') as typeof import('lmdb');
-      db = open({ path: files.lmdbPath, noSubdir: !files.directory, overlappingSync: false, eventTurnBatching: false });
+      db = open({ path: files.lmdbPath, noSubdir: !files.directory, overlappingSync: false });
     } catch (e) {
       throw new StateFileError(file, `cannot be opened as a database: ${fsProblem(e as NodeJS.ErrnoException)}`);
     }
@@ -236,19 +239,21 @@ export class LmdbStateDatabase implements StateDatabase {
   }
 
   async write(changes: readonly RecordChange[]): Promise<void> {
+    // The next turn: the changes of the requests read in this one join the write.
+    await new Promise((resolve) => setImmediate(resolve));
     if (this.closed) throw new StateFileError(this.file, 'cannot be written: the database is closed');
     try {
-      await this.db.batch(() => {
+      this.db.transactionSync(() => {
         for (const c of changes) {
-          if (c.value) void this.db.put(c.key, this.stored(c.key, c.value));
+          if (c.value) this.db.putSync(c.key, this.stored(c.key, c.value));
           else {
             this.seqs.delete(c.key);
-            void this.db.remove(c.key);
+            this.db.removeSync(c.key);
           }
         }
       });
     } catch (e) {
-      throw new StateFileError(this.file, `cannot be written: ${await commitProblem(e)}`);
+      throw new StateFileError(this.file, `cannot be written: ${fsProblem(e as { code?: number | string })}`);
     }
   }
 
@@ -278,21 +283,4 @@ export class LmdbStateDatabase implements StateDatabase {
       openHere.delete(this.realPath);
     }
   }
-}
-
-/**
- * What made a commit fail. lmdb-js rejects with "Commit failed" and the reason in a second promise
- * (`commitError`), which must be handled (an unhandled rejection would end the process).
- */
-async function commitProblem(e: unknown): Promise<string> {
-  const err = e as { code?: number | string; commitError?: Promise<unknown> };
-  if (!err?.commitError) return fsProblem(err);
-  const cause = await Promise.race([
-    err.commitError.then(
-      () => undefined,
-      (c: { code?: number | string }) => c,
-    ),
-    new Promise<undefined>((r) => setTimeout(() => r(undefined), 200).unref()),
-  ]);
-  return fsProblem(cause as { code?: number | string } | undefined);
 }
