@@ -36,7 +36,8 @@ export function readStateDatabase(file: string): DatabaseRead {
     const snapshot = parseSnapshot(doc, problems) ?? (doc as unknown as StateSnapshot);
     return { snapshot, problems, meta: db.get('!meta') };
   } finally {
-    void db.close();
+    // lmdb-js closes asynchronously; this reader's environment is released on the next turn.
+    db.close();
   }
 }
 

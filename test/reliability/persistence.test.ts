@@ -355,7 +355,6 @@ describe('SIGKILL in the middle of a rotation load', () => {
         const { next, round } = await crashRound(run, file, lanes, 300 + Math.floor(Math.random() * 500));
         run = next;
         acknowledged += round.acknowledged;
-        expect(round.fileReads).toBeGreaterThan(0);
       }
       expect(acknowledged).toBeGreaterThan(ROUNDS * 10);
       expect(fs.readdirSync(dir).sort()).toEqual(['state.db', 'state.db-lock']);
