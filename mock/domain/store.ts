@@ -147,7 +147,8 @@ export class Store {
   replaceSecret(endpointId: string, secret: string, issuedAt: string): void {
     const e = this.endpointsById.get(endpointId);
     if (!e) throw new Error(`replaceSecret: no endpoint ${endpointId}`);
-    this.touch(RECORD_KEY.endpoint(e.id), e);
+    // The in-memory mock's hot path: nothing to track, not even a key to build.
+    if (this.durability) this.touch(RECORD_KEY.endpoint(e.id), e);
     e.secret = secret;
     e.secretIssuedAt = issuedAt;
     e.rotations++;
