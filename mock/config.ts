@@ -2,6 +2,9 @@
 import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_SCHEDULE_MS } from '../src/core/inklink';
 import type { LogLevel, Logger } from '../src/core/log';
 import type { TransportLimits } from './http/transport';
+import { LIMITS } from './domain/limits';
+import type { StateSnapshot } from './domain/model';
+import type { StateDatabase } from './domain/committer';
 
 export interface MockServerOptions {
   /** Seed of the generated state (same seed, same organizations, keys, endpoints and secrets). */
@@ -23,10 +26,23 @@ export interface MockServerOptions {
   host?: string;
   port?: number;
   /**
-   * Keep the state in this file (crash-safe, mode 0600): start from it when it exists, otherwise
-   * seed and write it; every change is on disk before it is answered.
+   * Keep the state in this database file (LMDB; crash-safe, mode 0600): start from it when it
+   * holds a state, otherwise fill it from `fixture` or the seed; every change is on disk before it
+   * is answered. See docs/state-file.md.
    */
   stateFile?: string;
+  /**
+   * A JSON state (`inklink-mock-state` v1: a file name, or the document) to start from: in memory,
+   * or, with `stateFile`, written into a new database (a database that holds a state keeps it).
+   */
+  fixture?: string | StateSnapshot;
+  /** How long `close()` waits for the requests in flight to be answered (default 10 s). */
+  shutdownTimeoutMs?: number;
+  /**
+   * Wraps the state database the changes are written to (with `stateFile`): for tests that inject
+   * write failures (a full disk) deterministically.
+   */
+  wrapStateDatabase?: (db: StateDatabase) => StateDatabase;
   /** Header, request and keep-alive timeouts and the header size limit of the HTTP server. */
   transportLimits?: Partial<TransportLimits>;
   /** Deliveries scheduled or in flight at once; beyond it, new ones are skipped (default 10,000). */
@@ -40,7 +56,9 @@ export const DEFAULTS = {
   webhookUrl: 'http://127.0.0.1:3000/webhooks',
   retryScheduleMs: DEFAULT_RETRY_SCHEDULE_MS,
   deliveryTimeoutMs: DEFAULT_DELIVERY_TIMEOUT_MS,
-  journalLimit: 1000,
+  journalLimit: LIMITS.journalEntries.value,
+  /** How long a shutdown waits for the requests in flight to be answered. */
+  shutdownTimeoutMs: 10_000,
 } as const;
 
 export { parseDuration, parseSchedule } from '../src/core/duration';

@@ -1,46 +1,68 @@
 /**
  * `createMockServer(options)`: the stateful mock as a library. It wires the domain (store,
- * service, deliveries, control) to the Express app and gives `listen()`, which resolves with the
- * URL (a random port by default), so a test suite can start the mock in-process.
+ * service, deliveries, control) to the Express app, the state database (`stateFile`) and the
+ * outbound sender, and gives `listen()`, which resolves with the URL (a random port by default),
+ * and a graceful `close()`.
  */
+import os from 'node:os';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { createLogger, type Logger } from '../src/core/log';
 import { DEFAULTS, isLoopback, parseSchedule, type MockServerOptions } from './config';
+import { StateCommitter } from './domain/committer';
 import { MockControl } from './domain/control';
 import { DeliveryEngine } from './domain/deliveries';
 import { FaultPlan } from './domain/faults';
-import { StatePersister, readStateFile, removeStaleTempFiles, writeStateFileSync } from './domain/persistence';
+import type { StateSnapshot } from './domain/model';
 import { seedState, type SeededOrganization } from './domain/seed';
 import { WebhookEndpointService } from './domain/service';
 import { Store } from './domain/store';
+import { SelfAddress } from './domain/urls';
 import { createApp } from './http/app';
+import { DEFAULT_LIMITS, createHttpServer, shutDown } from './http/transport';
 import { UndiciSender } from './outbound/undici-sender';
-import { DEFAULT_LIMITS, createHttpServer } from './http/transport';
+import { LmdbStateDatabase } from './storage/lmdb-state';
+import { checkedSnapshot, readFixture } from './storage/paths';
 import { getSpec } from '../src/core/spec';
 
 /** Where the state the mock started with came from. */
 export type StateSource =
   | { kind: 'seed'; seed: number }
-  /** `created`: the file did not exist, so it was seeded and written at start-up. */
-  | { kind: 'file'; file: string; created: boolean; seed?: number };
+  /** A JSON fixture, in memory (nothing is saved). */
+  | { kind: 'fixture'; fixture: string }
+  /**
+   * The state database. `created`: it did not exist (or was empty), so it was filled from the
+   * fixture, or seeded, at start-up. `fixtureIgnored`: a fixture was given, but the database
+   * already held a state (a fixture fills only a new database).
+   */
+  | { kind: 'file'; file: string; created: boolean; seed?: number; fixture?: string; fixtureIgnored?: boolean };
+
+export interface CloseOptions {
+  /** How long to wait for the requests in flight to be answered (default: the server's option). */
+  timeoutMs?: number;
+}
 
 export interface MockServer {
   app: Express;
   /** Listens (default: options.port ?? 0, options.host ?? 127.0.0.1) and resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
-  close(): Promise<void>;
+  /**
+   * Shuts down gracefully: stops accepting connections, answers every request in flight (after its
+   * write), closes idle connections, then, within the timeout, everything else; pending
+   * deliveries are cancelled and the state database is closed.
+   */
+  close(options?: CloseOptions): Promise<void>;
   /** The base URL once listening. */
   readonly url: string | undefined;
   /**
    * The seeded organizations with their keys and initial secrets, for tests that embed the mock.
-   * Empty when the state was loaded from a state file (keys are stored only as hashes).
+   * Empty when the state came from a state file or a fixture (keys are stored only as hashes).
    */
   readonly seeded: SeededOrganization[];
   readonly stateSource: StateSource;
-  /** Writes the state file (with `stateFile`). */
-  readonly persister: StatePersister | undefined;
+  /** Writes the changes to the state database (with `stateFile`). */
+  readonly committer: StateCommitter | undefined;
   /** Fault injection rules (also reachable through `/__mock/faults`). */
   readonly faults: FaultPlan;
   readonly store: Store;
@@ -50,37 +72,75 @@ export interface MockServer {
   readonly logger: Logger;
 }
 
+interface InitialState {
+  snapshot: StateSnapshot;
+  source: StateSource;
+  seeded?: SeededOrganization[];
+  database?: LmdbStateDatabase;
+}
+
+/** The starting state: the database's, or the fixture's, or the seed's (a new database gets it). */
+function initialState(options: MockServerOptions): InitialState {
+  const seed = options.seed ?? DEFAULTS.seed;
+  const fixtureName = typeof options.fixture === 'string' ? options.fixture : options.fixture ? '(fixture object)' : undefined;
+  // A broken fixture or database throws (never a silent reset).
+  const fixture =
+    typeof options.fixture === 'string' ? readFixture(options.fixture) : options.fixture ? checkedSnapshot(options.fixture, '(fixture object)', 'fixture') : undefined;
+  const fresh = () => {
+    if (fixture) return { snapshot: fixture };
+    const seeded = seedState(seed, { webhookUrl: options.webhookUrl ?? DEFAULTS.webhookUrl });
+    return { snapshot: seeded.snapshot, seeded: seeded.organizations };
+  };
+  if (options.stateFile === undefined) {
+    const f = fresh();
+    return { ...f, source: fixtureName ? { kind: 'fixture', fixture: fixtureName } : { kind: 'seed', seed } };
+  }
+  const file = options.stateFile;
+  const { database, snapshot } = LmdbStateDatabase.open(file);
+  if (snapshot) return { snapshot, database, source: { kind: 'file', file, created: false, fixture: fixtureName, fixtureIgnored: fixtureName !== undefined } };
+  try {
+    const f = fresh();
+    database.initialize(f.snapshot);
+    return { ...f, database, source: { kind: 'file', file, created: true, ...(fixtureName ? { fixture: fixtureName } : { seed }) } };
+  } catch (e) {
+    void database.close();
+    throw e;
+  }
+}
+
+function interfaceAddresses(): string[] {
+  return Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
+}
+
 export function createMockServer(options: MockServerOptions = {}): MockServer {
+  if (options.controlToken !== undefined && options.controlToken.trim() === '') {
+    throw new Error('The control token must not be blank: set a real token, or none');
+  }
   const logger = options.logger ?? createLogger(options.logLevel ?? 'warn');
   const retryScheduleMs =
     typeof options.retrySchedule === 'string' ? parseSchedule(options.retrySchedule) : [...(options.retrySchedule ?? DEFAULTS.retryScheduleMs)];
   const webhookUrl = options.webhookUrl ?? DEFAULTS.webhookUrl;
-  const seed = options.seed ?? DEFAULTS.seed;
-  // A state file that exists is the starting state; a broken one throws (never a silent reset).
-  const loaded = options.stateFile === undefined ? undefined : readStateFile(options.stateFile);
-  const seeded = loaded ? undefined : seedState(seed, { webhookUrl });
-  const initial = loaded ?? seeded!.snapshot;
-  const stateSource: StateSource =
-    options.stateFile === undefined ? { kind: 'seed', seed } : loaded ? { kind: 'file', file: options.stateFile, created: false } : { kind: 'file', file: options.stateFile, created: true, seed };
+  const start = initialState(options);
+  const initial = start.snapshot;
 
   const store = new Store(initial);
-  let persister: StatePersister | undefined;
-  if (options.stateFile !== undefined) {
-    removeStaleTempFiles(options.stateFile);
-    if (!loaded) writeStateFileSync(options.stateFile, store.snapshot());
-    persister = new StatePersister(store, options.stateFile, (err) => logger.error('the state could not be saved', { error: err.message }));
-    store.setDurability(persister);
+  let committer: StateCommitter | undefined;
+  if (start.database) {
+    const db = options.wrapStateDatabase ? options.wrapStateDatabase(start.database) : start.database;
+    committer = new StateCommitter(store, db, (err) => logger.error('the state could not be saved', { error: (err as Error).message }));
+    store.setDurability(committer);
   }
+  let self: SelfAddress | undefined;
   const faults = new FaultPlan([...getSpec().operations.keys()]);
-  const service = new WebhookEndpointService(store);
-  const sender = new UndiciSender({ timeoutMs: options.deliveryTimeoutMs ?? DEFAULTS.deliveryTimeoutMs });
+  const service = new WebhookEndpointService(store, { self: () => self });
+  const sender = new UndiciSender({ timeoutMs: options.deliveryTimeoutMs ?? DEFAULTS.deliveryTimeoutMs, isSelf: (ip, port) => self?.isSelf(ip, port) ?? false });
   const deliveries = new DeliveryEngine(store, sender, {
     retryScheduleMs,
     journalLimit: options.journalLimit ?? DEFAULTS.journalLimit,
     maxPending: options.maxPendingDeliveries,
     logger,
   });
-  const control = new MockControl(store, service, deliveries, () => initial, webhookUrl);
+  const control = new MockControl(store, service, deliveries, faults, () => initial, webhookUrl);
   const app = createApp({
     service,
     control,
@@ -94,6 +154,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
 
   let server: http.Server | undefined;
   let url: string | undefined;
+  let closing: Promise<void> | undefined;
+  const deadline = { at: Infinity };
 
   return {
     app,
@@ -103,14 +165,15 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     deliveries,
     logger,
     faults,
-    persister,
-    stateSource,
-    seeded: seeded?.organizations ?? [],
+    committer,
+    stateSource: start.source,
+    seeded: start.seeded ?? [],
     get url() {
       return url;
     },
     listen(port = options.port ?? 0, host = options.host ?? DEFAULTS.host) {
       if (server) return Promise.reject(new Error('The mock is already listening'));
+      if (closing) return Promise.reject(new Error('The mock is closed'));
       if (!isLoopback(host) && !options.controlToken) {
         return Promise.reject(
           new Error(`Listening on ${host} (not loopback) exposes the control API: set a control token (--control-token or INKLINK_MOCK_CONTROL_TOKEN)`),
@@ -125,25 +188,28 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
         });
         s.listen(port, host, () => {
           const addr = s.address() as AddressInfo;
+          self = new SelfAddress(addr.address, addr.port, interfaceAddresses());
           const h = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
           url = `http://${h}:${addr.port}`;
           resolve(url);
         });
       });
     },
-    async close() {
-      deliveries.close();
-      const s = server;
-      server = undefined;
-      url = undefined;
-      if (s) {
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeAllConnections();
-        });
-      }
-      await persister?.idle();
-      logger.flush();
+    close(closeOptions: CloseOptions = {}) {
+      // A later call may only shorten the wait (a second signal).
+      const timeoutMs = closeOptions.timeoutMs ?? options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs;
+      deadline.at = Math.min(deadline.at, Date.now() + timeoutMs);
+      closing ??= (async () => {
+        const s = server;
+        if (s) await shutDown(s, deadline);
+        server = undefined;
+        url = undefined;
+        deliveries.close();
+        await committer?.idle();
+        await start.database?.close();
+        logger.flush();
+      })();
+      return closing;
     },
   };
 }

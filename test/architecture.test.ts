@@ -137,11 +137,11 @@ describe('architecture', () => {
     expect(reached).toContain('src/core/spec.ts');
   });
 
-  it("the mock's domain knows no HTTP library, nor the mock's HTTP adapters (inbound or outbound)", () => {
+  it("the mock's domain knows no HTTP library nor database, nor the mock's adapters (inbound, outbound, storage)", () => {
     const wrong: string[] = [];
     for (const f of tsFiles(path.join(root, 'mock/domain'))) {
       for (const spec of importsOf(f)) {
-        if (HTTP_LIBRARIES.includes(spec) || /\/(http|outbound)\//.test(spec)) wrong.push(`${rel(f)} -> ${spec}`);
+        if (HTTP_LIBRARIES.includes(spec) || spec === 'lmdb' || /\/(http|outbound|storage)\//.test(spec)) wrong.push(`${rel(f)} -> ${spec}`);
       }
     }
     expect(wrong).toEqual([]);

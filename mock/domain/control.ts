@@ -5,6 +5,7 @@
 import { ROLES, type Role } from '../../src/core/inklink';
 import { fingerprint, secretProblem } from '../../src/core/webhooks';
 import type { DeliveryEngine } from './deliveries';
+import type { FaultPlan } from './faults';
 import { ENDPOINT_ID_RE, apiKeyHint, hashApiKey, maskApiKey, newApiKey, newId } from './ids';
 import { type EndpointView, type FieldError, type Result, type StateSnapshot, endpointView, invalid, ok } from './model';
 import type { WebhookEndpointService } from './service';
@@ -49,15 +50,21 @@ export class MockControl {
     private readonly store: Store,
     private readonly service: WebhookEndpointService,
     private readonly deliveries: DeliveryEngine,
+    private readonly faults: FaultPlan,
     private readonly initial: () => StateSnapshot,
     private readonly defaultWebhookUrl: string,
   ) {}
 
-  /** Back to the initial state: seeded (or loaded) records, empty journal, nothing pending. */
+  /**
+   * Back to the initial state: seeded (or loaded) records, empty journal, nothing pending, no fault
+   * rule. All or nothing: the state is written first, and only once it is kept are the journal and
+   * the fault rules cleared; a write that fails leaves everything as it was (and rejects).
+   */
   async reset(): Promise<void> {
-    this.deliveries.clear();
     this.store.load(this.initial());
     await this.store.commit();
+    this.deliveries.clear();
+    this.faults.clear();
   }
 
   view(): StateView {
@@ -107,11 +114,17 @@ export class MockControl {
     return ok({ id, api_key: key, role: input.role, organization_id: organizationId });
   }
 
+  /** The whole state as a JSON fixture (`inklink-mock-state` v1): key hashes, secrets (docs/state-file.md). */
+  exportState(): StateSnapshot {
+    return this.store.snapshot();
+  }
+
   /** Seeds an endpoint directly (no api key involved), optionally with a chosen id and secret. */
   async seedEndpoint(input: SeedEndpointInput): Promise<Result<EndpointView & { organization_id: string; secret: string }>> {
     const url = input.url ?? this.defaultWebhookUrl;
     const problems: FieldError[] = [];
     if (!this.store.organization(input.organizationId)) problems.push({ field: 'organization_id', message: 'no such organization' });
+    else problems.push(...this.service.roomProblems(input.organizationId));
     if (input.id !== undefined) {
       if (!ENDPOINT_ID_RE.test(input.id)) problems.push({ field: 'id', message: `must match ${ENDPOINT_ID_RE.source}` });
       else if (this.store.endpoint(input.id)) problems.push({ field: 'id', message: 'an endpoint with this id already exists' });

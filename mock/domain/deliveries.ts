@@ -13,6 +13,7 @@ import { MAX_TIMER_MS } from '../../src/core/duration';
 import type { Logger } from '../../src/core/log';
 import { systemClock, type AttemptOutcome, type Clock, type DeliverySender, type DeliveryTarget, type TimerHandle } from './delivery-ports';
 import { newEventId, newId, randomAlphanumeric } from './ids';
+import { LIMITS } from './limits';
 import { type EndpointRecord, type FieldError, type Result, invalid, ok } from './model';
 import { Ring } from './ring';
 import type { Store } from './store';
@@ -23,6 +24,8 @@ export interface DeliveryOptions {
   retryScheduleMs: readonly number[];
   /** Deliveries kept in the journal (oldest dropped first). */
   journalLimit?: number;
+  /** Payload bytes kept in the journal (oldest dropped first; default: LIMITS.journalBytes). */
+  journalBytes?: number;
   /** Deliveries scheduled or in flight at once; beyond it, new ones are refused. */
   maxPending?: number;
   logger?: Logger;
@@ -123,9 +126,9 @@ export class DeliveryEngine {
     if (options.retryScheduleMs.some((d) => !Number.isInteger(d) || d < 0 || d > MAX_TIMER_MS)) {
       throw new Error(`Every delay of the retry schedule must be an integer from 0 to ${MAX_TIMER_MS} ms`);
     }
-    this.journalLimit = options.journalLimit ?? 1000;
-    this.journal = new Ring(this.journalLimit);
-    this.maxPending = options.maxPending ?? 10_000;
+    this.journalLimit = options.journalLimit ?? LIMITS.journalEntries.value;
+    this.journal = new Ring(this.journalLimit, options.journalBytes ?? LIMITS.journalBytes.value);
+    this.maxPending = options.maxPending ?? LIMITS.pendingDeliveries.value;
     this.clock = options.clock ?? systemClock;
   }
 
@@ -138,12 +141,17 @@ export class DeliveryEngine {
     if (input.organizationId !== undefined && !this.store.organization(input.organizationId)) {
       problems.push({ field: 'organization_id', message: 'no such organization' });
     }
+    const data = input.data === undefined ? undefined : JSON.stringify(input.data);
+    const maxData = LIMITS.eventDataBytes.value;
+    if (data !== undefined && Buffer.byteLength(data) > maxData) problems.push({ field: 'data', message: `must be at most ${maxData} bytes as JSON` });
     if (problems.length) return invalid(problems);
 
     const eventId = newEventId();
     const createdAt = new Date(this.clock.now()).toISOString();
     const payload: EventPayload = { type: input.type, timestamp: createdAt, data: input.data ?? defaultData(input.type) };
     const body = Buffer.from(JSON.stringify(payload));
+    // What one journal entry costs: its payload (a listing repeats it per delivery) and its fields.
+    const weight = body.length + 512;
     const result: EmitResult = { event_id: eventId, deliveries: [], skipped: [] };
     const candidates = target ? [target] : this.store.endpoints();
     for (const ep of candidates) {
@@ -154,6 +162,11 @@ export class DeliveryEngine {
       }
       if (!ep.eventTypes.includes(input.type)) {
         if (target) result.skipped.push({ endpoint_id: ep.id, reason: `endpoint is not subscribed to ${input.type}` });
+        continue;
+      }
+      // An endpoint whose creation is still being written (or was rolled back) has no kept secret.
+      if (this.store.signingSecret(ep) === undefined) {
+        if (target) result.skipped.push({ endpoint_id: ep.id, reason: 'endpoint is not saved yet' });
         continue;
       }
       if (this.closed || this.pending.size >= this.maxPending) {
@@ -173,7 +186,7 @@ export class DeliveryEngine {
         attempts: [],
         payload,
       };
-      this.journal.push(record);
+      this.journal.push(record, weight);
       const p: Pending = { record, target: this.derive(ep).target, body };
       this.pending.add(p);
       this.schedule(p);
@@ -264,14 +277,21 @@ export class DeliveryEngine {
       this.pending.delete(p);
       return;
     }
-    // Sign with the secret current at this very moment (its key decoded once per secret).
+    // Sign with the secret current at this very moment, once it is kept: while a rotation's write
+    // is pending, the one on disk (so a rotation that fails and is rolled back never signed).
+    const secret = this.store.signingSecret(endpoint);
+    if (secret === undefined) {
+      this.cancel(p);
+      this.pending.delete(p);
+      return;
+    }
     const started = this.clock.now();
     const timestamp = Math.floor(started / 1000);
     const signer = this.derive(endpoint);
-    if (signer.secret !== endpoint.secret) {
-      signer.secret = endpoint.secret;
-      signer.key = secretKey(endpoint.secret);
-      signer.fingerprint = fingerprint(endpoint.secret);
+    if (signer.secret !== secret) {
+      signer.secret = secret;
+      signer.key = secretKey(secret);
+      signer.fingerprint = fingerprint(secret);
     }
     const headers = {
       'content-type': 'application/json',

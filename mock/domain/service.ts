@@ -6,6 +6,7 @@ import { EVENT_TYPES, PRIVILEGED_ROLES } from '../../src/core/inklink';
 import { REFUSALS } from '../../src/core/refusals';
 import { generateSecret } from '../../src/core/webhooks';
 import { API_KEY_RE, ENDPOINT_ID_RE, hashApiKey, newEndpointId } from './ids';
+import { LIMITS } from './limits';
 import {
   type DomainError,
   type EndpointRecord,
@@ -19,6 +20,7 @@ import {
   ok,
 } from './model';
 import type { Store } from './store';
+import type { SelfAddress } from './urls';
 
 export interface CreateEndpointInput {
   url: string;
@@ -31,6 +33,8 @@ export interface ServiceOptions {
   /** URL schemes an endpoint may use. InkLink allows HTTP only in development, which the mock is. */
   allowedUrlSchemes?: readonly string[];
   now?: () => Date;
+  /** Where the mock listens, once it does: no endpoint may deliver there. */
+  self?: () => SelfAddress | undefined;
 }
 
 // Frozen, shared refusals: the hot paths allocate nothing to say no.
@@ -54,6 +58,7 @@ const FORBIDDEN_CREATE = forbidden('creating a webhook endpoint');
 export class WebhookEndpointService {
   private readonly schemes: readonly string[];
   private readonly now: () => Date;
+  private readonly self: () => SelfAddress | undefined;
 
   constructor(
     private readonly store: Store,
@@ -61,6 +66,7 @@ export class WebhookEndpointService {
   ) {
     this.schemes = options.allowedUrlSchemes ?? ['https:', 'http:'];
     this.now = options.now ?? (() => new Date());
+    this.self = options.self ?? (() => undefined);
   }
 
   authenticate(apiKey: string | undefined): Result<Principal> {
@@ -93,6 +99,8 @@ export class WebhookEndpointService {
     const problems = this.endpointProblems(input);
     if (problems.length) return invalid(problems);
     if (!PRIVILEGED_ROLES.includes(principal.role)) return fail(FORBIDDEN_CREATE);
+    const full = this.roomProblems(principal.organizationId);
+    if (full.length) return invalid(full);
     const record = this.addEndpoint(principal.organizationId, input);
     await this.store.commit();
     return ok({ endpoint: endpointView(record), secret: record.secret });
@@ -120,17 +128,33 @@ export class WebhookEndpointService {
     return record;
   }
 
-  /** Domain rules beyond the schema: an absolute http(s) URL, known event types. */
+  /** The organization's room for one more endpoint (docs/limits.md). */
+  roomProblems(organizationId: string): FieldError[] {
+    const max = LIMITS.endpointsPerOrganization.value;
+    if (this.store.endpointCount(organizationId) < max) return [];
+    return [{ field: '', message: `the organization already has ${max} endpoints, the most one organization may have` }];
+  }
+
+  /**
+   * Domain rules beyond the schema: an absolute http(s) URL of at most the URL limit that does not
+   * reach the mock itself, and known event types.
+   */
   endpointProblems(input: CreateEndpointInput): FieldError[] {
     const problems: FieldError[] = [];
+    const maxUrl = LIMITS.urlLength.value;
     let url: URL | undefined;
-    try {
-      url = new URL(input.url);
-    } catch {
-      problems.push({ field: 'url', message: 'must be an absolute URL' });
+    if (input.url.length > maxUrl) problems.push({ field: 'url', message: `must be at most ${maxUrl} characters` });
+    else {
+      try {
+        url = new URL(input.url);
+      } catch {
+        problems.push({ field: 'url', message: 'must be an absolute URL' });
+      }
     }
     if (url && !this.schemes.includes(url.protocol)) {
       problems.push({ field: 'url', message: `must use ${this.schemes.map((s) => s.slice(0, -1)).join(' or ')}` });
+    } else if (url && this.self()?.reachedBy(input.url)) {
+      problems.push({ field: 'url', message: "must not reach the mock itself: its deliveries would call the mock's own API" });
     }
     if (input.event_types) {
       if (input.event_types.length === 0) problems.push({ field: 'event_types', message: 'must contain at least 1 event type' });

@@ -6,6 +6,7 @@
 import { EVENT_TYPES, ROLES } from '../../src/core/inklink';
 import { secretProblem } from '../../src/core/webhooks';
 import { ENDPOINT_ID_RE } from './ids';
+import { LIMITS } from './limits';
 import type { ApiKeyRecord, EndpointRecord, OrganizationRecord, StateSnapshot } from './model';
 
 export const STATE_FORMAT = 'inklink-mock-state';
@@ -109,6 +110,7 @@ export function parseSnapshot(doc: unknown, problems: string[]): StateSnapshot |
         organizationId: (v) => (typeof v === 'string' && orgIds.has(v) ? undefined : 'must name an organization of the file'),
         url: (v) => {
           if (typeof v !== 'string') return 'must be a string';
+          if (v.length > LIMITS.urlLength.value) return `must be at most ${LIMITS.urlLength.value} characters`;
           try {
             const u = new URL(v);
             return u.protocol === 'http:' || u.protocol === 'https:' ? undefined : 'must be an http(s) URL';

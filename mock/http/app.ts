@@ -10,11 +10,12 @@ import type { MockControl } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
 import { FaultPlan } from '../domain/faults';
 import type { WebhookEndpointService } from '../domain/service';
-import { CONTROL_HANDLERS, controlDocument, controlToken } from './control-api';
+import { CONTROL_HANDLERS, controlDocument, controlGuard, controlToken } from './control-api';
 import { bindHandlers, dispatcher, withAuthentication } from './dispatch';
 import { withFaults } from './faults';
 import { PUBLIC_HANDLERS } from './public-api';
 import { Responder, requestId } from './respond';
+import { tooManyHeaders } from './transport';
 
 export interface AppDeps {
   service: WebhookEndpointService;
@@ -54,6 +55,9 @@ export function createApp(deps: AppDeps): Express {
   const authenticated = withAuthentication(getSpec(), publicOperations, { authenticate: (key) => deps.service.authenticate(key), respond: respondPublic });
   const dispatchPublic = dispatcher(getSpec(), withFaults(authenticated, faults, respondPublic));
   const checkControlToken = controlToken(deps.controlToken, respondControl);
+  const guardControl = controlGuard(deps.controlToken, respondControl);
+  const control = (req: Request, res: Response, next: NextFunction) =>
+    guardControl(req, res, () => checkControlToken(req, res, () => (repeatedQuery(req, res, respondControl) ? undefined : dispatchControl(req, res, next))));
 
   if (logger.enabled('debug')) {
     app.use((req, res, next) => {
@@ -61,9 +65,9 @@ export function createApp(deps: AppDeps): Express {
       res.on('finish', () => {
         // Method, route and status only: never headers, bodies or query strings.
         const ms = Number(process.hrtime.bigint() - start) / 1e6;
-        // The operation, not the path: a path may carry anything a client typed (even a secret's
-        // base64 without its prefix). An unmatched path is logged with its long tokens masked.
-        const route = res.locals.operationId ?? `(no route) ${req.path.replace(/[^/]{20,}/g, '…')}`;
+        // The operation, never the path: a path may carry anything a client typed (even a secret's
+        // base64 without its prefix, in a segment of any length).
+        const route = res.locals.operationId ?? '(no route)';
         logger.debug('request', { method: req.method, route, status: res.statusCode, ms: ms.toFixed(2), id: res.locals.requestId });
       });
       next();
@@ -74,9 +78,12 @@ export function createApp(deps: AppDeps): Express {
   // behind its token, or InkLink's operations. One router layer per request, not four.
   app.use((req: Request, res: Response, next: NextFunction) => {
     requestId(req, res);
+    // Node drops the header lines past its count: a request with more than the limit is refused
+    // whole (an api-key among the dropped ones would have been lost).
+    if (tooManyHeaders(req)) return (isControl(req.path) ? respondControl : respondPublic).refuse(res, 'headers_too_large');
     const path = req.path;
-    if (path.startsWith('/__mock') && (path.length === 7 || path.charCodeAt(7) === 47 /* / */)) {
-      checkControlToken(req, res, () => dispatchControl(req, res, next));
+    if (isControl(path)) {
+      control(req, res, next);
     } else {
       dispatchPublic(req, res, next);
     }
@@ -97,4 +104,22 @@ export function createApp(deps: AppDeps): Express {
     respond.refuse(res, 'internal');
   });
   return app;
+}
+
+function isControl(path: string): boolean {
+  return path.startsWith('/__mock') && (path.length === 7 || path.charCodeAt(7) === 47 /* / */);
+}
+
+/** A query parameter given twice (`?limit=1&limit=2`) is refused: which one would count? */
+function repeatedQuery(req: Request, res: Response, respond: Responder): boolean {
+  const query = req.query as Record<string, unknown>;
+  const repeated = Object.keys(query).filter((name) => Array.isArray(query[name]));
+  if (repeated.length === 0) return false;
+  respond.refuse(
+    res,
+    'invalid_input',
+    'Query parameters must not be repeated.',
+    repeated.map((name) => ({ field: `query.${name.slice(0, 40)}`, message: 'is repeated' })),
+  );
+  return true;
 }

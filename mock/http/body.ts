@@ -1,15 +1,11 @@
 /** Reads a JSON request body with a size limit, answering every way it can be wrong. */
 import express, { type Request, type Response } from 'express';
 import { matchContentType } from '../../src/core/media-type';
+import { LIMITS } from '../domain/limits';
 
-export const BODY_LIMIT_BYTES = 1024 * 1024;
-/**
- * Deepest nesting of arrays and objects accepted in a JSON body. JSON.parse takes any depth, but
- * JSON.stringify and structuredClone overflow the stack on a few thousand levels: an event emitted
- * with such `data` made its delivery, and then every journal listing, answer 500 (found by the
- * hostile-input suite, test/reliability/hostile-input).
- */
-export const MAX_JSON_DEPTH = 64;
+export const BODY_LIMIT_BYTES = LIMITS.bodyBytes.value;
+/** Deepest nesting of arrays and objects accepted in a JSON body (see LIMITS.jsonDepth). */
+export const MAX_JSON_DEPTH = LIMITS.jsonDepth.value;
 
 /** True when the JSON text nests arrays/objects deeper than `max` (strings are skipped). */
 export function nestedDeeperThan(buf: Buffer, max: number): boolean {
@@ -31,6 +27,16 @@ export function nestedDeeperThan(buf: Buffer, max: number): boolean {
 /** A body refused: a row of the refusal table (a 400 or a 413) and what was wrong. */
 export type BodyResult = { ok: true; value: unknown } | { ok: false; kind: 'invalid_input' | 'body_too_large'; message: string };
 
+/** Decodes strictly (invalid bytes throw) and keeps a byte order mark (which JSON does not allow). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** True when a Content-Type names no charset, or UTF-8 (`charset=iso-8859-1` bodies were stored as U+FFFD). */
+export function utf8Charset(contentType: string): boolean {
+  if (!contentType.includes(';')) return true;
+  const m = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType);
+  return !m || /^utf-?8$/i.test(m[1]);
+}
+
 const raw = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
 
 type Refusal = Extract<BodyResult, { ok: false }>;
@@ -45,9 +51,11 @@ const invalid = (message: string): Refusal => ({ ok: false, kind: 'invalid_input
 export function readJsonBody(req: Request, res: Response, accepted: readonly string[] = ['application/json']): Promise<BodyResult> {
   // A declared length over the limit is refused before anything else is looked at.
   if (Number(req.headers['content-length']) > BODY_LIMIT_BYTES) return Promise.resolve(TOO_LARGE);
-  if (!matchContentType(req.headers['content-type'], accepted as string[])) {
+  const type = req.headers['content-type'];
+  if (!matchContentType(type, accepted as string[])) {
     return Promise.resolve(invalid(`Content-Type must be ${accepted.join(' or ')}.`));
   }
+  if (!utf8Charset(type!)) return Promise.resolve(invalid('The request body must be UTF-8: the Content-Type names another charset.'));
   return readRaw(req, res).then((r) => {
     if (!r.ok) return r;
     const buf = r.value;
@@ -55,8 +63,15 @@ export function readJsonBody(req: Request, res: Response, accepted: readonly str
     if (nestedDeeperThan(buf, MAX_JSON_DEPTH)) {
       return invalid(`The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`);
     }
+    let text: string;
     try {
-      return { ok: true, value: JSON.parse(buf.toString('utf8')) };
+      text = UTF8.decode(buf);
+    } catch {
+      // Invalid bytes were once stored as U+FFFD: refused instead.
+      return invalid('The request body is not valid UTF-8.');
+    }
+    try {
+      return { ok: true, value: JSON.parse(text) };
     } catch {
       return invalid('The request body is not valid JSON.');
     }

@@ -10,6 +10,8 @@ import type { MockControl } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
 import type { FaultInput, FaultPlan } from '../domain/faults';
 import type { OperationContext } from './dispatch';
+import { matchContentType } from '../../src/core/media-type';
+import { normalizeIp } from '../domain/urls';
 import { validBody } from './public-api';
 import type { Responder } from './respond';
 import controlDocument from '../control-api.json';
@@ -28,15 +30,62 @@ export interface ControlApiDeps {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** Requires `Authorization: Bearer <token>` on every control request when a token is set. */
+/**
+ * Requires `Authorization: Bearer <token>` on every control request when a token is set (the
+ * scheme in any case, as RFC 9110 says); a refusal says how to authenticate (`WWW-Authenticate`).
+ */
 export function controlToken(token: string | undefined, respond: Responder) {
   const expected = token === undefined ? undefined : digest(token);
   return (req: Request, res: Response, next: NextFunction) => {
     if (!expected) return next();
-    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    const m = /^bearer +(\S.*)$/i.exec(req.headers.authorization ?? '');
     // Compared as fixed-length digests, in constant time.
     if (m && timingSafeEqual(digest(m[1]), expected)) return next();
+    res.setHeader('www-authenticate', 'Bearer realm="inklink-mock control API"');
     respond.refuse(res, 'control_unauthenticated');
+  };
+}
+
+/** A loopback name (`localhost`, `*.localhost`) or address, as a Host header names it (port stripped). */
+export function isLoopbackHost(host: string): boolean {
+  const m = /^(\[[^\]]*\]|[^:]*)(?::\d*)?$/.exec(host.trim());
+  if (!m) return false;
+  const name = m[1].replace(/\.$/, '').toLowerCase();
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  const ip = normalizeIp(name);
+  return ip === '::1' || /^127\.\d+\.\d+\.\d+$/.test(ip);
+}
+
+const WEBHOOK_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * What browsers must not be able to do to the control API (docs/security.md): without a token,
+ * only requests addressed to a loopback name (DNS rebinding); never a request from another site
+ * (a foreign `Origin`, or `Sec-Fetch-Site` other than same-origin or none); never a state-changing
+ * request whose body is not JSON (a form or `text/plain` needs no CORS preflight); never a request
+ * that carries webhook headers (a delivery). A same-origin page served by the mock passes.
+ */
+export function controlGuard(token: string | undefined, respond: Responder) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const h = req.headers;
+    if (token === undefined && h.host !== undefined && !isLoopbackHost(h.host)) {
+      return respond.refuse(res, 'control_foreign_host', undefined, [{ field: 'host', message: 'is not a loopback name or address' }]);
+    }
+    const origin = h.origin;
+    if (origin !== undefined && (h.host === undefined || (origin !== `http://${h.host}` && origin !== `https://${h.host}`))) {
+      return respond.refuse(res, 'control_cross_site', undefined, [{ field: 'origin', message: "is not this mock's own origin" }]);
+    }
+    const site = h['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+      return respond.refuse(res, 'control_cross_site', undefined, [{ field: 'sec-fetch-site', message: 'must be same-origin or none' }]);
+    }
+    const webhook = WEBHOOK_HEADERS.find((name) => h[name] !== undefined);
+    if (webhook) return respond.refuse(res, 'control_webhook_request', undefined, [{ field: webhook, message: 'is a webhook header' }]);
+    if (!READ_METHODS.has(req.method) && h['content-type'] !== undefined && !matchContentType(h['content-type'], ['application/json'])) {
+      return respond.refuse(res, 'control_not_json', undefined, [{ field: 'content-type', message: 'must be application/json' }]);
+    }
+    next();
   };
 }
 
@@ -46,10 +95,16 @@ export function getHealth({ respond, startedAt }: Deps, _req: Request, res: Resp
   respond.json(res, 200, { status: 'ok', uptime_seconds: Math.round((Date.now() - startedAt) / 100) / 10 });
 }
 
-export async function resetState({ respond, control, faults }: Deps, _req: Request, res: Response) {
-  faults.clear();
+export async function resetState({ respond, control }: Deps, _req: Request, res: Response) {
+  // All or nothing: a reset whose write fails answers 500 and changes nothing (not even the faults).
   await control.reset();
   respond.json(res, 200, { status: 'reset' });
+}
+
+/** The state as a JSON fixture: key hashes, never keys; the endpoints' secrets (docs/state-file.md). */
+export function exportState({ respond, control }: Deps, _req: Request, res: Response) {
+  res.setHeader('cache-control', 'no-store');
+  respond.json(res, 200, control.exportState());
 }
 
 export function getState({ respond, control }: Deps, _req: Request, res: Response) {
@@ -134,6 +189,7 @@ export const CONTROL_HANDLERS = {
   getHealth,
   resetState,
   getState,
+  exportState,
   mintApiKey,
   seedEndpoint,
   emitEvent,

@@ -68,7 +68,8 @@ export function dispatcher(spec: CompiledSpec, handlers: Record<string, Operatio
     if (!handlers[id]) throw new Error(`No handler for operation ${id}`);
   }
   return (req: Request, res: Response, next: NextFunction) => {
-    const match = spec.findOperation(req.method, req.path);
+    // HEAD is answered wherever GET is (Node sends the headers and no body).
+    const match = spec.findOperation(req.method, req.path) ?? (req.method === 'HEAD' ? spec.findOperation('GET', req.path) : undefined);
     if (!match) return next();
     const operationId = match.operation.operationId;
     res.locals.operationId = operationId;

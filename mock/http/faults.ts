@@ -51,8 +51,9 @@ function faulty(
   return handler(req, res, ctx);
 }
 
+/** Runs `fn` after `ms`; the timer does not keep a process that is shutting down alive. */
 function later(ms: number, fn: () => void): void {
-  if (ms > 0) setTimeout(fn, ms);
+  if (ms > 0) setTimeout(fn, ms).unref();
   else fn();
 }
 
@@ -60,9 +61,9 @@ function later(ms: number, fn: () => void): void {
 function holdAnswer(res: Response, ms: number): void {
   const end = res.end.bind(res) as (...args: unknown[]) => Response;
   res.end = ((...args: unknown[]) => {
-    setTimeout(() => {
+    later(ms, () => {
       if (!res.destroyed) end(...args);
-    }, ms);
+    });
     return res;
   }) as Response['end'];
 }

@@ -14,6 +14,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import { expressNativeClasses } from './native-classes';
+import { LIMITS } from '../domain/limits';
 import type { Logger } from '../../src/core/log';
 import { REFUSALS, type RefusalKind } from '../../src/core/refusals';
 
@@ -32,7 +33,7 @@ export const DEFAULT_LIMITS: TransportLimits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
-  maxHeaderSize: 16 * 1024,
+  maxHeaderSize: LIMITS.headerBytes.value,
 };
 
 /** A whole HTTP response carrying a refusal of the table, for a socket Express never sees. */
@@ -65,6 +66,9 @@ export function createHttpServer(app: Express, logger: Logger, limits: Transport
     },
     app,
   );
+  // Node keeps 2,000 header lines by default and silently drops the rest; one more than the limit
+  // is kept, so the app can tell a request over it and refuse it (431).
+  server.maxHeadersCount = LIMITS.headerCount.value + 1;
   server.on('checkExpectation', app);
   server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
@@ -83,4 +87,30 @@ export function createHttpServer(app: Express, logger: Logger, limits: Transport
     socket.end(envelopeResponse(kind));
   });
   return server;
+}
+
+/** True when a request carried more header lines than the limit (the server keeps one more). */
+export function tooManyHeaders(req: http.IncomingMessage): boolean {
+  return req.rawHeaders.length > 2 * LIMITS.headerCount.value;
+}
+
+/**
+ * A graceful shutdown: the server stops accepting connections; every request already received is
+ * answered (its handler runs to the end, after its write) with `Connection: close`; idle
+ * connections are closed as soon as they are idle; at `deadline.at` (a time, which the caller may
+ * bring forward) whatever is left is cut.
+ */
+export async function shutDown(server: http.Server, deadline: { at: number }): Promise<void> {
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!res.headersSent) res.shouldKeepAlive = false;
+  });
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (;;) {
+    server.closeIdleConnections();
+    const open = await new Promise<number>((resolve) => server.getConnections((_err, n) => resolve(n ?? 0)));
+    if (open === 0 || Date.now() >= deadline.at) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  server.closeAllConnections();
+  await closed;
 }

@@ -4,6 +4,10 @@
  * answer read up to a cap and dropped, the whole attempt bounded by the timeout. The status, once it
  * arrived, is kept with a later error (e.g. a body that never ends). undici is loaded with the first
  * delivery: a mock that delivers nothing never loads it.
+ *
+ * A connection that reaches the mock itself (`isSelf`, by the address actually connected, so a
+ * name that resolves to the mock is caught too) is closed before a byte is sent: a delivery never
+ * touches the mock's own API (docs/security.md).
  */
 import type { Agent, Dispatcher } from 'undici';
 import { MAX_TIMER_MS } from '../../src/core/duration';
@@ -14,7 +18,13 @@ export interface UndiciSenderOptions {
   timeoutMs: number;
   /** Bytes of a receiver's answer read before the connection is dropped (default 64 KiB). */
   maxResponseBytes?: number;
+  /** True when a connection to this address and port reaches the mock itself. */
+  isSelf?: (ip: string, port: number) => boolean;
 }
+
+/** What an attempt whose connection reached the mock itself records as its error. */
+export const SELF_DELIVERY_ERROR = 'refused: the URL reaches the mock itself';
+const SELF_DELIVERY_CODE = 'INKLINK_MOCK_SELF_DELIVERY';
 
 /** Origin, path and (for `user:pass@` URLs) basic credentials of a delivery URL. */
 interface Target extends DeliveryTarget {
@@ -31,6 +41,7 @@ export class UndiciSender implements DeliverySender {
   private agent: Agent | undefined;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
+  private readonly isSelf: ((ip: string, port: number) => boolean) | undefined;
 
   constructor(options: UndiciSenderOptions) {
     if (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1 || options.timeoutMs > MAX_TIMER_MS) {
@@ -38,18 +49,29 @@ export class UndiciSender implements DeliverySender {
     }
     this.timeoutMs = options.timeoutMs;
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024;
+    this.isSelf = options.isSelf;
   }
 
   private get dispatcher(): Agent {
     if (!this.agent) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { Agent: AgentClass } = require('undici') as typeof import('undici');
+      const { Agent: AgentClass, buildConnector } = require('undici') as typeof import('undici');
+      const connect = buildConnector({ timeout: this.timeoutMs });
+      const isSelf = this.isSelf;
       this.agent = new AgentClass({
         connections: 64,
         keepAliveTimeout: 4_000,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
-        connect: { timeout: this.timeoutMs },
+        connect: isSelf
+          ? (opts, callback) =>
+              connect(opts, (err, socket) => {
+                if (err || !socket) return callback(err ?? new Error('no socket'), null);
+                if (!isSelf(socket.remoteAddress ?? '', socket.remotePort ?? 0)) return callback(null, socket);
+                socket.destroy();
+                callback(Object.assign(new Error(SELF_DELIVERY_ERROR), { code: SELF_DELIVERY_CODE }), null);
+              })
+          : { timeout: this.timeoutMs },
       });
     }
     return this.agent;
@@ -141,6 +163,7 @@ function describeError(e: NodeJS.ErrnoException, timeoutMs: number): string {
   const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   // Never the URL (it may carry credentials), only what went wrong.
   if (err.name === 'AbortError' || err instanceof Cancelled) return 'cancelled';
+  if (err.code === SELF_DELIVERY_CODE || err.cause?.code === SELF_DELIVERY_CODE) return SELF_DELIVERY_ERROR;
   switch (err.code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
     case 'UND_ERR_HEADERS_TIMEOUT':

@@ -2,7 +2,7 @@
 import { isLogLevel, LOG_LEVELS, createLogger } from '../core/log';
 import { DEFAULTS, isLoopback } from '../../mock/config';
 import { parseDuration, parseSchedule } from '../core/duration';
-import { createMockServer } from '../../mock/server';
+import { createMockServer, type StateSource } from '../../mock/server';
 import { formatBanner, formatLoadedState } from '../../mock/banner';
 import { helpText, intOption, parseOptions, UsageError, type OptionSpec } from './options';
 
@@ -16,7 +16,9 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { name: 'journal-limit', type: 'string', env: 'INKLINK_MOCK_JOURNAL_LIMIT', default: String(DEFAULTS.journalLimit), valueName: 'N', description: 'Deliveries kept in the journal.' },
   { name: 'log-level', type: 'string', env: 'INKLINK_MOCK_LOG_LEVEL', default: 'info', valueName: 'LEVEL', description: `One of ${LOG_LEVELS.join(', ')}.` },
   { name: 'control-token', type: 'string', env: 'INKLINK_MOCK_CONTROL_TOKEN', valueName: 'TOKEN', description: 'Bearer token the control API requires (needed off loopback).' },
-  { name: 'state-file', type: 'string', env: 'INKLINK_MOCK_STATE_FILE', valueName: 'FILE', description: 'Keep the state in FILE (mode 0600, crash-safe): start from it if it exists, else seed and write it.' },
+  { name: 'state-file', type: 'string', env: 'INKLINK_MOCK_STATE_FILE', valueName: 'FILE', description: 'Keep the state in the database FILE (LMDB, mode 0600, crash-safe): start from it if it holds a state, else fill it from --fixture or the seed.' },
+  { name: 'fixture', type: 'string', env: 'INKLINK_MOCK_FIXTURE', valueName: 'FILE.json', description: 'Start from this JSON state (e.g. from GET /__mock/state/export): in memory, or into a new --state-file.' },
+  { name: 'shutdown-timeout', type: 'string', env: 'INKLINK_MOCK_SHUTDOWN_TIMEOUT', default: '10s', valueName: 'DURATION', description: 'On SIGTERM/SIGINT, how long to wait for the requests in flight to be answered.' },
   { name: 'self-check', type: 'boolean', env: 'INKLINK_MOCK_SELF_CHECK', description: 'Validate every response against the spec before sending it.' },
   { name: 'help', type: 'boolean', description: 'Show this help.' },
 ];
@@ -31,9 +33,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   let retrySchedule: number[];
   let deliveryTimeoutMs: number;
+  let shutdownTimeoutMs: number;
   try {
     retrySchedule = parseSchedule(String(values['retry-schedule']));
     deliveryTimeoutMs = parseDuration(String(values['delivery-timeout']), 1);
+    shutdownTimeoutMs = parseDuration(String(values['shutdown-timeout']), 0);
     new URL(String(values['webhook-url']));
   } catch (e) {
     throw new UsageError((e as Error).message);
@@ -42,8 +46,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const port = intOption(values.port, 'port', 0, 65535);
   const host = String(values.host);
   const controlToken = values['control-token'] as string | undefined;
+  if (controlToken !== undefined && controlToken.trim() === '') throw new UsageError('--control-token must not be blank: give a real token, or none');
   if (!isLoopback(host) && !controlToken) throw new UsageError(`--host ${host} is not loopback: it needs --control-token (or INKLINK_MOCK_CONTROL_TOKEN)`);
   const logger = createLogger(logLevel);
+  // Signals are caught from here on: one that arrives while the mock starts stops it once started.
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const mock = createMockServer({
     seed: intOption(values.seed, 'seed', 0, 2 ** 31 - 1),
     webhookUrl: String(values['webhook-url']),
@@ -54,24 +64,44 @@ export async function serveCommand(argv: string[]): Promise<number> {
     selfCheck: values['self-check'] === true,
     controlToken,
     stateFile: values['state-file'] === undefined ? undefined : String(values['state-file']),
+    fixture: values.fixture === undefined ? undefined : String(values.fixture),
+    shutdownTimeoutMs,
   });
-  const url = await mock.listen(port, host);
+  let url: string;
+  try {
+    url = await mock.listen(port, host);
+  } catch (e) {
+    await mock.close(); // the state database is given back
+    throw e;
+  }
   if (logLevel !== 'silent') {
     const extra = values['self-check'] ? ['self-check: on'] : [];
-    const source = mock.stateSource;
-    if (source.kind === 'file' && !source.created) {
-      extra.push(`state: loaded from ${source.file}; changes are saved there`);
-      logger.banner(formatBanner(url, undefined, extra) + formatLoadedState(mock.control.view()));
-    } else {
-      if (source.kind === 'file') extra.push(`state: seeded and saved to ${source.file}; changes are saved there`);
-      logger.banner(formatBanner(url, mock.seeded, extra));
-    }
+    extra.push(...stateLines(mock.stateSource));
+    if (mock.seeded.length) logger.banner(formatBanner(url, mock.seeded, extra));
+    else logger.banner(formatBanner(url, undefined, extra) + formatLoadedState(mock.control.view()));
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  // Graceful: no new connection, every request in flight answered (after its write), then closed
+  // within --shutdown-timeout. A second signal cuts the wait short.
+  logger.info('shutting down', { signal: await signal, timeout_ms: shutdownTimeoutMs });
+  const again = () => void mock.close({ timeoutMs: 0 });
+  process.once('SIGINT', again);
+  process.once('SIGTERM', again);
   await mock.close();
   return 0;
+}
+
+/** The banner's lines about where the state came from and where it goes. */
+function stateLines(source: StateSource): string[] {
+  switch (source.kind) {
+    case 'seed':
+      return [];
+    case 'fixture':
+      return [`state: loaded from the fixture ${source.fixture}, in memory (changes are not saved)`];
+    case 'file':
+      if (!source.created) {
+        const ignored = source.fixtureIgnored ? [`fixture ${source.fixture} not loaded: the state file already holds a state`] : [];
+        return [`state: loaded from ${source.file}; changes are saved there`, ...ignored];
+      }
+      return [`state: ${source.fixture ? `loaded from the fixture ${source.fixture}` : 'seeded'} and saved to ${source.file}; changes are saved there`];
+  }
 }

@@ -47,6 +47,35 @@ export const REFUSALS = {
   control_unauthenticated: { status: 401, code: 'UNAUTHORIZED', message: 'The control API requires Authorization: Bearer <control token>.' },
   /** A control-API resource that does not exist (e.g. a fault rule by id). */
   control_not_found: { status: 404, code: 'NOT_FOUND', message: 'Not found.' },
+  /**
+   * A control request addressed (`Host`) to a name that is not a loopback name or address, while no
+   * control token is set: a DNS-rebinding page would reach the control API that way.
+   */
+  control_foreign_host: {
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: "Without a control token, the control API answers only requests addressed to a loopback name or address (Host).",
+    transport: true,
+  },
+  /** A control request from another site (`Origin`, `Sec-Fetch-Site`): a web page driving the mock. */
+  control_cross_site: { status: 400, code: 'VALIDATION_ERROR', message: 'Cross-site requests to the control API are refused.', transport: true },
+  /**
+   * A state-changing control request whose body is not JSON (`text/plain`, a form): the kind of
+   * request a web page can send without asking (CSRF).
+   */
+  control_not_json: {
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: 'A control request that changes the state takes a JSON body (Content-Type: application/json) or none.',
+    transport: true,
+  },
+  /** A control request carrying webhook headers: a webhook delivery never drives the control API. */
+  control_webhook_request: {
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: 'Requests that carry webhook headers (webhook-id, webhook-timestamp, webhook-signature) never reach the control API.',
+    transport: true,
+  },
 } as const satisfies Record<string, Refusal>;
 
 export type RefusalKind = keyof typeof REFUSALS;

@@ -25,7 +25,9 @@ describe('content types', () => {
     for (const type of ['application/vnd.x+json', 'application/problem+json; charset=utf-8', 'text/json']) {
       const res = await call(m.url, 'POST', path, { headers: { 'api-key': m.key('owner'), 'content-type': type }, body: JSON.stringify(body) });
       expectEnvelope(res, 400, 'VALIDATION_ERROR');
-      expect(res.json.error.message).toMatch(/Content-Type must be application\/json/);
+      // InkLink's operations name the type they take; the control API refuses any state-changing
+      // request that is not JSON before it reads the body (docs/security.md).
+      expect(res.json.error.message).toMatch(/Content-Type must be application\/json|takes a JSON body \(Content-Type: application\/json\)/);
     }
     expect(await state()).toBe(before);
     expect((await call(m.url, 'GET', '/__mock/faults')).json.faults).toEqual([]);

@@ -63,8 +63,9 @@ describe('inklink-mock serve', () => {
   it('takes every option from its env var', async () => {
     // A receiver that never answers: the delivery timeout from the env var is what ends each attempt.
     const hanging = await startReceiver(() => ({ status: 200, hang: true }));
-    const stateFile = path.join(os.tmpdir(), `inklink-env-${process.pid}.json`);
+    const stateFile = path.join(os.tmpdir(), `inklink-env-${process.pid}.db`);
     fs.rmSync(stateFile, { force: true });
+    fs.rmSync(`${stateFile}-lock`, { force: true });
     const run = await startCli([], {
       INKLINK_MOCK_PORT: '0',
       INKLINK_MOCK_HOST: '127.0.0.2',
@@ -101,6 +102,7 @@ describe('inklink-mock serve', () => {
       await run.stop();
       await hanging.close();
       fs.rmSync(stateFile, { force: true });
+      fs.rmSync(`${stateFile}-lock`, { force: true });
     }
   });
 

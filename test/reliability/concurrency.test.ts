@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startMock, type TestMock } from '../helpers/mock';
 import { startReceiver, type Receiver } from '../helpers/receiver';
+import { endpointInDatabase } from '../helpers/state-db';
 import { rotateConcurrently } from './support/concurrency';
 
 let receiver: Receiver;
@@ -34,13 +35,12 @@ it('1,000 rotations from 50 connections with deliveries in between: distinct sec
 it('the same with --state-file: group-committed writes under 50 connections change nothing of it', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-conc-'));
   try {
-    await withMock({ stateFile: path.join(dir, 'state.json') }, async (m) => {
+    await withMock({ stateFile: path.join(dir, 'state.db') }, async (m) => {
       const r = await rotateConcurrently(m.mock, m.url, receiver, { rotations: 500, connections: 50, events: 50 });
       expect(r.deliveries).toBe(50);
-      const stats = m.mock.persister!.stats;
+      const stats = m.mock.committer!.stats;
       expect(stats.writes).toBeLessThan(stats.commits);
-      const onDisk = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8'));
-      expect(onDisk.endpoints.find((e: any) => e.id === m.endpoint().id).rotations).toBe(500);
+      expect(endpointInDatabase(path.join(dir, 'state.db'), m.endpoint().id)!.rotations).toBe(500);
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

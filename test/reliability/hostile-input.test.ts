@@ -25,7 +25,21 @@ describe('generated malformed requests', () => {
     expect(run.requests).toBeGreaterThanOrEqual(QUICK_RUNS);
     // Every family of defect was tried.
     expect(Object.keys(run.byKind).sort()).toEqual(
-      ['broken HTTP', 'control: bad body', 'create: bad body', 'create: bad key', 'odd path', 'random bytes', 'read-only', 'rotate: bad id', 'rotate: bad key', 'wrong method'].sort(),
+      [
+        'broken HTTP',
+        'control: bad body',
+        'control: cross-site',
+        'create: bad body',
+        'create: bad key',
+        'create: refused url or charset',
+        'odd path',
+        'random bytes',
+        'read-only',
+        'rotate: bad id',
+        'rotate: bad key',
+        'too many headers',
+        'wrong method',
+      ].sort(),
     );
     expect((await call(m.url, 'GET', '/__mock/health')).status).toBe(200);
     m.mock.logger.flush();

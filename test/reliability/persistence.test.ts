@@ -1,8 +1,10 @@
 /**
- * Crash-safe persistence (issue 6, point 4): `serve --state-file FILE` keeps the state across
- * restarts and serves as a fixture; a rotation is on disk before it is answered; SIGKILL in the
- * middle of a rotation load loses no acknowledged rotation and never leaves FILE half-written; a
- * broken FILE is a clear start-up error; FILE is written with mode 0600.
+ * The state database (issue 6 point 4, issue 11 point 1): `serve --state-file FILE` keeps the
+ * state in LMDB across restarts; a change is durable before it is answered and writes only what
+ * changed; `--fixture FILE.json` starts from a readable JSON state (the 0.1 state-file format too)
+ * and `GET /__mock/state/export` gives one back; a second process on the same database refuses to
+ * start; SIGKILL in the middle of a rotation load loses no acknowledged rotation; broken data is a
+ * clear start-up error; the files are owner-only.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,12 +13,11 @@ import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { createMockServer } from '../../mock/server';
 import { hashApiKey } from '../../mock/domain/ids';
-import { createLogger } from '../../src/core/log';
-import { readStateFile, StateFileError } from '../../mock/domain/persistence';
-import { parseSnapshot } from '../../mock/domain/snapshot';
+import { StateFileError } from '../../mock/storage/paths';
 import { runCli, startCli } from '../helpers/cli';
-import { call, expectEnvelope, waitFor } from '../helpers/http';
+import { call } from '../helpers/http';
 import { startReceiver } from '../helpers/receiver';
+import { endpointInDatabase, readStateDatabase } from '../helpers/state-db';
 import { crashRound, lanesFor, startServe } from './support/crash';
 
 const fp = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
@@ -31,12 +32,35 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
-const fileSecret = (file: string, endpointId: string) =>
-  JSON.parse(fs.readFileSync(file, 'utf8')).endpoints.find((e: any) => e.id === endpointId).secret as string;
 
-describe('serve --state-file', () => {
-  it('seeds and writes FILE (0600) when it does not exist, keeps every rotation on disk before answering, and starts from FILE next time', async () => {
-    const file = path.join(dir, 'state.json');
+const FIXTURE_KEY = 'secret_live_fixtureFixtureFixture0123456789';
+const FIXTURE_SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+function fixtureDoc(url = 'https://receiver.example/hook') {
+  return {
+    format: 'inklink-mock-state',
+    version: 1,
+    organizations: [{ id: 'org_fixture', name: 'Fixture Inc', createdAt: '2026-01-01T00:00:00.000Z' }],
+    apiKeys: [{ id: 'key_fixture', organizationId: 'org_fixture', role: 'admin', hash: hashApiKey(FIXTURE_KEY), hint: FIXTURE_KEY.slice(12, 16), createdAt: '2026-01-01T00:00:00.000Z' }],
+    endpoints: [
+      {
+        id: 'wh_end_fixture',
+        organizationId: 'org_fixture',
+        url,
+        name: 'from the fixture',
+        enabled: true,
+        eventTypes: ['kyc.result.approved'],
+        createdAt: '2026-01-01T00:00:00.000Z',
+        secret: FIXTURE_SECRET,
+        secretIssuedAt: '2026-01-01T00:00:00.000Z',
+        rotations: 0,
+      },
+    ],
+  };
+}
+
+describe('serve --state-file (a database)', () => {
+  it('seeds a new database (data and lock file 0600), keeps every rotation durable before answering, and starts from it next time', async () => {
+    const file = path.join(dir, 'state.db');
     const endpoint = seeded[0].endpoints[0].id;
     const first = await startServe(file);
     let secret: string;
@@ -44,13 +68,13 @@ describe('serve --state-file', () => {
       expect(first.stdout()).toContain(`state: seeded and saved to ${file}`);
       expect(first.stdout()).toContain(owner()); // first start: the seeded keys, as without a file
       expect(modeOf(file)).toBe(0o600);
+      expect(modeOf(`${file}-lock`)).toBe(0o600);
       for (let i = 0; i < 5; i++) {
         const res = await call(first.url, 'POST', `/webhook/endpoints/${endpoint}/rotate-secret`, { headers: { 'api-key': owner() } });
         expect(res.status).toBe(200);
         secret = res.json.secret;
-        // Read the file as soon as the answer is in: the new secret is already there.
-        expect(fileSecret(file, endpoint)).toBe(secret);
-        expect(modeOf(file)).toBe(0o600);
+        // Read the database (from this process) as soon as the answer is in: the secret is there.
+        expect(endpointInDatabase(file, endpoint)!.secret).toBe(secret);
       }
       const created = await call(first.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': owner() }, body: { url: 'https://example.com/hook', name: 'kept' } });
       expect(created.status).toBe(200);
@@ -70,15 +94,15 @@ describe('serve --state-file', () => {
         expect(banner).toContain(`secret fingerprint: ${fp(secret!)}`);
         expect(banner).toContain(`${owner().slice(0, 16)}…`);
         expect((await call(second.url, 'GET', '/__mock/state')).json).toEqual(stateBefore);
-        // The keys still work (the file keeps their hashes); the minted one too.
+        // The keys still work (the database keeps their hashes); the minted one too.
         const again = await call(second.url, 'POST', `/webhook/endpoints/${created.json.id}/rotate-secret`, { headers: { 'api-key': owner() } });
         expect(again.status).toBe(200);
         const other = await call(second.url, 'POST', `/webhook/endpoints/${seeded[1].endpoints[0].id}/rotate-secret`, { headers: { 'api-key': minted.json.api_key } });
         expect(other.status).toBe(200);
-        // Reset goes back to the state this process started with (the file's), not to the seed.
+        // Reset goes back to the state this process started with (the database's), not to the seed.
         expect((await call(second.url, 'POST', '/__mock/reset')).status).toBe(200);
         expect((await call(second.url, 'GET', '/__mock/state')).json).toEqual(stateBefore);
-        expect(fileSecret(file, endpoint)).toBe(secret!);
+        expect(endpointInDatabase(file, endpoint)!.secret).toBe(secret!);
       } finally {
         await second.stop();
       }
@@ -87,205 +111,235 @@ describe('serve --state-file', () => {
     }
   });
 
-  it('serves a committed fixture: its keys (stored as hashes) and its secrets are the ones in force', async () => {
-    const key = 'secret_live_fixtureFixtureFixture0123456789';
-    const secret = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
-    const receiver = await startReceiver();
-    const fixture = {
-      format: 'inklink-mock-state',
-      version: 1,
-      organizations: [{ id: 'org_fixture', name: 'Fixture Inc', createdAt: '2026-01-01T00:00:00.000Z' }],
-      apiKeys: [{ id: 'key_fixture', organizationId: 'org_fixture', role: 'admin', hash: hashApiKey(key), hint: key.slice(12, 16), createdAt: '2026-01-01T00:00:00.000Z' }],
-      endpoints: [
-        {
-          id: 'wh_end_fixture',
-          organizationId: 'org_fixture',
-          url: receiver.url,
-          name: 'from the fixture',
-          enabled: true,
-          eventTypes: ['kyc.result.approved'],
-          createdAt: '2026-01-01T00:00:00.000Z',
-          secret,
-          secretIssuedAt: '2026-01-01T00:00:00.000Z',
-          rotations: 0,
-        },
-      ],
-    };
-    const file = path.join(dir, 'fixture.json');
-    fs.writeFileSync(file, JSON.stringify(fixture, null, 2), { mode: 0o644 });
-    const run = await startServe(file);
+  it('a second process on the same database refuses to start, naming the owner; after the owner is killed, the next start takes over', async () => {
+    const file = path.join(dir, 'state.db');
+    const first = await startServe(file);
     try {
+      const second = await runCli(['serve', '--port', '0', '--state-file', file]);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`state file ${file}: is in use by another inklink-mock process (pid ${first.child.pid})`);
+      expect(second.stdout).toBe('');
+      // The same database through a symbolic link is the same database.
+      fs.symlinkSync(file, path.join(dir, 'link.db'));
+      expect((await runCli(['serve', '--port', '0', '--state-file', path.join(dir, 'link.db')])).stderr).toContain('is in use by another inklink-mock process');
+      // So is a mock in this (the test's) process.
+      expect(() => createMockServer({ stateFile: file, logLevel: 'silent' })).toThrow(/is in use by another inklink-mock process/);
+    } finally {
+      first.child.kill('SIGKILL');
+      await new Promise((r) => first.child.once('exit', r));
+    }
+    // The owner died without giving the database back: its pid is gone, so the next start takes over.
+    const third = await startServe(file);
+    await third.stop();
+  });
+
+  it('a second mock on the same database in one process is refused; closing the first frees it', async () => {
+    const file = path.join(dir, 'state.db');
+    const a = createMockServer({ stateFile: file, logLevel: 'silent' });
+    expect(() => createMockServer({ stateFile: file, logLevel: 'silent' })).toThrow(/is already open in this process/);
+    await a.close();
+    const b = createMockServer({ stateFile: file, logLevel: 'silent' });
+    await b.close();
+  });
+
+  it('writes only what changed: a rotation writes one record, whatever the size of the state', async () => {
+    const file = path.join(dir, 'state.db');
+    const mock = createMockServer({ stateFile: file, logLevel: 'silent' });
+    const url = await mock.listen();
+    try {
+      for (let i = 0; i < 300; i++) expect((await call(url, 'POST', '/__mock/endpoints', { body: { organization_id: mock.seeded[i % 2].id } })).status).toBe(201);
+      const before = { ...mock.committer!.stats };
+      const res = await call(url, 'POST', `/webhook/endpoints/${mock.seeded[0].endpoints[0].id}/rotate-secret`, { headers: { 'api-key': owner() } });
+      expect(res.status).toBe(200);
+      expect(mock.committer!.stats.writes - before.writes).toBe(1);
+      expect(mock.committer!.stats.records - before.records).toBe(1);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('INKLINK_MOCK_STATE_FILE and INKLINK_MOCK_FIXTURE work like the flags', async () => {
+    const file = path.join(dir, 'env.db');
+    const fixture = path.join(dir, 'fixture.json');
+    fs.writeFileSync(fixture, JSON.stringify(fixtureDoc()));
+    const r = await runCli(['serve', '--port', '0', '--help']);
+    for (const s of ['--state-file FILE', 'INKLINK_MOCK_STATE_FILE', '--fixture FILE.json', 'INKLINK_MOCK_FIXTURE', '--shutdown-timeout DURATION']) expect(r.stdout).toContain(s);
+    const run = await startCli(['--port', '0'], { INKLINK_MOCK_STATE_FILE: file, INKLINK_MOCK_FIXTURE: fixture });
+    try {
+      expect(run.stdout()).toContain(`state: loaded from the fixture ${fixture} and saved to ${file}`);
+      expect(readStateDatabase(file).snapshot.endpoints.map((e) => e.id)).toEqual(['wh_end_fixture']);
+    } finally {
+      await run.stop();
+    }
+  });
+});
+
+describe('JSON fixtures (--fixture) and the export', () => {
+  it('--fixture alone: its keys (stored as hashes) and secrets are in force, in memory; the fixture file is never written', async () => {
+    const receiver = await startReceiver();
+    const file = path.join(dir, 'fixture.json');
+    const text = JSON.stringify(fixtureDoc(receiver.url), null, 2);
+    fs.writeFileSync(file, text, { mode: 0o644 });
+    const run = await startCli(['--port', '0', '--fixture', file, '--retry-schedule', '0']);
+    try {
+      expect(run.stdout()).toContain(`state: loaded from the fixture ${file}, in memory (changes are not saved)`);
+      expect(run.stdout()).not.toContain(FIXTURE_SECRET);
       const emitted = await call(run.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: 'wh_end_fixture' } });
       expect(emitted.status).toBe(202);
       const [d] = await receiver.waitForCount(1);
-      expect(() => new Webhook(secret).verify(d.body, d.headers as Record<string, string>)).not.toThrow();
-      const rotated = await call(run.url, 'POST', '/webhook/endpoints/wh_end_fixture/rotate-secret', { headers: { 'api-key': key } });
+      expect(() => new Webhook(FIXTURE_SECRET).verify(d.body, d.headers as Record<string, string>)).not.toThrow();
+      const rotated = await call(run.url, 'POST', '/webhook/endpoints/wh_end_fixture/rotate-secret', { headers: { 'api-key': FIXTURE_KEY } });
       expect(rotated.status).toBe(200);
-      // The first write replaces the fixture's 0644 with 0600.
-      expect(modeOf(file)).toBe(0o600);
-      expect(fileSecret(file, 'wh_end_fixture')).toBe(rotated.json.secret);
-      // Reset: back to the fixture as it was at start-up.
+      expect(fs.readFileSync(file, 'utf8')).toBe(text);
+      expect(modeOf(file)).toBe(0o644);
+      // Reset: back to the fixture.
       await call(run.url, 'POST', '/__mock/reset');
-      expect(fileSecret(file, 'wh_end_fixture')).toBe(secret);
+      expect((await call(run.url, 'GET', '/__mock/state')).json.organizations[0].endpoints[0].secret_fingerprint).toBe(fp(FIXTURE_SECRET));
     } finally {
       await run.stop();
       await receiver.close();
     }
   });
 
-  const broken: [string, (file: string) => void, RegExp][] = [
-    ['not JSON', (f) => fs.writeFileSync(f, '{"format": "inklink-mock-state", "version": 1, "organizations": [,'), /is not valid JSON: is it truncated or corrupt\?/],
-    ['empty', (f) => fs.writeFileSync(f, ''), /is empty/],
-    ['cut in the middle', (f) => fs.writeFileSync(f, fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8').slice(0, 40)), /is not valid JSON/],
-    ['another JSON document', (f) => fs.writeFileSync(f, '{"name": "not a state"}'), /"format" must be "inklink-mock-state"/],
-    ['a future version', (f) => fs.writeFileSync(f, '{"format": "inklink-mock-state", "version": 2}'), /"version" 2 is not supported/],
-    ['a directory', (f) => fs.mkdirSync(f), /is a directory/],
-    ['under a path that is a file', (f) => fs.writeFileSync(path.dirname(f) + '/plain', 'x'), /cannot be read: a parent of it is not a directory/],
-  ];
-  it.each(broken)('a state file that is %s: exit 1 with a message naming the file and the problem, and the file is left as it was', async (_what, make, message) => {
-    let file = path.join(dir, 'state.json');
-    make(file);
-    if (_what === 'under a path that is a file') file = path.join(dir, 'plain', 'state.json');
-    const before = fs.existsSync(file) && fs.statSync(file).isFile() ? fs.readFileSync(file) : undefined;
-    const r = await runCli(['serve', '--port', '0', '--state-file', file]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`state file ${file}`);
-    expect(r.stderr).toMatch(message);
-    expect(r.stdout).toBe(''); // no banner: it did not start
-    if (before) expect(fs.readFileSync(file)).toEqual(before);
-  });
-
-  it('a state file with bad records: every problem named by field, no value quoted (not even a secret)', async () => {
-    const file = path.join(dir, 'state.json');
-    const good = await startServe(file);
-    await good.stop();
-    const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
-    const leaked = doc.endpoints[0].secret;
-    doc.endpoints[0].secret = leaked.slice(0, 20); // truncated secret
-    doc.endpoints[1].eventTypes = ['nope'];
-    doc.apiKeys[0].role = 'root';
-    doc.apiKeys[1].organizationId = 'org_missing';
-    doc.extra = true;
-    fs.writeFileSync(file, JSON.stringify(doc));
-    const r = await runCli(['serve', '--port', '0', '--state-file', file]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('unknown top-level field "extra"');
-    for (const m of ['endpoints[0].secret', 'endpoints[1].eventTypes', 'apiKeys[0].role', 'apiKeys[1].organizationId']) expect(r.stderr).toContain(m);
-    expect(r.stderr).not.toContain(leaked.slice(0, 20));
-    // Same through the library: a StateFileError, never a silent reset.
-    expect(() => readStateFile(file)).toThrow(StateFileError);
-    expect(() => createMockServer({ stateFile: file, logLevel: 'silent' })).toThrow(/apiKeys\[0\]\.role/);
-  });
-
-  it('INKLINK_MOCK_STATE_FILE works like the flag', async () => {
-    const file = path.join(dir, 'env.json');
-    const r = await runCli(['serve', '--port', '0', '--help']);
-    expect(r.stdout).toContain('--state-file FILE');
-    expect(r.stdout).toContain('INKLINK_MOCK_STATE_FILE');
-    const run = await startCli(['--port', '0'], { INKLINK_MOCK_STATE_FILE: file });
+  it('a state file of inklink-mock 0.1 (JSON) still loads as a fixture; given as --state-file, it is refused with the way to move it, and left as it is', async () => {
+    const old = path.join(dir, 'state.json');
+    fs.writeFileSync(old, JSON.stringify(fixtureDoc(), null, 2));
+    const before = fs.readFileSync(old);
+    const refused = await runCli(['serve', '--port', '0', '--state-file', old]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`state file ${old}: holds a JSON state (the state-file format of inklink-mock 0.1)`);
+    expect(refused.stderr).toContain(`--fixture ${old} --state-file NEW.db`);
+    expect(fs.readFileSync(old)).toEqual(before);
+    // The migration the message gives.
+    const db = path.join(dir, 'state.db');
+    const moved = await startCli(['--port', '0', '--fixture', old, '--state-file', db]);
     try {
-      expect(run.stdout()).toContain(`state: seeded and saved to ${file}`);
-      expect(fs.existsSync(file)).toBe(true);
+      const rotated = await call(moved.url, 'POST', '/webhook/endpoints/wh_end_fixture/rotate-secret', { headers: { 'api-key': FIXTURE_KEY } });
+      expect(rotated.status).toBe(200);
     } finally {
-      await run.stop();
+      await moved.stop();
+    }
+    // From now on the database is the state; the fixture no longer applies (and the banner says so).
+    const again = await startCli(['--port', '0', '--fixture', old, '--state-file', db]);
+    try {
+      expect(again.stdout()).toContain(`fixture ${old} not loaded: the state file already holds a state`);
+      expect(again.stdout()).not.toContain(fp(FIXTURE_SECRET));
+    } finally {
+      await again.stop();
+    }
+    // A new state file named *.json is refused: it is a database, not JSON.
+    const named = await runCli(['serve', '--port', '0', '--state-file', path.join(dir, 'new.json')]);
+    expect(named.code).toBe(1);
+    expect(named.stderr).toMatch(/the state file is a database now, not JSON: name it e\.g\. state\.db/);
+    expect(fs.existsSync(path.join(dir, 'new.json'))).toBe(false);
+  });
+
+  it('GET /__mock/state/export gives a readable fixture (key hashes, never keys; secrets) that starts a mock in the same state', async () => {
+    const a = createMockServer({ logLevel: 'silent', selfCheck: true });
+    const urlA = await a.listen();
+    try {
+      await call(urlA, 'POST', `/webhook/endpoints/${a.seeded[0].endpoints[0].id}/rotate-secret`, { headers: { 'api-key': owner() } });
+      const minted = await call(urlA, 'POST', '/__mock/api-keys', { body: { role: 'owner' } });
+      const res = await call(urlA, 'GET', '/__mock/state/export');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.json.format).toBe('inklink-mock-state');
+      expect(res.text).not.toContain(owner());
+      expect(res.text).not.toContain(minted.json.api_key);
+      expect(res.text).toContain(hashApiKey(minted.json.api_key));
+      const file = path.join(dir, 'exported.json');
+      fs.writeFileSync(file, JSON.stringify(res.json, null, 2));
+      const b = createMockServer({ fixture: file, logLevel: 'silent' });
+      const urlB = await b.listen();
+      try {
+        expect((await call(urlB, 'GET', '/__mock/state')).json).toEqual((await call(urlA, 'GET', '/__mock/state')).json);
+        const rotated = await call(urlB, 'POST', `/webhook/endpoints/${a.seeded[0].endpoints[0].id}/rotate-secret`, { headers: { 'api-key': owner() } });
+        expect(rotated.status).toBe(200);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await a.close();
     }
   });
 });
 
-describe('the persister', () => {
-  it('group-commits: 200 concurrent rotations share far fewer writes, and each answer comes after its write', async () => {
-    const file = path.join(dir, 'state.json');
-    const mock = createMockServer({ stateFile: file, logLevel: 'silent' });
-    const url = await mock.listen();
-    try {
-      const ep = mock.seeded[0].endpoints[0].id;
-      const writesBefore = mock.persister!.stats.writes;
-      const answers = await Promise.all(
-        Array.from({ length: 200 }, async () => {
-          const res = await call(url, 'POST', `/webhook/endpoints/${ep}/rotate-secret`, { headers: { 'api-key': owner() } });
-          // When the answer arrives, the file holds this secret or a later one: never an older one.
-          const rotationsOnDisk = JSON.parse(fs.readFileSync(file, 'utf8')).endpoints.find((e: any) => e.id === ep).rotations;
-          return { secret: res.json.secret as string, rotationsOnDisk };
-        }),
-      );
-      const writes = mock.persister!.stats.writes - writesBefore;
-      expect(new Set(answers.map((a) => a.secret)).size).toBe(200);
-      expect(writes).toBeGreaterThan(0);
-      expect(writes).toBeLessThan(200);
-      const state = (await call(url, 'GET', '/__mock/state')).json.organizations[0].endpoints[0];
-      expect(state.rotations).toBe(200);
-      expect(fileSecret(file, ep)).toBe(answers.find((a) => fp(a.secret) === state.secret_fingerprint)!.secret);
-    } finally {
-      await mock.close();
-    }
+describe('broken data: a clear error naming the file, never quoting a value, never a silent reset', () => {
+  const broken: [string, (file: string) => void, RegExp][] = [
+    ['not JSON', (f) => fs.writeFileSync(f, '{"format": "inklink-mock-state", "version": 1, "organizations": [,'), /is not valid JSON: is it truncated or corrupt\?/],
+    ['empty', (f) => fs.writeFileSync(f, ''), /is empty/],
+    ['another JSON document', (f) => fs.writeFileSync(f, '{"name": "not a state"}'), /"format" must be "inklink-mock-state"/],
+    ['a future version', (f) => fs.writeFileSync(f, '{"format": "inklink-mock-state", "version": 2}'), /"version" 2 is not supported/],
+    ['a directory', (f) => fs.mkdirSync(f), /is a directory, not a JSON state/],
+    ['missing', () => undefined, /does not exist/],
+  ];
+  it.each(broken)('a fixture that is %s: exit 1, the file named, nothing started', async (_what, make, message) => {
+    const file = path.join(dir, 'fixture.json');
+    make(file);
+    const r = await runCli(['serve', '--port', '0', '--fixture', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`fixture ${file}`);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
   });
 
-  it('writes through FILE.tmp-<pid> with mode 0600 even over a leftover tmp file, and removes tmp files of dead processes at start', async () => {
-    const file = path.join(dir, 'state.json');
-    fs.writeFileSync(`${file}.tmp-${process.pid}`, 'leftover', { mode: 0o666 });
-    fs.chmodSync(`${file}.tmp-${process.pid}`, 0o666);
-    fs.writeFileSync(`${file}.tmp-999999`, 'from a killed process'); // no such pid
-    const mock = createMockServer({ stateFile: file, logLevel: 'silent' });
-    const url = await mock.listen();
-    try {
-      expect(fs.readdirSync(dir).sort()).toEqual(['state.json']);
-      fs.writeFileSync(`${file}.tmp-${process.pid}`, 'leftover again', { mode: 0o666 });
-      fs.chmodSync(`${file}.tmp-${process.pid}`, 0o666);
-      const res = await call(url, 'POST', `/webhook/endpoints/${mock.seeded[0].endpoints[0].id}/rotate-secret`, { headers: { 'api-key': owner() } });
-      expect(res.status).toBe(200);
-      expect(modeOf(file)).toBe(0o600);
-      expect(fs.readdirSync(dir)).toEqual(['state.json']);
-      const problems: string[] = [];
-      parseSnapshot(JSON.parse(fs.readFileSync(file, 'utf8')), problems);
-      expect(problems).toEqual([]);
-    } finally {
-      await mock.close();
-    }
+  it('a fixture with bad records: every problem named by field, no value quoted (not even a secret)', async () => {
+    const file = path.join(dir, 'fixture.json');
+    const doc: any = fixtureDoc();
+    const leaked = doc.endpoints[0].secret;
+    doc.endpoints[0].secret = leaked.slice(0, 20);
+    doc.endpoints[0].url = `https://e.example/${'a'.repeat(3000)}`;
+    doc.apiKeys[0].role = 'root';
+    doc.extra = true;
+    fs.writeFileSync(file, JSON.stringify(doc));
+    const r = await runCli(['serve', '--port', '0', '--fixture', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unknown top-level field "extra"');
+    for (const m of ['endpoints[0].secret', 'endpoints[0].url must be at most 2048 characters', 'apiKeys[0].role']) expect(r.stderr).toContain(m);
+    expect(r.stderr).not.toContain(leaked.slice(0, 20));
+    expect(() => createMockServer({ fixture: file, logLevel: 'silent' })).toThrow(StateFileError);
   });
 
-  it('when the state cannot be written, no change is acknowledged or kept: 500 in the envelope, the state as before, the error logged without secrets', async () => {
-    const sub = path.join(dir, 'sub');
-    fs.mkdirSync(sub);
-    const file = path.join(sub, 'state.json');
-    const lines: string[] = [];
-    const mock = createMockServer({ stateFile: file, logger: createLogger('debug', { write: (s: string) => lines.push(s) }, { write: () => true }) });
-    const url = await mock.listen();
-    try {
-      const before = (await call(url, 'GET', '/__mock/state')).json;
-      fs.rmSync(sub, { recursive: true });
-      const id = mock.seeded[0].endpoints[0].id;
-      const rotations = await Promise.all(
-        Array.from({ length: 5 }, () => call(url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': owner() } })),
-      );
-      for (const res of rotations) {
-        expectEnvelope(res, 500, 'INTERNAL_ERROR');
-        expect(res.text).not.toMatch(/whsec_/);
-      }
-      // Nothing unacknowledged stays in effect: the secret (fingerprint) and the counters are as before.
-      expect((await call(url, 'GET', '/__mock/state')).json).toEqual(before);
-      const created = await call(url, 'POST', '/webhook/endpoints', { headers: { 'api-key': owner() }, body: { url: 'https://e.example/h' } });
-      expectEnvelope(created, 500, 'INTERNAL_ERROR');
-      expect((await call(url, 'GET', '/__mock/state')).json).toEqual(before);
-      // Once the disk works again, the next rotation is written and acknowledged.
-      fs.mkdirSync(sub);
-      const ok = await call(url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': owner() } });
-      expect(ok.status).toBe(200);
-      const onDisk = JSON.parse(fs.readFileSync(file, 'utf8'));
-      expect(onDisk.endpoints.find((e: { id: string }) => e.id === id).secret).toBe(ok.json.secret);
-      await waitFor(() => lines.join('').includes('the state could not be saved') || undefined);
-      expect(lines.join('')).toContain(`state file ${file}: cannot be written`);
-      expect(lines.join('')).not.toMatch(/whsec_[A-Za-z0-9+/]/);
-    } finally {
-      await mock.close();
-    }
+  it('a database with a bad record: named by field, the secret not quoted, the database left as it is', async () => {
+    const file = path.join(dir, 'state.db');
+    await createMockServer({ stateFile: file, logLevel: 'silent' }).close();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { open } = require('lmdb') as typeof import('lmdb');
+    const db = open({ path: file, noSubdir: true, overlappingSync: false });
+    const key = `e:${seeded[0].endpoints[0].id}`;
+    const stored = db.get(key);
+    const leaked = stored.record.secret as string;
+    await db.put(key, { ...stored, record: { ...stored.record, secret: leaked.slice(0, 20), eventTypes: ['nope'] } });
+    await db.close();
+    const size = fs.statSync(file).size;
+    const r = await runCli(['serve', '--port', '0', '--state-file', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`state file ${file}: is not an inklink-mock state`);
+    expect(r.stderr).toMatch(/endpoints\[\d\]\.secret/);
+    expect(r.stderr).toMatch(/endpoints\[\d\]\.eventTypes/);
+    expect(r.stderr).not.toContain(leaked.slice(0, 20));
+    expect(fs.statSync(file).size).toBe(size);
+  });
+
+  it('a file that is neither a database nor JSON is refused and left as it is; an empty one is a new database', async () => {
+    const file = path.join(dir, 'state.db');
+    fs.writeFileSync(file, Buffer.alloc(10_000, 0x41));
+    const r = await runCli(['serve', '--port', '0', '--state-file', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`state file ${file}: is not an inklink-mock state database (nor a JSON state)`);
+    expect(fs.readFileSync(file)).toEqual(Buffer.alloc(10_000, 0x41));
+    fs.writeFileSync(file, '');
+    const run = await startServe(file);
+    expect(run.stdout()).toContain(`state: seeded and saved to ${file}`);
+    await run.stop();
   });
 });
 
 describe('SIGKILL in the middle of a rotation load', () => {
   const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 3);
 
-  it(`${ROUNDS} kill-and-restart rounds: no acknowledged rotation lost, the file always whole`, async () => {
-    const file = path.join(dir, 'state.json');
+  it(`${ROUNDS} kill-and-restart rounds: no acknowledged rotation lost, the database always whole`, async () => {
+    const file = path.join(dir, 'state.db');
     let run = await startServe(file);
     try {
       // More endpoints, so more lanes rotate at once (each lane rotates one endpoint in sequence).
@@ -301,11 +355,9 @@ describe('SIGKILL in the middle of a rotation load', () => {
         const { next, round } = await crashRound(run, file, lanes, 300 + Math.floor(Math.random() * 500));
         run = next;
         acknowledged += round.acknowledged;
-        expect(round.fileReads).toBeGreaterThan(0);
       }
       expect(acknowledged).toBeGreaterThan(ROUNDS * 10);
-      // The killed processes' tmp files were cleaned up by the restarts.
-      expect(fs.readdirSync(dir)).toEqual(['state.json']);
+      expect(fs.readdirSync(dir).sort()).toEqual(['state.db', 'state.db-lock']);
       expect(modeOf(file)).toBe(0o600);
     } finally {
       if (run.child.exitCode === null) await run.stop();

@@ -17,6 +17,7 @@ import { createMockServer } from '../../mock/server';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../../src/core/log';
 import { sign, verify } from '../../src/core/webhooks';
 import { startCli } from '../helpers/cli';
+import { readStateDatabase } from '../helpers/state-db';
 import { call, waitFor } from '../helpers/http';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { rawRequest } from './support/raw-http';
@@ -198,7 +199,7 @@ describe('no secret and no key outside the answers that make them', () => {
       retrySchedule: [0, 50],
       deliveryTimeoutMs: 300,
       webhookUrl: receivers.ok.url,
-      stateFile: path.join(dir, 'state.json'),
+      stateFile: path.join(dir, 'state.db'),
     });
     const url = await mock.listen();
     try {
@@ -213,7 +214,7 @@ describe('no secret and no key outside the answers that make them', () => {
       expect(banner.join('')).toBe(''); // the library prints no banner
       // The state file holds the secrets (mode 0600) but never a key: only their SHA-256. (It keeps
       // endpoint URLs as given, credentials included, as it must to deliver; one of them has a key.)
-      const doc = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8'));
+      const doc = readStateDatabase(path.join(dir, 'state.db')).snapshot;
       for (const e of doc.endpoints) e.url = withoutCredentials(e.url);
       const file = JSON.stringify(doc);
       for (const v of secrets.values) if (v.startsWith('secret_live_')) expect(file).not.toContain(v.slice(12));

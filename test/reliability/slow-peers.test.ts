@@ -67,7 +67,7 @@ describe('slow clients', () => {
     const closedAfter = await new Promise<number>((resolve) => {
       let answeredAt = 0;
       let out = '';
-      const s = net.connect(Number(port), hostname, () => s.write('GET /__mock/health HTTP/1.1\r\nHost: x\r\n\r\n'));
+      const s = net.connect(Number(port), hostname, () => s.write('GET /__mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
       s.on('data', (c) => {
         out += c;
         if (!answeredAt && out.includes('"status":"ok"')) answeredAt = Date.now();

@@ -7,10 +7,10 @@ import { call } from '../helpers/http';
 import { crashRound, lanesFor, startServe } from '../reliability/support/crash';
 import { report } from './report';
 
-it('kill -9 and restart under load: no acknowledged rotation lost, the state file always whole', async () => {
+it('kill -9 and restart under load: no acknowledged rotation lost, the database always whole', async () => {
   const rounds = Number(process.env.CRASH_ROUNDS ?? 20);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-crash-'));
-  const file = path.join(dir, 'state.json');
+  const file = path.join(dir, 'state.db');
   const seeded = createMockServer({ seed: 42, logLevel: 'silent' }).seeded;
   let run = await startServe(file);
   try {

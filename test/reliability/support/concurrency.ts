@@ -59,11 +59,13 @@ export async function rotateConcurrently(
         received.push(body.secret);
       }
     });
-    // Events spread over the rotations: event i is emitted once i/events of them are applied.
+    // Events spread over the rotations: event i is emitted once i/events of them are applied. The
+    // earliest secret that may sign it is the one that signs at emission: the current one, or
+    // with a state file the last durable one (a rotation's secret signs once it is kept).
     const emitter = (async () => {
       for (let i = 0; i < opts.events; i++) {
         while (applied.length < (i * opts.rotations) / opts.events) await new Promise((r) => setImmediate(r));
-        const before = applied.length;
+        const before = applied.lastIndexOf(mock.store.signingSecret(mock.store.endpoint(endpoint.id)!)!) + 1;
         const res = await fetch(`${url}/__mock/events`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },

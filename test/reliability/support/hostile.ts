@@ -38,6 +38,8 @@ export interface HostileContext {
   endpointA: string;
   endpointB: string;
   orgA: string;
+  /** The mock's port (for URLs that reach the mock itself). */
+  port: number;
 }
 
 const publicSpec = getSpec();
@@ -70,10 +72,33 @@ export function operationOf(method: string, target: string): string | undefined 
     }
   }
   path = path.split('?')[0].split('#')[0];
-  return (controlSpec.findOperation(method, path) ?? publicSpec.findOperation(method, path))?.operation.operationId;
+  // HEAD reaches the GET operation of its path (answered without a body).
+  const find = (m: string) => (controlSpec.findOperation(m, path) ?? publicSpec.findOperation(m, path))?.operation.operationId;
+  return find(method) ?? (method === 'HEAD' ? find('GET') : undefined);
 }
 
 // ---- building blocks -------------------------------------------------------------------------
+
+/** Every spelling of the mock's own address the hostile run used, for a mock on 127.0.0.1:port. */
+export function selfSpellings(port: number): string[] {
+  return [
+    `http://127.0.0.1:${port}/__mock/reset`,
+    `http://localhost:${port}/__mock/reset`,
+    `http://LOCALHOST.:${port}/__mock/reset`,
+    `http://api.localhost:${port}/__mock/reset`,
+    `http://127.1:${port}/__mock/reset`,
+    `http://0:${port}/__mock/reset`,
+    `http://0.0.0.0:${port}/__mock/reset`,
+    `http://0x7f000001:${port}/__mock/reset`,
+    `http://2130706433:${port}/__mock/reset`,
+    `http://017700000001:${port}/__mock/reset`,
+    `http://[::ffff:127.0.0.1]:${port}/__mock/reset`,
+    `http://[0:0:0:0:0:ffff:7f00:1]:${port}/__mock/reset`,
+    `http://user:pass@127.0.0.1:${port}/__mock/reset`,
+    `http://u@localhost:${port}/webhook/endpoints`,
+  ];
+}
+
 
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
 const utf8AsLatin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
@@ -210,6 +235,24 @@ const hugeArb = (field: string) =>
     () => Buffer.from(JSON.stringify({ url: 'not a uri', event_types: Array(100_000).fill('x') })),
     () => Buffer.from(JSON.stringify({ [field]: Array(150_000).fill(7) })),
   ).map((make) => make());
+
+/** Endpoint URLs refused by the domain: the mock itself in every spelling, or too long. */
+function refusedUrlArb(ctx: HostileContext): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.constantFrom(...selfSpellings(ctx.port)),
+    fc.integer({ min: 2049, max: 100_000 }).map((n) => `https://e.example/${'a'.repeat(n - 18)}`),
+  );
+}
+
+/** A valid create body under a charset that is not UTF-8, or with bytes that are not UTF-8. */
+const notUtf8Arb = fc.oneof(
+  fc
+    .constantFrom('application/json; charset=iso-8859-1', 'application/json;charset=latin1', 'application/json; charset="windows-1252"', 'application/json; charset=utf-16le')
+    .map((type) => ({ type, body: Buffer.from('{"url": "https://e.example/h", "name": "caf\xe9"}', 'latin1') })),
+  fc
+    .constantFrom([0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82])
+    .map((bad) => ({ type: 'application/json', body: Buffer.from([...Buffer.from('{"url": "https://e.example/h", "name": "'), ...bad, ...Buffer.from('"}')]) })),
+);
 
 /** Types that look like JSON but are not the `application/json` the operations declare. */
 const jsonLikeTypeArb = fc.constantFrom('application/vnd.x+json', 'application/problem+json; charset=utf-8', 'text/json', 'application/json-patch+json');
@@ -415,6 +458,53 @@ export function hostileRequestArb(ctx: HostileContext): fc.Arbitrary<HostileRequ
       framing,
     }),
   );
+  // create with a URL the domain refuses (the mock itself, too long), or a body that is not UTF-8.
+  const createRefused = fc
+    .tuple(prefix, privileged, fc.oneof(refusedUrlArb(ctx).map((url) => ({ type: 'application/json', body: Buffer.from(JSON.stringify({ url })) })), notUtf8Arb))
+    .map(([p, key, b]) => base('create: refused url or charset', 'POST', `${p}/webhook/endpoints`, [['api-key', key], ['content-type', b.type]], b.body));
+  // State-changing control requests a browser could send: a foreign Host (DNS rebinding), a foreign
+  // Origin or Sec-Fetch-Site, a body that is not JSON, or webhook headers (a delivery).
+  const crossSiteDefect = fc.constantFrom<Array<[string, string]>>(
+    [['host', 'rebind.evil.example'], ['content-type', 'application/json']],
+    [['host', '10.0.0.1:4010'], ['content-type', 'application/json']],
+    [['origin', 'https://evil.example'], ['content-type', 'application/json']],
+    [['origin', 'null'], ['content-type', 'application/json']],
+    [['origin', 'http://127.0.0.1:1'], ['content-type', 'application/json']],
+    [['sec-fetch-site', 'cross-site'], ['content-type', 'application/json']],
+    [['sec-fetch-site', 'same-site'], ['content-type', 'application/json']],
+    [['content-type', 'text/plain']],
+    [['content-type', 'application/x-www-form-urlencoded']],
+    [['content-type', 'multipart/form-data; boundary=x']],
+    [['webhook-id', 'msg_1'], ['content-type', 'application/json']],
+    [['webhook-signature', 'v1,AAAA'], ['content-type', 'application/json']],
+    [['webhook-timestamp', '1700000000'], ['content-type', 'application/json']],
+  );
+  const controlCrossSite = fc
+    .tuple(
+      fc.constantFrom<[string, string, unknown]>(
+        ['POST', '/__mock/reset', undefined],
+        ['POST', '/__mock/api-keys', { role: 'owner' }],
+        ['POST', '/__mock/endpoints', { organization_id: ctx.orgA }],
+        ['POST', '/__mock/events', { type: EVENT_TYPES[0] }],
+        ['POST', '/__mock/faults', { operation_id: '*', status: 500 }],
+        ['DELETE', '/__mock/faults', undefined],
+      ),
+      crossSiteDefect,
+    )
+    .map(([[method, path, body], defect]) => {
+      const r = base('control: cross-site', method, path, defect, body === undefined ? undefined : Buffer.from(JSON.stringify(body)));
+      // A foreign Host replaces the loopback one.
+      if (defect.some(([k]) => k === 'host')) r.headers = r.headers.filter(([k, v]) => k !== 'host' || v !== '127.0.0.1');
+      return r;
+    });
+  // A valid rotation under more header lines than the limit (Node used to drop those past 2,000).
+  const tooManyHeaders = fc
+    .tuple(fc.integer({ min: 101, max: 2_500 }), fc.boolean())
+    .map(([n, keyLast]) => {
+      const filler: Array<[string, string]> = Array.from({ length: n }, (_, i) => [`x-${i}`, '1']);
+      const key: Array<[string, string]> = [['api-key', ctx.ownerA]];
+      return base('too many headers', 'POST', `/webhook/endpoints/${ctx.endpointA}/rotate-secret`, keyLast ? [...filler, ...key] : [...key, ...filler]);
+    });
   const createBadKey = fc.tuple(prefix, badAuthArb(ctx), noiseHeadersArb).map(([p, auth, noise]) =>
     base('create: bad key', 'POST', `${p}/webhook/endpoints`, [...auth, ...noise.filter(([k]) => k !== 'content-type'), ['content-type', 'application/json']], Buffer.from('{"url":"https://e.com"}')),
   );
@@ -516,6 +606,9 @@ export function hostileRequestArb(ctx: HostileContext): fc.Arbitrary<HostileRequ
     { weight: 3, arbitrary: wrongMethod },
     { weight: 2, arbitrary: oddPath },
     { weight: 3, arbitrary: broken },
+    { weight: 2, arbitrary: createRefused },
+    { weight: 3, arbitrary: controlCrossSite },
+    { weight: 1, arbitrary: tooManyHeaders },
   );
 }
 
@@ -606,6 +699,7 @@ export function contextOf(mock: MockServer): HostileContext {
     endpointA: a.endpoints[0].id,
     endpointB: b.endpoints[0].id,
     orgA: a.id,
+    port: Number(new URL(mock.url!).port),
   };
 }
 

@@ -1,0 +1,50 @@
+/**
+ * Every limit of the mock, in one place: what one request, one organization or one process may
+ * use, so that no client can slow or starve another. The HTTP layer, the domain and the storage
+ * read them from here; docs/limits.md lists them and a test (test/mock/limits.test.ts) checks that
+ * the page states each value and that each is enforced.
+ */
+
+export interface Limit {
+  value: number;
+  /** What it bounds, for the docs and error messages. */
+  what: string;
+  /** What happens beyond it. */
+  beyond: string;
+}
+
+export const LIMITS = {
+  /** A request body, announced or sent. */
+  bodyBytes: { value: 1024 * 1024, what: 'bytes of a request body', beyond: '413 `VALIDATION_ERROR`' },
+  /**
+   * Nesting of arrays and objects in a JSON body. JSON.parse takes any depth, but JSON.stringify
+   * and structuredClone overflow the stack on a few thousand levels (found by the hostile-input
+   * suite: such event `data` made every journal listing answer 500).
+   */
+  jsonDepth: { value: 64, what: 'levels of nesting in a JSON body', beyond: '400 `VALIDATION_ERROR`' },
+  /** The request head (request line and headers). */
+  headerBytes: { value: 16 * 1024, what: 'bytes of the request line and headers', beyond: '431 `VALIDATION_ERROR`' },
+  /**
+   * Header lines of a request. Node keeps 2,000 by default and silently drops the rest (an
+   * `api-key` after them was lost: 401 instead of a refusal of the request).
+   */
+  headerCount: { value: 100, what: 'header lines of a request', beyond: '431 `VALIDATION_ERROR`' },
+  /** An endpoint URL (create, control-API seeding, fixtures). */
+  urlLength: { value: 2048, what: 'characters of an endpoint URL', beyond: '400 `VALIDATION_ERROR` on `url`' },
+  /** Endpoints one organization may have (create and control-API seeding). */
+  endpointsPerOrganization: { value: 1000, what: 'endpoints of one organization', beyond: '400 `VALIDATION_ERROR`' },
+  /** The `data` of an emitted event, serialised. */
+  eventDataBytes: { value: 64 * 1024, what: 'bytes of an event\'s `data` (as JSON)', beyond: '400 `VALIDATION_ERROR` on `data`' },
+  /** Deliveries kept in the journal by default (`--journal-limit`). */
+  journalEntries: { value: 1000, what: 'deliveries in the journal (default of `--journal-limit`)', beyond: 'the oldest are dropped' },
+  /** Payload bytes kept in the journal, whatever `--journal-limit` says. */
+  journalBytes: { value: 16 * 1024 * 1024, what: 'bytes of payloads in the journal', beyond: 'the oldest are dropped' },
+  /** Deliveries scheduled or in flight at once. */
+  pendingDeliveries: { value: 10_000, what: 'deliveries scheduled or in flight', beyond: 'new ones are skipped (`too many pending deliveries`)' },
+  /** A JSON fixture (`--fixture`), checked before it is read. */
+  fixtureBytes: { value: 128 * 1024 * 1024, what: 'bytes of a JSON fixture', beyond: 'refused at start, unread' },
+} as const satisfies Record<string, Limit>;
+
+export type LimitName = keyof typeof LIMITS;
+
+export const limit = (name: LimitName): number => LIMITS[name].value;
