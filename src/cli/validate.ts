@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { getSpec } from '../core/spec';
 import { createValidator, type Violation } from '../core/validator';
-import { helpText, intOption, parseOptions, specOption, UsageError, type OptionSpec } from './options';
+import { helpText, intOption, parseOptions, specOption, UsageError, type CommandHelp, type OptionSpec } from './options';
 
 export const VALIDATE_OPTIONS: OptionSpec[] = [
   { name: 'operation', type: 'string', valueName: 'ID', description: 'operationId of the exchange (with --status).' },
@@ -24,12 +24,19 @@ interface Finding {
   violations: Violation[];
 }
 
+export const VALIDATE_HELP: CommandHelp = {
+  usage: 'Usage: inklink-mock validate --operation ID --status N [--body FILE] [--header NAME:VALUE]...\n       inklink-mock validate --har FILE',
+  about: 'Validates one recorded response, or every exchange of a HAR file, against openapi.json. Exit\nstatus: 0 when nothing violates it, 1 on a violation, 2 on a usage error.',
+  examples: [
+    ["inklink-mock validate --operation rotateWebhookEndpointSecret --status 200 --body response.json --header 'x-request-id:6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f'", 'one response, its body in a file'],
+    ['inklink-mock validate --har session.har --json', 'a session recorded by a browser or a proxy, violations as JSON'],
+  ],
+};
+
 export async function validateCommand(argv: string[]): Promise<number> {
   const { values } = parseOptions(VALIDATE_OPTIONS, argv);
   if (values.help) {
-    process.stdout.write(
-      helpText('Usage: inklink-mock validate --operation ID --status N [--body FILE] [--header k:v]...\n       inklink-mock validate --har FILE', VALIDATE_OPTIONS),
-    );
+    process.stdout.write(helpText(VALIDATE_HELP, VALIDATE_OPTIONS));
     return 0;
   }
   const spec = specOption(values.spec) ?? getSpec();
