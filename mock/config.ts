@@ -1,6 +1,6 @@
 /** The mock's options, their defaults, and parsers for their textual forms (flags, env vars). */
 import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_SCHEDULE_MS } from '../src/core/inklink';
-import type { LogLevel, Logger } from '../src/core/log';
+import type { LogFormat, LogLevel, Logger } from '../src/core/log';
 import type { TransportLimits } from './http/transport';
 
 export interface MockServerOptions {
@@ -14,7 +14,10 @@ export interface MockServerOptions {
   deliveryTimeoutMs?: number;
   /** Delivery journal size. */
   journalLimit?: number;
+  /** Level of the logger made when `logger` is not given (default `warn`). */
   logLevel?: LogLevel;
+  /** Format of that logger: `text` (default) or `json`. */
+  logFormat?: LogFormat;
   logger?: Logger;
   /** Validate every response against the spec before sending it. */
   selfCheck?: boolean;

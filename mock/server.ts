@@ -51,7 +51,7 @@ export interface MockServer {
 }
 
 export function createMockServer(options: MockServerOptions = {}): MockServer {
-  const logger = options.logger ?? createLogger(options.logLevel ?? 'warn');
+  const logger = options.logger ?? createLogger(options.logLevel ?? 'warn', process.stderr, process.stdout, { format: options.logFormat });
   const retryScheduleMs =
     typeof options.retrySchedule === 'string' ? parseSchedule(options.retrySchedule) : [...(options.retrySchedule ?? DEFAULTS.retryScheduleMs)];
   const webhookUrl = options.webhookUrl ?? DEFAULTS.webhookUrl;

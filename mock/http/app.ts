@@ -55,16 +55,23 @@ export function createApp(deps: AppDeps): Express {
   const dispatchPublic = dispatcher(getSpec(), withFaults(authenticated, faults, respondPublic));
   const checkControlToken = controlToken(deps.controlToken, respondControl);
 
-  if (logger.enabled('debug')) {
+  // The request line (at info, as Prism prints one): method, operation, status, time, request id.
+  if (logger.enabled('info')) {
     app.use((req, res, next) => {
       const start = process.hrtime.bigint();
-      res.on('finish', () => {
-        // Method, route and status only: never headers, bodies or query strings.
-        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      // 'close', not 'finish': a request whose connection ends without an answer (a client that gave
+      // up, an injected reset) gets its line too.
+      res.on('close', () => {
         // The operation, not the path: a path may carry anything a client typed (even a secret's
         // base64 without its prefix). An unmatched path is logged with its long tokens masked.
-        const route = res.locals.operationId ?? `(no route) ${req.path.replace(/[^/]{20,}/g, '…')}`;
-        logger.debug('request', { method: req.method, route, status: res.statusCode, ms: ms.toFixed(2), id: res.locals.requestId });
+        // Never headers, bodies or query strings.
+        logger.request({
+          method: req.method,
+          operation: res.locals.operationId ?? `(no route) ${req.path.replace(/[^/]{20,}/g, '…')}`,
+          status: res.writableFinished ? res.statusCode : 'no answer',
+          ms: Number(process.hrtime.bigint() - start) / 1e6,
+          requestId: res.locals.requestId,
+        });
       });
       next();
     });
