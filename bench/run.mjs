@@ -18,13 +18,14 @@
  * table pick it up. Options it needs go in parseArgs below (and HELP), reaching it as ctx.options.
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { stopAll } from './lib/procs.mjs';
 import { formatReport } from './lib/report.mjs';
-import { CLI, discoverIdentity, profileMocksInto, ROOT, SERVER_NAMES, setPhase } from './lib/servers.mjs';
+import { discoverIdentity, profileMocksInto, ROOT, SERVER_NAMES, setPhase } from './lib/servers.mjs';
 import { PHASE_NAMES, PHASES, TARGET_ORDER } from './phases/index.mjs';
 
 // ---------------------------------------------------------------------------------------------
@@ -127,28 +128,9 @@ function parseArgs(argv) {
 // ---------------------------------------------------------------------------------------------
 // The build
 
-/** Builds when dist/ is missing or older than a source file (tsc rewrites every output). */
+/** Builds when the sources changed since the last build (the same check as `npm start`). */
 function ensureBuilt() {
-  const newest = (dir) => {
-    let t = 0;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) t = Math.max(t, newest(p));
-      else if (/\.(ts|json)$/.test(e.name)) t = Math.max(t, fs.statSync(p).mtimeMs);
-    }
-    return t;
-  };
-  const sources = Math.max(
-    newest(path.join(ROOT, 'src')),
-    newest(path.join(ROOT, 'mock')),
-    fs.statSync(path.join(ROOT, 'openapi.json')).mtimeMs,
-    fs.statSync(path.join(ROOT, 'tsconfig.json')).mtimeMs,
-  );
-  const built = fs.existsSync(CLI) ? fs.statSync(CLI).mtimeMs : 0;
-  if (built >= sources) return false;
-  process.stderr.write('bench: dist/ is missing or stale, building (npm run build)...\n');
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  return true;
+  return createRequire(import.meta.url)('../scripts/build.cjs').ensureBuilt({ log: (s) => process.stderr.write(`bench: ${s}`) });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@
  */
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import { createLogger, type Logger } from '../src/core/log';
 import { DEFAULTS, isLoopback, parseSchedule, type MockServerOptions } from './config';
 import { MockControl } from './domain/control';
@@ -26,8 +25,14 @@ export type StateSource =
   /** `created`: the file did not exist, so it was seeded and written at start-up. */
   | { kind: 'file'; file: string; created: boolean; seed?: number };
 
+/**
+ * The mock's request handler, to mount in a server or an app of your own (`http.createServer(app)`,
+ * or Express's `app.use(mock.app)`). Typed without Express, so that the package's types need none.
+ */
+export type MockRequestHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: (err?: unknown) => void) => void;
+
 export interface MockServer {
-  app: Express;
+  app: MockRequestHandler;
   /** Listens (default: options.port ?? 0, options.host ?? 127.0.0.1) and resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
