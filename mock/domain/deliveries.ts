@@ -103,7 +103,7 @@ interface Derived {
 
 export class DeliveryEngine {
   /** `attempt` (delivery, attempt) after each attempt; `settled` (delivery) when one ends. */
-  readonly events = new EventEmitter();
+  readonly events: EventEmitter = new EventEmitter();
   private readonly journal: Ring<DeliveryRecord>;
   /** Per endpoint record: its parsed URL and the decoded key and fingerprint of its current secret. */
   private readonly derived = new WeakMap<EndpointRecord, Derived>();
