@@ -14,7 +14,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { getValidator, describePath, type Validator, type Violation, type CheckName } from '../core/validator';
+import { getValidator, describePath, isDeclaredRefusal, type Validator, type Violation, type CheckName } from '../core/validator';
 
 export interface PactMismatch {
   /** The pact file (or source name). */
@@ -200,8 +200,7 @@ export function checkPact(pact: unknown, source = '(pact)', validator: Validator
       .filter((v) => resBody.present || v.check !== 'content_type_conformance');
     for (const v of responseViolations) result.mismatches.push(at(v.check, where(v), v.message));
 
-    const declared = validator.spec.responseFor(op, res.status);
-    const expectsRefusal = res.status >= 400 && res.status < 500 && declared !== undefined;
+    const expectsRefusal = isDeclaredRefusal(validator.spec, op, res.status);
     for (const v of requestViolations) {
       (expectsRefusal ? result.expected : result.mismatches).push(at(v.check, where(v), v.message));
     }
