@@ -50,7 +50,9 @@ Options:
   --servers LIST          Comma-separated servers (default mock,prism,express,node, and in a
                           full run express-native); also express-json: the Express ceiling
                           written with res.json(); express-native: the Express ceiling with
-                          requests born with the app's prototypes, as the mock builds them.
+                          requests born with the app's prototypes, as the mock builds them;
+                          mock-quiet: the mock at log level warn, without its request lines
+                          (the mock runs at info, as \`serve\` does by default).
   --phase NAME            Run only this phase (repeat it, or give a comma-separated list, for
                           several): ${PHASE_NAMES.join(',')}.
                           The targets of the others show as not measured.
@@ -107,6 +109,7 @@ function parseArgs(argv) {
     else if (a === '--memory-requests') explicit.memoryRequests = Math.round(num());
     else if (a === '--servers') {
       o.servers = value().split(',').map((s) => s.trim()).filter(Boolean);
+      explicit.servers = true; // (a full run's default list must not replace it)
       for (const s of o.servers) if (!SERVER_NAMES.includes(s)) throw new Error(`unknown server "${s}"`);
     } else if (a === '--phase') o.phases = [...new Set([...(o.phases ?? []), ...phaseList(value())])];
     else if (a === '--skip') for (const s of phaseList(value())) o.skip.add(s);

@@ -6,10 +6,11 @@
  *   node scripts/build.cjs --if-stale  build only when the sources differ from those of the last build
  *                                      (`prepare`, `pretest`, `npm start`, the benchmark)
  *
- * The stamp (dist/.build-stamp) is a SHA-256 of every input of the build: the TypeScript and JSON
- * sources under src/ and mock/, openapi.json, tsconfig.json, package.json and package-lock.json.
- * Contents, not times: a checkout, a copy or a touched file changes nothing unless its content
- * changed. Checking costs a few milliseconds, so `npm start` on a built tree starts at once.
+ * The stamp (dist/.build-stamp) holds a SHA-256 of every input of the build (the TypeScript and
+ * JSON sources under src/ and mock/, openapi.json, tsconfig.json, package.json, package-lock.json)
+ * and each one's size and time. Contents decide, not times: a checkout, a copy or a touched file
+ * builds nothing unless a byte changed. When no size or time changed, the check is a few stat
+ * calls (no file is read), so `npm start` on a built tree starts at once.
  */
 const { execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -36,29 +37,61 @@ function inputs() {
   return out.sort();
 }
 
-/** The stamp of the sources as they are now. */
-function sourceStamp() {
+/** The stamp of the sources as they are now: a hash of their contents, and each file's size and time. */
+function stampOf(files = inputs()) {
   const hash = crypto.createHash('sha256');
-  for (const f of inputs()) hash.update(path.relative(ROOT, f)).update('\0').update(fs.readFileSync(f)).update('\0');
-  return hash.digest('hex');
+  const meta = {};
+  for (const f of files) {
+    const rel = path.relative(ROOT, f);
+    const st = fs.statSync(f);
+    meta[rel] = [st.size, st.mtimeMs];
+    hash.update(rel).update('\0').update(fs.readFileSync(f)).update('\0');
+  }
+  return { hash: hash.digest('hex'), files: meta };
 }
 
+/** Records that dist/ is built from the sources as they are now. */
+function writeStamp(stamp = stampOf()) {
+  fs.writeFileSync(STAMP, `${JSON.stringify(stamp)}\n`);
+}
+
+/**
+ * Whether dist/ was built from the sources as they are. Fast path: every file has the size and
+ * time it had (a few stat calls, no reading). Otherwise the contents decide; when they are the
+ * same (a touch, a checkout of the same bytes) the stamp takes the new times.
+ */
 function isCurrent() {
+  let stamp;
   try {
-    return fs.readFileSync(STAMP, 'utf8').trim() === sourceStamp();
+    stamp = JSON.parse(fs.readFileSync(STAMP, 'utf8'));
   } catch {
     return false;
   }
+  const files = inputs();
+  const same = files.length === Object.keys(stamp.files ?? {}).length && files.every((f) => {
+    const st = fs.statSync(f);
+    const was = stamp.files[path.relative(ROOT, f)];
+    return was !== undefined && was[0] === st.size && was[1] === st.mtimeMs;
+  });
+  if (same) return true;
+  const now = stampOf(files);
+  if (now.hash !== stamp.hash) return false;
+  try {
+    writeStamp(now);
+  } catch {
+    /* a read-only tree: the next check hashes again */
+  }
+  return true;
 }
 
 /** dist/ from scratch (no output of a deleted source survives), the seed cache, then the stamp. */
 function build() {
-  const stamp = sourceStamp();
+  const stamp = stampOf();
   fs.rmSync(DIST, { recursive: true, force: true });
   const node = process.execPath;
   execFileSync(node, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', path.join(ROOT, 'tsconfig.json')], { cwd: ROOT, stdio: 'inherit' });
   execFileSync(node, [path.join(DIST, 'mock/domain/seed.js')], { cwd: ROOT, stdio: 'inherit' });
-  fs.writeFileSync(STAMP, `${stamp}\n`);
+  writeStamp(stamp);
 }
 
 /** Builds when the sources changed since the last build; true when it built. */
@@ -69,7 +102,7 @@ function ensureBuilt({ log = (s) => process.stderr.write(s) } = {}) {
   return true;
 }
 
-module.exports = { ensureBuilt, isCurrent, build, sourceStamp, ROOT, DIST };
+module.exports = { ensureBuilt, isCurrent, build, writeStamp, ROOT, DIST };
 
 if (require.main === module) {
   const args = process.argv.slice(2);
