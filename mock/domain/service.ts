@@ -4,6 +4,7 @@
  */
 import { EVENT_TYPES, PRIVILEGED_ROLES } from '../../src/core/inklink';
 import { REFUSALS } from '../../src/core/refusals';
+import { MAX_VIOLATIONS } from '../../src/core/validator';
 import { generateSecret } from '../../src/core/webhooks';
 import { API_KEY_RE, ENDPOINT_ID_RE, hashApiKey, newEndpointId } from './ids';
 import {
@@ -17,6 +18,7 @@ import {
   fail,
   invalid,
   ok,
+  onePerField,
 } from './model';
 import type { Store } from './store';
 
@@ -84,16 +86,23 @@ export class WebhookEndpointService {
     return ok({ secret });
   }
 
-  /** Creates an endpoint in the principal's organization; the input's shape is already valid. */
+  /**
+   * Creates an endpoint in the principal's organization. `schemaProblems`: what the request schema
+   * found wrong with the body (the HTTP layer validates it); the domain rules are checked too, and
+   * every problem goes into one answer, one details item per field. The body first (400), then
+   * the role (500).
+   */
   async createEndpoint(
     principal: Principal,
-    input: CreateEndpointInput,
+    input: unknown,
+    schemaProblems: readonly FieldError[] = [],
   ): Promise<Result<{ endpoint: EndpointView; secret: string }>> {
-    // The body first (400), then the role (500), as for every check of the schema's.
-    const problems = this.endpointProblems(input);
+    const fields = input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+    // A list the schema already cut short (MAX_VIOLATIONS and a count of the rest) is the answer.
+    const problems = schemaProblems.length > MAX_VIOLATIONS ? [...schemaProblems] : onePerField([...schemaProblems], this.endpointProblems(fields));
     if (problems.length) return invalid(problems);
     if (!PRIVILEGED_ROLES.includes(principal.role)) return fail(FORBIDDEN_CREATE);
-    const record = this.addEndpoint(principal.organizationId, input);
+    const record = this.addEndpoint(principal.organizationId, fields as unknown as CreateEndpointInput);
     await this.store.commit();
     return ok({ endpoint: endpointView(record), secret: record.secret });
   }
@@ -120,23 +129,28 @@ export class WebhookEndpointService {
     return record;
   }
 
-  /** Domain rules beyond the schema: an absolute http(s) URL, known event types. */
-  endpointProblems(input: CreateEndpointInput): FieldError[] {
+  /**
+   * Domain rules beyond the schema: an absolute http(s) URL, known event types. Values of another
+   * type than the schema's are left to it (a body may break both: each says what it found).
+   */
+  endpointProblems(input: { url?: unknown; event_types?: unknown }): FieldError[] {
     const problems: FieldError[] = [];
-    let url: URL | undefined;
-    try {
-      url = new URL(input.url);
-    } catch {
-      problems.push({ field: 'url', message: 'must be an absolute URL' });
+    if (typeof input.url === 'string') {
+      let url: URL | undefined;
+      try {
+        url = new URL(input.url);
+      } catch {
+        problems.push({ field: 'url', message: 'must be an absolute URL' });
+      }
+      if (url && !this.schemes.includes(url.protocol)) {
+        problems.push({ field: 'url', message: `must use ${this.schemes.map((s) => s.slice(0, -1)).join(' or ')}` });
+      }
     }
-    if (url && !this.schemes.includes(url.protocol)) {
-      problems.push({ field: 'url', message: `must use ${this.schemes.map((s) => s.slice(0, -1)).join(' or ')}` });
-    }
-    if (input.event_types) {
+    if (Array.isArray(input.event_types)) {
       if (input.event_types.length === 0) problems.push({ field: 'event_types', message: 'must contain at least 1 event type' });
-      input.event_types.forEach((t, i) => {
+      input.event_types.forEach((t: unknown, i) => {
         // The value is not echoed: error messages never repeat what a client sent.
-        if (!EVENT_TYPES.includes(t)) problems.push({ field: `event_types[${i}]`, message: 'is not a supported event type' });
+        if (typeof t === 'string' && !EVENT_TYPES.includes(t)) problems.push({ field: `event_types[${i}]`, message: 'is not a supported event type' });
       });
     }
     return problems;
