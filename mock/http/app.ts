@@ -13,6 +13,7 @@ import type { WebhookEndpointService } from '../domain/service';
 import { CONTROL_HANDLERS, controlDocument, controlToken } from './control-api';
 import { bindHandlers, dispatcher, withAuthentication } from './dispatch';
 import { withFaults } from './faults';
+import { withPrefer } from './prefer';
 import { PUBLIC_HANDLERS } from './public-api';
 import { Responder, requestId } from './respond';
 
@@ -49,10 +50,10 @@ export function createApp(deps: AppDeps): Express {
     bindHandlers(CONTROL_HANDLERS, { control: deps.control, deliveries: deps.deliveries, validator: controlValidator, respond: respondControl, startedAt: deps.startedAt, faults }),
   );
   // InkLink's operations: faults first (they answer instead of the operation, whatever the key),
-  // then the security step, then the operation's handler with the authenticated principal.
+  // then `Prefer: code=N`, then the security step, then the operation's handler with the principal.
   const publicOperations = bindHandlers(PUBLIC_HANDLERS, { service: deps.service, validator: publicValidator, respond: respondPublic });
   const authenticated = withAuthentication(getSpec(), publicOperations, { authenticate: (key) => deps.service.authenticate(key), respond: respondPublic });
-  const dispatchPublic = dispatcher(getSpec(), withFaults(authenticated, faults, respondPublic));
+  const dispatchPublic = dispatcher(getSpec(), withFaults(withPrefer(authenticated, getSpec(), respondPublic), faults, respondPublic));
   const checkControlToken = controlToken(deps.controlToken, respondControl);
 
   // The request line (at info, as Prism prints one): method, operation, status, time, request id.

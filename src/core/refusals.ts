@@ -47,6 +47,12 @@ export const REFUSALS = {
   control_unauthenticated: { status: 401, code: 'UNAUTHORIZED', message: 'The control API requires Authorization: Bearer <control token>.' },
   /** A control-API resource that does not exist (e.g. a fault rule by id). */
   control_not_found: { status: 404, code: 'NOT_FOUND', message: 'Not found.' },
+  /**
+   * The mock only: `Prefer: code=N` (as Prism users send it) with a status the operation does not
+   * declare, or a code that is no status. Not every operation declares 400, so it is answered
+   * below the operations.
+   */
+  prefer_undeclared: { status: 400, code: 'VALIDATION_ERROR', message: 'Prefer: code=N asks for a status the operation does not declare.', transport: true },
 } as const satisfies Record<string, Refusal>;
 
 export type RefusalKind = keyof typeof REFUSALS;
