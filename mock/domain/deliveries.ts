@@ -310,7 +310,8 @@ export class DeliveryEngine {
     const retry = !success && record.attempts.length < this.options.retryScheduleMs.length && !this.closed;
     if (retry) this.schedule(p);
     else record.state = success ? 'succeeded' : 'failed';
-    logAttempt(this.options.logger, record, attempt, { of: this.options.retryScheduleMs.length, now: this.clock.now(), closing: this.closed });
+    const schedule = this.options.retryScheduleMs;
+    logAttempt(this.options.logger, record, attempt, { of: schedule.length, nextDelayMs: retry ? schedule[record.attempts.length] : undefined, closing: this.closed });
     if (retry) return;
     this.pending.delete(p);
     if (this.events.listenerCount('settled') > 0) this.events.emit('settled', structuredClone(record));

@@ -10,7 +10,8 @@ import type { AttemptRecord, DeliveryRecord } from './deliveries';
 export interface AttemptsContext {
   /** Attempts in the schedule. */
   of: number;
-  now: number;
+  /** The delay before the next attempt, when one is scheduled. */
+  nextDelayMs?: number;
   /** The engine is closing: no attempt follows. */
   closing: boolean;
 }
@@ -33,7 +34,7 @@ export function logAttempt(logger: Logger | undefined, record: DeliveryRecord, a
   const next = record.next_attempt_at;
   const n = record.attempts.length;
   fields.next = next
-    ? `${next} (in ${formatDuration(Date.parse(next) - ctx.now)})`
+    ? `${next} (in ${formatDuration(ctx.nextDelayMs ?? 0)})`
     : ctx.closing
       ? 'none: the mock is stopping'
       : `none: the delivery failed after ${n} attempt${n === 1 ? '' : 's'}`;
