@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: inklink-mock side by side with Prism, a bare Express 5 app and a bare node:http
- * server, in one run, on loopback, under the same load; then deliveries, memory, the validator and
- * `verify`. Prints one table with the ratios and the targets of issue 5, and writes JSON.
+ * server, in one run, on loopback, under the same load; then the start-up from `npm start`,
+ * deliveries, memory, the validator and `verify`. Prints one table with the ratios and the targets of issue 5, and writes JSON.
  *
  *   npm run bench [-- --quick] [-- --phase NAME] [-- --out FILE] [-- --help]
  *
@@ -34,8 +34,9 @@ import { PHASE_NAMES, PHASES, TARGET_ORDER } from './phases/index.mjs';
 const HELP = `Usage: npm run bench [-- options]
 
 Starts inklink-mock, Prism, a bare Express 5 app and a bare node:http server on loopback, one at a
-time, and measures each under the same load; then the mock's deliveries, memory over many
-requests, the validator and verify. Prints a table and the targets, writes JSON.
+time, and measures each under the same load; then the start-up from \`npm start\` beside Prism's,
+the mock's deliveries, memory over many requests, the validator and verify. Prints a table and
+the targets, writes JSON.
 
 Options:
   --quick                 Short run (under a minute): shorter phases, fewer requests for memory.
@@ -45,7 +46,8 @@ Options:
   --rate N                Requests/s of the fixed-rate latency run (default 1000).
   --rounds N              Measure every server N times, in turns, and keep the medians (default 3;
                           quick 1). Turns spread drifting background load over all servers.
-  --startup-samples N     Spawns per server for the start-up time, median kept (default 5; quick 1).
+  --startup-samples N     Spawns per server for the start-up time, median kept (default 5; quick 1;
+                          the startup phase takes at least 3).
   --memory-requests N     Requests of the memory run (default 1000000; quick 20000).
   --servers LIST          Comma-separated servers (default mock,prism,express,node, and in a
                           full run express-native); also express-json: the Express ceiling

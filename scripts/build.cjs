@@ -50,9 +50,9 @@ function stampOf(files = inputs()) {
   return { hash: hash.digest('hex'), files: meta };
 }
 
-/** Records that dist/ is built from the sources as they are now. */
-function writeStamp(stamp = stampOf()) {
-  fs.writeFileSync(STAMP, `${JSON.stringify(stamp)}\n`);
+/** Records that dist/ (or `file`'s directory) is built from the sources as they are now. */
+function writeStamp(stamp = stampOf(), file = STAMP) {
+  fs.writeFileSync(file, `${JSON.stringify(stamp)}\n`);
 }
 
 /**
@@ -84,14 +84,28 @@ function isCurrent() {
   return true;
 }
 
-/** dist/ from scratch (no output of a deleted source survives), the seed cache, then the stamp. */
+/**
+ * dist/ from scratch (no output of a deleted source survives), the seed cache and the stamp, built
+ * beside it and then swapped in: processes running from dist/ (a test suite, a mock) keep a whole
+ * tree all along, and a failed build leaves the previous one in place.
+ */
 function build() {
   const stamp = stampOf();
-  fs.rmSync(DIST, { recursive: true, force: true });
-  const node = process.execPath;
-  execFileSync(node, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', path.join(ROOT, 'tsconfig.json')], { cwd: ROOT, stdio: 'inherit' });
-  execFileSync(node, [path.join(DIST, 'mock/domain/seed.js')], { cwd: ROOT, stdio: 'inherit' });
-  writeStamp(stamp);
+  const next = `${DIST}.next-${process.pid}`;
+  const old = `${DIST}.old-${process.pid}`;
+  fs.rmSync(next, { recursive: true, force: true });
+  try {
+    const node = process.execPath;
+    execFileSync(node, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', next], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(node, [path.join(next, 'mock/domain/seed.js')], { cwd: ROOT, stdio: 'inherit' });
+    writeStamp(stamp, path.join(next, '.build-stamp'));
+  } catch (e) {
+    fs.rmSync(next, { recursive: true, force: true });
+    throw e;
+  }
+  if (fs.existsSync(DIST)) fs.renameSync(DIST, old);
+  fs.renameSync(next, DIST);
+  fs.rmSync(old, { recursive: true, force: true });
 }
 
 /** Builds when the sources changed since the last build; true when it built. */

@@ -88,6 +88,13 @@ async function npmStart(port: number) {
 }
 
 describe('npm start', () => {
+  // On a stale tree npm start would build, which is what `npm test`'s pretest is for (and a build
+  // here would swap dist/ under the tests running beside this one).
+  beforeAll(() => {
+    const built = require(path.join(ROOT, 'scripts/build.cjs')).isCurrent();
+    if (!built) throw new Error('dist/ is not built from the current sources: run npm run build (npm test does) first');
+  });
+
   it.each(['SIGTERM', 'SIGINT'] as const)('serves on the port given after --, compiles nothing on a built tree, and stops with npm on %s', async (signal) => {
     const port = await freePort();
     const run = await npmStart(port);

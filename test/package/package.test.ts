@@ -107,7 +107,7 @@ describe('the tarball', () => {
     expect(team.code).toBe(0);
     expect(team.stderr).toContain('Publishing to http://127.0.0.1:9/');
     expect(team.stdout).toContain(`+ @acme/inklink-mock@${pkg.version}`);
-  });
+  }, 60_000);
 });
 
 describe('installed from the tarball into a project of its own', () => {
@@ -140,7 +140,7 @@ console.log(JSON.stringify(out));
     fs.writeFileSync(path.join(consumer, 'consumer.cjs'), `(async () => {\n${body}\n})().catch((e) => { console.error(e); process.exit(1); });\n`);
     const r = await ok(process.execPath, ['consumer.cjs'], consumer);
     expect(JSON.parse(r.stdout)).toEqual(expected);
-  });
+  }, 60_000);
 
   it('ES modules: named imports from every entry point', async () => {
     const body = program((spec) => `import * as ${id(spec)} from '${spec}';`);
@@ -154,12 +154,12 @@ console.log(JSON.stringify(out));
     );
     const r = await ok(process.execPath, ['consumer.mjs'], consumer);
     expect(JSON.parse(r.stdout)).toEqual(expected);
-  });
+  }, 60_000);
 
   it('the inklink-mock bin', async () => {
     const r = await ok('npx', ['--no-install', 'inklink-mock', '--version'], consumer);
     expect(r.stdout).toBe(`${pkg.version}\n`);
-  });
+  }, 60_000);
 
   it('its types check under strict with skipLibCheck false, with only the packages it depends on (node16 and node10 resolution)', async () => {
     const source = `import { createMockServer, InklinkClient, verifier, type MockServer } from 'inklink-mock';
@@ -186,7 +186,7 @@ export type Used = [WebhookEvent, PactVerifyOptions, Report];
     }
     // What made that possible: the type packages it depends on, and nothing a test tool brought.
     expect(fs.readdirSync(path.join(consumer, 'node_modules/@types')).sort()).not.toContain('jest');
-  });
+  }, 180_000);
 });
 
 describe('the starter project (examples/client-team)', () => {
