@@ -223,7 +223,10 @@ describe('the starter project (examples/client-team)', () => {
 
   it('`preset: "inklink-mock"` alone lets Pact load under Jest (without it, it does not)', async () => {
     fs.mkdirSync(path.join(starter, 'preset'));
-    fs.writeFileSync(path.join(starter, 'preset/pact.test.js'), "test('Pact loads', () => expect(typeof require('@pact-foundation/pact').PactV4).toBe('function'));\n");
+    fs.writeFileSync(
+      path.join(starter, 'preset/pact.test.js'),
+      "test('Pact loads, with the real https-proxy-agent', () => {\n  expect(typeof require('@pact-foundation/pact').PactV4).toBe('function');\n  expect(typeof require('https-proxy-agent').HttpsProxyAgent).toBe('function');\n});\n",
+    );
     const jestBin = path.join(starter, 'node_modules/jest/bin/jest.js');
     fs.writeFileSync(path.join(starter, 'preset/with.json'), JSON.stringify({ preset: 'inklink-mock', rootDir: '.' }));
     fs.writeFileSync(path.join(starter, 'preset/without.json'), JSON.stringify({ rootDir: '.' }));
