@@ -179,11 +179,15 @@ export type Used = [WebhookEvent, PactVerifyOptions, Report];
       'tsconfig.node16.json': { compilerOptions: { ...compilerOptions, module: 'node16' }, files: ['types.cts', 'types.mts'] },
       'tsconfig.node10.json': { compilerOptions: { ...compilerOptions, module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true }, files: ['types.ts'] },
     };
-    for (const [file, config] of Object.entries(configs)) {
-      fs.writeFileSync(path.join(consumer, file), JSON.stringify(config));
-      const r = await run(process.execPath, [TSC, '-p', file], consumer);
-      expect({ file, errors: r.stdout.trim() }).toEqual({ file, errors: '' });
-    }
+    // Both programs at once (each loads Pact's types: the slow part).
+    const results = await Promise.all(
+      Object.entries(configs).map(async ([file, config]) => {
+        fs.writeFileSync(path.join(consumer, file), JSON.stringify(config));
+        const r = await run(process.execPath, [TSC, '-p', file], consumer);
+        return { file, errors: r.stdout.trim() };
+      }),
+    );
+    expect(results).toEqual(Object.keys(configs).map((file) => ({ file, errors: '' })));
     // What made that possible: the type packages it depends on, and nothing a test tool brought.
     expect(fs.readdirSync(path.join(consumer, 'node_modules/@types')).sort()).not.toContain('jest');
   }, 180_000);
