@@ -31,6 +31,27 @@ export interface AppDeps {
 
 let controlSpec: ReturnType<typeof compileSpec> | undefined;
 
+/**
+ * The request line (at info, as Prism prints one): method, operation, status, time, request id. One
+ * listener for every response (no closure per request), on 'close', not 'finish': a request whose
+ * connection ends without an answer (a client that gave up, an injected reset) gets its line too.
+ */
+function requestLine(logger: Logger): (this: Response) => void {
+  return function logRequest(this: Response) {
+    const res = this;
+    // The operation, not the path: a path may carry anything a client typed (even a secret's base64
+    // without its prefix). An unmatched path is logged with its long tokens masked. Never headers,
+    // bodies or query strings.
+    logger.request({
+      method: res.req.method,
+      operation: res.locals.operationId ?? `(no route) ${res.req.path.replace(/[^/]{20,}/g, '…')}`,
+      status: res.writableFinished ? res.statusCode : 'no answer',
+      ms: performance.now() - res.locals.startedAt,
+      requestId: res.locals.requestId,
+    });
+  };
+}
+
 export function createApp(deps: AppDeps): Express {
   const { logger } = deps;
   const publicValidator = getValidator();
@@ -56,32 +77,16 @@ export function createApp(deps: AppDeps): Express {
   const dispatchPublic = dispatcher(getSpec(), withFaults(withPrefer(authenticated, getSpec(), respondPublic), faults, respondPublic));
   const checkControlToken = controlToken(deps.controlToken, respondControl);
 
-  // The request line (at info, as Prism prints one): method, operation, status, time, request id.
-  if (logger.enabled('info')) {
-    app.use((req, res, next) => {
-      const start = process.hrtime.bigint();
-      // 'close', not 'finish': a request whose connection ends without an answer (a client that gave
-      // up, an injected reset) gets its line too.
-      res.on('close', () => {
-        // The operation, not the path: a path may carry anything a client typed (even a secret's
-        // base64 without its prefix). An unmatched path is logged with its long tokens masked.
-        // Never headers, bodies or query strings.
-        logger.request({
-          method: req.method,
-          operation: res.locals.operationId ?? `(no route) ${req.path.replace(/[^/]{20,}/g, '…')}`,
-          status: res.writableFinished ? res.statusCode : 'no answer',
-          ms: Number(process.hrtime.bigint() - start) / 1e6,
-          requestId: res.locals.requestId,
-        });
-      });
-      next();
-    });
-  }
-
-  // One front layer does what every request needs (a request id) and routes: the control API
-  // behind its token, or InkLink's operations. One router layer per request, not four.
+  // One front layer does what every request needs (a request id, its log line) and routes: the
+  // control API behind its token, or InkLink's operations. One router layer per request, not four.
+  const logRequests = logger.enabled('info');
+  const logLine = requestLine(logger);
   app.use((req: Request, res: Response, next: NextFunction) => {
     requestId(req, res);
+    if (logRequests) {
+      res.locals.startedAt = performance.now();
+      res.on('close', logLine);
+    }
     const path = req.path;
     if (path.startsWith('/__mock') && (path.length === 7 || path.charCodeAt(7) === 47 /* / */)) {
       checkControlToken(req, res, () => dispatchControl(req, res, next));

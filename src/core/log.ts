@@ -59,6 +59,19 @@ export interface Logger {
   flush(): void;
 }
 
+// The timestamp of every line, formatted once per millisecond: a busy mock writes many lines in one
+// (toISOString costs more than the rest of a request line; see docs/cli.md, the log's cost).
+let stampMs = -1;
+let stampText = '';
+function timestamp(): string {
+  const now = Date.now();
+  if (now !== stampMs) {
+    stampMs = now;
+    stampText = new Date(now).toISOString();
+  }
+  return stampText;
+}
+
 export interface LoggerOptions {
   format?: LogFormat;
 }
@@ -91,10 +104,10 @@ export function createLogger(
   const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: Record<string, unknown>) => {
     if (LOG_LEVELS.indexOf(lvl) > rank) return;
     if (format === 'json') {
-      push(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }));
+      push(JSON.stringify({ time: timestamp(), level: lvl, msg, ...fields }));
       return;
     }
-    let line = `${new Date().toISOString()} ${lvl.toUpperCase().padEnd(5)} ${msg}`;
+    let line = `${timestamp()} ${lvl.toUpperCase().padEnd(5)} ${msg}`;
     if (fields) {
       for (const [k, v] of Object.entries(fields)) {
         if (v === undefined) continue;
@@ -114,7 +127,7 @@ export function createLogger(
     request: (r) => {
       if (!infoOn) return;
       if (format === 'json') emit('info', 'request', { ...r, ms: Number(r.ms.toFixed(2)) });
-      else push(`${new Date().toISOString()} INFO  ${r.method} ${r.operation} ${r.status} ${r.ms.toFixed(1)} ms request=${r.requestId}`);
+      else push(`${timestamp()} INFO  ${r.method} ${r.operation} ${r.status} ${r.ms.toFixed(1)} ms request=${r.requestId}`);
     },
     banner: (text) => {
       flush();
