@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: inklink-mock side by side with Prism, a bare Express 5 app and a bare node:http
- * server, in one run, on loopback, under the same load; then deliveries, memory, the validator and
- * `verify`, and `check-receiver` against a local receiver. Prints one table with the ratios and
- * the targets of issue 5, and writes JSON.
+ * server, in one run, on loopback, under the same load; then the start-up from `npm start`,
+ * deliveries, memory, the validator, `verify`, `check-receiver` against a local receiver, and the
+ * state persisted at 100 and 50,000 endpoints. Prints one table with the ratios and the targets,
+ * and writes JSON.
  *
  *   npm run bench [-- --quick] [-- --phase NAME] [-- --out FILE] [-- --help]
  *
@@ -19,13 +20,14 @@
  * table pick it up. Options it needs go in parseArgs below (and HELP), reaching it as ctx.options.
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { stopAll } from './lib/procs.mjs';
 import { formatReport } from './lib/report.mjs';
-import { CLI, discoverIdentity, profileMocksInto, ROOT, SERVER_NAMES, setPhase } from './lib/servers.mjs';
+import { discoverIdentity, profileMocksInto, ROOT, SERVER_NAMES, setPhase } from './lib/servers.mjs';
 import { PHASE_NAMES, PHASES, TARGET_ORDER } from './phases/index.mjs';
 
 // ---------------------------------------------------------------------------------------------
@@ -34,8 +36,9 @@ import { PHASE_NAMES, PHASES, TARGET_ORDER } from './phases/index.mjs';
 const HELP = `Usage: npm run bench [-- options]
 
 Starts inklink-mock, Prism, a bare Express 5 app and a bare node:http server on loopback, one at a
-time, and measures each under the same load; then the mock's deliveries, memory over many
-requests, the validator, verify and check-receiver. Prints a table and the targets, writes JSON.
+time, and measures each under the same load; then the start-up from \`npm start\` beside Prism's,
+the mock's deliveries, memory over many requests, the validator, verify, check-receiver and the
+persisted state. Prints a table and the targets, writes JSON.
 
 Options:
   --quick                 Short run (under a minute): shorter phases, fewer requests for memory.
@@ -45,12 +48,15 @@ Options:
   --rate N                Requests/s of the fixed-rate latency run (default 1000).
   --rounds N              Measure every server N times, in turns, and keep the medians (default 3;
                           quick 1). Turns spread drifting background load over all servers.
-  --startup-samples N     Spawns per server for the start-up time, median kept (default 5; quick 1).
+  --startup-samples N     Spawns per server for the start-up time, median kept (default 5; quick 1;
+                          the startup phase takes at least 3).
   --memory-requests N     Requests of the memory run (default 1000000; quick 20000).
   --servers LIST          Comma-separated servers (default mock,prism,express,node, and in a
                           full run express-native); also express-json: the Express ceiling
                           written with res.json(); express-native: the Express ceiling with
-                          requests born with the app's prototypes, as the mock builds them.
+                          requests born with the app's prototypes, as the mock builds them;
+                          mock-quiet: the mock at log level warn, without its request lines
+                          (the mock runs at info, as \`serve\` does by default).
   --phase NAME            Run only this phase (repeat it, or give a comma-separated list, for
                           several): ${PHASE_NAMES.join(',')}.
                           The targets of the others show as not measured.
@@ -107,6 +113,7 @@ function parseArgs(argv) {
     else if (a === '--memory-requests') explicit.memoryRequests = Math.round(num());
     else if (a === '--servers') {
       o.servers = value().split(',').map((s) => s.trim()).filter(Boolean);
+      explicit.servers = true; // (a full run's default list must not replace it)
       for (const s of o.servers) if (!SERVER_NAMES.includes(s)) throw new Error(`unknown server "${s}"`);
     } else if (a === '--phase') o.phases = [...new Set([...(o.phases ?? []), ...phaseList(value())])];
     else if (a === '--skip') for (const s of phaseList(value())) o.skip.add(s);
@@ -128,28 +135,9 @@ function parseArgs(argv) {
 // ---------------------------------------------------------------------------------------------
 // The build
 
-/** Builds when dist/ is missing or older than a source file (tsc rewrites every output). */
+/** Builds when the sources changed since the last build (the same check as `npm start`). */
 function ensureBuilt() {
-  const newest = (dir) => {
-    let t = 0;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) t = Math.max(t, newest(p));
-      else if (/\.(ts|json)$/.test(e.name)) t = Math.max(t, fs.statSync(p).mtimeMs);
-    }
-    return t;
-  };
-  const sources = Math.max(
-    newest(path.join(ROOT, 'src')),
-    newest(path.join(ROOT, 'mock')),
-    fs.statSync(path.join(ROOT, 'openapi.json')).mtimeMs,
-    fs.statSync(path.join(ROOT, 'tsconfig.json')).mtimeMs,
-  );
-  const built = fs.existsSync(CLI) ? fs.statSync(CLI).mtimeMs : 0;
-  if (built >= sources) return false;
-  process.stderr.write('bench: dist/ is missing or stale, building (npm run build)...\n');
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  return true;
+  return createRequire(import.meta.url)('../scripts/build.cjs').ensureBuilt({ log: (s) => process.stderr.write(`bench: ${s}`) });
 }
 
 // ---------------------------------------------------------------------------------------------

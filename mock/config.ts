@@ -1,7 +1,6 @@
 /** The mock's options, their defaults, and parsers for their textual forms (flags, env vars). */
 import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_SCHEDULE_MS } from '../src/core/inklink';
-import type { LogLevel, Logger } from '../src/core/log';
-import type { TransportLimits } from './http/transport';
+import type { LogFormat, LogLevel, Logger } from '../src/core/log';
 import { LIMITS } from './domain/limits';
 import type { StateSnapshot } from './domain/model';
 import type { StateDatabase } from './domain/committer';
@@ -17,7 +16,10 @@ export interface MockServerOptions {
   deliveryTimeoutMs?: number;
   /** Delivery journal size. */
   journalLimit?: number;
+  /** Level of the logger made when `logger` is not given (default `warn`). */
   logLevel?: LogLevel;
+  /** Format of that logger: `text` (default) or `json`. */
+  logFormat?: LogFormat;
   logger?: Logger;
   /** Validate every response against the spec before sending it. */
   selfCheck?: boolean;
@@ -47,6 +49,18 @@ export interface MockServerOptions {
   transportLimits?: Partial<TransportLimits>;
   /** Deliveries scheduled or in flight at once; beyond it, new ones are skipped (default 10,000). */
   maxPendingDeliveries?: number;
+}
+
+/** Limits of the HTTP server (defaults in mock/http/transport.ts); kept here so the options' types need no HTTP library. */
+export interface TransportLimits {
+  /** Time to receive the request headers (slow-header clients are cut off). */
+  headersTimeoutMs: number;
+  /** Time to receive the whole request. */
+  requestTimeoutMs: number;
+  /** Idle time of a kept-alive connection. */
+  keepAliveTimeoutMs: number;
+  /** Largest request head (bytes). */
+  maxHeaderSize: number;
 }
 
 export const DEFAULTS = {

@@ -7,7 +7,6 @@
 import os from 'node:os';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import { createLogger, type Logger } from '../src/core/log';
 import { DEFAULTS, isLoopback, parseSchedule, type MockServerOptions } from './config';
 import { StateCommitter } from './domain/committer';
@@ -43,8 +42,14 @@ export interface CloseOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The mock's request handler, to mount in a server or an app of your own (`http.createServer(app)`,
+ * or Express's `app.use(mock.app)`). Typed without Express, so that the package's types need none.
+ */
+export type MockRequestHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: (err?: unknown) => void) => void;
+
 export interface MockServer {
-  app: Express;
+  app: MockRequestHandler;
   /** Listens (default: options.port ?? 0, options.host ?? 127.0.0.1) and resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /**
@@ -116,7 +121,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   if (options.controlToken !== undefined && options.controlToken.trim() === '') {
     throw new Error('The control token must not be blank: set a real token, or none');
   }
-  const logger = options.logger ?? createLogger(options.logLevel ?? 'warn');
+  const logger = options.logger ?? createLogger(options.logLevel ?? 'warn', process.stderr, process.stdout, { format: options.logFormat });
   const retryScheduleMs =
     typeof options.retrySchedule === 'string' ? parseSchedule(options.retrySchedule) : [...(options.retrySchedule ?? DEFAULTS.retryScheduleMs)];
   const webhookUrl = options.webhookUrl ?? DEFAULTS.webhookUrl;

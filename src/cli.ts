@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-/** `inklink-mock <command>`: a thin layer over the library. */
-import { UsageError } from './cli/options';
+/**
+ * `inklink-mock <command>`: a thin layer over the library. What every command shares is here and in
+ * cli/options.ts: `--version`, `--help`, one line and exit status 2 for a usage error (an unknown
+ * option names the nearest known one), quiet on a closed pipe, colour only on a terminal.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { nearest, UsageError } from './cli/options';
 import { serveCommand } from './cli/serve';
+import { quietOnClosedPipe, runWithPlainOutput } from './cli/terminal';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   serve: { run: serveCommand, summary: 'Serve the stateful InkLink mock.' },
@@ -18,7 +25,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
     summary: 'Validate one exchange or a HAR file against openapi.json.',
   },
   'pact-verify': {
-    run: (argv) => import('./cli/pact-verify').then((m) => m.pactVerifyCommand(argv)),
+    // Pact's verifier paints its output even into a file: without colour, it runs behind a filter.
+    run: (argv) => runWithPlainOutput(__filename, ['pact-verify', ...argv], () => import('./cli/pact-verify').then((m) => m.pactVerifyCommand(argv))),
     summary: 'Verify consumer pacts against a provider, with provider states.',
   },
   'pact-check': {
@@ -31,36 +39,56 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   },
 };
 
+/** The package's version (package.json sits two levels above dist/src/cli.js and src/cli.ts). */
+export function version(): string {
+  return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 function usage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
-  return `Usage: inklink-mock <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun "inklink-mock <command> --help" for a command's options.\n`;
+  return (
+    `Usage: inklink-mock <command> [options]\n       inklink-mock --version\n\nCommands:\n${rows.join('\n')}\n\n` +
+    `Run "inklink-mock <command> --help" for a command's options and examples.\n`
+  );
+}
+
+function usageError(where: string, message: string, helpCommand: string): number {
+  process.stderr.write(`${where}: ${message}; see "${helpCommand}"\n`);
+  return 2;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage());
+    // `inklink-mock help serve` is `inklink-mock serve --help`.
+    if (name === 'help' && rest[0] && COMMANDS[rest[0]]) return COMMANDS[rest[0]].run(['--help']);
+    (name ? process.stdout : process.stderr).write(usage());
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`inklink-mock: unknown command "${name}"\n\n${usage()}`);
-    return 2;
+    const near = nearest(name.replace(/^-+/, ''), name.startsWith('-') ? ['help', 'version'] : Object.keys(COMMANDS));
+    const what = name.startsWith('-') ? `unknown option ${name}` : `unknown command "${name}"`;
+    return usageError('inklink-mock', `${what}${near ? ` (did you mean ${name.startsWith('-') ? '--' : ''}${near}?)` : ''}`, 'inklink-mock --help');
   }
   try {
     return await command.run(rest);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`inklink-mock ${name}: ${e.message}\n`);
-      return 2;
-    }
+    if (e instanceof UsageError) return usageError(`inklink-mock ${name}`, e.message, `inklink-mock ${name} --help`);
     process.stderr.write(`inklink-mock ${name}: ${(e as Error).message}\n`);
     return 1;
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Runs the CLI as a program: exit status, a quiet end on a closed pipe (also scripts/start.cjs). */
+export function run(argv: string[]): void {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
+  main(argv).then(
     (code) => {
       process.exitCode = code;
     },
@@ -70,3 +98,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) run(process.argv.slice(2));

@@ -1,6 +1,9 @@
-/** inklink-mock's public API. */
-export { createMockServer, type MockServer } from '../mock/server';
-export type { MockServerOptions } from '../mock/config';
+/**
+ * inklink-mock's public API: everything. Each part has an entry point of its own as well, which
+ * loads only what it needs: `inklink-mock/client`, `inklink-mock/pact`, `inklink-mock/verify`,
+ * `inklink-mock/mock` and `inklink-mock/jest` (see docs/package.md).
+ */
+export * from './entries/mock';
 export { getSpec, compileSpec, CompiledSpec, type Operation } from './core/spec';
 export { createValidator, getValidator, type Validator, type Violation, type CheckName } from './core/validator';
 export {
@@ -13,10 +16,10 @@ export {
   type VerifyResult,
 } from './core/webhooks';
 export { EVENT_TYPES, ROLES, type Role, type EventPayload } from './core/inklink';
-export { createLogger, redact, type Logger, type LogLevel } from './core/log';
-export * from './client';
+export * from './entries/client';
 // check-receiver: a webhook receiver against InkLink's delivery rules (also for the `verify` entry point).
 export * from './receiver-check';
+export { httpTransport, updateSecretByUrl, updateSecretByCommand } from './receiver-check/http';
 export {
   rotateSecretInteraction,
   createEndpointInteraction,
@@ -55,3 +58,6 @@ export {
 } from './proxy';
 // Provider states for verifying pacts: the runtime Pact's Verifier is given, and the backend interface.
 export * from './pact/provider-states';
+/** The verifier, as `inklink-mock/verify` has it: `verifier.verify(options)`, `verifier.CHECK_INFO`, … */
+export * as verifier from './entries/verify';
+export { withInklinkMock } from './entries/jest';

@@ -66,7 +66,12 @@ const LAYERS: { name: string; test: (file: string) => boolean; mayImport: string
   { name: 'proxy', test: (f) => f.startsWith('src/proxy/'), mayImport: ['core'] },
   { name: 'mock', test: (f) => f.startsWith('mock/'), mayImport: ['core'] },
   { name: 'receiver-check', test: (f) => f.startsWith('src/receiver-check/'), mayImport: ['core'] },
-  { name: 'top', test: (f) => f.startsWith('src/'), mayImport: ['core', 'client', 'verifier', 'pact', 'proxy', 'mock', 'receiver-check', 'top'] },
+  // The CLI and the package's entry points (src/index.ts, src/entries/*: what package.json exports).
+  {
+    name: 'top',
+    test: (f) => f.startsWith('src/cli/') || f.startsWith('src/entries/') || f === 'src/cli.ts' || f === 'src/index.ts',
+    mayImport: ['core', 'client', 'verifier', 'pact', 'proxy', 'mock', 'receiver-check', 'top'],
+  },
 ];
 
 const layerOf = (file: string) => LAYERS.find((l) => l.test(file));
@@ -135,6 +140,22 @@ describe('architecture', () => {
     const reached = [...closure(entries)].map(rel);
     expect(reached.filter((f) => f.startsWith('mock'))).toEqual([]);
     expect(reached).toContain('src/core/spec.ts');
+  });
+
+  it('the entry points load no more than their part: the client and the verifier never the mock, the client not Pact', () => {
+    const reach = (entry: string) => [...closure([path.join(root, entry)])].map(rel);
+    for (const entry of ['src/entries/client.ts', 'src/entries/verify.ts', 'src/entries/pact.ts', 'src/entries/jest.ts']) {
+      expect({ entry, mock: reach(entry).filter((f) => f.startsWith('mock/')) }).toEqual({ entry, mock: [] });
+    }
+    expect(reach('src/entries/client.ts').filter((f) => !/^src\/(client|core)\//.test(f))).toEqual(['src/entries/client.ts', 'openapi.json']);
+    const packages = (entry: string) =>
+      new Set(reach(entry).flatMap((f) => (f.endsWith('.ts') ? importsOf(path.join(root, f)).filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:')) : [])));
+    const heavy = (entry: string) => [...packages(entry)].filter((p) => ['express', 'undici', '@pact-foundation/pact', '@faker-js/faker'].includes(p));
+    expect(heavy('src/entries/client.ts')).toEqual([]);
+    expect(heavy('src/entries/verify.ts')).toEqual([]);
+    expect(heavy('src/entries/jest.ts')).toEqual([]);
+    expect(packages('src/entries/pact.ts')).toContain('@pact-foundation/pact');
+    expect(reach('src/entries/mock.ts')).toContain('mock/server.ts');
   });
 
   it("the mock's domain knows no HTTP library nor database, nor the mock's adapters (inbound, outbound, storage)", () => {

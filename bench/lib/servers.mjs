@@ -119,7 +119,7 @@ export async function discoverIdentity() {
 // The servers compared: the mock, Prism and the ceilings
 
 /** Every server `--servers` may name, in the order of the definitions below. */
-export const SERVER_NAMES = ['mock', 'prism', 'express', 'express-native', 'express-json', 'node'];
+export const SERVER_NAMES = ['mock', 'mock-quiet', 'prism', 'express', 'express-native', 'express-json', 'node'];
 
 /** Per server: its label in the report, how to spawn it on a port, its 401-path extra headers. */
 export function serverDefs(identity) {
@@ -127,6 +127,8 @@ export function serverDefs(identity) {
   const ceiling = (name, script, flags = []) => (port) => start(name, NODE, [path.join(ROOT, 'bench/servers', script), '--port', String(port), ...flags], { cwd: ROOT, env: ceilingEnv });
   return {
     mock: { label: 'inklink-mock', spawn: (port) => startMock(port) },
+    // The same mock without its request lines (they are at info): what logging each request costs.
+    'mock-quiet': { label: 'inklink-mock, log level warn', spawn: (port) => startMock(port, ['--log-level', 'warn'], 'inklink-mock (warn)') },
     prism: {
       label: 'Prism 5.14 (mock)',
       // Prism logs every request to stdout; it goes to /dev/null. A 401 is asked for the way

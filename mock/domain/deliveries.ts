@@ -11,6 +11,7 @@ import { EVENT_TYPES, WEBHOOK_USER_AGENT, type EventPayload } from '../../src/co
 import { fingerprint, secretKey, sign } from '../../src/core/webhooks';
 import { MAX_TIMER_MS } from '../../src/core/duration';
 import type { Logger } from '../../src/core/log';
+import { logAttempt } from './delivery-log';
 import { systemClock, type AttemptOutcome, type Clock, type DeliverySender, type DeliveryTarget, type TimerHandle } from './delivery-ports';
 import { newEventId, newId, randomAlphanumeric } from './ids';
 import { LIMITS } from './limits';
@@ -105,7 +106,7 @@ interface Derived {
 
 export class DeliveryEngine {
   /** `attempt` (delivery, attempt) after each attempt; `settled` (delivery) when one ends. */
-  readonly events = new EventEmitter();
+  readonly events: EventEmitter = new EventEmitter();
   private readonly journal: Ring<DeliveryRecord>;
   /** Per endpoint record: its parsed URL and the decoded key and fingerprint of its current secret. */
   private readonly derived = new WeakMap<EndpointRecord, Derived>();
@@ -326,22 +327,12 @@ export class DeliveryEngine {
     const success = outcome.error === undefined && outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300;
     attempt.outcome = success ? 'succeeded' : 'failed';
     if (this.events.listenerCount('attempt') > 0) this.events.emit('attempt', structuredClone(record), structuredClone(attempt));
-    this.options.logger?.debug('delivery attempt', {
-      delivery: record.id,
-      event: record.event_id,
-      attempt: attempt.attempt,
-      status: attempt.status,
-      error: attempt.error,
-    });
-    if (success) {
-      record.state = 'succeeded';
-    } else if (record.attempts.length < this.options.retryScheduleMs.length && !this.closed) {
-      this.schedule(p);
-      return;
-    } else {
-      record.state = 'failed';
-      this.options.logger?.info('delivery failed after its last attempt', { delivery: record.id, attempts: record.attempts.length });
-    }
+    const retry = !success && record.attempts.length < this.options.retryScheduleMs.length && !this.closed;
+    if (retry) this.schedule(p);
+    else record.state = success ? 'succeeded' : 'failed';
+    const schedule = this.options.retryScheduleMs;
+    logAttempt(this.options.logger, record, attempt, { of: schedule.length, nextDelayMs: retry ? schedule[record.attempts.length] : undefined, closing: this.closed });
+    if (retry) return;
     this.pending.delete(p);
     if (this.events.listenerCount('settled') > 0) this.events.emit('settled', structuredClone(record));
   }

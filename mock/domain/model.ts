@@ -1,6 +1,7 @@
 /** The mock's domain records and results. Nothing here knows about HTTP. */
 import type { Role } from '../../src/core/inklink';
-import type { RefusalKind } from '../../src/core/refusals';
+import { REFUSALS, type RefusalKind } from '../../src/core/refusals';
+import { MAX_VIOLATIONS } from '../../src/core/validator';
 
 export interface OrganizationRecord {
   id: string;
@@ -52,6 +53,26 @@ export interface FieldError {
 }
 
 /**
+ * One details item per field (the first said of it), in the order given: every field in one answer,
+ * at most MAX_VIOLATIONS of them and then one item saying how many more there are (a body can
+ * fail in hundreds of thousands of places).
+ */
+export function onePerField(...lists: readonly FieldError[][]): FieldError[] {
+  const byField = new Map<string, FieldError>();
+  let more = 0;
+  for (const list of lists) {
+    for (const p of list) {
+      if (byField.has(p.field)) continue;
+      if (byField.size < MAX_VIOLATIONS) byField.set(p.field, p);
+      else more++;
+    }
+  }
+  const out = [...byField.values()];
+  if (more) out.push({ field: '', message: `and ${more} more problems, not listed` });
+  return out;
+}
+
+/**
  * Why an operation was refused, in domain terms: a row of the refusal table (src/core/refusals.ts),
  * which gives the HTTP layer its status and code.
  */
@@ -68,7 +89,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: DomainError
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = <T = never>(error: DomainError): Result<T> => ({ ok: false, error });
 export const invalid = <T = never>(details: FieldError[]): Result<T> =>
-  fail({ kind: 'invalid_input', message: 'The request is invalid.', details });
+  fail({ kind: 'invalid_input', message: REFUSALS.invalid_input.message, details });
 
 /** The endpoint as InkLink's API shows it (no secret). */
 export interface EndpointView {

@@ -4,6 +4,7 @@
  */
 import { EVENT_TYPES, PRIVILEGED_ROLES } from '../../src/core/inklink';
 import { REFUSALS } from '../../src/core/refusals';
+import { MAX_VIOLATIONS } from '../../src/core/validator';
 import { generateSecret } from '../../src/core/webhooks';
 import { API_KEY_RE, ENDPOINT_ID_RE, hashApiKey, newEndpointId } from './ids';
 import { LIMITS } from './limits';
@@ -18,6 +19,7 @@ import {
   fail,
   invalid,
   ok,
+  onePerField,
 } from './model';
 import type { Store } from './store';
 import type { SelfAddress } from './urls';
@@ -90,18 +92,25 @@ export class WebhookEndpointService {
     return ok({ secret });
   }
 
-  /** Creates an endpoint in the principal's organization; the input's shape is already valid. */
+  /**
+   * Creates an endpoint in the principal's organization. `schemaProblems`: what the request schema
+   * found wrong with the body (the HTTP layer validates it); the domain rules are checked too, and
+   * every problem goes into one answer, one details item per field. The body first (400), then
+   * the role (500).
+   */
   async createEndpoint(
     principal: Principal,
-    input: CreateEndpointInput,
+    input: unknown,
+    schemaProblems: readonly FieldError[] = [],
   ): Promise<Result<{ endpoint: EndpointView; secret: string }>> {
-    // The body first (400), then the role (500), as for every check of the schema's.
-    const problems = this.endpointProblems(input);
+    const fields = input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+    // A list the schema already cut short (MAX_VIOLATIONS and a count of the rest) is the answer.
+    const problems = schemaProblems.length > MAX_VIOLATIONS ? [...schemaProblems] : onePerField([...schemaProblems], this.endpointProblems(fields));
     if (problems.length) return invalid(problems);
     if (!PRIVILEGED_ROLES.includes(principal.role)) return fail(FORBIDDEN_CREATE);
     const full = this.roomProblems(principal.organizationId);
     if (full.length) return invalid(full);
-    const record = this.addEndpoint(principal.organizationId, input);
+    const record = this.addEndpoint(principal.organizationId, fields as unknown as CreateEndpointInput);
     await this.store.commit();
     return ok({ endpoint: endpointView(record), secret: record.secret });
   }
@@ -137,30 +146,33 @@ export class WebhookEndpointService {
 
   /**
    * Domain rules beyond the schema: an absolute http(s) URL of at most the URL limit that does not
-   * reach the mock itself, and known event types.
+   * reach the mock itself, and known event types. Values of another type than the schema's are left
+   * to it (a body may break both: each says what it found).
    */
-  endpointProblems(input: CreateEndpointInput): FieldError[] {
+  endpointProblems(input: { url?: unknown; event_types?: unknown }): FieldError[] {
     const problems: FieldError[] = [];
-    const maxUrl = LIMITS.urlLength.value;
-    let url: URL | undefined;
-    if (input.url.length > maxUrl) problems.push({ field: 'url', message: `must be at most ${maxUrl} characters` });
-    else {
-      try {
-        url = new URL(input.url);
-      } catch {
-        problems.push({ field: 'url', message: 'must be an absolute URL' });
+    if (typeof input.url === 'string') {
+      const maxUrl = LIMITS.urlLength.value;
+      let url: URL | undefined;
+      if (input.url.length > maxUrl) problems.push({ field: 'url', message: `must be at most ${maxUrl} characters` });
+      else {
+        try {
+          url = new URL(input.url);
+        } catch {
+          problems.push({ field: 'url', message: 'must be an absolute URL' });
+        }
+      }
+      if (url && !this.schemes.includes(url.protocol)) {
+        problems.push({ field: 'url', message: `must use ${this.schemes.map((s) => s.slice(0, -1)).join(' or ')}` });
+      } else if (url && this.self()?.reachedBy(input.url)) {
+        problems.push({ field: 'url', message: "must not reach the mock itself: its deliveries would call the mock's own API" });
       }
     }
-    if (url && !this.schemes.includes(url.protocol)) {
-      problems.push({ field: 'url', message: `must use ${this.schemes.map((s) => s.slice(0, -1)).join(' or ')}` });
-    } else if (url && this.self()?.reachedBy(input.url)) {
-      problems.push({ field: 'url', message: "must not reach the mock itself: its deliveries would call the mock's own API" });
-    }
-    if (input.event_types) {
+    if (Array.isArray(input.event_types)) {
       if (input.event_types.length === 0) problems.push({ field: 'event_types', message: 'must contain at least 1 event type' });
-      input.event_types.forEach((t, i) => {
+      input.event_types.forEach((t: unknown, i) => {
         // The value is not echoed: error messages never repeat what a client sent.
-        if (!EVENT_TYPES.includes(t)) problems.push({ field: `event_types[${i}]`, message: 'is not a supported event type' });
+        if (typeof t === 'string' && !EVENT_TYPES.includes(t)) problems.push({ field: `event_types[${i}]`, message: 'is not a supported event type' });
       });
     }
     return problems;

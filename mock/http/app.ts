@@ -13,6 +13,7 @@ import type { WebhookEndpointService } from '../domain/service';
 import { CONTROL_HANDLERS, controlDocument, controlGuard, controlToken } from './control-api';
 import { bindHandlers, dispatcher, withAuthentication } from './dispatch';
 import { withFaults } from './faults';
+import { withPrefer } from './prefer';
 import { PUBLIC_HANDLERS } from './public-api';
 import { Responder, requestId } from './respond';
 import { tooManyHeaders } from './transport';
@@ -30,6 +31,26 @@ export interface AppDeps {
 }
 
 let controlSpec: ReturnType<typeof compileSpec> | undefined;
+
+/**
+ * The request line (at info, as Prism prints one): method, operation, status, time, request id. One
+ * listener for every response (no closure per request), on 'close', not 'finish': a request whose
+ * connection ends without an answer (a client that gave up, an injected reset) gets its line too.
+ */
+function requestLine(logger: Logger): (this: Response) => void {
+  return function logRequest(this: Response) {
+    const res = this;
+    // The operation, never the path: a path may carry anything a client typed (even a secret's
+    // base64 without its prefix, in a segment of any length). Never headers, bodies or query strings.
+    logger.request({
+      method: res.req.method,
+      operation: res.locals.operationId ?? '(no route)',
+      status: res.writableFinished ? res.statusCode : 'no answer',
+      ms: performance.now() - res.locals.startedAt,
+      requestId: res.locals.requestId,
+    });
+  };
+}
 
 export function createApp(deps: AppDeps): Express {
   const { logger } = deps;
@@ -50,34 +71,25 @@ export function createApp(deps: AppDeps): Express {
     bindHandlers(CONTROL_HANDLERS, { control: deps.control, deliveries: deps.deliveries, validator: controlValidator, respond: respondControl, startedAt: deps.startedAt, faults }),
   );
   // InkLink's operations: faults first (they answer instead of the operation, whatever the key),
-  // then the security step, then the operation's handler with the authenticated principal.
+  // then `Prefer: code=N`, then the security step, then the operation's handler with the principal.
   const publicOperations = bindHandlers(PUBLIC_HANDLERS, { service: deps.service, validator: publicValidator, respond: respondPublic });
   const authenticated = withAuthentication(getSpec(), publicOperations, { authenticate: (key) => deps.service.authenticate(key), respond: respondPublic });
-  const dispatchPublic = dispatcher(getSpec(), withFaults(authenticated, faults, respondPublic));
+  const dispatchPublic = dispatcher(getSpec(), withFaults(withPrefer(authenticated, getSpec(), respondPublic), faults, respondPublic));
   const checkControlToken = controlToken(deps.controlToken, respondControl);
   const guardControl = controlGuard(deps.controlToken, respondControl);
   const control = (req: Request, res: Response, next: NextFunction) =>
     guardControl(req, res, () => checkControlToken(req, res, () => (repeatedQuery(req, res, respondControl) ? undefined : dispatchControl(req, res, next))));
 
-  if (logger.enabled('debug')) {
-    app.use((req, res, next) => {
-      const start = process.hrtime.bigint();
-      res.on('finish', () => {
-        // Method, route and status only: never headers, bodies or query strings.
-        const ms = Number(process.hrtime.bigint() - start) / 1e6;
-        // The operation, never the path: a path may carry anything a client typed (even a secret's
-        // base64 without its prefix, in a segment of any length).
-        const route = res.locals.operationId ?? '(no route)';
-        logger.debug('request', { method: req.method, route, status: res.statusCode, ms: ms.toFixed(2), id: res.locals.requestId });
-      });
-      next();
-    });
-  }
-
-  // One front layer does what every request needs (a request id) and routes: the control API
-  // behind its token, or InkLink's operations. One router layer per request, not four.
+  // One front layer does what every request needs (a request id, its log line) and routes: the
+  // control API behind its token, or InkLink's operations. One router layer per request, not four.
+  const logRequests = logger.enabled('info');
+  const logLine = requestLine(logger);
   app.use((req: Request, res: Response, next: NextFunction) => {
     requestId(req, res);
+    if (logRequests) {
+      res.locals.startedAt = performance.now();
+      res.on('close', logLine);
+    }
     // Node drops the header lines past its count: a request with more than the limit is refused
     // whole (an api-key among the dropped ones would have been lost).
     if (tooManyHeaders(req)) return (isControl(req.path) ? respondControl : respondPublic).refuse(res, 'headers_too_large');

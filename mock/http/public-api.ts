@@ -5,7 +5,7 @@
 import type { Request, Response } from 'express';
 import { describePath, type Validator, type Violation } from '../../src/core/validator';
 import type { FieldError } from '../domain/model';
-import type { CreateEndpointInput, WebhookEndpointService } from '../domain/service';
+import type { WebhookEndpointService } from '../domain/service';
 import { discardBody, readJsonBody, type BodyResult } from './body';
 import type { AuthenticatedContext } from './dispatch';
 import type { Responder } from './respond';
@@ -32,10 +32,11 @@ function refuseBody(res: Response, respond: Responder, body: Extract<BodyResult,
 }
 
 /**
- * Reads and validates a JSON body against the operation's request schema; answers 400/413 itself
- * and resolves undefined when the body is unusable.
+ * Reads a JSON body and validates it against the operation's request schema: the body and what the
+ * schema found wrong (one details item per field). Answers 400/413 itself and resolves undefined
+ * when the body cannot be read as JSON at all.
  */
-export async function validBody<T>(req: Request, res: Response, validator: Validator, respond: Responder): Promise<T | undefined> {
+export async function checkedBody(req: Request, res: Response, validator: Validator, respond: Responder): Promise<{ value: unknown; problems: FieldError[] } | undefined> {
   const operationId: string = res.locals.operationId;
   const body = await readJsonBody(req, res, validator.spec.operation(operationId).requestBody?.contentTypes);
   if (!body.ok) {
@@ -45,8 +46,15 @@ export async function validBody<T>(req: Request, res: Response, validator: Valid
   const violations = validator
     .validateRequest({ operationId, headers: req.headers, body: body.value })
     .filter((v) => v.location[1] === 'body' || v.check === 'request_content_type_conformance');
-  if (violations.length) {
-    respond.refuse(res, 'invalid_input', undefined, detailsOf(violations));
+  return { value: body.value, problems: detailsOf(violations) };
+}
+
+/** A body that conforms to the operation's request schema, or undefined when it was refused (400/413). */
+export async function validBody<T>(req: Request, res: Response, validator: Validator, respond: Responder): Promise<T | undefined> {
+  const body = await checkedBody(req, res, validator, respond);
+  if (!body) return undefined;
+  if (body.problems.length) {
+    respond.refuse(res, 'invalid_input', undefined, body.problems);
     return undefined;
   }
   return body.value as T;
@@ -67,9 +75,10 @@ export async function rotateWebhookEndpointSecret({ service, respond }: PublicAp
 
 /** `POST /webhook/endpoints` */
 export async function createWebhookEndpoint({ service, validator, respond }: PublicApiDeps, req: Request, res: Response, { principal }: AuthenticatedContext) {
-  const input = await validBody<CreateEndpointInput>(req, res, validator, respond);
-  if (input === undefined) return;
-  const result = await service.createEndpoint(principal, input);
+  // The schema's problems and the domain's go into one answer (the service decides, and checks the role after).
+  const body = await checkedBody(req, res, validator, respond);
+  if (body === undefined) return;
+  const result = await service.createEndpoint(principal, body.value, body.problems);
   if (!result.ok) return respond.domainError(res, result.error);
   respond.json(res, 200, { ...result.value.endpoint, secret: result.value.secret });
 }

@@ -17,17 +17,7 @@ import { expressNativeClasses } from './native-classes';
 import { LIMITS } from '../domain/limits';
 import type { Logger } from '../../src/core/log';
 import { REFUSALS, type RefusalKind } from '../../src/core/refusals';
-
-export interface TransportLimits {
-  /** Time to receive the request headers (slow-header clients are cut off). */
-  headersTimeoutMs: number;
-  /** Time to receive the whole request. */
-  requestTimeoutMs: number;
-  /** Idle time of a kept-alive connection. */
-  keepAliveTimeoutMs: number;
-  /** Largest request head (bytes). */
-  maxHeaderSize: number;
-}
+import type { TransportLimits } from '../config';
 
 export const DEFAULT_LIMITS: TransportLimits = {
   headersTimeoutMs: 10_000,

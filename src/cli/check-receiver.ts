@@ -5,15 +5,14 @@ import {
   formatReceiverJson,
   formatReceiverJUnit,
   formatReceiverTable,
-  httpTransport,
   RECEIVER_CHECKS,
   receiverCheckOptionsProblem,
   runReceiverCheck,
-  updateSecretByCommand,
-  updateSecretByUrl,
   type ReceiverCheckOptions,
 } from '../receiver-check';
-import { helpText, parseOptions, UsageError, type OptionSpec } from './options';
+import { httpTransport, updateSecretByCommand, updateSecretByUrl } from '../receiver-check/http';
+import { commandOptions, UsageError, type CommandHelp, type OptionSpec } from './options';
+import { colourEnabled } from './terminal';
 import { checkList, parseReportOption, writeReports } from './reports';
 
 export const CHECK_RECEIVER_OPTIONS: OptionSpec[] = [
@@ -91,12 +90,29 @@ export function checkReceiverOptions(values: Record<string, unknown>): { url: st
   return { url, options };
 }
 
+export const CHECK_RECEIVER_HELP: CommandHelp = {
+  usage: 'Usage: inklink-mock check-receiver --url URL --secret whsec_… [options]',
+  about: `Sends your webhook receiver a battery of deliveries built as InkLink sends them (valid ones,
+another secret, the secret before your last rotation, tampered bodies, ids and timestamps, missing
+headers, stale timestamps, several signatures, duplicates, an unknown event type) and checks each
+answer: 2xx to accept, anything else to refuse. Exit status 0 when no check fails, 1 when one
+does, 2 on a usage error.`,
+  examples: [
+    ['inklink-mock check-receiver --url http://127.0.0.1:3000/webhooks --secret "$WEBHOOK_SECRET"', 'the whole battery against your local receiver'],
+    [
+      'inklink-mock check-receiver --url http://127.0.0.1:3000/webhooks --secret "$NEW_SECRET" --old-secret "$OLD_SECRET"',
+      'after a rotation: the old secret must be refused, the new one accepted',
+    ],
+    [
+      'inklink-mock check-receiver --url http://127.0.0.1:3000/webhooks --secret "$WEBHOOK_SECRET" --drill --update-secret-url http://127.0.0.1:3000/admin/secret',
+      'a rotation drill: how long your receiver refused deliveries signed with the new secret',
+    ],
+  ],
+};
+
 export async function checkReceiverCommand(argv: string[]): Promise<number> {
-  const { values } = parseOptions(CHECK_RECEIVER_OPTIONS, argv);
-  if (values.help) {
-    process.stdout.write(helpText('Usage: inklink-mock check-receiver --url URL --secret whsec_… [options]', CHECK_RECEIVER_OPTIONS));
-    return 0;
-  }
+  const values = commandOptions(CHECK_RECEIVER_OPTIONS, CHECK_RECEIVER_HELP, argv);
+  if (!values) return 0;
   if (values['list-checks']) {
     process.stdout.write(checkList(RECEIVER_CHECKS));
     return 0;
@@ -104,7 +120,7 @@ export async function checkReceiverCommand(argv: string[]): Promise<number> {
   const reports = parseReportOption(values.report);
   const { url, options } = checkReceiverOptions(values);
   const report = await runReceiverCheck(httpTransport(url), options);
-  process.stdout.write(formatReceiverTable(report, process.stdout.isTTY === true));
+  process.stdout.write(formatReceiverTable(report, colourEnabled(process.stdout)));
   writeReports(reports, { junit: () => formatReceiverJUnit(report), json: () => formatReceiverJson(report) });
   return exitStatus(report.counts);
 }

@@ -16,21 +16,81 @@ export interface OptionSpec {
   valueName?: string;
 }
 
+/** A mistake in how a command was called: one line on stderr, exit status 2. */
 export class UsageError extends Error {}
 
 export type ParsedOptions = Record<string, string | boolean | string[] | undefined>;
 
-export function parseOptions(specs: OptionSpec[], argv: string[], env: NodeJS.ProcessEnv = process.env): { values: ParsedOptions; positionals: string[] } {
+export interface ParseSettings {
+  /** What the command takes besides options (e.g. `FILE|DIR`); without it, an argument is an error. */
+  positionals?: string;
+  /** Said after "unexpected argument" (e.g. where such an argument goes instead). */
+  positionalHint?: string;
+}
+
+/** Edit distance with adjacent transpositions (`--prot` is one step from `--port`). */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** The known name nearest to `given`, when it is near enough to be what was meant. */
+export function nearest(given: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    // A prefix is a strong hint (`--retry` for `--retry-schedule`); one letter only for short flags.
+    const d = k.startsWith(given) && given.length >= (given.length === 1 ? 1 : 3) ? 0.5 : distance(given, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(given.length / 3)) ? best : undefined;
+}
+
+/** parseArgs' errors, each as one line that names the option (and the nearest known one). */
+function usageErrorOf(e: NodeJS.ErrnoException, specs: OptionSpec[]): UsageError {
+  const flag = /'(--?[^' =]+)/.exec(e.message)?.[1];
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) {
+    const given = flag.replace(/^--?/, '');
+    const near = nearest(given.replace(/^no-/, ''), specs.map((s) => s.name));
+    return new UsageError(`unknown option ${flag}${near ? ` (did you mean --${near}?)` : ''}`);
+  }
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
+    if (/does not take an argument/.test(e.message)) return new UsageError(`${flag} takes no value`);
+    return new UsageError(`${flag} needs a value (${flag} ${specs.find((s) => `--${s.name}` === flag)?.valueName ?? 'VALUE'})`);
+  }
+  return new UsageError(e.message.split('\n')[0]);
+}
+
+export function parseOptions(
+  specs: OptionSpec[],
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  settings: ParseSettings = {},
+): { values: ParsedOptions; positionals: string[] } {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
-      options: Object.fromEntries(specs.map((s) => [s.name, { type: s.type, multiple: s.multiple ?? false }])),
+      options: Object.fromEntries(specs.map((s) => [s.name, { type: s.type, multiple: s.multiple ?? false, ...(s.name === 'help' ? { short: 'h' } : {}) }])),
       allowPositionals: true,
       strict: true,
     });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw usageErrorOf(e as NodeJS.ErrnoException, specs);
+  }
+  if (!settings.positionals && parsed.positionals.length > 0 && parsed.values.help !== true) {
+    const arg = parsed.positionals[0];
+    const hint =
+      /^\d+$/.test(arg) && specs.some((s) => s.name === 'port') ? `did you mean --port ${arg}?` : (settings.positionalHint ?? 'this command takes options only');
+    throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (${hint})`);
   }
   const values: ParsedOptions = {};
   for (const s of specs) {
@@ -48,27 +108,36 @@ export function parseOptions(specs: OptionSpec[], argv: string[], env: NodeJS.Pr
   return { values, positionals: parsed.positionals };
 }
 
-/**
- * A command's options: undefined once `--help` has printed the help (the command exits 0); a stray
- * positional argument is a usage error that says where such a value goes (`hint`).
- */
-export function commandOptions(specs: OptionSpec[], usage: string, argv: string[], hint: string): ParsedOptions | undefined {
-  const { values, positionals } = parseOptions(specs, argv);
-  if (values.help) {
-    process.stdout.write(helpText(usage, specs));
-    return undefined;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (${hint})`);
-  return values;
+/** A command's help: its usage line(s), what it does, and examples a user can paste. */
+export interface CommandHelp {
+  usage: string;
+  /** Paragraphs after the usage line. */
+  about?: string;
+  /** `[command, what it does]`: shown under "Examples:". */
+  examples: [string, string][];
 }
 
-export function helpText(usage: string, specs: OptionSpec[]): string {
+export function helpText(help: CommandHelp, specs: OptionSpec[]): string {
   const rows = specs.map((s) => {
     const flag = `--${s.name}${s.type === 'string' ? ` ${s.valueName ?? 'VALUE'}` : ''}`;
     const extra = [s.env ? `env ${s.env}` : '', s.default !== undefined ? `default ${s.default}` : ''].filter(Boolean).join('; ');
     return `  ${flag.padEnd(34)} ${s.description}${extra ? ` (${extra})` : ''}`;
   });
-  return `${usage}\n\nOptions:\n${rows.join('\n')}\n`;
+  const examples = help.examples.map(([cmd, what]) => `  # ${what}\n  ${cmd}`);
+  return `${help.usage}\n${help.about ? `\n${help.about}\n` : ''}\nOptions:\n${rows.join('\n')}\n\nExamples:\n${examples.join('\n\n')}\n`;
+}
+
+/**
+ * A command's options, or undefined once `--help` has printed the help (the command then exits 0).
+ * A stray argument is a usage error that says where such a value goes (`settings.positionalHint`).
+ */
+export function commandOptions(specs: OptionSpec[], help: CommandHelp, argv: string[], settings: ParseSettings = {}): ParsedOptions | undefined {
+  const { values } = parseOptions(specs, argv, process.env, settings);
+  if (values.help) {
+    process.stdout.write(helpText(help, specs));
+    return undefined;
+  }
+  return values;
 }
 
 export function intOption(value: unknown, name: string, min: number, max: number): number {

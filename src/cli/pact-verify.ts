@@ -13,7 +13,7 @@ import {
   type PactVerifyOptions,
   type VerificationReport,
 } from '../pact/verify';
-import { commandOptions, UsageError, type OptionSpec, type ParsedOptions } from './options';
+import { commandOptions, UsageError, type CommandHelp, type OptionSpec, type ParsedOptions } from './options';
 
 export const PACT_VERIFY_OPTIONS: OptionSpec[] = [
   { name: 'provider-base-url', type: 'string', env: 'INKLINK_PACT_PROVIDER_BASE_URL', valueName: 'URL', description: 'The provider to verify (required), e.g. http://127.0.0.1:4010 or https://staging.example.com/api/v1.' },
@@ -47,10 +47,19 @@ export const PACT_VERIFY_OPTIONS: OptionSpec[] = [
   { name: 'help', type: 'boolean', description: 'Show this help.' },
 ];
 
-const USAGE = `Usage: inklink-mock pact-verify --provider-base-url URL (--pact FILE|DIR... | --pact-broker-url URL) [options]
-
-Verifies consumer pacts against a provider with Pact's Verifier and provider states. Exit status:
-0 when every interaction passes, 1 when one fails, 2 on a usage error.`;
+export const PACT_VERIFY_HELP: CommandHelp = {
+  usage: 'Usage: inklink-mock pact-verify --provider-base-url URL (--pact FILE|DIR... | --pact-broker-url URL) [options]',
+  about: `Verifies consumer pacts against a provider with Pact's Verifier and provider states. Exit status:
+0 when every interaction passes, 1 when one fails, 2 on a usage error.`,
+  examples: [
+    ['inklink-mock pact-verify --provider-base-url http://127.0.0.1:4010 --pact pacts/', 'the pacts in pacts/ against the mock (states through its control API)'],
+    [
+      'inklink-mock pact-verify --provider-base-url https://staging.example.com/api/v1 --provider-states api --pact pacts/ --admin-key $ADMIN --member-key $MEMBER',
+      'a deployment, states set up through the public API',
+    ],
+    ['inklink-mock pact-verify --provider-base-url http://127.0.0.1:4010 --pact-broker-url https://broker.example.com --publish --provider-version $GIT_SHA', 'pacts from a broker, results published'],
+  ],
+};
 
 const STATE_MODES = ['auto', 'mock', 'api', 'url'];
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'];
@@ -145,7 +154,7 @@ export function formatReport(r: VerificationReport): string {
 }
 
 export async function pactVerifyCommand(argv: string[]): Promise<number> {
-  const values = commandOptions(PACT_VERIFY_OPTIONS, USAGE, argv, 'pact files go with --pact');
+  const values = commandOptions(PACT_VERIFY_OPTIONS, PACT_VERIFY_HELP, argv, { positionalHint: 'pact files go with --pact' });
   if (!values) return 0;
   const options = pactVerifyOptionsFrom(values);
   try {

@@ -3,7 +3,7 @@ import { parseDuration } from '../core/duration';
 import { createLogger, isLogLevel, LOG_LEVELS } from '../core/log';
 import { startValidatingProxy } from '../proxy';
 import type { ProxyReport } from '../proxy';
-import { commandOptions, intOption, specOption, UsageError, type OptionSpec } from './options';
+import { commandOptions, intOption, specOption, UsageError, type CommandHelp, type OptionSpec } from './options';
 
 export const PROXY_OPTIONS: OptionSpec[] = [
   { name: 'upstream', type: 'string', env: 'INKLINK_PROXY_UPSTREAM', valueName: 'URL', description: "Where requests go (required): InkLink's API, a staging deploy or the mock, e.g. http://127.0.0.1:4010." },
@@ -17,13 +17,21 @@ export const PROXY_OPTIONS: OptionSpec[] = [
   { name: 'help', type: 'boolean', description: 'Show this help.' },
 ];
 
-const USAGE = `Usage: inklink-mock proxy --upstream URL [options]
-
-Forwards every request to the upstream and checks each exchange against openapi.json and InkLink's
+export const PROXY_HELP: CommandHelp = {
+  usage: 'Usage: inklink-mock proxy --upstream URL [options]',
+  about: `Forwards every request to the upstream and checks each exchange against openapi.json and InkLink's
 rules (error envelope and requestId, secret format, a secret never shown twice, a refused key never
 accepted later). Violations are named in the x-inklink-proxy-violations response header and a log
 line. Runs until SIGINT or SIGTERM; exit status 1 when any exchange broke a rule, 0 otherwise, 2 on
-a usage error.`;
+a usage error.`,
+  examples: [
+    ['inklink-mock proxy --upstream http://127.0.0.1:4010 --port 4011', 'check what your app sends to the mock and what it answers'],
+    [
+      'inklink-mock proxy --upstream "$INKLINK_SANDBOX_URL" --port 4011 --report proxy.json --har inklink.har',
+      "between your integration tests and InkLink's sandbox, with a report and a HAR for validate --har",
+    ],
+  ],
+};
 
 export function formatSummary(r: ProxyReport): string {
   const rules = Object.entries(r.byRule).map(([rule, n]) => `${rule} ${n}`).join(', ');
@@ -32,7 +40,7 @@ export function formatSummary(r: ProxyReport): string {
 }
 
 export async function proxyCommand(argv: string[]): Promise<number> {
-  const values = commandOptions(PROXY_OPTIONS, USAGE, argv, 'the upstream goes with --upstream');
+  const values = commandOptions(PROXY_OPTIONS, PROXY_HELP, argv, { positionalHint: 'the upstream goes with --upstream' });
   if (!values) return 0;
   const upstream = values.upstream;
   if (typeof upstream !== 'string' || upstream === '') throw new UsageError('--upstream is required (or INKLINK_PROXY_UPSTREAM)');

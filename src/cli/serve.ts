@@ -1,10 +1,10 @@
 /** `inklink-mock serve`: the stateful mock on a port, with the start-up banner. */
-import { isLogLevel, LOG_LEVELS, createLogger } from '../core/log';
+import { createLogger, isLogFormat, isLogLevel, LOG_FORMATS, LOG_LEVELS } from '../core/log';
 import { DEFAULTS, isLoopback } from '../../mock/config';
 import { parseDuration, parseSchedule } from '../core/duration';
 import { createMockServer, type StateSource } from '../../mock/server';
 import { formatBanner, formatLoadedState } from '../../mock/banner';
-import { helpText, intOption, parseOptions, UsageError, type OptionSpec } from './options';
+import { helpText, intOption, parseOptions, UsageError, type CommandHelp, type OptionSpec } from './options';
 
 export const SERVE_OPTIONS: OptionSpec[] = [
   { name: 'port', type: 'string', env: 'INKLINK_MOCK_PORT', default: String(DEFAULTS.cliPort), valueName: 'N', description: 'Port to listen on (0 picks a free one).' },
@@ -14,7 +14,8 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { name: 'retry-schedule', type: 'string', env: 'INKLINK_MOCK_RETRY_SCHEDULE', default: '0,5s,5m,30m,2h,5h,10h,14h,20h,24h', valueName: 'LIST', description: 'Delays before each delivery attempt, e.g. 0,1s,5s.' },
   { name: 'delivery-timeout', type: 'string', env: 'INKLINK_MOCK_DELIVERY_TIMEOUT', default: '15s', valueName: 'DURATION', description: 'Per-attempt delivery timeout.' },
   { name: 'journal-limit', type: 'string', env: 'INKLINK_MOCK_JOURNAL_LIMIT', default: String(DEFAULTS.journalLimit), valueName: 'N', description: 'Deliveries kept in the journal.' },
-  { name: 'log-level', type: 'string', env: 'INKLINK_MOCK_LOG_LEVEL', default: 'info', valueName: 'LEVEL', description: `One of ${LOG_LEVELS.join(', ')}.` },
+  { name: 'log-level', type: 'string', env: 'INKLINK_MOCK_LOG_LEVEL', default: 'info', valueName: 'LEVEL', description: `One of ${LOG_LEVELS.join(', ')}: warn shows failed delivery attempts, info also a line per request, debug also successful deliveries.` },
+  { name: 'log-format', type: 'string', env: 'INKLINK_MOCK_LOG_FORMAT', default: 'text', valueName: 'FORMAT', description: `One of ${LOG_FORMATS.join(', ')} (one JSON object a line, for machines).` },
   { name: 'control-token', type: 'string', env: 'INKLINK_MOCK_CONTROL_TOKEN', valueName: 'TOKEN', description: 'Bearer token the control API requires (needed off loopback).' },
   { name: 'state-file', type: 'string', env: 'INKLINK_MOCK_STATE_FILE', valueName: 'FILE', description: 'Keep the state in the database FILE (LMDB, mode 0600, crash-safe): start from it if it holds a state, else fill it from --fixture or the seed.' },
   { name: 'fixture', type: 'string', env: 'INKLINK_MOCK_FIXTURE', valueName: 'FILE.json', description: 'Start from this JSON state (e.g. from GET /__mock/state/export): in memory, or into a new --state-file.' },
@@ -23,14 +24,27 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { name: 'help', type: 'boolean', description: 'Show this help.' },
 ];
 
+export const SERVE_HELP: CommandHelp = {
+  usage: 'Usage: inklink-mock serve [options]',
+  about: 'Serves the stateful InkLink mock and prints its base URL, the seeded api keys and the endpoints\nwith their initial secrets. SIGINT or SIGTERM stops it.',
+  examples: [
+    ['inklink-mock serve --port 4117', 'the mock on http://127.0.0.1:4117 (npm start -- --port 4117 in this repository)'],
+    ['inklink-mock serve --retry-schedule 0,1s,5s --webhook-url http://127.0.0.1:3000/webhooks', 'deliveries to your local receiver, retried after 1 s and 5 s'],
+    ['inklink-mock serve --state-file .inklink-mock.json', 'keep the state across restarts'],
+    ['inklink-mock serve --log-format json --log-level debug', 'every log line as JSON, for machines'],
+  ],
+};
+
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parseOptions(SERVE_OPTIONS, argv);
   if (values.help) {
-    process.stdout.write(helpText('Usage: inklink-mock serve [options]', SERVE_OPTIONS));
+    process.stdout.write(helpText(SERVE_HELP, SERVE_OPTIONS));
     return 0;
   }
   const logLevel = values['log-level'];
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = values['log-format'];
+  if (!isLogFormat(logFormat)) throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}`);
   let retrySchedule: number[];
   let deliveryTimeoutMs: number;
   let shutdownTimeoutMs: number;
@@ -48,7 +62,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const controlToken = values['control-token'] as string | undefined;
   if (controlToken !== undefined && controlToken.trim() === '') throw new UsageError('--control-token must not be blank: give a real token, or none');
   if (!isLoopback(host) && !controlToken) throw new UsageError(`--host ${host} is not loopback: it needs --control-token (or INKLINK_MOCK_CONTROL_TOKEN)`);
-  const logger = createLogger(logLevel);
+  const logger = createLogger(logLevel, process.stderr, process.stdout, { format: logFormat });
   // Signals are caught from here on: one that arrives while the mock starts stops it once started.
   const signal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);
@@ -74,6 +88,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     await mock.close(); // the state database is given back
     throw e;
   }
+  // The banner is for people; a machine reading JSON lines learns the URL from the log.
+  if (logFormat === 'json') logger.info('listening', { url });
   if (logLevel !== 'silent') {
     const extra = values['self-check'] ? ['self-check: on'] : [];
     extra.push(...stateLines(mock.stateSource));

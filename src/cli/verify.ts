@@ -3,7 +3,8 @@ import { parseDuration } from '../core/duration';
 import { formatJson, formatJUnit, formatTable } from '../verifier/report';
 import { CHECK_INFO, verify } from '../verifier/run';
 import { parseTrigger } from '../verifier/trigger';
-import { helpText, intOption, parseOptions, specOption, UsageError, type OptionSpec } from './options';
+import { colourEnabled } from './terminal';
+import { helpText, intOption, parseOptions, specOption, UsageError, type CommandHelp, type OptionSpec } from './options';
 import { checkList, parseReportOption, writeReports } from './reports';
 
 export const VERIFY_OPTIONS: OptionSpec[] = [
@@ -24,10 +25,20 @@ export const VERIFY_OPTIONS: OptionSpec[] = [
   { name: 'help', type: 'boolean', description: 'Show this help.' },
 ];
 
+export const VERIFY_HELP: CommandHelp = {
+  usage: 'Usage: inklink-mock verify --base-url URL --admin-key K --member-key K [options]',
+  about: 'Checks an implementation against openapi.json and the documented behaviour, check by check.\nExit status: 0 when no check fails, 1 when one does, 2 on a usage error.',
+  examples: [
+    ['inklink-mock verify --base-url http://127.0.0.1:4010 --admin-key $ADMIN --member-key $MEMBER --trigger mock', 'the mock, deliveries included'],
+    ['inklink-mock verify --base-url https://staging.example.com/api/v1 --trigger none --report junit:reports/verify.xml', 'a deployment (keys from INKLINK_ADMIN_KEY and INKLINK_MEMBER_KEY), with a JUnit report'],
+    ['inklink-mock verify --list-checks', 'the checks, one a line'],
+  ],
+};
+
 export async function verifyCommand(argv: string[]): Promise<number> {
   const { values } = parseOptions(VERIFY_OPTIONS, argv);
   if (values.help) {
-    process.stdout.write(helpText('Usage: inklink-mock verify --base-url URL --admin-key K --member-key K [options]', VERIFY_OPTIONS));
+    process.stdout.write(helpText(VERIFY_HELP, VERIFY_OPTIONS));
     return 0;
   }
   if (values['list-checks']) {
@@ -73,7 +84,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     only: values.check as string[] | undefined,
     spec,
   });
-  process.stdout.write(formatTable(report, process.stdout.isTTY === true));
+  process.stdout.write(formatTable(report, colourEnabled(process.stdout)));
   writeReports(reports, { junit: () => formatJUnit(report), json: () => formatJson(report) });
   return report.counts.fail === 0 ? 0 : 1;
 }

@@ -19,3 +19,17 @@ export function parseSchedule(text: string): number[] {
   if (parts.length === 0) throw new Error('The retry schedule needs at least one delay, e.g. 0,1s,5s');
   return parts.map(parseDuration);
 }
+
+/** The other way: `250ms`, `5s`, `5m`, `2h30m` (rounded to the largest two units). */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const parts: string[] = [];
+  let rest = Math.round(ms / 1000);
+  for (const [unit, size] of [['h', 3600], ['m', 60], ['s', 1]] as const) {
+    if (rest >= size && parts.length < 2) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    } else if (parts.length) break;
+  }
+  return parts.join('');
+}

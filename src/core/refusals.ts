@@ -76,6 +76,12 @@ export const REFUSALS = {
     message: 'Requests that carry webhook headers (webhook-id, webhook-timestamp, webhook-signature) never reach the control API.',
     transport: true,
   },
+  /**
+   * The mock only: `Prefer: code=N` (as Prism users send it) with a status the operation does not
+   * declare, or a code that is no status. Not every operation declares 400, so it is answered
+   * below the operations.
+   */
+  prefer_undeclared: { status: 400, code: 'VALIDATION_ERROR', message: 'Prefer: code=N asks for a status the operation does not declare.', transport: true },
 } as const satisfies Record<string, Refusal>;
 
 export type RefusalKind = keyof typeof REFUSALS;

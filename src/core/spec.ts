@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import embeddedDocument from '../../openapi.json';
+import openapiJson from '../../openapi.json';
 import { definitionsSchema, convertSchema, type Direction } from './oas-schema';
 
 export type OpenApiDocument = Record<string, any>;
@@ -334,7 +334,7 @@ let defaultSpec: CompiledSpec | undefined;
 
 /** The project's `openapi.json`, compiled once per process. */
 export function getSpec(): CompiledSpec {
-  if (!defaultSpec) defaultSpec = new CompiledSpec(embeddedDocument as OpenApiDocument);
+  if (!defaultSpec) defaultSpec = new CompiledSpec(embeddedDocument);
   return defaultSpec;
 }
 
@@ -354,4 +354,5 @@ export function compileSpec(document: OpenApiDocument): CompiledSpec {
   return new CompiledSpec(document);
 }
 
-export { embeddedDocument };
+/** The bundled openapi.json, typed as a document (so that the published types need no JSON import). */
+export const embeddedDocument: OpenApiDocument = openapiJson;

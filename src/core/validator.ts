@@ -316,6 +316,16 @@ function validateBody(
   return ajvViolations(fn.errors, check, operationId, base);
 }
 
+/**
+ * Whether a response refuses its request as the operation documents: a 4xx status it declares (a
+ * 401 to a request without a key, a 400 to an invalid body). The request's own violations are then
+ * what the exchange is about, an expected refusal, not a mismatch. `pact-check` (src/pact/check.ts)
+ * and `validate --har` (src/cli/validate.ts) both judge recorded exchanges by it.
+ */
+export function isDeclaredRefusal(spec: CompiledSpec, op: Operation, status: number): boolean {
+  return status >= 400 && status < 500 && spec.responseFor(op, status) !== undefined;
+}
+
 let defaultValidator: Validator | undefined;
 /** The validator over the project's `openapi.json` (one per process). */
 export function getValidator(): Validator {

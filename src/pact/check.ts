@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { matchContentType } from '../core/media-type';
-import { getValidator, describeLocation, describePath, type Validator, type Violation, type CheckName } from '../core/validator';
+import { getValidator, describeLocation, describePath, isDeclaredRefusal, type Validator, type Violation, type CheckName } from '../core/validator';
 import { undeclaredProperties } from './closed';
 
 export interface PactMismatch {
@@ -216,7 +216,7 @@ export function checkPact(pact: unknown, source = '(pact)', validator: Validator
         result.warnings.push(at('request_parameters_conformance', `request.query.${name}`, `query parameter "${name}" is not declared in openapi.json: the provider may ignore it`));
       }
     }
-    const expectsRefusal = res.status >= 400 && res.status < 500 && declared !== undefined;
+    const expectsRefusal = isDeclaredRefusal(validator.spec, op, res.status);
     for (const v of requestViolations) {
       (expectsRefusal ? result.expected : result.mismatches).push(at(v.check, describeLocation(v), v.message));
     }

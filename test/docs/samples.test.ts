@@ -25,7 +25,9 @@ import { codeBlocks, COMMAND_OPTIONS, cliUses, directive, docPages, logicalLines
 import { runShell, type ShellRun, type Use } from './shell';
 import { printedNotes, toScript } from './typescript';
 
-const SCRIPTS: Record<string, string> = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts;
+const scriptsOf = (dir: string): Record<string, string> => JSON.parse(fs.readFileSync(path.join(ROOT, dir, 'package.json'), 'utf8')).scripts;
+/** The npm scripts a sample may run: this package's, and the starter project's (examples/client-team). */
+const SCRIPTS: Record<string, string> = { ...scriptsOf('examples/client-team'), ...scriptsOf('.') };
 const pages = docPages();
 const blocks = pages.flatMap((p) => codeBlocks(p));
 const nameOf = (b: Block) => `${b.page}:${b.line}`;

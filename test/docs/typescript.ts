@@ -1,7 +1,9 @@
 /**
- * TypeScript samples: type-checked together against the repository (`inklink-mock` is src/index.ts,
+ * TypeScript samples: type-checked together against the repository (`inklink-mock` is src/index.ts
+ * and each subpath its entry point,
  * with the tests' compiler options), and compiled to CommonJS to run as a reader's script would.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { ROOT } from './markdown';
@@ -13,7 +15,7 @@ const TOP_LEVEL_AWAIT = new Set([1375, 1378]);
 export function typeCheck(samples: { name: string; code: string }[]): Map<string, string[]> {
   const configFile = path.join(ROOT, 'tsconfig.test.json');
   const config = ts.parseJsonConfigFileContent(ts.readConfigFile(configFile, ts.sys.readFile).config, ts.sys, ROOT, undefined, configFile);
-  const options: ts.CompilerOptions = { ...config.options, noEmit: true, baseUrl: ROOT, paths: { 'inklink-mock': ['src/index.ts'] } };
+  const options: ts.CompilerOptions = { ...config.options, noEmit: true, baseUrl: ROOT, paths: packagePaths() };
   const files = new Map(samples.map((s, i) => [path.join(ROOT, 'test/docs', `sample-${i}.ts`), s]));
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
@@ -43,3 +45,18 @@ export function toScript(code: string): string {
 
 /** What the sample says its `console.log` lines print: the `// → …` notes, in order. */
 export const printedNotes = (code: string) => [...code.matchAll(/console\.log\(.*\/\/ → (.*)$/gm)].map((m) => m[1].trim());
+
+/**
+ * `inklink-mock` and each subpath of package.json's `exports` (`inklink-mock/client`, …) as the
+ * source file its types are built from (`./dist/src/entries/client.d.ts` -> `src/entries/client.ts`).
+ */
+function packagePaths(): Record<string, string[]> {
+  const exportsMap: Record<string, unknown> = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).exports;
+  const paths: Record<string, string[]> = {};
+  for (const [subpath, target] of Object.entries(exportsMap)) {
+    const types = typeof target === 'object' && target !== null ? (target as { types?: string }).types : undefined;
+    if (!types) continue;
+    paths[subpath === '.' ? 'inklink-mock' : `inklink-mock/${subpath.slice(2)}`] = [types.replace(/^\.\/dist\//, '').replace(/\.d\.ts$/, '.ts')];
+  }
+  return paths;
+}

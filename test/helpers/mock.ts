@@ -42,3 +42,16 @@ export async function startMockWithReceiver(options: MockServerOptions = {}): Pr
     },
   };
 }
+
+/**
+ * `startMockWithReceiver` for a whole test file: started before its tests, stopped after them.
+ * Read `m` and `receiver` inside the tests (they are set once `beforeAll` has run).
+ */
+export function mockWithReceiverPerFile(options: MockServerOptions = {}): { m: TestMock; receiver: Receiver } {
+  const ctx = {} as { m: TestMock; receiver: Receiver; close?: () => Promise<void> };
+  beforeAll(async () => {
+    Object.assign(ctx, await startMockWithReceiver(options));
+  });
+  afterAll(() => ctx.close?.());
+  return ctx;
+}

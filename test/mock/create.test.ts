@@ -59,6 +59,13 @@ describe('create with an owner or admin key', () => {
     for (const body of [{ url: 'ftp://e.example/x' }, { url: 'not a url' }, { url: 'https://e.example', event_types: ['nope'] }]) {
       expectEnvelope(await create(body, m.key('member')), 400, 'VALIDATION_ERROR');
     }
+    // Schema and domain problems alike, all of them.
+    const both = await create({ url: 'ftp://x', name: 5 }, m.key('member'));
+    expectEnvelope(both, 400, 'VALIDATION_ERROR');
+    expect(both.json.error.details).toEqual([
+      { field: 'name', message: 'must be string' },
+      { field: 'url', message: 'must use https or http' },
+    ]);
   });
 
   it('no key: 401 before the body is even read', async () => {
@@ -78,6 +85,13 @@ describe('a bad body: 400 VALIDATION_ERROR naming each failing field, nothing cr
     ['empty event_types', { url: 'https://e.com', event_types: [] }, ['event_types']],
     ['enabled as a string', { url: 'https://e.com', enabled: 'yes' }, ['enabled']],
     ['several fields at once', { url: 'nope', name: 'n'.repeat(200), event_types: [] }, ['url', 'name', 'event_types']],
+    // Some break the schema, some the domain rules: every field in the one answer, once each.
+    ['a scheme the domain refuses and a name the schema refuses', { url: 'ftp://x', name: 5 }, ['url', 'name']],
+    [
+      'domain and schema problems in several fields',
+      { url: 'ftp://x', name: 'ok', enabled: 'yes', event_types: ['kyc.result.approved', 'nope'] },
+      ['url', 'enabled', 'event_types[1]'],
+    ],
     ['an array instead of an object', [{ url: 'https://e.com' }], ['']],
     ['a string instead of an object', '"https://e.com"', ['']],
   ];

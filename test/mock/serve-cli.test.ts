@@ -75,6 +75,7 @@ describe('inklink-mock serve', () => {
       INKLINK_MOCK_DELIVERY_TIMEOUT: '300ms',
       INKLINK_MOCK_JOURNAL_LIMIT: '3',
       INKLINK_MOCK_LOG_LEVEL: 'debug',
+      INKLINK_MOCK_LOG_FORMAT: 'json',
       INKLINK_MOCK_SELF_CHECK: 'true',
       INKLINK_MOCK_CONTROL_TOKEN: 'env-token',
       INKLINK_MOCK_STATE_FILE: stateFile,
@@ -97,7 +98,8 @@ describe('inklink-mock serve', () => {
       expect(journal).toHaveLength(3);
       expect(journal[0].attempts).toHaveLength(2);
       for (const a of journal[0].attempts) expect(a.error).toBe('timed out after 300 ms');
-      await waitFor(() => /DEBUG request method=GET .*status=200/.test(run.stderr()) || undefined, 3000, 'a debug request line');
+      // Debug lines, as JSON: the level's and the format's env vars took effect.
+      await waitFor(() => /^\{"time":"[^"]+","level":"debug","msg":"event emitted"/m.test(run.stderr()) || undefined, 3000, 'a debug line as JSON');
     } finally {
       await run.stop();
       await hanging.close();
@@ -118,13 +120,14 @@ describe('inklink-mock serve', () => {
   it.each([
     [['serve', '--port', 'abc'], /--port must be an integer/],
     [['serve', '--log-level', 'loud'], /--log-level must be one of/],
+    [['serve', '--log-format', 'yaml'], /--log-format must be one of text, json/],
     [['serve', '--retry-schedule', '5x'], /Invalid duration/],
     [['serve', '--delivery-timeout', 'soon'], /Invalid duration/],
     [['serve', '--delivery-timeout', '0'], /at least 1 ms/],
     [['serve', '--retry-schedule', '0,1000h'], /at most 2147483647 ms/],
     [['serve', '--host', '0.0.0.0'], /needs --control-token/],
     [['serve', '--webhook-url', 'not a url'], /Invalid URL/],
-    [['serve', '--bogus'], /Unknown option '--bogus'/],
+    [['serve', '--bogus'], /^inklink-mock serve: unknown option --bogus; see "inklink-mock serve --help"\n$/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('%p exits 2 with a clear message', async (args, message) => {
     const r = await runCli(args);
@@ -142,7 +145,7 @@ describe('inklink-mock serve', () => {
   it('--help lists every flag with its env var', async () => {
     const r = await runCli(['serve', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['port', 'host', 'seed', 'webhook-url', 'retry-schedule', 'delivery-timeout', 'journal-limit', 'log-level', 'control-token', 'self-check']) {
+    for (const flag of ['port', 'host', 'seed', 'webhook-url', 'retry-schedule', 'delivery-timeout', 'journal-limit', 'log-level', 'log-format', 'control-token', 'self-check']) {
       expect(r.stdout).toContain(`--${flag}`);
     }
     expect(r.stdout).toContain('INKLINK_MOCK_RETRY_SCHEDULE');

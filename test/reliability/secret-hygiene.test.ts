@@ -14,7 +14,7 @@ import path from 'node:path';
 import * as ids from '../../mock/domain/ids';
 import { withoutCredentials } from '../../mock/domain/urls';
 import { createMockServer } from '../../mock/server';
-import { createLogger, LOG_LEVELS, type LogLevel } from '../../src/core/log';
+import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../../src/core/log';
 import { sign, verify } from '../../src/core/webhooks';
 import { startCli } from '../helpers/cli';
 import { readStateDatabase } from '../helpers/state-db';
@@ -188,13 +188,13 @@ describe('no secret and no key outside the answers that make them', () => {
     for (const r of Object.values(receivers)) await r.close();
   });
 
-  it.each(LOG_LEVELS.map((l) => [l]))('at log level %s', async (level) => {
+  it.each([...LOG_LEVELS.map((l) => [l, 'text']), ['debug', 'json']])('at log level %s, format %s', async (level, format) => {
     for (const r of Object.values(receivers)) r.received.length = 0;
     const lines: string[] = [];
     const banner: string[] = [];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-hygiene-'));
     const mock = createMockServer({
-      logger: createLogger(level as LogLevel, { write: (s: string) => lines.push(s) }, { write: (s: string) => banner.push(s) }),
+      logger: createLogger(level as LogLevel, { write: (s: string) => lines.push(s) }, { write: (s: string) => banner.push(s) }, { format: format as LogFormat }),
       selfCheck: true,
       retrySchedule: [0, 50],
       deliveryTimeoutMs: 300,
@@ -206,9 +206,15 @@ describe('no secret and no key outside the answers that make them', () => {
       const { secrets, scan } = await fullRun(url, mock.seeded, receivers);
       await mock.close();
       const log = lines.join('');
-      if (level === 'debug') {
-        expect(log).toMatch(/DEBUG request /);
+      if (level === 'debug' && format === 'text') {
+        expect(log).toMatch(/INFO  POST rotateWebhookEndpointSecret \d{3} [\d.]+ ms request=/);
         expect(log).toMatch(/DEBUG delivery attempt /);
+        expect(log).toMatch(/WARN  delivery attempt /);
+      }
+      if (format === 'json') {
+        const records = log.trim().split('\n').map((l) => JSON.parse(l));
+        expect(records).toContainEqual(expect.objectContaining({ level: 'info', msg: 'request', method: 'POST', operation: 'rotateWebhookEndpointSecret' }));
+        expect(records).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/^delivery attempt \d+ of 2 failed$/) }));
       }
       expectClean(secrets, scan, log);
       expect(banner.join('')).toBe(''); // the library prints no banner
@@ -234,7 +240,7 @@ describe('no secret and no key outside the answers that make them', () => {
     } finally {
       await run.stop();
     }
-    expect(run.stderr()).toMatch(/DEBUG request /);
+    expect(run.stderr()).toMatch(/INFO  POST rotateWebhookEndpointSecret \d{3} [\d.]+ ms request=/);
     expectClean(result.secrets, result.scan, run.stderr());
     // The banner shows the seeded keys and secrets, and nothing made later.
     const seededValues = new Secrets();
