@@ -197,7 +197,8 @@ describe('the starter project (examples/client-team)', () => {
   it('type-checks, passes its tests, and its pact passes pact-verify against the mock', async () => {
     await ok('npm', ['run', 'typecheck'], starter);
     const tests = await ok('npm', ['test', '--', '--ci'], starter);
-    expect(tests.stderr).toMatch(/Tests:\s+4 passed, 4 total/);
+    // The Pact consumer test (2), the mock in-process (2), and checkReceiver on the receiver (1).
+    expect(tests.stderr).toMatch(/Tests:\s+5 passed, 5 total/);
     const pactFile = path.join(starter, 'pacts/client-team-starter-inklink.json');
     expect(JSON.parse(fs.readFileSync(pactFile, 'utf8')).interactions).toHaveLength(3);
 

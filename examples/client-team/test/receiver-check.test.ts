@@ -1,22 +1,21 @@
 /**
- * Our webhook handler against InkLink's delivery rules, in-process: every check of
+ * Our webhook receiver against InkLink's delivery rules, in-process: every check of
  * `inklink-mock check-receiver` (signatures, tampering, timestamps, duplicates, unknown types,
  * timing), and a secret rotation end to end.
  */
 import { randomBytes } from 'node:crypto';
 import { checkReceiver } from 'inklink-mock/verify';
-import { createWebhookHandler } from '../src/webhook-handler';
+import { WebhookHandler } from '../src/receiver';
 
 const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
-describe('our webhook handler', () => {
+describe('our webhook receiver', () => {
   it("passes every check of InkLink's delivery rules, a rotation included", async () => {
     const oldSecret = newSecret(); // what we held before our last rotation
     let secret = newSecret(); // what we hold now
-    const handled: string[] = [];
-    const handler = createWebhookHandler({ secret: () => secret, onEvent: (e) => void handled.push(e.type) });
+    const receiver = new WebhookHandler(() => secret);
 
-    const report = await checkReceiver(handler, {
+    const report = await checkReceiver(async (rawBody, headers) => receiver.handle(rawBody, headers).status, {
       secret,
       oldSecret,
       // The rotation drill: how our configuration takes a new secret.
@@ -30,6 +29,6 @@ describe('our webhook handler', () => {
 
     expect(report.results.filter((r) => r.status !== 'pass').map((r) => `${r.name}: ${r.summary}`)).toEqual([]);
     expect(report.drill?.windowMs).toBeLessThan(1000);
-    expect(handled).toContain('kyc.result.approved');
+    expect(receiver.events.map((e) => e.type)).toContain('kyc.result.approved');
   });
 });
