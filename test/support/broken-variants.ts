@@ -37,20 +37,36 @@ interface Answer {
   status: number;
   body: string;
   json: any;
-  /** The request's headers, as the mock got them. */
+  /** The request's headers and body, as the mock got them. */
   requestHeaders: Record<string, string>;
+  requestBody: string;
   setHeader(name: string, value: string): void;
   removeHeader(name: string): void;
   setStatus(status: number): void;
+}
+
+/** A delivery on its way to the receiver. */
+interface Outgoing {
+  method: string;
+  headers: Record<string, string>;
+  body: string;
 }
 
 interface TamperContext {
   mock: MockServer;
   /** The endpoint's current secret. */
   secret: string;
+  /** The secrets the endpoint had before, oldest first. */
+  previousSecrets: string[];
   /** The headers of the first attempt with the same webhook-id (undefined on a first attempt). */
   firstAttempt?: Record<string, string>;
 }
+
+/** Re-signs a delivery whose id, timestamp or body a variant changed (with the endpoint's current secret, or `key`). */
+const resign = (d: Outgoing, secret: string | Buffer): Outgoing => ({
+  ...d,
+  headers: { ...d.headers, 'webhook-signature': sign(secret, d.headers['webhook-id'], Number(d.headers['webhook-timestamp']), d.body) },
+});
 
 export interface Variant {
   /** What is broken, in a line. */
@@ -65,8 +81,8 @@ export interface Variant {
   rewriteRequest?(req: Incoming, mock: MockServer): void;
   /** Rewrites an answer before it is sent; returns the new body, or undefined to keep it. */
   rewrite?(answer: Answer, mock: MockServer): string | undefined;
-  /** Tampers with each delivery on its way to the receiver: returns the headers to send. */
-  tamper?(headers: Record<string, string>, body: string, ctx: TamperContext): Record<string, string>;
+  /** Tampers with each delivery on its way to the receiver: returns what to send instead. */
+  tamper?(d: Outgoing, ctx: TamperContext): Outgoing;
   /** Deliveries follow redirects (the delivery proxy does, instead of handing the 3xx back). */
   followRedirects?: true;
   /** What the mock is told the receiver answered. */
@@ -78,7 +94,16 @@ const isCreate = (path: string) => /\/webhook\/endpoints$/.test(path.split('?')[
 const isApi = (path: string) => !path.startsWith('/__mock');
 const endpointIdOf = (path: string) => decodeURIComponent(path.split('?')[0].split('/').slice(-2)[0]);
 
-/** Whether a create body breaks the schema or the domain rules (what the mock would answer 400). */
+const parseObject = (text: string): Record<string, any> | undefined => {
+  try {
+    const v = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Whether a create body has no usable url (what the mock would answer 400). */
 function badCreateBody(text: string): boolean {
   let body: any;
   try {
@@ -305,7 +330,7 @@ export const VARIANTS: Record<string, Variant> = {
       return undefined;
     },
   },
-  'create-answer-wrong-defaults': {
+  'answer-event-types-default-partial': {
     description: 'create answers, for an endpoint asked without event_types, that it subscribed to five types (it has all ten)',
     fails: ['created_endpoint'],
     rewrite(a) {
@@ -361,54 +386,191 @@ export const VARIANTS: Record<string, Variant> = {
     description: 'deliveries are signed with a key that is not the endpoint’s secret',
     fails: ['delivery_signature'],
     blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'retry_after_rotation'],
-    tamper(headers, body) {
-      return { ...headers, 'webhook-signature': sign(generateSecret(), headers['webhook-id'], Number(headers['webhook-timestamp']), body) };
-    },
+    tamper: (d) => resign(d, generateSecret()),
   },
   'new-webhook-id-per-attempt': {
     description: 'each attempt gets a fresh webhook-id (correctly signed), so retries are not idempotent',
     fails: ['retry_after_rotation'],
-    tamper(headers, body, { secret }) {
-      const id = `wh_evt_${randomBytes(12).toString('hex')}`;
-      const ts = Number(headers['webhook-timestamp']);
-      return { ...headers, 'webhook-id': id, 'webhook-signature': sign(secret, id, ts, body) };
-    },
+    tamper: (d, { secret }) => resign({ ...d, headers: { ...d.headers, 'webhook-id': `wh_evt_${randomBytes(12).toString('hex')}` } }, secret),
   },
   'retry-replays-first-signature': {
     description: 'a retry carries the first attempt’s timestamp and signature, made with the secret in force then',
     fails: ['retry_after_rotation'],
-    tamper(headers, _body, { firstAttempt }) {
-      if (!firstAttempt) return headers;
-      return { ...headers, 'webhook-timestamp': firstAttempt['webhook-timestamp'], 'webhook-signature': firstAttempt['webhook-signature'] };
+    tamper(d, { firstAttempt }) {
+      if (!firstAttempt) return d;
+      return { ...d, headers: { ...d.headers, 'webhook-timestamp': firstAttempt['webhook-timestamp'], 'webhook-signature': firstAttempt['webhook-signature'] } };
     },
   },
   'retry-keeps-first-timestamp': {
     description: 'a retry is signed with the current secret but keeps the first attempt’s timestamp',
     fails: ['retry_after_rotation'],
-    tamper(headers, body, { firstAttempt, secret }) {
-      if (!firstAttempt) return headers;
-      const ts = Number(firstAttempt['webhook-timestamp']);
-      return { ...headers, 'webhook-timestamp': String(ts), 'webhook-signature': sign(secret, headers['webhook-id'], ts, body) };
+    tamper(d, { firstAttempt, secret }) {
+      if (!firstAttempt) return d;
+      return resign({ ...d, headers: { ...d.headers, 'webhook-timestamp': firstAttempt['webhook-timestamp'] } }, secret);
     },
   },
   'redirects-followed': {
     description: 'deliveries follow redirects (a 307 is re-sent to its Location, whose 204 counts as success)',
     fails: ['failed_attempts_retried'],
     followRedirects: true,
-    tamper: (headers) => headers,
+    tamper: (d) => d,
   },
   'gone-is-final': {
     description: 'an attempt answered 410 counts as delivered: it is not retried',
     fails: ['failed_attempts_retried'],
-    tamper: (headers) => headers,
+    tamper: (d) => d,
     answerToMock: (status) => (status === 410 ? 200 : status),
+  },
+  'member-may-create': {
+    description: 'the role check is missing on create',
+    fails: ['role_enforced'],
+    patch(mock) {
+      const original = mock.service.createEndpoint.bind(mock.service);
+      mock.service.createEndpoint = (principal, input) => original({ ...principal, role: 'admin' }, input);
+    },
+  },
+  'short-secret': {
+    description: 'rotate issues secrets of 16 random bytes (InkLink secrets are 24 to 64)',
+    fails: ['one_time_secret'],
+    patch(mock) {
+      const original = mock.service.rotateSecret.bind(mock.service);
+      mock.service.rotateSecret = async (principal, id) => {
+        const r = await original(principal, id);
+        if (!r.ok) return r;
+        const secret = `whsec_${randomBytes(16).toString('base64')}`;
+        mock.store.replaceSecret(id, secret, new Date().toISOString());
+        return ok({ secret });
+      };
+    },
+  },
+  'overlap-window': {
+    description: 'after a rotation, deliveries carry a signature with the previous secret too (an overlap window)',
+    fails: ['immediate_invalidation'],
+    blocked: ['retry_after_rotation'],
+    tamper(d, { previousSecrets }) {
+      const previous = previousSecrets[previousSecrets.length - 1];
+      if (!previous) return d;
+      const old = sign(previous, d.headers['webhook-id'], Number(d.headers['webhook-timestamp']), d.body);
+      return { ...d, headers: { ...d.headers, 'webhook-signature': `${d.headers['webhook-signature']} ${old}` } };
+    },
+  },
+  'create-url-unchecked': {
+    description: 'create accepts a missing url, one that is not a URI, and one that is not http(s)',
+    fails: ['create_validation'],
+    blocked: ['refusal_order'],
+    rewriteRequest(req) {
+      if (req.method !== 'POST' || !isCreate(req.path)) return;
+      const body = parseObject(req.body);
+      if (body && badCreateBody(req.body)) req.body = JSON.stringify({ ...body, url: 'https://example.com/hooks' });
+    },
+  },
+  'create-fields-unchecked': {
+    description: 'create ignores a bad name, enabled or event_types (it drops them)',
+    fails: ['create_validation'],
+    rewriteRequest(req) {
+      if (req.method !== 'POST' || !isCreate(req.path)) return;
+      const body = parseObject(req.body);
+      if (!body) return;
+      if (typeof body.name !== 'string' || body.name.length > 120) delete body.name;
+      if (typeof body.enabled !== 'boolean') delete body.enabled;
+      if (!Array.isArray(body.event_types) || body.event_types.length === 0 || body.event_types.some((t: unknown) => !EVENT_TYPES.includes(t as string))) delete body.event_types;
+      req.body = JSON.stringify(body);
+    },
+  },
+  'root-problem-not-blank-field': {
+    description: 'a body that is not JSON is named by a details item with field "body" instead of ""',
+    fails: ['create_validation'],
+    rewrite(a) {
+      if (a.status === 400 && isCreate(a.path) && Array.isArray(a.json?.error?.details)) {
+        return JSON.stringify({ error: { ...a.json.error, details: a.json.error.details.map((d: any) => (d.field === '' ? { ...d, field: 'body' } : d)) } });
+      }
+      return undefined;
+    },
+  },
+  'answer-enabled-default-false': {
+    description: 'create answers enabled: false for an endpoint asked without enabled (it is enabled)',
+    fails: ['created_endpoint'],
+    rewrite(a) {
+      if (a.status === 200 && isCreate(a.path) && parseObject(a.requestBody)?.enabled === undefined) return JSON.stringify({ ...a.json, enabled: false });
+      return undefined;
+    },
+  },
+  'answer-name-not-null': {
+    description: 'create answers name "" for an endpoint asked without a name (it should be null)',
+    fails: ['created_endpoint'],
+    rewrite(a) {
+      if (a.status === 200 && isCreate(a.path) && a.json?.name === null) return JSON.stringify({ ...a.json, name: '' });
+      return undefined;
+    },
+  },
+  'endpoint-id-unprefixed': {
+    description: 'endpoint ids are ep_… instead of wh_end_… (consistently: the API takes them back)',
+    fails: ['created_endpoint'],
+    rewriteRequest(req) {
+      req.path = req.path.replace('/webhook/endpoints/ep_', '/webhook/endpoints/wh_end_');
+      if (req.path.startsWith('/__mock/events')) req.body = req.body.replace('"endpoint_id":"ep_', '"endpoint_id":"wh_end_');
+    },
+    rewrite(a) {
+      if (a.status === 200 && isCreate(a.path) && typeof a.json?.id === 'string') return JSON.stringify({ ...a.json, id: a.json.id.replace(/^wh_end_/, 'ep_') });
+      return undefined;
+    },
+  },
+  'event-id-unprefixed': {
+    description: 'webhook-id is msg_… instead of wh_evt_… (the same on every attempt, correctly signed)',
+    fails: ['delivery_conformance'],
+    tamper: (d, { secret }) => resign({ ...d, headers: { ...d.headers, 'webhook-id': d.headers['webhook-id'].replace(/^wh_evt_/, 'msg_') } }, secret),
+  },
+  'payload-not-thin': {
+    description: 'the payload carries the whole inquiry beside type, timestamp and data',
+    fails: ['delivery_conformance'],
+    tamper: (d, { secret }) => resign({ ...d, body: JSON.stringify({ ...JSON.parse(d.body), inquiry: { status: 'approved', fields: {} } }) }, secret),
+  },
+  'delivery-content-type-text': {
+    description: 'deliveries are labelled text/plain',
+    fails: ['delivery_conformance'],
+    tamper: (d) => ({ ...d, headers: { ...d.headers, 'content-type': 'text/plain' } }),
+  },
+  'deliveries-are-put': {
+    description: 'deliveries are sent with PUT',
+    fails: ['delivery_conformance'],
+    tamper: (d) => ({ ...d, method: 'PUT' }),
+  },
+  'undocumented-event-type': {
+    description: 'payload types carry a version suffix (kyc.result.approved.v2), correctly signed',
+    fails: ['delivery_conformance', 'subscriptions'],
+    tamper: (d, { secret }) => {
+      const payload = JSON.parse(d.body);
+      return resign({ ...d, body: JSON.stringify({ ...payload, type: `${payload.type}.v2` }) }, secret);
+    },
+  },
+  'timestamp-in-milliseconds': {
+    description: 'webhook-timestamp is in milliseconds (and signed so)',
+    fails: ['delivery_conformance', 'delivery_signature'],
+    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'retry_after_rotation'],
+    tamper: (d, { secret }) => resign({ ...d, headers: { ...d.headers, 'webhook-timestamp': `${d.headers['webhook-timestamp']}000` } }, secret),
+  },
+  'signature-not-v1': {
+    description: 'signatures are labelled v2, (the HMAC is right)',
+    fails: ['delivery_conformance', 'delivery_signature'],
+    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'retry_after_rotation'],
+    tamper: (d) => ({ ...d, headers: { ...d.headers, 'webhook-signature': d.headers['webhook-signature'].replace(/^v1,/, 'v2,') } }),
+  },
+  'body-reformatted-after-signing': {
+    description: 'the body is signed compact and sent pretty-printed: the signed bytes are not the bytes sent',
+    fails: ['delivery_signature'],
+    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'retry_after_rotation'],
+    tamper: (d) => ({ ...d, body: JSON.stringify(JSON.parse(d.body), null, 2) }),
+  },
+  'key-not-base64-decoded': {
+    description: 'the HMAC key is the secret string itself, not the bytes its base64 decodes to',
+    fails: ['delivery_signature'],
+    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'retry_after_rotation'],
+    tamper: (d, { secret }) => resign(d, Buffer.from(secret, 'utf8')),
   },
   'wrong-user-agent': {
     description: 'deliveries carry another User-Agent',
     fails: ['delivery_conformance'],
-    tamper(headers) {
-      return { ...headers, 'user-agent': 'node' };
-    },
+    tamper: (d) => ({ ...d, headers: { ...d.headers, 'user-agent': 'node' } }),
   },
   'success-as-text-plain': {
     description: '200 answers are labelled text/plain',
@@ -456,16 +618,21 @@ const flat = (headers: http.IncomingHttpHeaders) => Object.fromEntries(Object.en
 /** Deliveries go through this proxy, which tampers with them, then on to the real receiver. */
 async function deliveryProxy(variant: Variant, mock: MockServer, servers: http.Server[]): Promise<(to: string) => string> {
   const firstAttempts = new Map<string, Record<string, string>>();
+  // Every secret each endpoint has had, as the proxy saw them.
+  const secrets = new Map<string, string[]>();
   const proxy = http.createServer(async (req, res) => {
     const body = await readBody(req);
     const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to')!;
     const endpoint = [...mock.store.endpoints()].find((e) => e.url === proxyUrl(to));
+    const secret = endpoint?.secret ?? '';
+    const seen = secrets.get(endpoint?.id ?? '') ?? [];
+    if (endpoint && seen[seen.length - 1] !== secret) secrets.set(endpoint.id, (seen.push(secret), seen));
     const headers = withoutHopByHop(flat(req.headers));
     const id = headers['webhook-id'];
-    const tampered = variant.tamper!(headers, body, { mock, secret: endpoint?.secret ?? '', firstAttempt: firstAttempts.get(id) });
+    const out = variant.tamper!({ method: req.method ?? 'POST', headers, body }, { mock, secret, previousSecrets: seen.slice(0, -1), firstAttempt: firstAttempts.get(id) });
     if (!firstAttempts.has(id)) firstAttempts.set(id, headers);
-    const out = await fetch(to, { method: 'POST', headers: tampered, body, redirect: variant.followRedirects ? 'follow' : 'manual' }).catch(() => undefined);
-    const status = out ? out.status : 502;
+    const answer = await fetch(to, { method: out.method, headers: out.headers, body: out.body, redirect: variant.followRedirects ? 'follow' : 'manual' }).catch(() => undefined);
+    const status = answer ? answer.status : 502;
     res.writeHead(variant.answerToMock?.(status) ?? status).end();
   });
   servers.push(proxy);
@@ -503,6 +670,7 @@ async function frontProxy(variant: Variant, mock: MockServer, mockUrl: string, s
       body: text,
       json,
       requestHeaders: incoming.headers,
+      requestBody: incoming.body,
       setHeader: (n, v) => (headers[n.toLowerCase()] = v),
       removeHeader: (n) => delete headers[n.toLowerCase()],
       setStatus: (s) => (status = s),

@@ -71,7 +71,10 @@ export function createdEndpointProblems(ex: Exchange): string[] {
   return p;
 }
 
-/** Judges every successful create of the run: each answer reflects its request, and ids are distinct. */
+/**
+ * Judges the successful creates among `exchanges` (those sent to succeed): each answer reflects its
+ * request, and ids are distinct.
+ */
 export function judgeCreatedEndpoints(exchanges: Exchange[]): Outcome {
   const creates = exchanges.filter((ex) => ex.operationId === 'createWebhookEndpoint' && isSuccess(ex));
   const bad: Evidence[] = [];

@@ -21,14 +21,12 @@ export const createdEndpoint: Check = {
   // It judges the set-up's endpoints too: those created with the defaults, disabled, or subscribed to one type.
   endpoints: ['wide', 'off', 'narrow'],
   async run(ctx) {
-    // One endpoint with every field set, beside those the run created with the defaults.
-    await ctx.create(
-      'created_endpoint: create with every field set',
-      { url: ctx.endpointUrl('x'), name: `inklink-mock verify ${ctx.runId} created`, enabled: false, event_types: EVENT_TYPES.slice(0, 2) },
-      ctx.keys.admin,
-      'success',
-    );
-    return judgeCreatedEndpoints(ctx.client.exchanges);
+    // One endpoint with every field set and one with the url only, beside those of the set-up.
+    const all = { url: ctx.endpointUrl('x'), name: `inklink-mock verify ${ctx.runId} created`, enabled: false, event_types: EVENT_TYPES.slice(0, 2) };
+    await ctx.create('created_endpoint: create with every field set', all, ctx.keys.admin, 'success');
+    await ctx.create('created_endpoint: create with the url only', { url: ctx.endpointUrl('x') }, ctx.keys.admin, 'success');
+    // Creates that should have been refused but succeeded are the findings of the checks that sent them.
+    return judgeCreatedEndpoints(ctx.issued.filter((i) => i.expected).map((i) => i.exchange));
   },
 };
 
