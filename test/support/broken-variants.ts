@@ -239,6 +239,15 @@ export const VARIANTS: Record<string, Variant> = {
       return undefined;
     },
   },
+  'error-code-not-documented': {
+    description: 'a 400 carries the code BAD_REQUEST instead of VALIDATION_ERROR',
+    fails: ['create_validation', 'error_envelope'],
+    blocked: ['refusal_order'],
+    rewrite(a) {
+      if (a.status === 400 && a.json?.error) return JSON.stringify({ error: { ...a.json.error, code: 'BAD_REQUEST' } });
+      return undefined;
+    },
+  },
   'missing-key-accepted': {
     description: 'a request without an api-key is treated as the first organization’s owner (200)',
     fails: ['auth_required'],
