@@ -119,7 +119,7 @@ export function judgeImmediateInvalidation(o: InvalidationObservation): Outcome 
     if (!verifiesWith(round.secret, round.after)) bad.push(deliveryEvidence(round.after, `a delivery signed after rotation ${n} does not verify with the new secret`, SIGNED));
     history.forEach((old, j) => {
       if (verifiesWith(old, round.after!)) {
-        bad.push(deliveryEvidence(round.after!, `a delivery signed after rotation ${n} still verifies with the ${j === history.length - 1 ? 'previous' : 'an earlier'} secret`));
+        bad.push(deliveryEvidence(round.after!, `a delivery signed after rotation ${n} still verifies with ${j === history.length - 1 ? 'the previous' : 'an earlier'} secret`));
       }
     });
     history.push(round.secret);

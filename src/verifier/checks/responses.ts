@@ -104,13 +104,14 @@ export function judgeOneTimeSecret(issued: IssuedSecret[], exchanges: Exchange[]
   }
   // Every issued secret, also without its prefix, must appear nowhere but in the answer that issued it.
   const needles = [...seen].flatMap(([s, ex]) => [
-    { text: s, issuer: ex },
-    { text: s.slice(ID_PREFIX.secret.length), issuer: ex },
+    { secret: s, text: s, issuer: ex },
+    { secret: s, text: s.slice(ID_PREFIX.secret.length), issuer: ex },
   ]);
   for (const ex of exchanges) {
     if (!ex.response) continue;
     const haystack = `${ex.response.body}\n${Object.values(ex.response.headers).join('\n')}`;
-    const found = needles.find((n) => n.issuer !== ex && haystack.includes(n.text) && !issued.some((i) => i.exchange === ex && i.secret === n.text));
+    // An answer that issued the same secret again is already reported as a repeat.
+    const found = needles.find((n) => n.issuer !== ex && haystack.includes(n.text) && !issued.some((i) => i.exchange === ex && i.secret === n.secret));
     if (found) bad.push(evidence(ex, `contains the secret issued by #${found.issuer.seq}`));
   }
   return verdict(bad, `${issued.length} secrets issued, all well-formed and distinct, none shown twice`);
