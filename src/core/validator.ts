@@ -62,7 +62,8 @@ function header(headers: Headers | undefined, name: string): string | undefined 
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-const isJsonType = (ct: string) => /^application\/([\w.+-]*\+)?json$/i.test(ct.split(';')[0].trim());
+/** Whether a declared media type (no parameters) is JSON: `application/json` or `application/…+json`. */
+const isJsonType = (mediaType: string) => /^application\/([\w.+-]*\+)?json$/i.test(mediaType);
 
 /** Parses a string parameter by its schema's type; anything unparsable stays a string and fails. */
 function parseParam(value: string, schema: any): unknown {

@@ -4,7 +4,7 @@
  * answer differently and can be provoked in the same request, one probe provokes both and must get
  * the earlier one.
  */
-import { OPERATION_REFUSALS, REFUSALS, type RefusalKind, describeRefusal as said } from '../../core/refusals';
+import { OPERATION_REFUSALS, type RefusalKind, describeRefusal as said } from '../../core/refusals';
 import type { Exchange } from '../types';
 import { evidence, type Outcome, refusalMismatch, verdict } from './util';
 
@@ -39,17 +39,20 @@ export interface OrderProbe {
   provocation: Provocation;
 }
 
-/** Every probe the table calls for, in table order. */
-export function orderProbes(table: Readonly<Record<string, readonly RefusalKind[]>> = OPERATION_REFUSALS): OrderProbe[] {
+/** Every probe the table calls for, in table order (`provoke`: how each refusal is provoked). */
+export function orderProbes(
+  table: Readonly<Record<string, readonly RefusalKind[]>> = OPERATION_REFUSALS,
+  provoke: Partial<Record<RefusalKind, Provocation>> = PROVOKE,
+): OrderProbe[] {
   const out: OrderProbe[] = [];
   for (const [operationId, kinds] of Object.entries(table)) {
     kinds.forEach((first, i) => {
       for (const second of kinds.slice(i + 1)) {
-        const a = PROVOKE[first];
-        const b = PROVOKE[second];
+        const a = provoke[first];
+        const b = provoke[second];
         if (!a || !b) continue;
         // The same status and code: which came first cannot be seen.
-        if (REFUSALS[first].status === REFUSALS[second].status && REFUSALS[first].code === REFUSALS[second].code) continue;
+        if (said(first) === said(second)) continue;
         // Both need the same part of the request (say, two keys): they cannot meet in one request.
         if (Object.keys(a).some((part) => part in b)) continue;
         out.push({ operationId, first, second, provocation: { ...a, ...b } });

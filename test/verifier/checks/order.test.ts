@@ -1,5 +1,6 @@
 /** The refusal order, derived from the refusal table, and its judgement. */
-import { OPERATION_REFUSALS } from '../../../src/core/refusals';
+import { OPERATION_REFUSALS, describeRefusal } from '../../../src/core/refusals';
+import { CHECKS } from '../../../src/verifier/run';
 import { describeProbe, judgeRefusalOrder, orderProbes, PROVOKE, REFUSAL_CHECK, type OrderProbe } from '../../../src/verifier/checks/order';
 import { describe as describeExchange } from '../../../src/verifier/checks/util';
 import { exchange, refusal } from './build';
@@ -24,8 +25,21 @@ describe('orderProbes', () => {
     expect(orderProbes({ op: ['invalid_input', 'unauthenticated'] })).toEqual([{ operationId: 'op', first: 'invalid_input', second: 'unauthenticated', provocation: { body: 'invalid', key: 'none' } }]);
   });
 
-  it('can provoke every refusal an operation of the spec may give, each owned by a check', () => {
-    for (const kinds of Object.values(OPERATION_REFUSALS)) for (const k of kinds) expect([k, PROVOKE[k] !== undefined, REFUSAL_CHECK[k] !== undefined]).toEqual([k, true, true]);
+  it('skips pairs whose provocations share any part of the request', () => {
+    const provoke = { unauthenticated: { key: 'none', body: 'invalid' }, forbidden: { key: 'member' }, endpoint_not_found: { endpoint: 'unknown' } } as const;
+    expect(orderProbes({ op: ['unauthenticated', 'forbidden'] }, provoke)).toEqual([]);
+    expect(orderProbes({ op: ['unauthenticated', 'endpoint_not_found'] }, provoke)).toEqual([
+      { operationId: 'op', first: 'unauthenticated', second: 'endpoint_not_found', provocation: { key: 'none', body: 'invalid', endpoint: 'unknown' } },
+    ]);
+  });
+
+  it('can provoke every refusal an operation of the spec may give, each owned by the check that expects it', () => {
+    for (const kinds of Object.values(OPERATION_REFUSALS)) {
+      for (const k of kinds) {
+        const owner = CHECKS.find((c) => c.name === REFUSAL_CHECK[k]);
+        expect([k, PROVOKE[k] !== undefined, owner?.description.includes(describeRefusal(k))]).toEqual([k, true, true]);
+      }
+    }
   });
 
   it('describes a probe by its operation and what it breaks', () => {
@@ -47,6 +61,12 @@ describe('refusal_order', () => {
       { probe: member, exchange: refusal('invalid_input') },
     ]);
     expect(r).toEqual({ status: 'pass', summary: '3 requests provoking two refusals each got the one checked first (401 UNAUTHORIZED, 401 UNAUTHORIZED, 400 VALIDATION_ERROR)', evidence: [] });
+  });
+
+  it("relies, for each probe, on the check that owns its first refusal", () => {
+    const custom = orderProbes({ a: ['forbidden', 'invalid_input'], b: ['endpoint_not_found', 'unauthenticated'] });
+    const r = judgeRefusalOrder([...orderProbes(), ...custom].map((probe) => ({ probe, exchange: exchange({ status: 200 }) })));
+    expect(r.evidence.map((e) => e.reliesOn)).toEqual([['auth_required'], ['auth_required'], ['create_validation'], ['role_enforced'], ['unknown_endpoint']]);
   });
 
   it("fails on the refusal checked second, relying on the first refusal's own check", () => {
