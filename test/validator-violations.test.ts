@@ -19,11 +19,12 @@ const doc = {
           { name: 'x-count', in: 'header', required: true, schema: { type: 'integer' } },
           { name: 'ratio', in: 'query', schema: { type: 'number' } },
           { name: 'flag', in: 'query', schema: { type: 'boolean' } },
+          { name: 'only', in: 'query', schema: { type: 'boolean', enum: [true] } },
           { name: 'tag', in: 'query', required: true, schema: { type: 'string', enum: ['a', 'b'] } },
           { name: 'free', in: 'query' },
           { name: 'session', in: 'cookie', required: true, schema: { type: 'string' } },
         ],
-        requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/item' } } } },
+        requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/item' } }, 'application/x-www-form-urlencoded': { schema: { type: 'object' } } } },
         responses: {
           '200': {
             description: 'ok',
@@ -110,6 +111,15 @@ describe('parameters', () => {
     expect(req({ path: '/items/%20' }).map((x) => x.location.join('.'))).toEqual(['request.path.id']);
   });
 
+  it('of type string stay strings, whatever they look like; a boolean is true or false as written', () => {
+    const enumOnly = [one('request_parameters_conformance', ['request', 'query', 'tag'], 'query parameter "tag": must be equal to one of the allowed values: "a", "b"')];
+    expect(req({ query: { tag: '1' } })).toEqual(enumOnly);
+    expect(req({ query: { tag: 'true' } })).toEqual(enumOnly);
+    expect(req({ query: { only: 'true' } })).toEqual([]);
+    expect(req({ query: { only: 'false' } })).toEqual([one('request_parameters_conformance', ['request', 'query', 'only'], 'query parameter "only": must be equal to one of the allowed values: true')]);
+    expect(req({ query: { only: 'yes' } }).map((x) => x.message)).toEqual(['query parameter "only": must be boolean', 'query parameter "only": must be equal to one of the allowed values: true']);
+  });
+
   it('take the first of a repeated query parameter, and name enum values', () => {
     expect(req({ query: { tag: ['b', 'z'] } })).toEqual([]);
     expect(req({ query: { tag: ['z', 'a'] } })).toEqual([one('request_parameters_conformance', ['request', 'query', 'tag'], 'query parameter "tag": must be equal to one of the allowed values: "a", "b"')]);
@@ -130,10 +140,10 @@ describe('request bodies', () => {
 
   it('of an undeclared content type are named, with the declared ones', () => {
     expect(req({ headers: { 'content-type': 'text/plain' }, body: 'x' })).toEqual([
-      one('request_content_type_conformance', ['request', 'header', 'content-type'], 'content type text/plain is not one of application/json'),
+      one('request_content_type_conformance', ['request', 'header', 'content-type'], 'content type text/plain is not one of application/json, application/x-www-form-urlencoded'),
     ]);
     expect(req({ headers: { 'content-type': undefined }, body: 'x' })).toEqual([
-      one('request_content_type_conformance', ['request', 'header', 'content-type'], 'content type (none) is not one of application/json'),
+      one('request_content_type_conformance', ['request', 'header', 'content-type'], 'content type (none) is not one of application/json, application/x-www-form-urlencoded'),
     ]);
   });
 });

@@ -125,8 +125,8 @@ export function describePath(segments: string[]): string {
   return path || '(root)';
 }
 
+/** `/a~1b/0` -> `["a/b", "0"]`; the root (`""`) -> `[]`. */
 function pointerSegments(pointer: string): string[] {
-  if (!pointer) return [];
   return pointer
     .split('/')
     .slice(1)
@@ -185,10 +185,8 @@ export function createValidator(spec: CompiledSpec = getSpec()): Validator {
         continue;
       }
       const errs = validateValue(spec, `${id}|${p.in}|${p.name}`, p.schema, 'request', parseParam(raw, p.schema));
-      if (errs) {
-        for (const v of ajvViolations(errs, 'request_parameters_conformance', id, loc)) {
-          out.push({ ...v, message: `${p.in} parameter "${p.name}": ${v.message.replace(/^\(root\) /, '')}` });
-        }
+      for (const v of ajvViolations(errs, 'request_parameters_conformance', id, loc)) {
+        out.push({ ...v, message: `${p.in} parameter "${p.name}": ${v.message.replace(/^\(root\) /, '')}` });
       }
     }
 

@@ -4,6 +4,7 @@
  * with the documented defaults.
  */
 import { ENDPOINT_ID_RE, EVENT_TYPES } from '../../core/inklink';
+import { jsonOrUndefined } from '../../core/json';
 import { describeRefusal as said } from '../../core/refusals';
 import type { Evidence, Exchange } from '../types';
 import { evidence, failWith, isSuccess, type Outcome, refusalMismatch, verdict } from './util';
@@ -45,12 +46,7 @@ const sortedSet = (xs: readonly unknown[]) => JSON.stringify([...new Set(xs.map(
 
 /** Everything a successful create's answer gets wrong about the endpoint it was asked for. */
 export function createdEndpointProblems(ex: Exchange): string[] {
-  let sent: any;
-  try {
-    sent = JSON.parse(ex.request.body ?? '');
-  } catch {
-    return [];
-  }
+  const sent = jsonOrUndefined(ex.request.body ?? '');
   const got = ex.response?.json as any;
   if (!sent || typeof sent !== 'object' || !got || typeof got !== 'object') return [];
   const p: string[] = [];

@@ -3,18 +3,15 @@
  * delivery, its signature, immediate invalidation on rotation, subscriptions and disabled endpoints.
  */
 import { EVENT_TYPES, ID_PREFIX, WEBHOOK_USER_AGENT } from '../../core/inklink';
+import { jsonOrUndefined } from '../../core/json';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../core/webhooks';
 import type { CapturedDelivery, Evidence, Exchange } from '../types';
 import { deliveryEvidence, evidence, failWith, isSuccess, type Outcome, pass, verdict, verifiesWith } from './util';
 
 /** The payload's `type`, or undefined when the body is not a JSON object with one. */
 export function payloadType(d: CapturedDelivery): string | undefined {
-  try {
-    const t = JSON.parse(d.body)?.type;
-    return typeof t === 'string' ? t : undefined;
-  } catch {
-    return undefined;
-  }
+  const t = jsonOrUndefined(d.body)?.type;
+  return typeof t === 'string' ? t : undefined;
 }
 
 /** Everything wrong with one delivery's shape, as messages. */

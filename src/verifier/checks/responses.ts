@@ -110,8 +110,8 @@ export function judgeOneTimeSecret(issued: IssuedSecret[], exchanges: Exchange[]
   for (const ex of exchanges) {
     if (!ex.response) continue;
     const haystack = `${ex.response.body}\n${Object.values(ex.response.headers).join('\n')}`;
-    // An answer that issued the same secret again is already reported as a repeat.
-    const found = needles.find((n) => n.issuer !== ex && haystack.includes(n.text) && !issued.some((i) => i.exchange === ex && i.secret === n.secret));
+    // Not the answer that issued it, nor one that issued it again (already reported as a repeat).
+    const found = needles.find((n) => haystack.includes(n.text) && !issued.some((i) => i.exchange === ex && i.secret === n.secret));
     if (found) bad.push(evidence(ex, `contains the secret issued by #${found.issuer.seq}`));
   }
   return verdict(bad, `${issued.length} secrets issued, all well-formed and distinct, none shown twice`);

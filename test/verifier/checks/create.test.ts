@@ -41,6 +41,13 @@ describe('create_validation', () => {
     ]);
   });
 
+  it('does not take a field with a prefix for the body, and skips details items that are not objects', () => {
+    const nested = refusal('invalid_input', [detail('.x'), detail('[0]')]);
+    expect(judgeCreateValidation([{ what: 'malformed JSON', fields: [''], exchange: nested }]).summary).toMatch(/^malformed JSON: no details item names the body/);
+    const sparse = refusal('invalid_input', [null as never, detail('url')]);
+    expect(judgeCreateValidation([{ what: 'no url', fields: ['url'], exchange: sparse }]).status).toBe('pass');
+  });
+
   it('fails when details is not a list', () => {
     const ex = refusal('invalid_input');
     (ex.response!.json as any).error.details = { field: 'url' };
@@ -87,6 +94,12 @@ describe('created_endpoint', () => {
     expect(createdEndpointProblems(created({ url, event_types: ['kyc.result.failed'] }, answer()))).toEqual(['event_types are not the types sent']);
   });
 
+  it('allows 5 minutes between clocks', () => {
+    const now = Date.now();
+    expect(CREATED_AT_TOLERANCE_MS).toBe(300_000);
+    expect(createdEndpointProblems(created({ url }, answer({ created_at: new Date(now + 4 * 60_000).toISOString() }), { startedAt: now }))).toEqual([]);
+  });
+
   it('wants created_at within 5 minutes of the request, either way', () => {
     const now = Date.now();
     const at = (ms: number) => answer({ created_at: new Date(now + ms).toISOString() });
@@ -103,6 +116,8 @@ describe('created_endpoint', () => {
     expect(createdEndpointProblems(created('{not json', answer({ id: 'x' })))).toEqual([]);
     expect(createdEndpointProblems(created({ url }, 'text' as never))).toEqual([]);
     expect(createdEndpointProblems(created(null, answer({ id: 'x' })))).toEqual([]);
+    expect(createdEndpointProblems(created('"text"', answer({ id: 'x' })))).toEqual([]);
+    expect(createdEndpointProblems(created({ url }, answer({ created_at: 5 })))).toEqual([]);
     const noBody = exchange({ path: '/webhook/endpoints', json: answer({ id: 'x' }) });
     expect(createdEndpointProblems(noBody)).toEqual([]);
   });
@@ -112,8 +127,10 @@ describe('created_endpoint', () => {
     const b = created({ url }, answer({ url: 'https://example.com/other' }));
     const same = created({ url }, answer());
     const refused = created({ url }, answer({ id: 'x' }), { status: 500 });
-    const rotate = exchange({ status: 200, json: { id: 'x' } });
-    const r = judgeCreatedEndpoints([a, b, same, refused, rotate]);
+    const rotate = exchange({ status: 200, json: { id: 'wh_end_abc' } });
+    const notJson = exchange({ path: '/webhook/endpoints', requestBody: { url }, status: 200, body: 'created' });
+    const numbered = [created({ url }, answer({ id: 7 })), created({ url }, answer({ id: 7 }))];
+    const r = judgeCreatedEndpoints([a, b, same, refused, rotate, notJson, ...numbered]);
     expect(r.evidence.map((e) => e.message)).toEqual([
       `url is not the url sent [${describeExchange(b)}]`,
       `the same id as the endpoint created by #${a.seq} [${describeExchange(b)}]`,

@@ -27,6 +27,7 @@ describe('deliveryProblems', () => {
   it('finds nothing wrong with a delivery as InkLink sends it, of either family', () => {
     expect(deliveryProblems(delivery())).toEqual([]);
     expect(deliveryProblems(delivery({ payload: payload('web.result.approved'), headers: { 'content-type': 'Application/JSON; charset=utf-8' } }))).toEqual([]);
+    expect(deliveryProblems(delivery({ headers: { 'content-type': 'application/json ; charset=utf-8' } }))).toEqual([]);
     expect(deliveryProblems(delivery({ headers: { 'webhook-signature': 'v1,bad v1,' + 'A'.repeat(43) + '=' } }))).toEqual([]);
   });
 
@@ -34,6 +35,12 @@ describe('deliveryProblems', () => {
     ['a method other than POST', { method: 'PUT' }, 'method PUT, not POST'],
     ['another content type', { headers: { 'content-type': 'text/plain' } }, 'Content-Type "text/plain", not application/json'],
     ['a JSON-like content type', { headers: { 'content-type': 'application/jsonx' } }, 'Content-Type "application/jsonx", not application/json'],
+    ['JSON under another type', { headers: { 'content-type': 'text/application/json' } }, 'Content-Type "text/application/json", not application/json'],
+    ['a signature with a prefix', { headers: { 'webhook-signature': 'xv1,' + 'A'.repeat(43) + '=' } }, 'webhook-signature has no v1,<base64 HMAC-SHA256> signature'],
+    ['a signature with a suffix', { headers: { 'webhook-signature': 'v1,' + 'A'.repeat(43) + '=x' } }, 'webhook-signature has no v1,<base64 HMAC-SHA256> signature'],
+    ['a payload timestamp that is a year', { payload: { ...payload(), timestamp: 2025 } }, 'payload timestamp is not an ISO 8601 date-time'],
+    ['data that is text', { payload: { ...payload(), data: 'x' } }, 'payload data is not an object'],
+    ['data that is null', { payload: { ...payload(), data: null } }, 'payload data is not an object'],
     ['no content type', { headers: { 'content-type': undefined } }, 'Content-Type undefined, not application/json'],
     ['another User-Agent', { headers: { 'user-agent': 'node' } }, 'User-Agent "node", not InkLink-Webhooks/1.0'],
     ['no webhook-id', { headers: { 'webhook-id': undefined } }, 'webhook-id undefined is not a wh_evt_… id'],
@@ -170,10 +177,11 @@ describe('immediate_invalidation', () => {
   it('fails when a delivery received before a rotation verifies with none of the earlier secrets', () => {
     const before = delivery({ secret: s0, receivedAt: t - 100 });
     const stray = delivery({ secret: generateSecret(), receivedAt: t - 50 });
+    const atOnce = delivery({ secret: generateSecret(), receivedAt: t });
     const late = delivery({ secret: generateSecret(), receivedAt: t + 50 });
-    expect(messages(judgeImmediateInvalidation({ initialSecret: s0, before, rounds: [round(s1, s1)], received: [before, stray, late] }))).toEqual([
-      ['a delivery received before rotation 1 verifies with none of the earlier secrets', ['delivery_signature']],
-    ]);
+    const r = judgeImmediateInvalidation({ initialSecret: s0, before, rounds: [round(s1, s1)], received: [before, stray, atOnce, late] });
+    expect(messages(r)).toEqual([['a delivery received before rotation 1 verifies with none of the earlier secrets', ['delivery_signature']]]);
+    expect(r.evidence[0].delivery).toEqual(deliveryRef(stray));
   });
 
   it('fails when no delivery came after a rotation, and goes on to the next', () => {

@@ -52,8 +52,10 @@ describe('error_envelope', () => {
   it('relies on the schema and status checks for an answer that is not the envelope', () => {
     const plain = exchange({ status: 500, body: 'Bad gateway' });
     expect(findings(judgeErrorEnvelope([plain], envelope))).toEqual([["not the error envelope: (root) must be object", ['response_schema_conformance', 'status_code_conformance']]]);
-    const partial = exchange({ status: 401, json: { error: { code: 'UNAUTHORIZED', message: 'x' } } });
-    expect(findings(judgeErrorEnvelope([partial], envelope))).toEqual([["not the error envelope: /error must have required property 'requestId'", ['response_schema_conformance', 'status_code_conformance']]]);
+    const partial = exchange({ status: 401, json: { error: { code: 'UNAUTHORIZED' } } });
+    expect(findings(judgeErrorEnvelope([partial], envelope))).toEqual([
+      ["not the error envelope: /error must have required property 'message'; /error must have required property 'requestId'", ['response_schema_conformance', 'status_code_conformance']],
+    ]);
   });
 
   it('relies on status_code_conformance for an undocumented status, and fails on a code that does not match its status', () => {
@@ -80,6 +82,7 @@ describe('error_envelope', () => {
 describe('request_id_unique', () => {
   it('skips without a response, passes on distinct ids, ignores answers without one', () => {
     expect(judgeRequestIdUnique([exchange({ error: 'x' })])).toEqual({ status: 'skip', summary: 'no response to check', evidence: [] });
+    expect(judgeRequestIdUnique([exchange({ error: 'x' }), issued()]).summary).toBe('1 responses, each with its own x-request-id');
     expect(judgeRequestIdUnique([issued(), issued(), exchange({ headers: {} }), exchange({ headers: {} })])).toEqual({
       status: 'pass',
       summary: '2 responses, each with its own x-request-id',
@@ -112,11 +115,15 @@ describe('keys_never_echoed', () => {
     const inBody = sent(key, { body: `{"error":{"message":"bad key ${key}"}}` });
     const inHeader = sent(undefined, { headers: { 'x-key': 'not-an-api-key' } });
     const both = sent(undefined, { body: `${key} not-an-api-key` });
-    const r = judgeKeysNeverEchoed([sent('not-an-api-key'), inBody, inHeader, both, exchange({ error: 'lost' })], 'api-key');
+    const eight = sent('ZYXWVUTS', { body: 'ZYXWVUTS' });
+    // A key split between the end of the body and the first header is not repeated.
+    const split = sent(undefined, { body: 'not-an-', headers: { 'x-a': 'api-key' } });
+    const r = judgeKeysNeverEchoed([sent('not-an-api-key'), inBody, inHeader, both, exchange({ error: 'lost' }), split, eight], 'api-key');
     expect(findings(r)).toEqual([
       ['the response repeats an api key the run sent', undefined],
       ['the response repeats an api key the run sent', undefined],
       ['the response repeats 2 api keys the run sent', undefined],
+      ['the response repeats an api key the run sent', undefined],
     ]);
   });
 });
@@ -161,8 +168,12 @@ describe('one_time_secret', () => {
     const inBody = refusal('forbidden', [{ field: '', message: `current secret ${secret}` }]);
     const bare = refusal('forbidden', [{ field: '', message: secret.slice(6) }]);
     const inHeader = refusal('forbidden', [], { headers: { 'x-secret': secret } });
-    const r = judgeOneTimeSecret([{ secret, exchange: a }], [a, inBody, bare, inHeader]);
-    expect(r.evidence.map((e) => e.exchange)).toEqual([inBody.seq, bare.seq, inHeader.seq]);
+    // An answer that issued a secret of its own is still judged for the others'.
+    const other = generateSecret();
+    const issuer = issued(other, { body: JSON.stringify({ secret: other, previous: secret }) });
+    const split = refusal('forbidden', [], { body: secret.slice(0, 20), headers: { 'x-a': secret.slice(20) } });
+    const r = judgeOneTimeSecret([{ secret, exchange: a }, { secret: other, exchange: issuer }], [a, inBody, bare, inHeader, issuer, split]);
+    expect(r.evidence.map((e) => e.exchange)).toEqual([inBody.seq, bare.seq, inHeader.seq, issuer.seq]);
     expect(r.evidence[0].message).toBe(`contains the secret issued by #${a.seq} [${describeExchange(inBody)}]`);
   });
 });

@@ -52,6 +52,7 @@ describe('expectations', () => {
     expect(refusalMismatch(refusal('forbidden'), 'endpoint_not_found')).toBeUndefined();
     expect(refusalMismatch(exchange({ status: 401, json: { error: { code: 'FORBIDDEN' } } }), 'unauthenticated')).toBe('expected error code UNAUTHORIZED, got "FORBIDDEN"');
     expect(refusalMismatch(exchange({ status: 401, json: {} }), 'unauthenticated')).toBe('expected error code UNAUTHORIZED, got no error code');
+    expect(refusalMismatch(exchange({ status: 401, body: 'Unauthorized' }), 'unauthenticated')).toBe('expected error code UNAUTHORIZED, got no error code');
   });
 
   it('collects one finding per failed expectation', () => {
@@ -71,6 +72,8 @@ describe('expectations', () => {
     expect(withoutRequestId(exchange({ body: 'plain' }))).toBe('plain');
     expect(withoutRequestId(exchange({ json: { error: { requestId: '' } } }))).toBe('{"error":{"requestId":""}}');
     expect(withoutRequestId(exchange({ error: 'lost' }))).toBe('');
+    expect(withoutRequestId(exchange({ json: {} }))).toBe('{}');
+    expect(withoutRequestId(exchange({ json: { error: { requestId: 5 }, n: 5 } }))).toBe('{"error":{"requestId":5},"n":5}');
   });
 });
 
