@@ -18,7 +18,7 @@ import { dependencyOrder, resolveResult } from './resolve';
 import * as access from './scenarios/access';
 import * as deliveries from './scenarios/deliveries';
 import * as review from './scenarios/review';
-import { runSetup, type SetupFailure } from './setup';
+import { startSetup, type SetupFailure } from './setup';
 import { parseTrigger } from './trigger';
 import type { CheckInfo, CheckResult, Counts, Exchange, Report } from './types';
 
@@ -138,8 +138,12 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     const unmet = (c: Check) => c.requires?.find((r) => (r === 'trigger' ? trigger.kind === 'none' : r === 'ownerKey' ? !keys.owner : !keys.otherOrg));
     const runnable = selected.filter((c) => !unmet(c));
     const proveTrigger = trigger.kind !== 'none' && runnable.some((c) => c.phase === 'deliver' || c.requires?.includes('trigger'));
-    const failures = await runSetup(run, new Set(runnable.flatMap((c) => c.endpoints ?? [])), proveTrigger, () => compileResponseValidators(spec));
-    if (failures.length) emit(setupResult(failures));
+    const setup = startSetup(run, new Set(runnable.flatMap((c) => c.endpoints ?? [])), proveTrigger, () => compileResponseValidators(spec));
+    // The set-up's row comes first, before any check it blocked.
+    const setupDone = setup.all.then((failures) => {
+      if (failures.length) emit(setupResult(failures));
+      return failures;
+    });
 
     // Results become final (and are reported) once every check they may be blocked by is final.
     const raw = new Map<string, CheckResult>();
@@ -160,13 +164,23 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     };
     for (const c of selected) {
       const missing = unmet(c);
-      const blockedBy = blockingFailure(c, failures);
       if (missing) record(c, { status: 'skip', summary: SKIP_REASON[missing], evidence: [] }, 0);
-      else if (blockedBy) record(c, { status: 'blocked', summary: `not run: ${blockedBy.evidence.message}`, evidence: [], blockedBy: ['setup'] }, 0);
     }
+    /** Runs a check once the set-up steps it needs are done, or reports it blocked by the one that failed. */
+    const runOne = async (c: Check) => {
+      const endpoints = c.endpoints ?? [];
+      const own = await setup.failureOf(endpoints, c.requires?.includes('trigger') === true);
+      // A delivery check that can do without the trigger still waits to know whether it works.
+      if (c.phase === 'deliver') await setup.failureOf([], true);
+      // A check that needs no endpoint still needs the admin key: it waits for the whole set-up.
+      const failures = own || endpoints.length === 0 ? await setupDone : [];
+      const blocked = own ?? failures.find((f) => f.keyRefused && (c.phase !== 'review' || endpoints.length > 0));
+      if (blocked) record(c, { status: 'blocked', summary: `not run: ${blocked.evidence.message}`, evidence: [], blockedBy: ['setup'] }, 0);
+      else record(c, ...(await timed(c, run!)));
+    };
     const pending = (phase: Check['phase']) => selected.filter((c) => c.phase === phase && !raw.has(c.name));
-    const runOne = async (c: Check) => record(c, ...(await timed(c, run!)));
     await Promise.all([...pending('probe'), ...pending('deliver')].map(runOne));
+    await setupDone;
     for (const c of pending('review')) await runOne(c);
   } finally {
     await receiver?.close();
@@ -188,20 +202,6 @@ async function timed(check: Check, ctx: RunContext): Promise<[Outcome, number]> 
   } catch (e) {
     return [{ status: 'fail', summary: redact(`the check could not run: ${(e as Error).message}`), evidence: [] }, Date.now() - t0];
   }
-}
-
-/**
- * The set-up failure a check cannot run without, if any: one of its endpoints, the trigger, or the
- * admin key itself (then only the reviews of what was answered still run).
- */
-function blockingFailure(check: Check, failures: SetupFailure[]): SetupFailure | undefined {
-  const endpoints: readonly string[] = check.endpoints ?? [];
-  const needsTrigger = check.requires?.includes('trigger');
-  return (
-    failures.find((f) => endpoints.includes(f.step)) ??
-    failures.find((f) => needsTrigger && (f.step === 'trigger' || f.step === 'probe')) ??
-    failures.find((f) => f.keyRefused && (check.phase !== 'review' || endpoints.length > 0))
-  );
 }
 
 function setupResult(failures: SetupFailure[]): CheckResult {

@@ -2,7 +2,8 @@
  * The run's set-up, through InkLink's public API only: the endpoints the checks work on (each
  * check on endpoints of its own, so that one check's finding cannot disturb another's), and one
  * delivery that proves the trigger and the receiver work. A step that fails is reported once, with
- * the response that made it fail; the checks that needed it are blocked, not run.
+ * the response that made it fail; the checks that needed it are blocked, not run. A check starts as
+ * soon as the steps it needs are done.
  */
 import { EVENT_TYPES } from '../core/inklink';
 import { describeRefusal, REFUSALS } from '../core/refusals';
@@ -27,11 +28,7 @@ interface EndpointSpec {
 export const SETUP_ENDPOINTS = {
   /** The trigger probe; delivery_signature and delivery_conformance. */
   probe: { key: 'admin' },
-  auth: { key: 'admin' },
-  role: { key: 'admin' },
-  iso: { key: 'admin' },
-  foreign: { key: 'otherOrg' },
-  inv: { key: 'admin' },
+  // Those of the delivery checks first (the retry check is the slowest), then the probes'.
   retry: { key: 'admin' },
   redirect: { key: 'admin' },
   gone: { key: 'admin' },
@@ -39,12 +36,17 @@ export const SETUP_ENDPOINTS = {
   off: { key: 'admin', enabled: false },
   narrow: { key: 'admin', eventTypes: [WEB_TYPE] },
   wide: { key: 'admin' },
+  inv: { key: 'admin' },
+  role: { key: 'admin' },
+  iso: { key: 'admin' },
+  foreign: { key: 'otherOrg' },
+  auth: { key: 'admin' },
 } as const satisfies Record<string, EndpointSpec>;
 
 export type EndpointTag = keyof typeof SETUP_ENDPOINTS;
 
 const CREATE_CONCURRENCY = 4;
-const order = (step: SetupFailure['step']) => Object.keys(SETUP_ENDPOINTS).indexOf(step);
+const order = (step: SetupFailure['step']) => (step === 'trigger' ? Infinity : Object.keys(SETUP_ENDPOINTS).indexOf(step));
 
 export interface SetupFailure {
   /** The endpoint tag, or `trigger`. */
@@ -83,30 +85,50 @@ async function createEndpoint(ctx: RunContext, tag: EndpointTag): Promise<SetupF
   return undefined;
 }
 
+export interface Setup {
+  /** The first failure among these endpoints (and the trigger, when needed), once they are settled. */
+  failureOf(tags: readonly EndpointTag[], trigger: boolean): Promise<SetupFailure | undefined>;
+  /** Every failure, once the whole set-up is settled. */
+  readonly all: Promise<SetupFailure[]>;
+}
+
 /**
- * Creates the endpoints named, then (when asked) proves the trigger; returns what failed.
- * `whileWaiting` runs while the trigger's delivery is awaited.
+ * Starts the set-up: the trigger's endpoint first (its delivery is awaited while the others are
+ * created, and `whileWaiting` runs meanwhile), then the endpoints named, a few at a time, those of
+ * the slowest checks first. A check waits only for the steps it needs.
  */
-export async function runSetup(ctx: RunContext, tags: Iterable<EndpointTag>, proveTrigger: boolean, whileWaiting?: () => void): Promise<SetupFailure[]> {
-  const failures: SetupFailure[] = [];
+export function startSetup(ctx: RunContext, tags: Iterable<EndpointTag>, proveTrigger: boolean, whileWaiting?: () => void): Setup {
   const wanted = new Set(tags);
-  if (proveTrigger) wanted.add('probe');
+  const steps = new Map<EndpointTag | 'trigger', Promise<SetupFailure | undefined>>();
+  const probeStep = proveTrigger ? createEndpoint(ctx, 'probe') : Promise.resolve(undefined);
+  if (proveTrigger) steps.set('probe', probeStep);
+  steps.set(
+    'trigger',
+    probeStep.then(async (failed) => {
+      if (!proveTrigger || failed) return failed;
+      const { delivery, error } = await ctx.deliver(ctx.endpoints.get('probe')!, PROBE_TYPE, whileWaiting);
+      ctx.probeDelivery = delivery;
+      ctx.triggerWorks = delivery !== undefined;
+      if (delivery) return undefined;
+      return { step: 'trigger', evidence: { message: `set-up: the trigger (${ctx.trigger.description}) was asked for a ${PROBE_TYPE} event for endpoint "probe": ${error}` } };
+    }),
+  );
   // A few at a time: quick against any implementation, and gentle with its rate limit.
-  const queue = (Object.keys(SETUP_ENDPOINTS) as EndpointTag[]).filter((t) => wanted.has(t));
-  const results: (SetupFailure | undefined)[] = [];
+  const queue = (Object.keys(SETUP_ENDPOINTS) as EndpointTag[]).filter((t) => wanted.has(t) && !steps.has(t));
+  const settled = new Map<EndpointTag, (f: SetupFailure | undefined) => void>();
+  for (const tag of queue) steps.set(tag, new Promise((resolve) => settled.set(tag, resolve)));
   const worker = async () => {
-    for (let tag = queue.shift(); tag; tag = queue.shift()) results.push(await createEndpoint(ctx, tag));
+    for (let tag = queue.shift(); tag; tag = queue.shift()) settled.get(tag)!(await createEndpoint(ctx, tag));
   };
-  await Promise.all(Array.from({ length: CREATE_CONCURRENCY }, worker));
-  failures.push(...results.filter((f): f is SetupFailure => f !== undefined).sort((a, b) => order(a.step) - order(b.step)));
-  const probe = ctx.endpoints.get('probe');
-  if (proveTrigger && probe) {
-    const { delivery, error } = await ctx.deliver(probe, PROBE_TYPE, whileWaiting);
-    ctx.probeDelivery = delivery;
-    ctx.triggerWorks = delivery !== undefined;
-    if (!delivery) {
-      failures.push({ step: 'trigger', evidence: { message: `set-up: the trigger (${ctx.trigger.description}) was asked for a ${PROBE_TYPE} event for endpoint "probe": ${error}` } });
-    }
-  }
-  return failures;
+  void probeStep.then(() => Promise.all(Array.from({ length: CREATE_CONCURRENCY }, worker)));
+  const all = Promise.all([...steps.values()]).then((fs) =>
+    fs.filter((f): f is SetupFailure => f !== undefined).sort((a, b) => order(a.step) - order(b.step)),
+  );
+  return {
+    all,
+    async failureOf(needed, trigger) {
+      const own = await Promise.all([...needed, ...(trigger ? (['trigger'] as const) : [])].map((t) => steps.get(t) ?? Promise.resolve(undefined)));
+      return own.find((f) => f !== undefined);
+    },
+  };
 }

@@ -117,7 +117,7 @@ describe('keys_never_echoed', () => {
     const both = sent(undefined, { body: `${key} not-an-api-key` });
     const eight = sent('ZYXWVUTS', { body: 'ZYXWVUTS' });
     // A key split between the end of the body and the first header is not repeated.
-    const split = sent(undefined, { body: 'not-an-', headers: { 'x-a': 'api-key' } });
+    const split = sent(undefined, { body: 'not-an-', headers: { 'x-a': 'api-key', 'x-b': 'not-an', 'x-c': '-api-key' } });
     const r = judgeKeysNeverEchoed([sent('not-an-api-key'), inBody, inHeader, both, exchange({ error: 'lost' }), split, eight], 'api-key');
     expect(findings(r)).toEqual([
       ['the response repeats an api key the run sent', undefined],
@@ -171,7 +171,7 @@ describe('one_time_secret', () => {
     // An answer that issued a secret of its own is still judged for the others'.
     const other = generateSecret();
     const issuer = issued(other, { body: JSON.stringify({ secret: other, previous: secret }) });
-    const split = refusal('forbidden', [], { body: secret.slice(0, 20), headers: { 'x-a': secret.slice(20) } });
+    const split = refusal('forbidden', [], { body: secret.slice(0, 20), headers: { 'x-a': secret.slice(20), 'x-b': secret.slice(0, 20), 'x-c': secret.slice(20) } });
     const r = judgeOneTimeSecret([{ secret, exchange: a }, { secret: other, exchange: issuer }], [a, inBody, bare, inHeader, issuer, split]);
     expect(r.evidence.map((e) => e.exchange)).toEqual([inBody.seq, bare.seq, inHeader.seq, issuer.seq]);
     expect(r.evidence[0].message).toBe(`contains the secret issued by #${a.seq} [${describeExchange(inBody)}]`);
