@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { fingerprint, generateSecret, secretProblem, sign, signedHeaders, verify } from '../src/core/webhooks';
+import { fingerprint, generateSecret, secretKey, secretProblem, sign, signedHeaders, verify } from '../src/core/webhooks';
 
 // Test vectors from ../shared/inklink-api.md §4 (both recomputed and confirmed there).
 const VECTORS = [
@@ -100,5 +100,92 @@ describe('secrets', () => {
   it('fingerprints are the first 12 hex digits of the SHA-256', () => {
     expect(fingerprint('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')).toMatch(/^[0-9a-f]{12}$/);
     expect(fingerprint('a')).toBe('ca978112ca1b');
+  });
+});
+
+describe('secret format, at its edges', () => {
+  const of = (bytes: number) => `whsec_${Buffer.alloc(bytes, 7).toString('base64')}`;
+
+  it('accepts 24 and 64 bytes, refuses 23 and 65, saying how many', () => {
+    expect(secretProblem(of(24))).toBeUndefined();
+    expect(secretProblem(of(64))).toBeUndefined();
+    expect(secretProblem(of(23))).toBe('secret decodes to 23 bytes, expected 24 to 64');
+    expect(secretProblem(of(65))).toBe('secret decodes to 65 bytes, expected 24 to 64');
+  });
+
+  it('checks the base64 alone: its alphabet, and padding to a multiple of 4', () => {
+    const valid = of(32).slice(6);
+    expect(secretProblem(`whsec_${valid.slice(0, -1)}`)).toBe('secret is not padded base64 after whsec_');
+    expect(secretProblem(`whsec_${valid.replace(/.$/, '$')}`)).toBe('secret is not padded base64 after whsec_');
+    expect(secretProblem(`whsec_${valid.replace(/^./, '-')}`)).toBe('secret is not padded base64 after whsec_');
+    expect(secretProblem(`whsec_${valid}=`)).toBe('secret is not padded base64 after whsec_');
+    expect(secretProblem('whsec_')).toBe('secret is empty after whsec_');
+    expect(secretProblem(valid)).toBe('secret does not start with whsec_');
+    expect(secretProblem(null)).toBe('secret is not a string');
+  });
+
+  it('generates secrets of other sizes on request', () => {
+    for (const n of [24, 64]) {
+      const s = generateSecret(n);
+      expect(secretProblem(s)).toBeUndefined();
+      expect(Buffer.from(s.slice(6), 'base64')).toHaveLength(n);
+      expect(generateSecret(n)).not.toBe(s);
+    }
+  });
+
+  it('derives the key from the base64 with or without whsec_, and refuses anything else', () => {
+    const s = of(32);
+    expect(secretKey(s)).toEqual(Buffer.alloc(32, 7));
+    expect(secretKey(s.slice(6))).toEqual(Buffer.alloc(32, 7));
+    expect(() => secretKey('whsec_%%%%')).toThrow('Webhook secret is not base64');
+    expect(() => secretKey('')).toThrow('Webhook secret is empty');
+    expect(sign(Buffer.alloc(32, 7), 'id', 1, 'b')).toBe(sign(s, 'id', 1, 'b'));
+  });
+});
+
+describe('verify, header by header', () => {
+  const v = VECTORS[0];
+  const good = { 'webhook-id': v.id, 'webhook-timestamp': String(v.timestamp), 'webhook-signature': v.signature };
+  const at = { now: v.timestamp };
+
+  it('says why, in words, for each failure', () => {
+    expect(verify(v.secret, v.body, {}, at)).toEqual({ ok: false, reason: 'missing_headers', message: 'missing webhook-id, webhook-timestamp or webhook-signature' });
+    expect(verify(v.secret, v.body, { ...good, 'webhook-timestamp': '1.5' }, at)).toEqual({ ok: false, reason: 'invalid_timestamp', message: 'webhook-timestamp is not a decimal number of seconds' });
+    expect(verify(v.secret, v.body, good, { now: v.timestamp + 301 })).toEqual({ ok: false, reason: 'timestamp_too_old', message: 'webhook-timestamp is too old' });
+    expect(verify(v.secret, v.body, good, { now: v.timestamp - 301 })).toEqual({ ok: false, reason: 'timestamp_too_new', message: 'webhook-timestamp is too far in the future' });
+    expect(verify('whsec_%%%%', v.body, good, at)).toEqual({ ok: false, reason: 'invalid_secret', message: 'Webhook secret is not base64' });
+    expect(verify(v.secret, v.body, { ...good, 'webhook-signature': 'v1,AAAA' }, at)).toEqual({ ok: false, reason: 'no_matching_signature', message: 'no v1 signature matches' });
+  });
+
+  it('reads headers case-insensitively, joins repeated ones, and ignores values that are not strings', () => {
+    const upper = { 'Webhook-Id': v.id, 'WEBHOOK-TIMESTAMP': String(v.timestamp), 'Webhook-Signature': v.signature };
+    expect(verify(v.secret, v.body, upper, at)).toEqual({ ok: true });
+    expect(verify(v.secret, v.body, { ...good, 'webhook-signature': ['v1,AAAA', v.signature] }, at)).toEqual({ ok: true });
+    expect(verify(v.secret, v.body, { ...good, 'webhook-timestamp': v.timestamp }, at)).toMatchObject({ reason: 'missing_headers' });
+    expect(verify(v.secret, v.body, { ...good, 'webhook-id': '' }, at)).toMatchObject({ reason: 'missing_headers' });
+  });
+
+  it('takes timestamps of up to 15 digits, and the tolerance and the time it is given', () => {
+    expect(verify(v.secret, v.body, { ...good, 'webhook-timestamp': '1'.repeat(16) }, at)).toMatchObject({ reason: 'invalid_timestamp' });
+    expect(verify(v.secret, v.body, { ...good, 'webhook-timestamp': '1'.repeat(15) }, at)).toMatchObject({ reason: 'timestamp_too_new' });
+    expect(verify(v.secret, v.body, good, { now: v.timestamp + 10, toleranceSeconds: 10 })).toEqual({ ok: true });
+    expect(verify(v.secret, v.body, good, { now: v.timestamp + 11, toleranceSeconds: 10 })).toMatchObject({ reason: 'timestamp_too_old' });
+    expect(verify(v.secret, v.body, good, { now: v.timestamp - 10, toleranceSeconds: 10 })).toEqual({ ok: true });
+    expect(verify(v.secret, v.body, good, { now: v.timestamp - 11, toleranceSeconds: 10 })).toMatchObject({ reason: 'timestamp_too_new' });
+    // Without `now`, the current time: a fresh signature verifies, the vector's (2021) is too old.
+    const secret = generateSecret();
+    const now = Math.floor(Date.now() / 1000);
+    expect(verify(secret, 'b', signedHeaders(secret, 'id', now, 'b') as never)).toEqual({ ok: true });
+    expect(verify(v.secret, v.body, good)).toMatchObject({ reason: 'timestamp_too_old' });
+  });
+
+  it('skips candidates that are not `v1,` signatures', () => {
+    for (const sig of [v.signature.slice(3), `v1${v.signature.slice(3)}`, `,${v.signature.slice(3)}`, `v11,${v.signature.slice(3)}`]) {
+      expect(verify(v.secret, v.body, { ...good, 'webhook-signature': sig }, at)).toMatchObject({ reason: 'no_matching_signature' });
+    }
+  });
+
+  it('builds the three headers', () => {
+    expect(signedHeaders(v.secret, v.id, v.timestamp, v.body)).toEqual({ 'webhook-id': v.id, 'webhook-timestamp': String(v.timestamp), 'webhook-signature': v.signature });
   });
 });

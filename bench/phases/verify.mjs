@@ -21,6 +21,7 @@ async function run({ identity, log }) {
     };
     flag('--admin-key', identity.adminKey);
     flag('--member-key', identity.memberKey);
+    flag('--owner-key', identity.ownerKey);
     flag('--other-org-key', identity.otherOrgKey);
     flag('--trigger', 'mock');
     if (text.includes('--receiver-host')) args.push('--receiver-host', '127.0.0.1');

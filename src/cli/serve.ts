@@ -4,7 +4,7 @@ import { DEFAULTS, isLoopback } from '../../mock/config';
 import { parseDuration, parseSchedule } from '../core/duration';
 import { createMockServer, type StateSource } from '../../mock/server';
 import { formatBanner, formatLoadedState } from '../../mock/banner';
-import { helpText, intOption, parseOptions, UsageError, type CommandHelp, type OptionSpec } from './options';
+import { commandOptions, intOption, UsageError, type CommandHelp, type OptionSpec } from './options';
 
 export const SERVE_OPTIONS: OptionSpec[] = [
   { name: 'port', type: 'string', env: 'INKLINK_MOCK_PORT', default: String(DEFAULTS.cliPort), valueName: 'N', description: 'Port to listen on (0 picks a free one).' },
@@ -36,11 +36,8 @@ export const SERVE_HELP: CommandHelp = {
 };
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { values } = parseOptions(SERVE_OPTIONS, argv);
-  if (values.help) {
-    process.stdout.write(helpText(SERVE_HELP, SERVE_OPTIONS));
-    return 0;
-  }
+  const values = commandOptions(SERVE_OPTIONS, SERVE_HELP, argv);
+  if (!values) return 0;
   const logLevel = values['log-level'];
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const logFormat = values['log-format'];

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { getSpec } from '../core/spec';
 import { createValidator, isDeclaredRefusal, type Violation } from '../core/validator';
-import { helpText, intOption, parseOptions, specOption, UsageError, type CommandHelp, type OptionSpec } from './options';
+import { commandOptions, intOption, specOption, UsageError, type CommandHelp, type OptionSpec } from './options';
 
 export const VALIDATE_OPTIONS: OptionSpec[] = [
   { name: 'operation', type: 'string', valueName: 'ID', description: 'operationId of the exchange (with --status).' },
@@ -41,11 +41,8 @@ is an expected refusal: the request's own violations are listed as such, not cou
 };
 
 export async function validateCommand(argv: string[]): Promise<number> {
-  const { values } = parseOptions(VALIDATE_OPTIONS, argv);
-  if (values.help) {
-    process.stdout.write(helpText(VALIDATE_HELP, VALIDATE_OPTIONS));
-    return 0;
-  }
+  const values = commandOptions(VALIDATE_OPTIONS, VALIDATE_HELP, argv);
+  if (!values) return 0;
   const spec = specOption(values.spec) ?? getSpec();
   const validator = createValidator(spec);
   let findings: Finding[];

@@ -1,16 +1,18 @@
 /** `inklink-mock verify`: checks an implementation against openapi.json and the documented behaviour. */
+import { exitStatus, nameWidth } from '../core/check-report';
 import { parseDuration } from '../core/duration';
-import { formatJson, formatJUnit, formatTable } from '../verifier/report';
+import { abortedLine, formatJson, formatJUnit, tableFooter, tableHeader, tableRow } from '../verifier/report';
 import { CHECK_INFO, verify } from '../verifier/run';
 import { parseTrigger } from '../verifier/trigger';
 import { colourEnabled } from './terminal';
-import { helpText, intOption, parseOptions, specOption, UsageError, type CommandHelp, type OptionSpec } from './options';
+import { commandOptions, intOption, specOption, UsageError, type CommandHelp, type OptionSpec } from './options';
 import { checkList, parseReportOption, writeReports } from './reports';
 
 export const VERIFY_OPTIONS: OptionSpec[] = [
   { name: 'base-url', type: 'string', env: 'INKLINK_BASE_URL', valueName: 'URL', description: 'Base URL of the implementation (e.g. https://platform.inklink.com/api/v1). Required.' },
   { name: 'admin-key', type: 'string', env: 'INKLINK_ADMIN_KEY', valueName: 'KEY', description: 'An owner or admin api key; the run creates its endpoints with it. Required.' },
   { name: 'member-key', type: 'string', env: 'INKLINK_MEMBER_KEY', valueName: 'KEY', description: 'A member api key of the same organization. Required.' },
+  { name: 'owner-key', type: 'string', env: 'INKLINK_OWNER_KEY', valueName: 'KEY', description: 'An owner api key of the same organization (privileged_roles; skipped without).' },
   { name: 'other-org-key', type: 'string', env: 'INKLINK_OTHER_ORG_KEY', valueName: 'KEY', description: "An owner or admin key of another organization (tenant isolation checks; skipped without)." },
   { name: 'trigger', type: 'string', env: 'INKLINK_TRIGGER', default: 'none', valueName: 'mock|url:URL|none', description: 'How to make the implementation deliver: the mock control API, POST {endpoint_id, type} to URL, or none (delivery checks skipped).' },
   { name: 'control-token', type: 'string', env: 'INKLINK_MOCK_CONTROL_TOKEN', valueName: 'TOKEN', description: "Bearer token of the mock's control API, for --trigger mock." },
@@ -36,11 +38,8 @@ export const VERIFY_HELP: CommandHelp = {
 };
 
 export async function verifyCommand(argv: string[]): Promise<number> {
-  const { values } = parseOptions(VERIFY_OPTIONS, argv);
-  if (values.help) {
-    process.stdout.write(helpText(VERIFY_HELP, VERIFY_OPTIONS));
-    return 0;
-  }
+  const values = commandOptions(VERIFY_OPTIONS, VERIFY_HELP, argv);
+  if (!values) return 0;
   if (values['list-checks']) {
     process.stdout.write(checkList(CHECK_INFO));
     return 0;
@@ -62,18 +61,23 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   }
   const spec = specOption(values.spec);
   const trigger = String(values.trigger);
+  let triggerDescription: string;
   try {
-    parseTrigger(trigger, String(values['base-url']));
+    triggerDescription = parseTrigger(trigger, String(values['base-url']).replace(/\/+$/, '')).description;
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   const unknownChecks = ((values.check as string[] | undefined) ?? []).filter((n) => !CHECK_INFO.some((c) => c.name === n));
   if (unknownChecks.length) throw new UsageError(`unknown check(s): ${unknownChecks.join(', ')} (see --list-checks)`);
 
+  // The table is printed as results come: its header first, then each check's row once it is final.
+  const color = colourEnabled(process.stdout);
+  const width = nameWidth([...CHECK_INFO.map((c) => c.name), 'setup']);
   const report = await verify({
     baseUrl: String(values['base-url']),
     adminKey: String(values['admin-key']),
     memberKey: String(values['member-key']),
+    ownerKey: values['owner-key'] as string | undefined,
     otherOrgKey: values['other-org-key'] as string | undefined,
     trigger,
     controlToken: values['control-token'] as string | undefined,
@@ -83,8 +87,11 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     deliveryWaitMs,
     only: values.check as string[] | undefined,
     spec,
+    onStart: () => process.stdout.write(tableHeader(String(values['base-url']).replace(/\/+$/, ''), triggerDescription, width)),
+    onResult: (r) => process.stdout.write(tableRow(r, width, color)),
   });
-  process.stdout.write(formatTable(report, colourEnabled(process.stdout)));
+  process.stdout.write(report.aborted ? '' : tableFooter(report, color));
+  process.stderr.write(report.aborted ? abortedLine(report) : '');
   writeReports(reports, { junit: () => formatJUnit(report), json: () => formatJson(report) });
-  return report.counts.fail === 0 ? 0 : 1;
+  return report.aborted ? 1 : exitStatus(report.counts);
 }

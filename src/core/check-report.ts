@@ -1,13 +1,20 @@
 /**
  * A run of named checks, reported the same way by every tool that runs them: a terminal table
- * (PASS, FAIL or SKIP per check, then each failure with its evidence), JUnit XML for any CI, and
- * JSON. The tool supplies what only it knows: its heading, and the lines that show one piece of
- * evidence (the request, the answer, a line to reproduce it).
+ * (PASS, FAIL, SKIP or BLOCKED per check, then each failure with its evidence; the header and the
+ * rows can also be printed one by one as results come), JUnit XML for any CI, and JSON. The tool
+ * supplies what only it knows: its heading, and the lines that show one piece of evidence (the
+ * request, the answer, a line to reproduce it).
  *
  * `verify` (src/verifier/report.ts) and `check-receiver` (src/receiver-check/report.ts) both report
  * through this module.
  */
-export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+/**
+ * `blocked`: the check could not judge its rule because something it depends on broke first; the
+ * report names that cause once, where it failed. In JUnit it is a skipped test case whose message
+ * names the cause, so a build goes red once, for the cause.
+ */
+export type CheckStatus = 'pass' | 'fail' | 'skip' | 'blocked';
 
 export interface CheckEvidence {
   message: string;
@@ -54,17 +61,24 @@ export interface CheckRun<E extends CheckEvidence> {
   junitLines(evidence: E): string[];
   /** Lines between the failures and the counts (e.g. latencies). */
   footer?: string[];
+  /** Whether this tool's checks can be blocked (then the counts name the blocked ones, 0 included). */
+  blocking?: boolean;
 }
 
-const MARK: Record<CheckStatus, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' };
-const COLOR: Record<CheckStatus, number> = { pass: 32, fail: 31, skip: 33 };
+const MARK: Record<CheckStatus, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP', blocked: 'BLOCKED' };
+const COLOR: Record<CheckStatus, number> = { pass: 32, fail: 31, skip: 33, blocked: 35 };
 /** Failures show this much evidence in the table; the JSON report has all of it. */
 const TABLE_EVIDENCE = 20;
 
 export function countStatuses(results: { status: CheckStatus }[]): CheckCounts {
-  const counts: CheckCounts = { pass: 0, fail: 0, skip: 0 };
+  const counts: CheckCounts = { pass: 0, fail: 0, skip: 0, blocked: 0 };
   for (const r of results) counts[r.status]++;
   return counts;
+}
+
+/** `3 passed, 1 failed, 0 skipped` (and `, 2 blocked` for a tool whose checks can be blocked). */
+export function countsLine(c: CheckCounts, blocking = false): string {
+  return `${c.pass} passed, ${c.fail} failed, ${c.skip} skipped${blocking ? `, ${c.blocked} blocked` : ''}`;
 }
 
 /** The process exit status of a run: 0 when no check failed, else 1 (2 is for usage errors). */
@@ -72,12 +86,33 @@ export function exitStatus(counts: CheckCounts): 0 | 1 {
   return counts.fail === 0 ? 0 : 1;
 }
 
+const painter = (color: boolean) => (s: string, code: number) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+/** The RESULT column: as wide as its widest mark (a blocking tool's BLOCKED), so rows line up. */
+const markWidth = (blocking: boolean) => (blocking ? MARK.blocked.length : 'RESULT'.length);
+
+/** The table's first lines: the heading and the column heads. `width`: the longest check name. */
+export function tableHeader(heading: string, width: number, blocking = false): string {
+  return `${heading}\n\n  ${'CHECK'.padEnd(width)}  ${'RESULT'.padEnd(markWidth(blocking))}  SUMMARY\n`;
+}
+
+/** One check's row, which a tool may print as soon as the check is done. */
+export function tableRow(r: { name: string; status: CheckStatus; summary: string }, width: number, color = false, blocking = false): string {
+  const mark = MARK[r.status];
+  return `  ${r.name.padEnd(width)}  ${painter(color)(mark, COLOR[r.status])}${' '.repeat(markWidth(blocking) - mark.length)}  ${r.summary}\n`;
+}
+
+/** The longest check name of a run (at least as wide as the column head). */
+export const nameWidth = (names: string[]) => Math.max(...names.map((n) => n.length), 'CHECK'.length);
+
 export function formatCheckTable<E extends CheckEvidence>(run: CheckRun<E>, color = false): string {
-  const paint = (s: string, code: number) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const width = Math.max(...run.results.map((r) => r.name.length), 5);
-  const lines = [run.heading, ''];
-  lines.push(`  ${'CHECK'.padEnd(width)}  RESULT  SUMMARY`);
-  for (const r of run.results) lines.push(`  ${r.name.padEnd(width)}  ${paint(MARK[r.status], COLOR[r.status])}    ${r.summary}`);
+  const width = nameWidth(run.results.map((r) => r.name));
+  return tableHeader(run.heading, width, run.blocking) + run.results.map((r) => tableRow(r, width, color, run.blocking)).join('') + tableFooter(run, color);
+}
+
+/** After the rows: the evidence of each failure, the tool's footer, and the counts. */
+export function tableFooter<E extends CheckEvidence>(run: CheckRun<E>, color = false): string {
+  const paint = painter(color);
+  const lines: string[] = [];
   for (const r of run.results.filter((x) => x.status === 'fail')) {
     lines.push('', paint(`${r.name}: FAIL`, COLOR.fail), `  ${r.description}`);
     for (const ev of r.evidence.slice(0, TABLE_EVIDENCE)) {
@@ -86,17 +121,17 @@ export function formatCheckTable<E extends CheckEvidence>(run: CheckRun<E>, colo
     if (r.evidence.length > TABLE_EVIDENCE) lines.push(`  … and ${r.evidence.length - TABLE_EVIDENCE} more (see the JSON report)`);
   }
   if (run.footer?.length) lines.push('', ...run.footer);
-  const c = run.counts;
-  lines.push('', `${c.pass} passed, ${c.fail} failed, ${c.skip} skipped in ${seconds(run.durationMs, 1)} s`);
+  lines.push('', `${countsLine(run.counts, run.blocking)} in ${seconds(run.durationMs, 1)} s`);
   return lines.join('\n') + '\n';
 }
 
 export function formatCheckJUnit<E extends CheckEvidence>(run: CheckRun<E>): string {
-  const c = run.counts;
+  const c = countStatuses(run.results);
+  const skipped = c.skip + c.blocked;
   const cases = run.results.map((r) => {
     const head = `    <testcase classname="${xmlEscape(run.tool.replace(/ /g, '.'))}" name="${xmlEscape(r.name)}" time="${seconds(r.durationMs, 3)}">`;
     if (r.status === 'pass') return `${head}</testcase>`;
-    if (r.status === 'skip') return `${head}\n      <skipped message="${xmlEscape(r.summary)}"/>\n    </testcase>`;
+    if (r.status === 'skip' || r.status === 'blocked') return `${head}\n      <skipped message="${xmlEscape(r.summary)}"/>\n    </testcase>`;
     const detail = r.evidence.map((ev) => [ev.message, ...run.junitLines(ev).map((l) => `  ${l}`)].join('\n')).join('\n');
     return `${head}\n      <failure message="${xmlEscape(r.summary)}" type="${xmlEscape(r.name)}">${xmlEscape(`${r.description}\n${detail}`)}</failure>\n    </testcase>`;
   });
@@ -104,8 +139,8 @@ export function formatCheckJUnit<E extends CheckEvidence>(run: CheckRun<E>): str
   const time = seconds(run.durationMs, 3);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xmlEscape(run.tool)}" tests="${total}" failures="${c.fail}" skipped="${c.skip}" time="${time}">`,
-    `  <testsuite name="${xmlEscape(run.suite)}" tests="${total}" failures="${c.fail}" errors="0" skipped="${c.skip}" timestamp="${run.startedAt}" time="${time}">`,
+    `<testsuites name="${xmlEscape(run.tool)}" tests="${total}" failures="${c.fail}" skipped="${skipped}" time="${time}">`,
+    `  <testsuite name="${xmlEscape(run.suite)}" tests="${total}" failures="${c.fail}" errors="0" skipped="${skipped}" timestamp="${run.startedAt}" time="${time}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

@@ -62,7 +62,8 @@ function header(headers: Headers | undefined, name: string): string | undefined 
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-const isJsonType = (ct: string) => /^application\/([\w.+-]*\+)?json$/i.test(ct.split(';')[0].trim());
+/** Whether a declared media type (no parameters) is JSON: `application/json` or `application/…+json`. */
+const isJsonType = (mediaType: string) => /^application\/([\w.+-]*\+)?json$/i.test(mediaType);
 
 /** Parses a string parameter by its schema's type; anything unparsable stays a string and fails. */
 function parseParam(value: string, schema: any): unknown {
@@ -131,8 +132,8 @@ export function describeLocation(v: Violation): string {
   return v.location.join('.');
 }
 
+/** `/a~1b/0` -> `["a/b", "0"]`; the root (`""`) -> `[]`. */
 function pointerSegments(pointer: string): string[] {
-  if (!pointer) return [];
   return pointer
     .split('/')
     .slice(1)
@@ -191,10 +192,8 @@ export function createValidator(spec: CompiledSpec = getSpec()): Validator {
         continue;
       }
       const errs = validateValue(spec, `${id}|${p.in}|${p.name}`, p.schema, 'request', parseParam(raw, p.schema));
-      if (errs) {
-        for (const v of ajvViolations(errs, 'request_parameters_conformance', id, loc)) {
-          out.push({ ...v, message: `${p.in} parameter "${p.name}": ${v.message.replace(/^\(root\) /, '')}` });
-        }
+      for (const v of ajvViolations(errs, 'request_parameters_conformance', id, loc)) {
+        out.push({ ...v, message: `${p.in} parameter "${p.name}": ${v.message.replace(/^\(root\) /, '')}` });
       }
     }
 

@@ -14,6 +14,8 @@ export interface SendOptions {
   apiKey?: string;
   json?: unknown;
   headers?: Record<string, string>;
+  /** Overrides the client's timeout for this request. */
+  timeoutMs?: number;
 }
 
 export class RecordingClient {
@@ -44,12 +46,14 @@ export class RecordingClient {
       purpose,
       operationId: match?.operation.operationId,
       request: { method, url, path, headers, body, keyLabel: opts.keyLabel },
+      startedAt: Date.now(),
       durationMs: 0,
     };
     this.exchanges.push(exchange);
     const started = performance.now();
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     try {
-      const res = await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+      const res = await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
       const text = await res.text();
       const resHeaders: Record<string, string> = {};
       res.headers.forEach((v, k) => {
@@ -58,15 +62,27 @@ export class RecordingClient {
       const json: unknown = jsonOrUndefined(text);
       exchange.response = { status: res.status, headers: resHeaders, body: text, json };
     } catch (e) {
-      exchange.error = describeFetchError(e);
+      exchange.error = describeFetchError(e, timeoutMs);
     }
     exchange.durationMs = Math.round((performance.now() - started) * 10) / 10;
     return exchange;
   }
 }
 
-function describeFetchError(e: unknown): string {
+const TRANSPORT_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_SOCKET: 'connection closed',
+};
+
+function describeFetchError(e: unknown, timeoutMs: number): string {
   const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError') return 'timed out';
-  return err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
+  if (err.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
+  const code = err.cause?.code;
+  if (code) return TRANSPORT_ERRORS[code] ? `${TRANSPORT_ERRORS[code]} (${code})` : code;
+  return err.cause?.message ?? err.message ?? String(e);
 }

@@ -1,13 +1,16 @@
 /**
  * The verifier's webhook receiver. Each endpoint the verifier creates delivers to its own path
  * (`<receiver url>/<tag>`), so deliveries can be told apart; the answer per path is scripted
- * (e.g. fail the first attempt to provoke a retry).
+ * (e.g. fail the first attempt to provoke a retry, redirect it, or hold it open while the run
+ * rotates the secret). A delivery is visible to waiters as soon as it has arrived, before it is
+ * answered.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CapturedDelivery } from './types';
 
-export type AnswerPolicy = (delivery: CapturedDelivery, indexOnTag: number) => number;
+export type ReceiverAnswer = number | { status: number; headers?: Record<string, string> };
+export type AnswerPolicy = (delivery: CapturedDelivery, indexOnTag: number) => ReceiverAnswer | Promise<ReceiverAnswer>;
 
 export interface Receiver {
   /** The URL endpoints are created with: `--receiver-url`, or where the receiver listens. */
@@ -38,12 +41,23 @@ export async function startReceiver(host: string, port: number, publicUrl?: stri
       const tag = (req.url ?? '/').split('?')[0].split('/').filter(Boolean).pop() ?? '';
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : (v ?? '');
-      const d: CapturedDelivery = { tag, method: req.method ?? '', headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now(), answeredStatus: 204 };
+      const d: CapturedDelivery = { tag, method: req.method ?? '', headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now(), answeredStatus: 0 };
       const onTag = captured.filter((c) => c.tag === tag).length;
-      d.answeredStatus = policies.get(tag)?.(d, onTag) ?? 204;
       captured.push(d);
-      res.writeHead(d.answeredStatus).end();
       for (const w of waiters) w();
+      const answer = async () => {
+        let a: ReceiverAnswer = 204;
+        try {
+          a = (await policies.get(tag)?.(d, onTag)) ?? 204;
+        } catch {
+          a = 500;
+        }
+        const { status, headers: extra } = typeof a === 'number' ? { status: a, headers: undefined } : a;
+        d.answeredStatus = status;
+        d.answeredAt = Date.now();
+        if (!res.destroyed) res.writeHead(status, extra).end();
+      };
+      void answer();
     });
   });
   server.keepAliveTimeout = 1000;

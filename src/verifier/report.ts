@@ -1,7 +1,21 @@
-/** The verify report as a terminal table, JUnit XML (any CI) and JSON, through the core's check reporter. */
-import { formatCheckJson, formatCheckJUnit, formatCheckTable, truncate, type CheckRun } from '../core/check-report';
+/**
+ * The verify report as a terminal table (also printed row by row as results come), JUnit XML (any
+ * CI) and JSON, through the core's check reporter. A blocked check is a skipped JUnit test case
+ * whose message names what blocked it; the failure it follows from is a failed test case of its own
+ * (the check, or `setup`).
+ */
+import {
+  formatCheckJson,
+  formatCheckJUnit,
+  formatCheckTable,
+  tableFooter as checkTableFooter,
+  tableHeader as checkTableHeader,
+  tableRow as checkTableRow,
+  truncate,
+  type CheckRun,
+} from '../core/check-report';
 import { API_KEY_HEADER } from '../core/inklink';
-import type { Evidence, Exchange, Report } from './types';
+import type { CheckResult, Evidence, Exchange, Report } from './types';
 
 export function curlFor(e: Exchange): string {
   const parts = [`curl -i -X ${e.request.method} '${e.request.url}'`];
@@ -16,20 +30,30 @@ export function curlFor(e: Exchange): string {
 function keyVar(label: string | undefined): string {
   if (label === 'admin key') return 'INKLINK_ADMIN_KEY';
   if (label === 'member key') return 'INKLINK_MEMBER_KEY';
+  if (label === 'owner key') return 'INKLINK_OWNER_KEY';
   if (label === "other organization's key") return 'INKLINK_OTHER_ORG_KEY';
   return 'KEY';
+}
+
+const heading = (baseUrl: string, trigger: string) => `inklink-mock verify ${baseUrl}  (trigger: ${trigger})`;
+
+/** The report's checks; a run that could not start is one failed `setup` check. */
+function resultsOf(report: Report): CheckResult[] {
+  if (!report.aborted) return report.results;
+  return [{ name: 'setup', description: 'Reach the implementation.', status: 'fail', summary: report.aborted, evidence: [{ message: report.aborted }], durationMs: 0 }];
 }
 
 function checkRun(report: Report): CheckRun<Evidence> {
   const exchange = (ev: Evidence) => (ev.exchange === undefined ? undefined : report.exchanges[ev.exchange - 1]);
   return {
-    heading: `inklink-mock verify ${report.baseUrl}  (trigger: ${report.trigger})`,
+    heading: heading(report.baseUrl, report.trigger),
     tool: report.tool,
     suite: `verify ${report.baseUrl}`,
     startedAt: report.startedAt,
     durationMs: report.durationMs,
-    results: report.results,
+    results: resultsOf(report),
     counts: report.counts,
+    blocking: true,
     tableLines(ev) {
       const lines: string[] = [];
       const ex = exchange(ev);
@@ -49,7 +73,26 @@ function checkRun(report: Report): CheckRun<Evidence> {
   };
 }
 
+/** The table's first lines, printed before any check has run. `width`: the longest check name. */
+export function tableHeader(baseUrl: string, trigger: string, width: number): string {
+  return checkTableHeader(heading(baseUrl, trigger), width, true);
+}
+
+/** One check's row, printed as soon as its result is final. */
+export function tableRow(r: CheckResult, width: number, color = false): string {
+  return checkTableRow(r, width, color, true);
+}
+
+/** After the rows: the evidence of each failure, and the counts. */
+export function tableFooter(report: Report, color = false): string {
+  return checkTableFooter(checkRun(report), color);
+}
+
+/** The one line of a run that could not start. */
+export const abortedLine = (report: Report) => `inklink-mock verify: ${report.aborted}\n`;
+
 export function formatTable(report: Report, color = false): string {
+  if (report.aborted) return abortedLine(report);
   return formatCheckTable(checkRun(report), color);
 }
 

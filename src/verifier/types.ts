@@ -1,6 +1,12 @@
 /** The verifier's vocabulary: exchanges it records, checks it runs, results it reports. */
+import type { CheckCounts, CheckStatus } from '../core/check-report';
 
-export type CheckStatus = 'pass' | 'fail' | 'skip';
+/**
+ * A check's status (src/core/check-report.ts). `blocked`: the check could not judge its rule
+ * because something it depends on broke first (a set-up step, or another check whose failure
+ * explains every piece of its evidence); the report names that cause once, where it failed.
+ */
+export type { CheckStatus };
 
 /** One request the run sent and the response it saw. Secrets are kept only in memory. */
 export interface Exchange {
@@ -12,6 +18,8 @@ export interface Exchange {
   response?: { status: number; headers: Record<string, string>; body: string; json?: unknown };
   /** A transport failure (connection refused, timeout) instead of a response. */
   error?: string;
+  /** When the request was sent (epoch ms). */
+  startedAt: number;
   durationMs: number;
 }
 
@@ -23,24 +31,34 @@ export interface CapturedDelivery {
   headers: Record<string, string>;
   body: string;
   receivedAt: number;
-  /** What the receiver answered. */
+  /** What the receiver answered (set once it answered). */
   answeredStatus: number;
+  /** When the receiver answered (epoch ms); undefined while the answer is held. */
+  answeredAt?: number;
 }
 
 export interface Evidence {
   message: string;
   exchange?: number;
   delivery?: { tag: string; webhookId?: string; receivedAt: string };
+  /**
+   * Checks whose rule this piece of evidence follows from when they fail (e.g. a rotation that
+   * returned no secret, for a check that needs the new secret). A failed check whose every piece of
+   * evidence relies on a failed or blocked check is reported as blocked by it.
+   */
+  reliesOn?: string[];
 }
 
 export interface CheckResult {
   name: string;
   description: string;
   status: CheckStatus;
-  /** One line: why it passed, failed or was skipped. */
+  /** One line: why it passed, failed, was skipped or blocked. */
   summary: string;
   evidence: Evidence[];
   durationMs: number;
+  /** What blocked it: `setup` or the names of the checks whose failure explains its evidence. */
+  blockedBy?: string[];
 }
 
 export interface CheckInfo {
@@ -48,14 +66,18 @@ export interface CheckInfo {
   description: string;
 }
 
+export type Counts = CheckCounts;
+
 export interface Report {
   tool: 'inklink-mock verify';
   baseUrl: string;
   startedAt: string;
   durationMs: number;
   trigger: string;
+  /** Set when the run could not start at all (e.g. the base URL is unreachable): one line, no results. */
+  aborted?: string;
   results: CheckResult[];
   /** Every exchange of the run, secrets and keys redacted. */
   exchanges: Exchange[];
-  counts: { pass: number; fail: number; skip: number };
+  counts: Counts;
 }

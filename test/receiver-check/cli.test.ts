@@ -80,7 +80,7 @@ describe('check-receiver over HTTP: each receiver fails exactly the checks it sh
     expect(r.stderr).toBe('');
     const report = readReport(json);
     expect(failedChecks(report)).toEqual([...variant.fails].sort());
-    expect(report.counts).toEqual({ pass: 13 - variant.fails.length, fail: variant.fails.length, skip: 0 });
+    expect(report.counts).toEqual({ pass: 13 - variant.fails.length, fail: variant.fails.length, skip: 0, blocked: 0 });
     expect(r.code).toBe(variant.fails.length ? 1 : 0);
     expect(r.stdout).toMatch(new RegExp(`${13 - variant.fails.length} passed, ${variant.fails.length} failed, 0 skipped`));
     for (const f of variant.fails) {

@@ -169,7 +169,7 @@ describe('the shared check reporter', () => {
       { name: 'b_check', description: 'B <b>.', status: 'fail', summary: 'bad & worse', evidence: [{ message: 'm1', n: 1 }, ...Array.from({ length: 21 }, (_, i) => ({ message: `x${i}` }))], durationMs: 2 },
       { name: 'c_check', description: 'C.', status: 'skip', summary: 'not run', evidence: [], durationMs: 0 },
     ],
-    counts: { pass: 1, fail: 1, skip: 1 },
+    counts: { pass: 1, fail: 1, skip: 1, blocked: 0 },
     tableLines: (e) => (e.n ? [`detail ${e.n}`] : []),
     junitLines: (e) => (e.n ? [`junit detail ${e.n}`] : []),
     footer: ['latency: fine'],
@@ -198,8 +198,8 @@ describe('the shared check reporter', () => {
 
   it('counts and the exit status', () => {
     const counts = countStatuses(run.results);
-    expect(counts).toEqual({ pass: 1, fail: 1, skip: 1 });
+    expect(counts).toEqual({ pass: 1, fail: 1, skip: 1, blocked: 0 });
     expect(exitStatus(counts)).toBe(1);
-    expect(exitStatus({ pass: 3, fail: 0, skip: 2 })).toBe(0);
+    expect(exitStatus({ pass: 3, fail: 0, skip: 2, blocked: 0 })).toBe(0);
   });
 });

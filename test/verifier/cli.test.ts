@@ -2,9 +2,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
 import { XMLParser } from 'fast-xml-parser';
-import { runCli } from '../helpers/cli';
+import { CHECKS } from '../../src/verifier/run';
+import { CLI, runCli } from '../helpers/cli';
 import { startVariant, type RunningVariant } from '../support/broken-variants';
+
+const N = CHECKS.length;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-verify-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -26,17 +31,19 @@ describe('inklink-mock verify', () => {
     const json = path.join(tmp, 'ok/report.json');
     const r = await runCli(
       ['verify', '--base-url', correct.url, '--admin-key', correct.keys.admin, '--member-key', correct.keys.member, '--other-org-key', correct.keys.otherOrg, '--trigger', 'mock', '--report', `junit:${junit}`, '--report', `json:${json}`],
+      { INKLINK_OWNER_KEY: correct.keys.owner },
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/immediate_invalidation\s+PASS/);
-    expect(r.stdout).toMatch(/13 passed, 0 failed, 0 skipped/);
+    expect(r.stdout).toMatch(/privileged_roles\s+PASS/);
+    expect(r.stdout).toMatch(new RegExp(`${N} passed, 0 failed, 0 skipped, 0 blocked`));
     const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
-    expect(x.testsuites['@_tests']).toBe('13');
+    expect(x.testsuites['@_tests']).toBe(String(N));
     expect(x.testsuites['@_failures']).toBe('0');
-    expect(x.testsuites.testsuite.testcase).toHaveLength(13);
+    expect(x.testsuites.testsuite.testcase).toHaveLength(N);
     const report = JSON.parse(fs.readFileSync(json, 'utf8'));
-    expect(report.counts).toEqual({ pass: 13, fail: 0, skip: 0 });
+    expect(report.counts).toEqual({ pass: N, fail: 0, skip: 0, blocked: 0 });
     for (const k of Object.values(correct.keys)) {
       expect(r.stdout + fs.readFileSync(junit, 'utf8') + fs.readFileSync(json, 'utf8')).not.toContain(k);
     }
@@ -65,9 +72,9 @@ describe('inklink-mock verify', () => {
   it('--check runs only the named checks; --list-checks lists them all', async () => {
     const r = await runCli(['verify', '--base-url', correct.url, '--admin-key', correct.keys.admin, '--member-key', correct.keys.member, '--check', 'auth_required', '--check', 'error_envelope']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/2 passed, 0 failed, 0 skipped/);
+    expect(r.stdout).toMatch(/2 passed, 0 failed, 0 skipped, 0 blocked/);
     const list = await runCli(['verify', '--list-checks']);
-    expect(list.stdout.trim().split('\n')).toHaveLength(13);
+    expect(list.stdout.trim().split('\n')).toHaveLength(N);
   });
 
   it.each([
@@ -83,13 +90,77 @@ describe('inklink-mock verify', () => {
     expect(r.stderr).toMatch(message);
   });
 
-  it('an unreachable implementation fails every check that needs it, with the reason', async () => {
-    const r = await runCli(['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'secret_live_aaaaaaaaaaaa', '--member-key', 'secret_live_bbbbbbbbbbbb']);
+  it('prints the header first, then each check as it finishes, then the evidence and the counts', async () => {
+    const child = spawn(process.execPath, [CLI, 'verify', '--base-url', correct.url, '--admin-key', correct.keys.admin, '--member-key', correct.keys.member, '--trigger', 'mock'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: { at: number; text: string }[] = [];
+    child.stdout.on('data', (c) => chunks.push({ at: Date.now(), text: String(c) }));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    const out = chunks.map((c) => c.text).join('');
+    expect(out.split('\n')[0]).toMatch(/^inklink-mock verify http:\/\/127\.0\.0\.1:\d+ {2}\(trigger: mock/);
+    expect(out.split('\n')[2]).toMatch(/^ {2}CHECK +RESULT +SUMMARY$/);
+    // A quick check's row is out while the slow ones (a held-open retry takes over a second) still run.
+    const when = (re: RegExp) => chunks[chunks.findIndex((_, i) => re.test(chunks.slice(0, i + 1).map((c) => c.text).join('')))].at;
+    expect(when(/unknown_endpoint +PASS/)).toBeLessThan(when(/retry_after_rotation +PASS/));
+    expect(when(/unknown_endpoint +PASS/)).toBeLessThanOrEqual(when(/ passed, /) - 300);
+  });
+
+  it('an unreachable base URL fails at once with one line, not a failure per check', async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    const r = await runCli(['verify', '--base-url', `http://127.0.0.1:${port}`, '--admin-key', 'secret_live_aaaaaaaaaaaa', '--member-key', 'secret_live_bbbbbbbbbbbb', '--trigger', 'mock']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/auth_required\s+FAIL/);
-    expect(r.stdout).toMatch(/set-up failed/);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`inklink-mock verify: cannot reach http://127.0.0.1:${port}: connection refused (ECONNREFUSED)\n`);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('a base URL that accepts connections but never answers fails after 4.5 s with one line', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const junit = path.join(tmp, 'silent/junit.xml');
+    try {
+      const r = await runCli(['verify', '--base-url', `http://127.0.0.1:${port}`, '--admin-key', 'secret_live_aaaaaaaaaaaa', '--member-key', 'secret_live_bbbbbbbbbbbb', '--report', `junit:${junit}`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`inklink-mock verify: cannot reach http://127.0.0.1:${port}: no answer within 4.5 s\n`);
+      const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
+      expect(x.testsuites.testsuite.testcase).toMatchObject({ '@_name': 'setup', failure: { '@_message': expect.stringMatching(/cannot reach/) } });
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('a failed set-up is one FAIL row showing the response; the checks that needed it are BLOCKED, and JUnit skips them naming the cause', async () => {
+    const v = await startVariant('correct');
+    const junit = path.join(tmp, 'setup/junit.xml');
+    try {
+      await fetch(`${v.url}/__mock/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operation_id: 'createWebhookEndpoint', status: 500 }) });
+      const r = await runCli(['verify', '--base-url', v.url, '--admin-key', v.keys.admin, '--member-key', v.keys.member, '--trigger', 'mock', '--report', `junit:${junit}`]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/\n {2}setup +FAIL +set-up: creating endpoint "probe" with the admin key answered 500/);
+      expect(r.stdout).toMatch(/\n {2}immediate_invalidation +BLOCKED +not run: set-up: creating endpoint "inv"/);
+      expect(r.stdout).toMatch(/response: 500 \{"error":\{"code":"INTERNAL_ERROR"/);
+      expect(r.stdout).not.toMatch(/immediate_invalidation +(PASS|FAIL)/);
+      const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
+      const inv = x.testsuites.testsuite.testcase.find((t: any) => t['@_name'] === 'immediate_invalidation');
+      expect(inv.skipped['@_message']).toMatch(/^not run: set-up/);
+    } finally {
+      await v.close();
+    }
   });
 });
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
 
 describe('inklink-mock validate', () => {
   const write = (name: string, content: string) => {

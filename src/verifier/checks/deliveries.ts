@@ -1,77 +1,27 @@
-/** Webhook deliveries (§3-4 of the docs): immediate invalidation and the shape of every delivery. */
+/**
+ * Webhook deliveries (§3-4 of the docs, the rotate page, README's deliveries): the shape of every
+ * delivery, its signature, immediate invalidation on rotation, subscriptions and disabled endpoints.
+ */
 import { EVENT_TYPES, ID_PREFIX, WEBHOOK_USER_AGENT } from '../../core/inklink';
+import { jsonOrUndefined } from '../../core/json';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../core/webhooks';
-import { type RunContext, verifiesWith } from '../context';
-import type { CapturedDelivery, Evidence } from '../types';
-import { type Check, evidence, failWith, pass, skip } from './util';
+import type { CapturedDelivery, Evidence, Exchange } from '../types';
+import { deliveryEvidence, evidence, failWith, isSuccess, type Outcome, pass, verdict, verifiesWith } from './util';
 
-const ref = (d: CapturedDelivery): Evidence['delivery'] => ({
-  tag: d.tag,
-  webhookId: d.headers['webhook-id'],
-  receivedAt: new Date(d.receivedAt).toISOString(),
-});
-
-export const immediateInvalidation: Check = {
-  name: 'immediate_invalidation',
-  description:
-    'Deliveries signed before a rotation verify with the old secret; every one signed after the rotate response verifies with the new secret and fails with the old (standardwebhooks).',
-  async run(ctx) {
-    if (!ctx.canDeliver) return skip('needs a trigger (--trigger mock or url:URL)');
-    const a = ctx.endpoints.get('a');
-    if (!a) return failWith([{ message: 'set-up failed: no endpoint' }]);
-    const bad: Evidence[] = [];
-    const type = a.eventTypes[0] ?? 'kyc.result.approved';
-
-    const before = await ctx.deliver(a, type);
-    if (!before.delivery) return failWith([{ message: `before rotating: ${before.error}` }]);
-    if (!verifiesWith(a.secret, before.delivery)) {
-      bad.push({ message: 'a delivery signed before any rotation does not verify with the current secret', delivery: ref(before.delivery) });
-    }
-    const history = [a.secret];
-    for (let round = 1; round <= 2; round++) {
-      const sentAt = Date.now();
-      const rotated = await ctx.rotate(`immediate_invalidation: rotation ${round}`, a.id, ctx.keys.admin);
-      if (rotated.response?.status !== 200 || typeof (rotated.response.json as any)?.secret !== 'string') {
-        bad.push(evidence(rotated, `rotation ${round} did not return a secret`));
-        return failWith(bad);
-      }
-      const fresh = a.secret!;
-      // Deliveries that arrived before the rotation was even sent were signed with what was current then.
-      for (const d of ctx.receiver!.deliveries('a').filter((x) => x.receivedAt < sentAt)) {
-        if (!history.some((s) => verifiesWith(s, d))) {
-          bad.push({ message: 'a delivery received before the rotation verifies with none of the earlier secrets', delivery: ref(d) });
-        }
-      }
-      const after = await ctx.deliver(a, type);
-      if (!after.delivery) {
-        bad.push({ message: `after rotation ${round}: ${after.error}` });
-        continue;
-      }
-      if (!verifiesWith(fresh, after.delivery)) {
-        bad.push({ message: `a delivery signed after rotation ${round} does not verify with the new secret`, delivery: ref(after.delivery) });
-      }
-      history.forEach((old, i) => {
-        if (verifiesWith(old, after.delivery!)) {
-          bad.push({
-            message: `a delivery signed after rotation ${round} still verifies with the ${i === history.length - 1 ? 'previous' : 'an earlier'} secret`,
-            delivery: ref(after.delivery!),
-          });
-        }
-      });
-      history.push(fresh);
-    }
-    return bad.length ? failWith(bad) : pass('2 rotations: each old secret stopped verifying at once, each new one verified');
-  },
-};
+/** The payload's `type`, or undefined when the body is not a JSON object with one. */
+export function payloadType(d: CapturedDelivery): string | undefined {
+  const t = jsonOrUndefined(d.body)?.type;
+  return typeof t === 'string' ? t : undefined;
+}
 
 /** Everything wrong with one delivery's shape, as messages. */
-export function deliveryProblems(d: CapturedDelivery, subscribed: string[] | undefined): string[] {
+export function deliveryProblems(d: CapturedDelivery): string[] {
   const p: string[] = [];
   if (d.method !== 'POST') p.push(`method ${d.method}, not POST`);
   if (!/^application\/json(\s*;.*)?$/i.test(d.headers['content-type'] ?? '')) p.push(`Content-Type ${JSON.stringify(d.headers['content-type'])}, not application/json`);
   if (d.headers['user-agent'] !== WEBHOOK_USER_AGENT) p.push(`User-Agent ${JSON.stringify(d.headers['user-agent'])}, not ${WEBHOOK_USER_AGENT}`);
   const id = d.headers['webhook-id'];
-  if (!id || !id.startsWith(ID_PREFIX.event) || id.length <= ID_PREFIX.event.length) p.push(`webhook-id ${JSON.stringify(id)} is not a ${ID_PREFIX.event}… id`);
+  if (!id || !id.startsWith(ID_PREFIX.event) || id.length === ID_PREFIX.event.length) p.push(`webhook-id ${JSON.stringify(id)} is not a ${ID_PREFIX.event}… id`);
   const ts = d.headers['webhook-timestamp'];
   if (!ts || !/^\d+$/.test(ts)) p.push(`webhook-timestamp ${JSON.stringify(ts)} is not decimal Unix seconds`);
   else if (Math.abs(d.receivedAt / 1000 - Number(ts)) > DEFAULT_TOLERANCE_SECONDS) p.push(`webhook-timestamp ${ts} is not fresh (more than 5 minutes from its arrival)`);
@@ -90,13 +40,12 @@ export function deliveryProblems(d: CapturedDelivery, subscribed: string[] | und
     return p;
   }
   if (!EVENT_TYPES.includes(payload.type)) p.push(`type ${JSON.stringify(payload.type)} is not a documented event type`);
-  else if (subscribed && !subscribed.includes(payload.type)) p.push(`type ${payload.type} was delivered to an endpoint not subscribed to it`);
   if (typeof payload.timestamp !== 'string' || Number.isNaN(Date.parse(payload.timestamp))) p.push('payload timestamp is not an ISO 8601 date-time');
   const data = payload.data;
   if (!data || typeof data !== 'object' || Array.isArray(data)) p.push('payload data is not an object');
   else {
     const family = typeof payload.type === 'string' ? payload.type.split('.')[0] : '';
-    if (typeof data.inquiry_id !== 'string' || (family && !data.inquiry_id.startsWith(`${family}_iq_`))) p.push(`data.inquiry_id is not a ${family}_iq_… id`);
+    if (typeof data.inquiry_id !== 'string' || !data.inquiry_id.startsWith(`${family}_iq_`)) p.push(`data.inquiry_id is not a ${family}_iq_… id`);
     if (typeof data.subject_id !== 'string') p.push('data.subject_id is not a string');
   }
   const extra = Object.keys(payload).filter((k) => !['type', 'timestamp', 'data'].includes(k));
@@ -104,51 +53,111 @@ export function deliveryProblems(d: CapturedDelivery, subscribed: string[] | und
   return p;
 }
 
-export const deliveryConformance: Check = {
-  name: 'delivery_conformance',
-  description:
-    'Every delivery: POST, JSON, User-Agent, a wh_evt_ id stable across retries, a fresh timestamp, a v1 signature, the thin payload, and only types the endpoint subscribed to.',
-  async run(ctx) {
-    if (!ctx.canDeliver) return skip('needs a trigger (--trigger mock or url:URL)');
-    const receiver = ctx.receiver!;
-    const bad: Evidence[] = [];
-    const c = ctx.endpoints.get('c');
-    const r = ctx.endpoints.get('r');
-    if (!c || !r) return failWith([{ message: 'set-up failed: could not create the endpoints this check delivers to' }]);
+export function judgeDeliveryConformance(deliveries: CapturedDelivery[]): Outcome {
+  const bad = deliveries.flatMap((d) => deliveryProblems(d).map((problem) => deliveryEvidence(d, problem)));
+  if (deliveries.length === 0) return failWith([{ message: 'no delivery arrived to judge' }]);
+  return verdict(bad, `${deliveries.length} deliveries conform`);
+}
 
-    // Subscriptions: c takes web.result.approved only; a kyc event for it must not arrive.
-    try {
-      await ctx.trigger.fire(c.id, 'kyc.result.approved');
-    } catch {
-      // Refusing to emit an unsubscribed type is fine too.
+/** The set-up's first delivery, against the secret its endpoint was created with. */
+export function judgeDeliverySignature(o: { delivery: CapturedDelivery; secret: unknown }): Outcome {
+  if (typeof o.secret !== 'string') return failWith([deliveryEvidence(o.delivery, 'create returned no secret to verify the delivery with', ['one_time_secret'])]);
+  if (!verifiesWith(o.secret, o.delivery)) {
+    return failWith([deliveryEvidence(o.delivery, 'the delivery does not verify (standardwebhooks) with the secret its endpoint was created with')]);
+  }
+  return pass('a delivery verifies (standardwebhooks) with the secret its endpoint was created with');
+}
+
+export interface RotationRound {
+  rotation: Exchange;
+  /** When the rotation was sent (epoch ms). */
+  sentAt: number;
+  /** The secret the rotation returned. */
+  secret: unknown;
+  /** The delivery asked for after the rotate answer. */
+  after?: CapturedDelivery;
+  afterError?: string;
+}
+
+export interface InvalidationObservation {
+  initialSecret: unknown;
+  before?: CapturedDelivery;
+  beforeError?: string;
+  rounds: RotationRound[];
+  /** Every delivery the endpoint received. */
+  received: CapturedDelivery[];
+}
+
+const SIGNED = ['delivery_signature'];
+
+export function judgeImmediateInvalidation(o: InvalidationObservation): Outcome {
+  if (!o.before) return failWith([{ message: `before rotating: ${o.beforeError ?? 'no delivery'}` }]);
+  const bad: Evidence[] = [];
+  if (!verifiesWith(o.initialSecret, o.before)) bad.push(deliveryEvidence(o.before, 'a delivery signed before any rotation does not verify with the current secret', SIGNED));
+  const history = [o.initialSecret];
+  for (const [i, round] of o.rounds.entries()) {
+    const n = i + 1;
+    if (!isSuccess(round.rotation) || typeof round.secret !== 'string') {
+      bad.push(evidence(round.rotation, `rotation ${n} did not return a secret`, ['one_time_secret', 'privileged_roles']));
+      break;
     }
-    const wanted = await ctx.deliver(c, 'web.result.approved');
-    if (!wanted.delivery) bad.push({ message: `a subscribed event did not arrive: ${wanted.error}` });
-    await new Promise((res) => setTimeout(res, 200));
-
-    // Retries: r fails its first attempt; the retry must carry the same webhook-id and body.
-    receiver.setPolicy('r', (_d, i) => (i === 0 ? 500 : 204));
-    const first = await ctx.deliver(r, r.eventTypes[0] ?? 'kyc.result.approved');
-    if (!first.delivery) bad.push({ message: `no delivery to the retry endpoint: ${first.error}` });
-    else {
-      const both = await receiver.waitFor('r', (ds) => ds.length >= 2, ctx.deliveryWaitMs);
-      if (both.length < 2) bad.push({ message: `no retry arrived within ${ctx.deliveryWaitMs} ms after answering 500`, delivery: ref(first.delivery) });
-      else {
-        const [a1, a2] = both;
-        if (a1.headers['webhook-id'] !== a2.headers['webhook-id']) {
-          bad.push({ message: `the retry changed webhook-id (${a1.headers['webhook-id']} -> ${a2.headers['webhook-id']}): it must be stable for idempotency`, delivery: ref(a2) });
-        }
-        if (a1.body !== a2.body) bad.push({ message: 'the retry changed the body', delivery: ref(a2) });
-        if (!verifiesWith(r.secret, a2)) bad.push({ message: 'the retry does not verify with the current secret', delivery: ref(a2) });
+    if (history.includes(round.secret)) {
+      bad.push(evidence(round.rotation, `rotation ${n} returned a secret already in use`, ['one_time_secret']));
+      break;
+    }
+    // Deliveries that arrived before the rotation was even sent were signed with what was current then.
+    for (const d of o.received.filter((x) => x.receivedAt < round.sentAt)) {
+      if (!history.some((s) => verifiesWith(s, d))) bad.push(deliveryEvidence(d, `a delivery received before rotation ${n} verifies with none of the earlier secrets`, SIGNED));
+    }
+    if (!round.after) {
+      bad.push({ message: `after rotation ${n}: ${round.afterError ?? 'no delivery'}` });
+      continue;
+    }
+    if (!verifiesWith(round.secret, round.after)) bad.push(deliveryEvidence(round.after, `a delivery signed after rotation ${n} does not verify with the new secret`, SIGNED));
+    history.forEach((old, j) => {
+      if (verifiesWith(old, round.after!)) {
+        bad.push(deliveryEvidence(round.after!, `a delivery signed after rotation ${n} still verifies with ${j === history.length - 1 ? 'the previous' : 'an earlier'} secret`));
       }
-    }
+    });
+    history.push(round.secret);
+  }
+  return verdict(bad, `${o.rounds.length} rotations: each old secret stopped verifying at once, each new one verified`);
+}
 
-    const byTag = new Map([...ctx.endpoints.values()].map((e) => [e.tag, e]));
-    const all = receiver.deliveries();
-    for (const d of all) {
-      const endpoint = byTag.get(d.tag);
-      for (const problem of deliveryProblems(d, endpoint?.eventTypes)) bad.push({ message: problem, delivery: ref(d) });
-    }
-    return bad.length ? failWith(bad) : pass(`${all.length} deliveries conform; a retry kept its webhook-id; no unsubscribed type arrived`);
-  },
-};
+export interface SubscriptionObservation {
+  /** An endpoint subscribed to `subscribed` only; an event of that type was asked for. */
+  narrow: { tag: string; subscribed: string; delivery?: CapturedDelivery; error?: string };
+  /** An endpoint created without event_types: an event of every type in `triggered` was asked for. */
+  wide: { tag: string; triggered: readonly string[]; received: CapturedDelivery[] };
+  /** Every delivery of the run to an endpoint whose subscription is known. */
+  all: { delivery: CapturedDelivery; subscribed: readonly string[] }[];
+}
+
+export function judgeSubscriptions(o: SubscriptionObservation): Outcome {
+  const bad: Evidence[] = [];
+  if (!o.narrow.delivery) bad.push({ message: `a subscribed event (${o.narrow.subscribed}) did not arrive at endpoint "${o.narrow.tag}": ${o.narrow.error ?? 'no delivery'}` });
+  const got = new Set(o.wide.received.map(payloadType));
+  const missing = o.wide.triggered.filter((t) => !got.has(t));
+  if (missing.length) {
+    bad.push({ message: `endpoint "${o.wide.tag}", created without event_types, did not receive ${missing.join(', ')}: the default is every type` });
+  }
+  for (const { delivery, subscribed } of o.all) {
+    const type = payloadType(delivery);
+    if (type !== undefined && !subscribed.includes(type)) bad.push(deliveryEvidence(delivery, `type ${type} was delivered to endpoint "${delivery.tag}", which is not subscribed to it`));
+  }
+  return verdict(bad, `${o.all.length} deliveries all of subscribed types; an endpoint created without event_types received all ${o.wide.triggered.length}`);
+}
+
+export interface DisabledObservation {
+  /** The endpoint created with enabled: false: what it received. */
+  off: { tag: string; received: CapturedDelivery[] };
+  /** Its enabled sibling, asked for the same event. */
+  on: { tag: string; delivery?: CapturedDelivery; error?: string };
+}
+
+export function judgeDisabledEndpoint(o: DisabledObservation): Outcome {
+  const bad: Evidence[] = [];
+  if (!o.on.delivery) bad.push({ message: `the enabled sibling "${o.on.tag}" received nothing: ${o.on.error ?? 'no delivery'}` });
+  for (const d of o.off.received) bad.push(deliveryEvidence(d, `endpoint "${o.off.tag}", created with enabled: false, received a delivery`));
+  return verdict(bad, 'a disabled endpoint received nothing while its enabled sibling received the event');
+}

@@ -1,28 +1,24 @@
-/** Small helpers shared by the checks. */
+/**
+ * Small pure helpers shared by the checks' judgements: outcomes, evidence, and the expectations
+ * every check phrases the same way (a refusal from the one refusal table).
+ */
+import { Webhook } from 'standardwebhooks';
 import { redact } from '../../core/log';
 import { REFUSALS, type Refusal, type RefusalKind } from '../../core/refusals';
-import type { RunContext } from '../context';
-import type { CheckStatus, Evidence, Exchange } from '../types';
+import type { CapturedDelivery, CheckStatus, Evidence, Exchange } from '../types';
 
 export interface Outcome {
   status: CheckStatus;
   summary: string;
   evidence: Evidence[];
+  blockedBy?: string[];
 }
 
-export interface Check {
-  name: string;
-  description: string;
-  run(ctx: RunContext): Promise<Outcome>;
-}
-
-export const pass = (summary: string, evidence: Evidence[] = []): Outcome => ({ status: 'pass', summary, evidence });
+export const pass = (summary: string): Outcome => ({ status: 'pass', summary, evidence: [] });
 export const skip = (summary: string): Outcome => ({ status: 'skip', summary, evidence: [] });
-export const failWith = (evidence: Evidence[], summary?: string): Outcome => ({
-  status: 'fail',
-  summary: summary ?? evidence[0]?.message ?? 'failed',
-  evidence,
-});
+export const failWith = (evidence: Evidence[]): Outcome => ({ status: 'fail', summary: evidence[0]?.message ?? 'failed', evidence });
+/** Fails with the evidence when there is any, else passes with the summary. */
+export const verdict = (bad: Evidence[], passSummary: string): Outcome => (bad.length ? failWith(bad) : pass(passSummary));
 
 /** `#3 POST /webhook/endpoints (member key) -> 500` */
 export function describe(ex: Exchange): string {
@@ -31,23 +27,28 @@ export function describe(ex: Exchange): string {
   return redact(`#${ex.seq} ${ex.request.method} ${ex.request.path}${who} -> ${outcome}`);
 }
 
-export function evidence(ex: Exchange, message: string): Evidence {
-  return { message: redact(`${message} [${describe(ex)}]`), exchange: ex.seq };
+export function evidence(ex: Exchange, message: string, reliesOn?: string[]): Evidence {
+  return { message: redact(`${message} [${describe(ex)}]`), exchange: ex.seq, ...(reliesOn ? { reliesOn } : {}) };
 }
 
-/** Why an exchange is not InkLink's error with this status and code, or undefined if it is. */
-export function errorMismatch(ex: Exchange, status: number, code: string): string | undefined {
-  if (!ex.response) return `no response (${ex.error})`;
-  if (ex.response.status !== status) return `expected ${status} ${code}, got ${ex.response.status}`;
-  const got = (ex.response.json as any)?.error?.code;
-  if (got !== code) return `expected error code ${code}, got ${got === undefined ? 'no error code' : JSON.stringify(got)}`;
-  return undefined;
+export function deliveryRef(d: CapturedDelivery): NonNullable<Evidence['delivery']> {
+  return { tag: d.tag, webhookId: d.headers['webhook-id'], receivedAt: new Date(d.receivedAt).toISOString() };
 }
+
+export function deliveryEvidence(d: CapturedDelivery, message: string, reliesOn?: string[]): Evidence {
+  return { message: redact(message), delivery: deliveryRef(d), ...(reliesOn ? { reliesOn } : {}) };
+}
+
+export const isSuccess = (ex: Exchange): boolean => ex.response !== undefined && ex.response.status >= 200 && ex.response.status < 300;
 
 /** Why an exchange is not the refusal of this kind (its status and code from the refusal table), or undefined. */
 export function refusalMismatch(ex: Exchange, kind: RefusalKind): string | undefined {
   const r: Refusal = REFUSALS[kind];
-  return errorMismatch(ex, r.status, r.code);
+  if (!ex.response) return `no response (${ex.error})`;
+  if (ex.response.status !== r.status) return `expected ${r.status} ${r.code}, got ${ex.response.status}`;
+  const got = (ex.response.json as any)?.error?.code;
+  if (got !== r.code) return `expected error code ${r.code}, got ${got === undefined ? 'no error code' : JSON.stringify(got)}`;
+  return undefined;
 }
 
 /** Runs expectations; each failure becomes one piece of evidence. */
@@ -55,13 +56,20 @@ export function collect(results: [Exchange, string | undefined][]): Evidence[] {
   return results.filter(([, why]) => why !== undefined).map(([ex, why]) => evidence(ex, why!));
 }
 
-export function randomUnknownId(ctx: RunContext): string {
-  return `wh_end_inklinkmockverify${ctx.runId}unknown`;
-}
-
 /** The response body with the error's requestId blanked out, for byte-for-byte comparison. */
 export function withoutRequestId(ex: Exchange): string {
   const body = ex.response?.body ?? '';
   const id = (ex.response?.json as any)?.error?.requestId;
   return typeof id === 'string' && id ? body.split(id).join('<requestId>') : body;
+}
+
+/** Whether a delivery verifies with a secret, by the reference `standardwebhooks` package. */
+export function verifiesWith(secret: unknown, d: CapturedDelivery): boolean {
+  try {
+    // Anything but a usable secret (not a string, empty, not base64) throws here too.
+    new Webhook(secret as string).verify(d.body, d.headers);
+    return true;
+  } catch {
+    return false;
+  }
 }

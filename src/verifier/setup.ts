@@ -1,0 +1,134 @@
+/**
+ * The run's set-up, through InkLink's public API only: the endpoints the checks work on (each
+ * check on endpoints of its own, so that one check's finding cannot disturb another's), and one
+ * delivery that proves the trigger and the receiver work. A step that fails is reported once, with
+ * the response that made it fail; the checks that needed it are blocked, not run. A check starts as
+ * soon as the steps it needs are done.
+ */
+import { EVENT_TYPES } from '../core/inklink';
+import { describeRefusal, REFUSALS } from '../core/refusals';
+import type { RunContext, RunEndpoint } from './context';
+import { evidence, isSuccess } from './checks/util';
+import type { Evidence } from './types';
+
+/** The type the set-up's trigger probe (and most single-event checks) ask for. */
+export const PROBE_TYPE = EVENT_TYPES[0];
+/** One type of each family: the narrow subscription takes one, is sent the other. */
+export const WEB_TYPE = EVENT_TYPES.find((t) => t.startsWith('web.'))!;
+export const KYC_TYPE = EVENT_TYPES.find((t) => t.startsWith('kyc.'))!;
+
+interface EndpointSpec {
+  /** Which key creates it. */
+  key: 'admin' | 'otherOrg';
+  enabled?: boolean;
+  eventTypes?: string[];
+}
+
+/** Every endpoint a full run creates, by tag (its receiver path). */
+export const SETUP_ENDPOINTS = {
+  /** The trigger probe; delivery_signature and delivery_conformance. */
+  probe: { key: 'admin' },
+  // Those of the delivery checks first (the retry check is the slowest), then the probes'.
+  retry: { key: 'admin' },
+  redirect: { key: 'admin' },
+  gone: { key: 'admin' },
+  on: { key: 'admin' },
+  off: { key: 'admin', enabled: false },
+  narrow: { key: 'admin', eventTypes: [WEB_TYPE] },
+  wide: { key: 'admin' },
+  inv: { key: 'admin' },
+  role: { key: 'admin' },
+  iso: { key: 'admin' },
+  foreign: { key: 'otherOrg' },
+  auth: { key: 'admin' },
+} as const satisfies Record<string, EndpointSpec>;
+
+export type EndpointTag = keyof typeof SETUP_ENDPOINTS;
+
+const CREATE_CONCURRENCY = 4;
+const order = (step: SetupFailure['step']) => (step === 'trigger' ? Infinity : Object.keys(SETUP_ENDPOINTS).indexOf(step));
+
+export interface SetupFailure {
+  /** The endpoint tag, or `trigger`. */
+  step: EndpointTag | 'trigger';
+  evidence: Evidence;
+  /** The admin key was refused: every check that sends requests would only repeat it. */
+  keyRefused?: true;
+}
+
+async function createEndpoint(ctx: RunContext, tag: EndpointTag): Promise<SetupFailure | undefined> {
+  const spec: EndpointSpec = SETUP_ENDPOINTS[tag];
+  const key = spec.key === 'admin' ? ctx.keys.admin : ctx.keys.otherOrg!;
+  const body: Record<string, unknown> = { url: ctx.endpointUrl(tag), name: `inklink-mock verify ${ctx.runId} ${tag}` };
+  if (spec.enabled !== undefined) body.enabled = spec.enabled;
+  if (spec.eventTypes) body.event_types = spec.eventTypes;
+  const ex = await ctx.create(`set-up: create endpoint "${tag}"`, body, key, 'success');
+  const json = ex.response?.json as any;
+  if (!isSuccess(ex) || typeof json?.id !== 'string') {
+    const who = spec.key === 'admin' ? 'the admin key' : "the other organization's key";
+    let why = ex.response ? `answered ${ex.response.status}` : `got no response (${ex.error})`;
+    if (ex.response?.status === REFUSALS.unauthenticated.status) why += ` (${describeRefusal('unauthenticated')}: is ${spec.key === 'admin' ? '--admin-key' : '--other-org-key'} a valid key?)`;
+    else if (isSuccess(ex)) why += ' without an endpoint id';
+    const keyRefused = spec.key === 'admin' && ex.response?.status === REFUSALS.unauthenticated.status;
+    return { step: tag, evidence: evidence(ex, `set-up: creating endpoint "${tag}" with ${who} ${why}`), ...(keyRefused ? { keyRefused: true as const } : {}) };
+  }
+  const endpoint: RunEndpoint = {
+    tag,
+    id: json.id,
+    // What the run asked for is what the endpoint subscribed to, whatever the answer claims.
+    eventTypes: spec.eventTypes ?? EVENT_TYPES,
+    enabled: spec.enabled ?? true,
+    secret: json.secret,
+    organization: spec.key === 'admin' ? 'primary' : 'other',
+  };
+  ctx.endpoints.set(tag, endpoint);
+  return undefined;
+}
+
+export interface Setup {
+  /** The first failure among these endpoints (and the trigger, when needed), once they are settled. */
+  failureOf(tags: readonly EndpointTag[], trigger: boolean): Promise<SetupFailure | undefined>;
+  /** Every failure, once the whole set-up is settled. */
+  readonly all: Promise<SetupFailure[]>;
+}
+
+/**
+ * Starts the set-up: the trigger's endpoint first (its delivery is awaited while the others are
+ * created, and `whileWaiting` runs meanwhile), then the endpoints named, a few at a time, those of
+ * the slowest checks first. A check waits only for the steps it needs.
+ */
+export function startSetup(ctx: RunContext, tags: Iterable<EndpointTag>, proveTrigger: boolean, whileWaiting?: () => void): Setup {
+  const wanted = new Set(tags);
+  const steps = new Map<EndpointTag | 'trigger', Promise<SetupFailure | undefined>>();
+  const probeStep = proveTrigger ? createEndpoint(ctx, 'probe') : Promise.resolve(undefined);
+  if (proveTrigger) steps.set('probe', probeStep);
+  steps.set(
+    'trigger',
+    probeStep.then(async (failed) => {
+      if (!proveTrigger || failed) return failed;
+      const { delivery, error } = await ctx.deliver(ctx.endpoints.get('probe')!, PROBE_TYPE, whileWaiting);
+      ctx.probeDelivery = delivery;
+      ctx.triggerWorks = delivery !== undefined;
+      if (delivery) return undefined;
+      return { step: 'trigger', evidence: { message: `set-up: the trigger (${ctx.trigger.description}) was asked for a ${PROBE_TYPE} event for endpoint "probe": ${error}` } };
+    }),
+  );
+  // A few at a time: quick against any implementation, and gentle with its rate limit.
+  const queue = (Object.keys(SETUP_ENDPOINTS) as EndpointTag[]).filter((t) => wanted.has(t) && !steps.has(t));
+  const settled = new Map<EndpointTag, (f: SetupFailure | undefined) => void>();
+  for (const tag of queue) steps.set(tag, new Promise((resolve) => settled.set(tag, resolve)));
+  const worker = async () => {
+    for (let tag = queue.shift(); tag; tag = queue.shift()) settled.get(tag)!(await createEndpoint(ctx, tag));
+  };
+  void probeStep.then(() => Promise.all(Array.from({ length: CREATE_CONCURRENCY }, worker)));
+  const all = Promise.all([...steps.values()]).then((fs) =>
+    fs.filter((f): f is SetupFailure => f !== undefined).sort((a, b) => order(a.step) - order(b.step)),
+  );
+  return {
+    all,
+    async failureOf(needed, trigger) {
+      const own = await Promise.all([...needed, ...(trigger ? (['trigger'] as const) : [])].map((t) => steps.get(t) ?? Promise.resolve(undefined)));
+      return own.find((f) => f !== undefined);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/** The run's model of the implementation: a secret is the endpoint's only when the request should have succeeded. */
+import { getSpec } from '../../src/core/spec';
+import { getValidator } from '../../src/core/validator';
+import { generateSecret } from '../../src/core/webhooks';
+import { RunContext } from '../../src/verifier/context';
+import type { RecordingClient } from '../../src/verifier/http';
+import { parseTrigger } from '../../src/verifier/trigger';
+import { exchange } from './checks/build';
+
+/** A client that answers every request 200 with a fresh secret. */
+function lenientClient(): RecordingClient {
+  const exchanges: ReturnType<typeof exchange>[] = [];
+  return {
+    exchanges,
+    send: async (purpose: string, method: string, path: string) => {
+      const ex = exchange({ method, path, status: 200, json: { id: 'wh_end_new', secret: generateSecret() } });
+      exchanges.push(ex);
+      return ex;
+    },
+  } as unknown as RecordingClient;
+}
+
+describe('RunContext', () => {
+  const keys = { admin: 'secret_live_admin000', member: 'secret_live_member00', owner: 'secret_live_owner000', otherOrg: 'secret_live_other000' };
+  const context = () => new RunContext(lenientClient(), getSpec(), getValidator(), keys, parseTrigger('none', 'http://x'), undefined, 10, (t) => `http://r/${t}`);
+
+  it('takes a 200 to a request that should succeed as the endpoint’s new secret', async () => {
+    const ctx = context();
+    ctx.endpoints.set('a', { tag: 'a', id: 'wh_end_a', eventTypes: [], enabled: true, secret: 'whsec_old', organization: 'primary' });
+    const ex = await ctx.rotate('p', 'wh_end_a', keys.admin, 'success');
+    expect(ctx.endpoints.get('a')!.secret).toBe((ex.response!.json as any).secret);
+    expect(ctx.issued).toEqual([{ secret: (ex.response!.json as any).secret, exchange: ex, expected: true }]);
+  });
+
+  it('never takes a 200 to a member, or to another organization, as the endpoint’s secret (but remembers it was issued)', async () => {
+    const ctx = context();
+    ctx.endpoints.set('a', { tag: 'a', id: 'wh_end_a', eventTypes: [], enabled: true, secret: 'whsec_old', organization: 'primary' });
+    await ctx.rotate('p', 'wh_end_a', keys.member, 'forbidden');
+    await ctx.rotate('p', 'wh_end_a', keys.otherOrg, 'endpoint_not_found');
+    const created = await ctx.create('p', { url: 'http://r/x' }, keys.member, 'forbidden');
+    expect(ctx.endpoints.get('a')!.secret).toBe('whsec_old');
+    expect(ctx.issued.map((i) => i.expected)).toEqual([false, false, false]);
+    expect(ctx.issued[2].exchange).toBe(created);
+  });
+
+  it('labels keys by role for reports, never by value', () => {
+    const ctx = context();
+    expect([keys.admin, keys.member, keys.owner, keys.otherOrg, undefined, '', 'secret_live_zzz'].map((k) => ctx.label(k))).toEqual([
+      'admin key',
+      'member key',
+      'owner key',
+      "other organization's key",
+      'no key',
+      'empty key',
+      'a key that is not a valid one',
+    ]);
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * verify against the broken variants of the mock (test/support/broken-variants.ts), in two halves
+ * (variants-1.test.ts, variants-2.test.ts) so that jest's two workers share them: each variant
+ * fails exactly the checks it should, with evidence, and the checks that follow from those
+ * failures are blocked, not failed.
+ */
+import { VARIANTS } from '../support/broken-variants';
+import { explain, failing, verifyVariant, withStatus } from './support';
+
+export function variantTests(half: 0 | 1): void {
+  const names = Object.keys(VARIANTS).filter((_, i) => i % 2 === half);
+  it.each(names)('%s fails exactly the checks it should', async (name) => {
+    const report = await verifyVariant(name);
+    const expected = { fails: [...VARIANTS[name].fails].sort(), blocked: [...(VARIANTS[name].blocked ?? [])].sort() };
+    const got = { fails: failing(report), blocked: withStatus(report, 'blocked') };
+    if (JSON.stringify(got) !== JSON.stringify(expected)) {
+      throw new Error(`${name} (${VARIANTS[name].description}): expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}:\n${explain(report)}`);
+    }
+    expect(withStatus(report, 'skip')).toEqual([]);
+    for (const r of report.results.filter((x) => x.status === 'fail')) expect(r.evidence.length).toBeGreaterThan(0);
+    for (const r of report.results.filter((x) => x.status === 'blocked')) expect(r.blockedBy!.every((b) => got.fails.includes(b) || got.blocked.includes(b))).toBe(true);
+  });
+}
