@@ -14,6 +14,7 @@ import type { Logger } from '../../src/core/log';
 import { systemClock, type AttemptOutcome, type Clock, type DeliverySender, type DeliveryTarget, type TimerHandle } from './delivery-ports';
 import { newEventId, newId, randomAlphanumeric } from './ids';
 import { LIMITS } from './limits';
+import { attemptEvent, deliveryEvent, type LiveFeed } from './live';
 import { type EndpointRecord, type FieldError, type Result, invalid, ok } from './model';
 import { Ring } from './ring';
 import type { Store } from './store';
@@ -30,6 +31,8 @@ export interface DeliveryOptions {
   maxPending?: number;
   logger?: Logger;
   clock?: Clock;
+  /** Where deliveries and attempts are published as they happen (the dashboard's stream). */
+  live?: LiveFeed;
 }
 
 export type DeliveryState = 'scheduled' | 'in_flight' | 'succeeded' | 'failed' | 'cancelled';
@@ -190,6 +193,7 @@ export class DeliveryEngine {
       const p: Pending = { record, target: this.derive(ep).target, body };
       this.pending.add(p);
       this.schedule(p);
+      this.tell(record);
       result.deliveries.push(record.id);
     }
     this.options.logger?.debug('event emitted', { event: eventId, type: input.type, deliveries: result.deliveries.length });
@@ -227,6 +231,14 @@ export class DeliveryEngine {
   close(): void {
     this.closed = true;
     this.clear();
+  }
+
+  /** Publishes a delivery (or one of its attempts) while someone watches; costs nothing otherwise. */
+  private tell(record: DeliveryRecord, attempt?: AttemptRecord): void {
+    const live = this.options.live;
+    if (!live?.active) return;
+    if (attempt) live.publish('attempt', attemptEvent(record, attempt));
+    else live.publish('delivery', deliveryEvent(record));
   }
 
   private derive(endpoint: EndpointRecord): Derived {
@@ -310,6 +322,7 @@ export class DeliveryEngine {
     record.attempts.push(attempt);
     record.state = 'in_flight';
     record.next_attempt_at = null;
+    this.tell(record, attempt);
     let outcome: AttemptOutcome;
     if (p.target) {
       const handle = this.sender.send(p.target, headers, p.body);
@@ -325,6 +338,7 @@ export class DeliveryEngine {
     // A whole answer within the timeout: a 2xx whose body does not end in time is a failure.
     const success = outcome.error === undefined && outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300;
     attempt.outcome = success ? 'succeeded' : 'failed';
+    this.tell(record, attempt);
     if (this.events.listenerCount('attempt') > 0) this.events.emit('attempt', structuredClone(record), structuredClone(attempt));
     this.options.logger?.debug('delivery attempt', {
       delivery: record.id,
@@ -337,12 +351,14 @@ export class DeliveryEngine {
       record.state = 'succeeded';
     } else if (record.attempts.length < this.options.retryScheduleMs.length && !this.closed) {
       this.schedule(p);
+      this.tell(record);
       return;
     } else {
       record.state = 'failed';
       this.options.logger?.info('delivery failed after its last attempt', { delivery: record.id, attempts: record.attempts.length });
     }
     this.pending.delete(p);
+    this.tell(record);
     if (this.events.listenerCount('settled') > 0) this.events.emit('settled', structuredClone(record));
   }
 }

@@ -4,9 +4,10 @@
  */
 import { EVENT_TYPES, PRIVILEGED_ROLES } from '../../src/core/inklink';
 import { REFUSALS } from '../../src/core/refusals';
-import { generateSecret } from '../../src/core/webhooks';
+import { fingerprint, generateSecret } from '../../src/core/webhooks';
 import { API_KEY_RE, ENDPOINT_ID_RE, hashApiKey, newEndpointId } from './ids';
 import { LIMITS } from './limits';
+import type { LiveFeed } from './live';
 import {
   type DomainError,
   type EndpointRecord,
@@ -35,6 +36,8 @@ export interface ServiceOptions {
   now?: () => Date;
   /** Where the mock listens, once it does: no endpoint may deliver there. */
   self?: () => SelfAddress | undefined;
+  /** Where rotations and created endpoints are published (the dashboard's stream). */
+  live?: LiveFeed;
 }
 
 // Frozen, shared refusals: the hot paths allocate nothing to say no.
@@ -59,6 +62,7 @@ export class WebhookEndpointService {
   private readonly schemes: readonly string[];
   private readonly now: () => Date;
   private readonly self: () => SelfAddress | undefined;
+  private readonly live: LiveFeed | undefined;
 
   constructor(
     private readonly store: Store,
@@ -67,6 +71,7 @@ export class WebhookEndpointService {
     this.schemes = options.allowedUrlSchemes ?? ['https:', 'http:'];
     this.now = options.now ?? (() => new Date());
     this.self = options.self ?? (() => undefined);
+    this.live = options.live;
   }
 
   authenticate(apiKey: string | undefined): Result<Principal> {
@@ -85,8 +90,21 @@ export class WebhookEndpointService {
     const endpoint = ENDPOINT_ID_RE.test(endpointId) ? this.store.endpoint(endpointId) : undefined;
     if (!endpoint || endpoint.organizationId !== principal.organizationId) return fail(ENDPOINT_NOT_FOUND);
     const secret = generateSecret();
+    const previous = endpoint.secret;
     this.store.replaceSecret(endpoint.id, secret, this.now().toISOString());
     await this.store.commit();
+    // Fingerprints only, and only while someone watches: nothing is computed otherwise.
+    if (this.live?.active) {
+      this.live.publish('rotation', {
+        endpoint_id: endpoint.id,
+        organization_id: endpoint.organizationId,
+        previous_fingerprint: fingerprint(previous),
+        secret_fingerprint: fingerprint(secret),
+        rotations: endpoint.rotations,
+        secret_issued_at: endpoint.secretIssuedAt,
+        role: principal.role,
+      });
+    }
     return ok({ secret });
   }
 
@@ -103,6 +121,7 @@ export class WebhookEndpointService {
     if (full.length) return invalid(full);
     const record = this.addEndpoint(principal.organizationId, input);
     await this.store.commit();
+    if (this.live?.active) this.live.publish('state', { change: 'endpoint_created' });
     return ok({ endpoint: endpointView(record), secret: record.secret });
   }
 
