@@ -60,7 +60,7 @@ export class MockControl {
   ) {}
 
   private changed(change: StateChange): void {
-    if (this.watch.live?.active) this.watch.live.publish('state', { change });
+    if (this.watch.live?.wants()) this.watch.live.publish('state', { change });
   }
 
   /**

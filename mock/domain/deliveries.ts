@@ -236,7 +236,7 @@ export class DeliveryEngine {
   /** Publishes a delivery (or one of its attempts) while someone watches; costs nothing otherwise. */
   private tell(record: DeliveryRecord, attempt?: AttemptRecord): void {
     const live = this.options.live;
-    if (!live?.active) return;
+    if (!live?.wants()) return;
     if (attempt) live.publish('attempt', attemptEvent(record, attempt));
     else live.publish('delivery', deliveryEvent(record));
   }

@@ -68,7 +68,7 @@ export class FaultPlan {
   ) {}
 
   private changed(): void {
-    if (this.live?.active) this.live.publish('faults', { faults: this.list() });
+    if (this.live?.wants()) this.live.publish('faults', { faults: this.list() });
   }
 
   add(input: FaultInput): Result<FaultView> {

@@ -52,8 +52,8 @@ export const LIMITS = {
   streamClients: { value: 32, what: 'live streams open at once', beyond: '429 `RATE_LIMIT_EXCEEDED`' },
   /** Bytes written to one live stream that its client has not read yet. */
   streamClientBytes: { value: 1024 * 1024, what: 'bytes a live-stream client has not read yet', beyond: 'the client is disconnected' },
-  /** Events sent to one live stream per flush (every 50 ms); the rest are summed up in one `gap` event. */
-  streamEventsPerFlush: { value: 500, what: 'events sent to one live stream per 50 ms', beyond: 'one `gap` event replaces the rest' },
+  /** Events sent to the live streams per flush (every STREAM_FLUSH_MS); the rest are counted in one `gap` event. */
+  streamEventsPerFlush: { value: 200, what: 'events sent to one live stream per 50 ms', beyond: 'one `gap` event replaces the rest' },
   /** A JSON fixture (`--fixture`), checked before it is read. */
   fixtureBytes: { value: 128 * 1024 * 1024, what: 'bytes of a JSON fixture', beyond: 'refused at start, unread' },
 } as const satisfies Record<string, Limit>;

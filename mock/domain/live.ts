@@ -3,8 +3,9 @@
  * stream, `GET /__mock/stream`). Requests, rotations, deliveries and their attempts, fault-rule
  * changes and state changes are published here by the domain objects that make them happen.
  *
- * Watching must cost the API nothing when nobody watches: publishers check `active` (one boolean
- * read) before they build an event. Events carry fingerprints, masked keys and masked paths, never
+ * Watching must cost the API nothing when nobody watches: publishers ask `wants()` (one boolean
+ * read) before they build an event; and little when somebody does: once the watchers have had
+ * what they take until their next flush, the feed pauses and publishers build nothing. Events carry fingerprints, masked keys and masked paths, never
  * a secret, a whole key or a payload. Nothing here knows about HTTP: the stream adapter
  * (mock/http/stream.ts) subscribes and writes Server-Sent Events.
  */
@@ -61,23 +62,61 @@ export interface LiveSubscriber {
 
 export class LiveFeed {
   private readonly subscribers = new Set<LiveSubscriber>();
-  /** True while anyone watches: the one check publishers make on the hot path. */
-  active = false;
+  /** True while anyone watches and takes events now. */
+  private active = false;
+  /** The watchers have had all they take until their next flush (see pause()). */
+  private paused = false;
+  /** Events not built while paused. */
+  private missed = 0;
   /** Closed (the mock shuts down): nobody may subscribe any more. */
   closed = false;
+
+  /** True while anybody watches (paused or not). */
+  get watched(): boolean {
+    return this.subscribers.size > 0;
+  }
+
+  /**
+   * Whether to build an event now: the one check publishers make, on the hot path. False when
+   * nobody watches, or while the watchers are paused (then the event is counted as missed).
+   */
+  wants(): boolean {
+    if (this.active) return true;
+    if (this.paused) this.missed++;
+    return false;
+  }
 
   subscribe(s: LiveSubscriber): () => void {
     if (this.closed) throw new Error('The live feed is closed');
     this.subscribers.add(s);
-    this.active = true;
+    this.active = !this.paused;
     return () => {
       this.subscribers.delete(s);
-      this.active = this.subscribers.size > 0;
+      if (this.subscribers.size === 0) this.resume();
+      this.active = this.subscribers.size > 0 && !this.paused;
     };
   }
 
   publish<T extends LiveEventType>(type: T, data: LiveEvents[T]): void {
     for (const s of this.subscribers) s.event(type, data);
+  }
+
+  /**
+   * The watchers take no more events for now (their bound until the next flush is reached):
+   * publishers build nothing, and count what they did not build, until resume().
+   */
+  pause(): void {
+    this.paused = true;
+    this.active = false;
+  }
+
+  /** Events flow again; returns how many were missed while paused. */
+  resume(): number {
+    const missed = this.missed;
+    this.missed = 0;
+    this.paused = false;
+    this.active = this.subscribers.size > 0;
+    return missed;
   }
 
   /** Ends every subscription (at shutdown). */

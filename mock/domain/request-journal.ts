@@ -6,8 +6,9 @@
  * kept only when it matched an operation, and then with every segment that could carry a credential
  * masked (`[44 chars]`). Nothing here knows about HTTP: the inbound adapter records.
  */
-import type { Role } from '../../src/core/inklink';
+import { ID_PREFIX, type Role } from '../../src/core/inklink';
 import { redact } from '../../src/core/log';
+import { SECRET_PREFIX } from '../../src/core/webhooks';
 import { LIMITS } from './limits';
 import { apiKeyHint, maskApiKey } from './ids';
 import type { LiveFeed } from './live';
@@ -85,28 +86,52 @@ interface RequestRecord {
   violations: RequestViolation[];
 }
 
-/** A path segment shown as is: short (no whole secret or key fits) and plain. */
-const PLAIN_SEGMENT = /^[A-Za-z0-9_.~-]{0,24}$/;
-const CREDENTIAL_PREFIXES = ['whsec_', 'secret_live_'];
+/** A path segment is shown as is when it is short (no whole secret or key fits in it) and plain. */
+const MAX_PLAIN_SEGMENT = 24;
+const KEY_PREFIX = ID_PREFIX.apiKey;
 const MAX_PATH = 512;
 const MAX_VIOLATIONS = 10;
 const MAX_MESSAGE = 300;
 const NO_VIOLATIONS: RequestViolation[] = [];
 
+/** 1 for the plain characters: letters, digits and `_.~-`. */
+const PLAIN = new Uint8Array(128);
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.~-') PLAIN[c.charCodeAt(0)] = 1;
+
+/** Whether path[start, end) may be shown: short, plain and not shaped like a credential, or known. */
+function shown(path: string, start: number, end: number, plain: boolean, isKnown: (segment: string) => boolean): boolean {
+  if (plain && end - start <= MAX_PLAIN_SEGMENT && !path.startsWith(SECRET_PREFIX, start) && !path.startsWith(KEY_PREFIX, start)) return true;
+  return end > start && isKnown(path.slice(start, end));
+}
+
+const NOTHING_KNOWN = () => false;
+
 /**
  * A path with every segment that could carry a credential masked as `[N chars]`: one longer than
  * 24 characters, one with other characters than letters, digits and `_.~-`, one that begins like a
- * secret or a key. An id the mock knows (`isKnown`, e.g. an existing endpoint's) is shown.
+ * secret or a key. An id the mock knows (`isKnown`, e.g. an existing endpoint's) is shown. On the
+ * hot path: one pass over the characters, and no new string when nothing is masked.
  */
-export function maskPath(path: string, isKnown: (segment: string) => boolean = () => false): string {
-  const segments = path.split('/');
-  for (let i = 0; i < segments.length; i++) {
-    const s = segments[i];
-    const plain = PLAIN_SEGMENT.test(s) && !CREDENTIAL_PREFIXES.some((p) => s.startsWith(p));
-    if (!plain && !isKnown(s)) segments[i] = `[${s.length} chars]`;
+export function maskPath(path: string, isKnown: (segment: string) => boolean = NOTHING_KNOWN): string {
+  let out: string | undefined;
+  let copied = 0;
+  let start = 0;
+  let plain = true;
+  for (let i = 0; i <= path.length; i++) {
+    const c = i < path.length ? path.charCodeAt(i) : 47;
+    if (c !== 47 /* / */) {
+      if (plain && (c > 127 || PLAIN[c] === 0)) plain = false;
+      continue;
+    }
+    if (!shown(path, start, i, plain, isKnown)) {
+      out = (out ?? '') + path.slice(copied, start) + `[${i - start} chars]`;
+      copied = i;
+    }
+    start = i + 1;
+    plain = true;
   }
-  const out = segments.join('/');
-  return out.length > MAX_PATH ? `${out.slice(0, MAX_PATH)}…` : out;
+  const masked = out === undefined ? path : out + path.slice(copied);
+  return masked.length > MAX_PATH ? `${masked.slice(0, MAX_PATH)}…` : masked;
 }
 
 function violationsOf(input: RequestInput['violations']): RequestViolation[] {
@@ -134,6 +159,9 @@ export class RequestJournal {
   private readonly ring: Ring<RequestRecord>;
   private readonly capacity: number;
   private seq = 0;
+  /** The last path masked, and how: clients call the same path over and over. */
+  private lastPath = '';
+  private lastMasked = '';
 
   constructor(private readonly options: RequestJournalOptions = {}) {
     this.capacity = options.entries ?? LIMITS.requestJournalEntries.value;
@@ -150,7 +178,7 @@ export class RequestJournal {
       seq: ++this.seq,
       at: input.at,
       method: input.method,
-      path: operation === null ? null : maskPath(input.path, this.options.isKnownId),
+      path: operation === null ? null : this.masked(input.path),
       operation,
       status: input.status ?? null,
       durationMs: input.durationMs,
@@ -163,7 +191,15 @@ export class RequestJournal {
     };
     this.ring.push(r, weightOf(r));
     const live = this.options.live;
-    if (live?.active) live.publish('request', view(r));
+    if (live?.wants()) live.publish('request', view(r));
+  }
+
+  private masked(path: string): string {
+    if (path !== this.lastPath) {
+      this.lastMasked = maskPath(path, this.options.isKnownId);
+      this.lastPath = path;
+    }
+    return this.lastMasked;
   }
 
   /** Entries, newest first. */
@@ -185,7 +221,7 @@ export class RequestJournal {
   clear(): number {
     const n = this.ring.size;
     this.ring.clear();
-    if (this.options.live?.active) this.options.live.publish('requests_cleared', { removed: n });
+    if (this.options.live?.wants()) this.options.live.publish('requests_cleared', { removed: n });
     return n;
   }
 }

@@ -94,7 +94,7 @@ export class WebhookEndpointService {
     this.store.replaceSecret(endpoint.id, secret, this.now().toISOString());
     await this.store.commit();
     // Fingerprints only, and only while someone watches: nothing is computed otherwise.
-    if (this.live?.active) {
+    if (this.live?.wants()) {
       this.live.publish('rotation', {
         endpoint_id: endpoint.id,
         organization_id: endpoint.organizationId,
@@ -121,7 +121,7 @@ export class WebhookEndpointService {
     if (full.length) return invalid(full);
     const record = this.addEndpoint(principal.organizationId, input);
     await this.store.commit();
-    if (this.live?.active) this.live.publish('state', { change: 'endpoint_created' });
+    if (this.live?.wants()) this.live.publish('state', { change: 'endpoint_created' });
     return ok({ endpoint: endpointView(record), secret: record.secret });
   }
 

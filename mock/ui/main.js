@@ -140,6 +140,15 @@ async function loadAll() {
   render('state', 'timeline', 'requests', 'faults');
 }
 
+/** Events were left out (a flood): reload everything, at most once a second. */
+let reloading;
+function reloadAllSoon() {
+  reloading ??= setTimeout(() => {
+    reloading = undefined;
+    loadAll().catch(failed);
+  }, 1000);
+}
+
 function withoutPayload(d) {
   const { payload: _payload, ...rest } = d;
   return rest;
@@ -200,7 +209,7 @@ const ON_EVENT = {
     render('requests');
   },
   gap() {
-    loadAll().catch(failed);
+    reloadAllSoon();
   },
 };
 

@@ -134,11 +134,11 @@ describe('GET /__mock/stream', () => {
   });
 
   it('the feed is quiet when nobody watches: publishers build nothing', async () => {
-    expect(m.mock.live.active).toBe(true);
+    expect(m.mock.live.watched).toBe(true);
     stream.close();
-    await waitFor(() => !m.mock.live.active, 2000, 'the feed to go quiet');
+    await waitFor(() => !m.mock.live.watched, 2000, 'the feed to go quiet');
     stream = await openStream(m.url);
-    expect(m.mock.live.active).toBe(true);
+    expect(m.mock.live.watched).toBe(true);
   });
 
   it(`at most ${LIMITS.streamClients.value} streams at once: one more is refused with 429, a closed one frees its place`, async () => {
@@ -176,7 +176,7 @@ describe('a client that stops reading', () => {
     let slowClosed = false;
     slow.once('close', () => (slowClosed = true));
     try {
-      await waitFor(() => (mock.live.active ? true : undefined), 2000, 'the streams to open');
+      await waitFor(() => (mock.live.watched ? true : undefined), 2000, 'the streams to open');
       // 99 rules, then churn: every change publishes all the rules (about 20 kB an event).
       for (let i = 0; i < 99; i++) expect((await call(url, 'POST', '/__mock/faults', { body: { operation_id: 'createWebhookEndpoint', latency_ms: 1, times: 1_000_000 } })).status).toBe(201);
       let changes = 0;
