@@ -9,11 +9,12 @@
  * Also, in this process: what recording one request in the request journal costs
  * (RequestJournal.record, from dist/), beside the time one rotation takes at the measured rate.
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { closedLoop } from '../lib/load.mjs';
-import { start, stop } from '../lib/procs.mjs';
+import { cpuSeconds, start, stop } from '../lib/procs.mjs';
 import { fmt, target } from '../lib/report.mjs';
 import { childEnv, NODE, ROOT, startReadyMock } from '../lib/servers.mjs';
 
@@ -65,10 +66,15 @@ function recordCost() {
     role: 'owner',
     organizationId: 'org_nWJB993RBH1YPdbb',
   };
+  // Fresh ids, as requests bring them (the strings a request allocates anyway are made first).
   const n = 300_000;
-  for (let i = 0; i < 50_000; i++) journal.record(input);
+  const ids = Array.from({ length: n }, () => randomUUID());
+  for (let i = 0; i < 50_000; i++) journal.record({ ...input, requestId: ids[i] });
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) journal.record(input);
+  for (let i = 0; i < n; i++) {
+    input.requestId = ids[i];
+    journal.record(input);
+  }
   return ((performance.now() - t0) * 1e6) / n;
 }
 
@@ -91,19 +97,23 @@ async function run({ options: o, identity, log }) {
     const measure = async (withDashboards) => {
       let streamed;
       if (withDashboards) await signal(dashboards, 'SIGUSR1', 'open ');
+      const cpu0 = cpuSeconds(mock.proc.pid);
       const r = await closedLoop({ ...rotate, durationS: windowS, record: false });
+      const cpuUsPerRequest = ((cpuSeconds(mock.proc.pid) - cpu0) * 1e6) / r.requests;
       if (withDashboards) streamed = JSON.parse((await signal(dashboards, 'SIGUSR2', 'closed ')).slice('closed '.length));
-      const w = { withDashboards, rps: r.rps, allOk: (r.statuses['200'] ?? 0) === r.requests && r.errors === 0, streamed };
+      const w = { withDashboards, rps: r.rps, cpuUsPerRequest, allOk: (r.statuses['200'] ?? 0) === r.requests && r.errors === 0, streamed };
       windows.push(w);
       return w;
     };
     const ratios = [];
+    const cpuRatios = [];
     for (let p = 0; p < pairs; p++) {
       const order = p % 2 === 0 ? [false, true] : [true, false];
       const [a, b] = [await measure(order[0]), await measure(order[1])];
       const [off, on] = a.withDashboards ? [b, a] : [a, b];
       ratios.push(on.rps / off.rps);
-      log(`  pair ${p + 1}: without ${fmt(off.rps)}/s, with ${fmt(on.rps)}/s (${fmt((on.rps / off.rps) * 100, 1)}%; the dashboards got ${on.streamed.events} events, ${(on.streamed.bytes / 2 ** 20).toFixed(1)} MiB, ${on.streamed.gaps} gaps)`);
+      cpuRatios.push(on.cpuUsPerRequest / off.cpuUsPerRequest);
+      log(`  pair ${p + 1}: without ${fmt(off.rps)}/s (${fmt(off.cpuUsPerRequest, 1)} us CPU a request), with ${fmt(on.rps)}/s (${fmt(on.cpuUsPerRequest, 1)} us): ${fmt((on.rps / off.rps) * 100, 1)}%; the dashboards got ${on.streamed.events} events, ${(on.streamed.bytes / 2 ** 20).toFixed(1)} MiB, ${on.streamed.gaps} gaps`);
     }
     const off = windows.filter((w) => !w.withDashboards);
     const on = windows.filter((w) => w.withDashboards);
@@ -118,6 +128,10 @@ async function run({ options: o, identity, log }) {
       withRps: median(on.map((w) => w.rps)),
       ratio: median(ratios),
       ratios,
+      /** The mock's CPU time per request with the dashboards, over without (steadier on a shared machine). */
+      cpuRatio: median(cpuRatios),
+      cpuUsWithout: median(off.map((w) => w.cpuUsPerRequest)),
+      cpuUsWith: median(on.map((w) => w.cpuUsPerRequest)),
       allOk: windows.every((w) => w.allOk),
       eventsPerWindow: median(on.map((w) => w.streamed.events)),
       bytesPerWindow: median(on.map((w) => w.streamed.bytes)),
@@ -127,7 +141,7 @@ async function run({ options: o, identity, log }) {
       /** The journal's record as a share of the time one rotation takes at the measured rate (one core). */
       journalShare: (recordNs / 1e9) * withoutRps,
     };
-    log(`  median ratio ${fmt(result.ratio * 100, 1)}%; request journal: ${fmt(recordNs)} ns per record (${fmt(result.journalShare * 100, 2)}% of a rotation at ${fmt(withoutRps)}/s)`);
+    log(`  median ratio ${fmt(result.ratio * 100, 1)}%, CPU per request ${fmt(result.cpuRatio * 100, 1)}%; request journal: ${fmt(recordNs)} ns per record (${fmt(result.journalShare * 100, 2)}% of a rotation at ${fmt(withoutRps)}/s)`);
     return result;
   } finally {
     await stop(dashboards);
@@ -140,6 +154,7 @@ function report(x) {
     '',
     `dashboard: rotate throughput with ${x.dashboards} dashboards on the live stream vs none (${x.connections} connections, medians of ${x.pairs} alternating pairs of ${x.windowS} s windows):`,
     `  without ${fmt(x.withoutRps)}/s, with ${fmt(x.withRps)}/s: ${fmt(x.ratio * 100, 1)}% (pairs: ${x.ratios.map((r) => fmt(r * 100, 1)).join(', ')})${x.allOk ? '' : ' NOT all 200'}`,
+    `  the mock's CPU time per request: ${fmt(x.cpuUsWithout, 1)} us without, ${fmt(x.cpuUsWith, 1)} us with (${fmt(x.cpuRatio * 100, 1)}%, median of the pairs)`,
     `  each window the ${x.dashboards} dashboards got ${fmt(x.eventsPerWindow)} events, ${(x.bytesPerWindow / 2 ** 20).toFixed(1)} MiB (${x.gaps} gap events over all windows, ${x.dropped} dropped)`,
     `  request journal: ${fmt(x.journalRecordNs)} ns to record a request, ${fmt(x.journalShare * 100, 2)}% of a rotation's time at ${fmt(x.withoutRps)}/s`,
   ];

@@ -6,7 +6,7 @@
  */
 
 /** How often the live stream writes what it has queued to each client. */
-export const STREAM_FLUSH_MS = 50;
+export const STREAM_FLUSH_MS = 100;
 
 export interface Limit {
   value: number;
@@ -53,7 +53,7 @@ export const LIMITS = {
   /** Bytes written to one live stream that its client has not read yet. */
   streamClientBytes: { value: 1024 * 1024, what: 'bytes a live-stream client has not read yet', beyond: 'the client is disconnected' },
   /** Events sent to the live streams per flush (every STREAM_FLUSH_MS); the rest are counted in one `gap` event. */
-  streamEventsPerFlush: { value: 200, what: 'events sent to one live stream per 50 ms', beyond: 'one `gap` event replaces the rest' },
+  streamEventsPerFlush: { value: 200, what: `events sent to a live stream per flush (every ${STREAM_FLUSH_MS} ms)`, beyond: 'one `gap` event counts the rest' },
   /** A JSON fixture (`--fixture`), checked before it is read. */
   fixtureBytes: { value: 128 * 1024 * 1024, what: 'bytes of a JSON fixture', beyond: 'refused at start, unread' },
 } as const satisfies Record<string, Limit>;
