@@ -5,6 +5,9 @@
  * rotation takes effect on the very next attempt) and retried on the schedule unless it got a 2xx.
  * The journal and the number of pending deliveries are bounded. HTTP is the sender's
  * (delivery-ports.ts), time is the clock's: the engine itself sends nothing.
+ *
+ * Over 350 lines on purpose: it is the one place that decides about deliveries (who, what is
+ * signed with which secret, when to retry, what the journal keeps and what the live feed is told).
  */
 import { EventEmitter } from 'node:events';
 import { EVENT_TYPES, WEBHOOK_USER_AGENT, type EventPayload } from '../../src/core/inklink';

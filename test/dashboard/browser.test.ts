@@ -156,8 +156,11 @@ suite('the dashboard in Chromium', () => {
     await dialog.getByLabel('Deliver to').selectOption(`endpoint:${ep.id}`);
     await dialog.getByRole('button', { name: 'Emit' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await page.locator('#notice', { hasText: /Event wh_evt_\w+ emitted: 1 delivery/ }).waitFor();
-    const delivered = page.locator('li.delivery').first();
+    const notice = page.locator('#notice', { hasText: /Event wh_evt_\w+ emitted: 1 delivery/ });
+    await notice.waitFor();
+    const eventId = /wh_evt_\w+/.exec((await notice.textContent())!)![0];
+    const [{ id }] = (await call(m.url, 'GET', `/__mock/deliveries?event_id=${eventId}`)).json.deliveries;
+    const delivered = page.locator(`li.delivery[data-delivery="${id}"]`);
     await delivered.locator('.attempt', { hasText: 'HTTP 204' }).waitFor();
     expect(await delivered.locator('.attempt .fp').textContent()).toBe(fp(rotated));
     expect(await delivered.locator('.badge.new-secret').count()).toBe(1);
