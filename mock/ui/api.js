@@ -129,13 +129,14 @@ export async function readStream({ onOpen, onEvent, onStatus, signal }) {
       if (!res.ok || !res.body) throw new ApiError(res.status);
       const held = [];
       let opened = false;
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       const opening = Promise.resolve(onOpen()).then(() => {
         opened = true;
         for (const [type, data] of held.splice(0)) onEvent(type, data);
         onStatus('live');
       });
-      opening.catch(() => {});
-      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      // Nothing loaded: the stream is dropped (and its held events with it), then opened again.
+      opening.catch(() => reader.cancel());
       let buffer = '';
       for (;;) {
         const { value, done } = await reader.read();
