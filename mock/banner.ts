@@ -3,7 +3,7 @@ import type { StateView } from './domain/control';
 import type { SeededOrganization } from './domain/seed';
 
 export function formatBanner(url: string, organizations: SeededOrganization[] | undefined, extra: string[] = []): string {
-  const lines = [`inklink-mock listening on ${url}`, `  InkLink API:  ${url}  (also under ${url}/api/v1)`, `  control API:  ${url}/__mock  (see ${url}/__mock/openapi.json)`];
+  const lines = [`inklink-mock listening on ${url}`, `  InkLink API:  ${url}  (also under ${url}/api/v1)`, `  control API:  ${url}/__mock  (see ${url}/__mock/openapi.json)`, `  dashboard:    ${url}/__mock/ui`];
   lines.push(...extra.map((e) => `  ${e}`));
   if (organizations) {
     for (const org of organizations) {

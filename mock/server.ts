@@ -13,6 +13,8 @@ import { StateCommitter } from './domain/committer';
 import { MockControl } from './domain/control';
 import { DeliveryEngine } from './domain/deliveries';
 import { FaultPlan } from './domain/faults';
+import { LiveFeed } from './domain/live';
+import { RequestJournal } from './domain/request-journal';
 import type { StateSnapshot } from './domain/model';
 import { seedState, type SeededOrganization } from './domain/seed';
 import { WebhookEndpointService } from './domain/service';
@@ -70,6 +72,10 @@ export interface MockServer {
   readonly committer: StateCommitter | undefined;
   /** Fault injection rules (also reachable through `/__mock/faults`). */
   readonly faults: FaultPlan;
+  /** The request journal (`/__mock/requests`). */
+  readonly requests: RequestJournal;
+  /** What happens in the mock, as it happens (`/__mock/stream`). */
+  readonly live: LiveFeed;
   readonly store: Store;
   readonly service: WebhookEndpointService;
   readonly control: MockControl;
@@ -136,16 +142,19 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     store.setDurability(committer);
   }
   let self: SelfAddress | undefined;
-  const faults = new FaultPlan([...getSpec().operations.keys()]);
-  const service = new WebhookEndpointService(store, { self: () => self });
+  const live = new LiveFeed();
+  const faults = new FaultPlan([...getSpec().operations.keys()], Math.random, live);
+  const service = new WebhookEndpointService(store, { self: () => self, live });
+  const requests = new RequestJournal({ live, isKnownId: (segment) => store.endpoint(segment) !== undefined });
   const sender = new UndiciSender({ timeoutMs: options.deliveryTimeoutMs ?? DEFAULTS.deliveryTimeoutMs, isSelf: (ip, port) => self?.isSelf(ip, port) ?? false });
   const deliveries = new DeliveryEngine(store, sender, {
     retryScheduleMs,
     journalLimit: options.journalLimit ?? DEFAULTS.journalLimit,
     maxPending: options.maxPendingDeliveries,
     logger,
+    live,
   });
-  const control = new MockControl(store, service, deliveries, faults, () => initial, webhookUrl);
+  const control = new MockControl(store, service, deliveries, faults, () => initial, webhookUrl, { requests, live });
   const app = createApp({
     service,
     control,
@@ -155,6 +164,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     controlToken: options.controlToken,
     startedAt: Date.now(),
     faults,
+    requests,
+    live,
   });
 
   let server: http.Server | undefined;
@@ -170,6 +181,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     deliveries,
     logger,
     faults,
+    requests,
+    live,
     committer,
     stateSource: start.source,
     seeded: start.seeded ?? [],
@@ -205,6 +218,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       const timeoutMs = closeOptions.timeoutMs ?? options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs;
       deadline.at = Math.min(deadline.at, Date.now() + timeoutMs);
       closing ??= (async () => {
+        // Live streams end first: they would hold their connections until the deadline.
+        live.close();
         const s = server;
         if (s) await shutDown(s, deadline);
         server = undefined;

@@ -2,12 +2,14 @@
 /**
  * The build, and whether it is current.
  *
- *   node scripts/build.cjs             build: dist/ afresh (tsc), the seed cache, the stamp (`npm run build`)
+ *   node scripts/build.cjs             build: dist/ afresh (tsc), the seed cache, the dashboard's files,
+ *                                      the stamp (`npm run build`)
  *   node scripts/build.cjs --if-stale  build only when the sources differ from those of the last build
  *                                      (`prepare`, `pretest`, `npm start`, the benchmark)
  *
  * The stamp (dist/.build-stamp) holds a SHA-256 of every input of the build (the TypeScript and
- * JSON sources under src/ and mock/, openapi.json, tsconfig.json, package.json, package-lock.json)
+ * JSON sources under src/ and mock/, the dashboard's files in mock/ui/, openapi.json, tsconfig.json,
+ * package.json, package-lock.json)
  * and each one's size and time. Contents decide, not times: a checkout, a copy or a touched file
  * builds nothing unless a byte changed. When no size or time changed, the check is a few stat
  * calls (no file is read), so `npm start` on a built tree starts at once.
@@ -29,7 +31,7 @@ function inputs() {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/\.(ts|json)$/.test(e.name)) out.push(p);
+      else if (/\.(ts|json|js|html|css|svg)$/.test(e.name)) out.push(p);
     }
   };
   for (const d of INPUT_DIRS) walk(path.join(ROOT, d));
@@ -98,6 +100,7 @@ function build() {
     const node = process.execPath;
     execFileSync(node, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', next], { cwd: ROOT, stdio: 'inherit' });
     execFileSync(node, [path.join(next, 'mock/domain/seed.js')], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(node, [path.join(next, 'mock/http/dashboard.js')], { cwd: ROOT, stdio: 'inherit' });
     writeStamp(stamp, path.join(next, '.build-stamp'));
   } catch (e) {
     fs.rmSync(next, { recursive: true, force: true });

@@ -13,6 +13,7 @@
  */
 import checkReceiver from './check-receiver.mjs';
 import compare from './compare.mjs';
+import dashboard from './dashboard.mjs';
 import deliveries from './deliveries.mjs';
 import memory from './memory.mjs';
 import startup from './startup.mjs';
@@ -21,7 +22,7 @@ import validator from './validator.mjs';
 import verify from './verify.mjs';
 
 /** The order they run in, and the order of the report's sections. */
-export const PHASES = [compare, startup, deliveries, memory, validator, verify, checkReceiver, state];
+export const PHASES = [compare, startup, deliveries, memory, validator, verify, checkReceiver, state, dashboard];
 
 // The targets table lists issue 5's targets in its order (memory before deliveries); the targets
 // of the phases added since follow, in run order.

@@ -6,6 +6,8 @@ import { ROLES, type Role } from '../../src/core/inklink';
 import { fingerprint, secretProblem } from '../../src/core/webhooks';
 import type { DeliveryEngine } from './deliveries';
 import type { FaultPlan } from './faults';
+import type { LiveFeed, StateChange } from './live';
+import type { RequestJournal } from './request-journal';
 import { ENDPOINT_ID_RE, apiKeyHint, hashApiKey, maskApiKey, newApiKey, newId } from './ids';
 import { type EndpointView, type FieldError, type Result, type StateSnapshot, endpointView, invalid, ok } from './model';
 import type { WebhookEndpointService } from './service';
@@ -53,11 +55,17 @@ export class MockControl {
     private readonly faults: FaultPlan,
     private readonly initial: () => StateSnapshot,
     private readonly defaultWebhookUrl: string,
+    /** The request journal (emptied by a reset) and the live feed (told of state changes). */
+    private readonly watch: { requests?: RequestJournal; live?: LiveFeed } = {},
   ) {}
 
+  private changed(change: StateChange): void {
+    if (this.watch.live?.wants()) this.watch.live.publish('state', { change });
+  }
+
   /**
-   * Back to the initial state: seeded (or loaded) records, empty journal, nothing pending, no fault
-   * rule. All or nothing: the state is written first, and only once it is kept are the journal and
+   * Back to the initial state: seeded (or loaded) records, empty journals, nothing pending, no fault
+   * rule. All or nothing: the state is written first, and only once it is kept are the journals and
    * the fault rules cleared; a write that fails leaves everything as it was (and rejects).
    */
   async reset(): Promise<void> {
@@ -65,6 +73,8 @@ export class MockControl {
     await this.store.commit();
     this.deliveries.clear();
     this.faults.clear();
+    this.watch.requests?.clear();
+    this.changed('reset');
   }
 
   view(): StateView {
@@ -111,6 +121,7 @@ export class MockControl {
     const id = newId('key_', 16);
     this.store.addApiKey({ id, organizationId, role: input.role, hash: hashApiKey(key), hint: apiKeyHint(key), createdAt: now });
     await this.store.commit();
+    this.changed('api_key_minted');
     return ok({ id, api_key: key, role: input.role, organization_id: organizationId });
   }
 
@@ -138,6 +149,7 @@ export class MockControl {
     if (problems.length) return invalid(problems);
     const record = this.service.addEndpoint(input.organizationId, { ...input, url }, { id: input.id, secret: input.secret });
     await this.store.commit();
+    this.changed('endpoint_seeded');
     return ok({ ...endpointView(record), organization_id: record.organizationId, secret: record.secret });
   }
 }

@@ -5,6 +5,9 @@
  * rotation takes effect on the very next attempt) and retried on the schedule unless it got a 2xx.
  * The journal and the number of pending deliveries are bounded. HTTP is the sender's
  * (delivery-ports.ts), time is the clock's: the engine itself sends nothing.
+ *
+ * Over 350 lines on purpose: it is the one place that decides about deliveries (who, what is
+ * signed with which secret, when to retry, what the journal keeps and what the live feed is told).
  */
 import { EventEmitter } from 'node:events';
 import { EVENT_TYPES, WEBHOOK_USER_AGENT, type EventPayload } from '../../src/core/inklink';
@@ -15,6 +18,7 @@ import { logAttempt } from './delivery-log';
 import { systemClock, type AttemptOutcome, type Clock, type DeliverySender, type DeliveryTarget, type TimerHandle } from './delivery-ports';
 import { newEventId, newId, randomAlphanumeric } from './ids';
 import { LIMITS } from './limits';
+import { attemptEvent, deliveryEvent, type LiveFeed } from './live';
 import { type EndpointRecord, type FieldError, type Result, invalid, ok } from './model';
 import { Ring } from './ring';
 import type { Store } from './store';
@@ -31,6 +35,8 @@ export interface DeliveryOptions {
   maxPending?: number;
   logger?: Logger;
   clock?: Clock;
+  /** Where deliveries and attempts are published as they happen (the dashboard's stream). */
+  live?: LiveFeed;
 }
 
 export type DeliveryState = 'scheduled' | 'in_flight' | 'succeeded' | 'failed' | 'cancelled';
@@ -191,6 +197,7 @@ export class DeliveryEngine {
       const p: Pending = { record, target: this.derive(ep).target, body };
       this.pending.add(p);
       this.schedule(p);
+      this.tell(record);
       result.deliveries.push(record.id);
     }
     this.options.logger?.debug('event emitted', { event: eventId, type: input.type, deliveries: result.deliveries.length });
@@ -228,6 +235,14 @@ export class DeliveryEngine {
   close(): void {
     this.closed = true;
     this.clear();
+  }
+
+  /** Publishes a delivery (or one of its attempts) while someone watches; costs nothing otherwise. */
+  private tell(record: DeliveryRecord, attempt?: AttemptRecord): void {
+    const live = this.options.live;
+    if (!live?.wants()) return;
+    if (attempt) live.publish('attempt', attemptEvent(record, attempt));
+    else live.publish('delivery', deliveryEvent(record));
   }
 
   private derive(endpoint: EndpointRecord): Derived {
@@ -311,6 +326,7 @@ export class DeliveryEngine {
     record.attempts.push(attempt);
     record.state = 'in_flight';
     record.next_attempt_at = null;
+    this.tell(record, attempt);
     let outcome: AttemptOutcome;
     if (p.target) {
       const handle = this.sender.send(p.target, headers, p.body);
@@ -326,14 +342,19 @@ export class DeliveryEngine {
     // A whole answer within the timeout: a 2xx whose body does not end in time is a failure.
     const success = outcome.error === undefined && outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300;
     attempt.outcome = success ? 'succeeded' : 'failed';
+    this.tell(record, attempt);
     if (this.events.listenerCount('attempt') > 0) this.events.emit('attempt', structuredClone(record), structuredClone(attempt));
     const retry = !success && record.attempts.length < this.options.retryScheduleMs.length && !this.closed;
     if (retry) this.schedule(p);
     else record.state = success ? 'succeeded' : 'failed';
     const schedule = this.options.retryScheduleMs;
     logAttempt(this.options.logger, record, attempt, { of: schedule.length, nextDelayMs: retry ? schedule[record.attempts.length] : undefined, closing: this.closed });
-    if (retry) return;
+    if (retry) {
+      this.tell(record);
+      return;
+    }
     this.pending.delete(p);
+    this.tell(record);
     if (this.events.listenerCount('settled') > 0) this.events.emit('settled', structuredClone(record));
   }
 }

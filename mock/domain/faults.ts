@@ -7,6 +7,7 @@
  * When no rule exists, the only cost on a request is the `active` check.
  */
 import { newId } from './ids';
+import type { LiveFeed } from './live';
 import { type FieldError, type Result, invalid, ok } from './model';
 
 /** Every InkLink operation the rule applies to. */
@@ -62,7 +63,13 @@ export class FaultPlan {
   constructor(
     private readonly operations: readonly string[],
     private readonly random: () => number = Math.random,
+    /** Where the rules are published whenever they change (the dashboard's stream). */
+    private readonly live?: LiveFeed,
   ) {}
+
+  private changed(): void {
+    if (this.live?.wants()) this.live.publish('faults', { faults: this.list() });
+  }
 
   add(input: FaultInput): Result<FaultView> {
     const problems: FieldError[] = [];
@@ -97,6 +104,7 @@ export class FaultPlan {
     };
     this.faults.unshift({ view });
     this.active = true;
+    this.changed();
     return ok({ ...view });
   }
 
@@ -110,6 +118,7 @@ export class FaultPlan {
     if (i < 0) return undefined;
     const [f] = this.faults.splice(i, 1);
     this.active = this.faults.length > 0;
+    this.changed();
     return { ...f.view };
   }
 
@@ -117,6 +126,7 @@ export class FaultPlan {
     const n = this.faults.length;
     this.faults = [];
     this.active = false;
+    if (n > 0) this.changed();
     return n;
   }
 
@@ -133,6 +143,8 @@ export class FaultPlan {
         this.active = this.faults.length > 0;
       }
     }
+    // `matched` and `remaining` changed (or the rule is gone).
+    this.changed();
     let delayMs = view.latency_ms ?? 0;
     if (view.latency_max_ms !== undefined) delayMs += Math.floor(this.random() * (view.latency_max_ms - delayMs + 1));
     return { faultId: view.id, delayMs, status: view.status, reset: view.reset === true };

@@ -5,6 +5,9 @@
  * the page states each value and that each is enforced.
  */
 
+/** How often the live stream writes what it has queued to each client. */
+export const STREAM_FLUSH_MS = 100;
+
 export interface Limit {
   value: number;
   /** What it bounds, for the docs and error messages. */
@@ -41,6 +44,16 @@ export const LIMITS = {
   journalBytes: { value: 16 * 1024 * 1024, what: 'bytes of payloads in the journal', beyond: 'the oldest are dropped' },
   /** Deliveries scheduled or in flight at once. */
   pendingDeliveries: { value: 10_000, what: 'deliveries scheduled or in flight', beyond: 'new ones are skipped (`too many pending deliveries`)' },
+  /** API requests kept in the request journal (`GET /__mock/requests`). */
+  requestJournalEntries: { value: 1000, what: 'API requests in the request journal', beyond: 'the oldest are dropped' },
+  /** Bytes of the request journal (each entry weighs its fields as JSON, estimated). */
+  requestJournalBytes: { value: 1024 * 1024, what: 'bytes of the request journal', beyond: 'the oldest are dropped' },
+  /** Live streams (`GET /__mock/stream`) open at once. */
+  streamClients: { value: 32, what: 'live streams open at once', beyond: '429 `RATE_LIMIT_EXCEEDED`' },
+  /** Bytes written to one live stream that its client has not read yet. */
+  streamClientBytes: { value: 1024 * 1024, what: 'bytes a live-stream client has not read yet', beyond: 'the client is disconnected' },
+  /** Events sent to the live streams per flush (every STREAM_FLUSH_MS); the rest are counted in one `gap` event. */
+  streamEventsPerFlush: { value: 200, what: `events sent to a live stream per flush (every ${STREAM_FLUSH_MS} ms)`, beyond: 'one `gap` event counts the rest' },
   /** A JSON fixture (`--fixture`), checked before it is read. */
   fixtureBytes: { value: 128 * 1024 * 1024, what: 'bytes of a JSON fixture', beyond: 'refused at start, unread' },
 } as const satisfies Record<string, Limit>;

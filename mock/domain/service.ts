@@ -5,9 +5,10 @@
 import { EVENT_TYPES, PRIVILEGED_ROLES } from '../../src/core/inklink';
 import { REFUSALS } from '../../src/core/refusals';
 import { MAX_VIOLATIONS } from '../../src/core/validator';
-import { generateSecret } from '../../src/core/webhooks';
+import { fingerprint, generateSecret } from '../../src/core/webhooks';
 import { API_KEY_RE, ENDPOINT_ID_RE, hashApiKey, newEndpointId } from './ids';
 import { LIMITS } from './limits';
+import type { LiveFeed } from './live';
 import {
   type DomainError,
   type EndpointRecord,
@@ -37,6 +38,8 @@ export interface ServiceOptions {
   now?: () => Date;
   /** Where the mock listens, once it does: no endpoint may deliver there. */
   self?: () => SelfAddress | undefined;
+  /** Where rotations and created endpoints are published (the dashboard's stream). */
+  live?: LiveFeed;
 }
 
 // Frozen, shared refusals: the hot paths allocate nothing to say no.
@@ -61,6 +64,7 @@ export class WebhookEndpointService {
   private readonly schemes: readonly string[];
   private readonly now: () => Date;
   private readonly self: () => SelfAddress | undefined;
+  private readonly live: LiveFeed | undefined;
 
   constructor(
     private readonly store: Store,
@@ -69,6 +73,7 @@ export class WebhookEndpointService {
     this.schemes = options.allowedUrlSchemes ?? ['https:', 'http:'];
     this.now = options.now ?? (() => new Date());
     this.self = options.self ?? (() => undefined);
+    this.live = options.live;
   }
 
   authenticate(apiKey: string | undefined): Result<Principal> {
@@ -87,8 +92,21 @@ export class WebhookEndpointService {
     const endpoint = ENDPOINT_ID_RE.test(endpointId) ? this.store.endpoint(endpointId) : undefined;
     if (!endpoint || endpoint.organizationId !== principal.organizationId) return fail(ENDPOINT_NOT_FOUND);
     const secret = generateSecret();
+    const previous = endpoint.secret;
     this.store.replaceSecret(endpoint.id, secret, this.now().toISOString());
     await this.store.commit();
+    // Fingerprints only, and only while someone watches: nothing is computed otherwise.
+    if (this.live?.wants()) {
+      this.live.publish('rotation', {
+        endpoint_id: endpoint.id,
+        organization_id: endpoint.organizationId,
+        previous_fingerprint: fingerprint(previous),
+        secret_fingerprint: fingerprint(secret),
+        rotations: endpoint.rotations,
+        secret_issued_at: endpoint.secretIssuedAt,
+        role: principal.role,
+      });
+    }
     return ok({ secret });
   }
 
@@ -112,6 +130,7 @@ export class WebhookEndpointService {
     if (full.length) return invalid(full);
     const record = this.addEndpoint(principal.organizationId, fields as unknown as CreateEndpointInput);
     await this.store.commit();
+    if (this.live?.wants()) this.live.publish('state', { change: 'endpoint_created' });
     return ok({ endpoint: endpointView(record), secret: record.secret });
   }
 

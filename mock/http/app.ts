@@ -9,13 +9,18 @@ import { createValidator, getValidator } from '../../src/core/validator';
 import type { MockControl } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
 import { FaultPlan } from '../domain/faults';
+import { LiveFeed } from '../domain/live';
+import { RequestJournal } from '../domain/request-journal';
 import type { WebhookEndpointService } from '../domain/service';
-import { CONTROL_HANDLERS, controlDocument, controlGuard, controlToken } from './control-api';
+import { CONTROL_HANDLERS, controlDocument, controlGuard, controlToken, tokenFree } from './control-api';
+import { DashboardFiles } from './dashboard';
 import { bindHandlers, dispatcher, withAuthentication } from './dispatch';
 import { withFaults } from './faults';
 import { withPrefer } from './prefer';
 import { PUBLIC_HANDLERS } from './public-api';
+import { requestRecorder } from './recorder';
 import { Responder, requestId } from './respond';
+import { StreamHub } from './stream';
 import { tooManyHeaders } from './transport';
 
 export interface AppDeps {
@@ -28,6 +33,10 @@ export interface AppDeps {
   startedAt: number;
   /** Fault injection rules for InkLink's operations (a fresh, empty plan when absent). */
   faults?: FaultPlan;
+  /** The request journal InkLink's API requests are recorded in (a fresh one when absent). */
+  requests?: RequestJournal;
+  /** What the live stream (`/__mock/stream`) carries (a fresh feed when absent). */
+  live?: LiveFeed;
 }
 
 let controlSpec: ReturnType<typeof compileSpec> | undefined;
@@ -60,6 +69,9 @@ export function createApp(deps: AppDeps): Express {
   const respondPublic = new Responder(deps.selfCheck ? { validator: publicValidator, logger } : undefined);
   const respondControl = new Responder(deps.selfCheck ? { validator: controlValidator, logger } : undefined);
   const faults = deps.faults ?? new FaultPlan([...getSpec().operations.keys()]);
+  const requests = deps.requests ?? new RequestJournal();
+  const stream = new StreamHub(deps.live ?? new LiveFeed(), logger);
+  const recordRequest = requestRecorder(requests);
 
   const app = express();
   app.disable('x-powered-by');
@@ -68,14 +80,24 @@ export function createApp(deps: AppDeps): Express {
 
   const dispatchControl = dispatcher(
     controlSpec,
-    bindHandlers(CONTROL_HANDLERS, { control: deps.control, deliveries: deps.deliveries, validator: controlValidator, respond: respondControl, startedAt: deps.startedAt, faults }),
+    bindHandlers(CONTROL_HANDLERS, {
+      control: deps.control,
+      deliveries: deps.deliveries,
+      validator: controlValidator,
+      respond: respondControl,
+      startedAt: deps.startedAt,
+      faults,
+      requests,
+      stream,
+      dashboard: new DashboardFiles(),
+    }),
   );
   // InkLink's operations: faults first (they answer instead of the operation, whatever the key),
   // then `Prefer: code=N`, then the security step, then the operation's handler with the principal.
   const publicOperations = bindHandlers(PUBLIC_HANDLERS, { service: deps.service, validator: publicValidator, respond: respondPublic });
   const authenticated = withAuthentication(getSpec(), publicOperations, { authenticate: (key) => deps.service.authenticate(key), respond: respondPublic });
   const dispatchPublic = dispatcher(getSpec(), withFaults(withPrefer(authenticated, getSpec(), respondPublic), faults, respondPublic));
-  const checkControlToken = controlToken(deps.controlToken, respondControl);
+  const checkControlToken = controlToken(deps.controlToken, respondControl, tokenFree(controlSpec));
   const guardControl = controlGuard(deps.controlToken, respondControl);
   const control = (req: Request, res: Response, next: NextFunction) =>
     guardControl(req, res, () => checkControlToken(req, res, () => (repeatedQuery(req, res, respondControl) ? undefined : dispatchControl(req, res, next))));
@@ -86,15 +108,17 @@ export function createApp(deps: AppDeps): Express {
   const logLine = requestLine(logger);
   app.use((req: Request, res: Response, next: NextFunction) => {
     requestId(req, res);
+    const toControl = isControl(req.path);
+    // InkLink's API requests go to the request journal (the control API's do not).
+    if (!toControl) recordRequest(req, res);
     if (logRequests) {
       res.locals.startedAt = performance.now();
       res.on('close', logLine);
     }
     // Node drops the header lines past its count: a request with more than the limit is refused
     // whole (an api-key among the dropped ones would have been lost).
-    if (tooManyHeaders(req)) return (isControl(req.path) ? respondControl : respondPublic).refuse(res, 'headers_too_large');
-    const path = req.path;
-    if (isControl(path)) {
+    if (tooManyHeaders(req)) return (toControl ? respondControl : respondPublic).refuse(res, 'headers_too_large');
+    if (toControl) {
       control(req, res, next);
     } else {
       dispatchPublic(req, res, next);

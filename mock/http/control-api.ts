@@ -4,16 +4,20 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { CompiledSpec } from '../../src/core/spec';
 import type { Validator } from '../../src/core/validator';
 import type { Role } from '../../src/core/inklink';
 import type { MockControl } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
 import type { FaultInput, FaultPlan } from '../domain/faults';
+import type { RequestJournal } from '../domain/request-journal';
+import { UI_PAGE, type DashboardFiles } from './dashboard';
 import type { OperationContext } from './dispatch';
 import { matchContentType } from '../../src/core/media-type';
 import { normalizeIp } from '../domain/urls';
 import { validBody } from './public-api';
 import type { Responder } from './respond';
+import type { StreamHub } from './stream';
 import controlDocument from '../control-api.json';
 
 export { controlDocument };
@@ -26,6 +30,12 @@ export interface ControlApiDeps {
   startedAt: number;
   /** Fault injection rules (`/__mock/faults`). */
   faults: FaultPlan;
+  /** The request journal (`/__mock/requests`). */
+  requests: RequestJournal;
+  /** The live stream's clients (`/__mock/stream`). */
+  stream: StreamHub;
+  /** The dashboard's files (`/__mock/ui`). */
+  dashboard: DashboardFiles;
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -33,16 +43,33 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 /**
  * Requires `Authorization: Bearer <token>` on every control request when a token is set (the
  * scheme in any case, as RFC 9110 says); a refusal says how to authenticate (`WWW-Authenticate`).
+ * Requests for which `isOpen` says so (the dashboard's files, which hold no data) need none.
  */
-export function controlToken(token: string | undefined, respond: Responder) {
+export function controlToken(token: string | undefined, respond: Responder, isOpen: (req: Request) => boolean = () => false) {
   const expected = token === undefined ? undefined : digest(token);
   return (req: Request, res: Response, next: NextFunction) => {
-    if (!expected) return next();
+    if (!expected || isOpen(req)) return next();
     const m = /^bearer +(\S.*)$/i.exec(req.headers.authorization ?? '');
     // Compared as fixed-length digests, in constant time.
     if (m && timingSafeEqual(digest(m[1]), expected)) return next();
     res.setHeader('www-authenticate', 'Bearer realm="inklink-mock control API"');
     respond.refuse(res, 'control_unauthenticated');
+  };
+}
+
+/**
+ * Whether a request reaches an operation of the control document that declares `security: []`
+ * (the dashboard's files): a browser's navigation cannot send a bearer token.
+ */
+export function tokenFree(spec: CompiledSpec): (req: Request) => boolean {
+  const open = new Set<string>();
+  for (const op of spec.operations.values()) {
+    const security = spec.document.paths[op.path][op.method.toLowerCase()].security;
+    if (Array.isArray(security) && security.length === 0) open.add(op.operationId);
+  }
+  return (req) => {
+    const m = spec.findOperation(req.method === 'HEAD' ? 'GET' : req.method, req.path);
+    return m !== undefined && open.has(m.operation.operationId);
   };
 }
 
@@ -136,26 +163,64 @@ export async function emitEvent({ respond, deliveries, validator }: Deps, req: R
   respond.json(res, 202, r.value);
 }
 
+/** The query parameters, validated against the operation (answers 400 itself when they are not valid). */
+function validQuery(validator: Validator, respond: Responder, req: Request, res: Response, operationId: string): Record<string, string> | undefined {
+  const q = req.query as Record<string, string>;
+  const violations = validator.validateRequest({ operationId, query: q, headers: req.headers });
+  if (violations.length === 0) return q;
+  respond.refuse(
+    res,
+    'invalid_input',
+    'Invalid query parameters.',
+    violations.map((v) => ({ field: v.location[2] ?? '', message: v.message })),
+  );
+  return undefined;
+}
+
+const limitOf = (q: Record<string, string>) => (q.limit === undefined ? undefined : Number(q.limit));
+
 export function listDeliveries({ respond, deliveries, validator }: Deps, req: Request, res: Response, { operationId }: OperationContext) {
-  const q = req.query as Record<string, unknown>;
-  const violations = validator.validateRequest({ operationId, query: q as any, headers: req.headers });
-  if (violations.length) {
-    return respond.refuse(
-      res,
-      'invalid_input',
-      'Invalid query parameters.',
-      violations.map((v) => ({ field: v.location[2] ?? '', message: v.message })),
-    );
-  }
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const q = validQuery(validator, respond, req, res, operationId);
+  if (!q) return;
   respond.json(res, 200, {
-    deliveries: deliveries.list({
-      endpointId: str(q.endpoint_id),
-      eventId: str(q.event_id),
-      organizationId: str(q.organization_id),
-      limit: q.limit === undefined ? undefined : Number(q.limit),
-    }),
+    deliveries: deliveries.list({ endpointId: q.endpoint_id, eventId: q.event_id, organizationId: q.organization_id, limit: limitOf(q) }),
   });
+}
+
+/** The request journal, newest first (docs/dashboard.md). */
+export function listRequests({ respond, requests, validator }: Deps, req: Request, res: Response, { operationId }: OperationContext) {
+  const q = validQuery(validator, respond, req, res, operationId);
+  if (!q) return;
+  respond.json(res, 200, { requests: requests.list({ operation: q.operation, status: q.status, organizationId: q.organization_id, limit: limitOf(q) }) });
+}
+
+export function clearRequests({ respond, requests }: Deps, _req: Request, res: Response) {
+  respond.json(res, 200, { removed: requests.clear() });
+}
+
+/** Server-Sent Events of what happens in the mock (mock/http/stream.ts). */
+export function openStream({ respond, stream }: Deps, req: Request, res: Response) {
+  if (!stream.open(req, res)) respond.refuse(res, 'control_too_many_streams');
+}
+
+/** The dashboard's page: no data, no token needed (the page asks for it). */
+export function getDashboard(deps: Deps, req: Request, res: Response) {
+  sendDashboardFile(deps, req, res, UI_PAGE);
+}
+
+export function getDashboardFile(deps: Deps, req: Request, res: Response, { params }: OperationContext) {
+  sendDashboardFile(deps, req, res, params.file);
+}
+
+function sendDashboardFile({ respond, dashboard }: Deps, req: Request, res: Response, name: string) {
+  let file;
+  try {
+    file = dashboard.get(name);
+  } catch {
+    return respond.refuse(res, 'internal', "The dashboard's files are missing from the package: rebuild it (npm run build).");
+  }
+  if (!file) return respond.refuse(res, 'control_not_found', 'The dashboard has no such file.');
+  dashboard.send(res, file, req.method === 'HEAD');
 }
 
 export async function addFault({ respond, faults, validator }: Deps, req: Request, res: Response) {
@@ -194,6 +259,11 @@ export const CONTROL_HANDLERS = {
   seedEndpoint,
   emitEvent,
   listDeliveries,
+  listRequests,
+  clearRequests,
+  openStream,
+  getDashboard,
+  getDashboardFile,
   addFault,
   listFaults,
   clearFaults,

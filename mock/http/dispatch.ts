@@ -57,6 +57,8 @@ export function withAuthentication(spec: CompiledSpec, handlers: Record<string, 
     out[op.operationId] = (req, res, ctx) => {
       const principal = auth.authenticate(req.headers[API_KEY_HEADER] as string | undefined);
       if (!principal.ok) return auth.respond.domainError(res, principal.error);
+      // For the request journal (mock/http/recorder.ts).
+      res.locals.principal = principal.value;
       return handler(req, res, { ...ctx, principal: principal.value });
     };
   }

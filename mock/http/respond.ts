@@ -71,6 +71,7 @@ export class Responder {
       problems.push({ check: 'response_headers_conformance', location: ['response', 'body', 'error', 'requestId'], message: 'differs from x-request-id' });
     }
     if (problems.length === 0) return;
+    res.locals.violations = problems;
     res.setHeader(VIOLATIONS_HEADER, headerSafe(problems));
     for (const v of problems) logger.warn('self-check violation', { check: v.check, location: v.location.join('.'), message: v.message });
   }
@@ -84,6 +85,7 @@ export class Responder {
       body: payload,
     });
     if (violations.length === 0) return;
+    res.locals.violations = violations;
     res.setHeader(VIOLATIONS_HEADER, headerSafe(violations));
     for (const v of violations) {
       logger.warn('self-check violation', { check: v.check, operation: v.operationId, location: v.location.join('.'), message: v.message });

@@ -38,6 +38,9 @@ it('dist/ is current after a build, still after a touch, not after a change or w
     expect(build.isCurrent()).toBe(true);
     fs.writeFileSync(path.join(dir, 'mock/new-module.ts'), 'export {};\n');
     expect(build.isCurrent()).toBe(false); // a new source file counts too
+    build.writeStamp();
+    fs.appendFileSync(path.join(dir, 'mock/ui/dashboard.css'), '\n/* changed */\n');
+    expect(build.isCurrent()).toBe(false); // the dashboard's files are sources of the build too
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

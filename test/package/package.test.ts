@@ -81,11 +81,18 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 describe('the tarball', () => {
-  it('ships dist (no source maps, no build stamp), openapi.json, the control API document, README, LICENSE: nothing else', () => {
+  it('ships dist (no source maps, no build stamp), the dashboard, openapi.json, the control API document, README, LICENSE: nothing else', () => {
     const unexpected = files.filter(
-      (f) => !/^dist\/(src|mock)\/.+\.(js|d\.ts|json)$/.test(f) && !['dist/openapi.json', 'openapi.json', 'mock/control-api.json', 'README.md', 'LICENSE', 'package.json'].includes(f),
+      (f) =>
+        !/^dist\/(src|mock)\/.+\.(js|d\.ts|json)$/.test(f) &&
+        !/^dist\/mock\/ui\/[^/]+$/.test(f) &&
+        !['dist/openapi.json', 'openapi.json', 'mock/control-api.json', 'README.md', 'LICENSE', 'package.json'].includes(f),
     );
     expect(unexpected).toEqual([]);
+    // The dashboard's every file (the mock serves them from the package: no CDN).
+    const dashboard = fs.readdirSync(path.join(ROOT, 'mock/ui')).map((f) => `dist/mock/ui/${f}`).sort();
+    expect(dashboard).toContain('dist/mock/ui/index.html');
+    expect(files.filter((f) => f.startsWith('dist/mock/ui/'))).toEqual(dashboard);
     expect(files.filter((f) => /\.map$|^dist\/(test|bench|contracts|examples)\/|\.tgz$/.test(f))).toEqual([]);
     for (const f of ['LICENSE', 'README.md', 'openapi.json', 'mock/control-api.json', 'dist/src/cli.js', 'dist/mock/domain/seed-42.json']) expect(files).toContain(f);
     // Every file the exports map names is in it.
@@ -221,6 +228,14 @@ describe('the starter project (examples/client-team)', () => {
       const verified = await run(bin, ['pact-verify', '--provider-base-url', url, '--pact', 'pacts'], starter);
       expect(verified.stdout).toContain('pact-verify: 3 interactions, 3 passed, 0 failed (provider states: mock)');
       expect(verified.code).toBe(0);
+      // The installed mock serves its dashboard from the package, with its policy.
+      const page = await fetch(`${url}/__mock/ui`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      const html = await page.text();
+      const scripts = [...html.matchAll(/src="([^"]+\.js)"/g)].map((m) => m[1]);
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const src of scripts) expect((await fetch(new URL(src, `${url}/__mock/ui/`))).status).toBe(200);
     } finally {
       serve.kill('SIGTERM');
     }
