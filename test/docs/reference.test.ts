@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CHECK_INFO } from '../../src/verifier/run';
-import { COMMAND_OPTIONS, docPages, readPage, ROOT } from './markdown';
+import { codeBlocks, COMMAND_OPTIONS, docPages, readPage, ROOT, shellProblems } from './markdown';
 
 /** The pages that document each command's flags (a flag has its one row in one of them). */
 const PAGES_OF: Record<string, string[]> = {
@@ -121,8 +121,11 @@ const slug = (heading: string) =>
     .replace(/[^\p{L}\p{N}\s_-]/gu, '')
     .replace(/\s/g, '-');
 
+/** The starter project's README: a page client teams read first, outside docs/. */
+const STARTER_README = 'examples/client-team/README.md';
+
 describe('links', () => {
-  it.each(docPages())('every relative link of %s resolves, anchors included', (page) => {
+  it.each([...docPages(), STARTER_README])('every relative link of %s resolves, anchors included', (page) => {
     const text = readPage(page).replace(/```[\s\S]*?```/g, '');
     for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
       const target = m[1];
@@ -153,5 +156,23 @@ describe('README', () => {
   it('links every page of docs/', () => {
     const readme = readPage('README.md');
     for (const page of docPages().filter((p) => p !== 'README.md')) expect([page, readme.includes(`](${page})`)]).toEqual([page, true]);
+  });
+});
+
+describe('the starter project (examples/client-team)', () => {
+  const testFiles = fs.readdirSync(path.join(ROOT, 'examples/client-team/test')).filter((f) => f.endsWith('.ts'));
+
+  it.each([STARTER_README, 'docs/package.md'])('%s names every test file of the starter', (page) => {
+    const text = readPage(page);
+    for (const f of testFiles) expect([page, f, text.includes(`test/${f}`)]).toEqual([page, f, true]);
+  });
+
+  it("its README's commands use the starter's scripts and the CLI's flags", () => {
+    const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/client-team/package.json'), 'utf8')).scripts;
+    const shell = codeBlocks(STARTER_README).filter((b) => b.lang === 'sh');
+    expect(shell.length).toBeGreaterThan(0);
+    for (const b of shell) expect([b.line, shellProblems(b.code, scripts)]).toEqual([b.line, []]);
+    for (const m of readPage(STARTER_README).matchAll(/`(npx inklink-mock [^`]+)`/g)) expect([m[1], shellProblems(m[1], scripts)]).toEqual([m[1], []]);
+    for (const m of readPage(STARTER_README).matchAll(/`npm run ([\w:-]+)`|^npm run ([\w:-]+)/gm)) expect([m[0], scripts[m[1] ?? m[2]] !== undefined]).toEqual([m[0], true]);
   });
 });
