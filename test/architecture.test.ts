@@ -166,6 +166,10 @@ describe('architecture', () => {
       }
     }
     expect(wrong).toEqual([]);
+    // Not through a back door either: what the domain reaches is the domain, the core and the
+    // mock's options (mock/config.ts), never the server or the banner that wire the adapters.
+    const reached = [...closure(tsFiles(path.join(root, 'mock/domain')))].map(rel).filter((f) => f.endsWith('.ts'));
+    expect(reached.filter((f) => !/^(mock\/domain|src\/core)\//.test(f) && f !== 'mock/config.ts')).toEqual([]);
   });
 
   it('docs/architecture.md names every part of the layout, and only parts that exist', () => {
