@@ -2,8 +2,8 @@
  * The rules that hold the design together, checked on the source: every import points down the
  * layers (the core below everything; the mock, the verifier, the validating proxy, the client and the Pact helpers on it;
  * the CLI and the package's entry points on top), the verifier never reaches the mock (not even
- * transitively), the mock's domain knows no HTTP library, and openapi.json is read through one
- * module only.
+ * transitively), the mock's domain knows no HTTP library, openapi.json is read through one
+ * module only, and docs/architecture.md names every part of the layout (and nothing that is gone).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -166,6 +166,27 @@ describe('architecture', () => {
       }
     }
     expect(wrong).toEqual([]);
+    // Not through a back door either: what the domain reaches is the domain, the core and the
+    // mock's options (mock/config.ts), never the server or the banner that wire the adapters.
+    const reached = [...closure(tsFiles(path.join(root, 'mock/domain')))].map(rel).filter((f) => f.endsWith('.ts'));
+    expect(reached.filter((f) => !/^(mock\/domain|src\/core)\//.test(f) && f !== 'mock/config.ts')).toEqual([]);
+  });
+
+  it('docs/architecture.md names every part of the layout, and only parts that exist', () => {
+    const page = fs.readFileSync(path.join(root, 'docs/architecture.md'), 'utf8');
+    const named = new Set([...page.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]));
+    const dirs = ['src', 'mock'].flatMap((top) =>
+      fs.readdirSync(path.join(root, top), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `${top}/${d.name}/`),
+    );
+    // A top directory by its path (or, in its own section, by its name); the files of the core
+    // and of the mock's domain and HTTP layer by name, where a newcomer looks for them.
+    const missing = dirs.filter((d) => !named.has(d) && !named.has(d.replace(/^mock\//, '')));
+    for (const dir of ['src/core', 'mock/domain', 'mock/http']) {
+      for (const f of fs.readdirSync(path.join(root, dir)).filter((x) => x.endsWith('.ts'))) if (!named.has(f)) missing.push(`${dir}/${f}`);
+    }
+    expect(missing).toEqual([]);
+    const stale = [...named].filter((n) => /^(src|mock|test|docs|contracts|bench|scripts|examples)\/[^<]*$/.test(n) && !fs.existsSync(path.join(root, n)));
+    expect(stale).toEqual([]);
   });
 
   it('openapi.json is read by src/core/spec.ts only', () => {

@@ -7,13 +7,14 @@
  * When no rule exists, the only cost on a request is the `active` check.
  */
 import { newId } from './ids';
+import { limit } from './limits';
 import type { LiveFeed } from './live';
 import { type FieldError, type Result, invalid, ok } from './model';
 
 /** Every InkLink operation the rule applies to. */
 export const ANY_OPERATION = '*';
-export const MAX_LATENCY_MS = 60_000;
-export const MAX_FAULTS = 100;
+export const MAX_LATENCY_MS = limit('faultLatencyMs');
+const MAX_FAULTS = limit('faultRules');
 
 export interface FaultInput {
   operation_id: string;

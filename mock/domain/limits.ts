@@ -54,6 +54,10 @@ export const LIMITS = {
   streamClientBytes: { value: 1024 * 1024, what: 'bytes a live-stream client has not read yet', beyond: 'the client is disconnected' },
   /** Events sent to the live streams per flush (every STREAM_FLUSH_MS); the rest are counted in one `gap` event. */
   streamEventsPerFlush: { value: 200, what: `events sent to a live stream per flush (every ${STREAM_FLUSH_MS} ms)`, beyond: 'one `gap` event counts the rest' },
+  /** Fault rules in force at once (`POST /__mock/faults`). */
+  faultRules: { value: 100, what: 'fault rules in force at once', beyond: '400 `VALIDATION_ERROR` (delete some first)' },
+  /** A fault rule's added latency, `latency_ms` and `latency_max_ms` (mock/control-api.json states it too). */
+  faultLatencyMs: { value: 60_000, what: "milliseconds of a fault rule's added latency (`latency_ms`, `latency_max_ms`)", beyond: '400 `VALIDATION_ERROR` on that field' },
   /** A JSON fixture (`--fixture`), checked before it is read. */
   fixtureBytes: { value: 128 * 1024 * 1024, what: 'bytes of a JSON fixture', beyond: 'refused at start, unread' },
 } as const satisfies Record<string, Limit>;

@@ -30,7 +30,7 @@ export const SERVE_HELP: CommandHelp = {
   examples: [
     ['inklink-mock serve --port 4117', 'the mock on http://127.0.0.1:4117 (npm start -- --port 4117 in this repository)'],
     ['inklink-mock serve --retry-schedule 0,1s,5s --webhook-url http://127.0.0.1:3000/webhooks', 'deliveries to your local receiver, retried after 1 s and 5 s'],
-    ['inklink-mock serve --state-file .inklink-mock.json', 'keep the state across restarts'],
+    ['inklink-mock serve --state-file state.db', 'keep the state across restarts (in the database state.db)'],
     ['inklink-mock serve --log-format json --log-level debug', 'every log line as JSON, for machines'],
   ],
 };

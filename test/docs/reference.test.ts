@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CHECK_INFO } from '../../src/verifier/run';
-import { COMMAND_OPTIONS, docPages, readPage, ROOT } from './markdown';
+import { codeBlocks, COMMAND_OPTIONS, docPages, readPage, ROOT, shellProblems } from './markdown';
 
 /** The pages that document each command's flags (a flag has its one row in one of them). */
 const PAGES_OF: Record<string, string[]> = {
@@ -20,6 +20,42 @@ const PAGES_OF: Record<string, string[]> = {
 };
 
 const flagRows = (page: string) => readPage(page).split('\n').filter((l) => l.startsWith('| `--'));
+
+/** The control API's operations as `METHOD /path`, with their query parameters (mock/control-api.json dispatches every one). */
+function controlOperations(): { route: string; query: string[] }[] {
+  const controlApi = JSON.parse(fs.readFileSync(path.join(ROOT, 'mock/control-api.json'), 'utf8'));
+  return Object.entries<Record<string, any>>(controlApi.paths).flatMap(([p, ops]) =>
+    Object.keys(ops)
+      .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+      .map((m) => ({ route: `${m.toUpperCase()} ${p}`, query: (ops[m].parameters ?? []).filter((x: any) => x.in === 'query').map((x: any) => x.name) })),
+  );
+}
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    return d.isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/**
+ * The env vars src/ and mock/ read outside the option tables: `env.NAME`, `env['NAME']`, and in a
+ * file that indexes `process.env` with a variable, every env-shaped string constant in it.
+ */
+function envVarsRead(): string[] {
+  const names = new Set<string>();
+  for (const file of [...sourceFiles(path.join(ROOT, 'src')), ...sourceFiles(path.join(ROOT, 'mock'))]) {
+    const text = fs.readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\benv\??\.([A-Z][A-Z0-9_]*)/g)) names.add(m[1]);
+    for (const m of text.matchAll(/\benv\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g)) names.add(m[1]);
+    if (/process\.env\[\s*[^'"\s]/.test(text)) {
+      const constants = [...text.matchAll(/['"]([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)['"]/g)].map((m) => m[1]);
+      expect([path.relative(ROOT, file), constants.length > 0]).toEqual([path.relative(ROOT, file), true]);
+      for (const c of constants) names.add(c);
+    }
+  }
+  return [...names].sort();
+}
 
 describe('the reference pages', () => {
   it.each(Object.keys(COMMAND_OPTIONS))('%s: every flag has one row in its page, with its env var', (command) => {
@@ -47,17 +83,28 @@ describe('the reference pages', () => {
     expect(readPage('README.md')).toContain('--help');
   });
 
-  it('docs/mock.md lists every control-API operation', () => {
-    const controlApi = JSON.parse(fs.readFileSync(path.join(ROOT, 'mock/control-api.json'), 'utf8'));
+  it('docs/mock.md has one row per control-API operation (the routes the mock dispatches), with its query parameters, and none for a route it lacks', () => {
+    const operations = controlOperations();
     const rows = readPage('docs/mock.md')
       .split('\n')
-      .filter((l) => l.startsWith('| `'));
-    for (const [p, ops] of Object.entries<Record<string, unknown>>(controlApi.paths)) {
-      for (const method of Object.keys(ops).filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))) {
-        const op = `${method.toUpperCase()} ${p}`;
-        expect([op, rows.some((r) => r.startsWith(`| \`${op}\``) || r.startsWith(`| \`${op}?`))]).toEqual([op, true]);
-      }
+      .filter((l) => /^\| `[A-Z]+ \/__mock/.test(l))
+      .map((l) => /^\| `([A-Z]+) ([^?`]+)(?:\?([^`]*))?`/.exec(l)!);
+    const documented = rows.map((m) => `${m[1]} ${m[2]}`);
+    expect(documented.sort()).toEqual(operations.map((o) => o.route).sort());
+    for (const m of rows) {
+      const query = m[3] === undefined ? [] : m[3].split('&').map((q) => q.replace(/=.*$/, ''));
+      const op = operations.find((o) => o.route === `${m[1]} ${m[2]}`)!;
+      expect([op.route, query.sort()]).toEqual([op.route, op.query.sort()]);
     }
+  });
+
+  it('every env var the code reads is documented, options or not', () => {
+    const read = envVarsRead();
+    // What the extraction finds beside the option tables today (so it cannot silently find nothing).
+    expect(read).toEqual(expect.arrayContaining(['NO_COLOR', 'PACT_DO_NOT_TRACK']));
+    const docs = docPages().map(readPage).join('\n');
+    const known = new Set(Object.values(COMMAND_OPTIONS).flatMap((specs) => specs.flatMap((s) => (s.env ? [s.env] : []))));
+    for (const name of [...known, ...read]) expect([name, new RegExp(`\`${name}[\`=]`).test(docs)]).toEqual([name, true]);
   });
 
   it('docs/verify.md describes every check', () => {
@@ -74,8 +121,11 @@ const slug = (heading: string) =>
     .replace(/[^\p{L}\p{N}\s_-]/gu, '')
     .replace(/\s/g, '-');
 
+/** The starter project's README: a page client teams read first, outside docs/. */
+const STARTER_README = 'examples/client-team/README.md';
+
 describe('links', () => {
-  it.each(docPages())('every relative link of %s resolves, anchors included', (page) => {
+  it.each([...docPages(), STARTER_README])('every relative link of %s resolves, anchors included', (page) => {
     const text = readPage(page).replace(/```[\s\S]*?```/g, '');
     for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
       const target = m[1];
@@ -106,5 +156,23 @@ describe('README', () => {
   it('links every page of docs/', () => {
     const readme = readPage('README.md');
     for (const page of docPages().filter((p) => p !== 'README.md')) expect([page, readme.includes(`](${page})`)]).toEqual([page, true]);
+  });
+});
+
+describe('the starter project (examples/client-team)', () => {
+  const testFiles = fs.readdirSync(path.join(ROOT, 'examples/client-team/test')).filter((f) => f.endsWith('.ts'));
+
+  it.each([STARTER_README, 'docs/package.md'])('%s names every test file of the starter', (page) => {
+    const text = readPage(page);
+    for (const f of testFiles) expect([page, f, text.includes(`test/${f}`)]).toEqual([page, f, true]);
+  });
+
+  it("its README's commands use the starter's scripts and the CLI's flags", () => {
+    const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/client-team/package.json'), 'utf8')).scripts;
+    const shell = codeBlocks(STARTER_README).filter((b) => b.lang === 'sh');
+    expect(shell.length).toBeGreaterThan(0);
+    for (const b of shell) expect([b.line, shellProblems(b.code, scripts)]).toEqual([b.line, []]);
+    for (const m of readPage(STARTER_README).matchAll(/`(npx inklink-mock [^`]+)`/g)) expect([m[1], shellProblems(m[1], scripts)]).toEqual([m[1], []]);
+    for (const m of readPage(STARTER_README).matchAll(/`npm run ([\w:-]+)`|^npm run ([\w:-]+)/gm)) expect([m[0], scripts[m[1] ?? m[2]] !== undefined]).toEqual([m[0], true]);
   });
 });

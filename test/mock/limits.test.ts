@@ -106,3 +106,25 @@ it('docs/limits.md states every limit with its value', () => {
     expect({ name, value: row!.includes(l.value.toLocaleString('en-US')) }).toEqual({ name, value: true });
   }
 });
+
+it('fault rules: the one past the limit gets 400 and is not added; a latency over its limit gets 400 on that field; the control API document states the same maximum', async () => {
+  const max = LIMITS.faultRules.value;
+  const rule = { operation_id: 'createWebhookEndpoint', latency_ms: 1 };
+  for (let i = 0; i < max; i++) expect((await call(m.url, 'POST', '/__mock/faults', { body: rule })).status).toBe(201);
+  const over = await call(m.url, 'POST', '/__mock/faults', { body: rule });
+  expectEnvelope(over, 400, 'VALIDATION_ERROR');
+  expect(over.json.error.details).toEqual([{ field: '', message: `at most ${max} faults at once; delete some first` }]);
+  expect((await call(m.url, 'GET', '/__mock/faults')).json.faults).toHaveLength(max);
+  await call(m.url, 'DELETE', '/__mock/faults');
+
+  const latency = LIMITS.faultLatencyMs.value;
+  for (const field of ['latency_ms', 'latency_max_ms']) {
+    const res = await call(m.url, 'POST', '/__mock/faults', { body: { ...rule, latency_ms: 0, [field]: latency + 1 } });
+    expectEnvelope(res, 400, 'VALIDATION_ERROR');
+    expect(res.json.error.details.map((d: { field: string }) => d.field)).toEqual([field]);
+  }
+  expect((await call(m.url, 'POST', '/__mock/faults', { body: { ...rule, latency_ms: latency, latency_max_ms: latency, times: 1 } })).status).toBe(201);
+  const doc = JSON.parse(fs.readFileSync(path.join(__dirname, '../../mock/control-api.json'), 'utf8'));
+  const props = Object.values<any>(doc.components.schemas).find((s) => s.properties?.latency_max_ms)!.properties;
+  expect([props.latency_ms.maximum, props.latency_max_ms.maximum]).toEqual([latency, latency]);
+});
