@@ -8,14 +8,14 @@
  * - A bare project with nothing but the package: every entry point from CommonJS (.cjs) and from ES
  *   modules (.mjs), the `inklink-mock` bin, and the published types under `strict` with
  *   `skipLibCheck: false`, compiled with module resolution node16 and node10.
- * - The starter project (examples/client-team) in a temporary copy: its type check, its tests (a
- *   Pact consumer test, the mock in-process, the receiver), then `inklink-mock pact-verify` of the
- *   pact it wrote against `inklink-mock serve`.
+ * - The starter project (examples/client-team) taken out of the tarball: its type check, its tests
+ *   (a Pact consumer test, the mock in-process, the receiver), then `inklink-mock pact-verify` of
+ *   the pact it wrote against `inklink-mock serve`, and the dashboard the installed mock serves.
  *
  * The two installs run side by side; the whole file takes about a minute on 2 cores (most of it
  * npm installing from its cache).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,21 +74,34 @@ beforeAll(async () => {
 
   fs.mkdirSync(consumer);
   fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'a-consumer', version: '1.0.0', private: true }));
-  fs.cpSync(path.join(ROOT, 'examples/client-team'), starter, { recursive: true, filter: (src) => !/[\\/](node_modules|pacts)$/.test(src) });
+  // The starter as users get it: out of the tarball (package/examples/client-team), not this repository.
+  fs.mkdirSync(starter);
+  await ok('tar', ['-xzf', tarball, '-C', starter, '--strip-components=3', 'package/examples/client-team'], work);
   await Promise.all([npmInstall(consumer, tarball), npmInstall(starter, tarball)]);
 }, 300_000);
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 describe('the tarball', () => {
-  it('ships dist (no source maps, no build stamp), the dashboard, openapi.json, the control API document, README, LICENSE: nothing else', () => {
+  it('ships dist (no source maps, no build stamp), the dashboard, openapi.json, the control API document, the docs the README links to, the starter, README, LICENSE: nothing else', () => {
     const unexpected = files.filter(
       (f) =>
         !/^dist\/(src|mock)\/.+\.(js|d\.ts|json)$/.test(f) &&
         !/^dist\/mock\/ui\/[^/]+$/.test(f) &&
+        !/^docs\/[^/]+\.(md|png)$/.test(f) &&
+        !f.startsWith('examples/client-team/') &&
         !['dist/openapi.json', 'openapi.json', 'mock/control-api.json', 'README.md', 'LICENSE', 'package.json'].includes(f),
     );
     expect(unexpected).toEqual([]);
+    // The starter as git has it (what users copy), and the README's links resolve inside the package.
+    const starterFiles = execFileSync('git', ['ls-files', 'examples/client-team'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f && !f.endsWith('.gitignore'));
+    expect(files.filter((f) => f.startsWith('examples/'))).toEqual(starterFiles.sort());
+    const links = [...fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/\]\(([^)#\s]+)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
+    expect(links.length).toBeGreaterThan(10);
+    const shipped = (link: string) => files.includes(link) || files.some((f) => f.startsWith(`${link.replace(/\/$/, '')}/`));
+    expect(links.filter((l) => !shipped(l))).toEqual([]);
     // The dashboard's every file (the mock serves them from the package: no CDN).
     const dashboard = fs.readdirSync(path.join(ROOT, 'mock/ui')).map((f) => `dist/mock/ui/${f}`).sort();
     expect(dashboard).toContain('dist/mock/ui/index.html');
