@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMockServer, type MockServer } from '../../mock/server';
 import type { MockServerOptions } from '../../mock/config';
-import { ok, fail } from '../../mock/domain/model';
+import { ok, fail, type Result } from '../../mock/domain/model';
 import { createLogger } from '../../src/core/log';
 import { ENDPOINT_ID_RE, EVENT_TYPES } from '../../src/core/inklink';
 import { REFUSALS } from '../../src/core/refusals';
@@ -137,6 +137,18 @@ function emitWith(mock: MockServer, change: (e: { enabled: boolean; eventTypes: 
     } finally {
       for (const [e, enabled, eventTypes] of saved) Object.assign(e, { enabled, eventTypes });
     }
+  };
+}
+
+/**
+ * Wraps rotate: `after` gets its answer (refused or not), the endpoint's id and its secret before
+ * the rotation, and returns the answer to give.
+ */
+function afterRotate(mock: MockServer, after: (r: Result<{ secret: string }>, id: string, before: string | undefined) => Result<{ secret: string }>) {
+  const original = mock.service.rotateSecret.bind(mock.service);
+  mock.service.rotateSecret = async (principal, id) => {
+    const before = mock.store.endpoint(id)?.secret;
+    return after(await original(principal, id), id, before);
   };
 }
 
@@ -447,14 +459,12 @@ export const VARIANTS: Record<string, Variant> = {
     description: 'rotate issues secrets of 16 random bytes (InkLink secrets are 24 to 64)',
     fails: ['one_time_secret'],
     patch(mock) {
-      const original = mock.service.rotateSecret.bind(mock.service);
-      mock.service.rotateSecret = async (principal, id) => {
-        const r = await original(principal, id);
+      afterRotate(mock, (r, id) => {
         if (!r.ok) return r;
         const secret = `whsec_${randomBytes(16).toString('base64')}`;
         mock.store.replaceSecret(id, secret, new Date().toISOString());
         return ok({ secret });
-      };
+      });
     },
   },
   'overlap-window': {
@@ -649,12 +659,10 @@ export const VARIANTS: Record<string, Variant> = {
     description: "a rotation refused with 500 (a member key, another organization's endpoint) still replaces the secret",
     fails: ['role_enforced', 'not_found_indistinguishable'],
     patch(mock) {
-      const original = mock.service.rotateSecret.bind(mock.service);
-      mock.service.rotateSecret = async (principal, id) => {
-        const r = await original(principal, id);
-        if (!r.ok && mock.store.endpoint(id)) mock.store.replaceSecret(id, generateSecret(), new Date().toISOString());
+      afterRotate(mock, (r, id, before) => {
+        if (!r.ok && before) mock.store.replaceSecret(id, generateSecret(), new Date().toISOString());
         return r;
-      };
+      });
     },
   },
   'unknown-endpoint-is-404': {
@@ -673,13 +681,10 @@ export const VARIANTS: Record<string, Variant> = {
     description: 'rotate answers the secret it replaced beside the new one ({"secret", "previous_secret"})',
     fails: ['one_time_secret'],
     patch(mock) {
-      const original = mock.service.rotateSecret.bind(mock.service);
-      mock.service.rotateSecret = async (principal, id) => {
-        const before = mock.store.endpoint(id)?.secret;
-        const r = await original(principal, id);
+      afterRotate(mock, (r, _id, before) => {
         if (r.ok && before) replaced.set(r.value.secret, before);
         return r;
-      };
+      });
     },
     rewrite(a) {
       const previous = a.status === 200 && isRotate(a.path) ? replaced.get(a.json?.secret) : undefined;
