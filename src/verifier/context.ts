@@ -118,18 +118,21 @@ export class RunContext {
   }
 
   /**
-   * Triggers one event for an endpoint and waits for a delivery with a webhook-id not seen before
-   * on its path. Resolves without one if none arrives in time (or the trigger refused, see `error`).
-   * `whileWaiting` runs once the event was asked for (work that can overlap the wait).
+   * Triggers one event for an endpoint and waits for a delivery of an event not seen before on its
+   * path (a webhook-id and body not seen together: a retry is not new, and an implementation that
+   * reuses an id for another event is judged by delivery_conformance, not missed here). Resolves
+   * without one if none arrives in time (or the trigger refused, see `error`). `whileWaiting` runs
+   * once the event was asked for (work that can overlap the wait).
    */
   async deliver(endpoint: RunEndpoint, type: string, whileWaiting?: () => void): Promise<{ delivery?: CapturedDelivery; error?: string }> {
     const receiver = this.receiver!;
-    const seen = new Set(receiver.deliveries(endpoint.tag).map((d) => d.headers['webhook-id']));
+    const event = (d: CapturedDelivery) => `${d.headers['webhook-id']}\n${d.body}`;
+    const seen = new Set(receiver.deliveries(endpoint.tag).map(event));
     const refused = await this.fire(endpoint, type);
     if (refused) return { error: refused };
     whileWaiting?.();
-    const got = await receiver.waitFor(endpoint.tag, (ds) => ds.some((d) => !seen.has(d.headers['webhook-id'])), this.deliveryWaitMs);
-    const delivery = got.find((d) => !seen.has(d.headers['webhook-id']));
+    const got = await receiver.waitFor(endpoint.tag, (ds) => ds.some((d) => !seen.has(event(d))), this.deliveryWaitMs);
+    const delivery = got.find((d) => !seen.has(event(d)));
     return delivery ? { delivery } : { error: `no delivery arrived within ${this.deliveryWaitMs} ms` };
   }
 

@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMockServer, type MockServer } from '../../mock/server';
 import type { MockServerOptions } from '../../mock/config';
-import { ok, fail } from '../../mock/domain/model';
+import { ok, fail, type Result } from '../../mock/domain/model';
 import { createLogger } from '../../src/core/log';
 import { ENDPOINT_ID_RE, EVENT_TYPES } from '../../src/core/inklink';
 import { REFUSALS } from '../../src/core/refusals';
@@ -60,6 +60,8 @@ interface TamperContext {
   previousSecrets: string[];
   /** The headers of the first attempt with the same webhook-id (undefined on a first attempt). */
   firstAttempt?: Record<string, string>;
+  /** The id of the endpoint the delivery is for. */
+  endpointId: string;
 }
 
 /** Re-signs a delivery whose id, timestamp or body a variant changed (with the endpoint's current secret, or `key`). */
@@ -137,6 +139,21 @@ function emitWith(mock: MockServer, change: (e: { enabled: boolean; eventTypes: 
     }
   };
 }
+
+/**
+ * Wraps rotate: `after` gets its answer (refused or not), the endpoint's id and its secret before
+ * the rotation, and returns the answer to give.
+ */
+function afterRotate(mock: MockServer, after: (r: Result<{ secret: string }>, id: string, before: string | undefined) => Result<{ secret: string }>) {
+  const original = mock.service.rotateSecret.bind(mock.service);
+  mock.service.rotateSecret = async (principal, id) => {
+    const before = mock.store.endpoint(id)?.secret;
+    return after(await original(principal, id), id, before);
+  };
+}
+
+/** rotate-answers-previous-secret: each new secret, and the secret it replaced. */
+const replaced = new Map<string, string>();
 
 export const VARIANTS: Record<string, Variant> = {
   'same-secret-every-rotation': {
@@ -442,14 +459,12 @@ export const VARIANTS: Record<string, Variant> = {
     description: 'rotate issues secrets of 16 random bytes (InkLink secrets are 24 to 64)',
     fails: ['one_time_secret'],
     patch(mock) {
-      const original = mock.service.rotateSecret.bind(mock.service);
-      mock.service.rotateSecret = async (principal, id) => {
-        const r = await original(principal, id);
+      afterRotate(mock, (r, id) => {
         if (!r.ok) return r;
         const secret = `whsec_${randomBytes(16).toString('base64')}`;
         mock.store.replaceSecret(id, secret, new Date().toISOString());
         return ok({ secret });
-      };
+      });
     },
   },
   'overlap-window': {
@@ -606,6 +621,76 @@ export const VARIANTS: Record<string, Variant> = {
       return undefined;
     },
   },
+  'secret-in-delivery-header': {
+    description: "deliveries carry the endpoint's current secret in a header of their own (webhook-secret)",
+    fails: ['one_time_secret'],
+    tamper: (d, { secret }) => ({ ...d, headers: { ...d.headers, 'webhook-secret': secret } }),
+  },
+  'payload-data-not-thin': {
+    description: "the payload's data carries the inquiry's details beside inquiry_id and subject_id",
+    fails: ['delivery_conformance'],
+    tamper: (d, { secret }) => {
+      const payload = JSON.parse(d.body);
+      return resign({ ...d, body: JSON.stringify({ ...payload, data: { ...payload.data, document_number: 'X1234567', status: 'approved' } }) }, secret);
+    },
+  },
+  'payload-timestamp-not-iso': {
+    description: "the payload's timestamp is an HTTP date (Wed, 11 Jun 2025 14:30:00 GMT), not ISO 8601",
+    fails: ['delivery_conformance'],
+    tamper: (d, { secret }) => {
+      const payload = JSON.parse(d.body);
+      return resign({ ...d, body: JSON.stringify({ ...payload, timestamp: new Date(payload.timestamp).toUTCString() }) }, secret);
+    },
+  },
+  'webhook-id-per-endpoint': {
+    description: 'webhook-id identifies the endpoint, not the event: every event to an endpoint has the same id (correctly signed)',
+    fails: ['delivery_conformance'],
+    tamper: (d, { secret, endpointId }) => resign({ ...d, headers: { ...d.headers, 'webhook-id': `wh_evt_${endpointId.replace(/^wh_end_/, '')}` } }, secret),
+  },
+  'rotation-applies-late': {
+    description: 'a rotation answers its new secret at once but signs with it only 150 ms later (asynchronous propagation)',
+    fails: ['immediate_invalidation'],
+    patch(mock) {
+      const replace = mock.store.replaceSecret.bind(mock.store);
+      mock.store.replaceSecret = (id, secret, at) => void setTimeout(() => replace(id, secret, at), 150);
+    },
+  },
+  'refused-rotation-applied': {
+    description: "a rotation refused with 500 (a member key, another organization's endpoint) still replaces the secret",
+    fails: ['role_enforced', 'not_found_indistinguishable'],
+    patch(mock) {
+      afterRotate(mock, (r, id, before) => {
+        if (!r.ok && before) mock.store.replaceSecret(id, generateSecret(), new Date().toISOString());
+        return r;
+      });
+    },
+  },
+  'unknown-endpoint-is-404': {
+    description: "an unknown (or another organization's) endpoint is answered 404 NOT_FOUND instead of 500",
+    fails: ['unknown_endpoint', 'not_found_indistinguishable', 'status_code_conformance'],
+    rewrite(a) {
+      if (isRotate(a.path) && a.status === 500 && a.json?.error?.message === REFUSALS.endpoint_not_found.message) {
+        const r = REFUSALS.no_route;
+        a.setStatus(r.status);
+        return JSON.stringify({ error: { ...a.json.error, code: r.code } });
+      }
+      return undefined;
+    },
+  },
+  'rotate-answers-previous-secret': {
+    description: 'rotate answers the secret it replaced beside the new one ({"secret", "previous_secret"})',
+    fails: ['one_time_secret'],
+    patch(mock) {
+      afterRotate(mock, (r, _id, before) => {
+        if (r.ok && before) replaced.set(r.value.secret, before);
+        return r;
+      });
+    },
+    rewrite(a) {
+      const previous = a.status === 200 && isRotate(a.path) ? replaced.get(a.json?.secret) : undefined;
+      return previous ? JSON.stringify({ ...a.json, previous_secret: previous }) : undefined;
+    },
+  },
 };
 
 function listen(server: http.Server): Promise<string> {
@@ -638,7 +723,7 @@ async function deliveryProxy(variant: Omit<Variant, 'fails'>, mock: MockServer, 
     if (endpoint && seen[seen.length - 1] !== secret) secrets.set(endpoint.id, (seen.push(secret), seen));
     const headers = withoutHopByHop(flat(req.headers));
     const id = headers['webhook-id'];
-    const out = variant.tamper!({ method: req.method ?? 'POST', headers, body }, { mock, secret, previousSecrets: seen.slice(0, -1), firstAttempt: firstAttempts.get(id) });
+    const out = variant.tamper!({ method: req.method ?? 'POST', headers, body }, { mock, secret, previousSecrets: seen.slice(0, -1), firstAttempt: firstAttempts.get(id), endpointId: endpoint?.id ?? '' });
     if (!firstAttempts.has(id)) firstAttempts.set(id, headers);
     const answer = await fetch(to, { method: out.method, headers: out.headers, body: out.body, redirect: variant.followRedirects ? 'follow' : 'manual' }).catch(() => undefined);
     const status = answer ? answer.status : 502;

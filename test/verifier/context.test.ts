@@ -5,7 +5,10 @@ import { generateSecret } from '../../src/core/webhooks';
 import { RunContext } from '../../src/verifier/context';
 import type { RecordingClient } from '../../src/verifier/http';
 import { parseTrigger } from '../../src/verifier/trigger';
-import { exchange } from './checks/build';
+import type { Receiver } from '../../src/verifier/receiver';
+import type { Trigger } from '../../src/verifier/trigger';
+import type { CapturedDelivery } from '../../src/verifier/types';
+import { delivery, exchange } from './checks/build';
 
 /** A client that answers every request 200 with a fresh secret. */
 function lenientClient(): RecordingClient {
@@ -54,5 +57,28 @@ describe('RunContext', () => {
       'empty key',
       'a key that is not a valid one',
     ]);
+  });
+
+  it('takes a delivery as the event it asked for when its webhook-id and body were not seen together: not a retry, but an id reused for another event', async () => {
+    const received: CapturedDelivery[] = [];
+    // Each event fired arrives as `next` says; the receiver holds what arrived.
+    let next: () => CapturedDelivery[] = () => [];
+    const receiver = {
+      deliveries: () => [...received],
+      waitFor: async () => [...received],
+    } as unknown as Receiver;
+    const trigger: Trigger = { kind: 'mock', description: 'fake', fire: async () => void received.push(...next()) };
+    const ctx = new RunContext(lenientClient(), getSpec(), getValidator(), keys, trigger, receiver, 10, (t) => `http://r/${t}`);
+    const e = { tag: 'a', id: 'wh_end_a', eventTypes: [], enabled: true, secret: 'whsec_x', organization: 'primary' as const };
+    const first = delivery({ id: 'wh_evt_1' });
+    next = () => [first];
+    expect(await ctx.deliver(e, 'kyc.result.approved')).toEqual({ delivery: first });
+    // A retry of the first event only: nothing new.
+    next = () => [{ ...first, receivedAt: first.receivedAt + 1 }];
+    expect(await ctx.deliver(e, 'kyc.result.approved')).toEqual({ error: 'no delivery arrived within 10 ms' });
+    // Another event under the same id is new (delivery_conformance judges the reuse).
+    const reused = delivery({ id: 'wh_evt_1', payload: { type: 'kyc.result.failed', timestamp: new Date().toISOString(), data: { inquiry_id: 'kyc_iq_2', subject_id: 'u' } } });
+    next = () => [reused];
+    expect(await ctx.deliver(e, 'kyc.result.failed')).toEqual({ delivery: reused });
   });
 });

@@ -1,4 +1,4 @@
-/** The first half of the broken variants (see variants.ts); and every check has a variant that it alone catches. */
+/** The first third of the broken variants (see variants.ts); and every check has a variant that it alone catches. */
 import { CHECKS } from '../../src/verifier/run';
 import { VARIANTS } from '../support/broken-variants';
 import { variantTests } from './variants';

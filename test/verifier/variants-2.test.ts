@@ -1,4 +1,4 @@
-/** The second half of the broken variants (see variants.ts). */
+/** The second third of the broken variants (see variants.ts). */
 import { variantTests } from './variants';
 
 variantTests(1);

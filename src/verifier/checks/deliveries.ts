@@ -2,6 +2,7 @@
  * Webhook deliveries (§3-4 of the docs, the rotate page, README's deliveries): the shape of every
  * delivery, its signature, immediate invalidation on rotation, subscriptions and disabled endpoints.
  */
+import { fullFormats } from 'ajv-formats/dist/formats';
 import { EVENT_TYPES, ID_PREFIX, WEBHOOK_USER_AGENT } from '../../core/inklink';
 import { jsonOrUndefined } from '../../core/json';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../core/webhooks';
@@ -13,6 +14,16 @@ export function payloadType(d: CapturedDelivery): string | undefined {
   const t = jsonOrUndefined(d.body)?.type;
   return typeof t === 'string' ? t : undefined;
 }
+
+/** RFC 3339 date-time, as ajv checks `format: date-time` in the spec's schemas (created_at). */
+const dateTime = fullFormats['date-time'] as { validate: (s: string) => boolean };
+
+/** The thin payload's keys, and its data's: nothing else. */
+const PAYLOAD_KEYS = ['type', 'timestamp', 'data'];
+const DATA_KEYS = ['inquiry_id', 'subject_id'];
+
+/** Keys of an object beyond the allowed ones. */
+const unexpected = (o: object, allowed: string[]) => Object.keys(o).filter((k) => !allowed.includes(k));
 
 /** Everything wrong with one delivery's shape, as messages. */
 export function deliveryProblems(d: CapturedDelivery): string[] {
@@ -40,21 +51,45 @@ export function deliveryProblems(d: CapturedDelivery): string[] {
     return p;
   }
   if (!EVENT_TYPES.includes(payload.type)) p.push(`type ${JSON.stringify(payload.type)} is not a documented event type`);
-  if (typeof payload.timestamp !== 'string' || Number.isNaN(Date.parse(payload.timestamp))) p.push('payload timestamp is not an ISO 8601 date-time');
+  if (typeof payload.timestamp !== 'string' || !dateTime.validate(payload.timestamp)) p.push('payload timestamp is not an ISO 8601 date-time');
   const data = payload.data;
   if (!data || typeof data !== 'object' || Array.isArray(data)) p.push('payload data is not an object');
   else {
     const family = typeof payload.type === 'string' ? payload.type.split('.')[0] : '';
     if (typeof data.inquiry_id !== 'string' || !data.inquiry_id.startsWith(`${family}_iq_`)) p.push(`data.inquiry_id is not a ${family}_iq_… id`);
     if (typeof data.subject_id !== 'string') p.push('data.subject_id is not a string');
+    const extraData = unexpected(data, DATA_KEYS);
+    if (extraData.length) p.push(`the payload's data is not thin: unexpected ${extraData.join(', ')}`);
   }
-  const extra = Object.keys(payload).filter((k) => !['type', 'timestamp', 'data'].includes(k));
+  const extra = unexpected(payload, PAYLOAD_KEYS);
   if (extra.length) p.push(`the payload is not thin: unexpected ${extra.join(', ')}`);
   return p;
 }
 
+/**
+ * A webhook-id names one event ("stable id of the event, the same on every retry"): a delivery
+ * whose id an earlier delivery had with another body is another event under a reused id, which a
+ * receiver that deduplicates by id would drop. Each reused id is reported once.
+ */
+export function reusedIds(deliveries: CapturedDelivery[]): Evidence[] {
+  const first = new Map<string, CapturedDelivery>();
+  const reported = new Set<string>();
+  const bad: Evidence[] = [];
+  for (const d of deliveries) {
+    const id = d.headers['webhook-id'];
+    if (!id) continue;
+    const earlier = first.get(id);
+    if (!earlier) first.set(id, d);
+    else if (earlier.body !== d.body && !reported.has(id)) {
+      reported.add(id);
+      bad.push(deliveryEvidence(d, `webhook-id ${id} names another event too (a delivery to endpoint "${earlier.tag}" had it with another body): it must identify one event`));
+    }
+  }
+  return bad;
+}
+
 export function judgeDeliveryConformance(deliveries: CapturedDelivery[]): Outcome {
-  const bad = deliveries.flatMap((d) => deliveryProblems(d).map((problem) => deliveryEvidence(d, problem)));
+  const bad = [...deliveries.flatMap((d) => deliveryProblems(d).map((problem) => deliveryEvidence(d, problem))), ...reusedIds(deliveries)];
   if (deliveries.length === 0) return failWith([{ message: 'no delivery arrived to judge' }]);
   return verdict(bad, `${deliveries.length} deliveries conform`);
 }

@@ -8,8 +8,8 @@ import { ID_PREFIX } from '../../core/inklink';
 import { codeForStatus } from '../../core/refusals';
 import type { CheckName, Validator } from '../../core/validator';
 import { secretProblem } from '../../core/webhooks';
-import type { Evidence, Exchange } from '../types';
-import { describe, evidence, type Outcome, skip, verdict } from './util';
+import type { CapturedDelivery, Evidence, Exchange } from '../types';
+import { deliveryEvidence, describe, evidence, type Outcome, skip, verdict } from './util';
 
 /** Exchanges with a response to an operation of the spec. */
 export const answered = (exchanges: Exchange[]) => exchanges.filter((e) => e.response && e.operationId);
@@ -86,7 +86,14 @@ export interface IssuedSecret {
   exchange: Exchange;
 }
 
-export function judgeOneTimeSecret(issued: IssuedSecret[], exchanges: Exchange[]): Outcome {
+/** Everything a response or a delivery shows: its body and its headers' values. */
+const shown = (m: { body: string; headers: Record<string, string> }) => `${m.body}\n${Object.values(m.headers).join('\n')}`;
+
+/**
+ * Create and rotate answers each issue a well-formed secret, all distinct; no other response of
+ * the run, and no delivery, shows one of them again ("shown only in this response").
+ */
+export function judgeOneTimeSecret(issued: IssuedSecret[], exchanges: Exchange[], deliveries: CapturedDelivery[] = []): Outcome {
   if (issued.length === 0) return skip('no create or rotation succeeded: no secret to check');
   const bad: Evidence[] = [];
   const seen = new Map<string, Exchange>();
@@ -109,10 +116,14 @@ export function judgeOneTimeSecret(issued: IssuedSecret[], exchanges: Exchange[]
   ]);
   for (const ex of exchanges) {
     if (!ex.response) continue;
-    const haystack = `${ex.response.body}\n${Object.values(ex.response.headers).join('\n')}`;
+    const haystack = shown(ex.response);
     // Not the answer that issued it, nor one that issued it again (already reported as a repeat).
     const found = needles.find((n) => haystack.includes(n.text) && !issued.some((i) => i.exchange === ex && i.secret === n.secret));
     if (found) bad.push(evidence(ex, `contains the secret issued by #${found.issuer.seq}`));
+  }
+  for (const d of deliveries) {
+    const found = needles.find((n) => shown(d).includes(n.text));
+    if (found) bad.push(deliveryEvidence(d, `a delivery to endpoint "${d.tag}" contains the secret issued by #${found.issuer.seq}`));
   }
   return verdict(bad, `${issued.length} secrets issued, all well-formed and distinct, none shown twice`);
 }

@@ -198,7 +198,7 @@ export const subscriptions: Check = {
 export const deliveryConformance: Check = {
   name: 'delivery_conformance',
   description:
-    'Every delivery of the run: POST, Content-Type: application/json, User-Agent: InkLink-Webhooks/1.0, a wh_evt_ webhook-id, a fresh decimal timestamp, a v1 signature, and the thin payload {type, timestamp, data: {inquiry_id, subject_id}}.',
+    'Every delivery of the run: POST, Content-Type: application/json, User-Agent: InkLink-Webhooks/1.0, a wh_evt_ webhook-id that names one event, a fresh decimal timestamp, a v1 signature, and the thin payload {type, timestamp (RFC 3339), data: {inquiry_id, subject_id}} with nothing else.',
   phase: 'review',
   requires: ['trigger'],
   endpoints: ['probe'],

@@ -59,8 +59,9 @@ export const keysNeverEchoed: Check = {
 
 export const oneTimeSecret: Check = {
   name: 'one_time_secret',
-  description: 'Create and every rotation return a well-formed secret (whsec_ + base64 of 24 to 64 bytes), all distinct, and no other response of the run contains any of them.',
+  description:
+    'Create and every rotation return a well-formed secret (whsec_ + base64 of 24 to 64 bytes), all distinct, and no other response of the run, nor any delivery, contains any of them.',
   phase: 'review',
   after: ['status_code_conformance', 'response_schema_conformance'],
-  run: async (ctx) => judgeOneTimeSecret(ctx.issued, ctx.client.exchanges),
+  run: async (ctx) => judgeOneTimeSecret(ctx.issued, ctx.client.exchanges, ctx.receiver?.deliveries() ?? []),
 };

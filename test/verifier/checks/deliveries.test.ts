@@ -63,6 +63,10 @@ describe('deliveryProblems', () => {
     ['no inquiry id', { payload: { ...payload('web.result.approved'), data: { subject_id: 'u' } } }, 'data.inquiry_id is not a web_iq_… id'],
     ['a subject id that is not a string', { payload: { ...payload(), data: { inquiry_id: 'kyc_iq_1', subject_id: 1 } } }, 'data.subject_id is not a string'],
     ['a payload that is not thin', { payload: { ...payload(), inquiry: {}, id: 'x' } }, 'the payload is not thin: unexpected inquiry, id'],
+    ['data that is not thin', { payload: { ...payload(), data: { ...payload().data, status: 'approved', document: 'X1' } } }, "the payload's data is not thin: unexpected status, document"],
+    ['a payload timestamp that is an HTTP date', { payload: { ...payload(), timestamp: new Date().toUTCString() } }, 'payload timestamp is not an ISO 8601 date-time'],
+    ['a payload timestamp that is a date only', { payload: { ...payload(), timestamp: '2025-06-11' } }, 'payload timestamp is not an ISO 8601 date-time'],
+    ['a payload timestamp without a time zone', { payload: { ...payload(), timestamp: '2025-06-11T14:30:00' } }, 'payload timestamp is not an ISO 8601 date-time'],
   ])('finds %s', (_what, spec, problem) => {
     expect(deliveryProblems(delivery(spec as never))).toEqual([problem]);
   });
@@ -100,6 +104,17 @@ describe('delivery_conformance', () => {
       { message: 'User-Agent "x", not InkLink-Webhooks/1.0', delivery: deliveryRef(bad) },
     ]);
     expect(judgeDeliveryConformance([])).toEqual({ status: 'fail', summary: 'no delivery arrived to judge', evidence: [{ message: 'no delivery arrived to judge' }] });
+  });
+
+  it('accepts a webhook-id repeated with the same body (a retry), fails once on an id reused for another event', () => {
+    const first = delivery({ id: 'wh_evt_1', tag: 'a' });
+    const retry = delivery({ id: 'wh_evt_1', tag: 'a', body: first.body });
+    expect(judgeDeliveryConformance([first, retry]).status).toBe('pass');
+    const other = delivery({ id: 'wh_evt_1', tag: 'b', payload: payload('web.result.failed') });
+    const again = delivery({ id: 'wh_evt_1', tag: 'b', payload: payload('web.result.pending') });
+    expect(judgeDeliveryConformance([first, retry, other, again]).evidence).toEqual([
+      { message: 'webhook-id wh_evt_1 names another event too (a delivery to endpoint "a" had it with another body): it must identify one event', delivery: deliveryRef(other) },
+    ]);
   });
 });
 

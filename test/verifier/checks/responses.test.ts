@@ -3,8 +3,8 @@ import { getSpec } from '../../../src/core/spec';
 import { getValidator } from '../../../src/core/validator';
 import { generateSecret } from '../../../src/core/webhooks';
 import { answered, judgeConformance, judgeErrorEnvelope, judgeKeysNeverEchoed, judgeOneTimeSecret, judgeRequestIdUnique } from '../../../src/verifier/checks/responses';
-import { describe as describeExchange } from '../../../src/verifier/checks/util';
-import { exchange, issued, refusal } from './build';
+import { deliveryRef, describe as describeExchange } from '../../../src/verifier/checks/util';
+import { delivery, exchange, issued, refusal } from './build';
 
 const findings = (o: { evidence: { message: string; reliesOn?: string[] }[] }) => o.evidence.map((e) => [e.message.replace(/ \[#.*\]$/, ''), e.reliesOn]);
 
@@ -175,5 +175,18 @@ describe('one_time_secret', () => {
     const r = judgeOneTimeSecret([{ secret, exchange: a }, { secret: other, exchange: issuer }], [a, inBody, bare, inHeader, issuer, split]);
     expect(r.evidence.map((e) => e.exchange)).toEqual([inBody.seq, bare.seq, inHeader.seq, issuer.seq]);
     expect(r.evidence[0].message).toBe(`contains the secret issued by #${a.seq} [${describeExchange(inBody)}]`);
+  });
+
+  it('passes on deliveries that show no issued secret, fails on each delivery that shows one, with or without its prefix, in its body or a header', () => {
+    const secret = generateSecret();
+    const a = issued(secret);
+    const clean = delivery({ secret });
+    expect(judgeOneTimeSecret([{ secret, exchange: a }], [a], [clean]).status).toBe('pass');
+    const inHeader = delivery({ secret, tag: 'h', headers: { 'webhook-secret': secret } });
+    const bare = delivery({ secret, tag: 'b', headers: { 'x-key': secret.slice(6) } });
+    const inBody = delivery({ secret, tag: 'p', body: JSON.stringify({ type: 'kyc.result.approved', secret }) });
+    expect(judgeOneTimeSecret([{ secret, exchange: a }], [a], [clean, inHeader, bare, inBody]).evidence).toEqual(
+      [inHeader, bare, inBody].map((d) => ({ message: `a delivery to endpoint "${d.tag}" contains the secret issued by #${a.seq}`, delivery: deliveryRef(d) })),
+    );
   });
 });

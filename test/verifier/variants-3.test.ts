@@ -1,0 +1,4 @@
+/** The last third of the broken variants (see variants.ts). */
+import { variantTests } from './variants';
+
+variantTests(2);
