@@ -184,6 +184,26 @@ describe('DELETE /__mock/requests and reset', () => {
   });
 });
 
+describe('the control token', () => {
+  it('is needed to read and to clear the journal when one is set; without it nothing is cleared', async () => {
+    const t = await startMock({ controlToken: 'tok' });
+    try {
+      await call(t.url, 'POST', `/webhook/endpoints/${t.endpoint().id}/rotate-secret`);
+      const auth = { authorization: 'Bearer tok' };
+      for (const method of ['GET', 'DELETE', 'HEAD']) {
+        for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'Basic tok' }]) {
+          const res = await call(t.url, method, '/__mock/requests', { headers });
+          expect([method, res.status]).toEqual([method, 401]);
+        }
+      }
+      expect((await call(t.url, 'GET', '/__mock/requests', { headers: auth })).json.requests).toHaveLength(1);
+      expect((await call(t.url, 'DELETE', '/__mock/requests', { headers: auth })).json).toEqual({ removed: 1 });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('bounds', () => {
   it(`keeps the newest ${LIMITS.requestJournalEntries.value} requests by default`, async () => {
     const total = LIMITS.requestJournalEntries.value + 5;
