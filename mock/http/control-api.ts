@@ -11,7 +11,7 @@ import type { MockControl } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
 import type { FaultInput, FaultPlan } from '../domain/faults';
 import type { RequestJournal } from '../domain/request-journal';
-import { UI_PAGE, type DashboardFiles } from './dashboard';
+import { UI_PAGE, UI_PATH, type DashboardFiles } from './dashboard';
 import type { OperationContext } from './dispatch';
 import { matchContentType } from '../../src/core/media-type';
 import { normalizeIp } from '../domain/urls';
@@ -243,6 +243,13 @@ export function openStream({ respond, stream }: Deps, req: Request, res: Respons
   if (!stream.open(req, res)) respond.refuse(res, 'control_too_many_streams');
 }
 
+/** Where a person lands who opens the control API's address (`/__mock`, `/__mock/`) or `/__mock/ui/`: the dashboard. */
+export function toDashboard(_deps: Deps, _req: Request, res: Response) {
+  res.statusCode = 302;
+  res.setHeader('location', UI_PATH);
+  res.end();
+}
+
 /** The dashboard's page: no data, no token needed (the page asks for it). */
 export function getDashboard(deps: Deps, req: Request, res: Response) {
   sendDashboardFile(deps, req, res, UI_PAGE);
@@ -302,6 +309,9 @@ export const CONTROL_HANDLERS = {
   listRequests,
   clearRequests,
   openStream,
+  controlRoot: toDashboard,
+  controlRootSlash: toDashboard,
+  dashboardSlash: toDashboard,
   getDashboard,
   getDashboardFile,
   addFault,
