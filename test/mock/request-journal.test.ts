@@ -191,7 +191,7 @@ describe('the control token', () => {
       await call(t.url, 'POST', `/webhook/endpoints/${t.endpoint().id}/rotate-secret`);
       const auth = { authorization: 'Bearer tok' };
       for (const method of ['GET', 'DELETE', 'HEAD']) {
-        for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'Basic tok' }]) {
+        for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'Basic tok' }] as Record<string, string>[]) {
           const res = await call(t.url, method, '/__mock/requests', { headers });
           expect([method, res.status]).toEqual([method, 401]);
         }
