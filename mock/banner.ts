@@ -1,9 +1,10 @@
 /** The start-up banner: where the mock is, and the seeded keys and secrets (shown once, here). */
 import type { StateView } from './domain/control';
 import type { SeededOrganization } from './domain/seed';
+import { UI_PATH } from './http/dashboard';
 
 export function formatBanner(url: string, organizations: SeededOrganization[] | undefined, extra: string[] = []): string {
-  const lines = [`inklink-mock listening on ${url}`, `  InkLink API:  ${url}  (also under ${url}/api/v1)`, `  control API:  ${url}/__mock  (see ${url}/__mock/openapi.json)`, `  dashboard:    ${url}/__mock/ui`];
+  const lines = [`inklink-mock listening on ${url}`, `  InkLink API:  ${url}  (also under ${url}/api/v1)`, `  control API:  ${url}/__mock  (see ${url}/__mock/openapi.json)`, `  dashboard:    ${url}${UI_PATH}`];
   lines.push(...extra.map((e) => `  ${e}`));
   if (organizations) {
     for (const org of organizations) {

@@ -12,7 +12,7 @@ import { FaultPlan } from '../domain/faults';
 import { LiveFeed } from '../domain/live';
 import { RequestJournal } from '../domain/request-journal';
 import type { WebhookEndpointService } from '../domain/service';
-import { CONTROL_HANDLERS, controlDocument, controlGuard, controlToken, tokenFree } from './control-api';
+import { CONTROL_HANDLERS, controlDocument, controlGuard, controlToken, repeatedQuery, tokenFree } from './control-api';
 import { DashboardFiles } from './dashboard';
 import { bindHandlers, dispatcher, withAuthentication } from './dispatch';
 import { withFaults } from './faults';
@@ -99,8 +99,9 @@ export function createApp(deps: AppDeps): Express {
   const dispatchPublic = dispatcher(getSpec(), withFaults(withPrefer(authenticated, getSpec(), respondPublic), faults, respondPublic));
   const checkControlToken = controlToken(deps.controlToken, respondControl, tokenFree(controlSpec));
   const guardControl = controlGuard(deps.controlToken, respondControl);
+  const refuseRepeated = repeatedQuery(controlSpec, respondControl);
   const control = (req: Request, res: Response, next: NextFunction) =>
-    guardControl(req, res, () => checkControlToken(req, res, () => (repeatedQuery(req, res, respondControl) ? undefined : dispatchControl(req, res, next))));
+    guardControl(req, res, () => checkControlToken(req, res, () => (refuseRepeated(req, res) ? undefined : dispatchControl(req, res, next))));
 
   // One front layer does what every request needs (a request id, its log line) and routes: the
   // control API behind its token, or InkLink's operations. One router layer per request, not four.
@@ -144,18 +145,4 @@ export function createApp(deps: AppDeps): Express {
 
 function isControl(path: string): boolean {
   return path.startsWith('/__mock') && (path.length === 7 || path.charCodeAt(7) === 47 /* / */);
-}
-
-/** A query parameter given twice (`?limit=1&limit=2`) is refused: which one would count? */
-function repeatedQuery(req: Request, res: Response, respond: Responder): boolean {
-  const query = req.query as Record<string, unknown>;
-  const repeated = Object.keys(query).filter((name) => Array.isArray(query[name]));
-  if (repeated.length === 0) return false;
-  respond.refuse(
-    res,
-    'invalid_input',
-    'Query parameters must not be repeated.',
-    repeated.map((name) => ({ field: `query.${name.slice(0, 40)}`, message: 'is repeated' })),
-  );
-  return true;
 }

@@ -4,14 +4,14 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { CompiledSpec } from '../../src/core/spec';
+import { getSpec, type CompiledSpec } from '../../src/core/spec';
 import type { Validator } from '../../src/core/validator';
 import type { Role } from '../../src/core/inklink';
 import type { MockControl } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
 import type { FaultInput, FaultPlan } from '../domain/faults';
 import type { RequestJournal } from '../domain/request-journal';
-import { UI_PAGE, type DashboardFiles } from './dashboard';
+import { UI_PAGE, UI_PATH, type DashboardFiles } from './dashboard';
 import type { OperationContext } from './dispatch';
 import { matchContentType } from '../../src/core/media-type';
 import { normalizeIp } from '../domain/urls';
@@ -163,18 +163,51 @@ export async function emitEvent({ respond, deliveries, validator }: Deps, req: R
   respond.json(res, 202, r.value);
 }
 
-/** The query parameters, validated against the operation (answers 400 itself when they are not valid). */
-function validQuery(validator: Validator, respond: Responder, req: Request, res: Response, operationId: string): Record<string, string> | undefined {
+/** The query parameters an operation of `spec` takes. */
+const queryNames = (spec: CompiledSpec, operationId: string) => spec.operations.get(operationId)!.parameters.filter((p) => p.in === 'query').map((p) => p.name);
+
+/**
+ * The query parameters, validated against the operation, which takes no other (a misspelt filter
+ * would filter nothing); `check` adds what the schema cannot say. Answers 400 itself, one `details`
+ * item per failing parameter, when they are not valid; a name the operation does not take is
+ * counted, never repeated back (it may be a key).
+ */
+function validQuery(
+  validator: Validator,
+  respond: Responder,
+  req: Request,
+  res: Response,
+  operationId: string,
+  check: (q: Record<string, string>) => { field: string; message: string }[] = () => [],
+): Record<string, string> | undefined {
   const q = req.query as Record<string, string>;
+  const takes = queryNames(validator.spec, operationId);
+  const unknown = Object.keys(q).filter((name) => !takes.includes(name)).length;
   const violations = validator.validateRequest({ operationId, query: q, headers: req.headers });
-  if (violations.length === 0) return q;
-  respond.refuse(
-    res,
-    'invalid_input',
-    'Invalid query parameters.',
-    violations.map((v) => ({ field: v.location[2] ?? '', message: v.message })),
-  );
+  const details = violations.map((v) => ({ field: v.location[2] ?? '', message: v.message }));
+  details.push(...check(q).filter((d) => !details.some((e) => e.field === d.field)));
+  if (unknown > 0) details.unshift({ field: 'query', message: `has ${unknown} ${unknown === 1 ? 'parameter' : 'parameters'} this operation does not take (it takes ${takes.join(', ')})` });
+  if (details.length === 0) return q;
+  respond.refuse(res, 'invalid_input', 'Invalid query parameters.', details);
   return undefined;
+}
+
+/**
+ * A query parameter given twice (`?limit=1&limit=2`) is refused: which one would count? It is named
+ * only when the control document declares it; anything else a client typed is not repeated back.
+ */
+export function repeatedQuery(spec: CompiledSpec, respond: Responder): (req: Request, res: Response) => boolean {
+  const declared = new Set([...spec.operations.keys()].flatMap((id) => queryNames(spec, id)));
+  return (req, res) => {
+    const query = req.query as Record<string, unknown>;
+    const repeated = Object.keys(query).filter((name) => Array.isArray(query[name]));
+    if (repeated.length === 0) return false;
+    const named = repeated.filter((name) => declared.has(name));
+    const details = named.map((name) => ({ field: `query.${name}`, message: 'is repeated' }));
+    if (named.length < repeated.length) details.push({ field: 'query', message: 'a parameter is repeated' });
+    respond.refuse(res, 'invalid_input', 'Query parameters must not be repeated.', details);
+    return true;
+  };
 }
 
 const limitOf = (q: Record<string, string>) => (q.limit === undefined ? undefined : Number(q.limit));
@@ -187,9 +220,16 @@ export function listDeliveries({ respond, deliveries, validator }: Deps, req: Re
   });
 }
 
+/** The `operation` filter names one of InkLink's operations: any other is a typo, not an empty result. */
+function knownOperation(q: Record<string, string>) {
+  const operations = [...getSpec().operations.keys()];
+  if (q.operation === undefined || operations.includes(q.operation)) return [];
+  return [{ field: 'operation', message: `is not an operation of InkLink's API: ${operations.join(', ')}` }];
+}
+
 /** The request journal, newest first (docs/dashboard.md). */
 export function listRequests({ respond, requests, validator }: Deps, req: Request, res: Response, { operationId }: OperationContext) {
-  const q = validQuery(validator, respond, req, res, operationId);
+  const q = validQuery(validator, respond, req, res, operationId, knownOperation);
   if (!q) return;
   respond.json(res, 200, { requests: requests.list({ operation: q.operation, status: q.status, organizationId: q.organization_id, limit: limitOf(q) }) });
 }
@@ -201,6 +241,13 @@ export function clearRequests({ respond, requests }: Deps, _req: Request, res: R
 /** Server-Sent Events of what happens in the mock (mock/http/stream.ts). */
 export function openStream({ respond, stream }: Deps, req: Request, res: Response) {
   if (!stream.open(req, res)) respond.refuse(res, 'control_too_many_streams');
+}
+
+/** Where a person lands who opens the control API's address (`/__mock`, `/__mock/`) or `/__mock/ui/`: the dashboard. */
+export function toDashboard(_deps: Deps, _req: Request, res: Response) {
+  res.statusCode = 302;
+  res.setHeader('location', UI_PATH);
+  res.end();
 }
 
 /** The dashboard's page: no data, no token needed (the page asks for it). */
@@ -262,6 +309,9 @@ export const CONTROL_HANDLERS = {
   listRequests,
   clearRequests,
   openStream,
+  controlRoot: toDashboard,
+  controlRootSlash: toDashboard,
+  dashboardSlash: toDashboard,
   getDashboard,
   getDashboardFile,
   addFault,

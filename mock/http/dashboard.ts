@@ -16,6 +16,9 @@ import type { Response } from 'express';
 /** Where the files are, beside this module: mock/ui from the source, dist/mock/ui once built. */
 export const UI_DIR = path.join(__dirname, '..', 'ui');
 
+/** The dashboard's address (the control API's `GET /__mock/ui`). */
+export const UI_PATH = '/__mock/ui';
+
 /** The dashboard's page. */
 export const UI_PAGE = 'index.html';
 

@@ -305,6 +305,21 @@ suite('the dashboard in Chromium', () => {
     expect(await page.evaluate(() => window.cspViolations)).toEqual(expect.arrayContaining([expect.stringMatching(/^require-trusted-types-for/)]));
     problems.splice(0);
   });
+
+  it('shows what clients typed as text, never as markup: names, URLs, paths', async () => {
+    const payload = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
+    await page.evaluate(() => (window.cspViolations = []));
+    const created = await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('owner') }, body: { url: 'https://e.example/h?q=%3Cimg%20src%3Dx%3E', name: payload } });
+    expect(created.status).toBe(200);
+    await call(m.url, 'POST', `/webhook/endpoints/${encodeURIComponent(payload)}/rotate-secret`, { headers: { 'api-key': m.key('owner') } });
+    const row = page.locator(`li[data-endpoint="${created.json.id}"]`);
+    await row.waitFor();
+    expect(await row.locator('strong').textContent()).toBe(payload);
+    await page.locator('#requests td.path', { hasText: '/webhook/endpoints/[' }).first().waitFor();
+    expect(await page.evaluate(() => ({ pwned: window.pwned, markup: document.querySelectorAll('main img, main script, main svg').length }))).toEqual({ pwned: undefined, markup: 0 });
+    expect(await page.evaluate(() => window.cspViolations)).toEqual([]);
+    expect(problems).toEqual([]);
+  });
 });
 
 suite('the dashboard with a control token', () => {

@@ -46,6 +46,25 @@ describe('GET /__mock/ui', () => {
     expect(res.text).toBe(fs.readFileSync(path.join(SOURCES, file), 'utf8'));
   });
 
+  it("is where a person lands who opens the control API's address or adds a slash: 302, no token needed, no data", async () => {
+    const t = await startMock({ controlToken: 'tok' });
+    try {
+      for (const p of ['/__mock', '/__mock/', '/__mock/ui/']) {
+        for (const method of ['GET', 'HEAD']) {
+          const res = await fetch(`${t.url}${p}`, { method, redirect: 'manual' });
+          expect([p, method, res.status, res.headers.get('location'), await res.text()]).toEqual([p, method, 302, '/__mock/ui', '']);
+        }
+      }
+      const followed = await fetch(`${t.url}/__mock/`);
+      expect([followed.url, followed.status, followed.headers.get('content-type')]).toEqual([`${t.url}/__mock/ui`, 200, 'text/html; charset=utf-8']);
+      // Only those: anything else under /__mock still needs the token, and InkLink's root is InkLink's 404.
+      expectEnvelope(await call(t.url, 'GET', '/__mock//'), 401, 'UNAUTHORIZED');
+      expectEnvelope(await call(t.url, 'GET', '/'), 404, 'NOT_FOUND');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('answers 404 in the envelope for a file it does not have, however it is spelled', async () => {
     for (const name of ['nope.js', '..%2Fpackage.json', '%2e%2e%2f%2e%2e%2fpackage.json', 'index.html%00.js', 'dashboard.css.map']) {
       expectEnvelope(await call(m.url, 'GET', `/__mock/ui/${name}`), 404, 'NOT_FOUND');

@@ -119,6 +119,32 @@ describe('GET /__mock/requests', () => {
     for (const bad of ['?status=teapot', '?status=6xx', '?limit=0', '?limit=x']) expectEnvelope(await call(m.url, 'GET', `/__mock/requests${bad}`), 400, 'VALIDATION_ERROR');
   });
 
+  it('refuses a bad filter in the envelope, naming only its own parameters, and changes nothing', async () => {
+    await rotate(m.endpoint().id, m.key('owner'));
+    const before = (await journal()).text;
+    const owner = m.key('owner');
+    const secret = m.endpoint().secret;
+    const refused = async (query: string) => {
+      const res = await call(m.url, 'GET', `/__mock/requests?${query}`);
+      expectEnvelope(res, 400, 'VALIDATION_ERROR');
+      for (const s of [owner.slice(12, 24), secret.slice(6, 18)]) expect(res.text).not.toContain(s);
+      return res.json.error.details;
+    };
+    // An operation InkLink's API does not have is a typo, not an empty result.
+    expect(await refused('operation=rotateSecret')).toEqual([{ field: 'operation', message: expect.stringMatching(/^is not an operation of InkLink's API: .*rotateWebhookEndpointSecret/) }]);
+    expect(await refused('operation=')).toEqual([{ field: 'operation', message: expect.stringMatching(/^is not an operation/) }]);
+    // A parameter the operation does not take is refused too (a misspelt filter would filter nothing).
+    expect(await refused('organisation_id=org_x')).toEqual([{ field: 'query', message: 'has 1 parameter this operation does not take (it takes operation, status, organization_id, limit)' }]);
+    expect(await refused(`limit=1&${owner}=1&x[y]=2`)).toEqual([{ field: 'query', message: expect.stringMatching(/^has 2 parameters this operation does not take/) }]);
+    // Repeated: its own parameters are named, anything else is not repeated back (it may be a key).
+    expect(await refused('status=200&status=500')).toEqual([{ field: 'query.status', message: 'is repeated' }]);
+    expect(await refused(`${owner}=1&${owner}=2`)).toEqual([{ field: 'query', message: 'a parameter is repeated' }]);
+    expect(await refused(`${secret.slice(6)}=1&${secret.slice(6)}=2`)).toEqual([{ field: 'query', message: 'a parameter is repeated' }]);
+    for (const bad of ['status=abc', 'status=99999', 'status=600', 'limit=10001']) expect((await refused(bad))[0].field).toBe(bad.split('=')[0]);
+    // Nothing changed: the refused requests are not journalled and the journal is as it was.
+    expect((await journal()).text).toBe(before);
+  });
+
   it('records what a fault did: its rule, and no status when the connection was reset', async () => {
     const ep = m.endpoint();
     const unavailable = (await call(m.url, 'POST', '/__mock/faults', { body: { operation_id: '*', status: 503, times: 1 } })).json.id;
@@ -155,6 +181,26 @@ describe('DELETE /__mock/requests and reset', () => {
     await rotate(m.endpoint().id);
     await call(m.url, 'POST', '/__mock/reset');
     expect((await journal()).json.requests).toEqual([]);
+  });
+});
+
+describe('the control token', () => {
+  it('is needed to read and to clear the journal when one is set; without it nothing is cleared', async () => {
+    const t = await startMock({ controlToken: 'tok' });
+    try {
+      await call(t.url, 'POST', `/webhook/endpoints/${t.endpoint().id}/rotate-secret`);
+      const auth = { authorization: 'Bearer tok' };
+      for (const method of ['GET', 'DELETE', 'HEAD']) {
+        for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'Basic tok' }] as Record<string, string>[]) {
+          const res = await call(t.url, method, '/__mock/requests', { headers });
+          expect([method, res.status]).toEqual([method, 401]);
+        }
+      }
+      expect((await call(t.url, 'GET', '/__mock/requests', { headers: auth })).json.requests).toHaveLength(1);
+      expect((await call(t.url, 'DELETE', '/__mock/requests', { headers: auth })).json).toEqual({ removed: 1 });
+    } finally {
+      await t.close();
+    }
   });
 });
 

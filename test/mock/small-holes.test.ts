@@ -33,6 +33,13 @@ it('a repeated query parameter is refused with 400 (it skipped the validation of
   expect((await call(m.url, 'GET', '/__mock/deliveries?limit=1')).status).toBe(200);
 });
 
+it('a query parameter the journal does not take is refused with 400, counted, not repeated back (a misspelt filter filtered nothing)', async () => {
+  const res = await call(m.url, 'GET', `/__mock/deliveries?endpointId=x&${m.key('owner')}=1`);
+  expectEnvelope(res, 400, 'VALIDATION_ERROR');
+  expect(res.json.error.details).toEqual([{ field: 'query', message: 'has 2 parameters this operation does not take (it takes endpoint_id, event_id, organization_id, limit)' }]);
+  expect(res.text).not.toContain(m.key('owner').slice(12));
+});
+
 describe('bodies that are not UTF-8 are refused (charset=iso-8859-1 bodies were stored as U+FFFD)', () => {
   it.each(['application/json; charset=iso-8859-1', 'application/json;charset="latin1"', 'application/json; charset=utf-16'])('Content-Type %s: 400', async (type) => {
     const before = m.mock.store.version;
