@@ -105,6 +105,11 @@ describe('parameters', () => {
     expect(bad({ ratio: '' })).toEqual(['query parameter "ratio": must be number']);
     expect(bad({ ratio: ' ' })).toEqual(['query parameter "ratio": must be number']);
     expect(bad({ ratio: 'half' })).toEqual(['query parameter "ratio": must be number']);
+    // Only decimal numbers as JSON writes them: Number() would take these.
+    for (const ratio of ['0x10', '0b11', '0o7', ' 16', '16 ', 'Infinity', '-Infinity', '+1', '.5', '1.', '01']) {
+      expect([ratio, bad({ ratio })]).toEqual([ratio, ['query parameter "ratio": must be number']]);
+    }
+    expect(req({ query: { ratio: '-0.5e3' } })).toEqual([]);
     expect(bad({ flag: '' })).toEqual(['query parameter "flag": must be boolean']);
     expect(bad({ flag: 'TRUE' })).toEqual(['query parameter "flag": must be boolean']);
     expect(req({ path: '/items/x1' })).toEqual([one('request_parameters_conformance', ['request', 'path', 'id'], 'path parameter "id": must be integer')]);

@@ -13,7 +13,7 @@ import { LiveFeed } from '../domain/live';
 import { RequestJournal } from '../domain/request-journal';
 import type { WebhookEndpointService } from '../domain/service';
 import { CONTROL_HANDLERS, controlDocument, controlGuard, controlToken, repeatedQuery, tokenFree } from './control-api';
-import { DashboardFiles } from './dashboard';
+import { DashboardFiles, redirectToDashboard } from './dashboard';
 import { bindHandlers, dispatcher, withAuthentication } from './dispatch';
 import { withFaults } from './faults';
 import { withPrefer } from './prefer';
@@ -109,6 +109,9 @@ export function createApp(deps: AppDeps): Express {
   const logLine = requestLine(logger);
   app.use((req: Request, res: Response, next: NextFunction) => {
     requestId(req, res);
+    // A person who opens the mock's address in a browser lands on the dashboard; an API client
+    // asking for `/` (no text/html in its Accept) still gets InkLink's 404.
+    if (req.path === '/' && isPageRequest(req)) return redirectToDashboard(res);
     const toControl = isControl(req.path);
     // InkLink's API requests go to the request journal (the control API's do not).
     if (!toControl) recordRequest(req, res);
@@ -141,6 +144,11 @@ export function createApp(deps: AppDeps): Express {
     respond.refuse(res, 'internal');
   });
   return app;
+}
+
+/** A browser's navigation: GET or HEAD asking for HTML. */
+function isPageRequest(req: Request): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && /\btext\/html\b/i.test(req.headers.accept ?? '');
 }
 
 function isControl(path: string): boolean {

@@ -11,7 +11,7 @@ import type { MockControl } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
 import type { FaultInput, FaultPlan } from '../domain/faults';
 import type { RequestJournal } from '../domain/request-journal';
-import { UI_PAGE, UI_PATH, type DashboardFiles } from './dashboard';
+import { UI_PAGE, redirectToDashboard, type DashboardFiles } from './dashboard';
 import type { OperationContext } from './dispatch';
 import { matchContentType } from '../../src/core/media-type';
 import { normalizeIp } from '../domain/urls';
@@ -245,9 +245,7 @@ export function openStream({ respond, stream }: Deps, req: Request, res: Respons
 
 /** Where a person lands who opens the control API's address (`/__mock`, `/__mock/`) or `/__mock/ui/`: the dashboard. */
 export function toDashboard(_deps: Deps, _req: Request, res: Response) {
-  res.statusCode = 302;
-  res.setHeader('location', UI_PATH);
-  res.end();
+  redirectToDashboard(res);
 }
 
 /** The dashboard's page: no data, no token needed (the page asks for it). */

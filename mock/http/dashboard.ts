@@ -19,6 +19,13 @@ export const UI_DIR = path.join(__dirname, '..', 'ui');
 /** The dashboard's address (the control API's `GET /__mock/ui`). */
 export const UI_PATH = '/__mock/ui';
 
+/** Sends a person to the dashboard (302, no body). */
+export function redirectToDashboard(res: Response): void {
+  res.statusCode = 302;
+  res.setHeader('location', UI_PATH);
+  res.end();
+}
+
 /** The dashboard's page. */
 export const UI_PAGE = 'index.html';
 

@@ -65,12 +65,13 @@ function header(headers: Headers | undefined, name: string): string | undefined 
 /** Whether a declared media type (no parameters) is JSON: `application/json` or `application/…+json`. */
 const isJsonType = (mediaType: string) => /^application\/([\w.+-]*\+)?json$/i.test(mediaType);
 
+/** A number as JSON writes it: not hex, octal or binary, no blanks, no `Infinity`, no `1_000`. */
+const DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
 /** Parses a string parameter by its schema's type; anything unparsable stays a string and fails. */
 function parseParam(value: string, schema: any): unknown {
   const type = schema?.type;
-  if ((type === 'integer' || type === 'number') && value.trim() !== '' && !Number.isNaN(Number(value))) {
-    return Number(value);
-  }
+  if ((type === 'integer' || type === 'number') && DECIMAL.test(value)) return Number(value);
   if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
   return value;
 }

@@ -60,6 +60,14 @@ describe('GET /__mock/ui', () => {
       // Only those: anything else under /__mock still needs the token, and InkLink's root is InkLink's 404.
       expectEnvelope(await call(t.url, 'GET', '/__mock//'), 401, 'UNAUTHORIZED');
       expectEnvelope(await call(t.url, 'GET', '/'), 404, 'NOT_FOUND');
+      // A browser opening the mock's address (Accept: text/html) lands on the dashboard; a POST does not.
+      const html = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+      for (const method of ['GET', 'HEAD']) {
+        const res = await fetch(`${t.url}/`, { method, headers: { accept: html }, redirect: 'manual' });
+        expect([method, res.status, res.headers.get('location')]).toEqual([method, 302, '/__mock/ui']);
+      }
+      expectEnvelope(await call(t.url, 'POST', '/', { headers: { accept: html } }), 404, 'NOT_FOUND');
+      expectEnvelope(await call(t.url, 'GET', '/x', { headers: { accept: html } }), 404, 'NOT_FOUND');
     } finally {
       await t.close();
     }
