@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { redact } from './core/log';
 import { nearest, UsageError } from './cli/options';
 import { serveCommand } from './cli/serve';
 import { quietOnClosedPipe, runWithPlainOutput } from './cli/terminal';
@@ -53,7 +54,7 @@ function usage(): string {
 }
 
 function usageError(where: string, message: string, helpCommand: string): number {
-  process.stderr.write(`${where}: ${message}; see "${helpCommand}"\n`);
+  process.stderr.write(`${where}: ${redact(message)}; see "${helpCommand}"\n`);
   return 2;
 }
 
@@ -79,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (e) {
     if (e instanceof UsageError) return usageError(`inklink-mock ${name}`, e.message, `inklink-mock ${name} --help`);
-    process.stderr.write(`inklink-mock ${name}: ${(e as Error).message}\n`);
+    process.stderr.write(`inklink-mock ${name}: ${redact((e as Error).message)}\n`);
     return 1;
   }
 }
