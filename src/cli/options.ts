@@ -116,8 +116,8 @@ function ruleProblem(rule: ValueRule, value: string): string | undefined {
 }
 
 /**
- * What every command refuses alike once parseArgs has read the arguments: an option given twice
- * that takes one value (which one was meant?), an empty value (`--port=`, or `--secret "$UNSET"`),
+ * What every command refuses alike once parseArgs has read the arguments: an option that takes one
+ * value given twice (which one was meant?), an empty value (`--port=`, or `--secret "$UNSET"`),
  * and a value that breaks the option's rule.
  */
 function checkGiven(specs: OptionSpec[], tokens: { kind: string; name?: string; value?: string }[]): void {
@@ -126,9 +126,10 @@ function checkGiven(specs: OptionSpec[], tokens: { kind: string; name?: string; 
     const spec = t.kind === 'option' ? specs.find((s) => s.name === t.name) : undefined;
     if (!spec) continue;
     const flag = `--${spec.name}`;
+    if (spec.type !== 'string') continue; // a switch given twice is still on
     if (seen.has(spec.name) && !spec.multiple) throw new UsageError(`${flag} is given more than once; give it once`);
     seen.add(spec.name);
-    if (spec.type === 'string' && (t.value ?? '') === '') throw new UsageError(`${flag} is empty: give a value (${flag} ${spec.valueName ?? 'VALUE'})`);
+    if ((t.value ?? '') === '') throw new UsageError(`${flag} is empty: give a value (${flag} ${spec.valueName ?? 'VALUE'})`);
   }
 }
 

@@ -12,7 +12,7 @@ import {
   type PactVerifyOptions,
   type VerificationReport,
 } from '../pact/verify';
-import { commandOptions, durationValue, HTTP_URL, POSITIVE_DURATION, UsageError, type CommandHelp, type OptionSpec, type ParsedOptions } from './options';
+import { commandOptions, durationValue, HTTP_URL, POSITIVE_DURATION, requireOptions, UsageError, type CommandHelp, type OptionSpec, type ParsedOptions } from './options';
 
 const STATE_MODES = ['auto', 'mock', 'api', 'url'];
 const PACT_LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'];
@@ -68,8 +68,8 @@ const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Flags and env vars (already parsed) to the library's options. Pure. */
 export function pactVerifyOptionsFrom(values: ParsedOptions): PactVerifyOptions {
-  const providerBaseUrl = str(values['provider-base-url']);
-  if (!providerBaseUrl) throw new UsageError('--provider-base-url is required');
+  requireOptions(values, PACT_VERIFY_OPTIONS, ['provider-base-url']);
+  const providerBaseUrl = String(values['provider-base-url']);
   const mode = String(values['provider-states']);
   const stateUrl = str(values['provider-state-url']);
   if (mode === 'url' && !stateUrl) throw new UsageError('--provider-states url needs --provider-state-url');

@@ -26,7 +26,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
 
 export const SERVE_HELP: CommandHelp = {
   usage: 'Usage: inklink-mock serve [options]',
-  about: 'Serves the stateful InkLink mock and prints its base URL, the seeded api keys and the endpoints\nwith their initial secrets. SIGINT or SIGTERM stops it.',
+  about: 'Serves the stateful InkLink mock and prints its base URL, the seeded api keys and the endpoints\nwith their initial secrets. SIGINT or SIGTERM stops it.\nExit status: 0 once stopped by a signal, 1 when it cannot start (e.g. the port is taken), 2 on a usage error.',
   examples: [
     ['inklink-mock serve --port 4117', 'the mock on http://127.0.0.1:4117 (npm start -- --port 4117 in this repository)'],
     ['inklink-mock serve --retry-schedule 0,1s,5s --webhook-url http://127.0.0.1:3000/webhooks', 'deliveries to your local receiver, retried after 1 s and 5 s'],
