@@ -59,12 +59,15 @@ function distance(a: string, b: string): number {
 export function nearest(given: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
+  const limit = Math.max(2, Math.floor(given.length / 3));
   for (const k of known) {
     // A prefix is a strong hint (`--retry` for `--retry-schedule`); one letter only for short flags.
-    const d = k.startsWith(given) && given.length >= (given.length === 1 ? 1 : 3) ? 0.5 : distance(given, k);
+    // Otherwise the distance is at least the difference in length: a huge word is not compared letter by letter.
+    const prefix = k.startsWith(given) && given.length >= (given.length === 1 ? 1 : 3);
+    const d = prefix ? 0.5 : Math.abs(k.length - given.length) > limit ? Infinity : distance(given, k);
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
-  return bestDistance <= Math.max(2, Math.floor(given.length / 3)) ? best : undefined;
+  return bestDistance <= limit ? best : undefined;
 }
 
 /** parseArgs' errors, each as one line that names the option (and the nearest known one). */

@@ -104,6 +104,10 @@ function usageCases(command: string, flags: Flag[]): [CliCase, Expected][] {
   }
   const required = flags.find((f) => f.required);
   if (required) cases.push([{ argv: [command] }, `--${required.name} is required${required.env ? ` (or ${required.env})` : ''}`]);
+  // What a user types is shown on the one line, escaped and cut short, never as terminal codes.
+  const long = `--${'y'.repeat(100_000)}`;
+  cases.push([{ argv: [command, long] }, `unknown option ${long.slice(0, 60)}… (${long.length} characters)`]);
+  cases.push([{ argv: [command, '--\x1b[31mred\nline'] }, 'unknown option --\\u001b[31mred\\nline']);
   // After `--` everything is an argument, `--help` too: a command that takes none says so; one that takes files does not find it.
   cases.push([{ argv: [command, '--', '--help'] }, /^(unexpected argument "--help"|--help: no such file or directory)/]);
   return cases;
