@@ -119,20 +119,16 @@ function ruleProblem(rule: ValueRule, value: string): string | undefined {
 }
 
 /**
- * What every command refuses alike once parseArgs has read the arguments: an option that takes one
- * value given twice (which one was meant?), an empty value (`--port=`, or `--secret "$UNSET"`),
- * and a value that breaks the option's rule.
+ * What every command refuses alike once parseArgs has read the arguments: an empty value (`--port=`,
+ * or `--secret "$UNSET"`). An option given twice takes its last value, as in most CLIs, so that a
+ * wrapper can append a flag to override one it was given (`serve "$@" --port 0`).
  */
 function checkGiven(specs: OptionSpec[], tokens: { kind: string; name?: string; value?: string }[]): void {
-  const seen = new Set<string>();
   for (const t of tokens) {
     const spec = t.kind === 'option' ? specs.find((s) => s.name === t.name) : undefined;
-    if (!spec) continue;
-    const flag = `--${spec.name}`;
-    if (spec.type !== 'string') continue; // a switch given twice is still on
-    if (seen.has(spec.name) && !spec.multiple) throw new UsageError(`${flag} is given more than once; give it once`);
-    seen.add(spec.name);
-    if ((t.value ?? '') === '') throw new UsageError(`${flag} is empty: give a value (${flag} ${spec.valueName ?? 'VALUE'})`);
+    if (spec?.type === 'string' && (t.value ?? '') === '') {
+      throw new UsageError(`--${spec.name} is empty: give a value (--${spec.name} ${spec.valueName ?? 'VALUE'})`);
+    }
   }
 }
 
