@@ -45,14 +45,6 @@ export function secretRedactor(secrets: readonly (string | undefined)[]): (text:
   return (text) => redact(values.reduce((out, v) => out.split(v).join('[redacted secret]'), text));
 }
 
-export function isLogLevel(v: unknown): v is LogLevel {
-  return typeof v === 'string' && (LOG_LEVELS as readonly string[]).includes(v);
-}
-
-export function isLogFormat(v: unknown): v is LogFormat {
-  return typeof v === 'string' && (LOG_FORMATS as readonly string[]).includes(v);
-}
-
 export interface LogSink {
   write(chunk: string): unknown;
 }
