@@ -299,14 +299,16 @@ describe('colour: only on a terminal, never with NO_COLOR', () => {
   const verifyArgs = () => ['verify', '--base-url', m.url, '--admin-key', m.key('admin'), '--member-key', m.key('member'), '--check', 'auth_required'];
 
   it('verify paints PASS on a terminal; not with NO_COLOR, nor into a pipe', async () => {
-    const tty = await onTerminal(verifyArgs(), { NO_COLOR: undefined });
+    const [tty, noColor, piped] = await Promise.all([
+      onTerminal(verifyArgs(), { NO_COLOR: undefined }),
+      onTerminal(verifyArgs(), { NO_COLOR: '1' }),
+      runCli(verifyArgs(), { NO_COLOR: '' }),
+    ]);
     expect(tty.code).toBe(0);
     expect(tty.output).toContain(`${ESC}32mPASS${ESC}0m`);
-    const noColor = await onTerminal(verifyArgs(), { NO_COLOR: '1' });
     expect(noColor.code).toBe(0);
     expect(noColor.output).toMatch(/auth_required\s+PASS/);
     expect(noColor.output).not.toContain(ESC);
-    const piped = await runCli(verifyArgs(), { NO_COLOR: '' });
     expect(piped.code).toBe(0);
     expect(piped.stdout).toMatch(/auth_required\s+PASS/);
     expect(piped.stdout + piped.stderr).not.toContain('\x1b');
@@ -334,12 +336,11 @@ describe('colour: only on a terminal, never with NO_COLOR', () => {
 
   it("pact-verify: Pact's own output carries no escape codes into a pipe, nor on a terminal with NO_COLOR", async () => {
     const args = ['pact-verify', '--provider-base-url', m.url, '--pact', PACT];
-    const piped = await runCli(args, { NO_COLOR: '' }, 60_000);
+    const [piped, noColor] = await Promise.all([runCli(args, { NO_COLOR: '' }, 60_000), onTerminal(args, { NO_COLOR: '1' })]);
     expect(piped.code).toBe(0);
     expect(piped.stdout).toContain('Verifying a pact between inklink-example-client and inklink');
     expect(piped.stdout).toMatch(/has status code 200 \(OK\)/);
     expect(piped.stdout + piped.stderr).not.toContain('\x1b');
-    const noColor = await onTerminal(args, { NO_COLOR: '1' });
     expect(noColor.code).toBe(0);
     expect(noColor.output).toContain('Verifying a pact between inklink-example-client and inklink');
     expect(noColor.output).not.toContain('\x1b');
