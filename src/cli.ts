@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { redact } from './core/log';
 import { nearest, UsageError } from './cli/options';
 import { serveCommand } from './cli/serve';
 import { quietOnClosedPipe, runWithPlainOutput } from './cli/terminal';
@@ -52,8 +53,18 @@ function usage(): string {
   );
 }
 
+/**
+ * An error message as the one line it must be, whatever a user typed into it: no secret, control
+ * characters (a newline, an escape sequence) shown escaped, and a huge word cut short.
+ */
+export function oneLine(message: string): string {
+  return redact(message)
+    .replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1))
+    .replace(/\S{81,}/g, (word) => `${word.slice(0, 60)}… (${word.length} characters)`);
+}
+
 function usageError(where: string, message: string, helpCommand: string): number {
-  process.stderr.write(`${where}: ${message}; see "${helpCommand}"\n`);
+  process.stderr.write(`${where}: ${oneLine(message)}; see "${helpCommand}"\n`);
   return 2;
 }
 
@@ -79,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (e) {
     if (e instanceof UsageError) return usageError(`inklink-mock ${name}`, e.message, `inklink-mock ${name} --help`);
-    process.stderr.write(`inklink-mock ${name}: ${(e as Error).message}\n`);
+    process.stderr.write(`inklink-mock ${name}: ${oneLine((e as Error).message)}\n`);
     return 1;
   }
 }
@@ -93,7 +104,7 @@ export function run(argv: string[]): void {
       process.exitCode = code;
     },
     (err) => {
-      process.stderr.write(`inklink-mock: ${(err as Error).message}\n`);
+      process.stderr.write(`inklink-mock: ${oneLine((err as Error).message)}\n`);
       process.exitCode = 1;
     },
   );

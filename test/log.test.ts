@@ -41,6 +41,8 @@ describe('logger', () => {
 
   it('redact leaves ordinary text alone', () => {
     expect(redact('nothing to see')).toBe('nothing to see');
+    expect(redact('--secret needs a value (--secret whsec_…); key secret_live_…')).toBe('--secret needs a value (--secret whsec_…); key secret_live_…');
+    expect(redact('--secret whsec_MfKQ9r8 key secret_live_z')).toBe('--secret whsec_[redacted] key secret_live_[redacted]');
   });
 
   it('json: one object a line, fields included, redacted like text', () => {

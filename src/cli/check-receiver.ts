@@ -1,6 +1,5 @@
 /** `inklink-mock check-receiver`: a team's webhook receiver against InkLink's delivery rules, over HTTP. */
 import { exitStatus } from '../core/check-report';
-import { parseDuration } from '../core/duration';
 import {
   formatReceiverJson,
   formatReceiverJUnit,
@@ -11,49 +10,32 @@ import {
   type ReceiverCheckOptions,
 } from '../receiver-check';
 import { httpTransport, updateSecretByCommand, updateSecretByUrl } from '../receiver-check/http';
-import { commandOptions, UsageError, type CommandHelp, type OptionSpec } from './options';
+import { commandOptions, durationValue, HTTP_URL, POSITIVE_DURATION, requireOptions, UsageError, type CommandHelp, type OptionSpec, type ParsedOptions } from './options';
 import { colourEnabled } from './terminal';
 import { checkList, parseReportOption, writeReports } from './reports';
 
 export const CHECK_RECEIVER_OPTIONS: OptionSpec[] = [
-  { name: 'url', type: 'string', env: 'INKLINK_CHECK_URL', valueName: 'URL', description: "The receiver's webhook URL, where InkLink would POST deliveries. Required." },
+  { name: 'url', type: 'string', env: 'INKLINK_CHECK_URL', valueName: 'URL', value: HTTP_URL, description: "The receiver's webhook URL, where InkLink would POST deliveries. Required." },
   { name: 'secret', type: 'string', env: 'INKLINK_WEBHOOK_SECRET', valueName: 'whsec_…', description: 'The signing secret the receiver holds now. Required (prefer the env var: a flag shows in the process list).' },
   { name: 'old-secret', type: 'string', env: 'INKLINK_OLD_WEBHOOK_SECRET', valueName: 'whsec_…', description: 'The secret it held before its last rotation: deliveries signed with it must be refused (old_secret_refused is skipped without it).' },
-  { name: 'timeout', type: 'string', env: 'INKLINK_CHECK_TIMEOUT', default: '15s', valueName: 'DURATION', description: "InkLink's per-attempt delivery timeout: a later answer fails." },
-  { name: 'tolerance', type: 'string', env: 'INKLINK_CHECK_TOLERANCE', default: '5m', valueName: 'DURATION', description: "The receiver's timestamp tolerance, whole seconds, at least 1m." },
+  { name: 'timeout', type: 'string', env: 'INKLINK_CHECK_TIMEOUT', default: '15s', valueName: 'DURATION', value: POSITIVE_DURATION, description: "InkLink's per-attempt delivery timeout: a later answer fails." },
+  { name: 'tolerance', type: 'string', env: 'INKLINK_CHECK_TOLERANCE', default: '5m', valueName: 'DURATION', value: { duration: 60_000 }, description: "The receiver's timestamp tolerance, whole seconds, at least 1m." },
   { name: 'drill', type: 'boolean', env: 'INKLINK_CHECK_DRILL', description: 'Also run the rotation drill (with --update-secret-url or --update-secret-command).' },
-  { name: 'update-secret-url', type: 'string', env: 'INKLINK_CHECK_UPDATE_SECRET_URL', valueName: 'URL', description: 'Drill: a URL that gives the receiver a new secret on POST {"secret":"whsec_…"}, answering 2xx.' },
+  { name: 'update-secret-url', type: 'string', env: 'INKLINK_CHECK_UPDATE_SECRET_URL', valueName: 'URL', value: HTTP_URL, description: 'Drill: a URL that gives the receiver a new secret on POST {"secret":"whsec_…"}, answering 2xx.' },
   { name: 'update-secret-command', type: 'string', env: 'INKLINK_CHECK_UPDATE_SECRET_COMMAND', valueName: 'CMD', description: 'Drill: a shell command that gives the receiver the secret it reads on its stdin, exiting 0.' },
   { name: 'new-secret', type: 'string', env: 'INKLINK_NEW_WEBHOOK_SECRET', valueName: 'whsec_…', description: 'Drill: the secret to rotate to (default: a new one, never shown; its fingerprint is printed).' },
-  { name: 'drill-timeout', type: 'string', env: 'INKLINK_CHECK_DRILL_TIMEOUT', default: '30s', valueName: 'DURATION', description: 'Drill: how long the receiver has to take the new secret.' },
+  { name: 'drill-timeout', type: 'string', env: 'INKLINK_CHECK_DRILL_TIMEOUT', default: '30s', valueName: 'DURATION', value: POSITIVE_DURATION, description: 'Drill: how long the receiver has to take the new secret.' },
   { name: 'report', type: 'string', multiple: true, env: 'INKLINK_CHECK_REPORT', valueName: 'junit:FILE|json:FILE', description: 'Also write a report (repeatable; the env var takes a comma-separated list).' },
   { name: 'check', type: 'string', multiple: true, env: 'INKLINK_CHECK_ONLY', valueName: 'NAME', description: 'Run only these checks (repeatable; the env var takes a comma-separated list).' },
   { name: 'list-checks', type: 'boolean', description: 'List the checks and exit.' },
   { name: 'help', type: 'boolean', description: 'Show this help.' },
 ];
 
-function duration(value: unknown, flag: string, min: number): number {
-  try {
-    return parseDuration(String(value), min);
-  } catch (e) {
-    throw new UsageError(`--${flag}: ${(e as Error).message}`);
-  }
-}
-
 /** The engine's options from the parsed flags; every mistake a UsageError that never shows a secret. */
-export function checkReceiverOptions(values: Record<string, unknown>): { url: string; options: ReceiverCheckOptions } {
-  for (const required of ['url', 'secret']) {
-    if (!values[required]) throw new UsageError(`--${required} is required (or ${CHECK_RECEIVER_OPTIONS.find((o) => o.name === required)!.env})`);
-  }
+export function checkReceiverOptions(values: ParsedOptions): { url: string; options: ReceiverCheckOptions } {
+  requireOptions(values, CHECK_RECEIVER_OPTIONS, ['url', 'secret']);
   const url = String(values.url);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError('--url must be an absolute http(s) URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError('--url must be an absolute http(s) URL');
-  const toleranceMs = duration(values.tolerance, 'tolerance', 60_000);
+  const toleranceMs = durationValue(values, 'tolerance');
   if (toleranceMs % 1000 !== 0) throw new UsageError('--tolerance must be whole seconds');
   const updateUrl = values['update-secret-url'] as string | undefined;
   const updateCommand = values['update-secret-command'] as string | undefined;
@@ -61,24 +43,17 @@ export function checkReceiverOptions(values: Record<string, unknown>): { url: st
   if (!values.drill && (updateUrl || updateCommand || values['new-secret'])) {
     throw new UsageError('--update-secret-url, --update-secret-command and --new-secret go with --drill');
   }
-  if (updateUrl) {
-    try {
-      new URL(updateUrl);
-    } catch {
-      throw new UsageError('--update-secret-url must be an absolute URL');
-    }
-  }
   const options: ReceiverCheckOptions = {
     secret: String(values.secret),
     oldSecret: values['old-secret'] as string | undefined,
-    timeoutMs: duration(values.timeout, 'timeout', 1),
+    timeoutMs: durationValue(values, 'timeout'),
     toleranceSeconds: toleranceMs / 1000,
     only: values.check as string[] | undefined,
     drill: values.drill
       ? {
           updateSecret: updateUrl ? updateSecretByUrl(updateUrl) : updateSecretByCommand(updateCommand!),
           newSecret: values['new-secret'] as string | undefined,
-          timeoutMs: duration(values['drill-timeout'], 'drill-timeout', 1),
+          timeoutMs: durationValue(values, 'drill-timeout'),
         }
       : undefined,
   };

@@ -2,7 +2,7 @@
 import { helpText, parseOptions, UsageError, type CommandHelp, type OptionSpec } from './options';
 
 export const PACT_CHECK_OPTIONS: OptionSpec[] = [
-  { name: 'format', type: 'string', env: 'INKLINK_PACT_CHECK_FORMAT', default: 'text', valueName: 'FORMAT', description: 'text (one line per mismatch) or json.' },
+  { name: 'format', type: 'string', env: 'INKLINK_PACT_CHECK_FORMAT', default: 'text', valueName: 'FORMAT', value: { oneOf: ['text', 'json'] }, description: 'text (one line per mismatch) or json.' },
   { name: 'help', type: 'boolean', description: 'Show this help.' },
 ];
 
@@ -24,7 +24,6 @@ export async function pactCheckCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const format = String(values.format);
-  if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json');
   if (positionals.length === 0) throw new UsageError('give at least one pact file or directory');
   const { checkPactFile, expandPactPaths, formatCheckResults, PactFileError } = await import('../pact/check');
   let results;

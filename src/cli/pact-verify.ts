@@ -4,7 +4,6 @@
  * public API, or a provider-state URL.
  */
 import fs from 'node:fs';
-import { parseDuration } from '../core/duration';
 import {
   PactVerifyConfigError,
   parseConsumerVersionSelectors,
@@ -13,23 +12,26 @@ import {
   type PactVerifyOptions,
   type VerificationReport,
 } from '../pact/verify';
-import { commandOptions, UsageError, type CommandHelp, type OptionSpec, type ParsedOptions } from './options';
+import { commandOptions, durationValue, HTTP_URL, POSITIVE_DURATION, requireOptions, UsageError, type CommandHelp, type OptionSpec, type ParsedOptions } from './options';
+
+const STATE_MODES = ['auto', 'mock', 'api', 'url'];
+const PACT_LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'];
 
 export const PACT_VERIFY_OPTIONS: OptionSpec[] = [
-  { name: 'provider-base-url', type: 'string', env: 'INKLINK_PACT_PROVIDER_BASE_URL', valueName: 'URL', description: 'The provider to verify (required), e.g. http://127.0.0.1:4010 or https://staging.example.com/api/v1.' },
+  { name: 'provider-base-url', type: 'string', env: 'INKLINK_PACT_PROVIDER_BASE_URL', valueName: 'URL', value: HTTP_URL, description: 'The provider to verify (required), e.g. http://127.0.0.1:4010 or https://staging.example.com/api/v1.' },
   { name: 'pact', type: 'string', multiple: true, env: 'INKLINK_PACT_FILES', valueName: 'FILE|DIR', description: 'A pact file, a directory of pact files, or a pact URL; repeatable (env: comma-separated).' },
   { name: 'provider-name', type: 'string', env: 'INKLINK_PACT_PROVIDER_NAME', default: 'inklink', valueName: 'NAME', description: 'The provider name in the pacts and on the broker.' },
-  { name: 'provider-states', type: 'string', env: 'INKLINK_PACT_PROVIDER_STATES', default: 'auto', valueName: 'MODE', description: 'How states are set up: mock (control API), api (public API and keys per role), url (--provider-state-url), or auto.' },
-  { name: 'provider-state-url', type: 'string', env: 'INKLINK_PACT_PROVIDER_STATE_URL', valueName: 'URL', description: "The provider's own state-change URL (receives Pact's {state, params, action})." },
+  { name: 'provider-states', type: 'string', env: 'INKLINK_PACT_PROVIDER_STATES', default: 'auto', valueName: 'MODE', value: { oneOf: STATE_MODES }, description: 'How states are set up: mock (control API), api (public API and keys per role), url (--provider-state-url), or auto.' },
+  { name: 'provider-state-url', type: 'string', env: 'INKLINK_PACT_PROVIDER_STATE_URL', valueName: 'URL', value: HTTP_URL, description: "The provider's own state-change URL (receives Pact's {state, params, action})." },
   { name: 'owner-key', type: 'string', env: 'INKLINK_OWNER_API_KEY', valueName: 'KEY', description: 'api and url modes: the key used where a state names the owner role.' },
   { name: 'admin-key', type: 'string', env: 'INKLINK_ADMIN_API_KEY', valueName: 'KEY', description: 'api and url modes: the admin key (also creates the endpoints states need).' },
   { name: 'member-key', type: 'string', env: 'INKLINK_MEMBER_API_KEY', valueName: 'KEY', description: 'api and url modes: the key used where a state names the member role.' },
   { name: 'other-org-key', type: 'string', env: 'INKLINK_OTHER_ORG_API_KEY', valueName: 'KEY', description: "api mode: an owner or admin key of another organization (creates the endpoint of \"an endpoint exists in another organization\")." },
-  { name: 'endpoint-url', type: 'string', env: 'INKLINK_PACT_ENDPOINT_URL', default: 'https://example.com/inklink-pact-verify', valueName: 'URL', description: 'api mode: the URL of endpoints created for "an endpoint exists".' },
+  { name: 'endpoint-url', type: 'string', env: 'INKLINK_PACT_ENDPOINT_URL', default: 'https://example.com/inklink-pact-verify', valueName: 'URL', value: HTTP_URL, description: 'api mode: the URL of endpoints created for "an endpoint exists".' },
   { name: 'control-token', type: 'string', env: 'INKLINK_MOCK_CONTROL_TOKEN', valueName: 'TOKEN', description: "mock mode: the mock's control token, if it has one." },
-  { name: 'mock-control-url', type: 'string', env: 'INKLINK_PACT_MOCK_CONTROL_URL', valueName: 'URL', description: "mock mode: where the control API is (default: the provider base URL's origin)." },
-  { name: 'delivery-timeout', type: 'string', env: 'INKLINK_PACT_DELIVERY_TIMEOUT', default: '10s', valueName: 'DURATION', description: 'How long to wait for a webhook delivery a message state triggers.' },
-  { name: 'pact-broker-url', type: 'string', env: 'PACT_BROKER_BASE_URL', valueName: 'URL', description: 'Fetch pacts from this Pact Broker (or PactFlow).' },
+  { name: 'mock-control-url', type: 'string', env: 'INKLINK_PACT_MOCK_CONTROL_URL', valueName: 'URL', value: HTTP_URL, description: "mock mode: where the control API is (default: the provider base URL's origin)." },
+  { name: 'delivery-timeout', type: 'string', env: 'INKLINK_PACT_DELIVERY_TIMEOUT', default: '10s', valueName: 'DURATION', value: POSITIVE_DURATION, description: 'How long to wait for a webhook delivery a message state triggers.' },
+  { name: 'pact-broker-url', type: 'string', env: 'PACT_BROKER_BASE_URL', valueName: 'URL', value: HTTP_URL, description: 'Fetch pacts from this Pact Broker (or PactFlow).' },
   { name: 'pact-broker-token', type: 'string', env: 'PACT_BROKER_TOKEN', valueName: 'TOKEN', description: 'Broker bearer token.' },
   { name: 'pact-broker-username', type: 'string', env: 'PACT_BROKER_USERNAME', valueName: 'USER', description: 'Broker basic-auth user.' },
   { name: 'pact-broker-password', type: 'string', env: 'PACT_BROKER_PASSWORD', valueName: 'PASSWORD', description: 'Broker basic-auth password.' },
@@ -40,10 +42,10 @@ export const PACT_VERIFY_OPTIONS: OptionSpec[] = [
   { name: 'publish', type: 'boolean', env: 'INKLINK_PACT_PUBLISH', description: 'Publish the verification results to the broker (needs --provider-version and --provider-branch; refused in mock mode).' },
   { name: 'provider-version', type: 'string', env: 'INKLINK_PACT_PROVIDER_VERSION', valueName: 'V', description: "The provider's version (e.g. the git commit)." },
   { name: 'provider-branch', type: 'string', env: 'INKLINK_PACT_PROVIDER_BRANCH', valueName: 'B', description: "The provider version's branch; required with --publish and with a matchingBranch selector (a default one)." },
-  { name: 'build-url', type: 'string', env: 'INKLINK_PACT_BUILD_URL', valueName: 'URL', description: 'The CI build URL published with the results.' },
-  { name: 'timeout', type: 'string', env: 'INKLINK_PACT_TIMEOUT', default: '30s', valueName: 'DURATION', description: 'Per-request timeout of the verifier.' },
+  { name: 'build-url', type: 'string', env: 'INKLINK_PACT_BUILD_URL', valueName: 'URL', value: HTTP_URL, description: 'The CI build URL published with the results.' },
+  { name: 'timeout', type: 'string', env: 'INKLINK_PACT_TIMEOUT', default: '30s', valueName: 'DURATION', value: POSITIVE_DURATION, description: 'Per-request timeout of the verifier.' },
   { name: 'report', type: 'string', env: 'INKLINK_PACT_REPORT', valueName: 'FILE', description: 'Write the report (interactions, failures, state errors) as JSON to FILE.' },
-  { name: 'log-level', type: 'string', env: 'INKLINK_PACT_LOG_LEVEL', default: 'warn', valueName: 'LEVEL', description: "Pact's log level: trace, debug, info, warn or error (debug and trace show requests, api keys included)." },
+  { name: 'log-level', type: 'string', env: 'INKLINK_PACT_LOG_LEVEL', default: 'warn', valueName: 'LEVEL', value: { oneOf: PACT_LOG_LEVELS }, description: "Pact's log level: trace, debug, info, warn or error (debug and trace show requests, api keys included)." },
   { name: 'help', type: 'boolean', description: 'Show this help.' },
 ];
 
@@ -61,29 +63,19 @@ export const PACT_VERIFY_HELP: CommandHelp = {
   ],
 };
 
-const STATE_MODES = ['auto', 'mock', 'api', 'url'];
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'];
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Flags and env vars (already parsed) to the library's options. Pure. */
 export function pactVerifyOptionsFrom(values: ParsedOptions): PactVerifyOptions {
-  const providerBaseUrl = str(values['provider-base-url']);
-  if (!providerBaseUrl) throw new UsageError('--provider-base-url is required');
+  requireOptions(values, PACT_VERIFY_OPTIONS, ['provider-base-url']);
+  const providerBaseUrl = String(values['provider-base-url']);
   const mode = String(values['provider-states']);
-  if (!STATE_MODES.includes(mode)) throw new UsageError(`--provider-states must be one of ${STATE_MODES.join(', ')}`);
   const stateUrl = str(values['provider-state-url']);
   if (mode === 'url' && !stateUrl) throw new UsageError('--provider-states url needs --provider-state-url');
   const logLevel = String(values['log-level']);
-  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-  let timeoutMs: number;
-  let deliveryTimeoutMs: number;
-  try {
-    timeoutMs = parseDuration(String(values.timeout), 1);
-    deliveryTimeoutMs = parseDuration(String(values['delivery-timeout']), 1);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const timeoutMs = durationValue(values, 'timeout');
+  const deliveryTimeoutMs = durationValue(values, 'delivery-timeout');
   const selectors = str(values['consumer-version-selectors']);
   let consumerVersionSelectors;
   try {

@@ -1,19 +1,18 @@
 /** `inklink-mock proxy --upstream URL`: a validating proxy between a client and InkLink's API (or the mock). */
-import { parseDuration } from '../core/duration';
-import { createLogger, isLogLevel, LOG_LEVELS } from '../core/log';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../core/log';
 import { startValidatingProxy } from '../proxy';
 import type { ProxyReport } from '../proxy';
-import { commandOptions, intOption, specOption, UsageError, type CommandHelp, type OptionSpec } from './options';
+import { commandOptions, durationValue, HTTP_URL, PORT, POSITIVE_DURATION, requireOptions, specOption, type CommandHelp, type OptionSpec } from './options';
 
 export const PROXY_OPTIONS: OptionSpec[] = [
-  { name: 'upstream', type: 'string', env: 'INKLINK_PROXY_UPSTREAM', valueName: 'URL', description: "Where requests go (required): InkLink's API, a staging deploy or the mock, e.g. http://127.0.0.1:4010." },
-  { name: 'port', type: 'string', env: 'INKLINK_PROXY_PORT', default: '4011', valueName: 'N', description: 'Port to listen on (0 picks a free one).' },
+  { name: 'upstream', type: 'string', env: 'INKLINK_PROXY_UPSTREAM', valueName: 'URL', value: HTTP_URL, description: "Where requests go (required): InkLink's API, a staging deploy or the mock, e.g. http://127.0.0.1:4010." },
+  { name: 'port', type: 'string', env: 'INKLINK_PROXY_PORT', default: '4011', valueName: 'N', value: PORT, description: 'Port to listen on (0 picks a free one).' },
   { name: 'host', type: 'string', env: 'INKLINK_PROXY_HOST', default: '127.0.0.1', valueName: 'HOST', description: 'Interface to bind.' },
   { name: 'report', type: 'string', env: 'INKLINK_PROXY_REPORT', valueName: 'FILE', description: 'Write the report (exchanges, violations by rule, each finding) as JSON to FILE, kept current.' },
   { name: 'har', type: 'string', env: 'INKLINK_PROXY_HAR', valueName: 'FILE', description: 'Write every exchange, redacted, as a HAR file (inklink-mock validate --har reads it), kept current.' },
-  { name: 'timeout', type: 'string', env: 'INKLINK_PROXY_TIMEOUT', default: '30s', valueName: 'DURATION', description: 'How long the upstream has to answer; then the client gets a 502.' },
+  { name: 'timeout', type: 'string', env: 'INKLINK_PROXY_TIMEOUT', default: '30s', valueName: 'DURATION', value: POSITIVE_DURATION, description: 'How long the upstream has to answer; then the client gets a 502.' },
   { name: 'spec', type: 'string', env: 'INKLINK_SPEC', valueName: 'FILE', description: 'An OpenAPI 3.0 document instead of the bundled openapi.json.' },
-  { name: 'log-level', type: 'string', env: 'INKLINK_PROXY_LOG_LEVEL', default: 'info', valueName: 'LEVEL', description: 'silent, error, warn (violations), info (and one line per exchange) or debug.' },
+  { name: 'log-level', type: 'string', env: 'INKLINK_PROXY_LOG_LEVEL', default: 'info', valueName: 'LEVEL', value: { oneOf: LOG_LEVELS }, description: 'silent, error, warn (violations), info (and one line per exchange) or debug.' },
   { name: 'help', type: 'boolean', description: 'Show this help.' },
 ];
 
@@ -42,24 +41,11 @@ export function formatSummary(r: ProxyReport): string {
 export async function proxyCommand(argv: string[]): Promise<number> {
   const values = commandOptions(PROXY_OPTIONS, PROXY_HELP, argv, { positionalHint: 'the upstream goes with --upstream' });
   if (!values) return 0;
-  const upstream = values.upstream;
-  if (typeof upstream !== 'string' || upstream === '') throw new UsageError('--upstream is required (or INKLINK_PROXY_UPSTREAM)');
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(upstream);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) throw new UsageError('--upstream must be an absolute http(s) URL');
-  const logLevel = values['log-level'];
-  if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-  let timeoutMs: number;
-  try {
-    timeoutMs = parseDuration(String(values.timeout), 1);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const port = intOption(values.port, 'port', 0, 65535);
+  requireOptions(values, PROXY_OPTIONS, ['upstream']);
+  const upstream = String(values.upstream);
+  const logLevel = values['log-level'] as LogLevel;
+  const timeoutMs = durationValue(values, 'timeout');
+  const port = Number(values.port);
   const spec = specOption(values.spec);
   const logger = createLogger(logLevel);
   const proxy = await startValidatingProxy({
@@ -72,7 +58,7 @@ export async function proxyCommand(argv: string[]): Promise<number> {
     spec,
     logger,
   });
-  process.stdout.write(`inklink-mock proxy: listening on ${proxy.url} and forwarding to ${parsed.href.replace(/\/+$/, '')}\n`);
+  process.stdout.write(`inklink-mock proxy: listening on ${proxy.url} and forwarding to ${new URL(upstream).href.replace(/\/+$/, '')}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

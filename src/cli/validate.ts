@@ -5,11 +5,11 @@
 import fs from 'node:fs';
 import { getSpec } from '../core/spec';
 import { createValidator, isDeclaredRefusal, type Violation } from '../core/validator';
-import { commandOptions, intOption, specOption, UsageError, type CommandHelp, type OptionSpec } from './options';
+import { commandOptions, specOption, UsageError, type CommandHelp, type OptionSpec } from './options';
 
 export const VALIDATE_OPTIONS: OptionSpec[] = [
   { name: 'operation', type: 'string', valueName: 'ID', description: 'operationId of the exchange (with --status).' },
-  { name: 'status', type: 'string', valueName: 'N', description: 'HTTP status of the response.' },
+  { name: 'status', type: 'string', valueName: 'N', value: { int: [100, 599] }, description: 'HTTP status of the response.' },
   { name: 'body', type: 'string', valueName: 'FILE', description: "The response body (- for stdin); its content type is application/json unless --header says otherwise." },
   { name: 'header', type: 'string', multiple: true, valueName: 'NAME:VALUE', description: 'A response header (repeatable).' },
   { name: 'no-content-type', type: 'boolean', description: 'The response had no Content-Type header (with --body it is application/json otherwise).' },
@@ -67,7 +67,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
     if (values['no-content-type']) {
       if (headers['content-type'] !== undefined) throw new UsageError('--no-content-type cannot be combined with a content-type --header');
     } else if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
-    const status = intOption(values.status, 'status', 100, 599);
+    const status = Number(values.status);
     findings = [
       {
         exchange: `${values.operation} -> ${status}`,

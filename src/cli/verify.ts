@@ -1,15 +1,14 @@
 /** `inklink-mock verify`: checks an implementation against openapi.json and the documented behaviour. */
 import { exitStatus, nameWidth } from '../core/check-report';
-import { parseDuration } from '../core/duration';
 import { abortedLine, formatJson, formatJUnit, tableFooter, tableHeader, tableRow } from '../verifier/report';
 import { CHECK_INFO, verify } from '../verifier/run';
 import { parseTrigger } from '../verifier/trigger';
 import { colourEnabled } from './terminal';
-import { commandOptions, intOption, specOption, UsageError, type CommandHelp, type OptionSpec } from './options';
+import { commandOptions, durationValue, HTTP_URL, PORT, POSITIVE_DURATION, requireOptions, specOption, UsageError, type CommandHelp, type OptionSpec } from './options';
 import { checkList, parseReportOption, writeReports } from './reports';
 
 export const VERIFY_OPTIONS: OptionSpec[] = [
-  { name: 'base-url', type: 'string', env: 'INKLINK_BASE_URL', valueName: 'URL', description: 'Base URL of the implementation (e.g. https://platform.inklink.com/api/v1). Required.' },
+  { name: 'base-url', type: 'string', env: 'INKLINK_BASE_URL', valueName: 'URL', value: HTTP_URL, description: 'Base URL of the implementation (e.g. https://platform.inklink.com/api/v1). Required.' },
   { name: 'admin-key', type: 'string', env: 'INKLINK_ADMIN_KEY', valueName: 'KEY', description: 'An owner or admin api key; the run creates its endpoints with it. Required.' },
   { name: 'member-key', type: 'string', env: 'INKLINK_MEMBER_KEY', valueName: 'KEY', description: 'A member api key of the same organization. Required.' },
   { name: 'owner-key', type: 'string', env: 'INKLINK_OWNER_KEY', valueName: 'KEY', description: 'An owner api key of the same organization (privileged_roles; skipped without).' },
@@ -17,9 +16,9 @@ export const VERIFY_OPTIONS: OptionSpec[] = [
   { name: 'trigger', type: 'string', env: 'INKLINK_TRIGGER', default: 'none', valueName: 'mock|url:URL|none', description: 'How to make the implementation deliver: the mock control API, POST {endpoint_id, type} to URL, or none (delivery checks skipped).' },
   { name: 'control-token', type: 'string', env: 'INKLINK_MOCK_CONTROL_TOKEN', valueName: 'TOKEN', description: "Bearer token of the mock's control API, for --trigger mock." },
   { name: 'receiver-host', type: 'string', env: 'INKLINK_RECEIVER_HOST', default: '127.0.0.1', valueName: 'HOST', description: 'Interface the webhook receiver listens on.' },
-  { name: 'receiver-port', type: 'string', env: 'INKLINK_RECEIVER_PORT', default: '0', valueName: 'PORT', description: 'Port of the webhook receiver (0: any free one).' },
-  { name: 'receiver-url', type: 'string', env: 'INKLINK_RECEIVER_URL', valueName: 'URL', description: 'Public URL that reaches the receiver (e.g. a tunnel), used as the endpoints\' url.' },
-  { name: 'delivery-wait', type: 'string', env: 'INKLINK_DELIVERY_WAIT', default: '10s', valueName: 'DURATION', description: 'How long to wait for an expected delivery or retry.' },
+  { name: 'receiver-port', type: 'string', env: 'INKLINK_RECEIVER_PORT', default: '0', valueName: 'PORT', value: PORT, description: 'Port of the webhook receiver (0: any free one).' },
+  { name: 'receiver-url', type: 'string', env: 'INKLINK_RECEIVER_URL', valueName: 'URL', value: HTTP_URL, description: 'Public URL that reaches the receiver (e.g. a tunnel), used as the endpoints\' url.' },
+  { name: 'delivery-wait', type: 'string', env: 'INKLINK_DELIVERY_WAIT', default: '10s', valueName: 'DURATION', value: POSITIVE_DURATION, description: 'How long to wait for an expected delivery or retry.' },
   { name: 'report', type: 'string', multiple: true, env: 'INKLINK_REPORT', valueName: 'junit:FILE|json:FILE', description: 'Also write a report (repeatable; the env var takes a comma-separated list).' },
   { name: 'check', type: 'string', multiple: true, env: 'INKLINK_CHECKS', valueName: 'NAME', description: 'Run only these checks (repeatable).' },
   { name: 'spec', type: 'string', env: 'INKLINK_SPEC', valueName: 'FILE', description: "An OpenAPI 3.0 document to verify against instead of the bundled openapi.json." },
@@ -44,21 +43,9 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     process.stdout.write(checkList(CHECK_INFO));
     return 0;
   }
-  for (const required of ['base-url', 'admin-key', 'member-key']) {
-    if (!values[required]) throw new UsageError(`--${required} is required (or ${VERIFY_OPTIONS.find((o) => o.name === required)!.env})`);
-  }
-  try {
-    new URL(String(values['base-url']));
-  } catch {
-    throw new UsageError('--base-url must be an absolute URL');
-  }
+  requireOptions(values, VERIFY_OPTIONS, ['base-url', 'admin-key', 'member-key']);
   const reports = parseReportOption(values.report);
-  let deliveryWaitMs: number;
-  try {
-    deliveryWaitMs = parseDuration(String(values['delivery-wait']), 1);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const deliveryWaitMs = durationValue(values, 'delivery-wait');
   const spec = specOption(values.spec);
   const trigger = String(values.trigger);
   let triggerDescription: string;
@@ -82,7 +69,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     trigger,
     controlToken: values['control-token'] as string | undefined,
     receiverHost: String(values['receiver-host']),
-    receiverPort: intOption(values['receiver-port'], 'receiver-port', 0, 65535),
+    receiverPort: Number(values['receiver-port']),
     receiverUrl: values['receiver-url'] as string | undefined,
     deliveryWaitMs,
     only: values.check as string[] | undefined,

@@ -25,8 +25,9 @@ export interface RequestLine {
 
 // `%` too: a secret sent percent-encoded in a path (logged at debug) was redacted only up to its
 // first `%2B` or `%2F`, leaving the rest readable (found by test/reliability/secret-hygiene).
-const SECRET_RE = /whsec_[A-Za-z0-9+/=_%-]*/g;
-const KEY_RE = /secret_live_[A-Za-z0-9_%-]*/g;
+// A bare prefix carries no secret: `--secret whsec_…` in a usage line stays readable.
+const SECRET_RE = /whsec_[A-Za-z0-9+/=_%-]+/g;
+const KEY_RE = /secret_live_[A-Za-z0-9_%-]+/g;
 
 export function redact(text: string): string {
   if (!text.includes('whsec_') && !text.includes('secret_live_')) return text;
@@ -42,14 +43,6 @@ export function secretRedactor(secrets: readonly (string | undefined)[]): (text:
     .filter((x): x is string => typeof x === 'string' && x.length >= 16)
     .flatMap((x) => (x.startsWith('whsec_') ? [x, x.slice(6)] : [x]));
   return (text) => redact(values.reduce((out, v) => out.split(v).join('[redacted secret]'), text));
-}
-
-export function isLogLevel(v: unknown): v is LogLevel {
-  return typeof v === 'string' && (LOG_LEVELS as readonly string[]).includes(v);
-}
-
-export function isLogFormat(v: unknown): v is LogFormat {
-  return typeof v === 'string' && (LOG_FORMATS as readonly string[]).includes(v);
 }
 
 export interface LogSink {

@@ -1,40 +1,17 @@
 /**
  * The one compiled spec. The mock, the validator, the verifier and the pact checks all read
  * `openapi.json` through this module: operations are indexed once, and each ajv validator is
- * compiled once (on first use) per operation x status x content type.
+ * compiled once (on first use) per operation x status x content type. The operation index (routing)
+ * is spec-operations.ts.
  */
 import fs from 'node:fs';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import openapiJson from '../../openapi.json';
 import { definitionsSchema, convertSchema, type Direction } from './oas-schema';
+import { findOperation, indexOperations, type OpenApiDocument, type Operation, type OperationIndex, type OperationMatch, type ResponseSpec } from './spec-operations';
 
-export type OpenApiDocument = Record<string, any>;
-
-export interface ParameterSpec {
-  name: string;
-  in: 'header' | 'path' | 'query' | 'cookie';
-  required: boolean;
-  schema?: unknown;
-}
-
-export interface ResponseSpec {
-  status: string;
-  headers: Record<string, { required: boolean; schema?: unknown }>;
-  contentTypes: string[];
-}
-
-export interface Operation {
-  operationId: string;
-  method: string;
-  path: string;
-  parameters: ParameterSpec[];
-  requestBody?: { required: boolean; contentTypes: string[] };
-  responses: Map<string, ResponseSpec>;
-  /** Matches a concrete path; the groups are the path parameters, in `pathParams` order. */
-  pathPattern: RegExp;
-  pathParams: string[];
-}
+export type { OpenApiDocument, ParameterSpec, ResponseSpec, Operation, OperationMatch } from './spec-operations';
 
 /** Everything needed to validate one (operation, status) response, compiled once. */
 export interface ResponsePlan {
@@ -46,18 +23,11 @@ export interface ResponsePlan {
   bodies: Map<string, ValidateFunction | undefined>;
 }
 
-export interface OperationMatch {
-  operation: Operation;
-  params: Record<string, string>;
-}
-
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-
 export class CompiledSpec {
   readonly document: OpenApiDocument;
-  readonly operations = new Map<string, Operation>();
-  /** Operations by upper-case method, for routing. */
-  private readonly byMethod = new Map<string, Operation[]>();
+  readonly operations: Map<string, Operation>;
+  /** The operations for routing (spec-operations.ts). */
+  private readonly index: OperationIndex;
   /** Path prefix of `servers[0].url` (e.g. `/api/v1`); requests may carry it or not. */
   readonly basePath: string;
   /** Created on the first validator asked for: routing alone never loads ajv. */
@@ -76,10 +46,11 @@ export class CompiledSpec {
       throw new Error(`Unsupported OpenAPI version ${document.openapi}: 3.0.x expected`);
     }
     this.document = document;
-    this.basePath = basePathOf(document);
     const schemas = document.components?.schemas;
     this.definitions = (['request', 'response'] as Direction[]).map((dir) => definitionsSchema(schemas, dir));
-    this.indexOperations();
+    this.index = indexOperations(document, (v) => this.deref(v));
+    this.operations = this.index.operations;
+    this.basePath = this.index.basePath;
   }
 
   private get ajv(): Ajv {
@@ -128,66 +99,6 @@ export class CompiledSpec {
     return cur as T;
   }
 
-  private indexOperations(): void {
-    for (const [path, rawItem] of Object.entries<any>(this.document.paths ?? {})) {
-      const item = this.deref(rawItem);
-      const shared: any[] = item.parameters ?? [];
-      for (const method of HTTP_METHODS) {
-        const op = item[method];
-        if (!op) continue;
-        const operationId: string = op.operationId ?? `${method.toUpperCase()} ${path}`;
-        const params = new Map<string, ParameterSpec>();
-        for (const raw of [...shared, ...(op.parameters ?? [])]) {
-          const p = this.deref(raw);
-          params.set(`${p.in}:${p.name}`, {
-            name: p.name,
-            in: p.in,
-            required: p.in === 'path' ? true : p.required === true,
-            schema: p.schema,
-          });
-        }
-        const body = op.requestBody ? this.deref(op.requestBody) : undefined;
-        const responses = new Map<string, ResponseSpec>();
-        for (const [status, rawRes] of Object.entries<any>(op.responses ?? {})) {
-          const res = this.deref(rawRes);
-          const headers: ResponseSpec['headers'] = {};
-          for (const [name, rawH] of Object.entries<any>(res.headers ?? {})) {
-            const h = this.deref(rawH);
-            headers[name.toLowerCase()] = { required: h.required === true, schema: h.schema };
-          }
-          responses.set(status, { status, headers, contentTypes: Object.keys(res.content ?? {}) });
-        }
-        const pathParams: string[] = [];
-        const pattern = path
-          .split(/(\{[^}]+\})/)
-          .map((seg) => {
-            const m = /^\{([^}]+)\}$/.exec(seg);
-            if (m) {
-              pathParams.push(m[1]);
-              return '([^/]+)';
-            }
-            return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-          })
-          .join('');
-        this.operations.set(operationId, {
-          operationId,
-          method: method.toUpperCase(),
-          path,
-          parameters: [...params.values()],
-          requestBody: body
-            ? { required: body.required === true, contentTypes: Object.keys(body.content ?? {}) }
-            : undefined,
-          responses,
-          pathPattern: new RegExp(`^${pattern}$`),
-          pathParams,
-        });
-        const upper = method.toUpperCase();
-        if (!this.byMethod.has(upper)) this.byMethod.set(upper, []);
-        this.byMethod.get(upper)!.push(this.operations.get(operationId)!);
-      }
-    }
-  }
-
   operation(operationId: string): Operation {
     const op = this.operations.get(operationId);
     if (!op) throw new Error(`Unknown operationId "${operationId}"`);
@@ -199,23 +110,7 @@ export class CompiledSpec {
    * query string ignored). Path parameters are percent-decoded; an undecodable one is kept raw.
    */
   findOperation(method: string, rawPath: string): OperationMatch | undefined {
-    const q = rawPath.indexOf('?');
-    let path = q < 0 ? rawPath : rawPath.slice(0, q);
-    const base = this.basePath;
-    if (base && path.startsWith(base) && (path.length === base.length || path.charCodeAt(base.length) === 47)) {
-      path = path.slice(base.length) || '/';
-    }
-    const candidates = this.byMethod.get(method) ?? this.byMethod.get(method.toUpperCase());
-    if (!candidates) return undefined;
-    for (let i = 0; i < candidates.length; i++) {
-      const op = candidates[i];
-      const m = op.pathPattern.exec(path);
-      if (!m) continue;
-      const params: Record<string, string> = {};
-      for (let j = 0; j < op.pathParams.length; j++) params[op.pathParams[j]] = safeDecode(m[j + 1]);
-      return { operation: op, params };
-    }
-    return undefined;
+    return findOperation(this.index, method, rawPath);
   }
 
   /** Finds the declared response for a status: exact, then `4XX`-style range, then `default`. */
@@ -307,26 +202,6 @@ export class CompiledSpec {
     const fn = schema === undefined ? undefined : this.ajv.compile(schema as object);
     this.validators.set(key, fn as ValidateFunction);
     return fn;
-  }
-}
-
-function basePathOf(doc: OpenApiDocument): string {
-  const url: unknown = doc.servers?.[0]?.url;
-  if (typeof url !== 'string') return '';
-  try {
-    const p = new URL(url, 'http://placeholder').pathname.replace(/\/+$/, '');
-    return p === '/' ? '' : p;
-  } catch {
-    return '';
-  }
-}
-
-function safeDecode(s: string): string {
-  if (s.indexOf('%') < 0) return s;
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
   }
 }
 

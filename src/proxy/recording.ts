@@ -2,7 +2,9 @@
  * What the proxy keeps of the traffic: a report of the exchanges that broke a rule, and a HAR 1.2
  * log (`validate --har` reads it) of every exchange, both redacted (redact.ts). Both are written to
  * their files shortly after each exchange and when the proxy closes, atomically (a temporary file
- * renamed), so a proxy killed mid-run leaves readable files.
+ * renamed), so a proxy killed mid-run leaves readable files. They are written once at start, so a
+ * file that cannot be written stops the proxy before it listens; a write that fails later (a full
+ * disk) is reported through `onWriteError`, never thrown from a timer.
  */
 import fs from 'node:fs';
 import { redactBody, redactHeaders, redactText } from './redact';
@@ -64,6 +66,7 @@ export class Recording {
     private readonly upstream: string,
     private readonly memory: ExchangeMemory,
     private readonly files: { report?: string; har?: string },
+    private readonly onWriteError: (e: Error) => void = () => {},
   ) {}
 
   add(x: Recorded): void {
@@ -102,7 +105,7 @@ export class Recording {
     };
   }
 
-  /** Writes the files now (and cancels a pending write). */
+  /** Writes the files now (and cancels a pending write); throws when one cannot be written. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -110,9 +113,18 @@ export class Recording {
     if (this.files.har) writeAtomically(this.files.har, `${JSON.stringify(this.har(), null, 2)}\n`);
   }
 
+  /** `flush`, with a failure reported to `onWriteError`. */
+  tryFlush(): void {
+    try {
+      this.flush();
+    } catch (e) {
+      this.onWriteError(e as Error);
+    }
+  }
+
   private schedule(): void {
     if (this.timer || (!this.files.report && !this.files.har)) return;
-    this.timer = setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+    this.timer = setTimeout(() => this.tryFlush(), FLUSH_DELAY_MS);
     this.timer.unref();
   }
 
@@ -157,6 +169,11 @@ export class Recording {
 
 function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(`cannot write ${file}: ${err.code ?? err.message}`);
+  }
 }

@@ -97,7 +97,8 @@ export async function startValidatingProxy(options: ValidatingProxyOptions): Pro
   const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
   const timeoutMs = options.timeoutMs ?? 30_000;
   const memory = new ExchangeMemory();
-  const recording = new Recording(base, memory, { report: options.reportFile, har: options.harFile });
+  const recording = new Recording(base, memory, { report: options.reportFile, har: options.harFile }, (e) => logger.error(e.message));
+  recording.flush();
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const method = req.method ?? 'GET';
@@ -185,7 +186,7 @@ export async function startValidatingProxy(options: ValidatingProxyOptions): Pro
     close() {
       closed ??= new Promise<ProxyReport>((resolve) => {
         server.close(() => {
-          recording.flush();
+          recording.tryFlush();
           logger.flush();
           resolve(recording.report());
         });

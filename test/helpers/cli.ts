@@ -82,3 +82,47 @@ export function runProcess(
     });
   });
 }
+
+export interface CliCase {
+  argv: string[];
+  /** Set for this case only (added to the child's environment). */
+  env?: Record<string, string>;
+}
+
+/**
+ * Runs many invocations of the CLI's `main` in one child process (a process per invocation would
+ * cost a node start each), each with its own captured stdout and stderr and the exit status `main`
+ * returns, which is the process's. An invocation still running after 5 s is reported as `hung`.
+ * `env` is the child's whole environment.
+ */
+export async function runCliCases(cases: CliCase[], env: NodeJS.ProcessEnv): Promise<{ code: number | 'hung'; stdout: string; stderr: string }[]> {
+  const script = `
+    const fs = require('node:fs');
+    const { main } = require(${JSON.stringify(CLI)});
+    const cases = JSON.parse(fs.readFileSync(0, 'utf8'));
+    let cur;
+    process.stdout.write = (c) => ((cur.stdout += String(c)), true);
+    process.stderr.write = (c) => ((cur.stderr += String(c)), true);
+    (async () => {
+      const results = [];
+      for (const c of cases) {
+        cur = { stdout: '', stderr: '' };
+        const before = { ...process.env };
+        Object.assign(process.env, c.env || {});
+        const code = await Promise.race([main(c.argv), new Promise((r) => setTimeout(() => r('hung'), 5000).unref())]);
+        for (const k of Object.keys(c.env || {})) if (before[k] === undefined) delete process.env[k]; else process.env[k] = before[k];
+        results.push({ code, ...cur });
+      }
+      fs.writeSync(1, JSON.stringify(results));
+      process.exit(0);
+    })();`;
+  const child = spawn(process.execPath, ['-e', script], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (err += c));
+  child.stdin.end(JSON.stringify(cases));
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`the CLI cases ended with status ${code}: ${err}`);
+  return JSON.parse(out);
+}

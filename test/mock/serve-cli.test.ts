@@ -126,7 +126,8 @@ describe('inklink-mock serve', () => {
     [['serve', '--delivery-timeout', '0'], /at least 1 ms/],
     [['serve', '--retry-schedule', '0,1000h'], /at most 2147483647 ms/],
     [['serve', '--host', '0.0.0.0'], /needs --control-token/],
-    [['serve', '--webhook-url', 'not a url'], /Invalid URL/],
+    [['serve', '--webhook-url', 'not a url'], /--webhook-url must be an absolute http\(s\) URL/],
+    [['serve', '--webhook-url', 'ftp://example.com/hooks'], /--webhook-url must be an absolute http\(s\) URL/],
     [['serve', '--bogus'], /^inklink-mock serve: unknown option --bogus; see "inklink-mock serve --help"\n$/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('%p exits 2 with a clear message', async (args, message) => {

@@ -88,6 +88,13 @@ describe('inklink-mock proxy', () => {
     cases.forEach(([argv, message], i) => expect([argv, runs[i].code, runs[i].stderr]).toEqual([argv, 2, expect.stringMatching(message)]));
   });
 
+  it('a report or HAR file it cannot write stops it before it listens: one line, exit 1, no stack trace', async () => {
+    for (const flag of ['--har', '--report']) {
+      const r = await runCli(['proxy', '--upstream', serve.url, '--port', '0', flag, path.join(tmp, 'no-such-dir', 'out.json')], {}, 10_000);
+      expect([flag, r.code, r.stdout, r.stderr]).toEqual([flag, 1, '', `inklink-mock proxy: cannot write ${path.join(tmp, 'no-such-dir', 'out.json')}: ENOENT\n`]);
+    }
+  });
+
   it('--help lists every flag with its env var; every flag has one', async () => {
     expect(PROXY_OPTIONS.filter((o) => o.name !== 'help' && !o.env)).toEqual([]);
     const [r, top] = await Promise.all([runCli(['proxy', '--help']), runCli(['--help'])]);

@@ -183,7 +183,7 @@ describe('check-receiver over HTTP', () => {
     [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill'], /--drill needs one of --update-secret-url and --update-secret-command/],
     [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill', '--update-secret-url', 'http://a/', '--update-secret-command', 'true'], /--drill needs one of/],
     [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--update-secret-command', 'true'], /go with --drill/],
-    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill', '--update-secret-url', 'nope'], /--update-secret-url must be an absolute URL/],
+    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill', '--update-secret-url', 'nope'], /--update-secret-url must be an absolute http\(s\) URL/],
     [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill', '--update-secret-url', 'http://a/', '--new-secret', 'whsec_c2hvcnQtc2VjcmV0'], /--new-secret: secret decodes to 12 bytes/],
     [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--tolerance', '30s'], /--tolerance: .*at least 60000 ms/],
     [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--tolerance', '90500ms'], /--tolerance must be whole seconds/],

@@ -79,7 +79,8 @@ describe('inklink-mock verify', () => {
 
   it.each([
     [['verify'], /--base-url is required/],
-    [['verify', '--base-url', 'x', '--admin-key', 'a', '--member-key', 'm'], /absolute URL/],
+    [['verify', '--base-url', 'x', '--admin-key', 'a', '--member-key', 'm'], /--base-url must be an absolute http\(s\) URL/],
+    [['verify', '--base-url', 'ftp://x', '--admin-key', 'a', '--member-key', 'm'], /--base-url must be an absolute http\(s\) URL/],
     [['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--trigger', 'carrier-pigeon'], /--trigger must be/],
     [['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--report', 'xml:out'], /--report must be/],
     [['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--check', 'nope'], /unknown check/],
