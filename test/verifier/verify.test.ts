@@ -10,7 +10,7 @@ import type { Report } from '../../src/verifier/types';
 import { startVariant, type RunningVariant } from '../support/broken-variants';
 import { explain, failing, verifyVariant } from './support';
 
-const DELIVERY_CHECKS = ['delivery_signature', 'immediate_invalidation', 'retry_after_rotation', 'failed_attempts_retried', 'disabled_endpoint', 'subscriptions', 'delivery_conformance'];
+const DELIVERY_CHECKS = ['delivery_signature', 'immediate_invalidation', 'rotation_scoped', 'retry_after_rotation', 'failed_attempts_retried', 'disabled_endpoint', 'subscriptions', 'delivery_conformance'];
 
 async function withCorrect<T>(fn: (v: RunningVariant) => Promise<T>): Promise<T> {
   const v = await startVariant('correct');
