@@ -79,7 +79,8 @@ describe('verify against the correct mock', () => {
         expect(report.counts).toEqual({ pass: CHECKS.length, fail: 0, skip: 0, blocked: 0 });
         expect(seen[0]).toEqual({ endpoint_id: expect.stringMatching(/^wh_end_/), type: expect.any(String) });
       } finally {
-        triggerServer.close();
+        triggerServer.closeAllConnections();
+        await new Promise<void>((resolve) => triggerServer.close(() => resolve()));
       }
     });
   });
