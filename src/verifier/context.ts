@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { RefusalKind } from '../core/refusals';
 import type { CompiledSpec } from '../core/spec';
 import type { Validator } from '../core/validator';
-import { isSuccess } from './checks/util';
+import { isSuccess, type OtherRotation } from './checks/util';
 import type { RecordingClient } from './http';
 import type { Receiver } from './receiver';
 import type { Trigger } from './trigger';
@@ -29,6 +29,8 @@ export interface RunEndpoint {
   enabled: boolean;
   /** The last secret a successful create or rotate, sent to succeed, gave for this endpoint. */
   secret: unknown;
+  /** When the request that gave `secret` was sent (epoch ms). */
+  secretSince: number;
   organization: 'primary' | 'other';
 }
 
@@ -93,9 +95,20 @@ export class RunContext {
     if (isSuccess(ex)) {
       const secret = (ex.response!.json as any)?.secret;
       this.issued.push({ secret, exchange: ex, expected: expect === 'success' });
-      if (expect === 'success') for (const e of this.endpoints.values()) if (e.id === endpointId) e.secret = secret;
+      if (expect === 'success') for (const e of this.endpoints.values()) if (e.id === endpointId) Object.assign(e, { secret, secretSince: ex.startedAt });
     }
     return ex;
+  }
+
+  /**
+   * Every rotation of an endpoint other than this one that the run sent and that was not refused
+   * (it succeeded, or got no answer): one that re-keys other endpoints too (what rotation_scoped
+   * catches) may have changed this one's secret while it was in flight.
+   */
+  rotationsOtherThan(endpointId: string): OtherRotation[] {
+    return this.client.exchanges
+      .filter((ex) => ex.operationId === 'rotateWebhookEndpointSecret' && ex.request.path !== rotatePath(endpointId) && (!ex.response || isSuccess(ex)))
+      .map((ex) => ({ sentAt: ex.startedAt, answeredAt: ex.response ? ex.startedAt + ex.durationMs : undefined }));
   }
 
   /** A well-formed endpoint id that no implementation has. */

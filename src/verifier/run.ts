@@ -61,6 +61,7 @@ export const CHECKS: Check[] = [
   access.createValidation,
   deliveries.deliverySignature,
   deliveries.immediateInvalidation,
+  deliveries.rotationScoped,
   deliveries.retryAfterRotation,
   deliveries.failedAttemptsRetried,
   deliveries.disabledEndpoint,

@@ -37,6 +37,9 @@ export const SETUP_ENDPOINTS = {
   narrow: { key: 'admin', eventTypes: [WEB_TYPE] },
   wide: { key: 'admin' },
   inv: { key: 'admin' },
+  /** rotation_scoped rotates the first and watches the second, of the same organization. */
+  rotated: { key: 'admin' },
+  sibling: { key: 'admin' },
   role: { key: 'admin' },
   iso: { key: 'admin' },
   foreign: { key: 'otherOrg' },
@@ -79,6 +82,7 @@ async function createEndpoint(ctx: RunContext, tag: EndpointTag): Promise<SetupF
     eventTypes: spec.eventTypes ?? EVENT_TYPES,
     enabled: spec.enabled ?? true,
     secret: json.secret,
+    secretSince: ex.startedAt,
     organization: spec.key === 'admin' ? 'primary' : 'other',
   };
   ctx.endpoints.set(tag, endpoint);

@@ -77,6 +77,11 @@ export interface Variant {
   fails: string[];
   /** The checks `verify` must report as blocked (by the failures above), and only these. */
   blocked?: string[];
+  /**
+   * Checks that are blocked by the failures above when the run's timing lets the defect reach them
+   * (e.g. another check's rotation re-keys their endpoint before their delivery), and pass otherwise.
+   */
+  mayBlock?: string[];
   /** Changes the mock's domain before it serves. */
   patch?(mock: MockServer): void;
   /** Changes a request before the mock sees it. */
@@ -411,7 +416,7 @@ export const VARIANTS: Record<string, Variant> = {
   'signed-with-wrong-key': {
     description: 'deliveries are signed with a key that is not the endpoint’s secret',
     fails: ['delivery_signature'],
-    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'retry_after_rotation'],
+    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'rotation_scoped', 'retry_after_rotation'],
     tamper: (d) => resign(d, generateSecret()),
   },
   'new-webhook-id-per-attempt': {
@@ -570,25 +575,25 @@ export const VARIANTS: Record<string, Variant> = {
   'timestamp-in-milliseconds': {
     description: 'webhook-timestamp is in milliseconds (and signed so)',
     fails: ['delivery_conformance', 'delivery_signature'],
-    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'retry_after_rotation'],
+    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'rotation_scoped', 'retry_after_rotation'],
     tamper: (d, { secret }) => resign({ ...d, headers: { ...d.headers, 'webhook-timestamp': `${d.headers['webhook-timestamp']}000` } }, secret),
   },
   'signature-not-v1': {
     description: 'signatures are labelled v2, (the HMAC is right)',
     fails: ['delivery_conformance', 'delivery_signature'],
-    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'retry_after_rotation'],
+    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'rotation_scoped', 'retry_after_rotation'],
     tamper: (d) => ({ ...d, headers: { ...d.headers, 'webhook-signature': d.headers['webhook-signature'].replace(/^v1,/, 'v2,') } }),
   },
   'body-reformatted-after-signing': {
     description: 'the body is signed compact and sent pretty-printed: the signed bytes are not the bytes sent',
     fails: ['delivery_signature'],
-    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'retry_after_rotation'],
+    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'rotation_scoped', 'retry_after_rotation'],
     tamper: (d) => ({ ...d, body: JSON.stringify(JSON.parse(d.body), null, 2) }),
   },
   'key-not-base64-decoded': {
     description: 'the HMAC key is the secret string itself, not the bytes its base64 decodes to',
     fails: ['delivery_signature'],
-    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'retry_after_rotation'],
+    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'rotation_scoped', 'retry_after_rotation'],
     tamper: (d, { secret }) => resign(d, Buffer.from(secret, 'utf8')),
   },
   'wrong-user-agent': {
@@ -675,6 +680,19 @@ export const VARIANTS: Record<string, Variant> = {
         return JSON.stringify({ error: { ...a.json.error, code: r.code } });
       }
       return undefined;
+    },
+  },
+  'rotation-rekeys-organization': {
+    description: "a rotation also gives every other endpoint of the organization a new secret (one it never hands out)",
+    fails: ['rotation_scoped'],
+    // Every check that verifies a delivery with a secret the run was given, once another check's rotation re-keyed it.
+    mayBlock: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'retry_after_rotation'],
+    patch(mock) {
+      afterRotate(mock, (r, id) => {
+        const org = mock.store.endpoint(id)?.organizationId;
+        if (r.ok) for (const e of [...mock.store.endpoints()]) if (e.organizationId === org && e.id !== id) mock.store.replaceSecret(e.id, generateSecret(), new Date().toISOString());
+        return r;
+      });
     },
   },
   'rotate-answers-previous-secret': {

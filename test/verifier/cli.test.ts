@@ -119,7 +119,9 @@ describe('inklink-mock verify', () => {
   });
 
   it('a base URL that accepts connections but never answers fails after 4.5 s with one line', async () => {
-    const silent = net.createServer(() => undefined);
+    // It never reads what it accepted, so a closed peer never ends its sockets: they are destroyed at the end.
+    const accepted = new Set<net.Socket>();
+    const silent = net.createServer((socket) => void accepted.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as net.AddressInfo).port;
     const junit = path.join(tmp, 'silent/junit.xml');
@@ -130,7 +132,8 @@ describe('inklink-mock verify', () => {
       const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
       expect(x.testsuites.testsuite.testcase).toMatchObject({ '@_name': 'setup', failure: { '@_message': expect.stringMatching(/cannot reach/) } });
     } finally {
-      silent.close();
+      for (const socket of accepted) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 

@@ -29,7 +29,7 @@ describe('RunContext', () => {
 
   it('takes a 200 to a request that should succeed as the endpoint’s new secret', async () => {
     const ctx = context();
-    ctx.endpoints.set('a', { tag: 'a', id: 'wh_end_a', eventTypes: [], enabled: true, secret: 'whsec_old', organization: 'primary' });
+    ctx.endpoints.set('a', { tag: 'a', id: 'wh_end_a', eventTypes: [], enabled: true, secret: 'whsec_old', secretSince: 0, organization: 'primary' });
     const ex = await ctx.rotate('p', 'wh_end_a', keys.admin, 'success');
     expect(ctx.endpoints.get('a')!.secret).toBe((ex.response!.json as any).secret);
     expect(ctx.issued).toEqual([{ secret: (ex.response!.json as any).secret, exchange: ex, expected: true }]);
@@ -37,13 +37,27 @@ describe('RunContext', () => {
 
   it('never takes a 200 to a member, or to another organization, as the endpoint’s secret (but remembers it was issued)', async () => {
     const ctx = context();
-    ctx.endpoints.set('a', { tag: 'a', id: 'wh_end_a', eventTypes: [], enabled: true, secret: 'whsec_old', organization: 'primary' });
+    ctx.endpoints.set('a', { tag: 'a', id: 'wh_end_a', eventTypes: [], enabled: true, secret: 'whsec_old', secretSince: 0, organization: 'primary' });
     await ctx.rotate('p', 'wh_end_a', keys.member, 'forbidden');
     await ctx.rotate('p', 'wh_end_a', keys.otherOrg, 'endpoint_not_found');
     const created = await ctx.create('p', { url: 'http://r/x' }, keys.member, 'forbidden');
     expect(ctx.endpoints.get('a')!.secret).toBe('whsec_old');
     expect(ctx.issued.map((i) => i.expected)).toEqual([false, false, false]);
     expect(ctx.issued[2].exchange).toBe(created);
+  });
+
+  it('dates the endpoint’s secret from the rotation that issued it, and lists the other endpoints’ rotations that were not refused', async () => {
+    const ctx = context();
+    ctx.endpoints.set('a', { tag: 'a', id: 'wh_end_a', eventTypes: [], enabled: true, secret: 'whsec_old', secretSince: 0, organization: 'primary' });
+    const own = await ctx.rotate('p', 'wh_end_a', keys.admin, 'success');
+    expect(ctx.endpoints.get('a')!.secretSince).toBe(own.startedAt);
+    const other = await ctx.rotate('p', 'wh_end_b', keys.admin, 'success');
+    const refused = await ctx.rotate('p', 'wh_end_c', keys.admin, 'success');
+    refused.response!.status = 500;
+    const unanswered = await ctx.rotate('p', 'wh_end_d', keys.admin, 'success');
+    delete unanswered.response;
+    await ctx.create('p', { url: 'http://r/x' }, keys.admin, 'success');
+    expect(ctx.rotationsOtherThan('wh_end_a')).toEqual([{ sentAt: other.startedAt, answeredAt: other.startedAt + other.durationMs }, { sentAt: unanswered.startedAt, answeredAt: undefined }]);
   });
 
   it('labels keys by role for reports, never by value', () => {
@@ -69,7 +83,7 @@ describe('RunContext', () => {
     } as unknown as Receiver;
     const trigger: Trigger = { kind: 'mock', description: 'fake', fire: async () => void received.push(...next()) };
     const ctx = new RunContext(lenientClient(), getSpec(), getValidator(), keys, trigger, receiver, 10, (t) => `http://r/${t}`);
-    const e = { tag: 'a', id: 'wh_end_a', eventTypes: [], enabled: true, secret: 'whsec_x', organization: 'primary' as const };
+    const e = { tag: 'a', id: 'wh_end_a', eventTypes: [], enabled: true, secret: 'whsec_x', secretSince: 0, organization: 'primary' as const };
     const first = delivery({ id: 'wh_evt_1' });
     next = () => [first];
     expect(await ctx.deliver(e, 'kyc.result.approved')).toEqual({ delivery: first });

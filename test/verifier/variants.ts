@@ -15,8 +15,10 @@ export function variantTests(shard: number): void {
   const names = Object.keys(VARIANTS).filter((_, i) => i % SHARDS === shard);
   it.each(names)('%s fails exactly the checks it should', async (name) => {
     const report = await verifyVariant(name);
-    const expected = { fails: [...VARIANTS[name].fails].sort(), blocked: [...(VARIANTS[name].blocked ?? [])].sort() };
+    const { fails, blocked = [], mayBlock = [] } = VARIANTS[name];
     const got = { fails: failing(report), blocked: withStatus(report, 'blocked') };
+    // A check the defect reaches only at times is blocked or passes, as the run's timing had it.
+    const expected = { fails: [...fails].sort(), blocked: [...blocked, ...mayBlock.filter((c) => got.blocked.includes(c))].sort() };
     if (JSON.stringify(got) !== JSON.stringify(expected)) {
       throw new Error(`${name} (${VARIANTS[name].description}): expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}:\n${explain(report)}`);
     }

@@ -4,13 +4,15 @@
  * are reported as blocked, not failed). The variants themselves run in variants.test.ts.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
 import { CHECKS, verify, type VerifyOptions } from '../../src/verifier/run';
 import type { Report } from '../../src/verifier/types';
 import { startVariant, type RunningVariant } from '../support/broken-variants';
+import { runNode } from '../helpers/cli';
 import { explain, failing, verifyVariant } from './support';
 
-const DELIVERY_CHECKS = ['delivery_signature', 'immediate_invalidation', 'retry_after_rotation', 'failed_attempts_retried', 'disabled_endpoint', 'subscriptions', 'delivery_conformance'];
+const DELIVERY_CHECKS = ['delivery_signature', 'immediate_invalidation', 'rotation_scoped', 'retry_after_rotation', 'failed_attempts_retried', 'disabled_endpoint', 'subscriptions', 'delivery_conformance'];
 
 async function withCorrect<T>(fn: (v: RunningVariant) => Promise<T>): Promise<T> {
   const v = await startVariant('correct');
@@ -79,7 +81,8 @@ describe('verify against the correct mock', () => {
         expect(report.counts).toEqual({ pass: CHECKS.length, fail: 0, skip: 0, blocked: 0 });
         expect(seen[0]).toEqual({ endpoint_id: expect.stringMatching(/^wh_end_/), type: expect.any(String) });
       } finally {
-        triggerServer.close();
+        triggerServer.closeAllConnections();
+        await new Promise<void>((resolve) => triggerServer.close(() => resolve()));
       }
     });
   });
@@ -184,6 +187,39 @@ describe('the report of an implementation that drops the whsec_ prefix', () => {
       expect(text).toContain('[redacted secret]');
     } finally {
       await v.close();
+    }
+  });
+});
+
+describe('verify as a library', () => {
+  it('leaves nothing open that keeps the process alive: a full run, and a base URL that never answers', async () => {
+    // A base URL that accepts connections and never answers (its sockets are destroyed at the end).
+    const accepted = new Set<net.Socket>();
+    const silent = net.createServer((socket) => void accepted.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const v = await startVariant('correct');
+    try {
+      const entry = path.join(__dirname, '../../dist/src/entries/verify.js');
+      const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      // The user's script: two runs, side by side, then nothing; it must end as soon as they have.
+      const script = `
+        const { verify } = require(${JSON.stringify(entry)});
+        const o = JSON.parse(process.env.OPTIONS);
+        Promise.all([verify(o), verify({ ...o, baseUrl: ${JSON.stringify(silentUrl)} })]).then(([full, never]) => {
+          console.log(JSON.stringify({ counts: full.counts, aborted: never.aborted, at: Date.now() }));
+        });`;
+      const r = await runNode(['-e', script], { env: { OPTIONS: JSON.stringify(options(v)) } });
+      const exitedAt = Date.now();
+      expect(r.stderr).toBe('');
+      const out = JSON.parse(r.stdout);
+      // A timer or socket left referenced would hold the process for seconds (the request timeout is 10 s).
+      expect(exitedAt - out.at).toBeLessThan(1500);
+      expect(out.counts).toEqual({ pass: CHECKS.length, fail: 0, skip: 0, blocked: 0 });
+      expect(out.aborted).toMatch(/no answer within 4.5 s/);
+    } finally {
+      await v.close();
+      for (const socket of accepted) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { CapturedDelivery, Evidence, Exchange } from '../types';
 import { describeRefusal as said } from '../../core/refusals';
-import { collect, deliveryEvidence, evidence, isSuccess, type Outcome, pass, refusalMismatch, verdict, verifiesWith, withoutRequestId } from './util';
+import { collect, deliveryEvidence, evidence, isSuccess, type Outcome, pass, refusalMismatch, type OtherRotation, unverifiedReliesOn, verdict, verifiesWith, withoutRequestId } from './util';
 
 /** A delivery asked for after a refused request, to prove the endpoint's secret did not change. */
 export interface DeliveryProof {
@@ -17,6 +17,9 @@ export interface DeliveryProof {
   delivery?: CapturedDelivery;
   /** Why no delivery arrived. */
   error?: string;
+  /** When `secret` was issued, and when the run sent rotations of other endpoints (see unverifiedReliesOn). */
+  since?: number;
+  otherRotations?: readonly OtherRotation[];
 }
 
 /** Why a proof fails, or undefined when the delivery verifies with the secret the run knows. */
@@ -26,7 +29,7 @@ export function proofProblem(p: DeliveryProof): Evidence | undefined {
   return deliveryEvidence(
     p.delivery,
     `after ${p.why}, a delivery to endpoint "${p.tag}" no longer verifies with the last secret the API issued to the run: the secret changed`,
-    ['delivery_signature'],
+    unverifiedReliesOn(p.delivery, p.since, p.otherRotations),
   );
 }
 

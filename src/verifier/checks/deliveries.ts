@@ -7,7 +7,7 @@ import { EVENT_TYPES, ID_PREFIX, WEBHOOK_USER_AGENT } from '../../core/inklink';
 import { jsonOrUndefined } from '../../core/json';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../core/webhooks';
 import type { CapturedDelivery, Evidence, Exchange } from '../types';
-import { deliveryEvidence, evidence, failWith, isSuccess, type Outcome, pass, verdict, verifiesWith } from './util';
+import { deliveryEvidence, evidence, failWith, isSuccess, type Outcome, pass, type OtherRotation, unverifiedReliesOn, verdict, verifiesWith } from './util';
 
 /** The payload's `type`, or undefined when the body is not a JSON object with one. */
 export function payloadType(d: CapturedDelivery): string | undefined {
@@ -121,6 +121,9 @@ export interface InvalidationObservation {
   rounds: RotationRound[];
   /** Every delivery the endpoint received. */
   received: CapturedDelivery[];
+  /** When the initial secret was issued, and when the run sent rotations of other endpoints (see unverifiedReliesOn). */
+  initialSince?: number;
+  otherRotations?: readonly OtherRotation[];
 }
 
 const SIGNED = ['delivery_signature'];
@@ -128,7 +131,8 @@ const SIGNED = ['delivery_signature'];
 export function judgeImmediateInvalidation(o: InvalidationObservation): Outcome {
   if (!o.before) return failWith([{ message: `before rotating: ${o.beforeError ?? 'no delivery'}` }]);
   const bad: Evidence[] = [];
-  if (!verifiesWith(o.initialSecret, o.before)) bad.push(deliveryEvidence(o.before, 'a delivery signed before any rotation does not verify with the current secret', SIGNED));
+  const signed = (d: CapturedDelivery, since: number | undefined) => unverifiedReliesOn(d, since, o.otherRotations, SIGNED);
+  if (!verifiesWith(o.initialSecret, o.before)) bad.push(deliveryEvidence(o.before, 'a delivery signed before any rotation does not verify with the current secret', signed(o.before, o.initialSince)));
   const history = [o.initialSecret];
   for (const [i, round] of o.rounds.entries()) {
     const n = i + 1;
@@ -142,13 +146,13 @@ export function judgeImmediateInvalidation(o: InvalidationObservation): Outcome 
     }
     // Deliveries that arrived before the rotation was even sent were signed with what was current then.
     for (const d of o.received.filter((x) => x.receivedAt < round.sentAt)) {
-      if (!history.some((s) => verifiesWith(s, d))) bad.push(deliveryEvidence(d, `a delivery received before rotation ${n} verifies with none of the earlier secrets`, SIGNED));
+      if (!history.some((s) => verifiesWith(s, d))) bad.push(deliveryEvidence(d, `a delivery received before rotation ${n} verifies with none of the earlier secrets`, signed(d, o.initialSince)));
     }
     if (!round.after) {
       bad.push({ message: `after rotation ${n}: ${round.afterError ?? 'no delivery'}` });
       continue;
     }
-    if (!verifiesWith(round.secret, round.after)) bad.push(deliveryEvidence(round.after, `a delivery signed after rotation ${n} does not verify with the new secret`, SIGNED));
+    if (!verifiesWith(round.secret, round.after)) bad.push(deliveryEvidence(round.after, `a delivery signed after rotation ${n} does not verify with the new secret`, signed(round.after, round.sentAt)));
     history.forEach((old, j) => {
       if (verifiesWith(old, round.after!)) {
         bad.push(deliveryEvidence(round.after!, `a delivery signed after rotation ${n} still verifies with ${j === history.length - 1 ? 'the previous' : 'an earlier'} secret`));
@@ -157,6 +161,29 @@ export function judgeImmediateInvalidation(o: InvalidationObservation): Outcome 
     history.push(round.secret);
   }
   return verdict(bad, `${o.rounds.length} rotations: each old secret stopped verifying at once, each new one verified`);
+}
+
+export interface ScopeObservation {
+  /** The endpoint the run rotated, the rotation and the secret it returned. */
+  rotated: { tag: string; rotation: Exchange; secret: unknown };
+  /** Its sibling in the same organization, which nobody rotated: its secret from create, and the delivery asked for after the rotate answer. */
+  sibling: { tag: string; secret: unknown; delivery?: CapturedDelivery; error?: string };
+}
+
+/** A rotation re-keys its endpoint only: the sibling's delivery verifies with its own secret, not the new one. */
+export function judgeRotationScoped(o: ScopeObservation): Outcome {
+  const { rotated, sibling } = o;
+  if (!isSuccess(rotated.rotation)) return failWith([evidence(rotated.rotation, `rotating endpoint "${rotated.tag}" was refused`, ['privileged_roles'])]);
+  if (typeof sibling.secret !== 'string') return failWith([{ message: `create returned no secret for endpoint "${sibling.tag}" to verify its delivery with`, reliesOn: ['one_time_secret'] }]);
+  if (!sibling.delivery) return failWith([{ message: `after endpoint "${rotated.tag}" was rotated, nothing arrived at its sibling "${sibling.tag}": ${sibling.error ?? 'no delivery'}` }]);
+  const after = `after the run rotated endpoint "${rotated.tag}", a delivery to its sibling "${sibling.tag}" of the same organization, which nobody rotated,`;
+  if (typeof rotated.secret === 'string' && verifiesWith(rotated.secret, sibling.delivery)) {
+    return failWith([deliveryEvidence(sibling.delivery, `${after} verifies with the secret the rotation returned: the rotation re-keyed the sibling too`)]);
+  }
+  if (!verifiesWith(sibling.secret, sibling.delivery)) {
+    return failWith([deliveryEvidence(sibling.delivery, `${after} no longer verifies with the secret it was created with: the rotation re-keyed the sibling too`, SIGNED)]);
+  }
+  return pass(`rotating endpoint "${rotated.tag}" left its sibling's secret as it was`);
 }
 
 export interface SubscriptionObservation {

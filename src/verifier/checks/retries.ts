@@ -5,7 +5,7 @@
  * attempt and its retry takes effect on the retry).
  */
 import type { CapturedDelivery, Evidence, Exchange } from '../types';
-import { deliveryEvidence, evidence, failWith, isSuccess, type Outcome, verdict, verifiesWith } from './util';
+import { deliveryEvidence, evidence, failWith, isSuccess, type Outcome, type OtherRotation, unverifiedReliesOn, verdict, verifiesWith } from './util';
 
 /** How long the verifier holds the failed attempt open, so that a retry signed afresh has a later timestamp. */
 export const HOLD_MS = 1050;
@@ -23,6 +23,9 @@ export interface RetryAfterRotationObservation {
   releasedAt?: number;
   /** The next request on the endpoint's path after the first. */
   retry?: CapturedDelivery;
+  /** When the old secret was issued, and when the run sent rotations of other endpoints (see unverifiedReliesOn). */
+  oldSince?: number;
+  otherRotations?: readonly OtherRotation[];
 }
 
 const timestamp = (d: CapturedDelivery) => Number(d.headers['webhook-timestamp']);
@@ -31,7 +34,7 @@ export function judgeRetryAfterRotation(o: RetryAfterRotationObservation): Outco
   const { first, retry } = o;
   if (!first) return failWith([{ message: `no first attempt arrived at endpoint "${o.tag}": ${o.firstError ?? 'no delivery'}` }]);
   const bad: Evidence[] = [];
-  if (!verifiesWith(o.oldSecret, first)) bad.push(deliveryEvidence(first, 'the first attempt does not verify with the secret in force', ['delivery_signature']));
+  if (!verifiesWith(o.oldSecret, first)) bad.push(deliveryEvidence(first, 'the first attempt does not verify with the secret in force', unverifiedReliesOn(first, o.oldSince, o.otherRotations)));
   if (!o.rotation || !isSuccess(o.rotation) || typeof o.newSecret !== 'string') {
     const message = 'the rotation between the attempts did not return a secret';
     bad.push(o.rotation ? evidence(o.rotation, message, ['one_time_secret', 'privileged_roles']) : { message, reliesOn: ['privileged_roles'] });
@@ -44,7 +47,13 @@ export function judgeRetryAfterRotation(o: RetryAfterRotationObservation): Outco
   }
   if (retry.body !== first.body) bad.push(deliveryEvidence(retry, 'the retry changed the body'));
   if (!verifiesWith(o.newSecret, retry)) {
-    bad.push(deliveryEvidence(retry, 'the retry, sent after the rotation, does not verify with the new secret', ['delivery_signature', 'immediate_invalidation']));
+    bad.push(
+      deliveryEvidence(
+        retry,
+        'the retry, sent after the rotation, does not verify with the new secret',
+        unverifiedReliesOn(retry, o.rotation.startedAt, o.otherRotations, ['delivery_signature', 'immediate_invalidation']),
+      ),
+    );
   }
   if (verifiesWith(o.oldSecret, retry)) bad.push(deliveryEvidence(retry, 'the retry still verifies with the secret the rotation replaced', ['immediate_invalidation']));
   if (retry.headers['webhook-signature'] === first.headers['webhook-signature']) bad.push(deliveryEvidence(retry, "the retry repeats the first attempt's signature: it was not signed afresh"));

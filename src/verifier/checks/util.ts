@@ -73,3 +73,21 @@ export function verifiesWith(secret: unknown, d: CapturedDelivery): boolean {
     return false;
   }
 }
+
+/** A rotation of another endpoint the run sent: when, and when it was answered (undefined while in flight, or unanswered). */
+export interface OtherRotation {
+  sentAt: number;
+  answeredAt?: number;
+}
+
+/**
+ * What a finding that a delivery does not verify with the secret the run holds for its endpoint
+ * relies on: `base` (signing in general, delivery_signature, unless said otherwise) and, when a
+ * rotation of another endpoint may have taken effect after that secret was issued (`since`: when
+ * the request that issued it was sent) and before the delivery arrived, rotation_scoped: a rotation
+ * that re-keys other endpoints changes secrets the run cannot know.
+ */
+export function unverifiedReliesOn(d: CapturedDelivery, since: number | undefined, others: readonly OtherRotation[] = [], base = ['delivery_signature']): string[] {
+  const rekeyable = since !== undefined && others.some((r) => r.sentAt <= d.receivedAt && (r.answeredAt === undefined || r.answeredAt >= since));
+  return rekeyable ? [...base, 'rotation_scoped'] : base;
+}

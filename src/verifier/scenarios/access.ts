@@ -18,7 +18,7 @@ const endpoint = (ctx: RunContext, tag: EndpointTag): RunEndpoint => ctx.endpoin
 /** After a refused request: one delivery, to be verified with the secret the run knows. */
 async function proof(ctx: RunContext, e: RunEndpoint, why: string): Promise<DeliveryProof> {
   const { delivery, error } = await ctx.deliver(e, e.eventTypes[0]);
-  return { tag: e.tag, why, secret: e.secret, delivery, error };
+  return { tag: e.tag, why, secret: e.secret, delivery, error, since: e.secretSince, otherRotations: ctx.rotationsOtherThan(e.id) };
 }
 
 /** A create body that breaks the schema in one field. */
@@ -51,7 +51,7 @@ export const roleEnforced: Check = {
   description: `A member key gets ${said('forbidden')} on rotate and create, and (with a trigger) a delivery proves the secret did not change.`,
   phase: 'deliver',
   endpoints: ['role'],
-  after: ['delivery_signature'],
+  after: ['delivery_signature', 'rotation_scoped'],
   async run(ctx) {
     const r = endpoint(ctx, 'role');
     const rotate = await ctx.rotate('role_enforced: rotate with a member key', r.id, ctx.keys.member, 'forbidden');
@@ -97,7 +97,7 @@ export const notFoundIndistinguishable: Check = {
   phase: 'deliver',
   requires: ['otherOrgKey'],
   endpoints: ['iso', 'foreign'],
-  after: ['delivery_signature'],
+  after: ['delivery_signature', 'rotation_scoped'],
   async run(ctx) {
     const ours = endpoint(ctx, 'iso');
     const theirs = endpoint(ctx, 'foreign');

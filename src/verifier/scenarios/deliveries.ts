@@ -11,11 +11,13 @@ import {
   judgeDeliverySignature,
   judgeDisabledEndpoint,
   judgeImmediateInvalidation,
+  judgeRotationScoped,
   judgeSubscriptions,
   payloadType,
   type RotationRound,
 } from '../checks/deliveries';
 import { HOLD_MS, judgeFailedAttemptsRetried, judgeRetryAfterRotation, type NonSuccessCase } from '../checks/retries';
+import { isSuccess } from '../checks/util';
 import type { RunContext, RunEndpoint } from '../context';
 import { KYC_TYPE, PROBE_TYPE, WEB_TYPE, type EndpointTag } from '../setup';
 import type { CapturedDelivery, Exchange } from '../types';
@@ -41,10 +43,10 @@ export const immediateInvalidation: Check = {
   phase: 'deliver',
   requires: ['trigger'],
   endpoints: ['inv'],
-  after: ['delivery_signature', 'one_time_secret', 'privileged_roles'],
+  after: ['delivery_signature', 'one_time_secret', 'privileged_roles', 'rotation_scoped'],
   async run(ctx) {
     const e = endpoint(ctx, 'inv');
-    const initialSecret = e.secret;
+    const { secret: initialSecret, secretSince: initialSince } = e;
     const before = await ctx.deliver(e, PROBE_TYPE);
     const rounds: RotationRound[] = [];
     if (before.delivery) {
@@ -59,7 +61,34 @@ export const immediateInvalidation: Check = {
         round.afterError = after.error;
       }
     }
-    return judgeImmediateInvalidation({ initialSecret, before: before.delivery, beforeError: before.error, rounds, received: ctx.receiver!.deliveries(e.tag) });
+    return judgeImmediateInvalidation({
+      initialSecret,
+      before: before.delivery,
+      beforeError: before.error,
+      rounds,
+      received: ctx.receiver!.deliveries(e.tag),
+      initialSince,
+      otherRotations: ctx.rotationsOtherThan(e.id),
+    });
+  },
+};
+
+export const rotationScoped: Check = {
+  name: 'rotation_scoped',
+  description: "Rotating an endpoint's secret re-keys that endpoint only: a sibling of the same organization, rotated by nobody, still gets deliveries that verify with its own secret and not with the new one.",
+  phase: 'deliver',
+  requires: ['trigger'],
+  endpoints: ['rotated', 'sibling'],
+  after: ['delivery_signature', 'one_time_secret', 'privileged_roles'],
+  async run(ctx) {
+    const e = endpoint(ctx, 'rotated');
+    const sibling = endpoint(ctx, 'sibling');
+    const rotation = await ctx.rotate(`rotation_scoped: rotate endpoint "${e.tag}"`, e.id, ctx.keys.admin, 'success');
+    const after = isSuccess(rotation) ? await ctx.deliver(sibling, PROBE_TYPE) : {};
+    return judgeRotationScoped({
+      rotated: { tag: e.tag, rotation, secret: (rotation.response?.json as any)?.secret },
+      sibling: { tag: sibling.tag, secret: sibling.secret, ...after },
+    });
   },
 };
 
@@ -70,10 +99,10 @@ export const retryAfterRotation: Check = {
   phase: 'deliver',
   requires: ['trigger'],
   endpoints: ['retry'],
-  after: ['delivery_signature', 'one_time_secret', 'privileged_roles', 'immediate_invalidation', 'failed_attempts_retried'],
+  after: ['delivery_signature', 'one_time_secret', 'privileged_roles', 'immediate_invalidation', 'failed_attempts_retried', 'rotation_scoped'],
   async run(ctx) {
     const e = endpoint(ctx, 'retry');
-    const oldSecret = e.secret;
+    const { secret: oldSecret, secretSince: oldSince } = e;
     let arrived!: (d: CapturedDelivery) => void;
     const firstArrived = new Promise<CapturedDelivery>((resolve) => (arrived = resolve));
     let release!: () => void;
@@ -106,6 +135,8 @@ export const retryAfterRotation: Check = {
       newSecret: (rotation?.response?.json as any)?.secret,
       releasedAt,
       retry,
+      oldSince,
+      otherRotations: ctx.rotationsOtherThan(e.id),
     });
   },
 };

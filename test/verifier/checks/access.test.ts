@@ -29,6 +29,12 @@ describe('a delivery that proves a secret unchanged', () => {
       reliesOn: ['delivery_signature'],
     });
   });
+
+  it('also relies on rotation_scoped when another endpoint was rotated after the secret was issued', () => {
+    const d = delivery({ secret: generateSecret(), tag: 'role', receivedAt: 1000 });
+    expect(proofProblem(proof({ delivery: d, since: 100, otherRotations: [{ sentAt: 500, answeredAt: 510 }] }))!.reliesOn).toEqual(['delivery_signature', 'rotation_scoped']);
+    expect(proofProblem(proof({ delivery: d, since: 600, otherRotations: [{ sentAt: 500, answeredAt: 510 }] }))!.reliesOn).toEqual(['delivery_signature']);
+  });
 });
 
 describe('auth_required', () => {

@@ -7,9 +7,11 @@ import {
   judgeDeliverySignature,
   judgeDisabledEndpoint,
   judgeImmediateInvalidation,
+  judgeRotationScoped,
   judgeSubscriptions,
   payloadType,
   type RotationRound,
+  type ScopeObservation,
 } from '../../../src/verifier/checks/deliveries';
 import { deliveryRef, describe as describeExchange } from '../../../src/verifier/checks/util';
 import { delivery, exchange, issued, payload } from './build';
@@ -207,6 +209,22 @@ describe('immediate_invalidation', () => {
     expect(judgeImmediateInvalidation({ initialSecret: s0, before, rounds: [round(s1, undefined)], received: [] }).summary).toBe('after rotation 1: no delivery');
   });
 
+  it('also relies on rotation_scoped for each delivery that another endpoint\'s rotation may have re-keyed', () => {
+    const other = [{ sentAt: t + 5, answeredAt: t + 6 }];
+    const before = delivery({ secret: s1, receivedAt: t + 7 });
+    const stray = delivery({ secret: generateSecret(), receivedAt: t + 8 });
+    const r = judgeImmediateInvalidation({ initialSecret: s0, before, rounds: [round(s1, s2, t + 9)], received: [stray], initialSince: t, otherRotations: other });
+    expect(messages(r)).toEqual([
+      ['a delivery signed before any rotation does not verify with the current secret', ['delivery_signature', 'rotation_scoped']],
+      ['a delivery received before rotation 1 verifies with none of the earlier secrets', ['delivery_signature', 'rotation_scoped']],
+      ['a delivery signed after rotation 1 does not verify with the new secret', ['delivery_signature']],
+    ]);
+    // Between rotation 1 and its delivery: the delivery after it relies on rotation_scoped too.
+    expect(messages(judgeImmediateInvalidation({ initialSecret: s0, before: delivery({ secret: s0 }), rounds: [round(s1, s2, t)], received: [], initialSince: t - 100, otherRotations: other }))).toEqual([
+      ['a delivery signed after rotation 1 does not verify with the new secret', ['delivery_signature', 'rotation_scoped']],
+    ]);
+  });
+
   it('fails when a delivery after a rotation does not verify with the new secret, or still verifies with an old one', () => {
     const before = delivery({ secret: s0 });
     expect(messages(judgeImmediateInvalidation({ initialSecret: s0, before, rounds: [round(s1, s0)], received: [] }))).toEqual([
@@ -280,4 +298,58 @@ it('names rotations by their exchange', () => {
   const ex = exchange({ status: 500 });
   const r = judgeImmediateInvalidation({ initialSecret: 'x', before: delivery({ secret: generateSecret() }), rounds: [{ rotation: ex, sentAt: 0, secret: undefined }], received: [] });
   expect(r.evidence[1]).toEqual({ message: `rotation 1 did not return a secret [${describeExchange(ex)}]`, exchange: ex.seq, reliesOn: ['one_time_secret', 'privileged_roles'] });
+});
+
+describe('rotation_scoped', () => {
+  const own = generateSecret();
+  const fresh = generateSecret();
+  const observe = (sibling: Partial<ScopeObservation['sibling']> = {}, rotated: Partial<ScopeObservation['rotated']> = {}): ScopeObservation => ({
+    rotated: { tag: 'rotated', rotation: issued(fresh), secret: fresh, ...rotated },
+    sibling: { tag: 'sibling', secret: own, delivery: delivery({ tag: 'sibling', secret: own }), ...sibling },
+  });
+  const findings = (o: ScopeObservation) => judgeRotationScoped(o).evidence.map((e) => [e.message.replace(/ \[#.*\]$/, ''), e.reliesOn]);
+
+  it("passes when the sibling's delivery verifies with its own secret", () => {
+    expect(judgeRotationScoped(observe())).toEqual({ status: 'pass', summary: 'rotating endpoint "rotated" left its sibling\'s secret as it was', evidence: [] });
+    // A rotation that answered 200 without a secret still rotated: the sibling is judged all the same.
+    expect(judgeRotationScoped(observe({}, { secret: undefined })).status).toBe('pass');
+  });
+
+  it("fails when the sibling's delivery no longer verifies with its own secret (the sibling was re-keyed)", () => {
+    const d = delivery({ tag: 'sibling', secret: generateSecret() });
+    expect(judgeRotationScoped(observe({ delivery: d })).evidence).toEqual([
+      {
+        message: 'after the run rotated endpoint "rotated", a delivery to its sibling "sibling" of the same organization, which nobody rotated, no longer verifies with the secret it was created with: the rotation re-keyed the sibling too',
+        delivery: deliveryRef(d),
+        reliesOn: ['delivery_signature'],
+      },
+    ]);
+  });
+
+  it('fails when the sibling was given the secret the rotation returned (the new one, not its own)', () => {
+    expect(findings(observe({ delivery: delivery({ tag: 'sibling', secret: fresh }) }))).toEqual([
+      [
+        'after the run rotated endpoint "rotated", a delivery to its sibling "sibling" of the same organization, which nobody rotated, verifies with the secret the rotation returned: the rotation re-keyed the sibling too',
+        undefined,
+      ],
+    ]);
+  });
+
+  it('fails, relying on privileged_roles, when the rotation was refused, and does not ask for a delivery', () => {
+    const refused = exchange({ status: 500 });
+    expect(judgeRotationScoped(observe({ delivery: undefined }, { rotation: refused })).evidence).toEqual([
+      { message: `rotating endpoint "rotated" was refused [${describeExchange(refused)}]`, exchange: refused.seq, reliesOn: ['privileged_roles'] },
+    ]);
+  });
+
+  it('fails, relying on one_time_secret, when create returned no secret for the sibling', () => {
+    expect(findings(observe({ secret: undefined }))).toEqual([['create returned no secret for endpoint "sibling" to verify its delivery with', ['one_time_secret']]]);
+  });
+
+  it('fails when nothing arrived at the sibling, saying why', () => {
+    expect(findings(observe({ delivery: undefined, error: 'no delivery arrived within 5 ms' }))).toEqual([
+      ['after endpoint "rotated" was rotated, nothing arrived at its sibling "sibling": no delivery arrived within 5 ms', undefined],
+    ]);
+    expect(judgeRotationScoped(observe({ delivery: undefined })).summary).toBe('after endpoint "rotated" was rotated, nothing arrived at its sibling "sibling": no delivery');
+  });
 });

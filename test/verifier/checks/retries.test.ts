@@ -42,6 +42,9 @@ describe('retry_after_rotation', () => {
 
   it('relies on delivery_signature when the first attempt does not verify with the secret in force', () => {
     expect(findings(observe({ oldSecret: generateSecret() }))).toEqual([['the first attempt does not verify with the secret in force', ['delivery_signature']]]);
+    // Another endpoint's rotation after the old secret was issued: rotation_scoped too.
+    const rotated = { oldSince: t0 - 1000, otherRotations: [{ sentAt: t0 - 500, answeredAt: t0 - 490 }] };
+    expect(findings(observe({ oldSecret: generateSecret(), ...rotated }))).toEqual([['the first attempt does not verify with the secret in force', ['delivery_signature', 'rotation_scoped']]]);
   });
 
   it('relies on the rotation checks when the rotation returned no new secret', () => {
@@ -70,6 +73,13 @@ describe('retry_after_rotation', () => {
       ['the retry, sent after the rotation, does not verify with the new secret', ['delivery_signature', 'immediate_invalidation']],
       ['the retry still verifies with the secret the rotation replaced', ['immediate_invalidation']],
     ]);
+  });
+
+  it('also relies on rotation_scoped when another endpoint was rotated between the rotation and the retry', () => {
+    const o = observe({ rotation: issued(newSecret, { startedAt: t0 + 10 }), retry: retry({ secret: generateSecret() }), otherRotations: [{ sentAt: t0 + 500, answeredAt: t0 + 510 }] });
+    expect(findings(o)).toEqual([['the retry, sent after the rotation, does not verify with the new secret', ['delivery_signature', 'immediate_invalidation', 'rotation_scoped']]]);
+    // One answered before this rotation was sent could not have re-keyed the new secret.
+    expect(findings({ ...o, otherRotations: [{ sentAt: t0 - 500, answeredAt: t0 }] })[0][1]).toEqual(['delivery_signature', 'immediate_invalidation']);
   });
 
   it("fails when the retry repeats the first attempt's signature", () => {

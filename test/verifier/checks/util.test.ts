@@ -1,6 +1,6 @@
 /** The helpers every judgement uses: outcomes, evidence, refusal expectations, signature verification. */
 import { generateSecret } from '../../../src/core/webhooks';
-import { collect, deliveryEvidence, deliveryRef, describe as describeExchange, evidence, failWith, isSuccess, pass, refusalMismatch, skip, verdict, verifiesWith, withoutRequestId } from '../../../src/verifier/checks/util';
+import { collect, deliveryEvidence, deliveryRef, describe as describeExchange, evidence, failWith, isSuccess, pass, refusalMismatch, skip, unverifiedReliesOn, verdict, verifiesWith, withoutRequestId } from '../../../src/verifier/checks/util';
 import { delivery, exchange, refusal } from './build';
 
 describe('outcomes', () => {
@@ -87,5 +87,23 @@ describe('verifiesWith (standardwebhooks)', () => {
     expect(verifiesWith(12345, d)).toBe(false);
     expect(verifiesWith('', d)).toBe(false);
     expect(verifiesWith('whsec_!!!', d)).toBe(false);
+  });
+});
+
+describe('unverifiedReliesOn', () => {
+  const d = delivery({ receivedAt: 1000 });
+  it('relies on delivery_signature (or what it is told) alone when no other rotation may have taken effect in the window', () => {
+    expect(unverifiedReliesOn(d, 500)).toEqual(['delivery_signature']);
+    expect(unverifiedReliesOn(d, 500, [], ['a', 'b'])).toEqual(['a', 'b']);
+    // Answered before the secret was issued, or sent after the delivery arrived: neither could have re-keyed it.
+    expect(unverifiedReliesOn(d, 500, [{ sentAt: 100, answeredAt: 499 }, { sentAt: 1001 }])).toEqual(['delivery_signature']);
+    expect(unverifiedReliesOn(d, undefined, [{ sentAt: 600, answeredAt: 610 }])).toEqual(['delivery_signature']);
+  });
+
+  it('also relies on rotation_scoped when another rotation was in flight at any time between the secret and the delivery', () => {
+    for (const r of [{ sentAt: 600, answeredAt: 610 }, { sentAt: 400, answeredAt: 500 }, { sentAt: 1000 }, { sentAt: 100 }]) {
+      expect([r, unverifiedReliesOn(d, 500, [r])]).toEqual([r, ['delivery_signature', 'rotation_scoped']]);
+    }
+    expect(unverifiedReliesOn(d, 500, [{ sentAt: 600, answeredAt: 610 }], ['a'])).toEqual(['a', 'rotation_scoped']);
   });
 });
