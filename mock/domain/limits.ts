@@ -54,6 +54,8 @@ export const LIMITS = {
   streamClientBytes: { value: 1024 * 1024, what: 'bytes a live-stream client has not read yet', beyond: 'the client is disconnected' },
   /** Events sent to the live streams per flush (every STREAM_FLUSH_MS); the rest are counted in one `gap` event. */
   streamEventsPerFlush: { value: 200, what: `events sent to a live stream per flush (every ${STREAM_FLUSH_MS} ms)`, beyond: 'one `gap` event counts the rest' },
+  /** Bytes of events sent to the live streams per flush: a flush is always far smaller than `streamClientBytes`. */
+  streamBytesPerFlush: { value: 256 * 1024, what: `bytes of events sent to a live stream per flush (every ${STREAM_FLUSH_MS} ms)`, beyond: 'one `gap` event counts the rest' },
   /** Fault rules in force at once (`POST /__mock/faults`). */
   faultRules: { value: 100, what: 'fault rules in force at once', beyond: '400 `VALIDATION_ERROR` (delete some first)' },
   /** A fault rule's added latency, `latency_ms` and `latency_max_ms` (mock/control-api.json states it too). */

@@ -5,10 +5,12 @@
  * pays for one JSON.stringify per event whatever the number of dashboards, and the sockets see a
  * few writes a second.
  *
- * Bounded per client: at most LIMITS.streamEventsPerFlush events per flush (once the batch is full
- * the feed pauses, publishers build nothing, and the next flush ends with one `gap` event saying
- * how many were left out: the client reloads); a client that does not read is disconnected once
- * LIMITS.streamClientBytes wait for it: nothing is buffered without limit. At most
+ * Bounded per client: at most LIMITS.streamEventsPerFlush events and LIMITS.streamBytesPerFlush
+ * bytes per flush (once the batch is full the feed pauses, publishers build nothing, and the next
+ * flush ends with one `gap` event saying how many were left out: the client reloads); a client that
+ * does not read is disconnected when, at a flush, more than LIMITS.streamClientBytes of what earlier
+ * flushes sent still wait for it: nothing is buffered without limit (at most that bound plus one
+ * flush), and a client that reads is never dropped because one flush was large. At most
  * LIMITS.streamClients streams at once.
  */
 import type { Request, Response } from 'express';
@@ -23,6 +25,8 @@ export class StreamHub implements LiveSubscriber {
   private readonly clients = new Set<Response>();
   /** The frames of this flush, shared by every client. */
   private batch: string[] = [];
+  /** The batch's length in characters: its bytes for ASCII, which this JSON mostly is. */
+  private batchChars = 0;
   private unsubscribe: (() => void) | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -59,9 +63,11 @@ export class StreamHub implements LiveSubscriber {
   }
 
   event<T extends LiveEventType>(type: T, data: LiveEvents[T]): void {
-    this.batch.push(`id: ${++this.seq}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+    const frame = `id: ${++this.seq}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+    this.batch.push(frame);
+    this.batchChars += frame.length;
     // Full until the next flush: the feed pauses (publishers build nothing) and counts the rest.
-    if (this.batch.length >= LIMITS.streamEventsPerFlush.value) this.live.pause();
+    if (this.batch.length >= LIMITS.streamEventsPerFlush.value || this.batchChars >= LIMITS.streamBytesPerFlush.value) this.live.pause();
     this.flushTimer ??= setTimeout(this.flush, STREAM_FLUSH_MS).unref();
   }
 
@@ -80,6 +86,7 @@ export class StreamHub implements LiveSubscriber {
     if (this.batch.length === 0) return;
     const bytes = Buffer.from(this.batch.join(''));
     this.batch = [];
+    this.batchChars = 0;
     for (const res of this.clients) this.write(res, bytes);
   };
 
@@ -87,16 +94,20 @@ export class StreamHub implements LiveSubscriber {
     for (const res of this.clients) this.write(res, ': ping\n\n');
   }
 
-  /** Writes to a client, and disconnects it when what it has not read goes past the bound. */
+  /**
+   * Writes to a client, unless what earlier writes sent it still waits past the bound: then it does
+   * not read, and is disconnected.
+   */
   private write(res: Response, chunk: Buffer | string): void {
     if (res.destroyed) return;
-    res.write(chunk);
     const waiting = res.writableLength;
     if (waiting > LIMITS.streamClientBytes.value) {
       this.logger.info('live stream client disconnected: it does not read', { waiting_bytes: waiting, id: res.locals.requestId });
       res.destroy();
       this.remove(res);
+      return;
     }
+    res.write(chunk);
   }
 
   private remove(res: Response): void {
@@ -109,6 +120,7 @@ export class StreamHub implements LiveSubscriber {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.batch = [];
+    this.batchChars = 0;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.heartbeat) clearInterval(this.heartbeat);

@@ -187,15 +187,24 @@ describe('a client that stops reading', () => {
         changes += 2;
       }
       const log = lines.join('');
+      const dropped = () => (lines.join('').match(/live stream client disconnected/g) ?? []).length;
       expect(log).toMatch(/INFO  live stream client disconnected: it does not read waiting_bytes=\d+/);
       const waiting = Number(/waiting_bytes=(\d+)/.exec(log)![1]);
-      // Dropped as soon as it passed the bound: by at most one flush (≤ 500 events of ~20 kB).
+      // Dropped at the first flush after it passed the bound: by at most one flush (its bytes, and one event past them).
       expect(waiting).toBeGreaterThan(LIMITS.streamClientBytes.value);
-      expect(waiting).toBeLessThan(LIMITS.streamClientBytes.value + LIMITS.streamEventsPerFlush.value * 25_000);
+      expect(waiting).toBeLessThan(LIMITS.streamClientBytes.value + LIMITS.streamBytesPerFlush.value + 25_000);
       // The reading client got every change (or was told how many it missed), and the API still answers.
       const seen = () => fast.events.filter((e) => e.type === 'faults').length + fast.events.filter((e) => e.type === 'gap').reduce((n, e) => n + e.data.skipped, 0);
-      await waitFor(() => seen() >= 99 + changes || undefined, 5000, 'the reading client to get every change');
+      await waitFor(() => seen() >= 99 + changes || undefined, 5000, 'the reading client to get every change').catch((e) => {
+        throw new Error(`${e.message}: seen ${seen()} of ${99 + changes}, ${dropped()} clients dropped, the reading one ${fast.events.length} events`);
+      });
       expect(seen()).toBe(99 + changes);
+      // The client that reads was never dropped, however large a flush was.
+      expect(dropped()).toBe(1);
+      // The flushes were cut by their bytes (about 13 events of 20 kB), long before 200 events.
+      const gaps = fast.events.filter((e) => e.type === 'gap');
+      expect(gaps.length).toBeGreaterThan(0);
+      expect(gaps.every((g) => g.data.skipped > 0)).toBe(true);
       expect((await call(url, 'GET', '/__mock/health')).status).toBe(200);
       // The slow connection is closed: once it reads again, it finds the end after what was sent.
       let got = 0;

@@ -185,17 +185,22 @@ describe('what it records', () => {
 
 describe('when the upstream does not answer', () => {
   it("the client gets the proxy's 502 in InkLink's envelope, and the report counts it", async () => {
-    const closed = net.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as net.AddressInfo;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const log = capture();
-    proxy = await startValidatingProxy({ upstream: `http://127.0.0.1:${port}`, logger: log.logger });
-    const res = await fetch(`${proxy.url}/webhook/endpoints`, { method: 'POST' });
-    const body: any = await res.json();
-    expect(res.status).toBe(PROXY_REFUSALS.upstream_unreachable.status);
-    expect(body.error).toMatchObject({ code: PROXY_REFUSALS.upstream_unreachable.code, requestId: res.headers.get('x-request-id') });
-    expect(body.error.message).toMatch(/ECONNREFUSED/);
-    expect((await proxy.close()).upstreamErrors).toBe(1);
+    // An upstream that hangs up on every connection (a closed port could be taken by another test
+    // process between closing it and the request).
+    const hangsUp = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => hangsUp.listen(0, '127.0.0.1', resolve));
+    const { port } = hangsUp.address() as net.AddressInfo;
+    try {
+      const log = capture();
+      proxy = await startValidatingProxy({ upstream: `http://127.0.0.1:${port}`, logger: log.logger });
+      const res = await fetch(`${proxy.url}/webhook/endpoints`, { method: 'POST' });
+      const body: any = await res.json();
+      expect(res.status).toBe(PROXY_REFUSALS.upstream_unreachable.status);
+      expect(body.error).toMatchObject({ code: PROXY_REFUSALS.upstream_unreachable.code, requestId: res.headers.get('x-request-id') });
+      expect(body.error.message).toMatch(/^The proxy got no answer from the upstream API\. \((UND_ERR_SOCKET|ECONNRESET)\)$/);
+      expect((await proxy.close()).upstreamErrors).toBe(1);
+    } finally {
+      await new Promise<void>((resolve) => hangsUp.close(() => resolve()));
+    }
   });
 });
