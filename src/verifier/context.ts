@@ -137,6 +137,11 @@ export class RunContext {
    * without one if none arrives in time (or the trigger refused, see `error`). `whileWaiting` runs
    * once the event was asked for (work that can overlap the wait).
    */
+  /** What a check says when the wait for a delivery ran out. */
+  get noDelivery(): string {
+    return `no delivery arrived within ${this.deliveryWaitMs} ms`;
+  }
+
   async deliver(endpoint: RunEndpoint, type: string, whileWaiting?: () => void): Promise<{ delivery?: CapturedDelivery; error?: string }> {
     const receiver = this.receiver!;
     const event = (d: CapturedDelivery) => `${d.headers['webhook-id']}\n${d.body}`;
@@ -146,7 +151,7 @@ export class RunContext {
     whileWaiting?.();
     const got = await receiver.waitFor(endpoint.tag, (ds) => ds.some((d) => !seen.has(event(d))), this.deliveryWaitMs);
     const delivery = got.find((d) => !seen.has(event(d)));
-    return delivery ? { delivery } : { error: `no delivery arrived within ${this.deliveryWaitMs} ms` };
+    return delivery ? { delivery } : { error: this.noDelivery };
   }
 
   /**

@@ -126,6 +126,24 @@ function badCreateBody(text: string): boolean {
   }
 }
 
+/** Owner keys are taken as member keys, for rotate and create. */
+function demoteOwners(mock: MockServer): void {
+  const rotate = mock.service.rotateSecret.bind(mock.service);
+  const create = mock.service.createEndpoint.bind(mock.service);
+  const demoted = <P extends { role: string }>(p: P): P => (p.role === 'owner' ? { ...p, role: 'member' } : p);
+  mock.service.rotateSecret = (principal, id) => rotate(demoted(principal), id);
+  mock.service.createEndpoint = (principal, input, problems) => create(demoted(principal), input, problems);
+}
+
+/** A privileged key rotates any organization's endpoint (the endpoint's organization is taken as the key's). */
+function rotateAnyOrganization(mock: MockServer): void {
+  const original = mock.service.rotateSecret.bind(mock.service);
+  mock.service.rotateSecret = (principal, id) => {
+    const e = mock.store.endpoint(id);
+    return original(e ? { ...principal, organizationId: e.organizationId } : principal, id);
+  };
+}
+
 const roleOf = (mock: MockServer, key: string | undefined) => {
   const p = mock.service.authenticate(key);
   return p.ok ? p.value.role : undefined;
@@ -186,13 +204,7 @@ export const VARIANTS: Record<string, Variant> = {
   'owner-refused': {
     description: 'an owner key is refused like a member key (only admin keys may create and rotate)',
     fails: ['privileged_roles'],
-    patch(mock) {
-      const rotate = mock.service.rotateSecret.bind(mock.service);
-      const create = mock.service.createEndpoint.bind(mock.service);
-      const demoted = <P extends { role: string }>(p: P): P => (p.role === 'owner' ? { ...p, role: 'member' } : p);
-      mock.service.rotateSecret = (principal, id) => rotate(demoted(principal), id);
-      mock.service.createEndpoint = (principal, input, problems) => create(demoted(principal), input, problems);
-    },
+    patch: demoteOwners,
   },
   'permission-denied-is-403': {
     description: 'permission denied is answered 403 instead of 500',
@@ -206,13 +218,7 @@ export const VARIANTS: Record<string, Variant> = {
   'other-org-may-rotate': {
     description: "an owner or admin key may rotate another organization's endpoint (200, and the secret changes)",
     fails: ['not_found_indistinguishable'],
-    patch(mock) {
-      const original = mock.service.rotateSecret.bind(mock.service);
-      mock.service.rotateSecret = (principal, id) => {
-        const e = mock.store.endpoint(id);
-        return original(e ? { ...principal, organizationId: e.organizationId } : principal, id);
-      };
-    },
+    patch: rotateAnyOrganization,
   },
   'secret-without-prefix': {
     description: 'secrets are returned without the whsec_ prefix',
@@ -854,13 +860,7 @@ export async function startVariant(name: string, options: MockServerOptions = {}
 export const CONTRACT_VARIANTS: Record<string, Omit<Variant, 'fails'>> = {
   'owner-key-refused': {
     description: 'an owner key is refused as if it were a member key (rotate and create)',
-    patch(mock) {
-      const rotate = mock.service.rotateSecret.bind(mock.service);
-      const create = mock.service.createEndpoint.bind(mock.service);
-      const demoted = <P extends { role: string }>(p: P): P => (p.role === 'owner' ? { ...p, role: 'member' } : p);
-      mock.service.rotateSecret = (principal, id) => rotate(demoted(principal), id);
-      mock.service.createEndpoint = (principal, input, problems) => create(demoted(principal), input, problems);
-    },
+    patch: demoteOwners,
   },
   'unknown-key-accepted': {
     description: 'a well-formed api key that no organization has is taken as the first organization’s owner',
@@ -875,13 +875,7 @@ export const CONTRACT_VARIANTS: Record<string, Omit<Variant, 'fails'>> = {
   },
   'foreign-endpoint-rotatable': {
     description: "a privileged key may rotate another organization's endpoint",
-    patch(mock) {
-      const original = mock.service.rotateSecret.bind(mock.service);
-      mock.service.rotateSecret = (principal, id) => {
-        const e = mock.store.endpoint(id);
-        return original(e ? { ...principal, organizationId: e.organizationId } : principal, id);
-      };
-    },
+    patch: rotateAnyOrganization,
   },
   'refused-key-accepted-later': {
     description: 'an unknown api key is refused the first time, and taken as the first organization’s owner after that',

@@ -130,7 +130,7 @@ export const retryAfterRotation: Check = {
       tag: e.tag,
       oldSecret,
       first,
-      firstError: refused ?? (first ? undefined : `no delivery arrived within ${ctx.deliveryWaitMs} ms`),
+      firstError: refused ?? (first ? undefined : ctx.noDelivery),
       rotation,
       newSecret: (rotation?.response?.json as any)?.secret,
       releasedAt,
@@ -163,7 +163,7 @@ export const failedAttemptsRetried: Check = {
         const refused = await ctx.fire(e, PROBE_TYPE);
         const first = refused ? undefined : await ctx.nth(tag, 1);
         const retry = first ? await ctx.nth(tag, 2) : undefined;
-        return { tag, answered, first, firstError: refused ?? (first ? undefined : `no delivery arrived within ${ctx.deliveryWaitMs} ms`), retry };
+        return { tag, answered, first, firstError: refused ?? (first ? undefined : ctx.noDelivery), retry };
       }),
     );
     return judgeFailedAttemptsRetried({ cases, trap: { tag: TRAP, received: receiver.deliveries(TRAP) } });
@@ -206,7 +206,7 @@ export const subscriptions: Check = {
       const refused = await ctx.fire(narrow, WEB_TYPE);
       const got = refused ? [] : await receiver.waitFor(narrow.tag, hasTypes([WEB_TYPE]), ctx.deliveryWaitMs);
       await ctx.quiet(started);
-      return { delivery: got.find((d) => payloadType(d) === WEB_TYPE), error: refused ?? `no delivery arrived within ${ctx.deliveryWaitMs} ms` };
+      return { delivery: got.find((d) => payloadType(d) === WEB_TYPE), error: refused ?? ctx.noDelivery };
     };
     const widely = async () => {
       await Promise.all(EVENT_TYPES.map((t) => ctx.fire(wide, t)));
