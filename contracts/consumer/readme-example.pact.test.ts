@@ -16,18 +16,20 @@ import { InklinkClient, PACT_EXAMPLES, PACT_PROVIDER_NAME, rotateSecretInteracti
 
 const pact = new PactV4({ consumer: 'billing-service', provider: PACT_PROVIDER_NAME, dir: PACT_DIR });
 const client = (url: string) => new InklinkClient({ baseUrl: url, apiKey: PACT_EXAMPLES.apiKey });
+const endpointId = 'wh_end_billing';
 
 describe('rotating our webhook signing secret', () => {
   it('gets the new secret', async () => {
-    await rotateSecretInteraction(pact, { case: 'rotated', endpointId: 'wh_end_billing', fields: ['secret'] }).executeTest(async (server) => {
-      const { secret } = await client(server.url).rotateSecret('wh_end_billing');
+    await rotateSecretInteraction(pact, { case: 'rotated', endpointId, fields: ['secret'] }).executeTest(async (s) => {
+      const { secret } = await client(s.url).rotateSecret(endpointId);
       expect(secret).toMatch(/^whsec_/);
     });
   });
 
   it('reports a member key as INTERNAL_ERROR', async () => {
-    await rotateSecretInteraction(pact, { case: 'member-key', endpointId: 'wh_end_billing' }).executeTest(async (server) => {
-      await expect(client(server.url).rotateSecret('wh_end_billing')).rejects.toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
+    await rotateSecretInteraction(pact, { case: 'member-key', endpointId }).executeTest(async (s) => {
+      const refused = client(s.url).rotateSecret(endpointId);
+      await expect(refused).rejects.toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
     });
   });
 });
@@ -37,7 +39,10 @@ describe("the team's pact", () => {
   it('passes provider verification against the mock', async () => {
     const m = await startMock();
     try {
-      const report = await verifyPacts({ providerBaseUrl: m.url, pacts: [path.join(PACT_DIR, `billing-service-${PACT_PROVIDER_NAME}.json`)] });
+      const report = await verifyPacts({
+        providerBaseUrl: m.url,
+        pacts: [path.join(PACT_DIR, `billing-service-${PACT_PROVIDER_NAME}.json`)],
+      });
       expect(report.failures).toEqual([]);
       expect(report.stateErrors).toEqual([]);
       expect(report.interactions).toHaveLength(2);
