@@ -9,6 +9,11 @@ const base = require('./jest.config.js');
 module.exports = {
   testEnvironment: base.testEnvironment,
   transform: base.transform,
-  testMatch: ['<rootDir>/test/verifier/checks/**/*.test.ts', '<rootDir>/test/validator.test.ts', '<rootDir>/test/validator-violations.test.ts', '<rootDir>/test/webhooks.test.ts'],
+  testMatch: [
+    '<rootDir>/test/verifier/checks/**/*.test.ts',
+    '<rootDir>/test/validator.test.ts',
+    '<rootDir>/test/validator-violations.test.ts',
+    '<rootDir>/test/webhooks.test.ts',
+  ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

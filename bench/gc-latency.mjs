@@ -16,12 +16,25 @@ const rate = Number(opt('--rate', '1000'));
 const duration = Number(opt('--duration', '5'));
 const nodeFlags = opt('--node-flags', '').split(' ').filter(Boolean);
 
-const { proc, base, key, rotatePath } = await startServer(server, { nodeFlags: [...nodeFlags, '--trace-gc'], mockArgs: ['--log-level', 'info'], stdoutLimit: 64 * 2 ** 20 });
+const { proc, base, key, rotatePath } = await startServer(server, {
+  nodeFlags: [...nodeFlags, '--trace-gc'],
+  mockArgs: ['--log-level', 'info'],
+  stdoutLimit: 64 * 2 ** 20,
+});
 try {
-  await closedLoop({ url: `${base}${rotatePath}`, method: 'POST', headers: { 'api-key': key }, durationS: 2, record: false });
+  await closedLoop({
+    url: `${base}${rotatePath}`,
+    method: 'POST',
+    headers: { 'api-key': key },
+    durationS: 2,
+    record: false,
+  });
   const before = proc.stdout.length;
   const r = await fixedRate({ origin: base, path: rotatePath, headers: { 'api-key': key }, rate, durationS: duration });
-  const lines = proc.stdout.slice(before).split('\n').filter((l) => /Scavenge|Mark-Compact|Mark-sweep/i.test(l));
+  const lines = proc.stdout
+    .slice(before)
+    .split('\n')
+    .filter((l) => /Scavenge|Mark-Compact|Mark-sweep/i.test(l));
   const pauses = lines.map((l) => Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(l)?.[1])).filter((x) => !Number.isNaN(x));
   const major = lines.filter((l) => !/Scavenge/.test(l)).length;
   console.log(

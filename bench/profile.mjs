@@ -33,7 +33,12 @@ async function main() {
   }
   fs.mkdirSync(dir, { recursive: true });
   const before = new Set(fs.readdirSync(dir));
-  const { proc: mock, base, key, rotatePath } = await startServer(server, {
+  const {
+    proc: mock,
+    base,
+    key,
+    rotatePath,
+  } = await startServer(server, {
     nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100'],
     mockArgs: ['--log-level', opt('--log-level', 'info'), ...(has('--self-check') ? ['--self-check'] : [])],
   });
@@ -46,13 +51,20 @@ async function main() {
       const paths = {
         rotate: { url: rotate, method: 'POST', headers: { 'api-key': key } },
         401: { url: rotate, method: 'POST', headers: { 'api-key': UNKNOWN_KEY } },
-        create: { url: `${base}/webhook/endpoints`, method: 'POST', headers: { 'api-key': key, 'content-type': 'application/json' }, body: '{"url":"https://example.com/hook"}' },
+        create: {
+          url: `${base}/webhook/endpoints`,
+          method: 'POST',
+          headers: { 'api-key': key, 'content-type': 'application/json' },
+          body: '{"url":"https://example.com/hook"}',
+        },
       };
       window.from = Number(process.hrtime.bigint() / 1000n);
       const r = await run(paths[which] ?? paths.rotate);
       window.to = Number(process.hrtime.bigint() / 1000n);
       requests = r.requests;
-      process.stderr.write(`${which}: ${r.rps.toFixed(0)} req/s, p99 ${r.latencyMs.p99.toFixed(2)} ms, ${JSON.stringify(r.statuses)}\n`);
+      process.stderr.write(
+        `${which}: ${r.rps.toFixed(0)} req/s, p99 ${r.latencyMs.p99.toFixed(2)} ms, ${JSON.stringify(r.statuses)}\n`,
+      );
     }
   } finally {
     await stop(mock, 10_000);
@@ -62,7 +74,13 @@ async function main() {
   const target = path.join(dir, `${server}-${startupOnly ? 'startup' : which}-${Date.now()}.cpuprofile`);
   fs.renameSync(path.join(dir, file), target);
   const summary = summarise(JSON.parse(fs.readFileSync(target, 'utf8')), { top, ...window });
-  process.stdout.write(print(summary, startupOnly ? `${server} start-up (spawn to first answer, then shutdown)` : `${server}, ${which} under load`, requests));
+  process.stdout.write(
+    print(
+      summary,
+      startupOnly ? `${server} start-up (spawn to first answer, then shutdown)` : `${server}, ${which} under load`,
+      requests,
+    ),
+  );
   process.stdout.write(`\nprofile: ${path.relative(process.cwd(), target)}\n`);
 }
 

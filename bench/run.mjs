@@ -70,8 +70,12 @@ Options:
 
 /** Phase names from a comma-separated list, each one checked. */
 function phaseList(text) {
-  const names = text.split(',').map((x) => x.trim()).filter(Boolean);
-  for (const s of names) if (!PHASE_NAMES.includes(s)) throw new Error(`unknown phase "${s}" (phases: ${PHASE_NAMES.join(', ')})`);
+  const names = text
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  for (const s of names)
+    if (!PHASE_NAMES.includes(s)) throw new Error(`unknown phase "${s}" (phases: ${PHASE_NAMES.join(', ')})`);
   return names;
 }
 
@@ -112,7 +116,10 @@ function parseArgs(argv) {
     else if (a === '--startup-samples') explicit.startupSamples = Math.round(num());
     else if (a === '--memory-requests') explicit.memoryRequests = Math.round(num());
     else if (a === '--servers') {
-      o.servers = value().split(',').map((s) => s.trim()).filter(Boolean);
+      o.servers = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       explicit.servers = true; // (a full run's default list must not replace it)
       for (const s of o.servers) if (!SERVER_NAMES.includes(s)) throw new Error(`unknown server "${s}"`);
     } else if (a === '--phase') o.phases = [...new Set([...(o.phases ?? []), ...phaseList(value())])];
@@ -137,7 +144,9 @@ function parseArgs(argv) {
 
 /** Builds when the sources changed since the last build (the same check as `npm start`). */
 function ensureBuilt() {
-  return createRequire(import.meta.url)('../scripts/build.cjs').ensureBuilt({ log: (s) => process.stderr.write(`bench: ${s}`) });
+  return createRequire(import.meta.url)('../scripts/build.cjs').ensureBuilt({
+    log: (s) => process.stderr.write(`bench: ${s}`),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -174,7 +183,9 @@ async function main() {
     options: { ...o, skip: [...o.skip], out: path.relative(ROOT, o.out) },
     builtBeforeRun: built,
   };
-  log(`bench: ${results.mode} run on ${results.machine.cores}x ${results.machine.cpu}, Node ${process.version}, load average ${results.loadAverageAtStart.join(' ')}`);
+  log(
+    `bench: ${results.mode} run on ${results.machine.cores}x ${results.machine.cpu}, Node ${process.version}, load average ${results.loadAverageAtStart.join(' ')}`,
+  );
   if (o.cpuProf) {
     fs.mkdirSync(o.cpuProf, { recursive: true });
     profileMocksInto(o.cpuProf);

@@ -28,7 +28,8 @@ Module._load = function timedLoad(request, parent, isMain) {
   } catch {
     file = request;
   }
-  if (modules.has(file) || Module._cache[file] || file.startsWith('node:') || !file.includes('/')) return origLoad.apply(this, arguments);
+  if (modules.has(file) || Module._cache[file] || file.startsWith('node:') || !file.includes('/'))
+    return origLoad.apply(this, arguments);
   const frame = { file, start: performance.now(), child: 0 };
   stack.push(frame);
   try {
@@ -66,8 +67,12 @@ async function main() {
   const { createLogger } = require(path.join(ROOT, 'dist/src/core/log.js'));
   // The steps inside createMockServer, done by hand to time each one (then the real call).
   const { seedState } = require(path.join(ROOT, 'dist/mock/domain/seed.js'));
-  await step('seedState (loads faker on first use)', () => seedState(42, { webhookUrl: 'http://127.0.0.1:3000/webhooks' }));
-  await step('seedState again (faker already loaded)', () => seedState(42, { webhookUrl: 'http://127.0.0.1:3000/webhooks' }));
+  await step('seedState (loads faker on first use)', () =>
+    seedState(42, { webhookUrl: 'http://127.0.0.1:3000/webhooks' }),
+  );
+  await step('seedState again (faker already loaded)', () =>
+    seedState(42, { webhookUrl: 'http://127.0.0.1:3000/webhooks' }),
+  );
   const { compileSpec } = require(path.join(ROOT, 'dist/src/core/spec.js'));
   const controlDocument = require(path.join(ROOT, 'dist/mock/control-api.json'));
   await step('compileSpec(control-api.json) (a second, uncached compile)', () => compileSpec(controlDocument));
@@ -79,10 +84,14 @@ async function main() {
   const endpoint = mock.seeded[0].endpoints[0].id;
   const rotate = () =>
     new Promise((resolve, reject) => {
-      const req = http.request(`${url}/webhook/endpoints/${endpoint}/rotate-secret`, { method: 'POST', headers: { 'api-key': key }, agent: false }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-      });
+      const req = http.request(
+        `${url}/webhook/endpoints/${endpoint}/rotate-secret`,
+        { method: 'POST', headers: { 'api-key': key }, agent: false },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -104,10 +113,14 @@ async function main() {
     node: process.version,
     bootstrapMs,
     mainStartMs: mainStart,
-    totalToFirstAnswerMs: steps.slice(0, steps.findIndex((s) => s.name.startsWith('first rotate')) + 1).reduce((a, s) => a + s.ms, mainStart),
+    totalToFirstAnswerMs: steps
+      .slice(0, steps.findIndex((s) => s.name.startsWith('first rotate')) + 1)
+      .reduce((a, s) => a + s.ms, mainStart),
     steps,
     modulesLoaded: files.length,
-    requireTotalMs: files.filter((f) => !f.parent || !modules.has(path.join(ROOT, f.parent))).reduce((a, f) => a + f.inclusive, 0),
+    requireTotalMs: files
+      .filter((f) => !f.parent || !modules.has(path.join(ROOT, f.parent)))
+      .reduce((a, f) => a + f.inclusive, 0),
     packages: [...byPackage.values()].sort((a, b) => b.selfMs - a.selfMs),
     slowestFiles: [...files].sort((a, b) => b.self - a.self).slice(0, top),
     // Third-party packages as our code requires them: inclusive of everything they pull in.
@@ -125,17 +138,22 @@ async function main() {
     return;
   }
   const f = (n) => n.toFixed(1).padStart(7);
-  console.log(`Node ${result.node}: bootstrap ${f(bootstrapMs)} ms; user code starts at ${f(mainStart)} ms after process start`);
+  console.log(
+    `Node ${result.node}: bootstrap ${f(bootstrapMs)} ms; user code starts at ${f(mainStart)} ms after process start`,
+  );
   console.log('\nsteps (note: the hand-made steps repeat work that createMockServer then does again):');
   for (const s of steps) console.log(`${f(s.ms)} ms  ${s.name}`);
   console.log(`\n${result.modulesLoaded} modules loaded; self time by package:`);
   for (const p of result.packages.slice(0, top)) console.log(`${f(p.selfMs)} ms  ${p.package} (${p.files} files)`);
-  console.log('\nfirst-party modules (inclusive: with what they require and run at load; self: without their requires):');
+  console.log(
+    '\nfirst-party modules (inclusive: with what they require and run at load; self: without their requires):',
+  );
   for (const m of result.firstParty) console.log(`${f(m.inclusiveMs)} ms incl ${f(m.selfMs)} ms self  ${m.file}`);
   console.log('\nthird-party packages as our code requires them (inclusive):');
   for (const m of result.entryPoints) console.log(`${f(m.inclusiveMs)} ms  ${m.file}  <- ${m.from}`);
   console.log('\nslowest files (self time: evaluation, excluding their own requires):');
-  for (const m of result.slowestFiles) console.log(`${f(m.self)} ms  ${m.file}  (inclusive ${m.inclusive.toFixed(1)} ms)`);
+  for (const m of result.slowestFiles)
+    console.log(`${f(m.self)} ms  ${m.file}  (inclusive ${m.inclusive.toFixed(1)} ms)`);
 }
 
 main().catch((e) => {

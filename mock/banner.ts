@@ -3,8 +3,17 @@ import type { StateView } from './domain/control';
 import type { SeededOrganization } from './domain/seed';
 import { UI_PATH } from './http/dashboard';
 
-export function formatBanner(url: string, organizations: SeededOrganization[] | undefined, extra: string[] = []): string {
-  const lines = [`inklink-mock listening on ${url}`, `  InkLink API:  ${url}  (also under ${url}/api/v1)`, `  control API:  ${url}/__mock  (see ${url}/__mock/openapi.json)`, `  dashboard:    ${url}${UI_PATH}`];
+export function formatBanner(
+  url: string,
+  organizations: SeededOrganization[] | undefined,
+  extra: string[] = [],
+): string {
+  const lines = [
+    `inklink-mock listening on ${url}`,
+    `  InkLink API:  ${url}  (also under ${url}/api/v1)`,
+    `  control API:  ${url}/__mock  (see ${url}/__mock/openapi.json)`,
+    `  dashboard:    ${url}${UI_PATH}`,
+  ];
   lines.push(...extra.map((e) => `  ${e}`));
   if (organizations) {
     for (const org of organizations) {
@@ -30,7 +39,8 @@ export function formatLoadedState(view: StateView): string {
   const lines: string[] = [];
   for (const org of view.organizations) {
     lines.push('', `organization ${org.id} (${org.name})`);
-    for (const k of org.api_keys) lines.push(`  ${k.role.padEnd(6)} api-key: ${k.key}  (masked; the file keeps only its hash)`);
+    for (const k of org.api_keys)
+      lines.push(`  ${k.role.padEnd(6)} api-key: ${k.key}  (masked; the file keeps only its hash)`);
     for (const e of org.endpoints) {
       lines.push(`  endpoint ${e.id}${e.enabled ? '' : ' (disabled)'} -> ${e.url}`);
       lines.push(`    secret fingerprint: ${e.secret_fingerprint} (rotations: ${e.rotations})`);

@@ -48,7 +48,11 @@ export interface CloseOptions {
  * The mock's request handler, to mount in a server or an app of your own (`http.createServer(app)`,
  * or Express's `app.use(mock.app)`). Typed without Express, so that the package's types need none.
  */
-export type MockRequestHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: (err?: unknown) => void) => void;
+export type MockRequestHandler = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  next?: (err?: unknown) => void,
+) => void;
 
 export interface MockServer {
   app: MockRequestHandler;
@@ -93,10 +97,15 @@ interface InitialState {
 /** The starting state: the database's, or the fixture's, or the seed's (a new database gets it). */
 function initialState(options: MockServerOptions): InitialState {
   const seed = options.seed ?? DEFAULTS.seed;
-  const fixtureName = typeof options.fixture === 'string' ? options.fixture : options.fixture ? '(fixture object)' : undefined;
+  const fixtureName =
+    typeof options.fixture === 'string' ? options.fixture : options.fixture ? '(fixture object)' : undefined;
   // A broken fixture or database throws (never a silent reset).
   const fixture =
-    typeof options.fixture === 'string' ? readFixture(options.fixture) : options.fixture ? checkedSnapshot(options.fixture, '(fixture object)', 'fixture') : undefined;
+    typeof options.fixture === 'string'
+      ? readFixture(options.fixture)
+      : options.fixture
+        ? checkedSnapshot(options.fixture, '(fixture object)', 'fixture')
+        : undefined;
   const fresh = () => {
     if (fixture) return { snapshot: fixture };
     const seeded = seedState(seed, { webhookUrl: options.webhookUrl ?? DEFAULTS.webhookUrl });
@@ -108,11 +117,20 @@ function initialState(options: MockServerOptions): InitialState {
   }
   const file = options.stateFile;
   const { database, snapshot } = LmdbStateDatabase.open(file);
-  if (snapshot) return { snapshot, database, source: { kind: 'file', file, created: false, fixture: fixtureName, fixtureIgnored: fixtureName !== undefined } };
+  if (snapshot)
+    return {
+      snapshot,
+      database,
+      source: { kind: 'file', file, created: false, fixture: fixtureName, fixtureIgnored: fixtureName !== undefined },
+    };
   try {
     const f = fresh();
     database.initialize(f.snapshot);
-    return { ...f, database, source: { kind: 'file', file, created: true, ...(fixtureName ? { fixture: fixtureName } : { seed }) } };
+    return {
+      ...f,
+      database,
+      source: { kind: 'file', file, created: true, ...(fixtureName ? { fixture: fixtureName } : { seed }) },
+    };
   } catch (e) {
     void database.close();
     throw e;
@@ -127,9 +145,13 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   if (options.controlToken !== undefined && options.controlToken.trim() === '') {
     throw new Error('The control token must not be blank: set a real token, or none');
   }
-  const logger = options.logger ?? createLogger(options.logLevel ?? 'warn', process.stderr, process.stdout, { format: options.logFormat });
+  const logger =
+    options.logger ??
+    createLogger(options.logLevel ?? 'warn', process.stderr, process.stdout, { format: options.logFormat });
   const retryScheduleMs =
-    typeof options.retrySchedule === 'string' ? parseSchedule(options.retrySchedule) : [...(options.retrySchedule ?? DEFAULTS.retryScheduleMs)];
+    typeof options.retrySchedule === 'string'
+      ? parseSchedule(options.retrySchedule)
+      : [...(options.retrySchedule ?? DEFAULTS.retryScheduleMs)];
   const webhookUrl = options.webhookUrl ?? DEFAULTS.webhookUrl;
   const start = initialState(options);
   const initial = start.snapshot;
@@ -138,7 +160,9 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   let committer: StateCommitter | undefined;
   if (start.database) {
     const db = options.wrapStateDatabase ? options.wrapStateDatabase(start.database) : start.database;
-    committer = new StateCommitter(store, db, (err) => logger.error('the state could not be saved', { error: (err as Error).message }));
+    committer = new StateCommitter(store, db, (err) =>
+      logger.error('the state could not be saved', { error: (err as Error).message }),
+    );
     store.setDurability(committer);
   }
   let self: SelfAddress | undefined;
@@ -146,7 +170,10 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   const faults = new FaultPlan([...getSpec().operations.keys()], Math.random, live);
   const service = new WebhookEndpointService(store, { self: () => self, live });
   const requests = new RequestJournal({ live, isKnownId: (segment) => store.endpoint(segment) !== undefined });
-  const sender = new UndiciSender({ timeoutMs: options.deliveryTimeoutMs ?? DEFAULTS.deliveryTimeoutMs, isSelf: (ip, port) => self?.isSelf(ip, port) ?? false });
+  const sender = new UndiciSender({
+    timeoutMs: options.deliveryTimeoutMs ?? DEFAULTS.deliveryTimeoutMs,
+    isSelf: (ip, port) => self?.isSelf(ip, port) ?? false,
+  });
   const deliveries = new DeliveryEngine(store, sender, {
     retryScheduleMs,
     journalLimit: options.journalLimit ?? DEFAULTS.journalLimit,
@@ -194,7 +221,9 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       if (closing) return Promise.reject(new Error('The mock is closed'));
       if (!isLoopback(host) && !options.controlToken) {
         return Promise.reject(
-          new Error(`Listening on ${host} (not loopback) exposes the control API: set a control token (--control-token or INKLINK_MOCK_CONTROL_TOKEN)`),
+          new Error(
+            `Listening on ${host} (not loopback) exposes the control API: set a control token (--control-token or INKLINK_MOCK_CONTROL_TOKEN)`,
+          ),
         );
       }
       const s = createHttpServer(app, logger, { ...DEFAULT_LIMITS, ...options.transportLimits });

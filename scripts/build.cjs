@@ -70,11 +70,13 @@ function isCurrent() {
     return false;
   }
   const files = inputs();
-  const same = files.length === Object.keys(stamp.files ?? {}).length && files.every((f) => {
-    const st = fs.statSync(f);
-    const was = stamp.files[path.relative(ROOT, f)];
-    return was !== undefined && was[0] === st.size && was[1] === st.mtimeMs;
-  });
+  const same =
+    files.length === Object.keys(stamp.files ?? {}).length &&
+    files.every((f) => {
+      const st = fs.statSync(f);
+      const was = stamp.files[path.relative(ROOT, f)];
+      return was !== undefined && was[0] === st.size && was[1] === st.mtimeMs;
+    });
   if (same) return true;
   const now = stampOf(files);
   if (now.hash !== stamp.hash) return false;
@@ -98,7 +100,17 @@ function build() {
   fs.rmSync(next, { recursive: true, force: true });
   try {
     const node = process.execPath;
-    execFileSync(node, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', next], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(
+      node,
+      [
+        require.resolve('typescript/bin/tsc', { paths: [ROOT] }),
+        '-p',
+        path.join(ROOT, 'tsconfig.json'),
+        '--outDir',
+        next,
+      ],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
     execFileSync(node, [path.join(next, 'mock/domain/seed.js')], { cwd: ROOT, stdio: 'inherit' });
     execFileSync(node, [path.join(next, 'mock/http/dashboard.js')], { cwd: ROOT, stdio: 'inherit' });
     writeStamp(stamp, path.join(next, '.build-stamp'));
@@ -114,7 +126,11 @@ function build() {
 /** Builds when the sources changed since the last build; true when it built. */
 function ensureBuilt({ log = (s) => process.stderr.write(s) } = {}) {
   if (isCurrent()) return false;
-  log(fs.existsSync(STAMP) ? 'inklink-mock: the sources changed since the last build; building...\n' : 'inklink-mock: no build yet; building...\n');
+  log(
+    fs.existsSync(STAMP)
+      ? 'inklink-mock: the sources changed since the last build; building...\n'
+      : 'inklink-mock: no build yet; building...\n',
+  );
   build();
   return true;
 }

@@ -27,7 +27,10 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   },
   'pact-verify': {
     // Pact's verifier paints its output even into a file: without colour, it runs behind a filter.
-    run: (argv) => runWithPlainOutput(__filename, ['pact-verify', ...argv], () => import('./cli/pact-verify').then((m) => m.pactVerifyCommand(argv))),
+    run: (argv) =>
+      runWithPlainOutput(__filename, ['pact-verify', ...argv], () =>
+        import('./cli/pact-verify').then((m) => m.pactVerifyCommand(argv)),
+      ),
     summary: 'Verify consumer pacts against a provider, with provider states.',
   },
   'pact-check': {
@@ -42,7 +45,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
 
 /** The package's version (package.json sits two levels above dist/src/cli.js and src/cli.ts). */
 export function version(): string {
-  return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string })
+    .version;
 }
 
 function usage(): string {
@@ -84,7 +88,11 @@ export async function main(argv: string[]): Promise<number> {
   if (!command) {
     const near = nearest(name.replace(/^-+/, ''), name.startsWith('-') ? ['help', 'version'] : Object.keys(COMMANDS));
     const what = name.startsWith('-') ? `unknown option ${name}` : `unknown command "${name}"`;
-    return usageError('inklink-mock', `${what}${near ? ` (did you mean ${name.startsWith('-') ? '--' : ''}${near}?)` : ''}`, 'inklink-mock --help');
+    return usageError(
+      'inklink-mock',
+      `${what}${near ? ` (did you mean ${name.startsWith('-') ? '--' : ''}${near}?)` : ''}`,
+      'inklink-mock --help',
+    );
   }
   try {
     return await command.run(rest);

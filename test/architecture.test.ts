@@ -86,7 +86,18 @@ function wrongWay(from: string, to: string): string | undefined {
 }
 
 /** Packages and Node modules that talk HTTP: the mock's domain uses none of them (adapters do). */
-const HTTP_LIBRARIES = ['express', 'undici', 'node:http', 'http', 'node:https', 'https', 'node:net', 'net', 'node:http2', 'http2'];
+const HTTP_LIBRARIES = [
+  'express',
+  'undici',
+  'node:http',
+  'http',
+  'node:https',
+  'https',
+  'node:net',
+  'net',
+  'node:http2',
+  'http2',
+];
 
 describe('architecture', () => {
   const sources = [...tsFiles(path.join(root, 'src')), ...tsFiles(path.join(root, 'mock'))];
@@ -144,13 +155,28 @@ describe('architecture', () => {
 
   it('the entry points load no more than their part: the client and the verifier never the mock, the client not Pact', () => {
     const reach = (entry: string) => [...closure([path.join(root, entry)])].map(rel);
-    for (const entry of ['src/entries/client.ts', 'src/entries/verify.ts', 'src/entries/pact.ts', 'src/entries/jest.ts']) {
+    for (const entry of [
+      'src/entries/client.ts',
+      'src/entries/verify.ts',
+      'src/entries/pact.ts',
+      'src/entries/jest.ts',
+    ]) {
       expect({ entry, mock: reach(entry).filter((f) => f.startsWith('mock/')) }).toEqual({ entry, mock: [] });
     }
-    expect(reach('src/entries/client.ts').filter((f) => !/^src\/(client|core)\//.test(f))).toEqual(['src/entries/client.ts', 'openapi.json']);
+    expect(reach('src/entries/client.ts').filter((f) => !/^src\/(client|core)\//.test(f))).toEqual([
+      'src/entries/client.ts',
+      'openapi.json',
+    ]);
     const packages = (entry: string) =>
-      new Set(reach(entry).flatMap((f) => (f.endsWith('.ts') ? importsOf(path.join(root, f)).filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:')) : [])));
-    const heavy = (entry: string) => [...packages(entry)].filter((p) => ['express', 'undici', '@pact-foundation/pact', '@faker-js/faker'].includes(p));
+      new Set(
+        reach(entry).flatMap((f) =>
+          f.endsWith('.ts')
+            ? importsOf(path.join(root, f)).filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:'))
+            : [],
+        ),
+      );
+    const heavy = (entry: string) =>
+      [...packages(entry)].filter((p) => ['express', 'undici', '@pact-foundation/pact', '@faker-js/faker'].includes(p));
     expect(heavy('src/entries/client.ts')).toEqual([]);
     expect(heavy('src/entries/verify.ts')).toEqual([]);
     expect(heavy('src/entries/jest.ts')).toEqual([]);
@@ -162,7 +188,8 @@ describe('architecture', () => {
     const wrong: string[] = [];
     for (const f of tsFiles(path.join(root, 'mock/domain'))) {
       for (const spec of importsOf(f)) {
-        if (HTTP_LIBRARIES.includes(spec) || spec === 'lmdb' || /\/(http|outbound|storage)\//.test(spec)) wrong.push(`${rel(f)} -> ${spec}`);
+        if (HTTP_LIBRARIES.includes(spec) || spec === 'lmdb' || /\/(http|outbound|storage)\//.test(spec))
+          wrong.push(`${rel(f)} -> ${spec}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -176,22 +203,31 @@ describe('architecture', () => {
     const page = fs.readFileSync(path.join(root, 'docs/architecture.md'), 'utf8');
     const named = new Set([...page.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]));
     const dirs = ['src', 'mock'].flatMap((top) =>
-      fs.readdirSync(path.join(root, top), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `${top}/${d.name}/`),
+      fs
+        .readdirSync(path.join(root, top), { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => `${top}/${d.name}/`),
     );
     // A top directory by its path (or, in its own section, by its name); the files of the core
     // and of the mock's domain and HTTP layer by name, where a newcomer looks for them.
     const missing = dirs.filter((d) => !named.has(d) && !named.has(d.replace(/^mock\//, '')));
     for (const dir of ['src/core', 'mock/domain', 'mock/http']) {
-      for (const f of fs.readdirSync(path.join(root, dir)).filter((x) => x.endsWith('.ts'))) if (!named.has(f)) missing.push(`${dir}/${f}`);
+      for (const f of fs.readdirSync(path.join(root, dir)).filter((x) => x.endsWith('.ts')))
+        if (!named.has(f)) missing.push(`${dir}/${f}`);
     }
     expect(missing).toEqual([]);
-    const stale = [...named].filter((n) => /^(src|mock|test|docs|contracts|bench|scripts|examples)\/[^<]*$/.test(n) && !fs.existsSync(path.join(root, n)));
+    const stale = [...named].filter(
+      (n) =>
+        /^(src|mock|test|docs|contracts|bench|scripts|examples)\/[^<]*$/.test(n) && !fs.existsSync(path.join(root, n)),
+    );
     expect(stale).toEqual([]);
   });
 
   it('openapi.json is read by src/core/spec.ts only', () => {
-    const readers = sources.filter((f) =>
-      importsOf(f).some((s) => s.endsWith('openapi.json')) || /readFileSync\([^)]*openapi\.json/.test(fs.readFileSync(f, 'utf8')),
+    const readers = sources.filter(
+      (f) =>
+        importsOf(f).some((s) => s.endsWith('openapi.json')) ||
+        /readFileSync\([^)]*openapi\.json/.test(fs.readFileSync(f, 'utf8')),
     );
     expect(readers.map(rel)).toEqual(['src/core/spec.ts']);
   });

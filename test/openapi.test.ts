@@ -20,7 +20,9 @@ describe('openapi.json', () => {
 
   it('rejects a broken copy (the parser really validates)', async () => {
     const broken = clone(openapi) as any;
-    broken.paths['/webhook/endpoints/{id}/rotate-secret'].post.responses['200'].content['application/json'].schema.$ref = '#/components/schemas/nope';
+    broken.paths['/webhook/endpoints/{id}/rotate-secret'].post.responses['200'].content[
+      'application/json'
+    ].schema.$ref = '#/components/schemas/nope';
     await expect(SwaggerParser.validate(broken)).rejects.toThrow();
   });
 
@@ -40,11 +42,15 @@ describe('openapi.json', () => {
       delete ours.responses[status].headers;
     }
     for (const status of ['401', '500']) {
-      expect(ours.responses[status].content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/error' } } });
+      expect(ours.responses[status].content).toEqual({
+        'application/json': { schema: { $ref: '#/components/schemas/error' } },
+      });
       delete ours.responses[status].content;
     }
     expect(ours).toEqual(theirs);
-    expect(openapi.components.schemas.webhookRotateSecretResponse).toEqual(seed.components.schemas.webhookRotateSecretResponse);
+    expect(openapi.components.schemas.webhookRotateSecretResponse).toEqual(
+      seed.components.schemas.webhookRotateSecretResponse,
+    );
   });
 
   it('declares create with every documented field, and the envelope on 400, 401 and 500', () => {
@@ -57,7 +63,8 @@ describe('openapi.json', () => {
     expect(req.properties.name.maxLength).toBe(120);
     expect(req.properties.event_types.minItems).toBe(1);
     expect(Object.keys(create.responses).sort()).toEqual(['200', '400', '401', '500']);
-    for (const s of ['400', '401', '500']) expect(create.responses[s].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/error' });
+    for (const s of ['400', '401', '500'])
+      expect(create.responses[s].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/error' });
     expect(openapi.components.schemas.webhookEventType.enum).toHaveLength(10);
   });
 

@@ -31,13 +31,18 @@ function toolkitWithTable(edit: (table: typeof REFUSALS) => void): Modules {
     jest.doMock('../src/pact/lib', () => ({ pactLib: () => pact }));
     const refusals: Modules['refusals'] = require('../src/core/refusals');
     edit(refusals.REFUSALS);
-    modules = { refusals, server: require('../mock/server'), verifier: require('../src/verifier/run'), interactions: require('../src/pact/interactions') };
+    modules = {
+      refusals,
+      server: require('../mock/server'),
+      verifier: require('../src/verifier/run'),
+      interactions: require('../src/pact/interactions'),
+    };
   });
   return modules;
 }
 
 describe('the refusal table', () => {
-  it('agrees with InkLink\'s documented status table wherever that table has the status', () => {
+  it("agrees with InkLink's documented status table wherever that table has the status", () => {
     for (const [kind, r] of Object.entries(REFUSALS) as [string, Refusal][]) {
       const documented = ERROR_CODE_BY_STATUS[r.status];
       if (documented) expect([kind, r.code]).toEqual([kind, documented]);
@@ -49,7 +54,8 @@ describe('the refusal table', () => {
     const spec = getSpec();
     for (const [operationId, kinds] of Object.entries(OPERATION_REFUSALS)) {
       const op = spec.operation(operationId);
-      for (const kind of kinds) expect([operationId, kind, op.responses.has(String(REFUSALS[kind].status))]).toEqual([operationId, kind, true]);
+      for (const kind of kinds)
+        expect([operationId, kind, op.responses.has(String(REFUSALS[kind].status))]).toEqual([operationId, kind, true]);
     }
     // And every operation of the spec is in the table.
     expect(Object.keys(OPERATION_REFUSALS).sort()).toEqual([...spec.operations.keys()].sort());
@@ -77,7 +83,9 @@ describe('the refusal table', () => {
     it('the mock answers a member key with the flipped status and code', async () => {
       const org = flippedMock.seeded[0];
       const member = org.apiKeys.find((k) => k.role === 'member')!.key;
-      const res = await call(flippedUrl, 'POST', `/webhook/endpoints/${org.endpoints[0].id}/rotate-secret`, { headers: { 'api-key': member } });
+      const res = await call(flippedUrl, 'POST', `/webhook/endpoints/${org.endpoints[0].id}/rotate-secret`, {
+        headers: { 'api-key': member },
+      });
       expect(res.status).toBe(403);
       expect(res.json.error.code).toBe('FORBIDDEN');
       // The other refusals did not move.
@@ -106,10 +114,13 @@ describe('the refusal table', () => {
       const { PactV4 } = pactLib();
       const pact = new PactV4({ consumer: 'refusal-table-test', provider: 'inklink', dir, logLevel: 'error' });
       await flipped.interactions.rotateSecretInteraction(pact, { case: 'member-key' }).executeTest(async (server) => {
-        const res = await fetch(`${server.url}/webhook/endpoints/${flipped.interactions.EXAMPLES.endpointId}/rotate-secret`, {
-          method: 'POST',
-          headers: { 'api-key': flipped.interactions.EXAMPLES.apiKey },
-        });
+        const res = await fetch(
+          `${server.url}/webhook/endpoints/${flipped.interactions.EXAMPLES.endpointId}/rotate-secret`,
+          {
+            method: 'POST',
+            headers: { 'api-key': flipped.interactions.EXAMPLES.apiKey },
+          },
+        );
         expect(res.status).toBe(403);
         expect(((await res.json()) as any).error.code).toBe('FORBIDDEN');
       });

@@ -17,11 +17,32 @@ describe('against openapi.json', () => {
   });
 
   it('accepts a conforming rotate answer and names every violation of a bad one', () => {
-    expect(v.validateResponse({ operationId: 'rotateWebhookEndpointSecret', status: 200, headers: rid, body: { secret: 'whsec_x' } })).toEqual([]);
-    expect(v.validateResponse({ operationId: 'rotateWebhookEndpointSecret', status: 200, headers: rid, body: { secret: 42 } })).toEqual([
-      { check: 'response_schema_conformance', operationId: 'rotateWebhookEndpointSecret', location: ['response', 'body', 'secret'], message: 'secret must be string' },
+    expect(
+      v.validateResponse({
+        operationId: 'rotateWebhookEndpointSecret',
+        status: 200,
+        headers: rid,
+        body: { secret: 'whsec_x' },
+      }),
+    ).toEqual([]);
+    expect(
+      v.validateResponse({
+        operationId: 'rotateWebhookEndpointSecret',
+        status: 200,
+        headers: rid,
+        body: { secret: 42 },
+      }),
+    ).toEqual([
+      {
+        check: 'response_schema_conformance',
+        operationId: 'rotateWebhookEndpointSecret',
+        location: ['response', 'body', 'secret'],
+        message: 'secret must be string',
+      },
     ]);
-    expect(v.validateResponse({ operationId: 'rotateWebhookEndpointSecret', status: 200, headers: rid, body: {} })[0]).toMatchObject({
+    expect(
+      v.validateResponse({ operationId: 'rotateWebhookEndpointSecret', status: 200, headers: rid, body: {} })[0],
+    ).toMatchObject({
       location: ['response', 'body', 'secret'],
       message: 'secret is required',
     });
@@ -31,36 +52,76 @@ describe('against openapi.json', () => {
     const checks = (r: { status: number; headers: Record<string, string>; body?: unknown }) =>
       v.validateResponse({ operationId: 'rotateWebhookEndpointSecret', ...r }).map((x) => x.check);
     expect(checks({ status: 403, headers: rid, body: {} })).toEqual(['status_code_conformance']);
-    expect(checks({ status: 200, headers: { ...rid, 'content-type': 'text/plain' }, body: 'whsec_x' })).toEqual(['content_type_conformance']);
+    expect(checks({ status: 200, headers: { ...rid, 'content-type': 'text/plain' }, body: 'whsec_x' })).toEqual([
+      'content_type_conformance',
+    ]);
     expect(checks({ status: 200, headers: rid })).toEqual(['response_schema_conformance']);
-    expect(checks({ status: 200, headers: json, body: { secret: 'whsec_x' } })).toEqual(['response_headers_conformance']);
-    expect(checks({ status: 200, headers: { ...json, 'x-request-id': 'not-a-uuid' }, body: { secret: 'whsec_x' } })).toEqual(['response_headers_conformance']);
+    expect(checks({ status: 200, headers: json, body: { secret: 'whsec_x' } })).toEqual([
+      'response_headers_conformance',
+    ]);
+    expect(
+      checks({ status: 200, headers: { ...json, 'x-request-id': 'not-a-uuid' }, body: { secret: 'whsec_x' } }),
+    ).toEqual(['response_headers_conformance']);
     expect(checks({ status: 200, headers: rid, body: '{"secret": ' })).toEqual(['response_schema_conformance']);
   });
 
   it('validates error envelopes on 401 and 500', () => {
     const good = { error: { code: 'UNAUTHORIZED', message: 'no', details: [], requestId: rid['x-request-id'] } };
-    expect(v.validateResponse({ operationId: 'rotateWebhookEndpointSecret', status: 401, headers: rid, body: good })).toEqual([]);
-    const bad = v.validateResponse({ operationId: 'rotateWebhookEndpointSecret', status: 500, headers: rid, body: { error: { code: 'X', details: [{ field: 1 }] } } });
+    expect(
+      v.validateResponse({ operationId: 'rotateWebhookEndpointSecret', status: 401, headers: rid, body: good }),
+    ).toEqual([]);
+    const bad = v.validateResponse({
+      operationId: 'rotateWebhookEndpointSecret',
+      status: 500,
+      headers: rid,
+      body: { error: { code: 'X', details: [{ field: 1 }] } },
+    });
     expect(bad.map((x) => x.location.join('.')).sort()).toEqual(
-      ['response.body.error.details.0.field', 'response.body.error.details.0.message', 'response.body.error.message', 'response.body.error.requestId'].sort(),
+      [
+        'response.body.error.details.0.field',
+        'response.body.error.details.0.message',
+        'response.body.error.message',
+        'response.body.error.requestId',
+      ].sort(),
     );
   });
 
   it('validates requests: required header, body, content type, and the operation by method and path', () => {
-    expect(v.validateRequest({ method: 'POST', path: '/webhook/endpoints', headers: { ...json, 'api-key': 'k' }, body: { url: 'https://e.com' } })).toEqual([]);
-    expect(v.validateRequest({ method: 'POST', path: '/api/v1/webhook/endpoints/wh_end_1/rotate-secret', headers: {} })).toEqual([
+    expect(
+      v.validateRequest({
+        method: 'POST',
+        path: '/webhook/endpoints',
+        headers: { ...json, 'api-key': 'k' },
+        body: { url: 'https://e.com' },
+      }),
+    ).toEqual([]);
+    expect(
+      v.validateRequest({ method: 'POST', path: '/api/v1/webhook/endpoints/wh_end_1/rotate-secret', headers: {} }),
+    ).toEqual([
       expect.objectContaining({ check: 'request_parameters_conformance', location: ['request', 'header', 'api-key'] }),
     ]);
-    expect(v.validateRequest({ operationId: 'createWebhookEndpoint', headers: { 'api-key': 'k' } })[0]).toMatchObject({ message: 'request body is required' });
-    expect(v.validateRequest({ operationId: 'createWebhookEndpoint', headers: { 'api-key': 'k', 'content-type': 'text/plain' }, body: 'x' })[0]).toMatchObject({
+    expect(v.validateRequest({ operationId: 'createWebhookEndpoint', headers: { 'api-key': 'k' } })[0]).toMatchObject({
+      message: 'request body is required',
+    });
+    expect(
+      v.validateRequest({
+        operationId: 'createWebhookEndpoint',
+        headers: { 'api-key': 'k', 'content-type': 'text/plain' },
+        body: 'x',
+      })[0],
+    ).toMatchObject({
       check: 'request_content_type_conformance',
     });
-    expect(v.validateRequest({ method: 'GET', path: '/webhook/endpoints', headers: {} })[0]).toMatchObject({ check: 'operation_exists' });
+    expect(v.validateRequest({ method: 'GET', path: '/webhook/endpoints', headers: {} })[0]).toMatchObject({
+      check: 'operation_exists',
+    });
   });
 
   it('does not coerce: null and numbers are not strings, strings are not booleans', () => {
-    const body = (b: unknown) => v.validateRequest({ operationId: 'createWebhookEndpoint', headers: { ...json, 'api-key': 'k' }, body: b }).map((x) => x.location.join('.'));
+    const body = (b: unknown) =>
+      v
+        .validateRequest({ operationId: 'createWebhookEndpoint', headers: { ...json, 'api-key': 'k' }, body: b })
+        .map((x) => x.location.join('.'));
     expect(body({ url: null })).toEqual(['request.body.url']);
     expect(body({ url: 42 })).toEqual(['request.body.url']);
     expect(body({ url: 'https://e.com', enabled: 'true' })).toEqual(['request.body.enabled']);
@@ -72,7 +133,12 @@ describe('against openapi.json', () => {
   });
 
   it('format uri: absolute URIs pass, relative references and plain words do not', () => {
-    const url = (u: string) => v.validateRequest({ operationId: 'createWebhookEndpoint', headers: { ...json, 'api-key': 'k' }, body: { url: u } }).length;
+    const url = (u: string) =>
+      v.validateRequest({
+        operationId: 'createWebhookEndpoint',
+        headers: { ...json, 'api-key': 'k' },
+        body: { url: u },
+      }).length;
     expect(url('https://example.com/hooks?x=1')).toBe(0);
     expect(url('http://127.0.0.1:3000/webhooks')).toBe(0);
     expect(url('/relative/path')).toBe(1);
@@ -94,9 +160,15 @@ describe('the pitfalls, on a purpose-built document', () => {
             { name: 'id', in: 'path', required: true, schema: { type: 'integer' } },
             { name: 'verbose', in: 'query', schema: { type: 'boolean' } },
           ],
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/thing' } } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/thing' } } },
+          },
           responses: {
-            '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/thing' } } } },
+            '200': {
+              description: 'ok',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/thing' } } },
+            },
             '4XX': { description: 'client error', content: { 'application/json': { schema: { type: 'object' } } } },
           },
         },
@@ -104,7 +176,12 @@ describe('the pitfalls, on a purpose-built document', () => {
     },
     components: {
       schemas: {
-        owner: { type: 'object', required: ['name'], properties: { name: { type: 'string' } }, additionalProperties: false },
+        owner: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string' } },
+          additionalProperties: false,
+        },
         thing: {
           type: 'object',
           required: ['id', 'label', 'owner', 'password'],
@@ -123,8 +200,12 @@ describe('the pitfalls, on a purpose-built document', () => {
     },
   };
   const v = createValidator(compileSpec(doc));
-  const res = (body: unknown) => v.validateResponse({ operationId: 'putThing', status: 200, headers: json, body }).map((x) => `${x.location.slice(2).join('.')}: ${x.message}`);
-  const req = (body: unknown, path = '/things/7') => v.validateRequest({ method: 'PUT', path, headers: json, body }).map((x) => `${x.location.slice(1).join('.')}`);
+  const res = (body: unknown) =>
+    v
+      .validateResponse({ operationId: 'putThing', status: 200, headers: json, body })
+      .map((x) => `${x.location.slice(2).join('.')}: ${x.message}`);
+  const req = (body: unknown, path = '/things/7') =>
+    v.validateRequest({ method: 'PUT', path, headers: json, body }).map((x) => `${x.location.slice(1).join('.')}`);
 
   it('nullable: null is accepted where nullable, in enums too, and refused elsewhere', () => {
     expect(res({ id: 'a', label: null, owner: { name: 'o' }, size: null })).toEqual([]);
@@ -133,13 +214,17 @@ describe('the pitfalls, on a purpose-built document', () => {
 
   it('nullable beside $ref (and beside allOf) is honoured, recursion included', () => {
     expect(res({ id: 'a', label: 'l', owner: null, parent: null })).toEqual([]);
-    expect(res({ id: 'a', label: 'l', owner: null, parent: { id: 'b', label: null, owner: { name: 'p' } } })).toEqual([]);
+    expect(res({ id: 'a', label: 'l', owner: null, parent: { id: 'b', label: null, owner: { name: 'p' } } })).toEqual(
+      [],
+    );
     expect(res({ id: 'a', label: 'l', owner: { nick: 'x' } }).length).toBeGreaterThan(0);
   });
 
   it('unexpected properties are reported where additionalProperties is false, and never stripped', () => {
     const body = { id: 'a', label: 'l', owner: { name: 'o', extra: 1 }, surprise: true };
-    expect(res(body)).toEqual(expect.arrayContaining(['owner.extra: owner.extra is not allowed', 'surprise: surprise is not allowed']));
+    expect(res(body)).toEqual(
+      expect.arrayContaining(['owner.extra: owner.extra is not allowed', 'surprise: surprise is not allowed']),
+    );
     expect(body.owner).toEqual({ name: 'o', extra: 1 });
   });
 
@@ -147,28 +232,36 @@ describe('the pitfalls, on a purpose-built document', () => {
     expect(req({ label: 'l', owner: null, password: 'p' })).toEqual([]);
     expect(req({ id: 'a', label: 'l', owner: null, password: 'p' })).toEqual(['body.id']);
     expect(res({ id: 'a', label: 'l', owner: null })).toEqual([]);
-    expect(res({ id: 'a', label: 'l', owner: null, password: 'p' })).toEqual(['password: password must not be present']);
+    expect(res({ id: 'a', label: 'l', owner: null, password: 'p' })).toEqual([
+      'password: password must not be present',
+    ]);
   });
 
   it('format uri inside a component', () => {
     expect(res({ id: 'a', label: 'l', owner: null, homepage: 'https://x.org' })).toEqual([]);
-    expect(res({ id: 'a', label: 'l', owner: null, homepage: 'x.org' })).toEqual(['homepage: homepage must match format "uri"']);
+    expect(res({ id: 'a', label: 'l', owner: null, homepage: 'x.org' })).toEqual([
+      'homepage: homepage must match format "uri"',
+    ]);
   });
 
   it('path and query parameters are parsed by their type, not coerced blindly', () => {
     const ok = { label: 'l', owner: null, password: 'p' };
     expect(req(ok, '/things/7')).toEqual([]);
     expect(req(ok, '/things/seven')).toEqual(['path.id']);
-    expect(v.validateRequest({ method: 'PUT', path: '/things/7', query: { verbose: 'yes' }, headers: json, body: ok }).map((x) => x.location.join('.'))).toEqual([
-      'request.query.verbose',
-    ]);
+    expect(
+      v
+        .validateRequest({ method: 'PUT', path: '/things/7', query: { verbose: 'yes' }, headers: json, body: ok })
+        .map((x) => x.location.join('.')),
+    ).toEqual(['request.query.verbose']);
   });
 
   it('status ranges (4XX) match, and the compiled validators are reused', () => {
     expect(v.validateResponse({ operationId: 'putThing', status: 404, headers: json, body: {} })).toEqual([]);
     const spec = v.spec;
     const op = spec.operation('putThing');
-    expect(spec.responseBodyValidator(op, '200', 'application/json')).toBe(spec.responseBodyValidator(op, '200', 'application/json'));
+    expect(spec.responseBodyValidator(op, '200', 'application/json')).toBe(
+      spec.responseBodyValidator(op, '200', 'application/json'),
+    );
   });
 
   it('refuses documents it cannot serve', () => {
@@ -191,9 +284,11 @@ describe('converted schemas', () => {
     for (const dir of ['request', 'response']) schemas.push(definitionsSchema(doc.components?.schemas, dir));
     for (const item of Object.values<any>(doc.paths)) {
       for (const op of Object.values<any>(item)) {
-        for (const media of Object.values<any>(op.requestBody?.content ?? {})) schemas.push(convertSchema(media.schema, 'request'));
+        for (const media of Object.values<any>(op.requestBody?.content ?? {}))
+          schemas.push(convertSchema(media.schema, 'request'));
         for (const res of Object.values<any>(op.responses ?? {})) {
-          for (const media of Object.values<any>(res.content ?? {})) schemas.push(convertSchema(media.schema, 'response'));
+          for (const media of Object.values<any>(res.content ?? {}))
+            schemas.push(convertSchema(media.schema, 'response'));
         }
       }
     }

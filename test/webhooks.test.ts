@@ -1,5 +1,13 @@
 import { Webhook } from 'standardwebhooks';
-import { fingerprint, generateSecret, secretKey, secretProblem, sign, signedHeaders, verify } from '../src/core/webhooks';
+import {
+  fingerprint,
+  generateSecret,
+  secretKey,
+  secretProblem,
+  sign,
+  signedHeaders,
+  verify,
+} from '../src/core/webhooks';
 
 // Test vectors from ../shared/inklink-api.md §4 (both recomputed and confirmed there).
 const VECTORS = [
@@ -149,29 +157,65 @@ describe('verify, header by header', () => {
   const at = { now: v.timestamp };
 
   it('says why, in words, for each failure', () => {
-    expect(verify(v.secret, v.body, {}, at)).toEqual({ ok: false, reason: 'missing_headers', message: 'missing webhook-id, webhook-timestamp or webhook-signature' });
-    expect(verify(v.secret, v.body, { ...good, 'webhook-timestamp': '1.5' }, at)).toEqual({ ok: false, reason: 'invalid_timestamp', message: 'webhook-timestamp is not a decimal number of seconds' });
-    expect(verify(v.secret, v.body, good, { now: v.timestamp + 301 })).toEqual({ ok: false, reason: 'timestamp_too_old', message: 'webhook-timestamp is too old' });
-    expect(verify(v.secret, v.body, good, { now: v.timestamp - 301 })).toEqual({ ok: false, reason: 'timestamp_too_new', message: 'webhook-timestamp is too far in the future' });
-    expect(verify('whsec_%%%%', v.body, good, at)).toEqual({ ok: false, reason: 'invalid_secret', message: 'Webhook secret is not base64' });
-    expect(verify(v.secret, v.body, { ...good, 'webhook-signature': 'v1,AAAA' }, at)).toEqual({ ok: false, reason: 'no_matching_signature', message: 'no v1 signature matches' });
+    expect(verify(v.secret, v.body, {}, at)).toEqual({
+      ok: false,
+      reason: 'missing_headers',
+      message: 'missing webhook-id, webhook-timestamp or webhook-signature',
+    });
+    expect(verify(v.secret, v.body, { ...good, 'webhook-timestamp': '1.5' }, at)).toEqual({
+      ok: false,
+      reason: 'invalid_timestamp',
+      message: 'webhook-timestamp is not a decimal number of seconds',
+    });
+    expect(verify(v.secret, v.body, good, { now: v.timestamp + 301 })).toEqual({
+      ok: false,
+      reason: 'timestamp_too_old',
+      message: 'webhook-timestamp is too old',
+    });
+    expect(verify(v.secret, v.body, good, { now: v.timestamp - 301 })).toEqual({
+      ok: false,
+      reason: 'timestamp_too_new',
+      message: 'webhook-timestamp is too far in the future',
+    });
+    expect(verify('whsec_%%%%', v.body, good, at)).toEqual({
+      ok: false,
+      reason: 'invalid_secret',
+      message: 'Webhook secret is not base64',
+    });
+    expect(verify(v.secret, v.body, { ...good, 'webhook-signature': 'v1,AAAA' }, at)).toEqual({
+      ok: false,
+      reason: 'no_matching_signature',
+      message: 'no v1 signature matches',
+    });
   });
 
   it('reads headers case-insensitively, joins repeated ones, and ignores values that are not strings', () => {
     const upper = { 'Webhook-Id': v.id, 'WEBHOOK-TIMESTAMP': String(v.timestamp), 'Webhook-Signature': v.signature };
     expect(verify(v.secret, v.body, upper, at)).toEqual({ ok: true });
-    expect(verify(v.secret, v.body, { ...good, 'webhook-signature': ['v1,AAAA', v.signature] }, at)).toEqual({ ok: true });
-    expect(verify(v.secret, v.body, { ...good, 'webhook-timestamp': v.timestamp }, at)).toMatchObject({ reason: 'missing_headers' });
+    expect(verify(v.secret, v.body, { ...good, 'webhook-signature': ['v1,AAAA', v.signature] }, at)).toEqual({
+      ok: true,
+    });
+    expect(verify(v.secret, v.body, { ...good, 'webhook-timestamp': v.timestamp }, at)).toMatchObject({
+      reason: 'missing_headers',
+    });
     expect(verify(v.secret, v.body, { ...good, 'webhook-id': '' }, at)).toMatchObject({ reason: 'missing_headers' });
   });
 
   it('takes timestamps of up to 15 digits, and the tolerance and the time it is given', () => {
-    expect(verify(v.secret, v.body, { ...good, 'webhook-timestamp': '1'.repeat(16) }, at)).toMatchObject({ reason: 'invalid_timestamp' });
-    expect(verify(v.secret, v.body, { ...good, 'webhook-timestamp': '1'.repeat(15) }, at)).toMatchObject({ reason: 'timestamp_too_new' });
+    expect(verify(v.secret, v.body, { ...good, 'webhook-timestamp': '1'.repeat(16) }, at)).toMatchObject({
+      reason: 'invalid_timestamp',
+    });
+    expect(verify(v.secret, v.body, { ...good, 'webhook-timestamp': '1'.repeat(15) }, at)).toMatchObject({
+      reason: 'timestamp_too_new',
+    });
     expect(verify(v.secret, v.body, good, { now: v.timestamp + 10, toleranceSeconds: 10 })).toEqual({ ok: true });
-    expect(verify(v.secret, v.body, good, { now: v.timestamp + 11, toleranceSeconds: 10 })).toMatchObject({ reason: 'timestamp_too_old' });
+    expect(verify(v.secret, v.body, good, { now: v.timestamp + 11, toleranceSeconds: 10 })).toMatchObject({
+      reason: 'timestamp_too_old',
+    });
     expect(verify(v.secret, v.body, good, { now: v.timestamp - 10, toleranceSeconds: 10 })).toEqual({ ok: true });
-    expect(verify(v.secret, v.body, good, { now: v.timestamp - 11, toleranceSeconds: 10 })).toMatchObject({ reason: 'timestamp_too_new' });
+    expect(verify(v.secret, v.body, good, { now: v.timestamp - 11, toleranceSeconds: 10 })).toMatchObject({
+      reason: 'timestamp_too_new',
+    });
     // Without `now`, the current time: a fresh signature verifies, the vector's (2021) is too old.
     const secret = generateSecret();
     const now = Math.floor(Date.now() / 1000);
@@ -180,12 +224,23 @@ describe('verify, header by header', () => {
   });
 
   it('skips candidates that are not `v1,` signatures', () => {
-    for (const sig of [v.signature.slice(3), `v1${v.signature.slice(3)}`, `,${v.signature.slice(3)}`, `v11,${v.signature.slice(3)}`]) {
-      expect(verify(v.secret, v.body, { ...good, 'webhook-signature': sig }, at)).toMatchObject({ reason: 'no_matching_signature' });
+    for (const sig of [
+      v.signature.slice(3),
+      `v1${v.signature.slice(3)}`,
+      `,${v.signature.slice(3)}`,
+      `v11,${v.signature.slice(3)}`,
+    ]) {
+      expect(verify(v.secret, v.body, { ...good, 'webhook-signature': sig }, at)).toMatchObject({
+        reason: 'no_matching_signature',
+      });
     }
   });
 
   it('builds the three headers', () => {
-    expect(signedHeaders(v.secret, v.id, v.timestamp, v.body)).toEqual({ 'webhook-id': v.id, 'webhook-timestamp': String(v.timestamp), 'webhook-signature': v.signature });
+    expect(signedHeaders(v.secret, v.id, v.timestamp, v.body)).toEqual({
+      'webhook-id': v.id,
+      'webhook-timestamp': String(v.timestamp),
+      'webhook-signature': v.signature,
+    });
   });
 });

@@ -39,7 +39,12 @@ export function summarise(profile, { top: n = 30, root = ROOT, from = -Infinity,
     const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
     if (nm) return nm[1];
     if (url.startsWith('node:')) return 'node core';
-    if (url.startsWith('dist/')) return url.replace(/^dist\//, '').split('/').slice(0, 2).join('/');
+    if (url.startsWith('dist/'))
+      return url
+        .replace(/^dist\//, '')
+        .split('/')
+        .slice(0, 2)
+        .join('/');
     return url;
   };
 
@@ -81,13 +86,17 @@ export function summarise(profile, { top: n = 30, root = ROOT, from = -Infinity,
 
 export function print(summary, title, requests) {
   const perReq = (ms) => (requests ? `${((ms * 1000) / requests).toFixed(1).padStart(7)} us/req` : '');
-  const lines = [`\n== ${title}: ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms${requests ? `, ${requests} requests` : ''}`];
+  const lines = [
+    `\n== ${title}: ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms${requests ? `, ${requests} requests` : ''}`,
+  ];
   lines.push('\n-- self time by package / area');
-  for (const r of summary.packages) lines.push(`${r.pctOfBusy.toFixed(1).padStart(6)}%  ${r.ms.toFixed(0).padStart(7)} ms ${perReq(r.ms)}  ${r.name}`);
+  for (const r of summary.packages)
+    lines.push(`${r.pctOfBusy.toFixed(1).padStart(6)}%  ${r.ms.toFixed(0).padStart(7)} ms ${perReq(r.ms)}  ${r.name}`);
   lines.push('\n-- self time by function');
-  for (const r of summary.self) lines.push(`${r.pctOfBusy.toFixed(1).padStart(6)}%  ${r.ms.toFixed(0).padStart(7)} ms ${perReq(r.ms)}  ${r.name}`);
+  for (const r of summary.self)
+    lines.push(`${r.pctOfBusy.toFixed(1).padStart(6)}%  ${r.ms.toFixed(0).padStart(7)} ms ${perReq(r.ms)}  ${r.name}`);
   lines.push('\n-- inclusive time by function');
-  for (const r of summary.inclusive) lines.push(`${r.pctOfBusy.toFixed(1).padStart(6)}%  ${r.ms.toFixed(0).padStart(7)} ms ${perReq(r.ms)}  ${r.name}`);
+  for (const r of summary.inclusive)
+    lines.push(`${r.pctOfBusy.toFixed(1).padStart(6)}%  ${r.ms.toFixed(0).padStart(7)} ms ${perReq(r.ms)}  ${r.name}`);
   return lines.join('\n') + '\n';
 }
-

@@ -30,7 +30,18 @@ function summarise(latencies, n) {
  * previous answer arrives, for `durationS` seconds or `amount` requests. `requests` (optional) is
  * autocannon's sequence of requests, cycled per connection.
  */
-export async function closedLoop({ url, method = 'GET', headers, body, requests, connections = 50, durationS, amount, onResponse, record = true }) {
+export async function closedLoop({
+  url,
+  method = 'GET',
+  headers,
+  body,
+  requests,
+  connections = 50,
+  durationS,
+  amount,
+  onResponse,
+  record = true,
+}) {
   const cap = amount ?? 400_000;
   let latencies = new Float64Array(record ? Math.min(cap, 400_000) : 0);
   let n = 0;
@@ -78,7 +89,16 @@ export async function closedLoop({ url, method = 'GET', headers, body, requests,
  * window measures the steady state (connections open, the previous burst's garbage collected),
  * the same for every server.
  */
-export async function fixedRate({ origin, path, method = 'POST', headers, rate = 1000, durationS, connections = 32, warmupS = 0 }) {
+export async function fixedRate({
+  origin,
+  path,
+  method = 'POST',
+  headers,
+  rate = 1000,
+  durationS,
+  connections = 32,
+  warmupS = 0,
+}) {
   const pool = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
   if (warmupS > 0) await runAtRate(pool, { path, method, headers, rate, durationS: warmupS });
   const result = await runAtRate(pool, { path, method, headers, rate, durationS });

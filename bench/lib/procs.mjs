@@ -60,7 +60,17 @@ export function start(name, command, args, { env, cwd, quietStdout = false, stdo
     stdio: ['ignore', quietStdout ? 'ignore' : 'pipe', 'pipe'],
   });
   children.add(child);
-  const proc = { name, child, pid: child.pid, spawnedAt, stdout: '', stderr: '', lastOutputAt: 0, exited: false, exitInfo: undefined };
+  const proc = {
+    name,
+    child,
+    pid: child.pid,
+    spawnedAt,
+    stdout: '',
+    stderr: '',
+    lastOutputAt: 0,
+    exited: false,
+    exitInfo: undefined,
+  };
   child.stdout?.setEncoding('utf8');
   child.stdout?.on('data', (d) => {
     proc.lastOutputAt = performance.now();
@@ -127,11 +137,16 @@ export function request(url, { method = 'GET', headers = {}, body } = {}) {
  * Polls `probe` (an HTTP request) every `intervalMs` until it answers `expectStatus`; resolves
  * with the milliseconds from the child's spawn to that answer.
  */
-export async function waitReady(proc, url, { method = 'GET', headers = {}, expectStatus = 200, timeoutMs = 30_000, intervalMs = 5 } = {}) {
+export async function waitReady(
+  proc,
+  url,
+  { method = 'GET', headers = {}, expectStatus = 200, timeoutMs = 30_000, intervalMs = 5 } = {},
+) {
   const deadline = proc.spawnedAt + timeoutMs;
   let last = 'no answer';
   for (;;) {
-    if (proc.exited) throw new Error(`${proc.name} exited before answering (${proc.exitInfo}): ${proc.stderr.trim().slice(-600)}`);
+    if (proc.exited)
+      throw new Error(`${proc.name} exited before answering (${proc.exitInfo}): ${proc.stderr.trim().slice(-600)}`);
     try {
       const r = await request(url, { method, headers });
       if (r.status === expectStatus) return performance.now() - proc.spawnedAt;
@@ -139,7 +154,8 @@ export async function waitReady(proc, url, { method = 'GET', headers = {}, expec
     } catch (e) {
       last = e.code ?? e.message;
     }
-    if (performance.now() > deadline) throw new Error(`${proc.name} did not answer ${expectStatus} within ${timeoutMs} ms (last: ${last})`);
+    if (performance.now() > deadline)
+      throw new Error(`${proc.name} did not answer ${expectStatus} within ${timeoutMs} ms (last: ${last})`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

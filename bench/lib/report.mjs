@@ -47,12 +47,15 @@ export function formatReport(r, phases) {
   const out = [];
   const m = r.machine;
   out.push('', `inklink-mock benchmark (${r.mode}) ${r.date}`);
-  out.push(`machine: ${m.cores}x ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, commit ${m.commit ?? '?'}; load average ${r.loadAverageAtStart.join(' ')} at start, ${r.loadAverageAtEnd.join(' ')} at end`);
+  out.push(
+    `machine: ${m.cores}x ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, commit ${m.commit ?? '?'}; load average ${r.loadAverageAtStart.join(' ')} at start, ${r.loadAverageAtEnd.join(' ')} at end`,
+  );
   for (const p of phases) if (r[p.key] !== undefined) out.push(...p.report(r[p.key], r));
 
   out.push('', 'targets:');
   const rows = [['target', 'wanted', 'measured', 'result']];
-  for (const t of r.targets) rows.push([t.name, t.target, describeValue(t), t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'FAIL']);
+  for (const t of r.targets)
+    rows.push([t.name, t.target, describeValue(t), t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'FAIL']);
   out.push(table(rows));
   const held = r.targets.filter((t) => t.pass === true).length;
   const failed = r.targets.filter((t) => t.pass === false).length;

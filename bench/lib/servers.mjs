@@ -44,12 +44,36 @@ export function setPhase(name) {
 /** Spawns the mock the way a user does (`serve`, log level info, self-check off). */
 export function startMock(port, extraArgs = [], name = 'inklink-mock') {
   const prof = profiling.dir
-    ? ['--cpu-prof', '--cpu-prof-dir', profiling.dir, '--cpu-prof-name', `mock-${String(++profiling.count).padStart(2, '0')}-${profiling.phase}.cpuprofile`]
+    ? [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        profiling.dir,
+        '--cpu-prof-name',
+        `mock-${String(++profiling.count).padStart(2, '0')}-${profiling.phase}.cpuprofile`,
+      ]
     : [];
-  return start(name, NODE, [...prof, CLI, 'serve', '--port', String(port), '--host', '127.0.0.1', '--log-level', 'info', '--seed', SEED, ...extraArgs], {
-    cwd: ROOT,
-    env: childEnv(),
-  });
+  return start(
+    name,
+    NODE,
+    [
+      ...prof,
+      CLI,
+      'serve',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--log-level',
+      'info',
+      '--seed',
+      SEED,
+      ...extraArgs,
+    ],
+    {
+      cwd: ROOT,
+      env: childEnv(),
+    },
+  );
 }
 
 /** A mock on a free port, answering its health check: { proc, port, base }. */
@@ -74,7 +98,8 @@ function parseBanner(text) {
     let m;
     if ((m = /^organization (org_\S+)/.exec(line))) orgs.push((org = { id: m[1], keys: {}, endpoints: [] }));
     else if (org && (m = /^\s+(owner|admin|member)\s+api-key: (secret_live_\S+)/.exec(line))) org.keys[m[1]] = m[2];
-    else if (org && (m = /^\s+endpoint (wh_end_\S+)( \(disabled\))?/.exec(line))) org.endpoints.push({ id: m[1], enabled: !m[2] });
+    else if (org && (m = /^\s+endpoint (wh_end_\S+)( \(disabled\))?/.exec(line)))
+      org.endpoints.push({ id: m[1], enabled: !m[2] });
   }
   return orgs;
 }
@@ -123,23 +148,46 @@ export const SERVER_NAMES = ['mock', 'mock-quiet', 'prism', 'express', 'express-
 
 /** Per server: its label in the report, how to spawn it on a port, its 401-path extra headers. */
 export function serverDefs(identity) {
-  const ceilingEnv = childEnv({ BENCH_API_KEY: identity.ownerKey, BENCH_ENDPOINT_ID: identity.endpointId, BENCH_ORG_ID: identity.orgId });
-  const ceiling = (name, script, flags = []) => (port) => start(name, NODE, [path.join(ROOT, 'bench/servers', script), '--port', String(port), ...flags], { cwd: ROOT, env: ceilingEnv });
+  const ceilingEnv = childEnv({
+    BENCH_API_KEY: identity.ownerKey,
+    BENCH_ENDPOINT_ID: identity.endpointId,
+    BENCH_ORG_ID: identity.orgId,
+  });
+  const ceiling =
+    (name, script, flags = []) =>
+    (port) =>
+      start(name, NODE, [path.join(ROOT, 'bench/servers', script), '--port', String(port), ...flags], {
+        cwd: ROOT,
+        env: ceilingEnv,
+      });
   return {
     mock: { label: 'inklink-mock', spawn: (port) => startMock(port) },
     // The same mock without its request lines (they are at info): what logging each request costs.
-    'mock-quiet': { label: 'inklink-mock, log level warn', spawn: (port) => startMock(port, ['--log-level', 'warn'], 'inklink-mock (warn)') },
+    'mock-quiet': {
+      label: 'inklink-mock, log level warn',
+      spawn: (port) => startMock(port, ['--log-level', 'warn'], 'inklink-mock (warn)'),
+    },
     prism: {
       label: 'Prism 5.14 (mock)',
       // Prism logs every request to stdout; it goes to /dev/null. A 401 is asked for the way
       // Prism users do: Prism accepts any api-key, so the 401 path sends `Prefer: code=401`.
       spawn: (port) =>
-        start('prism', NODE, [PRISM, 'mock', '--host', '127.0.0.1', '--port', String(port), 'openapi.json'], { cwd: ROOT, env: childEnv(), quietStdout: true }),
+        start('prism', NODE, [PRISM, 'mock', '--host', '127.0.0.1', '--port', String(port), 'openapi.json'], {
+          cwd: ROOT,
+          env: childEnv(),
+          quietStdout: true,
+        }),
       unauthorizedHeaders: { prefer: 'code=401' },
     },
     express: { label: 'bare Express 5', spawn: ceiling('express', 'express.cjs') },
-    'express-native': { label: 'Express 5, born prototypes', spawn: ceiling('express (native classes)', 'express.cjs', ['--native-classes']) },
-    'express-json': { label: 'Express 5, res.json', spawn: ceiling('express (res.json)', 'express.cjs', ['--res-json']) },
+    'express-native': {
+      label: 'Express 5, born prototypes',
+      spawn: ceiling('express (native classes)', 'express.cjs', ['--native-classes']),
+    },
+    'express-json': {
+      label: 'Express 5, res.json',
+      spawn: ceiling('express (res.json)', 'express.cjs', ['--res-json']),
+    },
     node: { label: 'bare node:http', spawn: ceiling('node:http', 'node-http.cjs') },
   };
 }
@@ -163,7 +211,10 @@ export function rotateRequest(identity, port, def) {
  */
 export async function startReceiver() {
   const port = await freePort();
-  const proc = start('receiver', NODE, [path.join(ROOT, 'bench/servers/receiver.cjs'), '--port', String(port)], { cwd: ROOT, env: childEnv() });
+  const proc = start('receiver', NODE, [path.join(ROOT, 'bench/servers/receiver.cjs'), '--port', String(port)], {
+    cwd: ROOT,
+    env: childEnv(),
+  });
   const countUrl = `http://127.0.0.1:${port}/count`;
   try {
     await waitReady(proc, countUrl);
@@ -171,5 +222,10 @@ export async function startReceiver() {
     await stop(proc);
     throw e;
   }
-  return { proc, port, hookUrl: `http://127.0.0.1:${port}/webhooks`, count: async () => JSON.parse((await request(countUrl)).body) };
+  return {
+    proc,
+    port,
+    hookUrl: `http://127.0.0.1:${port}/webhooks`,
+    count: async () => JSON.parse((await request(countUrl)).body),
+  };
 }

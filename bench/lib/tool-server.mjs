@@ -27,12 +27,27 @@ export async function startServer(server, { nodeFlags = [], mockArgs = [], stdou
   const base = `http://127.0.0.1:${port}`;
   const proc =
     server === 'mock'
-      ? start('inklink-mock', process.execPath, [...nodeFlags, path.join(ROOT, 'dist/src/cli.js'), 'serve', '--port', String(port), ...mockArgs], { cwd: ROOT, stdoutLimit })
-      : start(server, process.execPath, [...nodeFlags, path.join(ROOT, `bench/servers/${server === 'node' ? 'node-http' : server}.cjs`), '--port', String(port)], {
-          cwd: ROOT,
-          env: { ...process.env, ...CEILING },
-          stdoutLimit,
-        });
+      ? start(
+          'inklink-mock',
+          process.execPath,
+          [...nodeFlags, path.join(ROOT, 'dist/src/cli.js'), 'serve', '--port', String(port), ...mockArgs],
+          { cwd: ROOT, stdoutLimit },
+        )
+      : start(
+          server,
+          process.execPath,
+          [
+            ...nodeFlags,
+            path.join(ROOT, `bench/servers/${server === 'node' ? 'node-http' : server}.cjs`),
+            '--port',
+            String(port),
+          ],
+          {
+            cwd: ROOT,
+            env: { ...process.env, ...CEILING },
+            stdoutLimit,
+          },
+        );
   let key = CEILING.BENCH_API_KEY;
   let endpoint = CEILING.BENCH_ENDPOINT_ID;
   if (server === 'mock') {

@@ -20,18 +20,34 @@ const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 async function run({ log }) {
   log('check-receiver:');
   const help = spawnSync(NODE, [CLI, 'check-receiver', '--help'], { cwd: ROOT, encoding: 'utf8', env: childEnv() });
-  if (help.status !== 0) return { available: false, reason: 'inklink-mock check-receiver does not exist in this build' };
+  if (help.status !== 0)
+    return { available: false, reason: 'inklink-mock check-receiver does not exist in this build' };
   const secret = newSecret();
   const port = await freePort();
-  const receiver = start('verifying receiver', NODE, [path.join(ROOT, 'bench/servers/verifying-receiver.cjs'), '--port', String(port)], {
-    cwd: ROOT,
-    env: childEnv({ BENCH_WEBHOOK_SECRET: secret }),
-  });
+  const receiver = start(
+    'verifying receiver',
+    NODE,
+    [path.join(ROOT, 'bench/servers/verifying-receiver.cjs'), '--port', String(port)],
+    {
+      cwd: ROOT,
+      env: childEnv({ BENCH_WEBHOOK_SECRET: secret }),
+    },
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-bench-check-receiver-'));
   try {
     await waitReady(receiver, `http://127.0.0.1:${port}/health`);
     const json = path.join(dir, 'report.json');
-    const args = [CLI, 'check-receiver', '--url', `http://127.0.0.1:${port}/webhooks`, '--drill', '--update-secret-url', `http://127.0.0.1:${port}/secret`, '--report', `json:${json}`];
+    const args = [
+      CLI,
+      'check-receiver',
+      '--url',
+      `http://127.0.0.1:${port}/webhooks`,
+      '--drill',
+      '--update-secret-url',
+      `http://127.0.0.1:${port}/secret`,
+      '--report',
+      `json:${json}`,
+    ];
     const env = childEnv({ INKLINK_WEBHOOK_SECRET: secret, INKLINK_OLD_WEBHOOK_SECRET: newSecret() });
     const t0 = performance.now();
     const r = spawnSync(NODE, args, { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
@@ -47,7 +63,12 @@ async function run({ log }) {
       runSeconds: report && report.durationMs / 1000,
       latency: report?.latency,
       drillWindowMs: report?.drill?.windowMs,
-      outputTail: `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-6).join('\n').replace(/whsec_\S+/g, 'whsec_…'),
+      outputTail: `${r.stdout}\n${r.stderr}`
+        .trim()
+        .split('\n')
+        .slice(-6)
+        .join('\n')
+        .replace(/whsec_\S+/g, 'whsec_…'),
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -41,21 +41,48 @@ async function measureServer(def, identity, o, log) {
   const { proc, port, r, startupMs } = await spawnReady(def, identity);
   try {
     log(`  ${def.label}: up in ${startupMs.toFixed(0)} ms (pid ${proc.pid})`);
-    await closedLoop({ url: r.url, method: 'POST', headers: r.authorized, connections: o.connections, durationS: o.warmup, record: false });
+    await closedLoop({
+      url: r.url,
+      method: 'POST',
+      headers: r.authorized,
+      connections: o.connections,
+      durationS: o.warmup,
+      record: false,
+    });
 
     const measure = async (headers) => {
       const cpu0 = cpuSeconds(proc.pid);
-      const run = await closedLoop({ url: r.url, method: 'POST', headers, connections: o.connections, durationS: o.duration });
+      const run = await closedLoop({
+        url: r.url,
+        method: 'POST',
+        headers,
+        connections: o.connections,
+        durationS: o.duration,
+      });
       const cpu1 = cpuSeconds(proc.pid);
-      run.serverCpuUsPerRequest = cpu0 !== undefined && cpu1 !== undefined ? ((cpu1 - cpu0) * 1e6) / run.requests : undefined;
+      run.serverCpuUsPerRequest =
+        cpu0 !== undefined && cpu1 !== undefined ? ((cpu1 - cpu0) * 1e6) / run.requests : undefined;
       return run;
     };
     const rotate = await measure(r.authorized);
-    log(`  ${def.label}: rotate ${rotate.rps.toFixed(0)} req/s, p99 ${rotate.latencyMs.p99.toFixed(2)} ms ${JSON.stringify(rotate.statuses)}`);
+    log(
+      `  ${def.label}: rotate ${rotate.rps.toFixed(0)} req/s, p99 ${rotate.latencyMs.p99.toFixed(2)} ms ${JSON.stringify(rotate.statuses)}`,
+    );
     const unauthorized = await measure(r.unauthorized);
-    log(`  ${def.label}: 401    ${unauthorized.rps.toFixed(0)} req/s, p99 ${unauthorized.latencyMs.p99.toFixed(2)} ms ${JSON.stringify(unauthorized.statuses)}`);
-    const fixed = await fixedRate({ origin: `http://127.0.0.1:${port}`, path: r.path, headers: r.authorized, rate: o.rate, durationS: o.fixedRateDuration, warmupS: o.warmup });
-    log(`  ${def.label}: ${o.rate} req/s fixed: p99 ${fixed.latencyMs.p99.toFixed(2)} ms (from due time ${fixed.correctedMs.p99.toFixed(2)} ms)`);
+    log(
+      `  ${def.label}: 401    ${unauthorized.rps.toFixed(0)} req/s, p99 ${unauthorized.latencyMs.p99.toFixed(2)} ms ${JSON.stringify(unauthorized.statuses)}`,
+    );
+    const fixed = await fixedRate({
+      origin: `http://127.0.0.1:${port}`,
+      path: r.path,
+      headers: r.authorized,
+      rate: o.rate,
+      durationS: o.fixedRateDuration,
+      warmupS: o.warmup,
+    });
+    log(
+      `  ${def.label}: ${o.rate} req/s fixed: p99 ${fixed.latencyMs.p99.toFixed(2)} ms (from due time ${fixed.correctedMs.p99.toFixed(2)} ms)`,
+    );
     const mem = memory(proc.pid);
     return { startupMs, rotate, unauthorized, fixedRate: fixed, peakRssBytes: mem?.hwm, pid: proc.pid };
   } finally {
@@ -77,7 +104,9 @@ function closedLoopSummary(runs, pathOf) {
 }
 
 async function run({ options: o, identity, log }) {
-  log(`servers (one at a time; ${o.connections} connections, ${o.duration} s per path, ${o.rate} req/s fixed for ${o.fixedRateDuration} s):`);
+  log(
+    `servers (one at a time; ${o.connections} connections, ${o.duration} s per path, ${o.rate} req/s fixed for ${o.fixedRateDuration} s):`,
+  );
   const defs = serverDefs(identity);
   const rounds = [];
   for (let round = 0; round < o.rounds; round++) {
@@ -98,7 +127,15 @@ async function run({ options: o, identity, log }) {
       label: defs[key].label,
       rotate: closedLoopSummary(runs, (r) => r.rotate),
       unauthorized: closedLoopSummary(runs, (r) => r.unauthorized),
-      fixedRate: { rate: o.rate, p50Ms: pick((r) => r.fixedRate.latencyMs.p50), p99Ms: pick((r) => r.fixedRate.latencyMs.p99), p99FromDueMs: pick((r) => r.fixedRate.correctedMs.p99), achievedRps: pick((r) => r.fixedRate.achievedRps), statuses: runs.at(-1).fixedRate.statuses, errors: runs.reduce((a, r) => a + r.fixedRate.errors, 0) },
+      fixedRate: {
+        rate: o.rate,
+        p50Ms: pick((r) => r.fixedRate.latencyMs.p50),
+        p99Ms: pick((r) => r.fixedRate.latencyMs.p99),
+        p99FromDueMs: pick((r) => r.fixedRate.correctedMs.p99),
+        achievedRps: pick((r) => r.fixedRate.achievedRps),
+        statuses: runs.at(-1).fixedRate.statuses,
+        errors: runs.reduce((a, r) => a + r.fixedRate.errors, 0),
+      },
       startupMs: median(startups),
       startupSamplesMs: startups.map((x) => Number(x.toFixed(1))),
       peakRssBytes: Math.max(...runs.map((r) => r.peakRssBytes ?? 0)) || undefined,
@@ -111,8 +148,25 @@ async function run({ options: o, identity, log }) {
 function report(s, r) {
   const out = [];
   const o = r.options;
-  out.push('', `Loopback, one server at a time; ${o.connections} connections, ${o.duration} s per path; fixed rate ${o.rate} req/s for ${o.fixedRateDuration} s.`);
-  const rows = [['server', 'rotate req/s', 'p50 ms', 'p99 ms', 'cpu us/req', '401 req/s', 'p50 ms', 'p99 ms', `p99 @${o.rate}/s ms`, 'start-up ms', 'peak RSS MiB']];
+  out.push(
+    '',
+    `Loopback, one server at a time; ${o.connections} connections, ${o.duration} s per path; fixed rate ${o.rate} req/s for ${o.fixedRateDuration} s.`,
+  );
+  const rows = [
+    [
+      'server',
+      'rotate req/s',
+      'p50 ms',
+      'p99 ms',
+      'cpu us/req',
+      '401 req/s',
+      'p50 ms',
+      'p99 ms',
+      `p99 @${o.rate}/s ms`,
+      'start-up ms',
+      'peak RSS MiB',
+    ],
+  ];
   for (const v of Object.values(s)) {
     rows.push([
       v.label,
@@ -136,7 +190,8 @@ function report(s, r) {
     const u2 = unexpected(v.unauthorized.statuses, 401);
     if (u1.length) notes.push(`${v.label}: rotate answered ${u1.map(([k, n]) => `${n}x ${k}`).join(', ')}`);
     if (u2.length) notes.push(`${v.label}: the 401 path answered ${u2.map(([k, n]) => `${n}x ${k}`).join(', ')}`);
-    if (v.rotate.errors || v.unauthorized.errors || v.fixedRate.errors) notes.push(`${v.label}: ${v.rotate.errors + v.unauthorized.errors + v.fixedRate.errors} connection errors`);
+    if (v.rotate.errors || v.unauthorized.errors || v.fixedRate.errors)
+      notes.push(`${v.label}: ${v.rotate.errors + v.unauthorized.errors + v.fixedRate.errors} connection errors`);
     return notes;
   });
   if (odd.length) out.push('', 'unexpected answers:', ...odd.map((x) => `  ${x}`));
@@ -145,7 +200,14 @@ function report(s, r) {
     for (const [k, v] of Object.entries(s)) {
       if (k === 'mock') continue;
       const x = (a, b, d = 2) => (ratio(a, b) === undefined ? 'n/a' : `${ratio(a, b).toFixed(d)}x`);
-      rr.push([v.label, x(s.mock.rotate.rps, v.rotate.rps), x(s.mock.unauthorized.rps, v.unauthorized.rps), x(s.mock.fixedRate.p99Ms, v.fixedRate.p99Ms), x(s.mock.startupMs, v.startupMs), x(s.mock.peakRssBytes, v.peakRssBytes)]);
+      rr.push([
+        v.label,
+        x(s.mock.rotate.rps, v.rotate.rps),
+        x(s.mock.unauthorized.rps, v.unauthorized.rps),
+        x(s.mock.fixedRate.p99Ms, v.fixedRate.p99Ms),
+        x(s.mock.startupMs, v.startupMs),
+        x(s.mock.peakRssBytes, v.peakRssBytes),
+      ]);
     }
     out.push('', table(rr));
   }

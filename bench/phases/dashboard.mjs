@@ -36,7 +36,10 @@ async function line(proc, prefix, from, timeoutMs = 10_000) {
       .split('\n')
       .find((l) => l.startsWith(prefix));
     if (hit) return hit;
-    const error = proc.stdout.slice(from).split('\n').find((l) => l.startsWith('error '));
+    const error = proc.stdout
+      .slice(from)
+      .split('\n')
+      .find((l) => l.startsWith('error '));
     if (error) throw new Error(`dashboards: ${error}`);
     if (proc.exited) throw new Error(`dashboards exited (${proc.exitInfo}): ${proc.stderr.slice(-400)}`);
     if (performance.now() > deadline) throw new Error(`dashboards printed no "${prefix}" within ${timeoutMs} ms`);
@@ -81,9 +84,16 @@ function recordCost() {
 async function run({ options: o, identity, log }) {
   const pairs = o.quick ? 3 : 8;
   const windowS = o.quick ? 1.5 : 3;
-  log(`dashboard: rotate throughput without and with ${DASHBOARDS} dashboards on the live stream (${o.connections} connections, ${pairs} pairs of ${windowS} s windows, order alternating):`);
+  log(
+    `dashboard: rotate throughput without and with ${DASHBOARDS} dashboards on the live stream (${o.connections} connections, ${pairs} pairs of ${windowS} s windows, order alternating):`,
+  );
   const mock = await startReadyMock();
-  const dashboards = start('dashboards', NODE, [path.join(ROOT, 'bench/servers/dashboards.cjs'), '--url', mock.base, '--clients', String(DASHBOARDS)], { cwd: ROOT, env: childEnv() });
+  const dashboards = start(
+    'dashboards',
+    NODE,
+    [path.join(ROOT, 'bench/servers/dashboards.cjs'), '--url', mock.base, '--clients', String(DASHBOARDS)],
+    { cwd: ROOT, env: childEnv() },
+  );
   try {
     await line(dashboards, 'ready', 0);
     const rotate = {
@@ -100,8 +110,15 @@ async function run({ options: o, identity, log }) {
       const cpu0 = cpuSeconds(mock.proc.pid);
       const r = await closedLoop({ ...rotate, durationS: windowS, record: false });
       const cpuUsPerRequest = ((cpuSeconds(mock.proc.pid) - cpu0) * 1e6) / r.requests;
-      if (withDashboards) streamed = JSON.parse((await signal(dashboards, 'SIGUSR2', 'closed ')).slice('closed '.length));
-      const w = { withDashboards, rps: r.rps, cpuUsPerRequest, allOk: (r.statuses['200'] ?? 0) === r.requests && r.errors === 0, streamed };
+      if (withDashboards)
+        streamed = JSON.parse((await signal(dashboards, 'SIGUSR2', 'closed ')).slice('closed '.length));
+      const w = {
+        withDashboards,
+        rps: r.rps,
+        cpuUsPerRequest,
+        allOk: (r.statuses['200'] ?? 0) === r.requests && r.errors === 0,
+        streamed,
+      };
       windows.push(w);
       return w;
     };
@@ -113,7 +130,9 @@ async function run({ options: o, identity, log }) {
       const [off, on] = a.withDashboards ? [b, a] : [a, b];
       ratios.push(on.rps / off.rps);
       cpuRatios.push(on.cpuUsPerRequest / off.cpuUsPerRequest);
-      log(`  pair ${p + 1}: without ${fmt(off.rps)}/s (${fmt(off.cpuUsPerRequest, 1)} us CPU a request), with ${fmt(on.rps)}/s (${fmt(on.cpuUsPerRequest, 1)} us): ${fmt((on.rps / off.rps) * 100, 1)}%; the dashboards got ${on.streamed.events} events, ${(on.streamed.bytes / 2 ** 20).toFixed(1)} MiB, ${on.streamed.gaps} gaps`);
+      log(
+        `  pair ${p + 1}: without ${fmt(off.rps)}/s (${fmt(off.cpuUsPerRequest, 1)} us CPU a request), with ${fmt(on.rps)}/s (${fmt(on.cpuUsPerRequest, 1)} us): ${fmt((on.rps / off.rps) * 100, 1)}%; the dashboards got ${on.streamed.events} events, ${(on.streamed.bytes / 2 ** 20).toFixed(1)} MiB, ${on.streamed.gaps} gaps`,
+      );
     }
     const off = windows.filter((w) => !w.withDashboards);
     const on = windows.filter((w) => w.withDashboards);
@@ -141,7 +160,9 @@ async function run({ options: o, identity, log }) {
       /** The journal's record as a share of the time one rotation takes at the measured rate (one core). */
       journalShare: (recordNs / 1e9) * withoutRps,
     };
-    log(`  median ratio ${fmt(result.ratio * 100, 1)}%, CPU per request ${fmt(result.cpuRatio * 100, 1)}%; request journal: ${fmt(recordNs)} ns per record (${fmt(result.journalShare * 100, 2)}% of a rotation at ${fmt(withoutRps)}/s)`);
+    log(
+      `  median ratio ${fmt(result.ratio * 100, 1)}%, CPU per request ${fmt(result.cpuRatio * 100, 1)}%; request journal: ${fmt(recordNs)} ns per record (${fmt(result.journalShare * 100, 2)}% of a rotation at ${fmt(withoutRps)}/s)`,
+    );
     return result;
   } finally {
     await stop(dashboards);
@@ -162,7 +183,14 @@ function report(x) {
 
 function targets(r) {
   const x = r.dashboard;
-  return [target('rotate throughput with 5 dashboards vs none', '>= 90%', x?.ratio, x !== undefined && x.allOk && x.dropped === 0 && x.eventsPerWindow > 0 && x.ratio >= 0.9)];
+  return [
+    target(
+      'rotate throughput with 5 dashboards vs none',
+      '>= 90%',
+      x?.ratio,
+      x !== undefined && x.allOk && x.dropped === 0 && x.eventsPerWindow > 0 && x.ratio >= 0.9,
+    ),
+  ];
 }
 
 export default { name: 'dashboard', key: 'dashboard', run, report, targets };

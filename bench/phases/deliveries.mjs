@@ -56,7 +56,11 @@ async function receivedRate(receiver, seconds, pid) {
  */
 async function undiciLoop(receiver, o, log) {
   const concurrency = 64;
-  const body = JSON.stringify({ type: 'kyc.result.approved', timestamp: new Date().toISOString(), data: { inquiry_id: 'kyc_iq_AAAAAAAAAAAAAAAA', subject_id: 'user_AAAAAAAA' } });
+  const body = JSON.stringify({
+    type: 'kyc.result.approved',
+    timestamp: new Date().toISOString(),
+    data: { inquiry_id: 'kyc_iq_AAAAAAAAAAAAAAAA', subject_id: 'user_AAAAAAAA' },
+  });
   const headers = {
     'content-type': 'application/json',
     'user-agent': 'InkLink-Webhooks/1.0',
@@ -91,7 +95,11 @@ async function mockDeliveries(receiver, identity, o, log) {
       const r = await request(`${base}/__mock/endpoints`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ organization_id: identity.orgId, url: receiver.hookUrl, event_types: ['kyc.result.approved'] }),
+        body: JSON.stringify({
+          organization_id: identity.orgId,
+          url: receiver.hookUrl,
+          event_types: ['kyc.result.approved'],
+        }),
       });
       if (r.status !== 201) throw new Error(`seeding an endpoint answered ${r.status}: ${r.body}`);
     }
@@ -110,7 +118,12 @@ async function mockDeliveries(receiver, identity, o, log) {
     }, 20);
     const emitters = loops(2, async () => {
       if (emitted - (arrived - base0) > window) return sleep(2);
-      const res = await emitPool.request({ path: '/__mock/events', method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"kyc.result.approved"}' });
+      const res = await emitPool.request({
+        path: '/__mock/events',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"type":"kyc.result.approved"}',
+      });
       const text = await res.body.text();
       if (res.statusCode !== 202) throw new Error(`emit answered ${res.statusCode}: ${text}`);
       const j = JSON.parse(text);
@@ -127,7 +140,9 @@ async function mockDeliveries(receiver, identity, o, log) {
     const states = {};
     for (const d of journal) states[d.state] = (states[d.state] ?? 0) + 1;
     const succeeded = states.succeeded ?? 0;
-    log(`  inklink-mock (fan-out ${fanOut}): ${rate.toFixed(0)} deliveries/s; ${skipped} skipped; newest 50 in the journal: ${JSON.stringify(states)}`);
+    log(
+      `  inklink-mock (fan-out ${fanOut}): ${rate.toFixed(0)} deliveries/s; ${skipped} skipped; newest 50 in the journal: ${JSON.stringify(states)}`,
+    );
     return {
       fanOut,
       deliveriesPerSecond: rate,

@@ -19,9 +19,18 @@ async function run({ options: o, identity, log }) {
     const base = started.base;
     const rotatePath = `/webhook/endpoints/${identity.endpointId}/rotate-secret`;
     // One cycle of 100 requests: 1 event (3 deliveries), 74 rotations, 25 refused keys.
-    const requests = [{ method: 'POST', path: '/__mock/events', headers: { 'content-type': 'application/json' }, body: '{"type":"kyc.result.approved"}' }];
-    for (let i = 0; i < 74; i++) requests.push({ method: 'POST', path: rotatePath, headers: { 'api-key': identity.ownerKey } });
-    for (let i = 0; i < 25; i++) requests.push({ method: 'POST', path: rotatePath, headers: { 'api-key': UNKNOWN_KEY } });
+    const requests = [
+      {
+        method: 'POST',
+        path: '/__mock/events',
+        headers: { 'content-type': 'application/json' },
+        body: '{"type":"kyc.result.approved"}',
+      },
+    ];
+    for (let i = 0; i < 74; i++)
+      requests.push({ method: 'POST', path: rotatePath, headers: { 'api-key': identity.ownerKey } });
+    for (let i = 0; i < 25; i++)
+      requests.push({ method: 'POST', path: rotatePath, headers: { 'api-key': UNKNOWN_KEY } });
 
     const warm = o.quick ? 5000 : Math.max(10_000, Math.round(o.memoryRequests * 0.05));
     await closedLoop({ url: base, requests, connections: o.connections, amount: warm, record: false });
@@ -45,8 +54,12 @@ async function run({ options: o, identity, log }) {
     await new Promise((r) => setTimeout(r, 1000));
     const end = memory(mock.pid);
     samples.push({ requests: done, rss: end.rss });
-    const mid = samples.reduce((best, s) => (Math.abs(s.requests - done / 2) < Math.abs(best.requests - done / 2) ? s : best), samples[0]);
-    const journal = JSON.parse((await request(`${base}/__mock/deliveries?limit=${journalLimit}`)).body).deliveries.length;
+    const mid = samples.reduce(
+      (best, s) => (Math.abs(s.requests - done / 2) < Math.abs(best.requests - done / 2) ? s : best),
+      samples[0],
+    );
+    const journal = JSON.parse((await request(`${base}/__mock/deliveries?limit=${journalLimit}`)).body).deliveries
+      .length;
     const delivered = (await receiver.count()).count;
     const growth = end.rss - startRss;
     const secondHalfGrowth = end.rss - mid.rss;

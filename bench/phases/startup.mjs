@@ -23,8 +23,16 @@ function npmStart(port) {
 }
 
 const WAYS = {
-  npmStart: { label: 'npm start (built tree)', spawn: npmStart, probe: (port) => ({ url: `http://127.0.0.1:${port}/__mock/health` }) },
-  serve: { label: 'inklink-mock serve (node, direct)', spawn: (port) => startMock(port), probe: (port) => ({ url: `http://127.0.0.1:${port}/__mock/health` }) },
+  npmStart: {
+    label: 'npm start (built tree)',
+    spawn: npmStart,
+    probe: (port) => ({ url: `http://127.0.0.1:${port}/__mock/health` }),
+  },
+  serve: {
+    label: 'inklink-mock serve (node, direct)',
+    spawn: (port) => startMock(port),
+    probe: (port) => ({ url: `http://127.0.0.1:${port}/__mock/health` }),
+  },
   prism: {
     label: 'Prism 5.14: prism mock openapi.json',
     spawn: (port, defs) => defs.prism.spawn(port),
@@ -39,7 +47,11 @@ async function once(way, identity, defs) {
   const port = await freePort();
   const proc = way.spawn(port, defs);
   try {
-    return await waitReady(proc, way.probe(port, identity, defs).url, { ...way.probe(port, identity, defs), expectStatus: 200, intervalMs: 2 });
+    return await waitReady(proc, way.probe(port, identity, defs).url, {
+      ...way.probe(port, identity, defs),
+      expectStatus: 200,
+      intervalMs: 2,
+    });
   } finally {
     await stop(proc);
   }
@@ -63,15 +75,31 @@ async function run({ options: o, identity, log }) {
 
 function report(s) {
   const rows = [['start-up: spawn to first answer', 'median ms', 'samples ms', 'vs Prism']];
-  for (const v of Object.values(s)) rows.push([v.label, fmt(v.medianMs), v.samplesMs.map((x) => x.toFixed(0)).join(' '), fmt(ratio(v.medianMs, s.prism?.medianMs), 2) + 'x']);
+  for (const v of Object.values(s))
+    rows.push([
+      v.label,
+      fmt(v.medianMs),
+      v.samplesMs.map((x) => x.toFixed(0)).join(' '),
+      fmt(ratio(v.medianMs, s.prism?.medianMs), 2) + 'x',
+    ]);
   return ['', table(rows)];
 }
 
 function targets(r) {
   const s = r.startup;
   return [
-    target('npm start to first answer (built tree)', '<= 1000 ms', s?.npmStart?.medianMs, s?.npmStart?.medianMs <= 1000),
-    target('npm start vs Prism start-up', '<= 1x', ratio(s?.npmStart?.medianMs, s?.prism?.medianMs), ratio(s?.npmStart?.medianMs, s?.prism?.medianMs) <= 1),
+    target(
+      'npm start to first answer (built tree)',
+      '<= 1000 ms',
+      s?.npmStart?.medianMs,
+      s?.npmStart?.medianMs <= 1000,
+    ),
+    target(
+      'npm start vs Prism start-up',
+      '<= 1x',
+      ratio(s?.npmStart?.medianMs, s?.prism?.medianMs),
+      ratio(s?.npmStart?.medianMs, s?.prism?.medianMs) <= 1,
+    ),
   ];
 }
 

@@ -36,7 +36,14 @@ function fixture(n) {
     const id = `org_bench${String(o).padStart(6, '0')}`;
     const key = `secret_live_bench${String(o).padStart(6, '0')}${randomBytes(8).toString('hex')}`;
     doc.organizations.push({ id, name: `Bench ${o}`, createdAt: at });
-    doc.apiKeys.push({ id: `key_bench${o}`, organizationId: id, role: 'owner', hash: createHash('sha256').update(key).digest('hex'), hint: key.slice(12, 16), createdAt: at });
+    doc.apiKeys.push({
+      id: `key_bench${o}`,
+      organizationId: id,
+      role: 'owner',
+      hash: createHash('sha256').update(key).digest('hex'),
+      hint: key.slice(12, 16),
+      createdAt: at,
+    });
     keys.push({ org: id, key, endpoints: [] });
   }
   for (let i = 0; i < n; i++) {
@@ -97,7 +104,12 @@ async function createLoop(s, amount) {
         while (next < amount) {
           const k = s.keys[(s.created = (s.created ?? 0) + 1) % s.keys.length];
           next++;
-          const res = await pool.request({ method: 'POST', path: '/webhook/endpoints', headers: { 'api-key': k.key, 'content-type': 'application/json' }, body });
+          const res = await pool.request({
+            method: 'POST',
+            path: '/webhook/endpoints',
+            headers: { 'api-key': k.key, 'content-type': 'application/json' },
+            body,
+          });
           await res.body.dump();
           if (res.statusCode !== 200) ok = false;
         }
@@ -123,19 +135,37 @@ async function run({ options: o, log }) {
   const windows = o.quick ? 4 : 8;
   const windowS = o.quick ? 1 : 2;
   const createsPerWindow = o.quick ? 200 : 400;
-  log(`state persisted (--state-file; ${CONCURRENCY} connections; ${windows} alternating windows of ${windowS} s of rotations and ${createsPerWindow} creates per size):`);
+  log(
+    `state persisted (--state-file; ${CONCURRENCY} connections; ${windows} alternating windows of ${windowS} s of rotations and ${createsPerWindow} creates per size):`,
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-bench-state-'));
   const sizes = [];
   try {
     for (const n of SIZES) sizes.push(await startSized(n, dir));
     for (const s of sizes) {
       s.requests = rotateRequests(s.keys, 1000);
-      await closedLoop({ url: s.started.base, requests: s.requests, connections: CONCURRENCY, durationS: o.warmup, record: false });
+      await closedLoop({
+        url: s.started.base,
+        requests: s.requests,
+        connections: CONCURRENCY,
+        durationS: o.warmup,
+        record: false,
+      });
     }
     for (let w = 0; w < windows; w++) {
       for (const s of sizes) {
-        const r = await closedLoop({ url: s.started.base, requests: s.requests, connections: CONCURRENCY, durationS: windowS });
-        s.rotate.push({ p50: r.latencyMs.p50, p99: r.latencyMs.p99, rps: r.rps, ok: (r.statuses['200'] ?? 0) === r.requests });
+        const r = await closedLoop({
+          url: s.started.base,
+          requests: s.requests,
+          connections: CONCURRENCY,
+          durationS: windowS,
+        });
+        s.rotate.push({
+          p50: r.latencyMs.p50,
+          p99: r.latencyMs.p99,
+          rps: r.rps,
+          ok: (r.statuses['200'] ?? 0) === r.requests,
+        });
         s.create.push(await createLoop(s, createsPerWindow));
       }
     }
@@ -143,8 +173,17 @@ async function run({ options: o, log }) {
       endpoints: s.n,
       startMs: s.startMs,
       databaseBytes: fs.statSync(s.db).size,
-      rotate: { p50: median(s.rotate.map((x) => x.p50)), p99: median(s.rotate.map((x) => x.p99)), rps: median(s.rotate.map((x) => x.rps)), allOk: s.rotate.every((x) => x.ok) },
-      create: { rps: median(s.create.map((x) => x.rps)), requests: s.create.length * createsPerWindow, allOk: s.create.every((x) => x.ok) },
+      rotate: {
+        p50: median(s.rotate.map((x) => x.p50)),
+        p99: median(s.rotate.map((x) => x.p99)),
+        rps: median(s.rotate.map((x) => x.rps)),
+        allOk: s.rotate.every((x) => x.ok),
+      },
+      create: {
+        rps: median(s.create.map((x) => x.rps)),
+        requests: s.create.length * createsPerWindow,
+        allOk: s.create.every((x) => x.ok),
+      },
       windows: s.rotate.map((x, i) => ({ rotateP50: x.p50, rotateP99: x.p99, createsPerS: s.create[i].rps })),
     }));
     for (const s of out) {
@@ -153,7 +192,14 @@ async function run({ options: o, log }) {
       );
     }
     const [small, large] = out;
-    return { connections: CONCURRENCY, windows, windowS, sizes: out, p50Ratio: ratio(large.rotate.p50, small.rotate.p50), p99Ratio: ratio(large.rotate.p99, small.rotate.p99) };
+    return {
+      connections: CONCURRENCY,
+      windows,
+      windowS,
+      sizes: out,
+      p50Ratio: ratio(large.rotate.p50, small.rotate.p50),
+      p99Ratio: ratio(large.rotate.p99, small.rotate.p99),
+    };
   } finally {
     for (const s of sizes) await stop(s.started.proc);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -161,7 +207,10 @@ async function run({ options: o, log }) {
 }
 
 function report(x) {
-  const lines = ['', `state persisted (--state-file), ${x.connections} connections, medians of ${x.windows} alternating windows of ${x.windowS} s:`];
+  const lines = [
+    '',
+    `state persisted (--state-file), ${x.connections} connections, medians of ${x.windows} alternating windows of ${x.windowS} s:`,
+  ];
   for (const s of x.sizes) {
     lines.push(
       `  ${s.endpoints.toLocaleString('en-US').padStart(6)} endpoints: rotate p50 ${fmt(s.rotate.p50, 2)} ms, p99 ${fmt(s.rotate.p99, 2)} ms (${fmt(s.rotate.rps)}/s${s.rotate.allOk ? '' : ', NOT all 200'}); ${fmt(s.create.rps)} endpoints created/s${s.create.allOk ? '' : ' (NOT all 200)'}; database ${(s.databaseBytes / 2 ** 20).toFixed(1)} MiB, start-up ${(s.startMs / 1000).toFixed(1)} s`,

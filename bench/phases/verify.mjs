@@ -31,7 +31,13 @@ async function run({ identity, log }) {
     const seconds = (performance.now() - t0) / 1000;
     const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-12).join('\n');
     log(`  verify: exit ${r.status} in ${seconds.toFixed(2)} s`);
-    return { available: true, exitCode: r.status, seconds, args: args.slice(2).map((a) => (/^secret_live_/.test(a) ? 'secret_live_…' : a)), outputTail: tail.replace(/secret_live_\S+/g, 'secret_live_…').replace(/whsec_\S+/g, 'whsec_…') };
+    return {
+      available: true,
+      exitCode: r.status,
+      seconds,
+      args: args.slice(2).map((a) => (/^secret_live_/.test(a) ? 'secret_live_…' : a)),
+      outputTail: tail.replace(/secret_live_\S+/g, 'secret_live_…').replace(/whsec_\S+/g, 'whsec_…'),
+    };
   } finally {
     await stop(mock);
   }
@@ -42,8 +48,24 @@ function report(v) {
 }
 
 function targets(r) {
-  if (r.verify?.available) return [target('verify against the mock', '<= 3 s, exit 0', r.verify.seconds, r.verify.exitCode === 0 && r.verify.seconds <= 3)];
-  return [{ name: 'verify against the mock', target: '<= 3 s, exit 0', value: undefined, pass: null, note: r.verify?.reason ?? 'skipped' }];
+  if (r.verify?.available)
+    return [
+      target(
+        'verify against the mock',
+        '<= 3 s, exit 0',
+        r.verify.seconds,
+        r.verify.exitCode === 0 && r.verify.seconds <= 3,
+      ),
+    ];
+  return [
+    {
+      name: 'verify against the mock',
+      target: '<= 3 s, exit 0',
+      value: undefined,
+      pass: null,
+      note: r.verify?.reason ?? 'skipped',
+    },
+  ];
 }
 
 export default { name: 'verify', key: 'verify', run, report, targets };

@@ -42,10 +42,15 @@ app.post('/webhook/endpoints/:id/rotate-secret', (req, res) => {
   const requestId = randomUUID();
   res.setHeader('x-request-id', requestId);
   const key = keys.get(req.headers['api-key']);
-  if (!key) return send(res, 401, { error: { code: 'UNAUTHORIZED', message: 'Missing or invalid api-key header.', details: [], requestId } });
+  if (!key)
+    return send(res, 401, {
+      error: { code: 'UNAUTHORIZED', message: 'Missing or invalid api-key header.', details: [], requestId },
+    });
   const endpoint = endpoints.get(req.params.id);
   if (!endpoint || endpoint.organizationId !== key.organizationId) {
-    return send(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'Webhook endpoint not found.', details: [], requestId } });
+    return send(res, 500, {
+      error: { code: 'INTERNAL_ERROR', message: 'Webhook endpoint not found.', details: [], requestId },
+    });
   }
   send(res, 200, { secret: 'whsec_' + randomBytes(32).toString('base64') });
 });

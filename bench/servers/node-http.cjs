@@ -24,12 +24,20 @@ http
   .createServer((req, res) => {
     const requestId = randomUUID();
     const m = req.method === 'POST' ? ROTATE.exec(req.url) : null;
-    if (!m) return send(res, 404, requestId, { error: { code: 'NOT_FOUND', message: 'No such route.', details: [], requestId } });
+    if (!m)
+      return send(res, 404, requestId, {
+        error: { code: 'NOT_FOUND', message: 'No such route.', details: [], requestId },
+      });
     const key = keys.get(req.headers['api-key']);
-    if (!key) return send(res, 401, requestId, { error: { code: 'UNAUTHORIZED', message: 'Missing or invalid api-key header.', details: [], requestId } });
+    if (!key)
+      return send(res, 401, requestId, {
+        error: { code: 'UNAUTHORIZED', message: 'Missing or invalid api-key header.', details: [], requestId },
+      });
     const endpoint = endpoints.get(m[1]);
     if (!endpoint || endpoint.organizationId !== key.organizationId) {
-      return send(res, 500, requestId, { error: { code: 'INTERNAL_ERROR', message: 'Webhook endpoint not found.', details: [], requestId } });
+      return send(res, 500, requestId, {
+        error: { code: 'INTERNAL_ERROR', message: 'Webhook endpoint not found.', details: [], requestId },
+      });
     }
     send(res, 200, requestId, { secret: 'whsec_' + randomBytes(32).toString('base64') });
   })

@@ -11,7 +11,18 @@ const { Webhook } = require('standardwebhooks');
 
 const i = process.argv.indexOf('--port');
 const port = i > 0 ? Number(process.argv[i + 1]) : 0;
-const KNOWN = new Set(['kyc.result.pending', 'kyc.result.manual_review', 'kyc.result.approved', 'kyc.result.rejected', 'kyc.result.failed', 'web.result.pending', 'web.result.manual_review', 'web.result.approved', 'web.result.rejected', 'web.result.failed']);
+const KNOWN = new Set([
+  'kyc.result.pending',
+  'kyc.result.manual_review',
+  'kyc.result.approved',
+  'kyc.result.rejected',
+  'kyc.result.failed',
+  'web.result.pending',
+  'web.result.manual_review',
+  'web.result.approved',
+  'web.result.rejected',
+  'web.result.failed',
+]);
 
 let webhook = new Webhook(process.env.BENCH_WEBHOOK_SECRET);
 const seen = new Set();

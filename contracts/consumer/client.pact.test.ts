@@ -6,14 +6,21 @@
 import { PactV4 } from '@pact-foundation/pact';
 import { InklinkClient } from '../../src/client';
 import { apiFailure } from '../helpers/api-failure';
-import { DEFAULT_CREATE_BODY, EXAMPLES, PROVIDER_NAME, createEndpointInteraction, rotateSecretInteraction } from '../../src/pact';
+import {
+  DEFAULT_CREATE_BODY,
+  EXAMPLES,
+  PROVIDER_NAME,
+  createEndpointInteraction,
+  rotateSecretInteraction,
+} from '../../src/pact';
 import { expectCommittedPactCurrent, tempPactDir } from '../helpers/pact-files';
 
 export const CONSUMER = 'inklink-example-client';
 const dir = tempPactDir();
 const pact = new PactV4({ consumer: CONSUMER, provider: PROVIDER_NAME, dir, logLevel: 'warn' });
 
-const client = (url: string, apiKey: string | undefined = EXAMPLES.apiKey) => new InklinkClient({ baseUrl: url, apiKey });
+const client = (url: string, apiKey: string | undefined = EXAMPLES.apiKey) =>
+  new InklinkClient({ baseUrl: url, apiKey });
 
 describe('rotate a signing secret (consumer)', () => {
   it('returns the new whsec_ secret to an admin key', async () => {
@@ -24,10 +31,12 @@ describe('rotate a signing secret (consumer)', () => {
   });
 
   it('returns the new secret to an owner key (a test that reads only the secret)', async () => {
-    await rotateSecretInteraction(pact, { case: 'rotated', role: 'owner', fields: ['secret'] }).executeTest(async (server) => {
-      const rotated = await client(server.url).rotateSecret(EXAMPLES.endpointId);
-      expect(rotated.secret).toMatch(/^whsec_[A-Za-z0-9+/]+={0,2}$/);
-    });
+    await rotateSecretInteraction(pact, { case: 'rotated', role: 'owner', fields: ['secret'] }).executeTest(
+      async (server) => {
+        const rotated = await client(server.url).rotateSecret(EXAMPLES.endpointId);
+        expect(rotated.secret).toMatch(/^whsec_[A-Za-z0-9+/]+={0,2}$/);
+      },
+    );
   });
 
   it('raises UNAUTHORIZED (401) for an api key InkLink does not know (any key matches the pact)', async () => {

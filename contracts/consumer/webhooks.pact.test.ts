@@ -23,7 +23,9 @@ describe('webhook deliveries (consumer)', () => {
       expect(event.data.inquiry_id).toMatch(/^kyc_iq_/);
       expect(typeof event.data.subject_id).toBe('string');
       // The same bytes with another secret are refused.
-      expect(() => receiveWebhook(rawBody, headers, 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).toThrow(WebhookVerificationError);
+      expect(() => receiveWebhook(rawBody, headers, 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).toThrow(
+        WebhookVerificationError,
+      );
     });
   });
 

@@ -21,17 +21,26 @@ export async function handMadePact(consumer: string, define: (pact: PactV4) => P
  */
 export function memberRotatesPact(consumer: string, description: string): Promise<string> {
   return handMadePact(consumer, async (pact) => {
-    await settled(pact
-      .addInteraction()
-      .given(STATE.endpointExists, { endpoint_id: EXAMPLES.endpointId })
-      .given(STATE.apiKeyHasRole, { role: 'member' })
-      .uponReceiving(description)
-      .withRequest('POST', M.fromProviderState('/webhook/endpoints/${endpoint_id}/rotate-secret', `/webhook/endpoints/${EXAMPLES.endpointId}/rotate-secret`) as any, (b) =>
-        b.headers({ 'api-key': EXAMPLES.apiKey }),
-      )
-      .willRespondWith(200, (b) => b.jsonBody({ secret: M.regex('^whsec_.+$', EXAMPLES.secret) })))
-      .executeTest(async (s) => {
-        await fetch(`${s.url}/webhook/endpoints/${EXAMPLES.endpointId}/rotate-secret`, { method: 'POST', headers: { 'api-key': EXAMPLES.apiKey } });
+    await settled(
+      pact
+        .addInteraction()
+        .given(STATE.endpointExists, { endpoint_id: EXAMPLES.endpointId })
+        .given(STATE.apiKeyHasRole, { role: 'member' })
+        .uponReceiving(description)
+        .withRequest(
+          'POST',
+          M.fromProviderState(
+            '/webhook/endpoints/${endpoint_id}/rotate-secret',
+            `/webhook/endpoints/${EXAMPLES.endpointId}/rotate-secret`,
+          ) as any,
+          (b) => b.headers({ 'api-key': EXAMPLES.apiKey }),
+        )
+        .willRespondWith(200, (b) => b.jsonBody({ secret: M.regex('^whsec_.+$', EXAMPLES.secret) })),
+    ).executeTest(async (s) => {
+      await fetch(`${s.url}/webhook/endpoints/${EXAMPLES.endpointId}/rotate-secret`, {
+        method: 'POST',
+        headers: { 'api-key': EXAMPLES.apiKey },
       });
+    });
   });
 }

@@ -24,7 +24,8 @@ export function normalisePact(pact: any): any {
   if (copy.metadata) {
     copy.metadata = { pactSpecification: copy.metadata.pactSpecification };
   }
-  const key = (i: any) => JSON.stringify([i.type ?? '', i.description ?? '', i.providerStates ?? i.providerState ?? []]);
+  const key = (i: any) =>
+    JSON.stringify([i.type ?? '', i.description ?? '', i.providerStates ?? i.providerState ?? []]);
   for (const list of ['interactions', 'messages']) {
     if (Array.isArray(copy[list])) copy[list].sort((a: any, b: any) => key(a).localeCompare(key(b)));
   }
@@ -40,7 +41,11 @@ export interface CommittedCheck {
 }
 
 /** Reads the generated pact; with PACT_UPDATE=1 copies it over the committed one. */
-export function committedPact(generatedDir: string, fileName: string, env: NodeJS.ProcessEnv = process.env): CommittedCheck {
+export function committedPact(
+  generatedDir: string,
+  fileName: string,
+  env: NodeJS.ProcessEnv = process.env,
+): CommittedCheck {
   const generatedFile = path.join(generatedDir, fileName);
   if (!fs.existsSync(generatedFile)) throw new Error(`the consumer tests wrote no ${fileName} (did one fail?)`);
   const generatedText = fs.readFileSync(generatedFile, 'utf8');
@@ -50,7 +55,12 @@ export function committedPact(generatedDir: string, fileName: string, env: NodeJ
     fs.writeFileSync(file, generatedText.endsWith('\n') ? generatedText : `${generatedText}\n`);
   }
   const committed = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
-  return { committed, generated: JSON.parse(generatedText), updated: env.PACT_UPDATE === '1' || env.PACT_UPDATE === 'true', file };
+  return {
+    committed,
+    generated: JSON.parse(generatedText),
+    updated: env.PACT_UPDATE === '1' || env.PACT_UPDATE === 'true',
+    file,
+  };
 }
 
 export const STALE_HINT = 'The committed pact is stale: run `PACT_UPDATE=1 npm test` and commit contracts/pacts/.';

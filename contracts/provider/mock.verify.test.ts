@@ -26,7 +26,11 @@ const HTTP_DESCRIPTIONS = [
   'a request to rotate the signing secret of an unknown endpoint',
   "a request to rotate the signing secret of another organization's endpoint",
 ];
-const ALL_DESCRIPTIONS = [...HTTP_DESCRIPTIONS, 'a kyc.result.approved webhook delivery', 'a web.result.rejected webhook delivery'];
+const ALL_DESCRIPTIONS = [
+  ...HTTP_DESCRIPTIONS,
+  'a kyc.result.approved webhook delivery',
+  'a web.result.rejected webhook delivery',
+];
 
 let m: TestMock;
 beforeAll(async () => {
@@ -49,7 +53,11 @@ describe('the committed pacts against the mock', () => {
     const report = await verifyPacts({
       providerBaseUrl: `${m.url}/api/v1`,
       pacts: [HTTP_PACT],
-      states: { mode: 'api', apiKeys: { owner: m.key('owner'), admin: m.key('admin'), member: m.key('member') }, otherOrgKey: m.key('admin', 1) },
+      states: {
+        mode: 'api',
+        apiKeys: { owner: m.key('owner'), admin: m.key('admin'), member: m.key('member') },
+        otherOrgKey: m.key('admin', 1),
+      },
     });
     expect(report.stateErrors).toEqual([]);
     expect(report.failures).toEqual([]);
@@ -72,14 +80,20 @@ describe('the committed pacts against the mock', () => {
         let answer: Record<string, unknown> = {};
         if (action === 'setup') {
           if (state === STATE.endpointExists || state === STATE.foreignEndpointExists) {
-            const r = await m.mock.control.seedEndpoint({ organizationId: state === STATE.endpointExists ? org.id : m.mock.seeded[1].id });
+            const r = await m.mock.control.seedEndpoint({
+              organizationId: state === STATE.endpointExists ? org.id : m.mock.seeded[1].id,
+            });
             if (r.ok) answer = { endpoint_id: r.value.id };
           } else if (state === STATE.noEndpoint) {
             answer = { endpoint_id: params.endpoint_id };
           } else if (state === STATE.apiKeyHasRole) {
             answer = { api_key: m.key(params.role) };
           } else if (state === STATE.endpointReceivesDeliveries) {
-            const r = await m.mock.control.seedEndpoint({ organizationId: org.id, url: params.receiver_url, event_types: [params.type] });
+            const r = await m.mock.control.seedEndpoint({
+              organizationId: org.id,
+              url: params.receiver_url,
+              event_types: [params.type],
+            });
             if (r.ok) {
               m.mock.deliveries.emitEvent({ type: params.type, endpointId: r.value.id });
               answer = { secret: r.value.secret };
@@ -98,9 +112,13 @@ describe('the committed pacts against the mock', () => {
       expect(report.mode).toBe('url');
       expect(report.interactions).toHaveLength(ALL_DESCRIPTIONS.length);
       expect(report.ok).toBe(true);
-      expect(new Set(calls.filter((c) => c.action === 'setup').map((c) => c.state))).toEqual(new Set(Object.values(STATE)));
+      expect(new Set(calls.filter((c) => c.action === 'setup').map((c) => c.state))).toEqual(
+        new Set(Object.values(STATE)),
+      );
       expect(calls.some((c) => c.action === 'teardown')).toBe(true);
-      expect(calls.find((c) => c.state === STATE.endpointReceivesDeliveries)?.params.receiver_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+      expect(calls.find((c) => c.state === STATE.endpointReceivesDeliveries)?.params.receiver_url).toMatch(
+        /^http:\/\/127\.0\.0\.1:\d+\//,
+      );
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -127,7 +145,9 @@ describe('the committed pacts against the mock', () => {
       await pact
         .addAsynchronousInteraction()
         .given('a webhook event is delivered', { type: 'kyc.result.pending' })
-        .expectsToReceive('a delivery under the earlier state name', (b) => b.withJSONContent({ type: 'kyc.result.pending', data: { inquiry_id: M.regex('^kyc_iq_.+$', 'kyc_iq_1') } }))
+        .expectsToReceive('a delivery under the earlier state name', (b) =>
+          b.withJSONContent({ type: 'kyc.result.pending', data: { inquiry_id: M.regex('^kyc_iq_.+$', 'kyc_iq_1') } }),
+        )
         .executeTest(async () => undefined);
     });
     const report = await verifyPacts({ providerBaseUrl: m.url, pacts: [file] });
@@ -135,19 +155,27 @@ describe('the committed pacts against the mock', () => {
     expect(report.failures).toEqual([]);
     expect(report.ok).toBe(true);
   });
-
 });
 
 describe('the mock a developer works with', () => {
   it("keeps the developer's own keys, endpoints and rotations through a run: nothing is reset", async () => {
     const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
       return { status: res.status, json: (await res.json()) as any };
     };
     // The developer's own work: a key minted, an endpoint created with it and rotated twice.
     const mine = (await post(`${m.url}/__mock/api-keys`, { role: 'admin' })).json;
-    const created = (await post(`${m.url}/webhook/endpoints`, { url: 'https://dev.example/hook' }, { 'api-key': mine.api_key })).json;
-    for (let i = 0; i < 2; i++) expect((await post(`${m.url}/webhook/endpoints/${created.id}/rotate-secret`, {}, { 'api-key': mine.api_key })).status).toBe(200);
+    const created = (
+      await post(`${m.url}/webhook/endpoints`, { url: 'https://dev.example/hook' }, { 'api-key': mine.api_key })
+    ).json;
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await post(`${m.url}/webhook/endpoints/${created.id}/rotate-secret`, {}, { 'api-key': mine.api_key })).status,
+      ).toBe(200);
     const before = m.mock.control.view();
 
     const report = await verifyPacts({ providerBaseUrl: m.url, pacts: [PACTS_DIR] });
@@ -161,32 +189,46 @@ describe('the mock a developer works with', () => {
     // The run worked in organizations of its own, added beside them.
     expect(after.organizations.length).toBeGreaterThan(before.organizations.length);
     // The developer's key still works.
-    expect((await post(`${m.url}/webhook/endpoints/${created.id}/rotate-secret`, {}, { 'api-key': mine.api_key })).status).toBe(200);
+    expect(
+      (await post(`${m.url}/webhook/endpoints/${created.id}/rotate-secret`, {}, { 'api-key': mine.api_key })).status,
+    ).toBe(200);
   });
 });
 
 describe('verification fails, naming the interaction', () => {
   it('when a pact sends no api key yet expects 200: the request filter never adds one', async () => {
     const file = await handMadePact('keyless-rotates', async (pact) => {
-      await settled(pact
-        .addInteraction()
-        .given(STATE.endpointExists, { endpoint_id: EXAMPLES.endpointId })
-        .given(STATE.apiKeyHasRole, { role: 'admin' })
-        .uponReceiving('a rotation without a key, wrongly expected to succeed')
-        .withRequest('POST', M.fromProviderState('/webhook/endpoints/${endpoint_id}/rotate-secret', `/webhook/endpoints/${EXAMPLES.endpointId}/rotate-secret`) as any)
-        .willRespondWith(200, (b) => b.jsonBody({ secret: M.regex('^whsec_.+$', EXAMPLES.secret) })))
-        .executeTest(async (s) => {
-          await fetch(`${s.url}/webhook/endpoints/${EXAMPLES.endpointId}/rotate-secret`, { method: 'POST' });
-        });
+      await settled(
+        pact
+          .addInteraction()
+          .given(STATE.endpointExists, { endpoint_id: EXAMPLES.endpointId })
+          .given(STATE.apiKeyHasRole, { role: 'admin' })
+          .uponReceiving('a rotation without a key, wrongly expected to succeed')
+          .withRequest(
+            'POST',
+            M.fromProviderState(
+              '/webhook/endpoints/${endpoint_id}/rotate-secret',
+              `/webhook/endpoints/${EXAMPLES.endpointId}/rotate-secret`,
+            ) as any,
+          )
+          .willRespondWith(200, (b) => b.jsonBody({ secret: M.regex('^whsec_.+$', EXAMPLES.secret) })),
+      ).executeTest(async (s) => {
+        await fetch(`${s.url}/webhook/endpoints/${EXAMPLES.endpointId}/rotate-secret`, { method: 'POST' });
+      });
     });
     const report = await verifyPacts({ providerBaseUrl: m.url, pacts: [file] });
     expect(report.ok).toBe(false);
-    expect(report.failures.map((f) => f.description)).toEqual(['a rotation without a key, wrongly expected to succeed']);
+    expect(report.failures.map((f) => f.description)).toEqual([
+      'a rotation without a key, wrongly expected to succeed',
+    ]);
     expect(report.failures[0].mismatches.map((x) => x.message).join('\n')).toMatch(/200.*401|401.*200/);
   });
 
   it('when a pact expects a member key to rotate (the mock answers 500)', async () => {
-    const file = await memberRotatesPact('member-rotates', 'a member key rotating a secret, wrongly expected to succeed');
+    const file = await memberRotatesPact(
+      'member-rotates',
+      'a member key rotating a secret, wrongly expected to succeed',
+    );
     const report = await verifyPacts({ providerBaseUrl: m.url, pacts: [file] });
     expect(report.ok).toBe(false);
     expect(report.failures).toHaveLength(1);
@@ -219,9 +261,14 @@ describe('verification fails, naming the interaction', () => {
       return r;
     };
     try {
-      const report = await verifyPacts({ providerBaseUrl: m.url, pacts: [path.join(PACTS_DIR, 'inklink-example-webhook-receiver-inklink.json')] });
+      const report = await verifyPacts({
+        providerBaseUrl: m.url,
+        pacts: [path.join(PACTS_DIR, 'inklink-example-webhook-receiver-inklink.json')],
+      });
       expect(report.ok).toBe(false);
-      expect(report.stateErrors.map((e) => e.message)).toContainEqual(expect.stringMatching(/signature does not verify/));
+      expect(report.stateErrors.map((e) => e.message)).toContainEqual(
+        expect.stringMatching(/signature does not verify/),
+      );
     } finally {
       m.mock.control.seedEndpoint = seed;
     }
@@ -229,21 +276,34 @@ describe('verification fails, naming the interaction', () => {
 
   it('when a pact names a provider state outside the vocabulary', async () => {
     const file = await handMadePact('unknown-state', async (pact) => {
-      await settled(pact
-        .addInteraction()
-        .given('the moon is full')
-        .uponReceiving('a create under a full moon')
-        .withRequest('POST', '/webhook/endpoints', (b) => b.headers({ 'api-key': EXAMPLES.apiKey }).jsonBody({ url: EXAMPLES.webhookUrl }))
-        .willRespondWith(401))
-        .executeTest(async (s) => {
-          await fetch(`${s.url}/webhook/endpoints`, { method: 'POST', headers: { 'api-key': EXAMPLES.apiKey, 'content-type': 'application/json' }, body: JSON.stringify({ url: EXAMPLES.webhookUrl }) });
+      await settled(
+        pact
+          .addInteraction()
+          .given('the moon is full')
+          .uponReceiving('a create under a full moon')
+          .withRequest('POST', '/webhook/endpoints', (b) =>
+            b.headers({ 'api-key': EXAMPLES.apiKey }).jsonBody({ url: EXAMPLES.webhookUrl }),
+          )
+          .willRespondWith(401),
+      ).executeTest(async (s) => {
+        await fetch(`${s.url}/webhook/endpoints`, {
+          method: 'POST',
+          headers: { 'api-key': EXAMPLES.apiKey, 'content-type': 'application/json' },
+          body: JSON.stringify({ url: EXAMPLES.webhookUrl }),
         });
+      });
     });
     const report = await verifyPacts({ providerBaseUrl: m.url, pacts: [file] });
     // The placeholder key is refused (401), so the interaction itself passes; the unknown state fails the run.
     expect(report.failures).toEqual([]);
     expect(report.ok).toBe(false);
-    expect(report.stateErrors).toEqual([{ state: 'the moon is full', action: 'setup', message: expect.stringMatching(/unknown provider state; the vocabulary is: "an endpoint exists"/) }]);
+    expect(report.stateErrors).toEqual([
+      {
+        state: 'the moon is full',
+        action: 'setup',
+        message: expect.stringMatching(/unknown provider state; the vocabulary is: "an endpoint exists"/),
+      },
+    ]);
   });
 
   it('when message pacts are verified through the public API, which cannot trigger deliveries', async () => {
@@ -253,6 +313,9 @@ describe('verification fails, naming the interaction', () => {
       states: { mode: 'api', apiKeys: { admin: m.key('admin') } },
     });
     expect(report.ok).toBe(false);
-    expect(report.stateErrors[0]).toMatchObject({ state: STATE.endpointReceivesDeliveries, message: expect.stringMatching(/cannot trigger a webhook delivery/) });
+    expect(report.stateErrors[0]).toMatchObject({
+      state: STATE.endpointReceivesDeliveries,
+      message: expect.stringMatching(/cannot trigger a webhook delivery/),
+    });
   });
 });

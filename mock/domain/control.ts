@@ -9,7 +9,15 @@ import type { FaultPlan } from './faults';
 import type { LiveFeed, StateChange } from './live';
 import type { RequestJournal } from './request-journal';
 import { ENDPOINT_ID_RE, apiKeyHint, hashApiKey, maskApiKey, newApiKey, newId } from './ids';
-import { type EndpointView, type FieldError, type Result, type StateSnapshot, endpointView, invalid, ok } from './model';
+import {
+  type EndpointView,
+  type FieldError,
+  type Result,
+  type StateSnapshot,
+  endpointView,
+  invalid,
+  ok,
+} from './model';
 import type { WebhookEndpointService } from './service';
 import type { Store } from './store';
 import { withoutCredentials } from './urls';
@@ -115,11 +123,22 @@ export class MockControl {
     let organizationId = input.organizationId;
     if (organizationId === undefined) {
       organizationId = newId('org_', 16);
-      this.store.addOrganization({ id: organizationId, name: `Organization ${organizationId.slice(4, 10)}`, createdAt: now });
+      this.store.addOrganization({
+        id: organizationId,
+        name: `Organization ${organizationId.slice(4, 10)}`,
+        createdAt: now,
+      });
     }
     const key = newApiKey();
     const id = newId('key_', 16);
-    this.store.addApiKey({ id, organizationId, role: input.role, hash: hashApiKey(key), hint: apiKeyHint(key), createdAt: now });
+    this.store.addApiKey({
+      id,
+      organizationId,
+      role: input.role,
+      hash: hashApiKey(key),
+      hint: apiKeyHint(key),
+      createdAt: now,
+    });
     await this.store.commit();
     this.changed('api_key_minted');
     return ok({ id, api_key: key, role: input.role, organization_id: organizationId });
@@ -131,14 +150,19 @@ export class MockControl {
   }
 
   /** Seeds an endpoint directly (no api key involved), optionally with a chosen id and secret. */
-  async seedEndpoint(input: SeedEndpointInput): Promise<Result<EndpointView & { organization_id: string; secret: string }>> {
+  async seedEndpoint(
+    input: SeedEndpointInput,
+  ): Promise<Result<EndpointView & { organization_id: string; secret: string }>> {
     const url = input.url ?? this.defaultWebhookUrl;
     const problems: FieldError[] = [];
-    if (!this.store.organization(input.organizationId)) problems.push({ field: 'organization_id', message: 'no such organization' });
+    if (!this.store.organization(input.organizationId))
+      problems.push({ field: 'organization_id', message: 'no such organization' });
     else problems.push(...this.service.roomProblems(input.organizationId));
     if (input.id !== undefined) {
-      if (!ENDPOINT_ID_RE.test(input.id)) problems.push({ field: 'id', message: `must match ${ENDPOINT_ID_RE.source}` });
-      else if (this.store.endpoint(input.id)) problems.push({ field: 'id', message: 'an endpoint with this id already exists' });
+      if (!ENDPOINT_ID_RE.test(input.id))
+        problems.push({ field: 'id', message: `must match ${ENDPOINT_ID_RE.source}` });
+      else if (this.store.endpoint(input.id))
+        problems.push({ field: 'id', message: 'an endpoint with this id already exists' });
     }
     if (input.secret !== undefined) {
       const why = secretProblem(input.secret);
@@ -147,7 +171,11 @@ export class MockControl {
     }
     problems.push(...this.service.endpointProblems({ ...input, url }));
     if (problems.length) return invalid(problems);
-    const record = this.service.addEndpoint(input.organizationId, { ...input, url }, { id: input.id, secret: input.secret });
+    const record = this.service.addEndpoint(
+      input.organizationId,
+      { ...input, url },
+      { id: input.id, secret: input.secret },
+    );
     await this.store.commit();
     this.changed('endpoint_seeded');
     return ok({ ...endpointView(record), organization_id: record.organizationId, secret: record.secret });

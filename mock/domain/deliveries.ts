@@ -15,7 +15,14 @@ import { fingerprint, secretKey, sign } from '../../src/core/webhooks';
 import { MAX_TIMER_MS } from '../../src/core/duration';
 import type { Logger } from '../../src/core/log';
 import { logAttempt } from './delivery-log';
-import { systemClock, type AttemptOutcome, type Clock, type DeliverySender, type DeliveryTarget, type TimerHandle } from './delivery-ports';
+import {
+  systemClock,
+  type AttemptOutcome,
+  type Clock,
+  type DeliverySender,
+  type DeliveryTarget,
+  type TimerHandle,
+} from './delivery-ports';
 import { newEventId, newId, randomAlphanumeric } from './ids';
 import { LIMITS } from './limits';
 import { attemptEvent, deliveryEvent, type LiveFeed } from './live';
@@ -150,12 +157,17 @@ export class DeliveryEngine {
     }
     const data = input.data === undefined ? undefined : JSON.stringify(input.data);
     const maxData = LIMITS.eventDataBytes.value;
-    if (data !== undefined && Buffer.byteLength(data) > maxData) problems.push({ field: 'data', message: `must be at most ${maxData} bytes as JSON` });
+    if (data !== undefined && Buffer.byteLength(data) > maxData)
+      problems.push({ field: 'data', message: `must be at most ${maxData} bytes as JSON` });
     if (problems.length) return invalid(problems);
 
     const eventId = newEventId();
     const createdAt = new Date(this.clock.now()).toISOString();
-    const payload: EventPayload = { type: input.type, timestamp: createdAt, data: input.data ?? defaultData(input.type) };
+    const payload: EventPayload = {
+      type: input.type,
+      timestamp: createdAt,
+      data: input.data ?? defaultData(input.type),
+    };
     const body = Buffer.from(JSON.stringify(payload));
     // What one journal entry costs: its payload (a listing repeats it per delivery) and its fields.
     const weight = body.length + 512;
@@ -200,7 +212,11 @@ export class DeliveryEngine {
       this.tell(record);
       result.deliveries.push(record.id);
     }
-    this.options.logger?.debug('event emitted', { event: eventId, type: input.type, deliveries: result.deliveries.length });
+    this.options.logger?.debug('event emitted', {
+      event: eventId,
+      type: input.type,
+      deliveries: result.deliveries.length,
+    });
     return ok(result);
   }
 
@@ -340,15 +356,21 @@ export class DeliveryEngine {
     if (outcome.status !== undefined) attempt.status = outcome.status;
     if (outcome.error !== undefined) attempt.error = outcome.error;
     // A whole answer within the timeout: a 2xx whose body does not end in time is a failure.
-    const success = outcome.error === undefined && outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300;
+    const success =
+      outcome.error === undefined && outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300;
     attempt.outcome = success ? 'succeeded' : 'failed';
     this.tell(record, attempt);
-    if (this.events.listenerCount('attempt') > 0) this.events.emit('attempt', structuredClone(record), structuredClone(attempt));
+    if (this.events.listenerCount('attempt') > 0)
+      this.events.emit('attempt', structuredClone(record), structuredClone(attempt));
     const retry = !success && record.attempts.length < this.options.retryScheduleMs.length && !this.closed;
     if (retry) this.schedule(p);
     else record.state = success ? 'succeeded' : 'failed';
     const schedule = this.options.retryScheduleMs;
-    logAttempt(this.options.logger, record, attempt, { of: schedule.length, nextDelayMs: retry ? schedule[record.attempts.length] : undefined, closing: this.closed });
+    logAttempt(this.options.logger, record, attempt, {
+      of: schedule.length,
+      nextDelayMs: retry ? schedule[record.attempts.length] : undefined,
+      closing: this.closed,
+    });
     if (retry) {
       this.tell(record);
       return;

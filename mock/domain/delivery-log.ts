@@ -16,7 +16,12 @@ export interface AttemptsContext {
   closing: boolean;
 }
 
-export function logAttempt(logger: Logger | undefined, record: DeliveryRecord, attempt: AttemptRecord, ctx: AttemptsContext): void {
+export function logAttempt(
+  logger: Logger | undefined,
+  record: DeliveryRecord,
+  attempt: AttemptRecord,
+  ctx: AttemptsContext,
+): void {
   const failed = attempt.outcome === 'failed';
   if (!logger?.enabled(failed ? 'warn' : 'debug')) return;
   const fields: Record<string, unknown> = {

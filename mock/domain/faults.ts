@@ -75,22 +75,32 @@ export class FaultPlan {
   add(input: FaultInput): Result<FaultView> {
     const problems: FieldError[] = [];
     if (input.operation_id !== ANY_OPERATION && !this.operations.includes(input.operation_id)) {
-      problems.push({ field: 'operation_id', message: `must be one of ${[...this.operations, ANY_OPERATION].join(', ')}` });
+      problems.push({
+        field: 'operation_id',
+        message: `must be one of ${[...this.operations, ANY_OPERATION].join(', ')}`,
+      });
     }
     const { latency_ms: min, latency_max_ms: max, status, reset, times } = input;
     if (min === undefined && status === undefined && reset !== true) {
       problems.push({ field: '', message: 'a fault needs latency_ms, status or reset: true' });
     }
     // The control API's schema says the same; checked here too for library callers.
-    const int = (v: number | undefined, lo: number, hi: number) => v === undefined || (Number.isInteger(v) && v >= lo && v <= hi);
-    if (!int(min, 0, MAX_LATENCY_MS)) problems.push({ field: 'latency_ms', message: `must be an integer from 0 to ${MAX_LATENCY_MS}` });
-    if (!int(max, 0, MAX_LATENCY_MS)) problems.push({ field: 'latency_max_ms', message: `must be an integer from 0 to ${MAX_LATENCY_MS}` });
+    const int = (v: number | undefined, lo: number, hi: number) =>
+      v === undefined || (Number.isInteger(v) && v >= lo && v <= hi);
+    if (!int(min, 0, MAX_LATENCY_MS))
+      problems.push({ field: 'latency_ms', message: `must be an integer from 0 to ${MAX_LATENCY_MS}` });
+    if (!int(max, 0, MAX_LATENCY_MS))
+      problems.push({ field: 'latency_max_ms', message: `must be an integer from 0 to ${MAX_LATENCY_MS}` });
     if (!int(status, 400, 599)) problems.push({ field: 'status', message: 'must be an integer from 400 to 599' });
     if (!int(times, 1, 1_000_000)) problems.push({ field: 'times', message: 'must be an integer from 1 to 1000000' });
-    if (max !== undefined && min === undefined) problems.push({ field: 'latency_max_ms', message: 'requires latency_ms (the lower bound)' });
-    if (max !== undefined && min !== undefined && max < min) problems.push({ field: 'latency_max_ms', message: 'must not be below latency_ms' });
-    if (status !== undefined && reset === true) problems.push({ field: 'reset', message: 'cannot be combined with status' });
-    if (this.faults.length >= MAX_FAULTS) problems.push({ field: '', message: `at most ${MAX_FAULTS} faults at once; delete some first` });
+    if (max !== undefined && min === undefined)
+      problems.push({ field: 'latency_max_ms', message: 'requires latency_ms (the lower bound)' });
+    if (max !== undefined && min !== undefined && max < min)
+      problems.push({ field: 'latency_max_ms', message: 'must not be below latency_ms' });
+    if (status !== undefined && reset === true)
+      problems.push({ field: 'reset', message: 'cannot be combined with status' });
+    if (this.faults.length >= MAX_FAULTS)
+      problems.push({ field: '', message: `at most ${MAX_FAULTS} faults at once; delete some first` });
     if (problems.length) return invalid(problems);
     const view: FaultView = {
       id: newId('fault_', 12),
@@ -133,7 +143,9 @@ export class FaultPlan {
 
   /** The action for one request of an operation (and uses one of the rule's `times`), if any. */
   take(operationId: string): FaultAction | undefined {
-    const i = this.faults.findIndex((f) => f.view.operation_id === operationId || f.view.operation_id === ANY_OPERATION);
+    const i = this.faults.findIndex(
+      (f) => f.view.operation_id === operationId || f.view.operation_id === ANY_OPERATION,
+    );
     if (i < 0) return undefined;
     const { view } = this.faults[i];
     view.matched++;

@@ -37,13 +37,25 @@ export const LIMITS = {
   /** Endpoints one organization may have (create and control-API seeding). */
   endpointsPerOrganization: { value: 1000, what: 'endpoints of one organization', beyond: '400 `VALIDATION_ERROR`' },
   /** The `data` of an emitted event, serialised. */
-  eventDataBytes: { value: 64 * 1024, what: 'bytes of an event\'s `data` (as JSON)', beyond: '400 `VALIDATION_ERROR` on `data`' },
+  eventDataBytes: {
+    value: 64 * 1024,
+    what: "bytes of an event's `data` (as JSON)",
+    beyond: '400 `VALIDATION_ERROR` on `data`',
+  },
   /** Deliveries kept in the journal by default (`--journal-limit`). */
-  journalEntries: { value: 1000, what: 'deliveries in the journal (default of `--journal-limit`)', beyond: 'the oldest are dropped' },
+  journalEntries: {
+    value: 1000,
+    what: 'deliveries in the journal (default of `--journal-limit`)',
+    beyond: 'the oldest are dropped',
+  },
   /** Payload bytes kept in the journal, whatever `--journal-limit` says. */
   journalBytes: { value: 16 * 1024 * 1024, what: 'bytes of payloads in the journal', beyond: 'the oldest are dropped' },
   /** Deliveries scheduled or in flight at once. */
-  pendingDeliveries: { value: 10_000, what: 'deliveries scheduled or in flight', beyond: 'new ones are skipped (`too many pending deliveries`)' },
+  pendingDeliveries: {
+    value: 10_000,
+    what: 'deliveries scheduled or in flight',
+    beyond: 'new ones are skipped (`too many pending deliveries`)',
+  },
   /** API requests kept in the request journal (`GET /__mock/requests`). */
   requestJournalEntries: { value: 1000, what: 'API requests in the request journal', beyond: 'the oldest are dropped' },
   /** Bytes of the request journal (each entry weighs its fields as JSON, estimated). */
@@ -51,15 +63,35 @@ export const LIMITS = {
   /** Live streams (`GET /__mock/stream`) open at once. */
   streamClients: { value: 32, what: 'live streams open at once', beyond: '429 `RATE_LIMIT_EXCEEDED`' },
   /** Bytes written to one live stream that its client has not read yet. */
-  streamClientBytes: { value: 1024 * 1024, what: 'bytes a live-stream client has not read yet', beyond: 'the client is disconnected' },
+  streamClientBytes: {
+    value: 1024 * 1024,
+    what: 'bytes a live-stream client has not read yet',
+    beyond: 'the client is disconnected',
+  },
   /** Events sent to the live streams per flush (every STREAM_FLUSH_MS); the rest are counted in one `gap` event. */
-  streamEventsPerFlush: { value: 200, what: `events sent to a live stream per flush (every ${STREAM_FLUSH_MS} ms)`, beyond: 'one `gap` event counts the rest' },
+  streamEventsPerFlush: {
+    value: 200,
+    what: `events sent to a live stream per flush (every ${STREAM_FLUSH_MS} ms)`,
+    beyond: 'one `gap` event counts the rest',
+  },
   /** Bytes of events sent to the live streams per flush: a flush is always far smaller than `streamClientBytes`. */
-  streamBytesPerFlush: { value: 256 * 1024, what: `bytes of events sent to a live stream per flush (every ${STREAM_FLUSH_MS} ms)`, beyond: 'one `gap` event counts the rest' },
+  streamBytesPerFlush: {
+    value: 256 * 1024,
+    what: `bytes of events sent to a live stream per flush (every ${STREAM_FLUSH_MS} ms)`,
+    beyond: 'one `gap` event counts the rest',
+  },
   /** Fault rules in force at once (`POST /__mock/faults`). */
-  faultRules: { value: 100, what: 'fault rules in force at once', beyond: '400 `VALIDATION_ERROR` (delete some first)' },
+  faultRules: {
+    value: 100,
+    what: 'fault rules in force at once',
+    beyond: '400 `VALIDATION_ERROR` (delete some first)',
+  },
   /** A fault rule's added latency, `latency_ms` and `latency_max_ms` (mock/control-api.json states it too). */
-  faultLatencyMs: { value: 60_000, what: "milliseconds of a fault rule's added latency (`latency_ms`, `latency_max_ms`)", beyond: '400 `VALIDATION_ERROR` on that field' },
+  faultLatencyMs: {
+    value: 60_000,
+    what: "milliseconds of a fault rule's added latency (`latency_ms`, `latency_max_ms`)",
+    beyond: '400 `VALIDATION_ERROR` on that field',
+  },
   /** A JSON fixture (`--fixture`), checked before it is read. */
   fixtureBytes: { value: 128 * 1024 * 1024, what: 'bytes of a JSON fixture', beyond: 'refused at start, unread' },
 } as const satisfies Record<string, Limit>;

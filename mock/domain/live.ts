@@ -136,5 +136,11 @@ export function deliveryEvent(r: DeliveryRecord): DeliveryEvent {
 }
 
 export function attemptEvent(r: DeliveryRecord, a: AttemptRecord): AttemptEvent {
-  return { delivery_id: r.id, event_id: r.event_id, endpoint_id: r.endpoint_id, organization_id: r.organization_id, ...a };
+  return {
+    delivery_id: r.id,
+    event_id: r.event_id,
+    endpoint_id: r.endpoint_id,
+    organization_id: r.organization_id,
+    ...a,
+  };
 }

@@ -76,7 +76,10 @@ export function onePerField(...lists: readonly FieldError[][]): FieldError[] {
  * Why an operation was refused, in domain terms: a row of the refusal table (src/core/refusals.ts),
  * which gives the HTTP layer its status and code.
  */
-export type DomainErrorKind = Extract<RefusalKind, 'unauthenticated' | 'forbidden' | 'endpoint_not_found' | 'invalid_input'>;
+export type DomainErrorKind = Extract<
+  RefusalKind,
+  'unauthenticated' | 'forbidden' | 'endpoint_not_found' | 'invalid_input'
+>;
 
 export interface DomainError {
   kind: DomainErrorKind;
@@ -102,5 +105,12 @@ export interface EndpointView {
 }
 
 export function endpointView(e: EndpointRecord): EndpointView {
-  return { id: e.id, url: e.url, name: e.name, enabled: e.enabled, event_types: [...e.eventTypes], created_at: e.createdAt };
+  return {
+    id: e.id,
+    url: e.url,
+    name: e.name,
+    enabled: e.enabled,
+    event_types: [...e.eventTypes],
+    created_at: e.createdAt,
+  };
 }

@@ -99,8 +99,20 @@ const PLAIN = new Uint8Array(128);
 for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.~-') PLAIN[c.charCodeAt(0)] = 1;
 
 /** Whether path[start, end) may be shown: short, plain and not shaped like a credential, or known. */
-function shown(path: string, start: number, end: number, plain: boolean, isKnown: (segment: string) => boolean): boolean {
-  if (plain && end - start <= MAX_PLAIN_SEGMENT && !path.startsWith(SECRET_PREFIX, start) && !path.startsWith(KEY_PREFIX, start)) return true;
+function shown(
+  path: string,
+  start: number,
+  end: number,
+  plain: boolean,
+  isKnown: (segment: string) => boolean,
+): boolean {
+  if (
+    plain &&
+    end - start <= MAX_PLAIN_SEGMENT &&
+    !path.startsWith(SECRET_PREFIX, start) &&
+    !path.startsWith(KEY_PREFIX, start)
+  )
+    return true;
   return end > start && isKnown(path.slice(start, end));
 }
 
@@ -136,7 +148,13 @@ export function maskPath(path: string, isKnown: (segment: string) => boolean = N
 
 function violationsOf(input: RequestInput['violations']): RequestViolation[] {
   if (!input || input.length === 0) return NO_VIOLATIONS;
-  return input.slice(0, MAX_VIOLATIONS).map((v) => ({ check: v.check, location: v.location.join('.').slice(0, MAX_MESSAGE), message: redact(v.message).slice(0, MAX_MESSAGE) }));
+  return input
+    .slice(0, MAX_VIOLATIONS)
+    .map((v) => ({
+      check: v.check,
+      location: v.location.join('.').slice(0, MAX_MESSAGE),
+      message: redact(v.message).slice(0, MAX_MESSAGE),
+    }));
 }
 
 /** What one entry costs, about as much as it takes as JSON. */

@@ -103,12 +103,23 @@ export function generate(seed: number): SeedResult {
     for (const role of ROLES) {
       const key = ID_PREFIX.apiKey + alnum(32);
       const id = `key_${alnum(16)}`;
-      apiKeys.push({ id, organizationId: org.id, role, hash: hashApiKey(key), hint: apiKeyHint(key), createdAt: org.createdAt });
+      apiKeys.push({
+        id,
+        organizationId: org.id,
+        role,
+        hash: hashApiKey(key),
+        hint: apiKeyHint(key),
+        createdAt: org.createdAt,
+      });
       shown.apiKeys.push({ id, role, key });
     }
     const specs = [
       { name: `${faker.commerce.productName()} webhooks`, eventTypes: [...EVENT_TYPES], enabled: true },
-      { name: `${faker.commerce.productName()} ${o === 0 ? 'KYC' : 'web'} results`, eventTypes: subsets[o], enabled: o === 0 },
+      {
+        name: `${faker.commerce.productName()} ${o === 0 ? 'KYC' : 'web'} results`,
+        eventTypes: subsets[o],
+        enabled: o === 0,
+      },
     ];
     for (const s of specs) {
       const bytes = Buffer.from(Array.from({ length: 32 }, () => faker.number.int({ min: 0, max: 255 })));
@@ -127,7 +138,14 @@ export function generate(seed: number): SeedResult {
         rotations: 0,
       };
       endpoints.push(e);
-      shown.endpoints.push({ id: e.id, name: e.name, url: e.url, enabled: e.enabled, event_types: [...e.eventTypes], secret });
+      shown.endpoints.push({
+        id: e.id,
+        name: e.name,
+        url: e.url,
+        enabled: e.enabled,
+        event_types: [...e.eventTypes],
+        secret,
+      });
     }
     revealed.push(shown);
   }

@@ -121,9 +121,13 @@ export class WebhookEndpointService {
     input: unknown,
     schemaProblems: readonly FieldError[] = [],
   ): Promise<Result<{ endpoint: EndpointView; secret: string }>> {
-    const fields = input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+    const fields =
+      input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
     // A list the schema already cut short (MAX_VIOLATIONS and a count of the rest) is the answer.
-    const problems = schemaProblems.length > MAX_VIOLATIONS ? [...schemaProblems] : onePerField([...schemaProblems], this.endpointProblems(fields));
+    const problems =
+      schemaProblems.length > MAX_VIOLATIONS
+        ? [...schemaProblems]
+        : onePerField([...schemaProblems], this.endpointProblems(fields));
     if (problems.length) return invalid(problems);
     if (!PRIVILEGED_ROLES.includes(principal.role)) return fail(FORBIDDEN_CREATE);
     const full = this.roomProblems(principal.organizationId);
@@ -138,7 +142,11 @@ export class WebhookEndpointService {
    * Adds a valid endpoint with defaults applied (enabled, every event type, a new secret). Shared by
    * create and the control API's seeding, which may choose the id and the initial secret.
    */
-  addEndpoint(organizationId: string, input: CreateEndpointInput, chosen: { id?: string; secret?: string } = {}): EndpointRecord {
+  addEndpoint(
+    organizationId: string,
+    input: CreateEndpointInput,
+    chosen: { id?: string; secret?: string } = {},
+  ): EndpointRecord {
     const now = this.now().toISOString();
     const record: EndpointRecord = {
       id: chosen.id ?? newEndpointId(),
@@ -160,7 +168,9 @@ export class WebhookEndpointService {
   roomProblems(organizationId: string): FieldError[] {
     const max = LIMITS.endpointsPerOrganization.value;
     if (this.store.endpointCount(organizationId) < max) return [];
-    return [{ field: '', message: `the organization already has ${max} endpoints, the most one organization may have` }];
+    return [
+      { field: '', message: `the organization already has ${max} endpoints, the most one organization may have` },
+    ];
   }
 
   /**
@@ -184,14 +194,19 @@ export class WebhookEndpointService {
       if (url && !this.schemes.includes(url.protocol)) {
         problems.push({ field: 'url', message: `must use ${this.schemes.map((s) => s.slice(0, -1)).join(' or ')}` });
       } else if (url && this.self()?.reachedBy(input.url)) {
-        problems.push({ field: 'url', message: "must not reach the mock itself: its deliveries would call the mock's own API" });
+        problems.push({
+          field: 'url',
+          message: "must not reach the mock itself: its deliveries would call the mock's own API",
+        });
       }
     }
     if (Array.isArray(input.event_types)) {
-      if (input.event_types.length === 0) problems.push({ field: 'event_types', message: 'must contain at least 1 event type' });
+      if (input.event_types.length === 0)
+        problems.push({ field: 'event_types', message: 'must contain at least 1 event type' });
       input.event_types.forEach((t: unknown, i) => {
         // The value is not echoed: error messages never repeat what a client sent.
-        if (typeof t === 'string' && !EVENT_TYPES.includes(t)) problems.push({ field: `event_types[${i}]`, message: 'is not a supported event type' });
+        if (typeof t === 'string' && !EVENT_TYPES.includes(t))
+          problems.push({ field: `event_types[${i}]`, message: 'is not a supported event type' });
       });
     }
     return problems;

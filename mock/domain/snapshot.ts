@@ -38,7 +38,8 @@ function record<T>(where: string, v: unknown, fields: Record<string, FieldCheck>
     if (why) problems.push(`${where}.${name} ${why}`);
   }
   for (const name of Object.keys(v)) {
-    if (!Object.prototype.hasOwnProperty.call(fields, name)) problems.push(`${where} has an unknown field "${name.slice(0, 40)}"`);
+    if (!Object.prototype.hasOwnProperty.call(fields, name))
+      problems.push(`${where} has an unknown field "${name.slice(0, 40)}"`);
   }
   if (problems.length > before) return undefined;
   const copy: Record<string, unknown> = {};
@@ -57,11 +58,14 @@ export function parseSnapshot(doc: unknown, problems: string[]): StateSnapshot |
     return undefined;
   }
   if (doc.version !== STATE_VERSION) {
-    problems.push(`"version" ${typeof doc.version === 'number' ? doc.version : '(missing)'} is not supported (expected ${STATE_VERSION})`);
+    problems.push(
+      `"version" ${typeof doc.version === 'number' ? doc.version : '(missing)'} is not supported (expected ${STATE_VERSION})`,
+    );
     return undefined;
   }
   for (const name of Object.keys(doc)) {
-    if (!['format', 'version', 'organizations', 'apiKeys', 'endpoints'].includes(name)) problems.push(`unknown top-level field "${name.slice(0, 40)}"`);
+    if (!['format', 'version', 'organizations', 'apiKeys', 'endpoints'].includes(name))
+      problems.push(`unknown top-level field "${name.slice(0, 40)}"`);
   }
   const missing = ['organizations', 'apiKeys', 'endpoints'].filter((list) => !Array.isArray(doc[list]));
   for (const list of missing) problems.push(`"${list}" must be an array`);
@@ -70,7 +74,12 @@ export function parseSnapshot(doc: unknown, problems: string[]): StateSnapshot |
   const organizations: OrganizationRecord[] = [];
   const orgIds = new Set<string>();
   (doc.organizations as unknown[]).forEach((o, i) => {
-    const r = record<OrganizationRecord>(`organizations[${i}]`, o, { id: str, name: (v) => (typeof v === 'string' ? undefined : 'must be a string'), createdAt: date }, problems);
+    const r = record<OrganizationRecord>(
+      `organizations[${i}]`,
+      o,
+      { id: str, name: (v) => (typeof v === 'string' ? undefined : 'must be a string'), createdAt: date },
+      problems,
+    );
     if (!r) return;
     if (orgIds.has(r.id)) problems.push(`organizations[${i}].id is a duplicate`);
     orgIds.add(r.id);
@@ -85,9 +94,11 @@ export function parseSnapshot(doc: unknown, problems: string[]): StateSnapshot |
       k,
       {
         id: str,
-        organizationId: (v) => (typeof v === 'string' && orgIds.has(v) ? undefined : 'must name an organization of the file'),
+        organizationId: (v) =>
+          typeof v === 'string' && orgIds.has(v) ? undefined : 'must name an organization of the file',
         role: (v) => ((ROLES as readonly unknown[]).includes(v) ? undefined : `must be one of ${ROLES.join(', ')}`),
-        hash: (v) => (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? undefined : 'must be the 64 hex digits of a SHA-256'),
+        hash: (v) =>
+          typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? undefined : 'must be the 64 hex digits of a SHA-256',
         hint: (v) => (typeof v === 'string' && v.length <= 8 ? undefined : 'must be a string of at most 8 characters'),
         createdAt: date,
       },
@@ -106,8 +117,10 @@ export function parseSnapshot(doc: unknown, problems: string[]): StateSnapshot |
       `endpoints[${i}]`,
       e,
       {
-        id: (v) => (typeof v === 'string' && ENDPOINT_ID_RE.test(v) ? undefined : `must match ${ENDPOINT_ID_RE.source}`),
-        organizationId: (v) => (typeof v === 'string' && orgIds.has(v) ? undefined : 'must name an organization of the file'),
+        id: (v) =>
+          typeof v === 'string' && ENDPOINT_ID_RE.test(v) ? undefined : `must match ${ENDPOINT_ID_RE.source}`,
+        organizationId: (v) =>
+          typeof v === 'string' && orgIds.has(v) ? undefined : 'must name an organization of the file',
         url: (v) => {
           if (typeof v !== 'string') return 'must be a string';
           if (v.length > LIMITS.urlLength.value) return `must be at most ${LIMITS.urlLength.value} characters`;
@@ -118,14 +131,20 @@ export function parseSnapshot(doc: unknown, problems: string[]): StateSnapshot |
             return 'must be an absolute URL';
           }
         },
-        name: (v) => (v === null || (typeof v === 'string' && v.length <= 120) ? undefined : 'must be null or a string of at most 120 characters'),
+        name: (v) =>
+          v === null || (typeof v === 'string' && v.length <= 120)
+            ? undefined
+            : 'must be null or a string of at most 120 characters',
         enabled: (v) => (typeof v === 'boolean' ? undefined : 'must be a boolean'),
         eventTypes: (v) =>
-          Array.isArray(v) && v.length > 0 && v.every((t) => EVENT_TYPES.includes(t as string)) ? undefined : 'must be a non-empty array of supported event types',
+          Array.isArray(v) && v.length > 0 && v.every((t) => EVENT_TYPES.includes(t as string))
+            ? undefined
+            : 'must be a non-empty array of supported event types',
         createdAt: date,
         secret: (v) => secretProblem(v),
         secretIssuedAt: date,
-        rotations: (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : 'must be a non-negative integer'),
+        rotations: (v) =>
+          Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : 'must be a non-negative integer',
       },
       problems,
     );

@@ -65,8 +65,12 @@ export class SelfAddress {
       return false;
     }
     const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
-    const host = u.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
-    if (host === 'localhost' || host.endsWith('.localhost')) return this.isSelf('127.0.0.1', port) || this.isSelf('::1', port);
+    const host = u.hostname
+      .replace(/^\[|\]$/g, '')
+      .replace(/\.$/, '')
+      .toLowerCase();
+    if (host === 'localhost' || host.endsWith('.localhost'))
+      return this.isSelf('127.0.0.1', port) || this.isSelf('::1', port);
     return this.isSelf(host, port);
   }
 }

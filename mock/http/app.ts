@@ -94,14 +94,26 @@ export function createApp(deps: AppDeps): Express {
   );
   // InkLink's operations: faults first (they answer instead of the operation, whatever the key),
   // then `Prefer: code=N`, then the security step, then the operation's handler with the principal.
-  const publicOperations = bindHandlers(PUBLIC_HANDLERS, { service: deps.service, validator: publicValidator, respond: respondPublic });
-  const authenticated = withAuthentication(getSpec(), publicOperations, { authenticate: (key) => deps.service.authenticate(key), respond: respondPublic });
-  const dispatchPublic = dispatcher(getSpec(), withFaults(withPrefer(authenticated, getSpec(), respondPublic), faults, respondPublic));
+  const publicOperations = bindHandlers(PUBLIC_HANDLERS, {
+    service: deps.service,
+    validator: publicValidator,
+    respond: respondPublic,
+  });
+  const authenticated = withAuthentication(getSpec(), publicOperations, {
+    authenticate: (key) => deps.service.authenticate(key),
+    respond: respondPublic,
+  });
+  const dispatchPublic = dispatcher(
+    getSpec(),
+    withFaults(withPrefer(authenticated, getSpec(), respondPublic), faults, respondPublic),
+  );
   const checkControlToken = controlToken(deps.controlToken, respondControl, tokenFree(controlSpec));
   const guardControl = controlGuard(deps.controlToken, respondControl);
   const refuseRepeated = repeatedQuery(controlSpec, respondControl);
   const control = (req: Request, res: Response, next: NextFunction) =>
-    guardControl(req, res, () => checkControlToken(req, res, () => (refuseRepeated(req, res) ? undefined : dispatchControl(req, res, next))));
+    guardControl(req, res, () =>
+      checkControlToken(req, res, () => (refuseRepeated(req, res) ? undefined : dispatchControl(req, res, next))),
+    );
 
   // One front layer does what every request needs (a request id, its log line) and routes: the
   // control API behind its token, or InkLink's operations. One router layer per request, not four.
@@ -136,7 +148,12 @@ export function createApp(deps: AppDeps): Express {
   app.use((err: any, req: Request, res: Response, _next: NextFunction) => {
     const respond = req.path.startsWith('/__mock') ? respondControl : respondPublic;
     // The error's message is not echoed: it may quote what the client sent.
-    logger.error('unhandled error', { method: req.method, path: req.path, error: err?.name ?? 'Error', id: res.locals.requestId });
+    logger.error('unhandled error', {
+      method: req.method,
+      path: req.path,
+      error: err?.name ?? 'Error',
+      id: res.locals.requestId,
+    });
     if (res.headersSent) {
       res.destroy();
       return;
@@ -152,5 +169,5 @@ function isPageRequest(req: Request): boolean {
 }
 
 function isControl(path: string): boolean {
-  return path.startsWith('/__mock') && (path.length === 7 || path.charCodeAt(7) === 47 /* / */);
+  return path.startsWith('/__mock') && (path.length === 7 || path.charCodeAt(7) === 47) /* / */;
 }

@@ -25,7 +25,8 @@ export function nestedDeeperThan(buf: Buffer, max: number): boolean {
 }
 
 /** A body refused: a row of the refusal table (a 400 or a 413) and what was wrong. */
-export type BodyResult = { ok: true; value: unknown } | { ok: false; kind: 'invalid_input' | 'body_too_large'; message: string };
+export type BodyResult =
+  { ok: true; value: unknown } | { ok: false; kind: 'invalid_input' | 'body_too_large'; message: string };
 
 /** Decodes strictly (invalid bytes throw) and keeps a byte order mark (which JSON does not allow). */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -41,21 +42,30 @@ const raw = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
 
 type Refusal = Extract<BodyResult, { ok: false }>;
 
-const TOO_LARGE: Refusal = { ok: false, kind: 'body_too_large', message: `The request body exceeds the ${BODY_LIMIT_BYTES} byte limit.` };
+const TOO_LARGE: Refusal = {
+  ok: false,
+  kind: 'body_too_large',
+  message: `The request body exceeds the ${BODY_LIMIT_BYTES} byte limit.`,
+};
 const invalid = (message: string): Refusal => ({ ok: false, kind: 'invalid_input', message });
 
 /**
  * Reads a JSON body whose content type is one the operation declares (`accepted`, from the spec),
  * so nothing the validator would not check gets through.
  */
-export function readJsonBody(req: Request, res: Response, accepted: readonly string[] = ['application/json']): Promise<BodyResult> {
+export function readJsonBody(
+  req: Request,
+  res: Response,
+  accepted: readonly string[] = ['application/json'],
+): Promise<BodyResult> {
   // A declared length over the limit is refused before anything else is looked at.
   if (Number(req.headers['content-length']) > BODY_LIMIT_BYTES) return Promise.resolve(TOO_LARGE);
   const type = req.headers['content-type'];
   if (!matchContentType(type, accepted as string[])) {
     return Promise.resolve(invalid(`Content-Type must be ${accepted.join(' or ')}.`));
   }
-  if (!utf8Charset(type!)) return Promise.resolve(invalid('The request body must be UTF-8: the Content-Type names another charset.'));
+  if (!utf8Charset(type!))
+    return Promise.resolve(invalid('The request body must be UTF-8: the Content-Type names another charset.'));
   return readRaw(req, res).then((r) => {
     if (!r.ok) return r;
     const buf = r.value;

@@ -45,7 +45,11 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * scheme in any case, as RFC 9110 says); a refusal says how to authenticate (`WWW-Authenticate`).
  * Requests for which `isOpen` says so (the dashboard's files, which hold no data) need none.
  */
-export function controlToken(token: string | undefined, respond: Responder, isOpen: (req: Request) => boolean = () => false) {
+export function controlToken(
+  token: string | undefined,
+  respond: Responder,
+  isOpen: (req: Request) => boolean = () => false,
+) {
   const expected = token === undefined ? undefined : digest(token);
   return (req: Request, res: Response, next: NextFunction) => {
     if (!expected || isOpen(req)) return next();
@@ -97,20 +101,38 @@ export function controlGuard(token: string | undefined, respond: Responder) {
   return (req: Request, res: Response, next: NextFunction) => {
     const h = req.headers;
     if (token === undefined && h.host !== undefined && !isLoopbackHost(h.host)) {
-      return respond.refuse(res, 'control_foreign_host', undefined, [{ field: 'host', message: 'is not a loopback name or address' }]);
+      return respond.refuse(res, 'control_foreign_host', undefined, [
+        { field: 'host', message: 'is not a loopback name or address' },
+      ]);
     }
     const origin = h.origin;
-    if (origin !== undefined && (h.host === undefined || (origin !== `http://${h.host}` && origin !== `https://${h.host}`))) {
-      return respond.refuse(res, 'control_cross_site', undefined, [{ field: 'origin', message: "is not this mock's own origin" }]);
+    if (
+      origin !== undefined &&
+      (h.host === undefined || (origin !== `http://${h.host}` && origin !== `https://${h.host}`))
+    ) {
+      return respond.refuse(res, 'control_cross_site', undefined, [
+        { field: 'origin', message: "is not this mock's own origin" },
+      ]);
     }
     const site = h['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-      return respond.refuse(res, 'control_cross_site', undefined, [{ field: 'sec-fetch-site', message: 'must be same-origin or none' }]);
+      return respond.refuse(res, 'control_cross_site', undefined, [
+        { field: 'sec-fetch-site', message: 'must be same-origin or none' },
+      ]);
     }
     const webhook = WEBHOOK_HEADERS.find((name) => h[name] !== undefined);
-    if (webhook) return respond.refuse(res, 'control_webhook_request', undefined, [{ field: webhook, message: 'is a webhook header' }]);
-    if (!READ_METHODS.has(req.method) && h['content-type'] !== undefined && !matchContentType(h['content-type'], ['application/json'])) {
-      return respond.refuse(res, 'control_not_json', undefined, [{ field: 'content-type', message: 'must be application/json' }]);
+    if (webhook)
+      return respond.refuse(res, 'control_webhook_request', undefined, [
+        { field: webhook, message: 'is a webhook header' },
+      ]);
+    if (
+      !READ_METHODS.has(req.method) &&
+      h['content-type'] !== undefined &&
+      !matchContentType(h['content-type'], ['application/json'])
+    ) {
+      return respond.refuse(res, 'control_not_json', undefined, [
+        { field: 'content-type', message: 'must be application/json' },
+      ]);
     }
     next();
   };
@@ -156,15 +178,29 @@ export async function seedEndpoint({ respond, control, validator }: Deps, req: R
 }
 
 export async function emitEvent({ respond, deliveries, validator }: Deps, req: Request, res: Response) {
-  const body = await validBody<{ type: string; endpoint_id?: string; organization_id?: string; data?: Record<string, unknown> }>(req, res, validator, respond);
+  const body = await validBody<{
+    type: string;
+    endpoint_id?: string;
+    organization_id?: string;
+    data?: Record<string, unknown>;
+  }>(req, res, validator, respond);
   if (!body) return;
-  const r = deliveries.emitEvent({ type: body.type, data: body.data, endpointId: body.endpoint_id, organizationId: body.organization_id });
+  const r = deliveries.emitEvent({
+    type: body.type,
+    data: body.data,
+    endpointId: body.endpoint_id,
+    organizationId: body.organization_id,
+  });
   if (!r.ok) return respond.domainError(res, r.error);
   respond.json(res, 202, r.value);
 }
 
 /** The query parameters an operation of `spec` takes. */
-const queryNames = (spec: CompiledSpec, operationId: string) => spec.operations.get(operationId)!.parameters.filter((p) => p.in === 'query').map((p) => p.name);
+const queryNames = (spec: CompiledSpec, operationId: string) =>
+  spec.operations
+    .get(operationId)!
+    .parameters.filter((p) => p.in === 'query')
+    .map((p) => p.name);
 
 /**
  * The query parameters, validated against the operation, which takes no other (a misspelt filter
@@ -186,7 +222,11 @@ function validQuery(
   const violations = validator.validateRequest({ operationId, query: q, headers: req.headers });
   const details = violations.map((v) => ({ field: v.location[2] ?? '', message: v.message }));
   details.push(...check(q).filter((d) => !details.some((e) => e.field === d.field)));
-  if (unknown > 0) details.unshift({ field: 'query', message: `has ${unknown} ${unknown === 1 ? 'parameter' : 'parameters'} this operation does not take (it takes ${takes.join(', ')})` });
+  if (unknown > 0)
+    details.unshift({
+      field: 'query',
+      message: `has ${unknown} ${unknown === 1 ? 'parameter' : 'parameters'} this operation does not take (it takes ${takes.join(', ')})`,
+    });
   if (details.length === 0) return q;
   respond.refuse(res, 'invalid_input', 'Invalid query parameters.', details);
   return undefined;
@@ -212,11 +252,21 @@ export function repeatedQuery(spec: CompiledSpec, respond: Responder): (req: Req
 
 const limitOf = (q: Record<string, string>) => (q.limit === undefined ? undefined : Number(q.limit));
 
-export function listDeliveries({ respond, deliveries, validator }: Deps, req: Request, res: Response, { operationId }: OperationContext) {
+export function listDeliveries(
+  { respond, deliveries, validator }: Deps,
+  req: Request,
+  res: Response,
+  { operationId }: OperationContext,
+) {
   const q = validQuery(validator, respond, req, res, operationId);
   if (!q) return;
   respond.json(res, 200, {
-    deliveries: deliveries.list({ endpointId: q.endpoint_id, eventId: q.event_id, organizationId: q.organization_id, limit: limitOf(q) }),
+    deliveries: deliveries.list({
+      endpointId: q.endpoint_id,
+      eventId: q.event_id,
+      organizationId: q.organization_id,
+      limit: limitOf(q),
+    }),
   });
 }
 
@@ -228,10 +278,22 @@ function knownOperation(q: Record<string, string>) {
 }
 
 /** The request journal, newest first (docs/dashboard.md). */
-export function listRequests({ respond, requests, validator }: Deps, req: Request, res: Response, { operationId }: OperationContext) {
+export function listRequests(
+  { respond, requests, validator }: Deps,
+  req: Request,
+  res: Response,
+  { operationId }: OperationContext,
+) {
   const q = validQuery(validator, respond, req, res, operationId, knownOperation);
   if (!q) return;
-  respond.json(res, 200, { requests: requests.list({ operation: q.operation, status: q.status, organizationId: q.organization_id, limit: limitOf(q) }) });
+  respond.json(res, 200, {
+    requests: requests.list({
+      operation: q.operation,
+      status: q.status,
+      organizationId: q.organization_id,
+      limit: limitOf(q),
+    }),
+  });
 }
 
 export function clearRequests({ respond, requests }: Deps, _req: Request, res: Response) {
@@ -262,7 +324,11 @@ function sendDashboardFile({ respond, dashboard }: Deps, req: Request, res: Resp
   try {
     file = dashboard.get(name);
   } catch {
-    return respond.refuse(res, 'internal', "The dashboard's files are missing from the package: rebuild it (npm run build).");
+    return respond.refuse(
+      res,
+      'internal',
+      "The dashboard's files are missing from the package: rebuild it (npm run build).",
+    );
   }
   if (!file) return respond.refuse(res, 'control_not_found', 'The dashboard has no such file.');
   dashboard.send(res, file, req.method === 'HEAD');

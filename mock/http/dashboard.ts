@@ -73,7 +73,8 @@ export function readAssets(dir: string): Map<string, Asset> {
     const type = CONTENT_TYPES[path.extname(name)];
     if (type) out.set(name, { body: fs.readFileSync(path.join(dir, name)), type });
   }
-  if (!out.has(UI_PAGE)) throw new Error(`The dashboard's files are missing from ${dir} (no ${UI_PAGE}): run npm run build`);
+  if (!out.has(UI_PAGE))
+    throw new Error(`The dashboard's files are missing from ${dir} (no ${UI_PAGE}): run npm run build`);
   return out;
 }
 

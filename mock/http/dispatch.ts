@@ -21,7 +21,11 @@ export interface AuthenticatedContext extends OperationContext {
   principal: Principal;
 }
 
-export type OperationHandler<C extends OperationContext = OperationContext> = (req: Request, res: Response, ctx: C) => void | Promise<void>;
+export type OperationHandler<C extends OperationContext = OperationContext> = (
+  req: Request,
+  res: Response,
+  ctx: C,
+) => void | Promise<void>;
 
 /** A table of named handler functions taking their dependencies first (see `bindHandlers`). */
 export type HandlerTable<D> = Record<string, (deps: D, req: Request, res: Response, ctx: any) => void | Promise<void>>;
@@ -29,7 +33,8 @@ export type HandlerTable<D> = Record<string, (deps: D, req: Request, res: Respon
 /** Binds a table of named handler functions to their dependencies, keyed by operationId. */
 export function bindHandlers<D>(table: HandlerTable<D>, deps: D): Record<string, OperationHandler<any>> {
   const out: Record<string, OperationHandler<any>> = {};
-  for (const [operationId, handler] of Object.entries(table)) out[operationId] = (req, res, ctx) => handler(deps, req, res, ctx);
+  for (const [operationId, handler] of Object.entries(table))
+    out[operationId] = (req, res, ctx) => handler(deps, req, res, ctx);
   return out;
 }
 
@@ -49,7 +54,11 @@ export function requiresApiKey(op: Operation): boolean {
  * key does not authenticate is refused before the handler runs; one that does reaches the handler
  * with `ctx.principal`.
  */
-export function withAuthentication(spec: CompiledSpec, handlers: Record<string, OperationHandler<any>>, auth: Authentication): Record<string, OperationHandler<any>> {
+export function withAuthentication(
+  spec: CompiledSpec,
+  handlers: Record<string, OperationHandler<any>>,
+  auth: Authentication,
+): Record<string, OperationHandler<any>> {
   const out: Record<string, OperationHandler<any>> = { ...handlers };
   for (const op of spec.operations.values()) {
     const handler = handlers[op.operationId];
@@ -71,7 +80,9 @@ export function dispatcher(spec: CompiledSpec, handlers: Record<string, Operatio
   }
   return (req: Request, res: Response, next: NextFunction) => {
     // HEAD is answered wherever GET is (Node sends the headers and no body).
-    const match = spec.findOperation(req.method, req.path) ?? (req.method === 'HEAD' ? spec.findOperation('GET', req.path) : undefined);
+    const match =
+      spec.findOperation(req.method, req.path) ??
+      (req.method === 'HEAD' ? spec.findOperation('GET', req.path) : undefined);
     if (!match) return next();
     const operationId = match.operation.operationId;
     res.locals.operationId = operationId;

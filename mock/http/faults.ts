@@ -20,10 +20,15 @@ import type { Responder } from './respond';
 
 export const FAULT_HEADER = 'x-inklink-mock-fault';
 
-export function withFaults(handlers: Record<string, OperationHandler<any>>, plan: FaultPlan, respond: Responder): Record<string, OperationHandler> {
+export function withFaults(
+  handlers: Record<string, OperationHandler<any>>,
+  plan: FaultPlan,
+  respond: Responder,
+): Record<string, OperationHandler> {
   const wrapped: Record<string, OperationHandler> = {};
   for (const [operationId, handler] of Object.entries(handlers)) {
-    wrapped[operationId] = (req, res, ctx) => (plan.active ? faulty(plan.take(operationId), handler, respond, req, res, ctx) : handler(req, res, ctx));
+    wrapped[operationId] = (req, res, ctx) =>
+      plan.active ? faulty(plan.take(operationId), handler, respond, req, res, ctx) : handler(req, res, ctx);
   }
   return wrapped;
 }

@@ -12,7 +12,10 @@
 import http from 'node:http';
 import type { Express } from 'express';
 
-export function expressNativeClasses(app: Express): { IncomingMessage: typeof http.IncomingMessage; ServerResponse: typeof http.ServerResponse } {
+export function expressNativeClasses(app: Express): {
+  IncomingMessage: typeof http.IncomingMessage;
+  ServerResponse: typeof http.ServerResponse;
+} {
   class Request extends http.IncomingMessage {}
   class Response extends http.ServerResponse {}
   adopt(Request.prototype, app.request);
@@ -24,6 +27,7 @@ export function expressNativeClasses(app: Express): { IncomingMessage: typeof ht
 
 /** Makes `target` stand in for `source`: the same own properties and the same prototype. */
 function adopt(target: object, source: object): void {
-  for (const key of Reflect.ownKeys(source)) Object.defineProperty(target, key, Object.getOwnPropertyDescriptor(source, key)!);
+  for (const key of Reflect.ownKeys(source))
+    Object.defineProperty(target, key, Object.getOwnPropertyDescriptor(source, key)!);
   Object.setPrototypeOf(target, Object.getPrototypeOf(source));
 }

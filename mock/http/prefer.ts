@@ -29,12 +29,20 @@ export function preferredCode(header: string | string[] | undefined): string | u
   for (const preference of (Array.isArray(header) ? header.join(',') : header).split(',')) {
     const [token] = preference.split(';');
     const eq = token.indexOf('=');
-    if (eq > 0 && token.slice(0, eq).trim().toLowerCase() === 'code') return token.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    if (eq > 0 && token.slice(0, eq).trim().toLowerCase() === 'code')
+      return token
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
   }
   return undefined;
 }
 
-export function withPrefer(handlers: Record<string, OperationHandler<any>>, spec: CompiledSpec, respond: Responder): Record<string, OperationHandler> {
+export function withPrefer(
+  handlers: Record<string, OperationHandler<any>>,
+  spec: CompiledSpec,
+  respond: Responder,
+): Record<string, OperationHandler> {
   const wrapped: Record<string, OperationHandler> = {};
   for (const [operationId, handler] of Object.entries(handlers)) {
     const declared = [...spec.operation(operationId).responses.keys()].filter((s) => /^[1-5]\d\d$/.test(s)).map(Number);
@@ -47,12 +55,22 @@ export function withPrefer(handlers: Record<string, OperationHandler<any>>, spec
   return wrapped;
 }
 
-function answerPreferred(respond: Responder, res: Response, ctx: OperationContext, code: string, declared: number[]): void {
+function answerPreferred(
+  respond: Responder,
+  res: Response,
+  ctx: OperationContext,
+  code: string,
+  declared: number[],
+): void {
   const status = /^\d{3}$/.test(code) ? Number(code) : NaN;
   if (!declared.includes(status)) {
-    const what = Number.isNaN(status) ? `"${code.slice(0, 20)}" is not an HTTP status` : `${ctx.operationId} does not declare ${status}`;
+    const what = Number.isNaN(status)
+      ? `"${code.slice(0, 20)}" is not an HTTP status`
+      : `${ctx.operationId} does not declare ${status}`;
     const message = `Prefer: code=N asks for a status the operation declares (${declared.join(', ')}); ${what}.`;
-    respond.refuse(res, 'prefer_undeclared', message, [{ field: 'prefer', message: `code must be one of ${declared.join(', ')}` }]);
+    respond.refuse(res, 'prefer_undeclared', message, [
+      { field: 'prefer', message: `code must be one of ${declared.join(', ')}` },
+    ]);
     return;
   }
   res.setHeader(FAULT_HEADER, 'prefer');

@@ -22,7 +22,8 @@ export function detailsOf(violations: Violation[]): FieldError[] {
   for (const v of violations) {
     const path = describePath(v.location.slice(2));
     const field = path === '(root)' ? '' : path;
-    if (!byField.has(field)) byField.set(field, v.message.startsWith(`${path} `) ? v.message.slice(path.length + 1) : v.message);
+    if (!byField.has(field))
+      byField.set(field, v.message.startsWith(`${path} `) ? v.message.slice(path.length + 1) : v.message);
   }
   return [...byField].map(([field, message]) => ({ field, message }));
 }
@@ -36,7 +37,12 @@ function refuseBody(res: Response, respond: Responder, body: Extract<BodyResult,
  * schema found wrong (one details item per field). Answers 400/413 itself and resolves undefined
  * when the body cannot be read as JSON at all.
  */
-export async function checkedBody(req: Request, res: Response, validator: Validator, respond: Responder): Promise<{ value: unknown; problems: FieldError[] } | undefined> {
+export async function checkedBody(
+  req: Request,
+  res: Response,
+  validator: Validator,
+  respond: Responder,
+): Promise<{ value: unknown; problems: FieldError[] } | undefined> {
   const operationId: string = res.locals.operationId;
   const body = await readJsonBody(req, res, validator.spec.operation(operationId).requestBody?.contentTypes);
   if (!body.ok) {
@@ -50,7 +56,12 @@ export async function checkedBody(req: Request, res: Response, validator: Valida
 }
 
 /** A body that conforms to the operation's request schema, or undefined when it was refused (400/413). */
-export async function validBody<T>(req: Request, res: Response, validator: Validator, respond: Responder): Promise<T | undefined> {
+export async function validBody<T>(
+  req: Request,
+  res: Response,
+  validator: Validator,
+  respond: Responder,
+): Promise<T | undefined> {
   const body = await checkedBody(req, res, validator, respond);
   if (!body) return undefined;
   if (body.problems.length) {
@@ -61,7 +72,12 @@ export async function validBody<T>(req: Request, res: Response, validator: Valid
 }
 
 /** `POST /webhook/endpoints/{id}/rotate-secret` */
-export async function rotateWebhookEndpointSecret({ service, respond }: PublicApiDeps, req: Request, res: Response, { principal, params }: AuthenticatedContext) {
+export async function rotateWebhookEndpointSecret(
+  { service, respond }: PublicApiDeps,
+  req: Request,
+  res: Response,
+  { principal, params }: AuthenticatedContext,
+) {
   // The operation takes no body; one is read and dropped, under the same 1 MiB limit.
   const body = discardBody(req, res);
   if (body) {
@@ -74,7 +90,12 @@ export async function rotateWebhookEndpointSecret({ service, respond }: PublicAp
 }
 
 /** `POST /webhook/endpoints` */
-export async function createWebhookEndpoint({ service, validator, respond }: PublicApiDeps, req: Request, res: Response, { principal }: AuthenticatedContext) {
+export async function createWebhookEndpoint(
+  { service, validator, respond }: PublicApiDeps,
+  req: Request,
+  res: Response,
+  { principal }: AuthenticatedContext,
+) {
   // The schema's problems and the domain's go into one answer (the service decides, and checks the role after).
   const body = await checkedBody(req, res, validator, respond);
   if (body === undefined) return;

@@ -55,7 +55,14 @@ export class Responder {
   }
 
   /** An error envelope with any status and code (fault injection answers statuses it was given). */
-  envelope(res: Response, status: number, code: string, message: string, details: FieldError[] = [], transport = false): void {
+  envelope(
+    res: Response,
+    status: number,
+    code: string,
+    message: string,
+    details: FieldError[] = [],
+    transport = false,
+  ): void {
     if (transport) res.locals.transportError = true;
     this.json(res, status, { error: { code, message, details, requestId: res.locals.requestId } });
   }
@@ -66,14 +73,23 @@ export class Responder {
     const envelope = validator.spec.componentValidator('error');
     const problems: Violation[] = [];
     if (!envelope(payload)) {
-      problems.push({ check: 'response_schema_conformance', location: ['response', 'body'], message: 'not the error envelope' });
+      problems.push({
+        check: 'response_schema_conformance',
+        location: ['response', 'body'],
+        message: 'not the error envelope',
+      });
     } else if ((payload as { error: { requestId: unknown } }).error.requestId !== res.getHeader('x-request-id')) {
-      problems.push({ check: 'response_headers_conformance', location: ['response', 'body', 'error', 'requestId'], message: 'differs from x-request-id' });
+      problems.push({
+        check: 'response_headers_conformance',
+        location: ['response', 'body', 'error', 'requestId'],
+        message: 'differs from x-request-id',
+      });
     }
     if (problems.length === 0) return;
     res.locals.violations = problems;
     res.setHeader(VIOLATIONS_HEADER, headerSafe(problems));
-    for (const v of problems) logger.warn('self-check violation', { check: v.check, location: v.location.join('.'), message: v.message });
+    for (const v of problems)
+      logger.warn('self-check violation', { check: v.check, location: v.location.join('.'), message: v.message });
   }
 
   private check(res: Response, status: number, payload: unknown): void {
@@ -88,7 +104,12 @@ export class Responder {
     res.locals.violations = violations;
     res.setHeader(VIOLATIONS_HEADER, headerSafe(violations));
     for (const v of violations) {
-      logger.warn('self-check violation', { check: v.check, operation: v.operationId, location: v.location.join('.'), message: v.message });
+      logger.warn('self-check violation', {
+        check: v.check,
+        operation: v.operationId,
+        location: v.location.join('.'),
+        message: v.message,
+      });
     }
   }
 }

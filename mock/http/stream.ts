@@ -67,7 +67,8 @@ export class StreamHub implements LiveSubscriber {
     this.batch.push(frame);
     this.batchChars += frame.length;
     // Full until the next flush: the feed pauses (publishers build nothing) and counts the rest.
-    if (this.batch.length >= LIMITS.streamEventsPerFlush.value || this.batchChars >= LIMITS.streamBytesPerFlush.value) this.live.pause();
+    if (this.batch.length >= LIMITS.streamEventsPerFlush.value || this.batchChars >= LIMITS.streamBytesPerFlush.value)
+      this.live.pause();
     this.flushTimer ??= setTimeout(this.flush, STREAM_FLUSH_MS).unref();
   }
 
@@ -102,7 +103,10 @@ export class StreamHub implements LiveSubscriber {
     if (res.destroyed) return;
     const waiting = res.writableLength;
     if (waiting > LIMITS.streamClientBytes.value) {
-      this.logger.info('live stream client disconnected: it does not read', { waiting_bytes: waiting, id: res.locals.requestId });
+      this.logger.info('live stream client disconnected: it does not read', {
+        waiting_bytes: waiting,
+        id: res.locals.requestId,
+      });
       res.destroy();
       this.remove(res);
       return;

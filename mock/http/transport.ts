@@ -72,7 +72,11 @@ export function createHttpServer(app: Express, logger: Logger, limits: Transport
       return;
     }
     const kind: RefusalKind =
-      err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'malformed_request';
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? 'headers_too_large'
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 'request_timeout'
+          : 'malformed_request';
     logger.debug('client error', { code: err.code, status: REFUSALS[kind].status });
     socket.end(envelopeResponse(kind));
   });

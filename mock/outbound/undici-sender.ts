@@ -135,7 +135,10 @@ export class UndiciSender implements DeliverySender {
     };
     try {
       const sent = target.authorization ? { ...headers, authorization: target.authorization } : headers;
-      this.dispatcher.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers: sent, body }, handler);
+      this.dispatcher.dispatch(
+        { origin: target.origin, path: target.path, method: 'POST', headers: sent, body },
+        handler,
+      );
     } catch (err) {
       finish({ error: describeError(err as NodeJS.ErrnoException, timeoutMs) });
     }

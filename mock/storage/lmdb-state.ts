@@ -61,7 +61,12 @@ interface Files {
 function filesOf(file: string): Files {
   const found = inspectPath(file);
   if (found.kind === 'directory') {
-    return { lmdbPath: found.real, dataFile: path.join(found.real, 'data.mdb'), lockFile: path.join(found.real, 'lock.mdb'), directory: true };
+    return {
+      lmdbPath: found.real,
+      dataFile: path.join(found.real, 'data.mdb'),
+      lockFile: path.join(found.real, 'lock.mdb'),
+      directory: true,
+    };
   }
   if (found.kind === 'missing' && /\.json$/i.test(file)) {
     throw new StateFileError(
@@ -81,10 +86,13 @@ function checkDataFile(file: string, dataFile: string): void {
     throw new StateFileError(
       file,
       'holds a JSON state (the state-file format of inklink-mock 0.1): the state file is a database now. ' +
-        'Start once with --fixture ' + file + ' --state-file NEW.db to move the state into a database (see docs/state-file.md)',
+        'Start once with --fixture ' +
+        file +
+        ' --state-file NEW.db to move the state into a database (see docs/state-file.md)',
     );
   }
-  if (head.indexOf(LMDB_MAGIC) === -1) throw new StateFileError(file, 'is not an inklink-mock state database (nor a JSON state): refused, left as it is');
+  if (head.indexOf(LMDB_MAGIC) === -1)
+    throw new StateFileError(file, 'is not an inklink-mock state database (nor a JSON state): refused, left as it is');
 }
 
 /** Creates a file owner-only if it does not exist, and makes an existing one owner-only. */
@@ -150,7 +158,8 @@ export class LmdbStateDatabase implements StateDatabase {
   static open(file: string): OpenedState {
     const files = filesOf(file);
     checkDataFile(file, files.dataFile);
-    if (openHere.has(files.dataFile)) throw new StateFileError(file, 'is already open in this process: one mock per state file');
+    if (openHere.has(files.dataFile))
+      throw new StateFileError(file, 'is already open in this process: one mock per state file');
     ownerOnly(files.dataFile, file);
     ownerOnly(files.lockFile, file);
     let db: RootDatabase;
@@ -182,7 +191,10 @@ export class LmdbStateDatabase implements StateDatabase {
       const owner = db.get(OWNER_KEY) as { pid?: unknown } | undefined;
       const pid = typeof owner?.pid === 'number' ? owner.pid : undefined;
       if (pid !== undefined && pid !== process.pid && isAlive(pid) && readers.has(pid)) {
-        throw new StateFileError(this.file, `is in use by another inklink-mock process (pid ${pid}): stop it first, or use another --state-file`);
+        throw new StateFileError(
+          this.file,
+          `is in use by another inklink-mock process (pid ${pid}): stop it first, or use another --state-file`,
+        );
       }
       db.putSync(OWNER_KEY, { pid: process.pid, since: new Date().toISOString() });
     });
@@ -214,14 +226,28 @@ export class LmdbStateDatabase implements StateDatabase {
     const endpoints = inOrder<EndpointRecord>(kinds.e);
     if (!meta) {
       if (records === 0) return undefined;
-      throw new StateFileError(this.file, 'is a database that inklink-mock did not write (no format record): refused, left as it is');
+      throw new StateFileError(
+        this.file,
+        'is a database that inklink-mock did not write (no format record): refused, left as it is',
+      );
     }
-    if (meta.format !== DATABASE_FORMAT) throw new StateFileError(this.file, `is not an inklink-mock state database (format record: not "${DATABASE_FORMAT}")`);
+    if (meta.format !== DATABASE_FORMAT)
+      throw new StateFileError(
+        this.file,
+        `is not an inklink-mock state database (format record: not "${DATABASE_FORMAT}")`,
+      );
     if (meta.version !== DATABASE_VERSION) {
-      throw new StateFileError(this.file, `database version ${typeof meta.version === 'number' ? meta.version : '(missing)'} is not supported (expected ${DATABASE_VERSION})`);
+      throw new StateFileError(
+        this.file,
+        `database version ${typeof meta.version === 'number' ? meta.version : '(missing)'} is not supported (expected ${DATABASE_VERSION})`,
+      );
     }
     if (unknown.length) throw new StateFileError(this.file, `holds ${unknown.length} records of no known kind`);
-    return checkedSnapshot({ format: STATE_FORMAT, version: STATE_VERSION, organizations, apiKeys, endpoints }, this.file, 'state file');
+    return checkedSnapshot(
+      { format: STATE_FORMAT, version: STATE_VERSION, organizations, apiKeys, endpoints },
+      this.file,
+      'state file',
+    );
   }
 
   /** Writes a whole state into the new, empty database (start-up only): one synchronous transaction. */
@@ -229,9 +255,12 @@ export class LmdbStateDatabase implements StateDatabase {
     try {
       this.db.transactionSync(() => {
         this.db.putSync(META_KEY, { format: DATABASE_FORMAT, version: DATABASE_VERSION });
-        for (const o of snapshot.organizations) this.db.putSync(RECORD_KEY.organization(o.id), this.stored(RECORD_KEY.organization(o.id), o));
-        for (const k of snapshot.apiKeys) this.db.putSync(RECORD_KEY.apiKey(k.hash), this.stored(RECORD_KEY.apiKey(k.hash), k));
-        for (const e of snapshot.endpoints) this.db.putSync(RECORD_KEY.endpoint(e.id), this.stored(RECORD_KEY.endpoint(e.id), e));
+        for (const o of snapshot.organizations)
+          this.db.putSync(RECORD_KEY.organization(o.id), this.stored(RECORD_KEY.organization(o.id), o));
+        for (const k of snapshot.apiKeys)
+          this.db.putSync(RECORD_KEY.apiKey(k.hash), this.stored(RECORD_KEY.apiKey(k.hash), k));
+        for (const e of snapshot.endpoints)
+          this.db.putSync(RECORD_KEY.endpoint(e.id), this.stored(RECORD_KEY.endpoint(e.id), e));
       });
     } catch (e) {
       throw new StateFileError(this.file, `cannot be written: ${fsProblem(e as NodeJS.ErrnoException)}`);

@@ -94,7 +94,8 @@ export function inspectPath(file: string, role = 'state file'): InspectedPath {
       st = fs.statSync(real);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      if (err.code === 'ENOENT') throw new StateFileError(file, 'is a symbolic link to a file that does not exist', role);
+      if (err.code === 'ENOENT')
+        throw new StateFileError(file, 'is a symbolic link to a file that does not exist', role);
       throw new StateFileError(file, `cannot be read: ${fsProblem(err)}`, role);
     }
   }
@@ -108,7 +109,12 @@ export function inspectPath(file: string, role = 'state file'): InspectedPath {
  * otherwise block) and checks again, on the open descriptor, that it is a regular file of at most
  * `maxBytes`. Returns the descriptor and the size.
  */
-export function openRegularFile(file: string, real: string, maxBytes: number, role: string): { fd: number; size: number } {
+export function openRegularFile(
+  file: string,
+  real: string,
+  maxBytes: number,
+  role: string,
+): { fd: number; size: number } {
   let fd: number;
   try {
     fd = fs.openSync(real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);

@@ -33,7 +33,8 @@ export function createActions({ model, notice, failed, reloadStateSoon }) {
   function emitEvent(opener) {
     formDialog({
       title: 'Emit an event',
-      intro: 'The mock delivers it now to each enabled endpoint subscribed to its type, signed with the secret in force at each attempt.',
+      intro:
+        'The mock delivers it now to each enabled endpoint subscribed to its type, signed with the secret in force at each attempt.',
       fields: [
         { name: 'type', label: 'Event type', type: 'select', options: model.vocabulary.eventTypes.map((t) => [t, t]) },
         { name: 'target', label: 'Deliver to', type: 'select', options: endpointChoices() },
@@ -45,8 +46,12 @@ export function createActions({ model, notice, failed, reloadStateSoon }) {
         if (target.startsWith('org:')) body.organization_id = target.slice(4);
         if (target.startsWith('endpoint:')) body.endpoint_id = target.slice(9);
         const r = await control('POST', '/events', body);
-        const skipped = r.skipped.length ? `, ${r.skipped.length} skipped (${r.skipped.map((s) => s.reason).join('; ')})` : '';
-        notice(`Event ${r.event_id} emitted: ${r.deliveries.length} ${r.deliveries.length === 1 ? 'delivery' : 'deliveries'}${skipped}.`);
+        const skipped = r.skipped.length
+          ? `, ${r.skipped.length} skipped (${r.skipped.map((s) => s.reason).join('; ')})`
+          : '';
+        notice(
+          `Event ${r.event_id} emitted: ${r.deliveries.length} ${r.deliveries.length === 1 ? 'delivery' : 'deliveries'}${skipped}.`,
+        );
       },
     });
   }
@@ -55,14 +60,30 @@ export function createActions({ model, notice, failed, reloadStateSoon }) {
     formDialog({
       title: 'Mint an api key',
       fields: [
-        { name: 'role', label: 'Role', type: 'select', options: model.vocabulary.roles.map((r) => [r, r]), value: 'owner' },
-        { name: 'organization', label: 'Organization', type: 'select', options: [['', 'a new organization'], ...(model.state?.organizations ?? []).map((o) => [o.id, o.name])] },
+        {
+          name: 'role',
+          label: 'Role',
+          type: 'select',
+          options: model.vocabulary.roles.map((r) => [r, r]),
+          value: 'owner',
+        },
+        {
+          name: 'organization',
+          label: 'Organization',
+          type: 'select',
+          options: [['', 'a new organization'], ...(model.state?.organizations ?? []).map((o) => [o.id, o.name])],
+        },
       ],
       submitLabel: 'Mint',
       opener,
       submit: async ({ role, organization }) => {
         const r = await control('POST', '/api-keys', organization ? { role, organization_id: organization } : { role });
-        showOnce({ title: 'New api key', intro: `Role ${r.role}, organization ${r.organization_id}. Use it in the api-key header.`, value: r.api_key, opener });
+        showOnce({
+          title: 'New api key',
+          intro: `Role ${r.role}, organization ${r.organization_id}. Use it in the api-key header.`,
+          value: r.api_key,
+          opener,
+        });
       },
     });
   }
@@ -71,11 +92,29 @@ export function createActions({ model, notice, failed, reloadStateSoon }) {
     const number = (v) => (v.trim() === '' ? undefined : Number(v));
     formDialog({
       title: 'Add a fault rule',
-      intro: "The mock misbehaves on purpose for InkLink's operations (never for the control API). Give a latency, a status, or a connection reset.",
+      intro:
+        "The mock misbehaves on purpose for InkLink's operations (never for the control API). Give a latency, a status, or a connection reset.",
       fields: [
-        { name: 'operation_id', label: 'Operation', type: 'select', options: model.vocabulary.operations.map((o) => [o, o === '*' ? 'every operation (*)' : o]) },
-        { name: 'latency_ms', label: 'Latency (ms)', type: 'number', min: 0, hint: 'The operation runs at once; its answer is held this long.' },
-        { name: 'latency_max_ms', label: 'Latency up to (ms)', type: 'number', min: 0, hint: 'Optional: a latency drawn between the two.' },
+        {
+          name: 'operation_id',
+          label: 'Operation',
+          type: 'select',
+          options: model.vocabulary.operations.map((o) => [o, o === '*' ? 'every operation (*)' : o]),
+        },
+        {
+          name: 'latency_ms',
+          label: 'Latency (ms)',
+          type: 'number',
+          min: 0,
+          hint: 'The operation runs at once; its answer is held this long.',
+        },
+        {
+          name: 'latency_max_ms',
+          label: 'Latency up to (ms)',
+          type: 'number',
+          min: 0,
+          hint: 'Optional: a latency drawn between the two.',
+        },
         { name: 'status', label: 'Answer this status instead', type: 'number', min: 400, max: 599 },
         { name: 'reset', label: 'Reset the connection instead of answering', type: 'checkbox' },
         { name: 'times', label: 'For the next N requests only', type: 'number', min: 1, hint: 'Empty: until removed.' },
@@ -84,7 +123,8 @@ export function createActions({ model, notice, failed, reloadStateSoon }) {
       opener,
       submit: async (v) => {
         const body = { operation_id: v.operation_id };
-        for (const k of ['latency_ms', 'latency_max_ms', 'status', 'times']) if (number(v[k]) !== undefined) body[k] = number(v[k]);
+        for (const k of ['latency_ms', 'latency_max_ms', 'status', 'times'])
+          if (number(v[k]) !== undefined) body[k] = number(v[k]);
         if (v.reset) body.reset = true;
         const f = await control('POST', '/faults', body);
         notice(`Fault rule ${f.id} added.`);

@@ -120,7 +120,12 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function readStream({ onOpen, onEvent, onStatus, signal }) {
   while (!signal.aborted) {
     try {
-      const res = await fetch('/__mock/stream', { headers: controlHeaders({ accept: 'text/event-stream' }), cache: 'no-store', credentials: 'omit', signal });
+      const res = await fetch('/__mock/stream', {
+        headers: controlHeaders({ accept: 'text/event-stream' }),
+        cache: 'no-store',
+        credentials: 'omit',
+        signal,
+      });
       if (res.status === 401) {
         onStatus('unauthorized');
         await res.body?.cancel();

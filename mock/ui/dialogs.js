@@ -23,7 +23,11 @@ export function modal({ title, content, onClose, opener, focus }) {
     onClose?.();
     if (dialog.open) dialog.close();
     dialog.remove();
-    const target = opener?.isConnected ? opener : key ? document.querySelector(`[data-key="${CSS.escape(key)}"]`) : null;
+    const target = opener?.isConnected
+      ? opener
+      : key
+        ? document.querySelector(`[data-key="${CSS.escape(key)}"]`)
+        : null;
     target?.focus();
   };
   dialog.addEventListener('cancel', (event) => {
@@ -85,8 +89,18 @@ export function confirmDialog({ title, message, confirmLabel, opener, danger = f
   return new Promise((resolve) => {
     let confirmed = false;
     const no = h('button', { type: 'button', onclick: () => close() }, 'Cancel');
-    const yes = h('button', { type: 'button', class: danger ? 'danger' : 'primary', onclick: () => ((confirmed = true), close()) }, confirmLabel);
-    const { close } = modal({ title, opener, focus: no, content: [h('p', {}, message), h('div', { class: 'actions' }, no, yes)], onClose: () => resolve(confirmed) });
+    const yes = h(
+      'button',
+      { type: 'button', class: danger ? 'danger' : 'primary', onclick: () => ((confirmed = true), close()) },
+      confirmLabel,
+    );
+    const { close } = modal({
+      title,
+      opener,
+      focus: no,
+      content: [h('p', {}, message), h('div', { class: 'actions' }, no, yes)],
+      onClose: () => resolve(confirmed),
+    });
   });
 }
 
@@ -127,7 +141,12 @@ export function formDialog({ title, intro, fields, submitLabel, submit, opener, 
     intro ? h('p', {}, intro) : null,
     inputs,
     error,
-    h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => close() }, 'Cancel'), h('button', { type: 'submit', class: 'primary' }, submitLabel)),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', onclick: () => close() }, 'Cancel'),
+      h('button', { type: 'submit', class: 'primary' }, submitLabel),
+    ),
   );
   const { close } = modal({ title, opener, content: form, onClose });
 }
@@ -137,7 +156,11 @@ function field(formId, f) {
   const hintId = f.hint ? `${id}-hint` : undefined;
   let control;
   if (f.type === 'select') {
-    control = h('select', { id, name: f.name, 'aria-describedby': hintId }, f.options.map(([value, label]) => h('option', { value, selected: value === f.value }, label)));
+    control = h(
+      'select',
+      { id, name: f.name, 'aria-describedby': hintId },
+      f.options.map(([value, label]) => h('option', { value, selected: value === f.value }, label)),
+    );
   } else if (f.type === 'checkbox') {
     control = h('input', { id, name: f.name, type: 'checkbox', 'aria-describedby': hintId });
   } else {
@@ -155,5 +178,10 @@ function field(formId, f) {
   }
   const label = h('label', { for: id }, f.label);
   const hint = f.hint ? h('p', { id: hintId, class: 'hint' }, f.hint) : null;
-  return h('div', { class: f.type === 'checkbox' ? 'field checkbox' : 'field' }, f.type === 'checkbox' ? [control, label] : [label, control], hint);
+  return h(
+    'div',
+    { class: f.type === 'checkbox' ? 'field checkbox' : 'field' },
+    f.type === 'checkbox' ? [control, label] : [label, control],
+    hint,
+  );
 }

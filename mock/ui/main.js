@@ -1,6 +1,16 @@
 // The dashboard: loads what the mock holds, keeps it current from the live stream, and wires the
 // actions (rotate, emit, mint, fault rules, reset). See docs/dashboard.md.
-import { ApiError, Unauthorized, control, dashboardKeyIds, forgetAdminKeys, forgetToken, hasToken, readStream, setToken } from './api.js';
+import {
+  ApiError,
+  Unauthorized,
+  control,
+  dashboardKeyIds,
+  forgetAdminKeys,
+  forgetToken,
+  hasToken,
+  readStream,
+  setToken,
+} from './api.js';
 import { createActions } from './actions.js';
 import { formDialog } from './dialogs.js';
 import { $, h, replaceChildren } from './dom.js';
@@ -42,7 +52,11 @@ const RENDERERS = {
     replaceChildren($('#orgs'), organizationsView(model.state, { onRotate: rotate, ownKeys: dashboardKeyIds }));
     const orgFilter = $('#filter-organization');
     const chosen = orgFilter.value;
-    replaceChildren(orgFilter, h('option', { value: '' }, 'any'), (model.state?.organizations ?? []).map((o) => h('option', { value: o.id, selected: o.id === chosen }, o.name)));
+    replaceChildren(
+      orgFilter,
+      h('option', { value: '' }, 'any'),
+      (model.state?.organizations ?? []).map((o) => h('option', { value: o.id, selected: o.id === chosen }, o.name)),
+    );
   },
   timeline: () => replaceChildren($('#timeline'), timelineView(timelineItems(), newSecretAttempts())),
   requests: () => replaceChildren($('#requests'), requestsView(model.requests.filter(requestFilter()))),
@@ -77,7 +91,8 @@ function requestFilter() {
   const organization = $('#filter-organization').value;
   return (r) =>
     (operation === '' || (operation === 'none' ? r.operation === null : r.operation === operation)) &&
-    (status === '' || (status === 'none' ? r.status === null : r.status !== null && `${Math.floor(r.status / 100)}xx` === status)) &&
+    (status === '' ||
+      (status === 'none' ? r.status === null : r.status !== null && `${Math.floor(r.status / 100)}xx` === status)) &&
     (organization === '' || r.organization_id === organization);
 }
 
@@ -171,7 +186,11 @@ const ON_EVENT = {
   rotation(r) {
     const endpoint = model.state?.organizations.flatMap((o) => o.endpoints).find((e) => e.id === r.endpoint_id);
     if (endpoint && r.rotations >= endpoint.rotations) {
-      Object.assign(endpoint, { secret_fingerprint: r.secret_fingerprint, rotations: r.rotations, secret_issued_at: r.secret_issued_at });
+      Object.assign(endpoint, {
+        secret_fingerprint: r.secret_fingerprint,
+        rotations: r.rotations,
+        secret_issued_at: r.secret_issued_at,
+      });
       render('state');
     }
     model.rotations.unshift(r);
@@ -269,12 +288,20 @@ function askToken(opener) {
 
 function failed(e) {
   if (e instanceof Unauthorized) return askToken();
-  notice(e instanceof ApiError ? `${e.message}${e.code ? ` (${e.status} ${e.code})` : ''}` : String(e.message ?? e), 'error');
+  notice(
+    e instanceof ApiError ? `${e.message}${e.code ? ` (${e.status} ${e.code})` : ''}` : String(e.message ?? e),
+    'error',
+  );
 }
 
 // ---- start ----------------------------------------------------------------------------------------
 
-const { rotate, emitEvent, mintKey, addFault, removeFault, reset } = createActions({ model, notice, failed, reloadStateSoon });
+const { rotate, emitEvent, mintKey, addFault, removeFault, reset } = createActions({
+  model,
+  notice,
+  failed,
+  reloadStateSoon,
+});
 
 function start() {
   $('#emit-open').addEventListener('click', (e) => emitEvent(e.currentTarget));

@@ -9,7 +9,21 @@ function table(label, head, rows, empty) {
   return h(
     'div',
     { class: 'scroll', role: 'region', 'aria-label': label, tabindex: '0' },
-    h('table', {}, h('caption', { class: 'visually-hidden' }, label), h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, rows)),
+    h(
+      'table',
+      {},
+      h('caption', { class: 'visually-hidden' }, label),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          head.map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      h('tbody', {}, rows),
+    ),
   );
 }
 
@@ -30,14 +44,25 @@ export function organizationsView(state, { onRotate, ownKeys }) {
           'ul',
           { class: 'key-list' },
           org.api_keys.map((k) =>
-            h('li', {}, h('span', { class: `role role-${k.role}` }, k.role), ' ', h('code', {}, k.key), ownKeys.has(k.id) ? h('span', { class: 'muted' }, ' (minted by this dashboard)') : null),
+            h(
+              'li',
+              {},
+              h('span', { class: `role role-${k.role}` }, k.role),
+              ' ',
+              h('code', {}, k.key),
+              ownKeys.has(k.id) ? h('span', { class: 'muted' }, ' (minted by this dashboard)') : null,
+            ),
           ),
         ),
       ),
       h('h4', {}, 'Endpoints'),
       org.endpoints.length === 0
         ? h('p', { class: 'empty' }, 'No endpoints.')
-        : h('ul', { class: 'endpoints' }, org.endpoints.map((e) => endpointView(org, e, onRotate))),
+        : h(
+            'ul',
+            { class: 'endpoints' },
+            org.endpoints.map((e) => endpointView(org, e, onRotate)),
+          ),
     ),
   );
 }
@@ -52,7 +77,17 @@ function endpointView(org, e, onRotate) {
       { class: 'endpoint-head' },
       h('strong', {}, title),
       h('span', { class: e.enabled ? 'pill on' : 'pill off' }, e.enabled ? 'enabled' : 'disabled'),
-      h('button', { type: 'button', class: 'small rotate', 'data-key': `rotate-${e.id}`, onclick: (ev) => onRotate(org, e, ev.currentTarget) }, 'Rotate secret', visuallyHidden(` of ${title}`)),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'small rotate',
+          'data-key': `rotate-${e.id}`,
+          onclick: (ev) => onRotate(org, e, ev.currentTarget),
+        },
+        'Rotate secret',
+        visuallyHidden(` of ${title}`),
+      ),
     ),
     h(
       'dl',
@@ -68,7 +103,16 @@ function endpointView(org, e, onRotate) {
         'dd',
         { class: 'secret' },
         fingerprintChip(e.secret_fingerprint),
-        h('span', { class: 'muted' }, e.rotations === 0 ? ' never rotated' : [` rotated ${e.rotations} ${e.rotations === 1 ? 'time' : 'times'}, last `, h('time', { datetime: e.secret_issued_at, title: e.secret_issued_at }, ago(e.secret_issued_at))]),
+        h(
+          'span',
+          { class: 'muted' },
+          e.rotations === 0
+            ? ' never rotated'
+            : [
+                ` rotated ${e.rotations} ${e.rotations === 1 ? 'time' : 'times'}, last `,
+                h('time', { datetime: e.secret_issued_at, title: e.secret_issued_at }, ago(e.secret_issued_at)),
+              ],
+        ),
       ),
     ),
   );
@@ -79,7 +123,11 @@ function endpointView(org, e, onRotate) {
 const OUTCOME_TEXT = { pending: 'in flight', succeeded: 'delivered', failed: 'failed' };
 
 function attemptView(a, isNewSecret) {
-  const result = a.outcome === 'pending' ? 'in flight' : [a.status !== undefined ? `HTTP ${a.status}` : null, a.error ?? null].filter(Boolean).join(', ') || OUTCOME_TEXT[a.outcome];
+  const result =
+    a.outcome === 'pending'
+      ? 'in flight'
+      : [a.status !== undefined ? `HTTP ${a.status}` : null, a.error ?? null].filter(Boolean).join(', ') ||
+        OUTCOME_TEXT[a.outcome];
   return h(
     'li',
     { class: `attempt outcome-${a.outcome}` },
@@ -137,7 +185,13 @@ export function timelineView(items, newSecretAttempts) {
           h('span', { class: `state state-${d.state}` }, d.state.replace('_', ' ')),
           d.next_attempt_at ? h('span', { class: 'muted' }, ` next attempt ${clock(d.next_attempt_at)}`) : null,
         ),
-        d.attempts.length ? h('ol', { class: 'attempts' }, d.attempts.map((a) => attemptView(a, newSecretAttempts.has(`${d.id}#${a.attempt}`)))) : null,
+        d.attempts.length
+          ? h(
+              'ol',
+              { class: 'attempts' },
+              d.attempts.map((a) => attemptView(a, newSecretAttempts.has(`${d.id}#${a.attempt}`))),
+            )
+          : null,
       );
     }),
   );
@@ -157,11 +211,37 @@ export function requestsView(requests) {
         h('td', { class: 'mono' }, r.method),
         h('td', { class: 'mono path' }, r.path ?? h('span', { class: 'muted' }, '(no route)')),
         h('td', { class: 'mono' }, r.operation ?? '—'),
-        h('td', { class: 'num' }, r.status === null ? h('span', { title: 'no answer: the connection was reset or closed' }, 'none') : String(r.status), r.fault_id ? h('span', { class: 'badge fault', title: r.fault_id }, 'fault') : null),
+        h(
+          'td',
+          { class: 'num' },
+          r.status === null
+            ? h('span', { title: 'no answer: the connection was reset or closed' }, 'none')
+            : String(r.status),
+          r.fault_id ? h('span', { class: 'badge fault', title: r.fault_id }, 'fault') : null,
+        ),
         h('td', { class: 'num' }, `${r.duration_ms.toFixed(1)} ms`),
-        h('td', {}, r.api_key ? [h('code', {}, r.api_key), ' ', h('span', { class: `role role-${r.role}` }, r.role)] : h('span', { class: 'muted' }, 'none')),
+        h(
+          'td',
+          {},
+          r.api_key
+            ? [h('code', {}, r.api_key), ' ', h('span', { class: `role role-${r.role}` }, r.role)]
+            : h('span', { class: 'muted' }, 'none'),
+        ),
         h('td', { class: 'mono' }, shortId(r.request_id, 8)),
-        h('td', {}, r.violations.length === 0 ? h('span', { class: 'muted' }, 'ok') : h('span', { class: 'badge violation', title: r.violations.map((v) => `${v.check} ${v.location}: ${v.message}`).join('\n') }, `${r.violations.length} violation${r.violations.length > 1 ? 's' : ''}`)),
+        h(
+          'td',
+          {},
+          r.violations.length === 0
+            ? h('span', { class: 'muted' }, 'ok')
+            : h(
+                'span',
+                {
+                  class: 'badge violation',
+                  title: r.violations.map((v) => `${v.check} ${v.location}: ${v.message}`).join('\n'),
+                },
+                `${r.violations.length} violation${r.violations.length > 1 ? 's' : ''}`,
+              ),
+        ),
       ),
     ),
     'No request matches.',
@@ -172,7 +252,10 @@ export function requestsView(requests) {
 
 function effect(f) {
   const parts = [];
-  if (f.latency_ms !== undefined) parts.push(f.latency_max_ms !== undefined ? `latency ${f.latency_ms}-${f.latency_max_ms} ms` : `latency ${f.latency_ms} ms`);
+  if (f.latency_ms !== undefined)
+    parts.push(
+      f.latency_max_ms !== undefined ? `latency ${f.latency_ms}-${f.latency_max_ms} ms` : `latency ${f.latency_ms} ms`,
+    );
   if (f.status !== undefined) parts.push(`answer ${f.status}`);
   if (f.reset) parts.push('reset the connection');
   return parts.join(', then ');
@@ -192,7 +275,21 @@ export function faultsView(faults, { onRemove }) {
         h('td', { class: 'num' }, f.remaining === null ? 'until removed' : String(f.remaining)),
         h('td', { class: 'num' }, String(f.matched)),
         h('td', {}, h('time', { datetime: f.created_at }, clock(f.created_at))),
-        h('td', {}, h('button', { type: 'button', class: 'small', 'data-key': `remove-${f.id}`, onclick: (ev) => onRemove(f, ev.currentTarget) }, 'Remove', visuallyHidden(` rule ${f.id}`))),
+        h(
+          'td',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'small',
+              'data-key': `remove-${f.id}`,
+              onclick: (ev) => onRemove(f, ev.currentTarget),
+            },
+            'Remove',
+            visuallyHidden(` rule ${f.id}`),
+          ),
+        ),
       ),
     ),
     'No fault rule: the mock behaves.',

@@ -11,7 +11,8 @@ import { loadSpecFile, type CompiledSpec } from '../core/spec';
  * flag or the env var), before the command looks at it: an integer in a range, a duration of at
  * least `duration` ms, an absolute URL (`http`: http or https only), or one of a list.
  */
-export type ValueRule = { int: [number, number] } | { duration: number } | { url: 'http' | 'any' } | { oneOf: readonly string[] };
+export type ValueRule =
+  { int: [number, number] } | { duration: number } | { url: 'http' | 'any' } | { oneOf: readonly string[] };
 /** The rules most options share. */
 export const PORT: ValueRule = { int: [0, 65535] };
 export const POSITIVE_DURATION: ValueRule = { duration: 1 };
@@ -49,7 +50,8 @@ function distance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];
@@ -76,7 +78,10 @@ function usageErrorOf(e: NodeJS.ErrnoException, specs: OptionSpec[], argv: strin
   const flag = /'(?:-\w, )?(--?[^' =,]+)/.exec(e.message)?.[1];
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) {
     const given = flag.replace(/^--?/, '');
-    const near = nearest(given.replace(/^no-/, ''), specs.map((s) => s.name));
+    const near = nearest(
+      given.replace(/^no-/, ''),
+      specs.map((s) => s.name),
+    );
     return new UsageError(`unknown option ${flag}${near ? ` (did you mean --${near}?)` : ''}`);
   }
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
@@ -85,8 +90,12 @@ function usageErrorOf(e: NodeJS.ErrnoException, specs: OptionSpec[], argv: strin
     const needs = `${flag} needs a value (${flag} ${spec?.valueName ?? 'VALUE'})`;
     // `--port -1`: what follows is not an option of the command, so it may be a value with a dash.
     const next = argv[argv.indexOf(flag) + 1];
-    const isOption = next !== undefined && (next === '-h' || specs.some((s) => next === `--${s.name}` || next.startsWith(`--${s.name}=`)));
-    return new UsageError(next === undefined || isOption ? needs : `${needs}; a value that starts with "-" is written ${flag}=VALUE`);
+    const isOption =
+      next !== undefined &&
+      (next === '-h' || specs.some((s) => next === `--${s.name}` || next.startsWith(`--${s.name}=`)));
+    return new UsageError(
+      next === undefined || isOption ? needs : `${needs}; a value that starts with "-" is written ${flag}=VALUE`,
+    );
   }
   return new UsageError(e.message.split('\n')[0]);
 }
@@ -96,7 +105,9 @@ function ruleProblem(rule: ValueRule, value: string): string | undefined {
   if ('int' in rule) {
     const [min, max] = rule.int;
     const n = Number(value);
-    return /^\d+$/.test(value) && n >= min && n <= max ? undefined : `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`;
+    return /^\d+$/.test(value) && n >= min && n <= max
+      ? undefined
+      : `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`;
   }
   if ('duration' in rule) {
     try {
@@ -106,7 +117,10 @@ function ruleProblem(rule: ValueRule, value: string): string | undefined {
       return `: ${(e as Error).message}`;
     }
   }
-  if ('oneOf' in rule) return rule.oneOf.includes(value) ? undefined : `must be one of ${rule.oneOf.join(', ')}, got ${JSON.stringify(value)}`;
+  if ('oneOf' in rule)
+    return rule.oneOf.includes(value)
+      ? undefined
+      : `must be one of ${rule.oneOf.join(', ')}, got ${JSON.stringify(value)}`;
   // A URL may carry credentials: it is never repeated in the message.
   let url: URL | undefined;
   try {
@@ -115,7 +129,9 @@ function ruleProblem(rule: ValueRule, value: string): string | undefined {
     url = undefined;
   }
   const http = rule.url === 'http';
-  return url && (!http || url.protocol === 'http:' || url.protocol === 'https:') ? undefined : `must be an absolute ${http ? 'http(s) ' : ''}URL`;
+  return url && (!http || url.protocol === 'http:' || url.protocol === 'https:')
+    ? undefined
+    : `must be an absolute ${http ? 'http(s) ' : ''}URL`;
 }
 
 /**
@@ -134,7 +150,10 @@ function checkGiven(specs: OptionSpec[], tokens: { kind: string; name?: string; 
 
 function checkValue(spec: OptionSpec, value: string, fromEnv: boolean): void {
   const problem = spec.value && ruleProblem(spec.value, value);
-  if (problem) throw new UsageError(`--${spec.name}${problem.startsWith(':') ? '' : ' '}${problem}${fromEnv ? ` (from ${spec.env})` : ''}`);
+  if (problem)
+    throw new UsageError(
+      `--${spec.name}${problem.startsWith(':') ? '' : ' '}${problem}${fromEnv ? ` (from ${spec.env})` : ''}`,
+    );
 }
 
 export function parseOptions(
@@ -147,7 +166,12 @@ export function parseOptions(
   try {
     parsed = parseArgs({
       args: argv,
-      options: Object.fromEntries(specs.map((s) => [s.name, { type: s.type, multiple: s.multiple ?? false, ...(s.name === 'help' ? { short: 'h' } : {}) }])),
+      options: Object.fromEntries(
+        specs.map((s) => [
+          s.name,
+          { type: s.type, multiple: s.multiple ?? false, ...(s.name === 'help' ? { short: 'h' } : {}) },
+        ]),
+      ),
       allowPositionals: true,
       strict: true,
       tokens: true,
@@ -159,7 +183,9 @@ export function parseOptions(
   if (!settings.positionals && parsed.positionals.length > 0 && parsed.values.help !== true) {
     const arg = parsed.positionals[0];
     const hint =
-      /^\d+$/.test(arg) && specs.some((s) => s.name === 'port') ? `did you mean --port ${arg}?` : (settings.positionalHint ?? 'this command takes options only');
+      /^\d+$/.test(arg) && specs.some((s) => s.name === 'port')
+        ? `did you mean --port ${arg}?`
+        : (settings.positionalHint ?? 'this command takes options only');
     throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (${hint})`);
   }
   const values: ParsedOptions = {};
@@ -171,7 +197,13 @@ export function parseOptions(
       if (s.type === 'boolean') {
         if (!/^(1|0|true|false|yes|no)$/i.test(raw)) throw new UsageError(`${s.env} must be true or false`);
         v = /^(1|true|yes)$/i.test(raw);
-      } else v = s.multiple ? raw.split(',').map((x) => x.trim()).filter(Boolean) : raw;
+      } else
+        v = s.multiple
+          ? raw
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean)
+          : raw;
     }
     if (typeof v === 'string') checkValue(s, v, fromEnv);
     if (v === undefined && s.default !== undefined) v = s.type === 'boolean' ? s.default === 'true' : s.default;
@@ -192,7 +224,9 @@ export interface CommandHelp {
 export function helpText(help: CommandHelp, specs: OptionSpec[]): string {
   const rows = specs.map((s) => {
     const flag = `--${s.name}${s.type === 'string' ? ` ${s.valueName ?? 'VALUE'}` : ''}`;
-    const extra = [s.env ? `env ${s.env}` : '', s.default !== undefined ? `default ${s.default}` : ''].filter(Boolean).join('; ');
+    const extra = [s.env ? `env ${s.env}` : '', s.default !== undefined ? `default ${s.default}` : '']
+      .filter(Boolean)
+      .join('; ');
     return `  ${flag.padEnd(34)} ${s.description}${extra ? ` (${extra})` : ''}`;
   });
   const examples = help.examples.map(([cmd, what]) => `  # ${what}\n  ${cmd}`);
@@ -203,7 +237,12 @@ export function helpText(help: CommandHelp, specs: OptionSpec[]): string {
  * A command's options, or undefined once `--help` has printed the help (the command then exits 0).
  * A stray argument is a usage error that says where such a value goes (`settings.positionalHint`).
  */
-export function commandOptions(specs: OptionSpec[], help: CommandHelp, argv: string[], settings: ParseSettings = {}): ParsedOptions | undefined {
+export function commandOptions(
+  specs: OptionSpec[],
+  help: CommandHelp,
+  argv: string[],
+  settings: ParseSettings = {},
+): ParsedOptions | undefined {
   const { values } = parseOptions(specs, argv, process.env, settings);
   if (values.help) {
     process.stdout.write(helpText(help, specs));

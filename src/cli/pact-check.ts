@@ -2,7 +2,15 @@
 import { helpText, parseOptions, UsageError, type CommandHelp, type OptionSpec } from './options';
 
 export const PACT_CHECK_OPTIONS: OptionSpec[] = [
-  { name: 'format', type: 'string', env: 'INKLINK_PACT_CHECK_FORMAT', default: 'text', valueName: 'FORMAT', value: { oneOf: ['text', 'json'] }, description: 'text (one line per mismatch) or json.' },
+  {
+    name: 'format',
+    type: 'string',
+    env: 'INKLINK_PACT_CHECK_FORMAT',
+    default: 'text',
+    valueName: 'FORMAT',
+    value: { oneOf: ['text', 'json'] },
+    description: 'text (one line per mismatch) or json.',
+  },
   { name: 'help', type: 'boolean', description: 'Show this help.' },
 ];
 

@@ -57,7 +57,8 @@ export const PLAIN_CHILD_ENV = 'INKLINK_MOCK_PLAIN_OUTPUT_CHILD';
  * passed on. Otherwise (and in that child) it runs here.
  */
 export async function runWithPlainOutput(cliFile: string, argv: string[], run: () => Promise<number>): Promise<number> {
-  if (process.env[PLAIN_CHILD_ENV] === '1' || (colourEnabled(process.stdout) && colourEnabled(process.stderr))) return run();
+  if (process.env[PLAIN_CHILD_ENV] === '1' || (colourEnabled(process.stdout) && colourEnabled(process.stderr)))
+    return run();
   const child = spawn(process.execPath, [...process.execArgv, cliFile, ...argv], {
     stdio: ['inherit', 'pipe', 'pipe'],
     env: { ...process.env, [PLAIN_CHILD_ENV]: '1' },
@@ -80,4 +81,3 @@ export async function runWithPlainOutput(cliFile: string, argv: string[], run: (
   for (const s of signals) process.off(s, forward);
   return status;
 }
-

@@ -4,34 +4,147 @@ import { abortedLine, formatJson, formatJUnit, tableFooter, tableHeader, tableRo
 import { CHECK_INFO, verify } from '../verifier/run';
 import { parseTrigger } from '../verifier/trigger';
 import { colourEnabled } from './terminal';
-import { commandOptions, durationValue, HTTP_URL, PORT, POSITIVE_DURATION, requireOptions, specOption, UsageError, type CommandHelp, type OptionSpec } from './options';
+import {
+  commandOptions,
+  durationValue,
+  HTTP_URL,
+  PORT,
+  POSITIVE_DURATION,
+  requireOptions,
+  specOption,
+  UsageError,
+  type CommandHelp,
+  type OptionSpec,
+} from './options';
 import { checkList, parseReportOption, writeReports } from './reports';
 
 export const VERIFY_OPTIONS: OptionSpec[] = [
-  { name: 'base-url', type: 'string', env: 'INKLINK_BASE_URL', valueName: 'URL', value: HTTP_URL, description: 'Base URL of the implementation (e.g. https://platform.inklink.com/api/v1). Required.' },
-  { name: 'admin-key', type: 'string', env: 'INKLINK_ADMIN_KEY', valueName: 'KEY', description: 'An owner or admin api key; the run creates its endpoints with it. Required.' },
-  { name: 'member-key', type: 'string', env: 'INKLINK_MEMBER_KEY', valueName: 'KEY', description: 'A member api key of the same organization. Required.' },
-  { name: 'owner-key', type: 'string', env: 'INKLINK_OWNER_KEY', valueName: 'KEY', description: 'An owner api key of the same organization (privileged_roles; skipped without).' },
-  { name: 'other-org-key', type: 'string', env: 'INKLINK_OTHER_ORG_KEY', valueName: 'KEY', description: "An owner or admin key of another organization (tenant isolation checks; skipped without)." },
-  { name: 'trigger', type: 'string', env: 'INKLINK_TRIGGER', default: 'none', valueName: 'mock|url:URL|none', description: 'How to make the implementation deliver: the mock control API, POST {endpoint_id, type} to URL, or none (delivery checks skipped).' },
-  { name: 'control-token', type: 'string', env: 'INKLINK_MOCK_CONTROL_TOKEN', valueName: 'TOKEN', description: "Bearer token of the mock's control API, for --trigger mock." },
-  { name: 'receiver-host', type: 'string', env: 'INKLINK_RECEIVER_HOST', default: '127.0.0.1', valueName: 'HOST', description: 'Interface the webhook receiver listens on.' },
-  { name: 'receiver-port', type: 'string', env: 'INKLINK_RECEIVER_PORT', default: '0', valueName: 'PORT', value: PORT, description: 'Port of the webhook receiver (0: any free one).' },
-  { name: 'receiver-url', type: 'string', env: 'INKLINK_RECEIVER_URL', valueName: 'URL', value: HTTP_URL, description: 'Public URL that reaches the receiver (e.g. a tunnel), used as the endpoints\' url.' },
-  { name: 'delivery-wait', type: 'string', env: 'INKLINK_DELIVERY_WAIT', default: '10s', valueName: 'DURATION', value: POSITIVE_DURATION, description: 'How long to wait for an expected delivery or retry.' },
-  { name: 'report', type: 'string', multiple: true, env: 'INKLINK_REPORT', valueName: 'junit:FILE|json:FILE', description: 'Also write a report (repeatable; the env var takes a comma-separated list).' },
-  { name: 'check', type: 'string', multiple: true, env: 'INKLINK_CHECKS', valueName: 'NAME', description: 'Run only these checks (repeatable).' },
-  { name: 'spec', type: 'string', env: 'INKLINK_SPEC', valueName: 'FILE', description: "An OpenAPI 3.0 document to verify against instead of the bundled openapi.json." },
+  {
+    name: 'base-url',
+    type: 'string',
+    env: 'INKLINK_BASE_URL',
+    valueName: 'URL',
+    value: HTTP_URL,
+    description: 'Base URL of the implementation (e.g. https://platform.inklink.com/api/v1). Required.',
+  },
+  {
+    name: 'admin-key',
+    type: 'string',
+    env: 'INKLINK_ADMIN_KEY',
+    valueName: 'KEY',
+    description: 'An owner or admin api key; the run creates its endpoints with it. Required.',
+  },
+  {
+    name: 'member-key',
+    type: 'string',
+    env: 'INKLINK_MEMBER_KEY',
+    valueName: 'KEY',
+    description: 'A member api key of the same organization. Required.',
+  },
+  {
+    name: 'owner-key',
+    type: 'string',
+    env: 'INKLINK_OWNER_KEY',
+    valueName: 'KEY',
+    description: 'An owner api key of the same organization (privileged_roles; skipped without).',
+  },
+  {
+    name: 'other-org-key',
+    type: 'string',
+    env: 'INKLINK_OTHER_ORG_KEY',
+    valueName: 'KEY',
+    description: 'An owner or admin key of another organization (tenant isolation checks; skipped without).',
+  },
+  {
+    name: 'trigger',
+    type: 'string',
+    env: 'INKLINK_TRIGGER',
+    default: 'none',
+    valueName: 'mock|url:URL|none',
+    description:
+      'How to make the implementation deliver: the mock control API, POST {endpoint_id, type} to URL, or none (delivery checks skipped).',
+  },
+  {
+    name: 'control-token',
+    type: 'string',
+    env: 'INKLINK_MOCK_CONTROL_TOKEN',
+    valueName: 'TOKEN',
+    description: "Bearer token of the mock's control API, for --trigger mock.",
+  },
+  {
+    name: 'receiver-host',
+    type: 'string',
+    env: 'INKLINK_RECEIVER_HOST',
+    default: '127.0.0.1',
+    valueName: 'HOST',
+    description: 'Interface the webhook receiver listens on.',
+  },
+  {
+    name: 'receiver-port',
+    type: 'string',
+    env: 'INKLINK_RECEIVER_PORT',
+    default: '0',
+    valueName: 'PORT',
+    value: PORT,
+    description: 'Port of the webhook receiver (0: any free one).',
+  },
+  {
+    name: 'receiver-url',
+    type: 'string',
+    env: 'INKLINK_RECEIVER_URL',
+    valueName: 'URL',
+    value: HTTP_URL,
+    description: "Public URL that reaches the receiver (e.g. a tunnel), used as the endpoints' url.",
+  },
+  {
+    name: 'delivery-wait',
+    type: 'string',
+    env: 'INKLINK_DELIVERY_WAIT',
+    default: '10s',
+    valueName: 'DURATION',
+    value: POSITIVE_DURATION,
+    description: 'How long to wait for an expected delivery or retry.',
+  },
+  {
+    name: 'report',
+    type: 'string',
+    multiple: true,
+    env: 'INKLINK_REPORT',
+    valueName: 'junit:FILE|json:FILE',
+    description: 'Also write a report (repeatable; the env var takes a comma-separated list).',
+  },
+  {
+    name: 'check',
+    type: 'string',
+    multiple: true,
+    env: 'INKLINK_CHECKS',
+    valueName: 'NAME',
+    description: 'Run only these checks (repeatable).',
+  },
+  {
+    name: 'spec',
+    type: 'string',
+    env: 'INKLINK_SPEC',
+    valueName: 'FILE',
+    description: 'An OpenAPI 3.0 document to verify against instead of the bundled openapi.json.',
+  },
   { name: 'list-checks', type: 'boolean', description: 'List the checks and exit.' },
   { name: 'help', type: 'boolean', description: 'Show this help.' },
 ];
 
 export const VERIFY_HELP: CommandHelp = {
   usage: 'Usage: inklink-mock verify --base-url URL --admin-key K --member-key K [options]',
-  about: 'Checks an implementation against openapi.json and the documented behaviour, check by check.\nExit status: 0 when no check fails, 1 when one does, 2 on a usage error.',
+  about:
+    'Checks an implementation against openapi.json and the documented behaviour, check by check.\nExit status: 0 when no check fails, 1 when one does, 2 on a usage error.',
   examples: [
-    ['inklink-mock verify --base-url http://127.0.0.1:4010 --admin-key $ADMIN --member-key $MEMBER --trigger mock', 'the mock, deliveries included'],
-    ['inklink-mock verify --base-url https://staging.example.com/api/v1 --trigger none --report junit:reports/verify.xml', 'a deployment (keys from INKLINK_ADMIN_KEY and INKLINK_MEMBER_KEY), with a JUnit report'],
+    [
+      'inklink-mock verify --base-url http://127.0.0.1:4010 --admin-key $ADMIN --member-key $MEMBER --trigger mock',
+      'the mock, deliveries included',
+    ],
+    [
+      'inklink-mock verify --base-url https://staging.example.com/api/v1 --trigger none --report junit:reports/verify.xml',
+      'a deployment (keys from INKLINK_ADMIN_KEY and INKLINK_MEMBER_KEY), with a JUnit report',
+    ],
     ['inklink-mock verify --list-checks', 'the checks, one a line'],
   ],
 };
@@ -54,7 +167,9 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const unknownChecks = ((values.check as string[] | undefined) ?? []).filter((n) => !CHECK_INFO.some((c) => c.name === n));
+  const unknownChecks = ((values.check as string[] | undefined) ?? []).filter(
+    (n) => !CHECK_INFO.some((c) => c.name === n),
+  );
   if (unknownChecks.length) throw new UsageError(`unknown check(s): ${unknownChecks.join(', ')} (see --list-checks)`);
 
   // The table is printed as results come: its header first, then each check's row once it is final.
@@ -74,7 +189,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     deliveryWaitMs,
     only: values.check as string[] | undefined,
     spec,
-    onStart: () => process.stdout.write(tableHeader(String(values['base-url']).replace(/\/+$/, ''), triggerDescription, width)),
+    onStart: () =>
+      process.stdout.write(tableHeader(String(values['base-url']).replace(/\/+$/, ''), triggerDescription, width)),
     onResult: (r) => process.stdout.write(tableRow(r, width, color)),
   });
   process.stdout.write(report.aborted ? '' : tableFooter(report, color));

@@ -77,8 +77,12 @@ export class InklinkClient {
 
   /** `POST /webhook/endpoints/{id}/rotate-secret`: a new secret, returned once. */
   async rotateSecret(endpointId: string): Promise<RotatedSecret> {
-    if (typeof endpointId !== 'string' || endpointId === '') throw new TypeError('rotateSecret: endpointId is required');
-    const { body, status, requestId } = await this.post(`/webhook/endpoints/${encodeURIComponent(endpointId)}/rotate-secret`, undefined);
+    if (typeof endpointId !== 'string' || endpointId === '')
+      throw new TypeError('rotateSecret: endpointId is required');
+    const { body, status, requestId } = await this.post(
+      `/webhook/endpoints/${encodeURIComponent(endpointId)}/rotate-secret`,
+      undefined,
+    );
     if (!body || typeof body !== 'object' || typeof (body as any).secret !== 'string') {
       throw invalidResponse('the answer has no secret', status, requestId);
     }
@@ -88,7 +92,12 @@ export class InklinkClient {
   /** `POST /webhook/endpoints`: the endpoint and its secret, returned once. */
   async createEndpoint(input: CreateWebhookEndpointInput): Promise<CreatedWebhookEndpoint> {
     const { body, status, requestId } = await this.post('/webhook/endpoints', input);
-    if (!body || typeof body !== 'object' || typeof (body as any).id !== 'string' || typeof (body as any).secret !== 'string') {
+    if (
+      !body ||
+      typeof body !== 'object' ||
+      typeof (body as any).id !== 'string' ||
+      typeof (body as any).secret !== 'string'
+    ) {
       throw invalidResponse('the answer has no endpoint id or secret', status, requestId);
     }
     return body as CreatedWebhookEndpoint;
@@ -140,4 +149,3 @@ function causeOf(e: unknown): string {
   const cause = (e as any)?.cause;
   return (cause?.code as string) ?? (cause?.name as string) ?? (e as Error)?.name ?? 'error';
 }
-

@@ -19,7 +19,13 @@ export class InklinkApiError extends Error {
   readonly requestId: string | undefined;
   readonly details: InklinkErrorDetail[];
 
-  constructor(init: { status: number; code: string; message: string; requestId?: string; details?: InklinkErrorDetail[] }) {
+  constructor(init: {
+    status: number;
+    code: string;
+    message: string;
+    requestId?: string;
+    details?: InklinkErrorDetail[];
+  }) {
     super(init.message);
     this.status = init.status;
     this.code = init.code;
@@ -32,7 +38,6 @@ export class InklinkApiError extends Error {
     return this.status === 0 || this.status === 429 || this.status >= 500;
   }
 }
-
 
 function isDetail(d: unknown): d is InklinkErrorDetail {
   return !!d && typeof d === 'object' && typeof (d as any).field === 'string' && typeof (d as any).message === 'string';

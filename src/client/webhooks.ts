@@ -63,7 +63,8 @@ export function parseWebhookPayload(text: string): Omit<WebhookEvent, 'id'> {
     throw new WebhookVerificationError('invalid_payload', 'the body is not JSON');
   }
   if (!p || typeof p !== 'object') throw new WebhookVerificationError('invalid_payload', 'the body is not an object');
-  if (!WEBHOOK_EVENT_TYPES.includes(p.type)) throw new WebhookVerificationError('invalid_payload', 'type is not a known event type');
+  if (!WEBHOOK_EVENT_TYPES.includes(p.type))
+    throw new WebhookVerificationError('invalid_payload', 'type is not a known event type');
   if (typeof p.timestamp !== 'string' || Number.isNaN(Date.parse(p.timestamp))) {
     throw new WebhookVerificationError('invalid_payload', 'timestamp is not a date-time');
   }

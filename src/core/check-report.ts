@@ -33,10 +33,21 @@ export interface CheckResultOf<E extends CheckEvidence = CheckEvidence> {
 export type CheckCounts = Record<CheckStatus, number>;
 
 /** What a check decides; the runner adds its name, description and duration. */
-export type CheckOutcome<E extends CheckEvidence = CheckEvidence> = Pick<CheckResultOf<E>, 'status' | 'summary' | 'evidence'>;
+export type CheckOutcome<E extends CheckEvidence = CheckEvidence> = Pick<
+  CheckResultOf<E>,
+  'status' | 'summary' | 'evidence'
+>;
 
-export const passed = <E extends CheckEvidence>(summary: string, evidence: E[] = []): CheckOutcome<E> => ({ status: 'pass', summary, evidence });
-export const skipped = <E extends CheckEvidence>(summary: string): CheckOutcome<E> => ({ status: 'skip', summary, evidence: [] });
+export const passed = <E extends CheckEvidence>(summary: string, evidence: E[] = []): CheckOutcome<E> => ({
+  status: 'pass',
+  summary,
+  evidence,
+});
+export const skipped = <E extends CheckEvidence>(summary: string): CheckOutcome<E> => ({
+  status: 'skip',
+  summary,
+  evidence: [],
+});
 /** A failure; its summary is the first piece of evidence unless given. */
 export const failed = <E extends CheckEvidence>(evidence: E[], summary?: string): CheckOutcome<E> => ({
   status: 'fail',
@@ -96,7 +107,12 @@ export function tableHeader(heading: string, width: number, blocking = false): s
 }
 
 /** One check's row, which a tool may print as soon as the check is done. */
-export function tableRow(r: { name: string; status: CheckStatus; summary: string }, width: number, color = false, blocking = false): string {
+export function tableRow(
+  r: { name: string; status: CheckStatus; summary: string },
+  width: number,
+  color = false,
+  blocking = false,
+): string {
   const mark = MARK[r.status];
   return `  ${r.name.padEnd(width)}  ${painter(color)(mark, COLOR[r.status])}${' '.repeat(markWidth(blocking) - mark.length)}  ${r.summary}\n`;
 }
@@ -106,7 +122,11 @@ export const nameWidth = (names: string[]) => Math.max(...names.map((n) => n.len
 
 export function formatCheckTable<E extends CheckEvidence>(run: CheckRun<E>, color = false): string {
   const width = nameWidth(run.results.map((r) => r.name));
-  return tableHeader(run.heading, width, run.blocking) + run.results.map((r) => tableRow(r, width, color, run.blocking)).join('') + tableFooter(run, color);
+  return (
+    tableHeader(run.heading, width, run.blocking) +
+    run.results.map((r) => tableRow(r, width, color, run.blocking)).join('') +
+    tableFooter(run, color)
+  );
 }
 
 /** After the rows: the evidence of each failure, the tool's footer, and the counts. */
@@ -118,7 +138,8 @@ export function tableFooter<E extends CheckEvidence>(run: CheckRun<E>, color = f
     for (const ev of r.evidence.slice(0, TABLE_EVIDENCE)) {
       lines.push(`  - ${ev.message}`, ...run.tableLines(ev).map((l) => `      ${l}`));
     }
-    if (r.evidence.length > TABLE_EVIDENCE) lines.push(`  … and ${r.evidence.length - TABLE_EVIDENCE} more (see the JSON report)`);
+    if (r.evidence.length > TABLE_EVIDENCE)
+      lines.push(`  … and ${r.evidence.length - TABLE_EVIDENCE} more (see the JSON report)`);
   }
   if (run.footer?.length) lines.push('', ...run.footer);
   lines.push('', `${countsLine(run.counts, run.blocking)} in ${seconds(run.durationMs, 1)} s`);
@@ -131,8 +152,11 @@ export function formatCheckJUnit<E extends CheckEvidence>(run: CheckRun<E>): str
   const cases = run.results.map((r) => {
     const head = `    <testcase classname="${xmlEscape(run.tool.replace(/ /g, '.'))}" name="${xmlEscape(r.name)}" time="${seconds(r.durationMs, 3)}">`;
     if (r.status === 'pass') return `${head}</testcase>`;
-    if (r.status === 'skip' || r.status === 'blocked') return `${head}\n      <skipped message="${xmlEscape(r.summary)}"/>\n    </testcase>`;
-    const detail = r.evidence.map((ev) => [ev.message, ...run.junitLines(ev).map((l) => `  ${l}`)].join('\n')).join('\n');
+    if (r.status === 'skip' || r.status === 'blocked')
+      return `${head}\n      <skipped message="${xmlEscape(r.summary)}"/>\n    </testcase>`;
+    const detail = r.evidence
+      .map((ev) => [ev.message, ...run.junitLines(ev).map((l) => `  ${l}`)].join('\n'))
+      .join('\n');
     return `${head}\n      <failure message="${xmlEscape(r.summary)}" type="${xmlEscape(r.name)}">${xmlEscape(`${r.description}\n${detail}`)}</failure>\n    </testcase>`;
   });
   const total = run.results.length;

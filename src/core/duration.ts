@@ -15,7 +15,10 @@ export function parseDuration(text: string, min = 0): number {
 
 /** `0,5s,5m`: the delays before each attempt; at least one. */
 export function parseSchedule(text: string): number[] {
-  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 0) throw new Error('The retry schedule needs at least one delay, e.g. 0,1s,5s');
   return parts.map(parseDuration);
 }
@@ -25,7 +28,11 @@ export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
-  for (const [unit, size] of [['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size && parts.length < 2) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

@@ -45,8 +45,16 @@ export const ERROR_CODE_BY_STATUS: Readonly<Record<number, string>> = {
 
 /** The Standard Webhooks example schedule: delays before attempt 1, 2, ... (ms). */
 export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [
-  0, 5_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 5 * 3_600_000, 10 * 3_600_000, 14 * 3_600_000,
-  20 * 3_600_000, 24 * 3_600_000,
+  0,
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  5 * 3_600_000,
+  10 * 3_600_000,
+  14 * 3_600_000,
+  20 * 3_600_000,
+  24 * 3_600_000,
 ];
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 15_000;
 

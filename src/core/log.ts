@@ -131,7 +131,10 @@ export function createLogger(
     request: (r) => {
       if (!infoOn) return;
       if (format === 'json') emit('info', 'request', { ...r, ms: Number(r.ms.toFixed(2)) });
-      else push(`${timestamp()} INFO  ${r.method} ${r.operation} ${r.status} ${r.ms.toFixed(1)} ms request=${r.requestId}`);
+      else
+        push(
+          `${timestamp()} INFO  ${r.method} ${r.operation} ${r.status} ${r.ms.toFixed(1)} ms request=${r.requestId}`,
+        );
     },
     banner: (text) => {
       flush();

@@ -6,7 +6,7 @@ export function matchContentType(actual: string | undefined, declared: string[])
   // The common case, without allocating: exactly the one declared type, parameters allowed.
   if (declared.length === 1) {
     const d = declared[0];
-    if (actual === d || (actual.startsWith(d) && actual.charCodeAt(d.length) === 59 /* ; */)) return d;
+    if (actual === d || (actual.startsWith(d) && actual.charCodeAt(d.length) === 59) /* ; */) return d;
   }
   const mt = actual.split(';')[0].trim().toLowerCase();
   for (const d of declared) {

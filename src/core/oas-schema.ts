@@ -42,9 +42,7 @@ export function convertSchema(input: unknown, direction: Direction): unknown {
     } else if (SCHEMA_ARRAYS.includes(key) && Array.isArray(value)) {
       out[key] = value.map((s) => convertSchema(s, direction));
     } else if (SCHEMA_MAPS.includes(key) && value && typeof value === 'object') {
-      out[key] = Object.fromEntries(
-        Object.entries(value as Json).map(([k, s]) => [k, convertSchema(s, direction)]),
-      );
+      out[key] = Object.fromEntries(Object.entries(value as Json).map(([k, s]) => [k, convertSchema(s, direction)]));
     } else if ((key === 'items' || key === 'not') && value && typeof value === 'object') {
       out[key] = convertSchema(value, direction);
     } else if (key === 'additionalProperties' && value && typeof value === 'object') {

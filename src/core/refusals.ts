@@ -26,7 +26,11 @@ export const REFUSALS = {
   /** A missing, empty, malformed or unknown `api-key` (/authentication, /error-handling). */
   unauthenticated: { status: 401, code: 'UNAUTHORIZED', message: 'Missing or invalid api-key header.' },
   /** A key whose role is not owner or admin: "permission denied" is a 500 on the rotate page. */
-  forbidden: { status: 500, code: 'INTERNAL_ERROR', message: 'Permission denied: an organization owner or admin api key is required.' },
+  forbidden: {
+    status: 500,
+    code: 'INTERNAL_ERROR',
+    message: 'Permission denied: an organization owner or admin api key is required.',
+  },
   /** An unknown, malformed or other organization's endpoint id: "endpoint not found" is a 500 too. */
   endpoint_not_found: { status: 500, code: 'INTERNAL_ERROR', message: 'Webhook endpoint not found.' },
   /** A body that breaks the schema or the domain rules, one `details` item per field. */
@@ -36,15 +40,29 @@ export const REFUSALS = {
   /** A body over the limit (1 MiB), announced or sent. */
   body_too_large: { status: 413, code: 'VALIDATION_ERROR', message: 'The request body is too large.', transport: true },
   /** Request headers over the server's limit. */
-  headers_too_large: { status: 431, code: 'VALIDATION_ERROR', message: 'The request headers are too large.', transport: true },
+  headers_too_large: {
+    status: 431,
+    code: 'VALIDATION_ERROR',
+    message: 'The request headers are too large.',
+    transport: true,
+  },
   /** Headers or a whole request not received in time. */
-  request_timeout: { status: 408, code: 'VALIDATION_ERROR', message: 'The request was not received in time.', transport: true },
+  request_timeout: {
+    status: 408,
+    code: 'VALIDATION_ERROR',
+    message: 'The request was not received in time.',
+    transport: true,
+  },
   /** Bytes that are not HTTP. */
   malformed_request: { status: 400, code: 'VALIDATION_ERROR', message: 'Malformed HTTP request.', transport: true },
   /** Anything that went wrong inside the mock. */
   internal: { status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error.', transport: true },
   /** The mock's control API without its bearer token (when one is set). */
-  control_unauthenticated: { status: 401, code: 'UNAUTHORIZED', message: 'The control API requires Authorization: Bearer <control token>.' },
+  control_unauthenticated: {
+    status: 401,
+    code: 'UNAUTHORIZED',
+    message: 'The control API requires Authorization: Bearer <control token>.',
+  },
   /** A control-API resource that does not exist (e.g. a fault rule by id). */
   control_not_found: { status: 404, code: 'NOT_FOUND', message: 'Not found.' },
   /**
@@ -54,11 +72,17 @@ export const REFUSALS = {
   control_foreign_host: {
     status: 400,
     code: 'VALIDATION_ERROR',
-    message: "Without a control token, the control API answers only requests addressed to a loopback name or address (Host).",
+    message:
+      'Without a control token, the control API answers only requests addressed to a loopback name or address (Host).',
     transport: true,
   },
   /** A control request from another site (`Origin`, `Sec-Fetch-Site`): a web page driving the mock. */
-  control_cross_site: { status: 400, code: 'VALIDATION_ERROR', message: 'Cross-site requests to the control API are refused.', transport: true },
+  control_cross_site: {
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: 'Cross-site requests to the control API are refused.',
+    transport: true,
+  },
   /**
    * A state-changing control request whose body is not JSON (`text/plain`, a form): the kind of
    * request a web page can send without asking (CSRF).
@@ -70,12 +94,17 @@ export const REFUSALS = {
     transport: true,
   },
   /** A live stream (`GET /__mock/stream`) past the number open at once (docs/limits.md). */
-  control_too_many_streams: { status: 429, code: 'RATE_LIMIT_EXCEEDED', message: 'Too many live streams are open; close one (a dashboard tab) and retry.' },
+  control_too_many_streams: {
+    status: 429,
+    code: 'RATE_LIMIT_EXCEEDED',
+    message: 'Too many live streams are open; close one (a dashboard tab) and retry.',
+  },
   /** A control request carrying webhook headers: a webhook delivery never drives the control API. */
   control_webhook_request: {
     status: 400,
     code: 'VALIDATION_ERROR',
-    message: 'Requests that carry webhook headers (webhook-id, webhook-timestamp, webhook-signature) never reach the control API.',
+    message:
+      'Requests that carry webhook headers (webhook-id, webhook-timestamp, webhook-signature) never reach the control API.',
     transport: true,
   },
   /**
@@ -83,7 +112,12 @@ export const REFUSALS = {
    * declare, or a code that is no status. Not every operation declares 400, so it is answered
    * below the operations.
    */
-  prefer_undeclared: { status: 400, code: 'VALIDATION_ERROR', message: 'Prefer: code=N asks for a status the operation does not declare.', transport: true },
+  prefer_undeclared: {
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: 'Prefer: code=N asks for a status the operation does not declare.',
+    transport: true,
+  },
 } as const satisfies Record<string, Refusal>;
 
 export type RefusalKind = keyof typeof REFUSALS;
@@ -121,5 +155,9 @@ export const OPERATION_REFUSALS: Readonly<Record<string, readonly RefusalKind[]>
  */
 export const PROXY_REFUSALS = {
   /** The upstream API gave no answer (refused, unreachable, or not within the proxy's timeout). */
-  upstream_unreachable: { status: 502, code: 'UPSTREAM_UNREACHABLE', message: 'The proxy got no answer from the upstream API.' },
+  upstream_unreachable: {
+    status: 502,
+    code: 'UPSTREAM_UNREACHABLE',
+    message: 'The proxy got no answer from the upstream API.',
+  },
 } as const satisfies Record<string, Refusal>;

@@ -97,7 +97,9 @@ export function indexOperations(document: OpenApiDocument, deref: Deref): Operat
         method: method.toUpperCase(),
         path,
         parameters: [...params.values()],
-        requestBody: body ? { required: body.required === true, contentTypes: Object.keys(body.content ?? {}) } : undefined,
+        requestBody: body
+          ? { required: body.required === true, contentTypes: Object.keys(body.content ?? {}) }
+          : undefined,
         responses,
         pathPattern: new RegExp(`^${pattern}$`),
         pathParams,

@@ -9,7 +9,15 @@ import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import openapiJson from '../../openapi.json';
 import { definitionsSchema, convertSchema, type Direction } from './oas-schema';
-import { findOperation, indexOperations, type OpenApiDocument, type Operation, type OperationIndex, type OperationMatch, type ResponseSpec } from './spec-operations';
+import {
+  findOperation,
+  indexOperations,
+  type OpenApiDocument,
+  type Operation,
+  type OperationIndex,
+  type OperationMatch,
+  type ResponseSpec,
+} from './spec-operations';
 
 export type { OpenApiDocument, ParameterSpec, ResponseSpec, Operation, OperationMatch } from './spec-operations';
 
@@ -116,9 +124,7 @@ export class CompiledSpec {
   /** Finds the declared response for a status: exact, then `4XX`-style range, then `default`. */
   responseFor(op: Operation, status: number): ResponseSpec | undefined {
     return (
-      op.responses.get(String(status)) ??
-      op.responses.get(`${String(status)[0]}XX`) ??
-      op.responses.get('default')
+      op.responses.get(String(status)) ?? op.responses.get(`${String(status)[0]}XX`) ?? op.responses.get('default')
     );
   }
 
@@ -150,7 +156,9 @@ export class CompiledSpec {
                 validate: this.valueValidator(`${operationId}|${declared.status}|header|${name}`, h.schema, 'response'),
               })),
             contentTypes: declared.contentTypes,
-            bodies: new Map(declared.contentTypes.map((ct) => [ct, this.responseBodyValidator(op, declared.status, ct)])),
+            bodies: new Map(
+              declared.contentTypes.map((ct) => [ct, this.responseBodyValidator(op, declared.status, ct)]),
+            ),
           }
         : null;
       byStatus.set(status, plan);

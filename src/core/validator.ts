@@ -160,13 +160,19 @@ export function createValidator(spec: CompiledSpec = getSpec()): Validator {
     if (req.operationId) {
       op = spec.operations.get(req.operationId);
       if (!op) {
-        return [{ check: 'operation_exists', location: ['request'], message: `unknown operationId ${req.operationId}` }];
+        return [
+          { check: 'operation_exists', location: ['request'], message: `unknown operationId ${req.operationId}` },
+        ];
       }
     } else if (req.method && req.path !== undefined) {
       const m = spec.findOperation(req.method, req.path);
       if (!m) {
         return [
-          { check: 'operation_exists', location: ['request'], message: `no operation for ${req.method.toUpperCase()} ${req.path}` },
+          {
+            check: 'operation_exists',
+            location: ['request'],
+            message: `no operation for ${req.method.toUpperCase()} ${req.path}`,
+          },
         ];
       }
       op = m.operation;
@@ -188,7 +194,12 @@ export function createValidator(spec: CompiledSpec = getSpec()): Validator {
       const loc = ['request', p.in, p.name];
       if (raw === undefined) {
         if (p.required) {
-          out.push({ check: 'request_parameters_conformance', operationId: id, location: loc, message: `required ${p.in} parameter "${p.name}" is missing` });
+          out.push({
+            check: 'request_parameters_conformance',
+            operationId: id,
+            location: loc,
+            message: `required ${p.in} parameter "${p.name}" is missing`,
+          });
         }
         continue;
       }
@@ -203,7 +214,12 @@ export function createValidator(spec: CompiledSpec = getSpec()): Validator {
     if (rb) {
       if (!hasBody) {
         if (rb.required) {
-          out.push({ check: 'request_schema_conformance', operationId: id, location: ['request', 'body'], message: 'request body is required' });
+          out.push({
+            check: 'request_schema_conformance',
+            operationId: id,
+            location: ['request', 'body'],
+            message: 'request body is required',
+          });
         }
       } else {
         const ct = header(req.headers, 'content-type');
@@ -217,7 +233,15 @@ export function createValidator(spec: CompiledSpec = getSpec()): Validator {
           });
         } else {
           // Not push(...all): a spread of a very long array overflows the stack.
-          for (const v of validateBody(spec.requestBodyValidator(op, declared), declared, req.body, 'request_schema_conformance', id, ['request', 'body'])) out.push(v);
+          for (const v of validateBody(
+            spec.requestBodyValidator(op, declared),
+            declared,
+            req.body,
+            'request_schema_conformance',
+            id,
+            ['request', 'body'],
+          ))
+            out.push(v);
         }
       }
     }
@@ -226,7 +250,8 @@ export function createValidator(spec: CompiledSpec = getSpec()): Validator {
 
   function validateResponse(res: ResponseToValidate): Violation[] {
     const plan = spec.responsePlan(res.operationId, res.status);
-    if (plan === undefined) return [{ check: 'operation_exists', location: ['response'], message: `unknown operationId ${res.operationId}` }];
+    if (plan === undefined)
+      return [{ check: 'operation_exists', location: ['response'], message: `unknown operationId ${res.operationId}` }];
     const id = res.operationId;
     if (plan === null) {
       const op = spec.operation(id);
@@ -244,12 +269,21 @@ export function createValidator(spec: CompiledSpec = getSpec()): Validator {
       const value = header(res.headers, h.name);
       if (value === undefined) {
         if (h.required) {
-          out.push({ check: 'response_headers_conformance', operationId: id, location: ['response', 'header', h.name], message: `required header ${h.name} is missing` });
+          out.push({
+            check: 'response_headers_conformance',
+            operationId: id,
+            location: ['response', 'header', h.name],
+            message: `required header ${h.name} is missing`,
+          });
         }
         continue;
       }
       if (h.validate && !h.validate(parseParam(value, h.schema))) {
-        for (const v of ajvViolations(h.validate.errors, 'response_headers_conformance', id, ['response', 'header', h.name])) {
+        for (const v of ajvViolations(h.validate.errors, 'response_headers_conformance', id, [
+          'response',
+          'header',
+          h.name,
+        ])) {
           out.push({ ...v, message: `header ${h.name}: ${v.message.replace(/^\(root\) /, '')}` });
         }
       }
@@ -279,10 +313,19 @@ export function createValidator(spec: CompiledSpec = getSpec()): Validator {
       return out;
     }
     if (!hasBody) {
-      out.push({ check: 'response_schema_conformance', operationId: id, location: ['response', 'body'], message: 'response body is missing' });
+      out.push({
+        check: 'response_schema_conformance',
+        operationId: id,
+        location: ['response', 'body'],
+        message: 'response body is missing',
+      });
       return out;
     }
-    for (const v of validateBody(plan.bodies.get(media), media, res.body, 'response_schema_conformance', id, ['response', 'body'])) out.push(v);
+    for (const v of validateBody(plan.bodies.get(media), media, res.body, 'response_schema_conformance', id, [
+      'response',
+      'body',
+    ]))
+      out.push(v);
     return out;
   }
 

@@ -76,7 +76,12 @@ export interface SignedHeaders {
   'webhook-signature': string;
 }
 
-export function signedHeaders(secret: string | Buffer, id: string, timestamp: number, body: string | Buffer): SignedHeaders {
+export function signedHeaders(
+  secret: string | Buffer,
+  id: string,
+  timestamp: number,
+  body: string | Buffer,
+): SignedHeaders {
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestamp),
@@ -124,13 +129,21 @@ export function verify(
   const id = pick(headers, 'webhook-id');
   const ts = pick(headers, 'webhook-timestamp');
   const sigs = pick(headers, 'webhook-signature');
-  if (!id || !ts || !sigs) return { ok: false, reason: 'missing_headers', message: 'missing webhook-id, webhook-timestamp or webhook-signature' };
-  if (!/^\d{1,15}$/.test(ts)) return { ok: false, reason: 'invalid_timestamp', message: 'webhook-timestamp is not a decimal number of seconds' };
+  if (!id || !ts || !sigs)
+    return {
+      ok: false,
+      reason: 'missing_headers',
+      message: 'missing webhook-id, webhook-timestamp or webhook-signature',
+    };
+  if (!/^\d{1,15}$/.test(ts))
+    return { ok: false, reason: 'invalid_timestamp', message: 'webhook-timestamp is not a decimal number of seconds' };
   const timestamp = Number(ts);
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  if (now - timestamp > tolerance) return { ok: false, reason: 'timestamp_too_old', message: 'webhook-timestamp is too old' };
-  if (timestamp - now > tolerance) return { ok: false, reason: 'timestamp_too_new', message: 'webhook-timestamp is too far in the future' };
+  if (now - timestamp > tolerance)
+    return { ok: false, reason: 'timestamp_too_old', message: 'webhook-timestamp is too old' };
+  if (timestamp - now > tolerance)
+    return { ok: false, reason: 'timestamp_too_new', message: 'webhook-timestamp is too far in the future' };
   let key: Buffer;
   try {
     key = secretKey(secret);

@@ -28,7 +28,9 @@ export const jestPreset = { testEnvironment: 'node', moduleNameMapper };
  * Your Jest config with the mapping added (your own mappings win) and the `node` test environment
  * unless you chose another.
  */
-export function withInklinkMock<T extends JestConfigLike>(config: T = {} as T): T & Required<Pick<JestConfigLike, 'moduleNameMapper' | 'testEnvironment'>> {
+export function withInklinkMock<T extends JestConfigLike>(
+  config: T = {} as T,
+): T & Required<Pick<JestConfigLike, 'moduleNameMapper' | 'testEnvironment'>> {
   return {
     ...config,
     testEnvironment: config.testEnvironment ?? 'node',

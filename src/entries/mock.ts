@@ -4,6 +4,22 @@
  */
 export { createMockServer, type MockServer, type MockRequestHandler, type StateSource } from '../../mock/server';
 export type { MockServerOptions } from '../../mock/config';
-export type { DeliveryRecord, AttemptRecord, DeliveryState, EmitInput, EmitResult, JournalFilter } from '../../mock/domain/deliveries';
+export type {
+  DeliveryRecord,
+  AttemptRecord,
+  DeliveryState,
+  EmitInput,
+  EmitResult,
+  JournalFilter,
+} from '../../mock/domain/deliveries';
 export type { SeededOrganization } from '../../mock/domain/seed';
-export { createLogger, redact, LOG_LEVELS, LOG_FORMATS, type Logger, type LogLevel, type LogFormat, type LogSink } from '../core/log';
+export {
+  createLogger,
+  redact,
+  LOG_LEVELS,
+  LOG_FORMATS,
+  type Logger,
+  type LogLevel,
+  type LogFormat,
+  type LogSink,
+} from '../core/log';

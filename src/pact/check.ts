@@ -17,7 +17,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { matchContentType } from '../core/media-type';
-import { getValidator, describeLocation, describePath, isDeclaredRefusal, type Validator, type Violation, type CheckName } from '../core/validator';
+import {
+  getValidator,
+  describeLocation,
+  describePath,
+  isDeclaredRefusal,
+  type Validator,
+  type Violation,
+  type CheckName,
+} from '../core/validator';
 import { undeclaredProperties } from './closed';
 
 export interface PactMismatch {
@@ -98,25 +106,39 @@ function bodyOf(part: any, v4: boolean, headers: Headers): Body {
     }
     return { present: true, value, contentType };
   }
-  return { present: true, value: raw, contentType: headers['content-type'] ?? (typeof raw === 'object' ? 'application/json' : undefined) };
+  return {
+    present: true,
+    value: raw,
+    contentType: headers['content-type'] ?? (typeof raw === 'object' ? 'application/json' : undefined),
+  };
 }
 
 function statesOf(i: any): string[] {
-  const list: any[] = Array.isArray(i.providerStates) ? i.providerStates : i.providerState ? [{ name: i.providerState }] : [];
-  return list.map((s) => (s.params && Object.keys(s.params).length ? `${s.name} ${JSON.stringify(s.params)}` : String(s.name)));
+  const list: any[] = Array.isArray(i.providerStates)
+    ? i.providerStates
+    : i.providerState
+      ? [{ name: i.providerState }]
+      : [];
+  return list.map((s) =>
+    s.params && Object.keys(s.params).length ? `${s.name} ${JSON.stringify(s.params)}` : String(s.name),
+  );
 }
 
 /** A required property or header the pact leaves out: the consumer does not rely on it. */
 function isOmission(v: Violation): boolean {
   if (v.check === 'response_headers_conformance') return / is missing$/.test(v.message);
-  if (v.check === 'response_schema_conformance') return / is required$/.test(v.message) || v.message === 'response body is missing';
+  if (v.check === 'response_schema_conformance')
+    return / is required$/.test(v.message) || v.message === 'response body is missing';
   return false;
 }
 
 export function checkPact(pact: unknown, source = '(pact)', validator: Validator = getValidator()): PactCheckResult {
   if (!pact || typeof pact !== 'object') throw new PactFileError(`${source}: not a pact (not a JSON object)`);
   const p = pact as any;
-  const spec: string | undefined = p.metadata?.pactSpecification?.version ?? p.metadata?.['pact-specification']?.version ?? p.metadata?.pactSpecificationVersion;
+  const spec: string | undefined =
+    p.metadata?.pactSpecification?.version ??
+    p.metadata?.['pact-specification']?.version ??
+    p.metadata?.pactSpecificationVersion;
   const v4 = typeof spec === 'string' && spec.startsWith('4');
   const interactions: any[] = [
     ...(Array.isArray(p.interactions) ? p.interactions : []),
@@ -153,30 +175,56 @@ export function checkPact(pact: unknown, source = '(pact)', validator: Validator
     const type: string = i.type ?? (i.request ? 'Synchronous/HTTP' : 'Asynchronous/Messages');
 
     if (type === 'Asynchronous/Messages') {
-      const content = i.contents !== undefined ? bodyOf({ body: i.contents }, true, { 'content-type': 'application/json' }).value : i.content;
+      const content =
+        i.contents !== undefined
+          ? bodyOf({ body: i.contents }, true, { 'content-type': 'application/json' }).value
+          : i.content;
       if (content && typeof content === 'object' && 'type' in (content as object)) {
         if (!eventType((content as any).type)) {
-          result.mismatches.push(at('message_conformance', 'message.contents.type', `type ${JSON.stringify((content as any).type)} is not one of the webhookEventType values`));
+          result.mismatches.push(
+            at(
+              'message_conformance',
+              'message.contents.type',
+              `type ${JSON.stringify((content as any).type)} is not one of the webhookEventType values`,
+            ),
+          );
         }
       } else {
-        result.skipped.push({ interaction: description, index, reason: 'a message without a "type": openapi.json declares no webhook payloads' });
+        result.skipped.push({
+          interaction: description,
+          index,
+          reason: 'a message without a "type": openapi.json declares no webhook payloads',
+        });
       }
       return;
     }
     if (type !== 'Synchronous/HTTP') {
-      result.skipped.push({ interaction: description, index, reason: `${type} interactions are not HTTP operations of openapi.json` });
+      result.skipped.push({
+        interaction: description,
+        index,
+        reason: `${type} interactions are not HTTP operations of openapi.json`,
+      });
       return;
     }
     const req = i.request;
     const res = i.response;
-    if (!req || typeof req.method !== 'string' || typeof req.path !== 'string' || !res || typeof res.status !== 'number') {
-      result.mismatches.push(at('pact_format', 'interaction', 'an HTTP interaction needs request.method, request.path and response.status'));
+    if (
+      !req ||
+      typeof req.method !== 'string' ||
+      typeof req.path !== 'string' ||
+      !res ||
+      typeof res.status !== 'number'
+    ) {
+      result.mismatches.push(
+        at('pact_format', 'interaction', 'an HTTP interaction needs request.method, request.path and response.status'),
+      );
       return;
     }
 
     const reqHeaders = headersOf(req.headers);
     const reqBody = bodyOf(req, v4, reqHeaders);
-    if (reqBody.present && reqBody.contentType && !reqHeaders['content-type']) reqHeaders['content-type'] = reqBody.contentType;
+    if (reqBody.present && reqBody.contentType && !reqHeaders['content-type'])
+      reqHeaders['content-type'] = reqBody.contentType;
     const requestViolations = validator.validateRequest({
       method: req.method,
       path: req.path,
@@ -186,23 +234,32 @@ export function checkPact(pact: unknown, source = '(pact)', validator: Validator
     });
     const unknownOperation = requestViolations.find((v) => v.check === 'operation_exists');
     if (unknownOperation) {
-      result.mismatches.push(at('operation_exists', 'request', `${req.method.toUpperCase()} ${req.path}: no such operation in openapi.json`));
+      result.mismatches.push(
+        at('operation_exists', 'request', `${req.method.toUpperCase()} ${req.path}: no such operation in openapi.json`),
+      );
       return;
     }
     const op = validator.spec.findOperation(req.method, req.path)!.operation;
 
     const resHeaders = headersOf(res.headers);
     const resBody = bodyOf(res, v4, resHeaders);
-    if (resBody.present && resBody.contentType && !resHeaders['content-type']) resHeaders['content-type'] = resBody.contentType;
+    if (resBody.present && resBody.contentType && !resHeaders['content-type'])
+      resHeaders['content-type'] = resBody.contentType;
     const responseViolations = validator
-      .validateResponse({ operationId: op.operationId, status: res.status, headers: resHeaders, body: resBody.present ? resBody.value : undefined })
+      .validateResponse({
+        operationId: op.operationId,
+        status: res.status,
+        headers: resHeaders,
+        body: resBody.present ? resBody.value : undefined,
+      })
       .filter((v) => !isOmission(v))
       // No body in the pact: the consumer does not look at it, whatever its type.
       .filter((v) => resBody.present || v.check !== 'content_type_conformance');
     for (const v of responseViolations) result.mismatches.push(at(v.check, describeLocation(v), v.message));
 
     const declared = validator.spec.responseFor(op, res.status);
-    const media = declared && resBody.present ? matchContentType(resHeaders['content-type'], declared.contentTypes) : undefined;
+    const media =
+      declared && resBody.present ? matchContentType(resHeaders['content-type'], declared.contentTypes) : undefined;
     if (declared && media) {
       const schema = validator.spec.responseSchema(op, declared.status, media);
       for (const p of undeclaredProperties(validator.spec, schema, resBody.value)) {
@@ -213,7 +270,13 @@ export function checkPact(pact: unknown, source = '(pact)', validator: Validator
     const declaredQuery = new Set(op.parameters.filter((p) => p.in === 'query').map((p) => p.name));
     for (const name of Object.keys(queryOf(req.query))) {
       if (!declaredQuery.has(name)) {
-        result.warnings.push(at('request_parameters_conformance', `request.query.${name}`, `query parameter "${name}" is not declared in openapi.json: the provider may ignore it`));
+        result.warnings.push(
+          at(
+            'request_parameters_conformance',
+            `request.query.${name}`,
+            `query parameter "${name}" is not declared in openapi.json: the provider may ignore it`,
+          ),
+        );
       }
     }
     const expectsRefusal = isDeclaredRefusal(validator.spec, op, res.status);
@@ -272,7 +335,9 @@ export function formatCheckResults(results: PactCheckResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
     const pair = r.consumer && r.provider ? ` (${r.consumer} -> ${r.provider})` : '';
-    const verdict = r.mismatches.length ? `${r.mismatches.length} mismatch${r.mismatches.length === 1 ? '' : 'es'}` : 'conforms to openapi.json';
+    const verdict = r.mismatches.length
+      ? `${r.mismatches.length} mismatch${r.mismatches.length === 1 ? '' : 'es'}`
+      : 'conforms to openapi.json';
     lines.push(`${r.source}${pair}: ${r.interactions} interaction${r.interactions === 1 ? '' : 's'}, ${verdict}`);
     for (const m of r.mismatches) lines.push(`  ✗ ${formatMismatch(m)}`);
     for (const m of r.expected) lines.push(`  · expected refusal: ${formatMismatch(m)}`);
@@ -280,6 +345,10 @@ export function formatCheckResults(results: PactCheckResult[]): string {
     for (const s of r.skipped) lines.push(`  - skipped interaction #${s.index} "${s.interaction}": ${s.reason}`);
   }
   const total = results.reduce((n, r) => n + r.mismatches.length, 0);
-  lines.push(total ? `${total} mismatch${total === 1 ? '' : 'es'} with openapi.json` : `All ${results.length} pact file${results.length === 1 ? '' : 's'} conform to openapi.json`);
+  lines.push(
+    total
+      ? `${total} mismatch${total === 1 ? '' : 'es'} with openapi.json`
+      : `All ${results.length} pact file${results.length === 1 ? '' : 's'} conform to openapi.json`,
+  );
   return `${lines.join('\n')}\n`;
 }

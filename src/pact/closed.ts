@@ -42,7 +42,12 @@ function collect(spec: CompiledSpec, raw: unknown, shape: Shape & { listsPropert
 }
 
 function shapeOf(spec: CompiledSpec, schemas: unknown[]): Shape {
-  const shape = { properties: new Map<string, unknown[]>(), items: [] as unknown[], open: false, listsProperties: false };
+  const shape = {
+    properties: new Map<string, unknown[]>(),
+    items: [] as unknown[],
+    open: false,
+    listsProperties: false,
+  };
   for (const s of schemas) collect(spec, s, shape, 0);
   if (!shape.listsProperties) shape.open = true;
   return shape;

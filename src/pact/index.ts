@@ -19,7 +19,16 @@ export {
   type WebhookField,
   type WebhookDeliveryInteractionOptions,
 } from './interactions';
-export { STATE, PROVIDER_STATES, given, isKnownState, canonicalState, type ProviderStateSpec, type GivenState, type StateName } from './states/vocabulary';
+export {
+  STATE,
+  PROVIDER_STATES,
+  given,
+  isKnownState,
+  canonicalState,
+  type ProviderStateSpec,
+  type GivenState,
+  type StateName,
+} from './states/vocabulary';
 export {
   createProviderStates,
   detectStateMode,

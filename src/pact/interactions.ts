@@ -50,7 +50,10 @@ export const EXAMPLES = {
 /** The path of the rotate operation, with the endpoint id injected by the provider state. */
 function rotatePath(endpointId: string): string {
   const example = `/webhook/endpoints/${endpointId}/rotate-secret`;
-  return pactLib().MatchersV3.fromProviderState('/webhook/endpoints/${endpoint_id}/rotate-secret', example) as unknown as string;
+  return pactLib().MatchersV3.fromProviderState(
+    '/webhook/endpoints/${endpoint_id}/rotate-secret',
+    example,
+  ) as unknown as string;
 }
 
 /**
@@ -74,10 +77,17 @@ function applyStates<T extends { given(state: string, params?: any): T }>(i: T, 
  * given, else only those named (`a.b` names a nested field). A field the table does not have is an
  * error naming the ones it has.
  */
-function only(table: Record<string, () => unknown>, fields: readonly string[] | undefined, what: string): Record<string, unknown> {
+function only(
+  table: Record<string, () => unknown>,
+  fields: readonly string[] | undefined,
+  what: string,
+): Record<string, unknown> {
   const names = fields ?? Object.keys(table);
   const unknown = names.filter((f) => !Object.hasOwn(table, f));
-  if (unknown.length) throw new Error(`${what}: no field ${unknown.map((f) => `"${f}"`).join(', ')}; the fields are ${Object.keys(table).join(', ')}`);
+  if (unknown.length)
+    throw new Error(
+      `${what}: no field ${unknown.map((f) => `"${f}"`).join(', ')}; the fields are ${Object.keys(table).join(', ')}`,
+    );
   const out: Record<string, any> = {};
   for (const name of names) {
     const path = name.split('.');
@@ -89,7 +99,11 @@ function only(table: Record<string, () => unknown>, fields: readonly string[] | 
 }
 
 /** A JSON response of only the fields named (none: no body is stated, so the provider's is not compared). */
-function respond(interaction: V4InteractionWithRequest, status: number, body: Record<string, unknown>): V4InteractionWithResponse {
+function respond(
+  interaction: V4InteractionWithRequest,
+  status: number,
+  body: Record<string, unknown>,
+): V4InteractionWithResponse {
   return interaction.willRespondWith(status, (b) => {
     b.headers(requestIdHeader());
     if (Object.keys(body).length) b.jsonBody(body);
@@ -109,7 +123,12 @@ const CASE_REFUSAL = {
 /** The fields of InkLink's error envelope (`{"error": {…}}`) a consumer may read. */
 export type ErrorField = 'code' | 'message' | 'details' | 'requestId';
 
-function refusal(interaction: V4InteractionWithRequest, kase: keyof typeof CASE_REFUSAL, fields: readonly string[] | undefined, invalidField = 'url'): V4InteractionWithResponse {
+function refusal(
+  interaction: V4InteractionWithRequest,
+  kase: keyof typeof CASE_REFUSAL,
+  fields: readonly string[] | undefined,
+  invalidField = 'url',
+): V4InteractionWithResponse {
   const M = pactLib().MatchersV3;
   const { status, code, message }: Refusal = REFUSALS[CASE_REFUSAL[kase]];
   const table: Record<string, () => unknown> = {
@@ -117,12 +136,15 @@ function refusal(interaction: V4InteractionWithRequest, kase: keyof typeof CASE_
     message: () => M.string(message),
     requestId: () => M.regex(PATTERNS.uuid, EXAMPLES.requestId),
   };
-  if (kase === 'invalid-body') table.details = () => M.eachLike({ field: M.string(invalidField), message: M.string('must match format "uri"') }, 1);
+  if (kase === 'invalid-body')
+    table.details = () =>
+      M.eachLike({ field: M.string(invalidField), message: M.string('must match format "uri"') }, 1);
   const error = only(table, fields, `the ${kase} refusal`);
   return respond(interaction, status, Object.keys(error).length ? { error } : {});
 }
 
-export type RotateCase = 'rotated' | 'missing-api-key' | 'unknown-api-key' | 'member-key' | 'unknown-endpoint' | 'foreign-endpoint';
+export type RotateCase =
+  'rotated' | 'missing-api-key' | 'unknown-api-key' | 'member-key' | 'unknown-endpoint' | 'foreign-endpoint';
 /** The fields of the rotate answer a consumer may read. */
 export type RotateField = 'secret';
 
@@ -157,15 +179,24 @@ const ROTATE_DESCRIPTIONS: Record<RotateCase, (role: string) => string> = {
  * the status and code of the refusal table. Send an `api-key` header (any value) in every case but
  * `missing-api-key`.
  */
-export function rotateSecretInteraction(pact: V4ConsumerPact, options: RotateSecretInteractionOptions = {}): V4InteractionWithResponse {
+export function rotateSecretInteraction(
+  pact: V4ConsumerPact,
+  options: RotateSecretInteractionOptions = {},
+): V4InteractionWithResponse {
   const M = pactLib().MatchersV3;
   const kase = options.case ?? 'rotated';
   const role = options.role ?? 'admin';
-  const endpointId = options.endpointId ?? (kase === 'unknown-endpoint' ? EXAMPLES.unknownEndpointId : EXAMPLES.endpointId);
+  const endpointId =
+    options.endpointId ?? (kase === 'unknown-endpoint' ? EXAMPLES.unknownEndpointId : EXAMPLES.endpointId);
   const states: GivenState[] = [
-    kase === 'unknown-endpoint' ? given.noEndpoint(endpointId) : kase === 'foreign-endpoint' ? given.foreignEndpointExists(endpointId) : given.endpointExists(endpointId),
+    kase === 'unknown-endpoint'
+      ? given.noEndpoint(endpointId)
+      : kase === 'foreign-endpoint'
+        ? given.foreignEndpointExists(endpointId)
+        : given.endpointExists(endpointId),
   ];
-  if (kase === 'rotated' || kase === 'unknown-endpoint' || kase === 'foreign-endpoint') states.push(given.apiKeyHasRole(role));
+  if (kase === 'rotated' || kase === 'unknown-endpoint' || kase === 'foreign-endpoint')
+    states.push(given.apiKeyHasRole(role));
   if (kase === 'member-key') states.push(given.apiKeyHasRole('member'));
   if (kase === 'unknown-api-key') states.push(given.apiKeyUnknown());
 
@@ -217,11 +248,15 @@ const CREATE_DESCRIPTIONS: Record<CreateCase, (role: string) => string> = {
  * `whsec_` secret), and the refusals `invalid-body` (with `details`), `missing-api-key`,
  * `unknown-api-key` and `member-key`, with the status and code of the refusal table.
  */
-export function createEndpointInteraction(pact: V4ConsumerPact, options: CreateEndpointInteractionOptions = {}): V4InteractionWithResponse {
+export function createEndpointInteraction(
+  pact: V4ConsumerPact,
+  options: CreateEndpointInteractionOptions = {},
+): V4InteractionWithResponse {
   const M = pactLib().MatchersV3;
   const kase = options.case ?? 'created';
   const role = options.role ?? 'admin';
-  const body: Record<string, any> = options.body ?? (kase === 'invalid-body' ? { url: 'not a url' } : DEFAULT_CREATE_BODY);
+  const body: Record<string, any> =
+    options.body ?? (kase === 'invalid-body' ? { url: 'not a url' } : DEFAULT_CREATE_BODY);
   const states: GivenState[] = [];
   if (kase === 'created' || kase === 'invalid-body') states.push(given.apiKeyHasRole(role));
   if (kase === 'member-key') states.push(given.apiKeyHasRole('member'));
@@ -240,7 +275,11 @@ export function createEndpointInteraction(pact: V4ConsumerPact, options: CreateE
     // `name` is null when none was sent; a name sent comes back.
     name: () => (typeof body.name === 'string' ? M.string(body.name) : M.nullValue()),
     enabled: () => M.boolean(body.enabled ?? true),
-    event_types: () => M.eachLike(M.regex(PATTERNS.eventType, (body.event_types as string[] | undefined)?.[0] ?? 'kyc.result.approved'), 1),
+    event_types: () =>
+      M.eachLike(
+        M.regex(PATTERNS.eventType, (body.event_types as string[] | undefined)?.[0] ?? 'kyc.result.approved'),
+        1,
+      ),
     created_at: () => M.regex(PATTERNS.dateTime, EXAMPLES.createdAt),
     secret: () => M.regex(PATTERNS.secret, EXAMPLES.secret),
   };
@@ -255,7 +294,8 @@ export function createEndpointInteraction(pact: V4ConsumerPact, options: CreateE
  * every interaction matched, or after 1 s, when Pact reports the real mismatch as before.
  */
 export function settled(interaction: V4InteractionWithResponse): V4InteractionWithResponse {
-  const core = (interaction as unknown as { pact?: { mockServerMatchedSuccessfully?: (port: number) => boolean } }).pact;
+  const core = (interaction as unknown as { pact?: { mockServerMatchedSuccessfully?: (port: number) => boolean } })
+    .pact;
   const matched = core?.mockServerMatchedSuccessfully?.bind(core);
   if (!matched) return interaction;
   const execute = interaction.executeTest.bind(interaction);
@@ -284,7 +324,10 @@ export interface WebhookDeliveryInteractionOptions {
  * delivery headers as metadata (`contentType`, `webhook-id`, `webhook-timestamp`,
  * `webhook-signature`). The provider verifies it against a real delivery of the mock.
  */
-export function webhookDeliveryInteraction(pact: V4ConsumerPact, options: WebhookDeliveryInteractionOptions = {}): V4AsynchronousMessageWithContent {
+export function webhookDeliveryInteraction(
+  pact: V4ConsumerPact,
+  options: WebhookDeliveryInteractionOptions = {},
+): V4AsynchronousMessageWithContent {
   const M = pactLib().MatchersV3;
   const type = options.type ?? 'kyc.result.approved';
   const kind = type.startsWith('kyc.') ? 'kyc' : 'web';

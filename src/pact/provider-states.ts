@@ -101,7 +101,8 @@ export async function createProviderStates(config: ProviderStatesConfig): Promis
       const d = await delivery;
       if (secret) {
         const v = verify(secret, d.body, d.headers as Record<string, unknown>);
-        if (!v.ok) throw new StateFailure(`the delivery's signature does not verify with the endpoint's secret (${v.reason})`);
+        if (!v.ok)
+          throw new StateFailure(`the delivery's signature does not verify with the endpoint's secret (${v.reason})`);
       }
       interaction.delivery = d;
     },
@@ -114,14 +115,16 @@ export async function createProviderStates(config: ProviderStatesConfig): Promis
     },
   };
 
-  const recorded = (name: string, action: 'setup' | 'teardown'): StateFn => async (p) => {
-    try {
-      return await backend[action]!(name, p ?? {}, ctx);
-    } catch (e) {
-      errors.push({ state: name, action, message: (e as Error).message });
-      throw e;
-    }
-  };
+  const recorded =
+    (name: string, action: 'setup' | 'teardown'): StateFn =>
+    async (p) => {
+      try {
+        return await backend[action]!(name, p ?? {}, ctx);
+      } catch (e) {
+        errors.push({ state: name, action, message: (e as Error).message });
+        throw e;
+      }
+    };
 
   // Any state name a pact uses gets a handler (unknown ones fail clearly instead of being skipped).
   const stateHandlers = openTable<StateHandler>((name) => ({
@@ -149,7 +152,12 @@ export async function createProviderStates(config: ProviderStatesConfig): Promis
   const requestFilter: RequestHandler = (req, _res, next) => {
     const { apiKey } = interaction;
     // Replaced, never added: the consumer's placeholder goes, a missing header stays missing.
-    if (apiKey && req.headers[API_KEY_HEADER] !== undefined && !req.path.startsWith('/_pactSetup') && !req.path.startsWith('/_messages')) {
+    if (
+      apiKey &&
+      req.headers[API_KEY_HEADER] !== undefined &&
+      !req.path.startsWith('/_pactSetup') &&
+      !req.path.startsWith('/_messages')
+    ) {
       req.headers[API_KEY_HEADER] = apiKey;
     }
     next();
@@ -181,7 +189,10 @@ export async function createProviderStates(config: ProviderStatesConfig): Promis
  */
 function openTable<T>(entry: (name: string) => T): Record<string, T> {
   return new Proxy({} as Record<string, T>, {
-    get: (_t, name) => (typeof name === 'string' && !(name in Object.prototype) && name !== 'toJSON' && name !== 'then' ? entry(name) : undefined),
+    get: (_t, name) =>
+      typeof name === 'string' && !(name in Object.prototype) && name !== 'toJSON' && name !== 'then'
+        ? entry(name)
+        : undefined,
   });
 }
 

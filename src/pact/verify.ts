@@ -94,20 +94,28 @@ export function parseConsumerVersionSelectors(json: string): ConsumerVersionSele
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0) throw new PactVerifyConfigError('consumer version selectors: give at least one selector');
   return list.map((sel, i) => {
-    if (!sel || typeof sel !== 'object' || Array.isArray(sel)) throw new PactVerifyConfigError(`consumer version selector ${i} is not an object`);
+    if (!sel || typeof sel !== 'object' || Array.isArray(sel))
+      throw new PactVerifyConfigError(`consumer version selector ${i} is not an object`);
     const entries = Object.entries(sel as Record<string, unknown>);
     if (entries.length === 0) throw new PactVerifyConfigError(`consumer version selector ${i} is empty`);
     for (const [k, v] of entries) {
       const type = SELECTOR_KEYS[k as keyof ConsumerVersionSelector];
-      if (!type) throw new PactVerifyConfigError(`consumer version selector ${i}: unknown key "${k}" (known: ${Object.keys(SELECTOR_KEYS).join(', ')})`);
-      if (typeof v !== type) throw new PactVerifyConfigError(`consumer version selector ${i}: "${k}" must be a ${type}`);
+      if (!type)
+        throw new PactVerifyConfigError(
+          `consumer version selector ${i}: unknown key "${k}" (known: ${Object.keys(SELECTOR_KEYS).join(', ')})`,
+        );
+      if (typeof v !== type)
+        throw new PactVerifyConfigError(`consumer version selector ${i}: "${k}" must be a ${type}`);
     }
     return sel as ConsumerVersionSelector;
   });
 }
 
 /** Verifier options without the handlers: what `toVerifierOptions` decides. */
-export type MappedVerifierOptions = Omit<VerifierOptions, 'stateHandlers' | 'requestFilter' | 'messageProviders' | 'beforeEach' | 'afterEach'> & {
+export type MappedVerifierOptions = Omit<
+  VerifierOptions,
+  'stateHandlers' | 'requestFilter' | 'messageProviders' | 'beforeEach' | 'afterEach'
+> & {
   providerBaseUrl: string;
 };
 
@@ -127,7 +135,8 @@ export function toVerifierOptions(o: PactVerifyOptions): MappedVerifierOptions {
     throw new PactVerifyConfigError('the provider base URL must be an absolute http(s) URL');
   }
   const pacts = o.pacts ?? [];
-  if (pacts.length === 0 && !o.brokerUrl) throw new PactVerifyConfigError('give pact files or directories (--pact), or a Pact Broker (--pact-broker-url)');
+  if (pacts.length === 0 && !o.brokerUrl)
+    throw new PactVerifyConfigError('give pact files or directories (--pact), or a Pact Broker (--pact-broker-url)');
   // A pact URL is what a broker webhook hands a provider build: that pact, and nothing selected.
   const byUrl = pacts.some(isUrl);
   const bySelectors = !!o.brokerUrl && !byUrl;
@@ -141,7 +150,8 @@ export function toVerifierOptions(o: PactVerifyOptions): MappedVerifierOptions {
       ['brokerUsername', '--pact-broker-username'],
     ];
     for (const [key, flag] of brokerOnly) {
-      if (o[key] !== undefined && o[key] !== false) throw new PactVerifyConfigError(`${flag} needs a Pact Broker (--pact-broker-url)`);
+      if (o[key] !== undefined && o[key] !== false)
+        throw new PactVerifyConfigError(`${flag} needs a Pact Broker (--pact-broker-url)`);
     }
   }
   if (byUrl) {
@@ -152,17 +162,25 @@ export function toVerifierOptions(o: PactVerifyOptions): MappedVerifierOptions {
     ];
     for (const [key, flag] of selecting) {
       if (o[key] !== undefined && o[key] !== false) {
-        throw new PactVerifyConfigError(`${flag} applies to pacts a broker selects; a verification of pact URLs (e.g. from a broker webhook) verifies those pacts only`);
+        throw new PactVerifyConfigError(
+          `${flag} applies to pacts a broker selects; a verification of pact URLs (e.g. from a broker webhook) verifies those pacts only`,
+        );
       }
     }
   }
   const selectors = o.consumerVersionSelectors ?? DEFAULT_CONSUMER_VERSION_SELECTORS;
   const pending = bySelectors && o.enablePending !== false;
   if (o.includeWipPactsSince !== undefined && bySelectors && !pending) {
-    throw new PactVerifyConfigError('--include-wip-pacts-since needs pending pacts: work-in-progress pacts are verified as pending (drop --no-pending)');
+    throw new PactVerifyConfigError(
+      '--include-wip-pacts-since needs pending pacts: work-in-progress pacts are verified as pending (drop --no-pending)',
+    );
   }
-  if (o.publish && !o.providerVersion) throw new PactVerifyConfigError('--publish needs --provider-version (e.g. the git commit)');
-  if (o.publish && !o.providerBranch) throw new PactVerifyConfigError('--publish needs --provider-branch: the broker records results, and computes pending pacts, per provider branch');
+  if (o.publish && !o.providerVersion)
+    throw new PactVerifyConfigError('--publish needs --provider-version (e.g. the git commit)');
+  if (o.publish && !o.providerBranch)
+    throw new PactVerifyConfigError(
+      '--publish needs --provider-branch: the broker records results, and computes pending pacts, per provider branch',
+    );
   if (bySelectors && !o.providerBranch && selectors.some((s) => s.matchingBranch)) {
     throw new PactVerifyConfigError(
       'the selector {"matchingBranch": true} (one of the defaults) needs --provider-branch: it selects the consumer branch named like the provider\'s; give the branch, or selectors without matchingBranch',
@@ -241,7 +259,10 @@ export function redactMismatch(message: string, path: unknown): string {
 /** Parses the verifier's JSON results (`pactffi_verifier_json`). */
 export function parseVerifierResults(json: string): Omit<VerificationReport, 'mode' | 'stateErrors'> {
   const r = JSON.parse(json);
-  const interactions: InteractionResult[] = (r.interactionResults ?? []).map((i: any) => ({ description: String(i.description), result: String(i.result) }));
+  const interactions: InteractionResult[] = (r.interactionResults ?? []).map((i: any) => ({
+    description: String(i.description),
+    result: String(i.result),
+  }));
   const describe = (name: string) =>
     interactions
       .map((i) => i.description)
@@ -261,7 +282,12 @@ export function parseVerifierResults(json: string): Omit<VerificationReport, 'mo
     return { interaction: String(e.interaction), description: describe(String(e.interaction)), mismatches };
   };
   const failures = (r.errors ?? []).map(failure);
-  return { ok: r.result === true && failures.length === 0, interactions, failures, pendingFailures: (r.pendingErrors ?? []).map(failure) };
+  return {
+    ok: r.result === true && failures.length === 0,
+    interactions,
+    failures,
+    pendingFailures: (r.pendingErrors ?? []).map(failure),
+  };
 }
 
 /** How long the provider has to answer anything at all before a run gives up (well within 5 s). */
@@ -271,13 +297,20 @@ export const PROBE_TIMEOUT_MS = 4000;
  * Fails fast, with one line, when nothing answers at the provider's base URL: Pact's verifier would
  * otherwise try each interaction in turn, for minutes, and print no summary. Any HTTP answer will do.
  */
-export async function probeProvider(baseUrl: string, timeoutMs = PROBE_TIMEOUT_MS, f: typeof fetch = fetch): Promise<void> {
+export async function probeProvider(
+  baseUrl: string,
+  timeoutMs = PROBE_TIMEOUT_MS,
+  f: typeof fetch = fetch,
+): Promise<void> {
   try {
     const res = await f(baseUrl, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel().catch(() => undefined);
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
-    const why = err.name === 'TimeoutError' || err.name === 'AbortError' ? `no answer within ${timeoutMs / 1000} s` : (err.cause?.code ?? err.message);
+    const why =
+      err.name === 'TimeoutError' || err.name === 'AbortError'
+        ? `no answer within ${timeoutMs / 1000} s`
+        : (err.cause?.code ?? err.message);
     throw new ProviderUnreachableError(`cannot reach the provider at ${baseUrl} (${why}); nothing was verified`);
   }
 }

@@ -1,4 +1,10 @@
 /** The validating proxy: forwards live traffic and checks each exchange against openapi.json and InkLink's rules. */
-export { startValidatingProxy, VIOLATIONS_HEADER, REPORT_PATH, type ValidatingProxy, type ValidatingProxyOptions } from './server';
+export {
+  startValidatingProxy,
+  VIOLATIONS_HEADER,
+  REPORT_PATH,
+  type ValidatingProxy,
+  type ValidatingProxyOptions,
+} from './server';
 export { checkExchange, ExchangeMemory, type Exchange, type ProxyRule, type ProxyViolation } from './rules';
 export type { ProxyReport, ProxyFinding } from './recording';

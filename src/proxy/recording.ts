@@ -148,7 +148,9 @@ export class Recording {
         cookies: [],
         headersSize: -1,
         bodySize: x.requestBody === undefined ? 0 : Buffer.byteLength(x.requestBody),
-        ...(x.requestBody ? { postData: { mimeType: reqType ?? '', text: redactBody(x.requestBody, this.memory) } } : {}),
+        ...(x.requestBody
+          ? { postData: { mimeType: reqType ?? '', text: redactBody(x.requestBody, this.memory) } }
+          : {}),
       },
       response: {
         status: x.status,
@@ -156,7 +158,11 @@ export class Recording {
         httpVersion: 'HTTP/1.1',
         headers: redactHeaders(x.responseHeaders, this.memory),
         cookies: [],
-        content: { size: Buffer.byteLength(x.responseBody), mimeType: resType ?? '', ...(x.responseBody ? { text: redactBody(x.responseBody, this.memory) } : {}) },
+        content: {
+          size: Buffer.byteLength(x.responseBody),
+          mimeType: resType ?? '',
+          ...(x.responseBody ? { text: redactBody(x.responseBody, this.memory) } : {}),
+        },
         redirectURL: x.responseHeaders.location ?? '',
         headersSize: -1,
         bodySize: Buffer.byteLength(x.responseBody),

@@ -18,7 +18,8 @@ export function redactText(text: string, memory: ExchangeMemory): string {
 }
 
 function redactString(s: string, isSecretField: boolean, memory: ExchangeMemory): string {
-  if (isSecretField || s.startsWith(SECRET_PREFIX) || memory.isKnownSecret(s)) return s.startsWith(SECRET_PREFIX) ? `${SECRET_PREFIX}${REDACTED}` : REDACTED;
+  if (isSecretField || s.startsWith(SECRET_PREFIX) || memory.isKnownSecret(s))
+    return s.startsWith(SECRET_PREFIX) ? `${SECRET_PREFIX}${REDACTED}` : REDACTED;
   if (s.startsWith(ID_PREFIX.apiKey)) return `${ID_PREFIX.apiKey}${REDACTED}`;
   return redactText(s, memory);
 }
@@ -40,8 +41,14 @@ export function redactBody(text: string, memory: ExchangeMemory): string {
 }
 
 /** Headers as they may be recorded: credentials replaced, anything else redacted as text. */
-export function redactHeaders(headers: Record<string, string | undefined>, memory: ExchangeMemory): { name: string; value: string }[] {
+export function redactHeaders(
+  headers: Record<string, string | undefined>,
+  memory: ExchangeMemory,
+): { name: string; value: string }[] {
   return Object.entries(headers)
     .filter((e): e is [string, string] => typeof e[1] === 'string')
-    .map(([name, value]) => ({ name, value: CREDENTIAL_HEADERS.has(name.toLowerCase()) ? REDACTED : redactText(value, memory) }));
+    .map(([name, value]) => ({
+      name,
+      value: CREDENTIAL_HEADERS.has(name.toLowerCase()) ? REDACTED : redactText(value, memory),
+    }));
 }

@@ -84,7 +84,11 @@ export class ExchangeMemory {
     const headerText = Object.values(x.responseHeaders).filter((v): v is string => typeof v === 'string');
     const seen = [...candidates(x.responseBody, json), ...headerText.flatMap((h) => candidates(h, undefined))];
     if (seen.some((c) => this.secrets.has(secretHash(c)))) {
-      out.push({ rule: 'secret_repeated', location: 'response', message: 'a secret handed out in an earlier response appears again in this one (a secret is shown once)' });
+      out.push({
+        rule: 'secret_repeated',
+        location: 'response',
+        message: 'a secret handed out in an earlier response appears again in this one (a secret is shown once)',
+      });
     }
     const key = x.requestHeaders[API_KEY_HEADER];
     if (typeof key === 'string' && key !== '') {
@@ -121,7 +125,11 @@ function header(headers: Record<string, string | undefined>, name: string): stri
 }
 
 /** What one exchange shows: the spec's rules, the envelope and the secret's format. */
-export function checkOne(x: Exchange, json: unknown, validator: Validator): { operationId?: string; violations: ProxyViolation[] } {
+export function checkOne(
+  x: Exchange,
+  json: unknown,
+  validator: Validator,
+): { operationId?: string; violations: ProxyViolation[] } {
   const out: ProxyViolation[] = [];
   const match = validator.spec.findOperation(x.method, x.path);
   const operationId = match?.operation.operationId;
@@ -130,7 +138,11 @@ export function checkOne(x: Exchange, json: unknown, validator: Validator): { op
 
   let declaredError = false;
   if (!match) {
-    out.push({ rule: 'operation_exists', location: 'request', message: `${x.method.toUpperCase()} ${x.path.split('?')[0]} is not an operation of openapi.json` });
+    out.push({
+      rule: 'operation_exists',
+      location: 'request',
+      message: `${x.method.toUpperCase()} ${x.path.split('?')[0]} is not an operation of openapi.json`,
+    });
   } else {
     const requestViolations = validator.validateRequest({
       operationId,
@@ -143,7 +155,8 @@ export function checkOne(x: Exchange, json: unknown, validator: Validator): { op
     declaredError = declared !== undefined && x.status >= 400;
     // A request the spec forbids is the client's to fix, unless the provider refused it as the operation declares.
     const expectsRefusal = declared !== undefined && x.status >= 400 && x.status < 500;
-    if (!expectsRefusal) for (const v of requestViolations) out.push({ rule: v.check, location: describeLocation(v), message: v.message });
+    if (!expectsRefusal)
+      for (const v of requestViolations) out.push({ rule: v.check, location: describeLocation(v), message: v.message });
     const responseViolations = validator.validateResponse({
       operationId: operationId!,
       status: x.status,
@@ -170,28 +183,36 @@ function envelopeProblems(x: Exchange, json: any, schemaChecked: boolean, operat
   const at = (location: string, message: string): ProxyViolation => ({ rule: 'error_envelope', location, message });
   const error = json && typeof json === 'object' ? json.error : undefined;
   if (!error || typeof error !== 'object' || typeof error.code !== 'string' || typeof error.message !== 'string') {
-    return schemaChecked ? [] : [at('response.body', "an error answer that is not InkLink's envelope {error: {code, message, requestId}}")];
+    return schemaChecked
+      ? []
+      : [at('response.body', "an error answer that is not InkLink's envelope {error: {code, message, requestId}}")];
   }
   const out: ProxyViolation[] = [];
   const expected = codeForStatus(x.status);
   // For an operation, a status it does not declare is the validator's status_code_conformance.
   if (!expected) {
     if (!operationFound) out.push(at('response.status', `status ${x.status} is not one InkLink answers errors with`));
-  } else if (error.code !== expected) out.push(at('response.body.error.code', `code does not match status ${x.status} (${expected})`));
+  } else if (error.code !== expected)
+    out.push(at('response.body.error.code', `code does not match status ${x.status} (${expected})`));
   const requestId = header(x.responseHeaders, 'x-request-id');
   if (typeof error.requestId !== 'string') {
     if (!schemaChecked) out.push(at('response.body.error.requestId', 'requestId is missing'));
   } else if (requestId === undefined) {
     // The schema's header check names a missing header where the spec declares it.
-    if (!schemaChecked) out.push(at('response.header.x-request-id', 'requestId cannot equal x-request-id: the header is missing'));
-  } else if (error.requestId !== requestId) out.push(at('response.body.error.requestId', 'requestId differs from the x-request-id header'));
+    if (!schemaChecked)
+      out.push(at('response.header.x-request-id', 'requestId cannot equal x-request-id: the header is missing'));
+  } else if (error.requestId !== requestId)
+    out.push(at('response.body.error.requestId', 'requestId differs from the x-request-id header'));
   return out;
 }
 
 /** Every rule, on one exchange and the sequence so far. */
-export function checkExchange(x: Exchange, memory: ExchangeMemory, validator: Validator): { operationId?: string; violations: ProxyViolation[] } {
+export function checkExchange(
+  x: Exchange,
+  memory: ExchangeMemory,
+  validator: Validator,
+): { operationId?: string; violations: ProxyViolation[] } {
   const json = jsonOrUndefined(x.responseBody);
   const one = checkOne(x, json, validator);
   return { operationId: one.operationId, violations: [...one.violations, ...memory.check(x, json)] };
 }
-

@@ -52,7 +52,18 @@ export const REPORT_PATH = '/__proxy/report';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /** Hop-by-hop headers, and those the forwarding itself sets. */
-const NOT_FORWARDED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', 'expect']);
+const NOT_FORWARDED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+  'content-length',
+  'expect',
+]);
 const NOT_RETURNED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding']);
 
 function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
@@ -81,7 +92,13 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
 function answer(res: http.ServerResponse, r: Refusal, message: string): void {
   const requestId = randomUUID();
   const body = JSON.stringify({ error: { code: r.code, message, requestId } });
-  res.writeHead(r.status, { 'content-type': 'application/json', 'x-request-id': requestId, 'content-length': Buffer.byteLength(body) }).end(body);
+  res
+    .writeHead(r.status, {
+      'content-type': 'application/json',
+      'x-request-id': requestId,
+      'content-length': Buffer.byteLength(body),
+    })
+    .end(body);
 }
 
 export async function startValidatingProxy(options: ValidatingProxyOptions): Promise<ValidatingProxy> {
@@ -91,13 +108,16 @@ export async function startValidatingProxy(options: ValidatingProxyOptions): Pro
   } catch {
     throw new Error('the upstream must be an absolute http(s) URL');
   }
-  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new Error('the upstream must be an absolute http(s) URL');
+  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:')
+    throw new Error('the upstream must be an absolute http(s) URL');
   const base = upstream.href.replace(/\/+$/, '');
   const validator = options.spec ? createValidator(options.spec) : getValidator();
   const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
   const timeoutMs = options.timeoutMs ?? 30_000;
   const memory = new ExchangeMemory();
-  const recording = new Recording(base, memory, { report: options.reportFile, har: options.harFile }, (e) => logger.error(e.message));
+  const recording = new Recording(base, memory, { report: options.reportFile, har: options.harFile }, (e) =>
+    logger.error(e.message),
+  );
   recording.flush();
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -110,23 +130,35 @@ export async function startValidatingProxy(options: ValidatingProxyOptions): Pro
     }
     const started = new Date();
     const body = await readBody(req);
-    if (body === undefined) return answer(res, REFUSALS.body_too_large, `The request body is over the proxy's ${MAX_BODY_BYTES} byte limit.`);
+    if (body === undefined)
+      return answer(res, REFUSALS.body_too_large, `The request body is over the proxy's ${MAX_BODY_BYTES} byte limit.`);
     const requestHeaders = flatHeaders(req.headers);
     const forwarded: Record<string, string> = { 'accept-encoding': 'identity' };
-    for (const [k, v] of Object.entries(requestHeaders)) if (!NOT_FORWARDED.has(k) && k !== 'accept-encoding') forwarded[k] = v;
+    for (const [k, v] of Object.entries(requestHeaders))
+      if (!NOT_FORWARDED.has(k) && k !== 'accept-encoding') forwarded[k] = v;
     const hasBody = method !== 'GET' && method !== 'HEAD' && body.length > 0;
 
     let upstreamRes: Response;
     let resBody: Buffer;
     try {
-      upstreamRes = await fetch(base + path, { method, headers: forwarded, body: hasBody ? body : undefined, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      upstreamRes = await fetch(base + path, {
+        method,
+        headers: forwarded,
+        body: hasBody ? body : undefined,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       resBody = Buffer.from(await upstreamRes.arrayBuffer());
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
       const why = err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err.cause?.code ?? err.message);
       logger.error(`upstream ${base} did not answer ${method} ${redactText(path, memory)}: ${why}`);
       recording.upstreamError();
-      return answer(res, PROXY_REFUSALS.upstream_unreachable, `${PROXY_REFUSALS.upstream_unreachable.message} (${why})`);
+      return answer(
+        res,
+        PROXY_REFUSALS.upstream_unreachable,
+        `${PROXY_REFUSALS.upstream_unreachable.message} (${why})`,
+      );
     }
     const ms = Date.now() - started.getTime();
     const responseHeaders: Record<string, string> = {};
@@ -154,10 +186,14 @@ export async function startValidatingProxy(options: ValidatingProxyOptions): Pro
       };
       const { operationId, violations } = checkExchange(exchange, memory, validator);
       const shown = redactText(path, memory);
-      logger.info(`${method} ${shown} -> ${upstreamRes.status} ${ms}ms ${operationId ?? '(no operation)'}`, { requestId: responseHeaders['x-request-id'] });
+      logger.info(`${method} ${shown} -> ${upstreamRes.status} ${ms}ms ${operationId ?? '(no operation)'}`, {
+        requestId: responseHeaders['x-request-id'],
+      });
       if (violations.length) {
         out[VIOLATIONS_HEADER] = [...new Set(violations.map((v) => v.rule))].join(', ');
-        logger.warn(`violations in ${method} ${shown} -> ${upstreamRes.status}: ${violations.map((v) => `${v.rule} at ${v.location}: ${v.message}`).join('; ')}`);
+        logger.warn(
+          `violations in ${method} ${shown} -> ${upstreamRes.status}: ${violations.map((v) => `${v.rule} at ${v.location}: ${v.message}`).join('; ')}`,
+        );
       }
       recording.add({ ...exchange, startedAt: started, ms, url: base + path, operationId, violations });
     }

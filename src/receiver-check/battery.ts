@@ -10,7 +10,17 @@
 import { EVENT_TYPES } from '../core/inklink';
 import { passed, failed, skipped, type CheckOutcome } from '../core/check-report';
 import { generateSecret, sign } from '../core/webhooks';
-import { attempt, changedValue, newEvent, newEventId, nowSeconds, reformatted, withBody, withHeader, withoutHeader } from './deliveries';
+import {
+  attempt,
+  changedValue,
+  newEvent,
+  newEventId,
+  nowSeconds,
+  reformatted,
+  withBody,
+  withHeader,
+  withoutHeader,
+} from './deliveries';
 import { describeAnswer, isLate, judge, ms, type Verdict } from './judge';
 import type { Delivery, DeliveryExchange, Expectation, ReceiverEvidence } from './types';
 
@@ -60,7 +70,9 @@ async function probe(ctx: CheckContext, probes: Probe[], passSummary: string, co
   if (control) {
     const c = await ctx.send('control: a valid delivery', valid(ctx), 'accept');
     if (!c.verdict.ok) {
-      return skipped(`inconclusive: the control (a valid delivery) got ${describeAnswer(c.exchange.answer)}, so a refusal proves nothing`);
+      return skipped(
+        `inconclusive: the control (a valid delivery) got ${describeAnswer(c.exchange.answer)}, so a refusal proves nothing`,
+      );
     }
   }
   const bad: ReceiverEvidence[] = [];
@@ -77,11 +89,16 @@ async function probe(ctx: CheckContext, probes: Probe[], passSummary: string, co
 
 export const validDeliveriesAccepted: ReceiverCheck = {
   name: 'valid_deliveries_accepted',
-  description: 'A delivery of each event type, built and signed as InkLink sends it, is accepted (2xx within the delivery timeout).',
+  description:
+    'A delivery of each event type, built and signed as InkLink sends it, is accepted (2xx within the delivery timeout).',
   run: (ctx) =>
     probe(
       ctx,
-      EVENT_TYPES.map((type) => ({ purpose: `a valid ${type} delivery`, build: () => valid(ctx, type), expect: 'accept' })),
+      EVENT_TYPES.map((type) => ({
+        purpose: `a valid ${type} delivery`,
+        build: () => valid(ctx, type),
+        expect: 'accept',
+      })),
       `${EVENT_TYPES.length} event types accepted`,
       false,
     ),
@@ -91,7 +108,18 @@ export const wrongSecretRefused: ReceiverCheck = {
   name: 'wrong_secret_refused',
   description: 'A delivery signed with another secret is refused (non-2xx).',
   run: (ctx) =>
-    probe(ctx, [{ purpose: 'signed with another secret', build: () => attempt(newEvent(PROBE_TYPE), generateSecret()), expect: 'refuse' }], 'refused', true),
+    probe(
+      ctx,
+      [
+        {
+          purpose: 'signed with another secret',
+          build: () => attempt(newEvent(PROBE_TYPE), generateSecret()),
+          expect: 'refuse',
+        },
+      ],
+      'refused',
+      true,
+    ),
 };
 
 export const oldSecretRefused: ReceiverCheck = {
@@ -100,7 +128,10 @@ export const oldSecretRefused: ReceiverCheck = {
     'After a rotation, a delivery signed with the previous secret is refused and one signed with the current secret is accepted: InkLink stops using the old secret at once.',
   run(ctx) {
     const old = ctx.oldSecret;
-    if (!old) return Promise.resolve(skipped('needs the secret the receiver held before its last rotation (--old-secret, or oldSecret)'));
+    if (!old)
+      return Promise.resolve(
+        skipped('needs the secret the receiver held before its last rotation (--old-secret, or oldSecret)'),
+      );
     return probe(
       ctx,
       [
@@ -121,9 +152,14 @@ export const tamperedBodyRefused: ReceiverCheck = {
     probe(
       ctx,
       [
-        { purpose: 'a value of the body changed after signing', build: () => changed(valid(ctx), changedValue), expect: 'refuse' },
         {
-          purpose: 'the same JSON with other white space (signed over the original bytes; accepting it means the signature is checked over a re-serialised body, which refuses genuine deliveries whose bytes differ)',
+          purpose: 'a value of the body changed after signing',
+          build: () => changed(valid(ctx), changedValue),
+          expect: 'refuse',
+        },
+        {
+          purpose:
+            'the same JSON with other white space (signed over the original bytes; accepting it means the signature is checked over a re-serialised body, which refuses genuine deliveries whose bytes differ)',
           build: () => changed(valid(ctx), reformatted),
           expect: 'refuse',
         },
@@ -139,12 +175,24 @@ export const tamperedIdRefused: ReceiverCheck = {
   name: 'tampered_id_refused',
   description: 'A delivery whose webhook-id was changed after signing is refused.',
   run: (ctx) =>
-    probe(ctx, [{ purpose: 'webhook-id changed after signing', build: () => withHeader(valid(ctx), 'webhook-id', newEventId()), expect: 'refuse' }], 'refused', true),
+    probe(
+      ctx,
+      [
+        {
+          purpose: 'webhook-id changed after signing',
+          build: () => withHeader(valid(ctx), 'webhook-id', newEventId()),
+          expect: 'refuse',
+        },
+      ],
+      'refused',
+      true,
+    ),
 };
 
 export const tamperedTimestampRefused: ReceiverCheck = {
   name: 'tampered_timestamp_refused',
-  description: 'A delivery whose webhook-timestamp was changed after signing (by a minute, still within the tolerance) is refused.',
+  description:
+    'A delivery whose webhook-timestamp was changed after signing (by a minute, still within the tolerance) is refused.',
   run: (ctx) =>
     probe(
       ctx,
@@ -169,7 +217,11 @@ export const missingHeaderRefused: ReceiverCheck = {
   run: (ctx) =>
     probe(
       ctx,
-      SIGNED_HEADERS.map((h) => ({ purpose: `without ${h}`, build: () => withoutHeader(valid(ctx), h), expect: 'refuse' as const })),
+      SIGNED_HEADERS.map((h) => ({
+        purpose: `without ${h}`,
+        build: () => withoutHeader(valid(ctx), h),
+        expect: 'refuse' as const,
+      })),
       'all 3 refused',
       true,
     ),
@@ -178,21 +230,32 @@ export const missingHeaderRefused: ReceiverCheck = {
 /** Two valid deliveries signed `offset` seconds ago and `offset` seconds ahead. */
 function signedAt(ctx: CheckContext, offset: number, expect: Expectation): Probe[] {
   return [
-    { purpose: `signed ${offset} s ago`, build: () => attempt(newEvent(PROBE_TYPE), ctx.secret, nowSeconds() - offset), expect },
-    { purpose: `signed ${offset} s in the future`, build: () => attempt(newEvent(PROBE_TYPE), ctx.secret, nowSeconds() + offset), expect },
+    {
+      purpose: `signed ${offset} s ago`,
+      build: () => attempt(newEvent(PROBE_TYPE), ctx.secret, nowSeconds() - offset),
+      expect,
+    },
+    {
+      purpose: `signed ${offset} s in the future`,
+      build: () => attempt(newEvent(PROBE_TYPE), ctx.secret, nowSeconds() + offset),
+      expect,
+    },
   ];
 }
 
 export const timestampOutsideToleranceRefused: ReceiverCheck = {
   name: 'timestamp_outside_tolerance_refused',
-  description: 'A correctly signed delivery whose timestamp is beyond the tolerance (5 minutes), in the past or in the future, is refused: a replay.',
+  description:
+    'A correctly signed delivery whose timestamp is beyond the tolerance (5 minutes), in the past or in the future, is refused: a replay.',
   run: (ctx) => probe(ctx, signedAt(ctx, ctx.toleranceSeconds + CLOCK_MARGIN_SECONDS, 'refuse'), 'both refused', true),
 };
 
 export const timestampInsideToleranceAccepted: ReceiverCheck = {
   name: 'timestamp_inside_tolerance_accepted',
-  description: 'A correctly signed delivery whose timestamp is just inside the tolerance, in the past or in the future, is accepted (clocks differ; retries are re-signed).',
-  run: (ctx) => probe(ctx, signedAt(ctx, ctx.toleranceSeconds - CLOCK_MARGIN_SECONDS, 'accept'), 'both accepted', false),
+  description:
+    'A correctly signed delivery whose timestamp is just inside the tolerance, in the past or in the future, is accepted (clocks differ; retries are re-signed).',
+  run: (ctx) =>
+    probe(ctx, signedAt(ctx, ctx.toleranceSeconds - CLOCK_MARGIN_SECONDS, 'accept'), 'both accepted', false),
 };
 
 /** A valid delivery whose webhook-signature carries another `v1` signature too, before or after the valid one. */
@@ -205,13 +268,22 @@ function withOtherSignature(ctx: CheckContext, validFirst: boolean): Delivery {
 
 export const multipleSignaturesAccepted: ReceiverCheck = {
   name: 'multiple_signatures_accepted',
-  description: 'A webhook-signature header with several space-separated signatures, one of them valid, is accepted (Standard Webhooks allows several), whichever comes first.',
+  description:
+    'A webhook-signature header with several space-separated signatures, one of them valid, is accepted (Standard Webhooks allows several), whichever comes first.',
   run: (ctx) =>
     probe(
       ctx,
       [
-        { purpose: 'another v1 signature, then the valid one', build: () => withOtherSignature(ctx, false), expect: 'accept' },
-        { purpose: 'the valid signature, then another v1 one', build: () => withOtherSignature(ctx, true), expect: 'accept' },
+        {
+          purpose: 'another v1 signature, then the valid one',
+          build: () => withOtherSignature(ctx, false),
+          expect: 'accept',
+        },
+        {
+          purpose: 'the valid signature, then another v1 one',
+          build: () => withOtherSignature(ctx, true),
+          expect: 'accept',
+        },
       ],
       'both accepted',
       false,
@@ -220,14 +292,19 @@ export const multipleSignaturesAccepted: ReceiverCheck = {
 
 export const duplicateAccepted: ReceiverCheck = {
   name: 'duplicate_accepted',
-  description: 'The same event (same webhook-id and body) delivered twice, as a retry does, is accepted both times: InkLink delivers at least once, the receiver drops duplicates.',
+  description:
+    'The same event (same webhook-id and body) delivered twice, as a retry does, is accepted both times: InkLink delivers at least once, the receiver drops duplicates.',
   run(ctx) {
     const event = newEvent(PROBE_TYPE);
     return probe(
       ctx,
       [
         { purpose: `${event.id}, first delivery`, build: () => attempt(event, ctx.secret), expect: 'accept' },
-        { purpose: `${event.id} again (a retry, re-signed)`, build: () => attempt(event, ctx.secret), expect: 'accept' },
+        {
+          purpose: `${event.id} again (a retry, re-signed)`,
+          build: () => attempt(event, ctx.secret),
+          expect: 'accept',
+        },
       ],
       'both copies accepted',
       false,
@@ -239,20 +316,33 @@ export const unknownEventTypeNot5xx: ReceiverCheck = {
   name: 'unknown_event_type_not_5xx',
   description: `A validly signed delivery of an event type the receiver may not know yet (${UNKNOWN_TYPE}) is not answered 5xx (2xx to ignore it is best).`,
   run: (ctx) =>
-    probe(ctx, [{ purpose: `a valid ${UNKNOWN_TYPE} delivery`, build: () => valid(ctx, UNKNOWN_TYPE), expect: 'not_5xx' }], 'not a 5xx', false),
+    probe(
+      ctx,
+      [{ purpose: `a valid ${UNKNOWN_TYPE} delivery`, build: () => valid(ctx, UNKNOWN_TYPE), expect: 'not_5xx' }],
+      'not a 5xx',
+      false,
+    ),
 };
 
 export const answersWithinTimeout: ReceiverCheck = {
   name: 'answers_within_timeout',
-  description: 'Every delivery of the run is answered within the delivery timeout (15 s unless set): a later answer counts as a failed attempt and InkLink retries.',
+  description:
+    'Every delivery of the run is answered within the delivery timeout (15 s unless set): a later answer counts as a failed attempt and InkLink retries.',
   async run(ctx) {
     const all = ctx.exchanges();
     if (all.length === 0) return skipped('no delivery was sent');
     const late = all.filter((e) => isLate(e.answer, ctx.timeoutMs));
     if (late.length) {
-      return failed(late.map((e) => ({ message: `${e.check}: ${e.purpose}: ${describeAnswer(e.answer)}, beyond ${ms(ctx.timeoutMs)}`, exchange: e.seq })));
+      return failed(
+        late.map((e) => ({
+          message: `${e.check}: ${e.purpose}: ${describeAnswer(e.answer)}, beyond ${ms(ctx.timeoutMs)}`,
+          exchange: e.seq,
+        })),
+      );
     }
-    return passed(`${all.length} deliveries, the slowest answered in ${ms(Math.max(...all.map((e) => e.answer.durationMs)))} (limit ${ms(ctx.timeoutMs)})`);
+    return passed(
+      `${all.length} deliveries, the slowest answered in ${ms(Math.max(...all.map((e) => e.answer.durationMs)))} (limit ${ms(ctx.timeoutMs)})`,
+    );
   },
 };
 

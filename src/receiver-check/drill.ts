@@ -37,7 +37,8 @@ export const DRILL_CHECKS = [
   },
   {
     name: 'drill_secret_updated',
-    description: 'The receiver was given the new secret: the update URL answered 2xx to POST {"secret"}, or the update command (the secret on its stdin) exited 0, within the drill timeout.',
+    description:
+      'The receiver was given the new secret: the update URL answered 2xx to POST {"secret"}, or the update command (the secret on its stdin) exited 0, within the drill timeout.',
   },
   {
     name: 'drill_new_secret_accepted',
@@ -68,7 +69,10 @@ function within<T>(p: Promise<T>, limitMs: number, fallback: T): Promise<T> {
 }
 
 /** The attempt (1-based) of the retry schedule that is the first to come `windowMs` or later after the first. */
-export function retryAttemptAfter(windowMs: number, schedule: readonly number[] = DEFAULT_RETRY_SCHEDULE_MS): number | undefined {
+export function retryAttemptAfter(
+  windowMs: number,
+  schedule: readonly number[] = DEFAULT_RETRY_SCHEDULE_MS,
+): number | undefined {
   let at = 0;
   for (let i = 0; i < schedule.length; i++) {
     at += schedule[i];
@@ -86,7 +90,10 @@ function retryText(n: number | undefined): string {
 }
 
 /** Runs the drill; `contextFor(name)` records each delivery under the drill check that sends it. */
-export async function runDrill(contextFor: (name: DrillCheckName) => CheckContext, options: DrillOptions): Promise<{ steps: DrillStep[]; measurement: DrillMeasurement }> {
+export async function runDrill(
+  contextFor: (name: DrillCheckName) => CheckContext,
+  options: DrillOptions,
+): Promise<{ steps: DrillStep[]; measurement: DrillMeasurement }> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_DRILL_TIMEOUT_MS;
   const interval = options.intervalMs ?? DEFAULT_INTERVAL_MS;
   const newSecret = options.newSecret ?? generateSecret();
@@ -99,8 +106,14 @@ export async function runDrill(contextFor: (name: DrillCheckName) => CheckContex
   };
 
   await step('drill_before_rotation', async (ctx) => {
-    const { exchange, verdict } = await ctx.send('signed with the current secret, before the rotation', attempt(newEvent(PROBE_TYPE), ctx.secret), 'accept');
-    return verdict.ok ? passed(`accepted (${describeAnswer(exchange.answer)})`) : failed([{ message: verdict.message, exchange: exchange.seq }]);
+    const { exchange, verdict } = await ctx.send(
+      'signed with the current secret, before the rotation',
+      attempt(newEvent(PROBE_TYPE), ctx.secret),
+      'accept',
+    );
+    return verdict.ok
+      ? passed(`accepted (${describeAnswer(exchange.answer)})`)
+      : failed([{ message: verdict.message, exchange: exchange.seq }]);
   });
 
   // The rotation: the update starts, and at the same moment InkLink starts signing with the new secret.
@@ -110,7 +123,9 @@ export async function runDrill(contextFor: (name: DrillCheckName) => CheckContex
   let update: SecretUpdateOutcome | undefined;
   // Bounded even when an updater ignores its timeout.
   const updating = within(
-    options.updateSecret(newSecret, timeoutMs).catch((e: Error): SecretUpdateOutcome => ({ ok: false, detail: `the update failed: ${e.message}` })),
+    options
+      .updateSecret(newSecret, timeoutMs)
+      .catch((e: Error): SecretUpdateOutcome => ({ ok: false, detail: `the update failed: ${e.message}` })),
     timeoutMs + 1000,
     { ok: false, detail: `the update did not finish within ${ms(timeoutMs)}` },
   );
@@ -123,14 +138,22 @@ export async function runDrill(contextFor: (name: DrillCheckName) => CheckContex
   await step('drill_new_secret_accepted', async (ctx) => {
     for (let n = 1; performance.now() - t0 < timeoutMs; n++) {
       const sentAt = performance.now() - t0;
-      const { exchange } = await ctx.send(`${event.id}, attempt ${n}, signed with the new secret`, attempt(event, newSecret), 'observe');
+      const { exchange } = await ctx.send(
+        `${event.id}, attempt ${n}, signed with the new secret`,
+        attempt(event, newSecret),
+        'observe',
+      );
       if (isAccepted(exchange.answer)) {
         acceptedSeq = exchange.seq;
         measurement.windowMs = Math.round(sentAt);
         break;
       }
       measurement.refusedAttempts++;
-      if (windowEvidence.length < 3) windowEvidence.push({ message: `attempt ${n}, ${ms(sentAt)} after the rotation: ${describeAnswer(exchange.answer)}`, exchange: exchange.seq });
+      if (windowEvidence.length < 3)
+        windowEvidence.push({
+          message: `attempt ${n}, ${ms(sentAt)} after the rotation: ${describeAnswer(exchange.answer)}`,
+          exchange: exchange.seq,
+        });
       // A failed update ends the attempts once it is known (the receiver will not switch).
       if (update && !update.ok) break;
       await sleep(interval);
@@ -145,7 +168,10 @@ export async function runDrill(contextFor: (name: DrillCheckName) => CheckContex
     }
     const done = await updating;
     if (!done.ok) return skipped(`not judged: the secret update failed (${done.detail})`);
-    return failed(windowEvidence, `no new-secret delivery was accepted within ${ms(timeoutMs)} of the rotation (${measurement.refusedAttempts} attempts refused)`);
+    return failed(
+      windowEvidence,
+      `no new-secret delivery was accepted within ${ms(timeoutMs)} of the rotation (${measurement.refusedAttempts} attempts refused)`,
+    );
   });
 
   await step('drill_secret_updated', async () => {
@@ -155,8 +181,14 @@ export async function runDrill(contextFor: (name: DrillCheckName) => CheckContex
 
   await step('drill_old_secret_refused', async (ctx) => {
     if (measurement.windowMs === undefined) return skipped('not judged: the receiver never accepted the new secret');
-    const { exchange, verdict } = await ctx.send('signed with the old secret, after the rotation', attempt(newEvent(PROBE_TYPE), ctx.secret), 'refuse');
-    return verdict.ok ? passed(`refused (${describeAnswer(exchange.answer)})`) : failed([{ message: `signed with the old secret: ${verdict.message}`, exchange: exchange.seq }]);
+    const { exchange, verdict } = await ctx.send(
+      'signed with the old secret, after the rotation',
+      attempt(newEvent(PROBE_TYPE), ctx.secret),
+      'refuse',
+    );
+    return verdict.ok
+      ? passed(`refused (${describeAnswer(exchange.answer)})`)
+      : failed([{ message: `signed with the old secret: ${verdict.message}`, exchange: exchange.seq }]);
   });
   // Report them in the documented order.
   const order = DRILL_CHECKS.map((c) => c.name);

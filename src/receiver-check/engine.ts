@@ -10,7 +10,15 @@ import { DEFAULT_TOLERANCE_SECONDS, fingerprint, generateSecret, secretProblem }
 import { answersWithinTimeout, BATTERY, CLOCK_MARGIN_SECONDS, type CheckContext, type ReceiverCheck } from './battery';
 import { DRILL_CHECKS, runDrill, type DrillOptions } from './drill';
 import { judge } from './judge';
-import type { Answer, DeliveryExchange, LatencySummary, ReceiverCheckResult, ReceiverEvidence, ReceiverReport, Transport } from './types';
+import type {
+  Answer,
+  DeliveryExchange,
+  LatencySummary,
+  ReceiverCheckResult,
+  ReceiverEvidence,
+  ReceiverReport,
+  Transport,
+} from './types';
 
 export interface ReceiverCheckOptions {
   /** The secret the receiver holds now (`whsec_…`). */
@@ -30,7 +38,11 @@ export interface ReceiverCheckOptions {
 }
 
 /** Every check, in run order: the battery, the drill's (with a drill only), then the timing of every answer. */
-export const RECEIVER_CHECKS: { name: string; description: string }[] = [...BATTERY, ...DRILL_CHECKS, answersWithinTimeout].map(({ name, description }) => ({
+export const RECEIVER_CHECKS: { name: string; description: string }[] = [
+  ...BATTERY,
+  ...DRILL_CHECKS,
+  answersWithinTimeout,
+].map(({ name, description }) => ({
   name,
   description,
 }));
@@ -51,8 +63,12 @@ export function receiverCheckOptionsProblem(o: ReceiverCheckOptions): string | u
     if (problem) return `${name}: ${problem}`;
     if (name !== 'secret' && value === o.secret) return `${name} is the same as secret`;
   }
-  if (o.timeoutMs !== undefined && !(Number.isInteger(o.timeoutMs) && o.timeoutMs > 0)) return 'timeoutMs must be a positive integer';
-  if (o.toleranceSeconds !== undefined && !(Number.isInteger(o.toleranceSeconds) && o.toleranceSeconds >= 2 * CLOCK_MARGIN_SECONDS)) {
+  if (o.timeoutMs !== undefined && !(Number.isInteger(o.timeoutMs) && o.timeoutMs > 0))
+    return 'timeoutMs must be a positive integer';
+  if (
+    o.toleranceSeconds !== undefined &&
+    !(Number.isInteger(o.toleranceSeconds) && o.toleranceSeconds >= 2 * CLOCK_MARGIN_SECONDS)
+  ) {
     return `toleranceSeconds must be an integer of at least ${2 * CLOCK_MARGIN_SECONDS}`;
   }
   if (o.drill && o.drill.timeoutMs !== undefined && !(o.drill.timeoutMs > 0)) return 'drill.timeoutMs must be positive';
@@ -83,10 +99,15 @@ export async function runReceiverCheck(transport: Transport, options: ReceiverCh
     async send(purpose, delivery, expect) {
       const sentAt = new Date().toISOString();
       let answer: Answer;
-      if (unanswered >= GIVE_UP_AFTER) answer = { error: `not sent: the last ${GIVE_UP_AFTER} deliveries got no answer`, durationMs: 0 };
+      if (unanswered >= GIVE_UP_AFTER)
+        answer = { error: `not sent: the last ${GIVE_UP_AFTER} deliveries got no answer`, durationMs: 0 };
       else answer = await transport.deliver(delivery, timeoutMs);
       unanswered = answer.status === undefined ? unanswered + 1 : 0;
-      answer = { ...answer, body: answer.body === undefined ? undefined : scrub(answer.body), error: answer.error === undefined ? undefined : scrub(answer.error) };
+      answer = {
+        ...answer,
+        body: answer.body === undefined ? undefined : scrub(answer.body),
+        error: answer.error === undefined ? undefined : scrub(answer.error),
+      };
       const exchange: DeliveryExchange = {
         seq: exchanges.length + 1,
         check,
@@ -136,7 +157,16 @@ export async function runReceiverCheck(transport: Transport, options: ReceiverCh
       for (const s of run.steps) if (wanted(s.name)) record(s.name, s.outcome, s.durationMs);
       drill = run.measurement;
     } else {
-      for (const c of drillWanted) record(c.name, { status: 'skip', summary: 'needs the rotation drill (--drill with --update-secret-url or --update-secret-command)', evidence: [] }, 0);
+      for (const c of drillWanted)
+        record(
+          c.name,
+          {
+            status: 'skip',
+            summary: 'needs the rotation drill (--drill with --update-secret-url or --update-secret-command)',
+            evidence: [],
+          },
+          0,
+        );
     }
     if (wanted(answersWithinTimeout.name)) await runCheck(answersWithinTimeout);
   } finally {
@@ -150,7 +180,10 @@ export async function runReceiverCheck(transport: Transport, options: ReceiverCh
     durationMs: Date.now() - started,
     timeoutMs,
     toleranceSeconds,
-    secrets: { current: fingerprint(options.secret), ...(options.oldSecret ? { old: fingerprint(options.oldSecret) } : {}) },
+    secrets: {
+      current: fingerprint(options.secret),
+      ...(options.oldSecret ? { old: fingerprint(options.oldSecret) } : {}),
+    },
     results,
     exchanges,
     latency: latencyOf(exchanges),
@@ -162,7 +195,10 @@ export async function runReceiverCheck(transport: Transport, options: ReceiverCh
 
 /** Median, 95th percentile and maximum of the answers' latencies (deliveries without an answer left out). */
 export function latencyOf(exchanges: readonly DeliveryExchange[]): LatencySummary {
-  const d = exchanges.filter((e) => e.answer.status !== undefined).map((e) => e.answer.durationMs).sort((a, b) => a - b);
+  const d = exchanges
+    .filter((e) => e.answer.status !== undefined)
+    .map((e) => e.answer.durationMs)
+    .sort((a, b) => a - b);
   if (d.length === 0) return { answers: 0 };
   const at = (q: number) => d[Math.min(d.length - 1, Math.ceil(q * d.length) - 1)];
   return { answers: d.length, medianMs: at(0.5), p95Ms: at(0.95), maxMs: d[d.length - 1] };

@@ -17,7 +17,11 @@ export function shellQuote(s: string): string {
 
 /** A curl command that sends this delivery again, byte for byte. */
 export function curlFor(url: string, d: Delivery): string {
-  return [`curl -i -X POST ${shellQuote(url)}`, ...Object.entries(d.headers).map(([k, v]) => `-H ${shellQuote(`${k}: ${v}`)}`), `--data-binary ${shellQuote(d.body)}`].join(' ');
+  return [
+    `curl -i -X POST ${shellQuote(url)}`,
+    ...Object.entries(d.headers).map(([k, v]) => `-H ${shellQuote(`${k}: ${v}`)}`),
+    `--data-binary ${shellQuote(d.body)}`,
+  ].join(' ');
 }
 
 async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
@@ -36,17 +40,32 @@ function describeError(e: unknown): string {
 }
 
 /** POST with a total time limit; resolves to the status and the start of the body, or why there was none. */
-async function post(dispatcher: Dispatcher, url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Answer> {
+async function post(
+  dispatcher: Dispatcher,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<Answer> {
   const t0 = performance.now();
   const elapsed = () => Math.round((performance.now() - t0) * 10) / 10;
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   try {
-    const res = await request(url, { method: 'POST', headers, body, dispatcher, signal: abort.signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    const res = await request(url, {
+      method: 'POST',
+      headers,
+      body,
+      dispatcher,
+      signal: abort.signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
     const text = await readCapped(res.body);
     return { status: res.statusCode, body: text, durationMs: elapsed() };
   } catch (e) {
-    if (abort.signal.aborted) return { error: `timed out after ${timeoutMs} ms`, timedOut: true, durationMs: elapsed() };
+    if (abort.signal.aborted)
+      return { error: `timed out after ${timeoutMs} ms`, timedOut: true, durationMs: elapsed() };
     return { error: describeError(e), durationMs: elapsed() };
   } finally {
     clearTimeout(timer);
@@ -102,7 +121,8 @@ export function updateSecretByCommand(command: string): SecretUpdater {
       child.on('close', (code, signal) => {
         clearTimeout(timer);
         if (code === 0) resolve({ ok: true, detail: 'the update command exited 0' });
-        else if (signal) resolve({ ok: false, detail: `the update command did not exit within ${timeoutMs} ms (killed)${tail()}` });
+        else if (signal)
+          resolve({ ok: false, detail: `the update command did not exit within ${timeoutMs} ms (killed)${tail()}` });
         else resolve({ ok: false, detail: `the update command exited ${code}${tail()}` });
       });
     });

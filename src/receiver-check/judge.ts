@@ -15,7 +15,9 @@ export const isAccepted = (a: Answer) => a.status !== undefined && a.status >= 2
 
 /** `answered 401 in 2.1 ms`, `no answer: timed out after 15000 ms`. */
 export function describeAnswer(a: Answer): string {
-  return a.status === undefined ? `no answer: ${a.error ?? 'unknown error'}` : `answered ${a.status} in ${ms(a.durationMs)}`;
+  return a.status === undefined
+    ? `no answer: ${a.error ?? 'unknown error'}`
+    : `answered ${a.status} in ${ms(a.durationMs)}`;
 }
 
 /** A duration for people: `0.4 ms`, `12 ms`, `1.25 s`, `15 s`, `5 min`, `2 h`. */
@@ -35,19 +37,31 @@ export function judge(expect: Expectation, a: Answer, timeoutMs: number): Verdic
   const said = describeAnswer(a);
   if (expect === 'observe') return { ok: true, message: said };
   if (a.status === undefined) {
-    const why = expect === 'refuse' ? 'a refusal is an answer (non-2xx), and the receiver may have acted on the delivery' : 'InkLink counts the attempt as failed and retries';
+    const why =
+      expect === 'refuse'
+        ? 'a refusal is an answer (non-2xx), and the receiver may have acted on the delivery'
+        : 'InkLink counts the attempt as failed and retries';
     return { ok: false, message: `${said} (${why})` };
   }
   switch (expect) {
     case 'accept':
       if (!isAccepted(a)) {
-        return { ok: false, message: `${said}: refused (InkLink counts any non-2xx answer, 3xx included, as a failed attempt and retries)` };
+        return {
+          ok: false,
+          message: `${said}: refused (InkLink counts any non-2xx answer, 3xx included, as a failed attempt and retries)`,
+        };
       }
-      if (isLate(a, timeoutMs)) return { ok: false, message: `${said}, after the ${ms(timeoutMs)} delivery timeout (InkLink has given up and retries)` };
+      if (isLate(a, timeoutMs))
+        return {
+          ok: false,
+          message: `${said}, after the ${ms(timeoutMs)} delivery timeout (InkLink has given up and retries)`,
+        };
       return { ok: true, message: said };
     case 'refuse':
       return isAccepted(a) ? { ok: false, message: `${said}: accepted` } : { ok: true, message: said };
     case 'not_5xx':
-      return a.status >= 500 ? { ok: false, message: `${said} (a 5xx makes InkLink retry an event the receiver will never take)` } : { ok: true, message: said };
+      return a.status >= 500
+        ? { ok: false, message: `${said} (a 5xx makes InkLink retry an event the receiver will never take)` }
+        : { ok: true, message: said };
   }
 }

@@ -25,16 +25,27 @@ export function handlerTransport(handler: ReceiverHandler): Transport {
       const elapsed = () => Math.round((performance.now() - t0) * 10) / 10;
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<Answer>((resolve) => {
-        timer = setTimeout(() => resolve({ error: `timed out after ${timeoutMs} ms`, timedOut: true, durationMs: elapsed() }), timeoutMs);
+        timer = setTimeout(
+          () => resolve({ error: `timed out after ${timeoutMs} ms`, timedOut: true, durationMs: elapsed() }),
+          timeoutMs,
+        );
       });
       const call = (async (): Promise<Answer> => {
         try {
           const value = await handler(d.body, { ...d.headers });
           const status = statusOf(value);
-          if (status === undefined) return { error: `the handler resolved to ${JSON.stringify(value) ?? String(value)}, not an HTTP status`, durationMs: elapsed() };
+          if (status === undefined)
+            return {
+              error: `the handler resolved to ${JSON.stringify(value) ?? String(value)}, not an HTTP status`,
+              durationMs: elapsed(),
+            };
           return { status, durationMs: elapsed() };
         } catch (e) {
-          return { status: 500, body: `the handler threw: ${(e as Error)?.message ?? String(e)}`, durationMs: elapsed() };
+          return {
+            status: 500,
+            body: `the handler threw: ${(e as Error)?.message ?? String(e)}`,
+            durationMs: elapsed(),
+          };
         }
       })();
       try {

@@ -5,15 +5,25 @@ import { describeAnswer, ms } from './judge';
 import type { DeliveryExchange, ReceiverEvidence, ReceiverReport } from './types';
 
 function checkRun(report: ReceiverReport): CheckRun<ReceiverEvidence> {
-  const exchange = (ev: ReceiverEvidence): DeliveryExchange | undefined => (ev.exchange === undefined ? undefined : report.exchanges[ev.exchange - 1]);
-  const answer = (ex: DeliveryExchange) => `${describeAnswer(ex.answer)}${ex.answer.body ? `: ${truncate(ex.answer.body, 300)}` : ''}`;
+  const exchange = (ev: ReceiverEvidence): DeliveryExchange | undefined =>
+    ev.exchange === undefined ? undefined : report.exchanges[ev.exchange - 1];
+  const answer = (ex: DeliveryExchange) =>
+    `${describeAnswer(ex.answer)}${ex.answer.body ? `: ${truncate(ex.answer.body, 300)}` : ''}`;
   const footer: string[] = [];
   const l = report.latency;
-  if (l.answers) footer.push(`latency: ${l.answers} answers, median ${ms(l.medianMs!)}, p95 ${ms(l.p95Ms!)}, max ${ms(l.maxMs!)} (delivery timeout ${ms(report.timeoutMs)})`);
+  if (l.answers)
+    footer.push(
+      `latency: ${l.answers} answers, median ${ms(l.medianMs!)}, p95 ${ms(l.p95Ms!)}, max ${ms(l.maxMs!)} (delivery timeout ${ms(report.timeoutMs)})`,
+    );
   const d = report.drill;
   if (d) {
-    const window = d.windowMs === undefined ? 'never accepted the new secret' : `refused new-secret deliveries for ${ms(d.windowMs)} (${d.refusedAttempts} attempts)`;
-    footer.push(`rotation drill: ${window}; InkLink retries after ${DEFAULT_RETRY_SCHEDULE_MS.slice(1, 4).map(ms).join(', ')}, …; the receiver now holds the secret with fingerprint ${d.newSecretFingerprint}`);
+    const window =
+      d.windowMs === undefined
+        ? 'never accepted the new secret'
+        : `refused new-secret deliveries for ${ms(d.windowMs)} (${d.refusedAttempts} attempts)`;
+    footer.push(
+      `rotation drill: ${window}; InkLink retries after ${DEFAULT_RETRY_SCHEDULE_MS.slice(1, 4).map(ms).join(', ')}, …; the receiver now holds the secret with fingerprint ${d.newSecretFingerprint}`,
+    );
   }
   return {
     heading: `inklink-mock check-receiver ${report.target}  (delivery timeout ${ms(report.timeoutMs)}, tolerance ${ms(report.toleranceSeconds * 1000)})`,
@@ -27,7 +37,11 @@ function checkRun(report: ReceiverReport): CheckRun<ReceiverEvidence> {
     tableLines(ev) {
       const ex = exchange(ev);
       if (!ex) return [];
-      return [`delivery: POST ${ex.request.url} ${truncate(ex.request.body, 200)}`, `answer:   ${answer(ex)}`, `reproduce: ${ex.reproduce}`];
+      return [
+        `delivery: POST ${ex.request.url} ${truncate(ex.request.body, 200)}`,
+        `answer:   ${answer(ex)}`,
+        `reproduce: ${ex.reproduce}`,
+      ];
     },
     junitLines(ev) {
       const ex = exchange(ev);

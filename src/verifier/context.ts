@@ -80,8 +80,13 @@ export class RunContext {
   }
 
   async create(purpose: string, body: unknown, key: string | undefined, expect: Expectation): Promise<Exchange> {
-    const ex = await this.client.send(purpose, 'POST', '/webhook/endpoints', { apiKey: key, keyLabel: this.label(key), json: body });
-    if (isSuccess(ex)) this.issued.push({ secret: (ex.response!.json as any)?.secret, exchange: ex, expected: expect === 'success' });
+    const ex = await this.client.send(purpose, 'POST', '/webhook/endpoints', {
+      apiKey: key,
+      keyLabel: this.label(key),
+      json: body,
+    });
+    if (isSuccess(ex))
+      this.issued.push({ secret: (ex.response!.json as any)?.secret, exchange: ex, expected: expect === 'success' });
     return ex;
   }
 
@@ -91,11 +96,16 @@ export class RunContext {
    * it, never a new secret.
    */
   async rotate(purpose: string, endpointId: string, key: string | undefined, expect: Expectation): Promise<Exchange> {
-    const ex = await this.client.send(purpose, 'POST', rotatePath(endpointId), { apiKey: key, keyLabel: this.label(key) });
+    const ex = await this.client.send(purpose, 'POST', rotatePath(endpointId), {
+      apiKey: key,
+      keyLabel: this.label(key),
+    });
     if (isSuccess(ex)) {
       const secret = (ex.response!.json as any)?.secret;
       this.issued.push({ secret, exchange: ex, expected: expect === 'success' });
-      if (expect === 'success') for (const e of this.endpoints.values()) if (e.id === endpointId) Object.assign(e, { secret, secretSince: ex.startedAt });
+      if (expect === 'success')
+        for (const e of this.endpoints.values())
+          if (e.id === endpointId) Object.assign(e, { secret, secretSince: ex.startedAt });
     }
     return ex;
   }
@@ -107,7 +117,12 @@ export class RunContext {
    */
   rotationsOtherThan(endpointId: string): OtherRotation[] {
     return this.client.exchanges
-      .filter((ex) => ex.operationId === 'rotateWebhookEndpointSecret' && ex.request.path !== rotatePath(endpointId) && (!ex.response || isSuccess(ex)))
+      .filter(
+        (ex) =>
+          ex.operationId === 'rotateWebhookEndpointSecret' &&
+          ex.request.path !== rotatePath(endpointId) &&
+          (!ex.response || isSuccess(ex)),
+      )
       .map((ex) => ({ sentAt: ex.startedAt, answeredAt: ex.response ? ex.startedAt + ex.durationMs : undefined }));
   }
 
@@ -142,7 +157,11 @@ export class RunContext {
     return `no delivery arrived within ${this.deliveryWaitMs} ms`;
   }
 
-  async deliver(endpoint: RunEndpoint, type: string, whileWaiting?: () => void): Promise<{ delivery?: CapturedDelivery; error?: string }> {
+  async deliver(
+    endpoint: RunEndpoint,
+    type: string,
+    whileWaiting?: () => void,
+  ): Promise<{ delivery?: CapturedDelivery; error?: string }> {
     const receiver = this.receiver!;
     const event = (d: CapturedDelivery) => `${d.headers['webhook-id']}\n${d.body}`;
     const seen = new Set(receiver.deliveries(endpoint.tag).map(event));
@@ -178,7 +197,9 @@ export class RunContext {
   /** The promise's value, or undefined once the delivery wait is over (the timer does not outlive it). */
   within<T>(promise: Promise<T>): Promise<T | undefined> {
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.deliveryWaitMs)));
+    const deadline = new Promise<undefined>(
+      (resolve) => (timer = setTimeout(() => resolve(undefined), this.deliveryWaitMs)),
+    );
     return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
   }
 }

@@ -53,7 +53,13 @@ export class RecordingClient {
     const started = performance.now();
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     try {
-      const res = await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(url, {
+        method,
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       const text = await res.text();
       const resHeaders: Record<string, string> = {};
       res.headers.forEach((v, k) => {

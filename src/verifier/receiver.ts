@@ -41,7 +41,14 @@ export async function startReceiver(host: string, port: number, publicUrl?: stri
       const tag = (req.url ?? '/').split('?')[0].split('/').filter(Boolean).pop() ?? '';
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : (v ?? '');
-      const d: CapturedDelivery = { tag, method: req.method ?? '', headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now(), answeredStatus: 0 };
+      const d: CapturedDelivery = {
+        tag,
+        method: req.method ?? '',
+        headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        receivedAt: Date.now(),
+        answeredStatus: 0,
+      };
       const onTag = captured.filter((c) => c.tag === tag).length;
       captured.push(d);
       for (const w of waiters) w();

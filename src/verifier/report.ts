@@ -40,7 +40,16 @@ const heading = (baseUrl: string, trigger: string) => `inklink-mock verify ${bas
 /** The report's checks; a run that could not start is one failed `setup` check. */
 function resultsOf(report: Report): CheckResult[] {
   if (!report.aborted) return report.results;
-  return [{ name: 'setup', description: 'Reach the implementation.', status: 'fail', summary: report.aborted, evidence: [{ message: report.aborted }], durationMs: 0 }];
+  return [
+    {
+      name: 'setup',
+      description: 'Reach the implementation.',
+      status: 'fail',
+      summary: report.aborted,
+      evidence: [{ message: report.aborted }],
+      durationMs: 0,
+    },
+  ];
 }
 
 function checkRun(report: Report): CheckRun<Evidence> {
@@ -58,17 +67,23 @@ function checkRun(report: Report): CheckRun<Evidence> {
       const lines: string[] = [];
       const ex = exchange(ev);
       if (ex) {
-        lines.push(`request:  ${ex.request.method} ${ex.request.url}${ex.request.body ? ` ${truncate(ex.request.body, 200)}` : ''}`);
+        lines.push(
+          `request:  ${ex.request.method} ${ex.request.url}${ex.request.body ? ` ${truncate(ex.request.body, 200)}` : ''}`,
+        );
         if (ex.response) lines.push(`response: ${ex.response.status} ${truncate(ex.response.body, 300)}`);
         lines.push(`reproduce: ${curlFor(ex)}`);
       }
-      if (ev.delivery) lines.push(`delivery: webhook-id ${ev.delivery.webhookId} on /${ev.delivery.tag} at ${ev.delivery.receivedAt}`);
+      if (ev.delivery)
+        lines.push(`delivery: webhook-id ${ev.delivery.webhookId} on /${ev.delivery.tag} at ${ev.delivery.receivedAt}`);
       return lines;
     },
     junitLines(ev) {
       const ex = exchange(ev);
       if (!ex) return [];
-      return [`reproduce: ${curlFor(ex)}`, ...(ex.response ? [`response: ${ex.response.status} ${truncate(ex.response.body, 500)}`] : [])];
+      return [
+        `reproduce: ${curlFor(ex)}`,
+        ...(ex.response ? [`response: ${ex.response.status} ${truncate(ex.response.body, 500)}`] : []),
+      ];
     },
   };
 }

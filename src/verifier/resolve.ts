@@ -24,7 +24,8 @@ export function dependencyOrder(checks: readonly { name: string; after?: readonl
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string, path: string[]) => {
     if (state.get(name) === 'done' || !byName.has(name)) return;
-    if (state.get(name) === 'visiting') throw new Error(`checks depend on each other in a cycle: ${[...path, name].join(' -> ')}`);
+    if (state.get(name) === 'visiting')
+      throw new Error(`checks depend on each other in a cycle: ${[...path, name].join(' -> ')}`);
     state.set(name, 'visiting');
     for (const d of byName.get(name)!.after ?? []) visit(d, [...path, name]);
     state.set(name, 'done');

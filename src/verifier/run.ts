@@ -97,13 +97,28 @@ export async function verify(options: VerifyOptions): Promise<Report> {
   const unknown = (options.only ?? []).filter((n) => !CHECKS.some((c) => c.name === n));
   if (unknown.length) throw new Error(`unknown check(s): ${unknown.join(', ')}`);
   const selected = CHECKS.filter((c) => !options.only || options.only.includes(c.name));
-  const keys = { admin: options.adminKey, member: options.memberKey, owner: options.ownerKey, otherOrg: options.otherOrgKey };
+  const keys = {
+    admin: options.adminKey,
+    member: options.memberKey,
+    owner: options.ownerKey,
+    otherOrg: options.otherOrgKey,
+  };
 
   const client = new RecordingClient(baseUrl, spec, options.requestTimeoutMs ?? 10_000);
   let receiver: Receiver | undefined;
   const ctx = () =>
-    new RunContext(client, spec, createValidator(spec), keys, trigger, receiver, options.deliveryWaitMs ?? 10_000, (tag) =>
-      receiver ? receiver.urlFor(tag) : `${(options.receiverUrl ?? 'https://example.invalid/inklink-mock-verify').replace(/\/+$/, '')}/${tag}`,
+    new RunContext(
+      client,
+      spec,
+      createValidator(spec),
+      keys,
+      trigger,
+      receiver,
+      options.deliveryWaitMs ?? 10_000,
+      (tag) =>
+        receiver
+          ? receiver.urlFor(tag)
+          : `${(options.receiverUrl ?? 'https://example.invalid/inklink-mock-verify').replace(/\/+$/, '')}/${tag}`,
     );
   const finish = (results: CheckResult[], aborted?: string): Report => {
     const counts = countStatuses(results);
@@ -122,11 +137,17 @@ export async function verify(options: VerifyOptions): Promise<Report> {
   let run: RunContext | undefined;
 
   // Reachable at all? One harmless request (rotating an unknown id without a key), within 4.5 s.
-  const reach = await client.send('preflight: is the implementation reachable', 'POST', rotatePath('wh_end_inklinkmockverifypreflight'), { timeoutMs: REACHABILITY_TIMEOUT_MS });
+  const reach = await client.send(
+    'preflight: is the implementation reachable',
+    'POST',
+    rotatePath('wh_end_inklinkmockverifypreflight'),
+    { timeoutMs: REACHABILITY_TIMEOUT_MS },
+  );
   if (!reach.response) return finish([], `cannot reach ${baseUrl}: ${reach.error}`);
   options.onStart?.();
 
-  if (trigger.kind !== 'none') receiver = await startReceiver(options.receiverHost ?? '127.0.0.1', options.receiverPort ?? 0, options.receiverUrl);
+  if (trigger.kind !== 'none')
+    receiver = await startReceiver(options.receiverHost ?? '127.0.0.1', options.receiverPort ?? 0, options.receiverUrl);
   run = ctx();
   const final = new Map<string, CheckResult>();
   const emitted: CheckResult[] = [];
@@ -136,10 +157,16 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     options.onResult?.(r);
   };
   try {
-    const unmet = (c: Check) => c.requires?.find((r) => (r === 'trigger' ? trigger.kind === 'none' : r === 'ownerKey' ? !keys.owner : !keys.otherOrg));
+    const unmet = (c: Check) =>
+      c.requires?.find((r) =>
+        r === 'trigger' ? trigger.kind === 'none' : r === 'ownerKey' ? !keys.owner : !keys.otherOrg,
+      );
     const runnable = selected.filter((c) => !unmet(c));
-    const proveTrigger = trigger.kind !== 'none' && runnable.some((c) => c.phase === 'deliver' || c.requires?.includes('trigger'));
-    const setup = startSetup(run, new Set(runnable.flatMap((c) => c.endpoints ?? [])), proveTrigger, () => compileResponseValidators(spec));
+    const proveTrigger =
+      trigger.kind !== 'none' && runnable.some((c) => c.phase === 'deliver' || c.requires?.includes('trigger'));
+    const setup = startSetup(run, new Set(runnable.flatMap((c) => c.endpoints ?? [])), proveTrigger, () =>
+      compileResponseValidators(spec),
+    );
     // The set-up's row comes first, before any check it blocked.
     const setupDone = setup.all.then((failures) => {
       if (failures.length) emit(setupResult(failures));
@@ -176,7 +203,12 @@ export async function verify(options: VerifyOptions): Promise<Report> {
       // A check that needs no endpoint still needs the admin key: it waits for the whole set-up.
       const failures = own || endpoints.length === 0 ? await setupDone : [];
       const blocked = own ?? failures.find((f) => f.keyRefused && (c.phase !== 'review' || endpoints.length > 0));
-      if (blocked) record(c, { status: 'blocked', summary: `not run: ${blocked.evidence.message}`, evidence: [], blockedBy: ['setup'] }, 0);
+      if (blocked)
+        record(
+          c,
+          { status: 'blocked', summary: `not run: ${blocked.evidence.message}`, evidence: [], blockedBy: ['setup'] },
+          0,
+        );
       else record(c, ...(await timed(c, run!)));
     };
     const pending = (phase: Check['phase']) => selected.filter((c) => c.phase === phase && !raw.has(c.name));
@@ -192,7 +224,9 @@ export async function verify(options: VerifyOptions): Promise<Report> {
 
 /** Compiles every declared response's validators now (while waiting for a delivery) rather than in the reviews. */
 function compileResponseValidators(spec: CompiledSpec): void {
-  for (const op of spec.operations.values()) for (const status of op.responses.keys()) if (/^\d+$/.test(status)) spec.responsePlan(op.operationId, Number(status));
+  for (const op of spec.operations.values())
+    for (const status of op.responses.keys())
+      if (/^\d+$/.test(status)) spec.responsePlan(op.operationId, Number(status));
   spec.componentValidator('error');
 }
 
@@ -201,14 +235,18 @@ async function timed(check: Check, ctx: RunContext): Promise<[Outcome, number]> 
   try {
     return [await check.run(ctx), Date.now() - t0];
   } catch (e) {
-    return [{ status: 'fail', summary: redact(`the check could not run: ${(e as Error).message}`), evidence: [] }, Date.now() - t0];
+    return [
+      { status: 'fail', summary: redact(`the check could not run: ${(e as Error).message}`), evidence: [] },
+      Date.now() - t0,
+    ];
   }
 }
 
 function setupResult(failures: SetupFailure[]): CheckResult {
   return {
     name: 'setup',
-    description: 'The set-up: the endpoints the checks work on, created through the public API, and one delivery that proves the trigger works.',
+    description:
+      'The set-up: the endpoints the checks work on, created through the public API, and one delivery that proves the trigger works.',
     status: 'fail',
     summary: failures[0].evidence.message,
     evidence: failures.map((f) => f.evidence),
@@ -226,7 +264,10 @@ function redactExchange(e: Exchange, keys: Record<string, string | undefined>, i
   const redactSecrets = secretRedactor(issued.map((i) => (typeof i.secret === 'string' ? i.secret : undefined)));
   const scrub = (s: string) => redactSecrets(known.reduce((acc, k) => acc.split(k).join('<api key>'), s));
   const headers = Object.fromEntries(
-    Object.entries(e.request.headers).map(([k, v]) => [k, k.toLowerCase() === API_KEY_HEADER ? `<${e.request.keyLabel ?? 'api key'}>` : scrub(v)]),
+    Object.entries(e.request.headers).map(([k, v]) => [
+      k,
+      k.toLowerCase() === API_KEY_HEADER ? `<${e.request.keyLabel ?? 'api key'}>` : scrub(v),
+    ]),
   );
   return {
     ...e,

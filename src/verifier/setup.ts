@@ -49,7 +49,8 @@ export const SETUP_ENDPOINTS = {
 export type EndpointTag = keyof typeof SETUP_ENDPOINTS;
 
 const CREATE_CONCURRENCY = 4;
-const order = (step: SetupFailure['step']) => (step === 'trigger' ? Infinity : Object.keys(SETUP_ENDPOINTS).indexOf(step));
+const order = (step: SetupFailure['step']) =>
+  step === 'trigger' ? Infinity : Object.keys(SETUP_ENDPOINTS).indexOf(step);
 
 export interface SetupFailure {
   /** The endpoint tag, or `trigger`. */
@@ -70,10 +71,15 @@ async function createEndpoint(ctx: RunContext, tag: EndpointTag): Promise<SetupF
   if (!isSuccess(ex) || typeof json?.id !== 'string') {
     const who = spec.key === 'admin' ? 'the admin key' : "the other organization's key";
     let why = ex.response ? `answered ${ex.response.status}` : `got no response (${ex.error})`;
-    if (ex.response?.status === REFUSALS.unauthenticated.status) why += ` (${describeRefusal('unauthenticated')}: is ${spec.key === 'admin' ? '--admin-key' : '--other-org-key'} a valid key?)`;
+    if (ex.response?.status === REFUSALS.unauthenticated.status)
+      why += ` (${describeRefusal('unauthenticated')}: is ${spec.key === 'admin' ? '--admin-key' : '--other-org-key'} a valid key?)`;
     else if (isSuccess(ex)) why += ' without an endpoint id';
     const keyRefused = spec.key === 'admin' && ex.response?.status === REFUSALS.unauthenticated.status;
-    return { step: tag, evidence: evidence(ex, `set-up: creating endpoint "${tag}" with ${who} ${why}`), ...(keyRefused ? { keyRefused: true as const } : {}) };
+    return {
+      step: tag,
+      evidence: evidence(ex, `set-up: creating endpoint "${tag}" with ${who} ${why}`),
+      ...(keyRefused ? { keyRefused: true as const } : {}),
+    };
   }
   const endpoint: RunEndpoint = {
     tag,
@@ -101,7 +107,12 @@ export interface Setup {
  * created, and `whileWaiting` runs meanwhile), then the endpoints named, a few at a time, those of
  * the slowest checks first. A check waits only for the steps it needs.
  */
-export function startSetup(ctx: RunContext, tags: Iterable<EndpointTag>, proveTrigger: boolean, whileWaiting?: () => void): Setup {
+export function startSetup(
+  ctx: RunContext,
+  tags: Iterable<EndpointTag>,
+  proveTrigger: boolean,
+  whileWaiting?: () => void,
+): Setup {
   const wanted = new Set(tags);
   const steps = new Map<EndpointTag | 'trigger', Promise<SetupFailure | undefined>>();
   const probeStep = proveTrigger ? createEndpoint(ctx, 'probe') : Promise.resolve(undefined);
@@ -114,7 +125,12 @@ export function startSetup(ctx: RunContext, tags: Iterable<EndpointTag>, proveTr
       ctx.probeDelivery = delivery;
       ctx.triggerWorks = delivery !== undefined;
       if (delivery) return undefined;
-      return { step: 'trigger', evidence: { message: `set-up: the trigger (${ctx.trigger.description}) was asked for a ${PROBE_TYPE} event for endpoint "probe": ${error}` } };
+      return {
+        step: 'trigger',
+        evidence: {
+          message: `set-up: the trigger (${ctx.trigger.description}) was asked for a ${PROBE_TYPE} event for endpoint "probe": ${error}`,
+        },
+      };
     }),
   );
   // A few at a time: quick against any implementation, and gentle with its rate limit.
@@ -131,7 +147,9 @@ export function startSetup(ctx: RunContext, tags: Iterable<EndpointTag>, proveTr
   return {
     all,
     async failureOf(needed, trigger) {
-      const own = await Promise.all([...needed, ...(trigger ? (['trigger'] as const) : [])].map((t) => steps.get(t) ?? Promise.resolve(undefined)));
+      const own = await Promise.all(
+        [...needed, ...(trigger ? (['trigger'] as const) : [])].map((t) => steps.get(t) ?? Promise.resolve(undefined)),
+      );
       return own.find((f) => f !== undefined);
     },
   };

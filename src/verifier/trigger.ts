@@ -18,7 +18,11 @@ export function parseTrigger(spec: string, baseUrl: string, controlToken?: strin
   }
   if (spec === 'mock') {
     const url = new URL('/__mock/events', baseUrl).toString();
-    return { kind: 'mock', description: `mock (${url})`, fire: (endpointId, type) => post(url, { type, endpoint_id: endpointId }, controlToken) };
+    return {
+      kind: 'mock',
+      description: `mock (${url})`,
+      fire: (endpointId, type) => post(url, { type, endpoint_id: endpointId }, controlToken),
+    };
   }
   if (spec.startsWith('url:')) {
     const url = spec.slice(4);
@@ -27,7 +31,11 @@ export function parseTrigger(spec: string, baseUrl: string, controlToken?: strin
     } catch {
       throw new Error(`--trigger url:URL needs an absolute URL, got "${url}"`);
     }
-    return { kind: 'url', description: `url (${url})`, fire: (endpointId, type) => post(url, { endpoint_id: endpointId, type }) };
+    return {
+      kind: 'url',
+      description: `url (${url})`,
+      fire: (endpointId, type) => post(url, { endpoint_id: endpointId, type }),
+    };
   }
   throw new Error(`--trigger must be mock, url:URL or none, got "${spec}"`);
 }
@@ -35,7 +43,12 @@ export function parseTrigger(spec: string, baseUrl: string, controlToken?: strin
 async function post(url: string, body: unknown, token?: string): Promise<void> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
   await res.arrayBuffer();
   if (res.status < 200 || res.status > 299) throw new Error(`the trigger answered ${res.status}`);
 }

@@ -14,7 +14,14 @@ export interface Exchange {
   /** What the verifier was doing, e.g. "auth_required: rotate without a key". */
   purpose: string;
   operationId?: string;
-  request: { method: string; url: string; path: string; headers: Record<string, string>; body?: string; keyLabel?: string };
+  request: {
+    method: string;
+    url: string;
+    path: string;
+    headers: Record<string, string>;
+    body?: string;
+    keyLabel?: string;
+  };
   response?: { status: number; headers: Record<string, string>; body: string; json?: unknown };
   /** A transport failure (connection refused, timeout) instead of a response. */
   error?: string;

@@ -24,10 +24,14 @@ const PACT = path.join(__dirname, '../../contracts/pacts/inklink-example-client-
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** This environment without the CLI's own variables (a developer's INKLINK_* must not change a case). */
-const CLEAN_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(INKLINK_|PACT_BROKER_|NO_COLOR$)/.test(k)));
+const CLEAN_ENV: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !/^(INKLINK_|PACT_BROKER_|NO_COLOR$)/.test(k)),
+);
 
 /** The commands `inklink-mock --help` lists: read once, as the tests are defined. */
-const COMMANDS = (spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' }).stdout.split('\nCommands:\n')[1] ?? '')
+const COMMANDS = (
+  spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' }).stdout.split('\nCommands:\n')[1] ?? ''
+)
   .split('\n\n')[0]
   .split('\n')
   .map((l) => l.trim().split(/\s+/)[0])
@@ -49,7 +53,16 @@ function flagsOf(help: string): Flag[] {
   return rows.flatMap((row) => {
     const m = /^  --([a-z][a-z-]*)(?: (\S+))?\s+(.*)$/.exec(row);
     if (!m) return [];
-    return [{ name: m[1], valueName: m[2], repeatable: /repeatable/i.test(m[3]), required: /\bRequired\b|\(required\)/.test(m[3]), env: /\(env (\w+)/.exec(m[3])?.[1], default: /default ([^;)\s]+)\)?$/.exec(m[3])?.[1] }];
+    return [
+      {
+        name: m[1],
+        valueName: m[2],
+        repeatable: /repeatable/i.test(m[3]),
+        required: /\bRequired\b|\(required\)/.test(m[3]),
+        env: /\(env (\w+)/.exec(m[3])?.[1],
+        default: /default ([^;)\s]+)\)?$/.exec(m[3])?.[1],
+      },
+    ];
   });
 }
 
@@ -85,7 +98,8 @@ function usageCases(command: string, flags: Flag[]): [CliCase, Expected][] {
   for (const f of flags) {
     const flag = `--${f.name}`;
     const near = typo(f.name);
-    if (!names.includes(near)) cases.push([{ argv: [command, `--${near}`] }, `unknown option --${near} (did you mean ${flag}?)`]);
+    if (!names.includes(near))
+      cases.push([{ argv: [command, `--${near}`] }, `unknown option --${near} (did you mean ${flag}?)`]);
     if (!f.valueName) {
       cases.push([{ argv: [command, `${flag}=yes`] }, `${flag} takes no value`]);
       continue;
@@ -100,39 +114,57 @@ function usageCases(command: string, flags: Flag[]): [CliCase, Expected][] {
     if (bad) {
       cases.push([{ argv: [command, `${flag}=${bad[0]}`] }, bad[1]]);
       // Given twice, the last value is the one (a wrapper appends a flag to override one): a good one, then a bad one.
-      if (f.default !== undefined && !f.repeatable) cases.push([{ argv: [command, flag, f.default, `${flag}=${bad[0]}`] }, bad[1]]);
-      if (f.env) cases.push([{ argv: [command], env: { [f.env]: bad[0] } }, new RegExp(`${bad[1].source}.* \\(from ${f.env}\\)`)]);
+      if (f.default !== undefined && !f.repeatable)
+        cases.push([{ argv: [command, flag, f.default, `${flag}=${bad[0]}`] }, bad[1]]);
+      if (f.env)
+        cases.push([
+          { argv: [command], env: { [f.env]: bad[0] } },
+          new RegExp(`${bad[1].source}.* \\(from ${f.env}\\)`),
+        ]);
     }
   }
   const required = flags.find((f) => f.required);
-  if (required) cases.push([{ argv: [command] }, `--${required.name} is required${required.env ? ` (or ${required.env})` : ''}`]);
+  if (required)
+    cases.push([{ argv: [command] }, `--${required.name} is required${required.env ? ` (or ${required.env})` : ''}`]);
   // What a user types is shown on the one line, escaped and cut short, never as terminal codes.
   const long = `--${'y'.repeat(100_000)}`;
   cases.push([{ argv: [command, long] }, `unknown option ${long.slice(0, 60)}… (${long.length} characters)`]);
   cases.push([{ argv: [command, '--\x1b[31mred\nline'] }, 'unknown option --\\u001b[31mred\\nline']);
   // After `--` everything is an argument, `--help` too: a command that takes none says so; one that takes files does not find it.
-  cases.push([{ argv: [command, '--', '--help'] }, /^(unexpected argument "--help"|--help: no such file or directory)/]);
+  cases.push([
+    { argv: [command, '--', '--help'] },
+    /^(unexpected argument "--help"|--help: no such file or directory)/,
+  ]);
   return cases;
 }
 
 /** Runs the CLI on a pseudo-terminal (util-linux `script`): its stdout is a TTY. Asynchronous: the servers are in this process. */
-function onTerminal(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
+function onTerminal(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; output: string }> {
   const command = [process.execPath, CLI, ...args].map(quote).join(' ');
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete childEnv[k];
     else childEnv[k] = v;
   }
-  const child = spawn('script', ['-qec', command, '/dev/null'], { env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout.on('data', (c) => (output += c));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
 }
 
-const line = (command: string, message: string) => `inklink-mock ${command}: ${message}; see "inklink-mock ${command} --help"\n`;
+const line = (command: string, message: string) =>
+  `inklink-mock ${command}: ${message}; see "inklink-mock ${command} --help"\n`;
 
 it('the CLI lists its commands, all seven of them at least', () => {
-  expect(COMMANDS).toEqual(expect.arrayContaining(['serve', 'verify', 'validate', 'pact-verify', 'pact-check', 'proxy', 'check-receiver']));
+  expect(COMMANDS).toEqual(
+    expect.arrayContaining(['serve', 'verify', 'validate', 'pact-verify', 'pact-check', 'proxy', 'check-receiver']),
+  );
 });
 
 interface Probe {
@@ -149,20 +181,28 @@ interface Probe {
  * option), then, in one child process, `-h`, `help <command>` and every usage error of every flag.
  */
 async function probe(command: string): Promise<Probe> {
-  const closed = spawn(process.execPath, [CLI, command, '--help'], { env: CLEAN_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  const closed = spawn(process.execPath, [CLI, command, '--help'], {
+    env: CLEAN_ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   closed.stdout.destroy();
   let closedErr = '';
   closed.stderr.on('data', (c) => (closedErr += c));
   const [help, unknown, closedPipe] = await Promise.all([
     runProcess(process.execPath, [CLI, command, '--help'], { env: CLEAN_ENV }),
     runProcess(process.execPath, [CLI, command, '--frobnicate'], { env: CLEAN_ENV }),
-    new Promise<{ code: number | null; stderr: string }>((resolve) => closed.on('close', (code) => resolve({ code, stderr: closedErr }))),
+    new Promise<{ code: number | null; stderr: string }>((resolve) =>
+      closed.on('close', (code) => resolve({ code, stderr: closedErr })),
+    ),
   ]);
   const flags = flagsOf(help.stdout);
   const cases = usageCases(command, flags);
   const asHelp: CliCase[] = [{ argv: [command, '-h'] }, { argv: ['help', command] }];
   // pact-verify runs itself in a plain-output child unless it is that child: here it is.
-  const results = await runCliCases([...asHelp, ...cases.map(([c]) => c)], { ...CLEAN_ENV, INKLINK_MOCK_PLAIN_OUTPUT_CHILD: '1' });
+  const results = await runCliCases([...asHelp, ...cases.map(([c]) => c)], {
+    ...CLEAN_ENV,
+    INKLINK_MOCK_PLAIN_OUTPUT_CHILD: '1',
+  });
   return { help, flags, closedPipe, unknown, cases, results };
 }
 
@@ -217,7 +257,14 @@ describe.each(COMMANDS)('inklink-mock %s', (command) => {
       {
         code: 2,
         stdout: '',
-        stderr: typeof message === 'string' ? line(command, message) : expect.stringMatching(new RegExp(`^inklink-mock ${command}: ${message.source.replace(/^\^/, '')}.*; see "inklink-mock ${command} --help"\n$`)),
+        stderr:
+          typeof message === 'string'
+            ? line(command, message)
+            : expect.stringMatching(
+                new RegExp(
+                  `^inklink-mock ${command}: ${message.source.replace(/^\^/, '')}.*; see "inklink-mock ${command} --help"\n$`,
+                ),
+              ),
       },
     ]);
     expect(got).toEqual(want);
@@ -245,12 +292,24 @@ describe('the CLI, every command alike', () => {
     [['serve', '--port'], 'serve', '--port needs a value (--port N)'],
     [['serve', '--self-check=yes'], 'serve', '--self-check takes no value'],
     [['serve', '4117'], 'serve', 'unexpected argument "4117" (did you mean --port 4117?)'],
-    [['verify', 'http://127.0.0.1:4010'], 'verify', 'unexpected argument "http://127.0.0.1:4010" (this command takes options only)'],
+    [
+      ['verify', 'http://127.0.0.1:4010'],
+      'verify',
+      'unexpected argument "http://127.0.0.1:4010" (this command takes options only)',
+    ],
     [['pact-verify', 'pacts/'], 'pact-verify', 'unexpected argument "pacts/" (pact files go with --pact)'],
     [['proxy', '--prot', '4011'], 'proxy', 'unknown option --prot (did you mean --port?)'],
-    [['proxy', 'http://127.0.0.1:4010'], 'proxy', 'unexpected argument "http://127.0.0.1:4010" (the upstream goes with --upstream)'],
+    [
+      ['proxy', 'http://127.0.0.1:4010'],
+      'proxy',
+      'unexpected argument "http://127.0.0.1:4010" (the upstream goes with --upstream)',
+    ],
     [['check-receiver', '--secrte', 'x'], 'check-receiver', 'unknown option --secrte (did you mean --secret?)'],
-    [['check-receiver', 'http://127.0.0.1:3000/webhooks'], 'check-receiver', 'unexpected argument "http://127.0.0.1:3000/webhooks" (this command takes options only)'],
+    [
+      ['check-receiver', 'http://127.0.0.1:3000/webhooks'],
+      'check-receiver',
+      'unexpected argument "http://127.0.0.1:3000/webhooks" (this command takes options only)',
+    ],
   ])('%p: one line naming the problem and --help, exit 2', async (args, command, message) => {
     const r = await runCli(args);
     expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
@@ -261,8 +320,16 @@ describe('the CLI, every command alike', () => {
   });
 
   it('an unknown command or top-level option: one line with the nearest, exit 2', async () => {
-    expect(await runCli(['serv'])).toEqual({ code: 2, stdout: '', stderr: 'inklink-mock: unknown command "serv" (did you mean serve?); see "inklink-mock --help"\n' });
-    expect(await runCli(['--verison'])).toEqual({ code: 2, stdout: '', stderr: 'inklink-mock: unknown option --verison (did you mean --version?); see "inklink-mock --help"\n' });
+    expect(await runCli(['serv'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'inklink-mock: unknown command "serv" (did you mean serve?); see "inklink-mock --help"\n',
+    });
+    expect(await runCli(['--verison'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'inklink-mock: unknown option --verison (did you mean --version?); see "inklink-mock --help"\n',
+    });
   });
 
   it('`serve 4117` does not start a server on the default port (nor any)', async () => {
@@ -276,7 +343,11 @@ describe('the CLI, every command alike', () => {
     expect(listing).toEqual(expect.arrayContaining(['verify', 'check-receiver']));
     const runs = await Promise.all(
       listing.map(async (command) => {
-        const shell = spawn('bash', ['-c', `set -o pipefail; ${quote(process.execPath)} ${quote(CLI)} ${command} --list-checks | head -1`], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const shell = spawn(
+          'bash',
+          ['-c', `set -o pipefail; ${quote(process.execPath)} ${quote(CLI)} ${command} --list-checks | head -1`],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        );
         let stdout = '';
         let stderr = '';
         shell.stdout.on('data', (c) => (stdout += c));
@@ -296,7 +367,17 @@ describe('colour: only on a terminal, never with NO_COLOR', () => {
   });
   afterAll(() => m.close());
 
-  const verifyArgs = () => ['verify', '--base-url', m.url, '--admin-key', m.key('admin'), '--member-key', m.key('member'), '--check', 'auth_required'];
+  const verifyArgs = () => [
+    'verify',
+    '--base-url',
+    m.url,
+    '--admin-key',
+    m.key('admin'),
+    '--member-key',
+    m.key('member'),
+    '--check',
+    'auth_required',
+  ];
 
   it('verify paints PASS on a terminal; not with NO_COLOR, nor into a pipe', async () => {
     const [tty, noColor, piped] = await Promise.all([
@@ -319,8 +400,20 @@ describe('colour: only on a terminal, never with NO_COLOR', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks`;
-      const args = ['check-receiver', '--url', url, '--secret', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', '--check', 'valid_deliveries_accepted'];
-      const [tty, noColor, piped] = await Promise.all([onTerminal(args, { NO_COLOR: undefined }), onTerminal(args, { NO_COLOR: '1' }), runCli(args, { NO_COLOR: '' })]);
+      const args = [
+        'check-receiver',
+        '--url',
+        url,
+        '--secret',
+        'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+        '--check',
+        'valid_deliveries_accepted',
+      ];
+      const [tty, noColor, piped] = await Promise.all([
+        onTerminal(args, { NO_COLOR: undefined }),
+        onTerminal(args, { NO_COLOR: '1' }),
+        runCli(args, { NO_COLOR: '' }),
+      ]);
       expect(tty.code).toBe(0);
       expect(tty.output).toContain(`${ESC}32mPASS${ESC}0m`);
       expect(noColor.code).toBe(0);
@@ -336,7 +429,10 @@ describe('colour: only on a terminal, never with NO_COLOR', () => {
 
   it("pact-verify: Pact's own output carries no escape codes into a pipe, nor on a terminal with NO_COLOR", async () => {
     const args = ['pact-verify', '--provider-base-url', m.url, '--pact', PACT];
-    const [piped, noColor] = await Promise.all([runCli(args, { NO_COLOR: '' }, 60_000), onTerminal(args, { NO_COLOR: '1' })]);
+    const [piped, noColor] = await Promise.all([
+      runCli(args, { NO_COLOR: '' }, 60_000),
+      onTerminal(args, { NO_COLOR: '1' }),
+    ]);
     expect(piped.code).toBe(0);
     expect(piped.stdout).toContain('Verifying a pact between inklink-example-client and inklink');
     expect(piped.stdout).toMatch(/has status code 200 \(OK\)/);

@@ -21,7 +21,8 @@ const write = (name: string, content: string) => {
 const REQUEST_ID = '3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f';
 const ROTATE = 'https://platform.inklink.com/api/v1/webhook/endpoints/wh_end_1/rotate-secret';
 const CREATE = 'https://platform.inklink.com/api/v1/webhook/endpoints';
-const envelope = (code: string) => JSON.stringify({ error: { code, message: 'no', details: [], requestId: REQUEST_ID } });
+const envelope = (code: string) =>
+  JSON.stringify({ error: { code, message: 'no', details: [], requestId: REQUEST_ID } });
 
 interface Exchange {
   method: string;
@@ -79,7 +80,14 @@ const pactOf = (exchanges: Exchange[]) => ({
 const EXCHANGES: Exchange[] = [
   // Refused as documented: 401 without a key, 400 for an invalid body.
   { method: 'POST', url: ROTATE, headers: [], status: 401, responseBody: envelope('UNAUTHORIZED') },
-  { method: 'POST', url: CREATE, headers: [['api-key', 'secret_live_x']], body: '{"url":5}', status: 400, responseBody: envelope('VALIDATION_ERROR') },
+  {
+    method: 'POST',
+    url: CREATE,
+    headers: [['api-key', 'secret_live_x']],
+    body: '{"url":5}',
+    status: 400,
+    responseBody: envelope('VALIDATION_ERROR'),
+  },
   // Not refusals: a 200 to a request without a key, and a 500 (not a 4xx) to one.
   { method: 'POST', url: ROTATE, headers: [], status: 200, responseBody: '{"secret":"whsec_x"}' },
   { method: 'POST', url: ROTATE, headers: [], status: 500, responseBody: envelope('INTERNAL_ERROR') },
@@ -89,8 +97,12 @@ describe('validate --har: refusals the operation declares', () => {
   it('a 401 to a request without a key and a 400 to an invalid body are expected refusals, not failures', async () => {
     const r = await runCli(['validate', '--har', write('refusals.har', harOf(EXCHANGES.slice(0, 2)))]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ok {4}entry 1: POST \/api\/v1\/webhook\/endpoints\/wh_end_1\/rotate-secret -> 401 \(rotateWebhookEndpointSecret\)\n {6}· expected refusal: request_parameters_conformance {2}request\.header\.api-key: /m);
-    expect(r.stdout).toMatch(/^ok {4}entry 2: POST \/api\/v1\/webhook\/endpoints -> 400 \(createWebhookEndpoint\)\n {6}· expected refusal: request_schema_conformance {2}request\.body\.url: /m);
+    expect(r.stdout).toMatch(
+      /^ok {4}entry 1: POST \/api\/v1\/webhook\/endpoints\/wh_end_1\/rotate-secret -> 401 \(rotateWebhookEndpointSecret\)\n {6}· expected refusal: request_parameters_conformance {2}request\.header\.api-key: /m,
+    );
+    expect(r.stdout).toMatch(
+      /^ok {4}entry 2: POST \/api\/v1\/webhook\/endpoints -> 400 \(createWebhookEndpoint\)\n {6}· expected refusal: request_schema_conformance {2}request\.body\.url: /m,
+    );
     expect(r.stdout).toMatch(/0 violations in 2 exchanges\n$/);
   });
 
@@ -110,19 +122,37 @@ describe('validate --har: refusals the operation declares', () => {
     ]);
     // pact-check, given the same exchanges as a pact, expects and refuses the same ones.
     const pact = checkPact(pactOf(EXCHANGES));
-    const byInteraction = (list: { index: number; location: string }[], i: number) => list.filter((m) => m.index === i && m.location.startsWith('request')).map((m) => m.location);
-    expect(EXCHANGES.map((_, i) => ({ failures: byInteraction(pact.mismatches, i), expected: byInteraction(pact.expected, i) }))).toEqual(har);
+    const byInteraction = (list: { index: number; location: string }[], i: number) =>
+      list.filter((m) => m.index === i && m.location.startsWith('request')).map((m) => m.location);
+    expect(
+      EXCHANGES.map((_, i) => ({
+        failures: byInteraction(pact.mismatches, i),
+        expected: byInteraction(pact.expected, i),
+      })),
+    ).toEqual(har);
   });
 });
 
 describe('validate one exchange: a response without a content type', () => {
   const body = () => write('rotated.json', '{"secret":"whsec_x"}');
-  const args = () => ['validate', '--operation', 'rotateWebhookEndpointSecret', '--status', '200', '--body', body(), '--header', `x-request-id:${REQUEST_ID}`];
+  const args = () => [
+    'validate',
+    '--operation',
+    'rotateWebhookEndpointSecret',
+    '--status',
+    '200',
+    '--body',
+    body(),
+    '--header',
+    `x-request-id:${REQUEST_ID}`,
+  ];
 
   it('--no-content-type: the missing header is the violation', async () => {
     const r = await runCli([...args(), '--no-content-type']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('FAIL  rotateWebhookEndpointSecret -> 200  content_type_conformance  response.header.content-type: content type (none) is not one of application/json');
+    expect(r.stdout).toContain(
+      'FAIL  rotateWebhookEndpointSecret -> 200  content_type_conformance  response.header.content-type: content type (none) is not one of application/json',
+    );
     expect(r.stdout).toMatch(/1 violation in 1 exchange\n$/);
     // Without it, a body is taken as application/json, as before.
     expect((await runCli(args())).code).toBe(0);

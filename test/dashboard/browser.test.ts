@@ -21,7 +21,13 @@ import type { Receiver } from '../helpers/receiver';
 import { CHROMIUM, launch, present, required, type Browser } from './chromium';
 
 // What the functions run in the page see (this TypeScript program has no DOM library).
-declare const document: any, window: any, navigator: any, sessionStorage: any, localStorage: any, location: any, indexedDB: any;
+declare const document: any,
+  window: any,
+  navigator: any,
+  sessionStorage: any,
+  localStorage: any,
+  location: any,
+  indexedDB: any;
 
 const fp = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -29,7 +35,9 @@ const SCREENSHOT = path.join(__dirname, '../../.ci/out/dashboard.png');
 
 if (!present && !required) {
   // eslint-disable-next-line no-console
-  console.warn(`SKIPPED the dashboard's browser tests: ${CHROMIUM} is not installed (apt-get install -y chromium). CI installs it and runs them.`);
+  console.warn(
+    `SKIPPED the dashboard's browser tests: ${CHROMIUM} is not installed (apt-get install -y chromium). CI installs it and runs them.`,
+  );
 }
 const suite = present || required ? describe : describe.skip;
 
@@ -61,14 +69,25 @@ async function leftovers(page: Page): Promise<string> {
     const values = [...document.querySelectorAll('input, textarea, select')].map((e: any) => e.value);
     const storage = (s: any) => Object.keys(s).map((k) => `${k}=${s.getItem(k)}`);
     const databases = 'databases' in indexedDB ? (await indexedDB.databases()).map((d: any) => d.name) : [];
-    return [document.documentElement.outerHTML, ...values, ...storage(sessionStorage), ...storage(localStorage), document.cookie, ...databases, document.title, location.href].join('\n');
+    return [
+      document.documentElement.outerHTML,
+      ...values,
+      ...storage(sessionStorage),
+      ...storage(localStorage),
+      document.cookie,
+      ...databases,
+      document.title,
+      location.href,
+    ].join('\n');
   });
 }
 
 async function axeViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
   const result = await page.evaluate(() => (window as any).axe.run(document, { resultTypes: ['violations'] }));
-  return (result.violations as any[]).filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
+  return (result.violations as any[])
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
 }
 
 suite('the dashboard in Chromium', () => {
@@ -91,7 +110,9 @@ suite('the dashboard in Chromium', () => {
     // Violations of the policy are reported to the page as events, whoever caused them.
     await page.addInitScript(() => {
       (window as any).cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (e: any) => (window as any).cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (e: any) =>
+        (window as any).cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
+      );
     });
   }, 60_000);
 
@@ -102,7 +123,9 @@ suite('the dashboard in Chromium', () => {
 
   it('loads with no console error and no CSP violation, live, showing the state', async () => {
     // A delivery signed with the first secret, so that the rotation shows in the timeline.
-    await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: m.endpoint().id } });
+    await call(m.url, 'POST', '/__mock/events', {
+      body: { type: 'kyc.result.approved', endpoint_id: m.endpoint().id },
+    });
     await receiver.waitForCount(1);
     await page.goto(`${m.url}/__mock/ui`);
     await page.locator('#live-text', { hasText: 'Live' }).waitFor();
@@ -139,11 +162,16 @@ suite('the dashboard in Chromium', () => {
     await dialog.waitFor({ state: 'detached' });
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-key'))).toBe(`rotate-${ep.id}`);
     await row.locator('.fp', { hasText: fp(rotated) }).waitFor();
-    expect(await row.locator('.secret').textContent()).toMatch(new RegExp(`^${fp(rotated)} rotated 1 time, last \\d+ s ago$`));
+    expect(await row.locator('.secret').textContent()).toMatch(
+      new RegExp(`^${fp(rotated)} rotated 1 time, last \\d+ s ago$`),
+    );
     expect(fp(rotated)).not.toBe(fp(ep.secret));
     expect(await leftovers(page)).not.toContain(rotated);
     // The rotation was made with an admin key minted for the page: the request journal shows it.
-    await page.locator('#requests tr', { hasText: 'rotateWebhookEndpointSecret' }).filter({ hasText: 'admin' }).waitFor();
+    await page
+      .locator('#requests tr', { hasText: 'rotateWebhookEndpointSecret' })
+      .filter({ hasText: 'admin' })
+      .waitFor();
     expect(problems).toEqual([]);
   });
 
@@ -169,7 +197,11 @@ suite('the dashboard in Chromium', () => {
     expect(await rotation.locator('.fp').allTextContents()).toEqual([fp(ep.secret), fp(rotated)]);
     // And the receiver did get it, verifiable with the new secret only.
     const [got] = await receiver.waitForCount(received + 1).then((all) => all.slice(received));
-    const headers = { 'webhook-id': got.headers['webhook-id'] as string, 'webhook-timestamp': got.headers['webhook-timestamp'] as string, 'webhook-signature': got.headers['webhook-signature'] as string };
+    const headers = {
+      'webhook-id': got.headers['webhook-id'] as string,
+      'webhook-timestamp': got.headers['webhook-timestamp'] as string,
+      'webhook-signature': got.headers['webhook-signature'] as string,
+    };
     expect(() => new Webhook(rotated).verify(got.body, headers)).not.toThrow();
     expect(() => new Webhook(ep.secret).verify(got.body, headers)).toThrow();
     expect(problems).toEqual([]);
@@ -196,17 +228,27 @@ suite('the dashboard in Chromium', () => {
     await fault.getByLabel('For the next N requests only').fill('2');
     await fault.getByRole('button', { name: 'Add rule' }).press('Enter');
     await page.locator('#faults tr', { hasText: 'answer 503' }).waitFor();
-    expect((await call(m.url, 'GET', '/__mock/faults')).json.faults).toMatchObject([{ operation_id: 'rotateWebhookEndpointSecret', status: 503, remaining: 2 }]);
+    expect((await call(m.url, 'GET', '/__mock/faults')).json.faults).toMatchObject([
+      { operation_id: 'rotateWebhookEndpointSecret', status: 503, remaining: 2 },
+    ]);
     // A bad rule: the mock's refusal is shown in the dialog, which stays open.
     await page.getByRole('button', { name: 'Add fault rule' }).press('Enter');
     const bad = page.getByRole('dialog', { name: 'Add a fault rule' });
     await bad.getByRole('button', { name: 'Add rule' }).press('Enter');
-    await bad.getByRole('alert').getByText(/a fault needs latency_ms, status or reset/).waitFor();
+    await bad
+      .getByRole('alert')
+      .getByText(/a fault needs latency_ms, status or reset/)
+      .waitFor();
     // The browser logs the refusal it was answered, and only that.
-    expect(problems.splice(0)).toEqual(['console error: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    expect(problems.splice(0)).toEqual([
+      'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)',
+    ]);
     await page.keyboard.press('Escape');
     await bad.waitFor({ state: 'detached' });
-    await page.locator('#faults').getByRole('button', { name: /Remove/ }).press('Enter');
+    await page
+      .locator('#faults')
+      .getByRole('button', { name: /Remove/ })
+      .press('Enter');
     await page.locator('#faults', { hasText: 'No fault rule' }).waitFor();
     // Reset: nothing happens until it is confirmed.
     await page.getByRole('button', { name: 'Reset…' }).press('Enter');
@@ -224,7 +266,10 @@ suite('the dashboard in Chromium', () => {
 
   it('leaves no secret and no whole key in the DOM or in storage once the dialogs are closed', async () => {
     // One more rotation and an event, so the page holds a live state like a user's.
-    await page.locator(`li[data-endpoint="${m.endpoint().id}"]`).getByRole('button', { name: /Rotate secret/ }).click();
+    await page
+      .locator(`li[data-endpoint="${m.endpoint().id}"]`)
+      .getByRole('button', { name: /Rotate secret/ })
+      .click();
     const dialog = page.getByRole('dialog', { name: 'New signing secret' });
     const again = (await dialog.locator('code.once').textContent())!;
     await dialog.getByRole('button', { name: 'Done' }).click();
@@ -264,12 +309,19 @@ suite('the dashboard in Chromium', () => {
     let failures = 1;
     receiver.answer = () => (failures-- > 0 ? { status: 503 } : { status: 204 });
     try {
-      await page.locator(`li[data-endpoint="${m.endpoint().id}"]`).getByRole('button', { name: /Rotate secret/ }).click();
+      await page
+        .locator(`li[data-endpoint="${m.endpoint().id}"]`)
+        .getByRole('button', { name: /Rotate secret/ })
+        .click();
       await page.getByRole('dialog', { name: 'New signing secret' }).getByRole('button', { name: 'Done' }).click();
       await page.getByRole('button', { name: 'Emit event' }).click();
       await page.getByRole('dialog', { name: 'Emit an event' }).getByRole('button', { name: 'Emit' }).click();
-      await call(m.url, 'POST', '/__mock/faults', { body: { operation_id: 'createWebhookEndpoint', latency_ms: 200, latency_max_ms: 800 } });
-      await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint().id}/rotate-secret`, { headers: { 'api-key': m.key('member') } });
+      await call(m.url, 'POST', '/__mock/faults', {
+        body: { operation_id: 'createWebhookEndpoint', latency_ms: 200, latency_max_ms: 800 },
+      });
+      await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint().id}/rotate-secret`, {
+        headers: { 'api-key': m.key('member') },
+      });
       await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint().id}/rotate-secret`);
       await page.locator('#faults tr', { hasText: 'latency 200-800 ms' }).waitFor();
       await page.locator('#requests tr', { hasText: 'member' }).waitFor();
@@ -302,21 +354,33 @@ suite('the dashboard in Chromium', () => {
     });
     expect(outcome).toEqual({ text: 'TypeError', markup: 'TypeError', ran: false });
     await page.waitForFunction(() => window.cspViolations.length >= 2);
-    expect(await page.evaluate(() => window.cspViolations)).toEqual(expect.arrayContaining([expect.stringMatching(/^require-trusted-types-for/)]));
+    expect(await page.evaluate(() => window.cspViolations)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^require-trusted-types-for/)]),
+    );
     problems.splice(0);
   });
 
   it('shows what clients typed as text, never as markup: names, URLs, paths', async () => {
     const payload = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
     await page.evaluate(() => (window.cspViolations = []));
-    const created = await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('owner') }, body: { url: 'https://e.example/h?q=%3Cimg%20src%3Dx%3E', name: payload } });
+    const created = await call(m.url, 'POST', '/webhook/endpoints', {
+      headers: { 'api-key': m.key('owner') },
+      body: { url: 'https://e.example/h?q=%3Cimg%20src%3Dx%3E', name: payload },
+    });
     expect(created.status).toBe(200);
-    await call(m.url, 'POST', `/webhook/endpoints/${encodeURIComponent(payload)}/rotate-secret`, { headers: { 'api-key': m.key('owner') } });
+    await call(m.url, 'POST', `/webhook/endpoints/${encodeURIComponent(payload)}/rotate-secret`, {
+      headers: { 'api-key': m.key('owner') },
+    });
     const row = page.locator(`li[data-endpoint="${created.json.id}"]`);
     await row.waitFor();
     expect(await row.locator('strong').textContent()).toBe(payload);
     await page.locator('#requests td.path', { hasText: '/webhook/endpoints/[' }).first().waitFor();
-    expect(await page.evaluate(() => ({ pwned: window.pwned, markup: document.querySelectorAll('main img, main script, main svg').length }))).toEqual({ pwned: undefined, markup: 0 });
+    expect(
+      await page.evaluate(() => ({
+        pwned: window.pwned,
+        markup: document.querySelectorAll('main img, main script, main svg').length,
+      })),
+    ).toEqual({ pwned: undefined, markup: 0 });
     expect(await page.evaluate(() => window.cspViolations)).toEqual([]);
     expect(problems).toEqual([]);
   });
@@ -338,7 +402,10 @@ suite('the dashboard with a control token', () => {
       await dialog.getByRole('button', { name: 'Use this token' }).click();
       await page.locator('#live-text', { hasText: 'Live' }).waitFor();
       await page.locator('li[data-endpoint]').first().waitFor();
-      expect(await page.evaluate(() => ({ session: { ...sessionStorage }, local: localStorage.length }))).toEqual({ session: { 'inklink-mock.control-token': 'a-control-token' }, local: 0 });
+      expect(await page.evaluate(() => ({ session: { ...sessionStorage }, local: localStorage.length }))).toEqual({
+        session: { 'inklink-mock.control-token': 'a-control-token' },
+        local: 0,
+      });
       // A new session (another browser profile) has to ask again.
       await page.getByRole('button', { name: 'Forget token' }).click();
       await page.getByRole('dialog', { name: 'Control token' }).waitFor();

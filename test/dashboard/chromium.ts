@@ -32,9 +32,15 @@ export interface Browser {
 
 /** A headless Chromium with a fresh profile directory (playwright passes it as --user-data-dir). */
 export async function launch(viewport = { width: 1440, height: 1000 }): Promise<Browser> {
-  if (!present) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does`);
+  if (!present)
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does`);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport,
+  });
   return {
     context,
     close: async () => {

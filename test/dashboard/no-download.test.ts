@@ -16,15 +16,35 @@ it('installs no package that downloads a browser, and only the known install scr
   const names = packages.map(([p]) => name(p));
   expect(names).toContain('playwright-core');
   expect(names).toContain('axe-core');
-  for (const browserFetcher of ['playwright', 'puppeteer', 'chromedriver', 'electron', '@playwright/test', 'playwright-chromium']) expect(names).not.toContain(browserFetcher);
-  expect(packages.filter(([, v]) => v.hasInstallScript).map(([p]) => name(p)).sort()).toEqual(['lmdb', 'msgpackr-extract']);
+  for (const browserFetcher of [
+    'playwright',
+    'puppeteer',
+    'chromedriver',
+    'electron',
+    '@playwright/test',
+    'playwright-chromium',
+  ])
+    expect(names).not.toContain(browserFetcher);
+  expect(
+    packages
+      .filter(([, v]) => v.hasInstallScript)
+      .map(([p]) => name(p))
+      .sort(),
+  ).toEqual(['lmdb', 'msgpackr-extract']);
 });
 
 it("playwright-core has no install script of its own and is pointed at Debian's Chromium", () => {
   const manifest = JSON.parse(fs.readFileSync(require.resolve('playwright-core/package.json'), 'utf8'));
   expect(Object.keys(manifest.scripts ?? {}).filter((s) => /install/.test(s))).toEqual([]);
   if (process.env.CHROMIUM_BIN === undefined) expect(CHROMIUM).toBe('/usr/bin/chromium');
-  expect(FLAGS).toEqual(expect.arrayContaining(['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update']));
+  expect(FLAGS).toEqual(
+    expect.arrayContaining([
+      '--headless',
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ]),
+  );
 });
 
 it('.ci/run installs Chromium when it is missing and makes the browser tests required', () => {

@@ -44,7 +44,11 @@ it('serve --help: every example starts the mock', async () => {
   try {
     for (const line of await helpExamples('serve')) {
       const run = await runShell(line, { cwd: dir, mockPort: 9 });
-      const started = run.code === 0 && run.uses.length === 1 && !run.all.includes('@@serve-failed') && run.servedExits.join() === '0';
+      const started =
+        run.code === 0 &&
+        run.uses.length === 1 &&
+        !run.all.includes('@@serve-failed') &&
+        run.servedExits.join() === '0';
       if (!started) throw new Error(`"${line}" did not start the mock:\n${run.all}\n${run.stderr}`);
     }
   } finally {

@@ -103,7 +103,9 @@ export const COMMAND_OPTIONS: Record<string, OptionSpec[]> = {
 };
 
 /** Every env var any command reads. */
-export const KNOWN_ENV = new Set(Object.values(COMMAND_OPTIONS).flatMap((specs) => specs.flatMap((s) => (s.env ? [s.env] : []))));
+export const KNOWN_ENV = new Set(
+  Object.values(COMMAND_OPTIONS).flatMap((specs) => specs.flatMap((s) => (s.env ? [s.env] : []))),
+);
 
 /** A shell text's logical lines: continuations joined, each with its trailing `# → …` note apart. */
 export function logicalLines(shell: string): { command: string; note?: string }[] {
@@ -147,7 +149,13 @@ export function cliUses(shell: string): CliUse[] {
         at = 0;
       }
       if (name === undefined) continue;
-      uses.push({ command: name, flags: w.slice(at + 2).filter((x) => x.startsWith('--') && x !== '--').map((x) => x.slice(2).split('=')[0]) });
+      uses.push({
+        command: name,
+        flags: w
+          .slice(at + 2)
+          .filter((x) => x.startsWith('--') && x !== '--')
+          .map((x) => x.slice(2).split('=')[0]),
+      });
     }
   }
   return uses;
@@ -162,9 +170,12 @@ export function shellProblems(shell: string, scripts: Record<string, string>): s
       problems.push(`unknown command "inklink-mock ${use.command}"`);
       continue;
     }
-    for (const f of use.flags) if (!specs.some((s) => s.name === f)) problems.push(`inklink-mock ${use.command} has no flag --${f}`);
+    for (const f of use.flags)
+      if (!specs.some((s) => s.name === f)) problems.push(`inklink-mock ${use.command} has no flag --${f}`);
   }
-  for (const m of shell.matchAll(/\bnpm run ([\w:-]+)/g)) if (!scripts[m[1]]) problems.push(`package.json has no script "${m[1]}"`);
-  for (const m of shell.matchAll(/\b(INKLINK_[A-Z_]+)=/g)) if (!KNOWN_ENV.has(m[1])) problems.push(`no command reads ${m[1]}`);
+  for (const m of shell.matchAll(/\bnpm run ([\w:-]+)/g))
+    if (!scripts[m[1]]) problems.push(`package.json has no script "${m[1]}"`);
+  for (const m of shell.matchAll(/\b(INKLINK_[A-Z_]+)=/g))
+    if (!KNOWN_ENV.has(m[1])) problems.push(`no command reads ${m[1]}`);
   return problems;
 }

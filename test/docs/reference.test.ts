@@ -19,7 +19,10 @@ const PAGES_OF: Record<string, string[]> = {
   'check-receiver': ['docs/check-receiver.md'],
 };
 
-const flagRows = (page: string) => readPage(page).split('\n').filter((l) => l.startsWith('| `--'));
+const flagRows = (page: string) =>
+  readPage(page)
+    .split('\n')
+    .filter((l) => l.startsWith('| `--'));
 
 /** The control API's operations as `METHOD /path`, with their query parameters (mock/control-api.json dispatches every one). */
 function controlOperations(): { route: string; query: string[] }[] {
@@ -27,7 +30,10 @@ function controlOperations(): { route: string; query: string[] }[] {
   return Object.entries<Record<string, any>>(controlApi.paths).flatMap(([p, ops]) =>
     Object.keys(ops)
       .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
-      .map((m) => ({ route: `${m.toUpperCase()} ${p}`, query: (ops[m].parameters ?? []).filter((x: any) => x.in === 'query').map((x: any) => x.name) })),
+      .map((m) => ({
+        route: `${m.toUpperCase()} ${p}`,
+        query: (ops[m].parameters ?? []).filter((x: any) => x.in === 'query').map((x: any) => x.name),
+      })),
   );
 }
 
@@ -103,8 +109,11 @@ describe('the reference pages', () => {
     // What the extraction finds beside the option tables today (so it cannot silently find nothing).
     expect(read).toEqual(expect.arrayContaining(['NO_COLOR', 'PACT_DO_NOT_TRACK']));
     const docs = docPages().map(readPage).join('\n');
-    const known = new Set(Object.values(COMMAND_OPTIONS).flatMap((specs) => specs.flatMap((s) => (s.env ? [s.env] : []))));
-    for (const name of [...known, ...read]) expect([name, new RegExp(`\`${name}[\`=]`).test(docs)]).toEqual([name, true]);
+    const known = new Set(
+      Object.values(COMMAND_OPTIONS).flatMap((specs) => specs.flatMap((s) => (s.env ? [s.env] : []))),
+    );
+    for (const name of [...known, ...read])
+      expect([name, new RegExp(`\`${name}[\`=]`).test(docs)]).toEqual([name, true]);
   });
 
   it('docs/verify.md describes every check', () => {
@@ -155,7 +164,8 @@ describe('README', () => {
 
   it('links every page of docs/', () => {
     const readme = readPage('README.md');
-    for (const page of docPages().filter((p) => p !== 'README.md')) expect([page, readme.includes(`](${page})`)]).toEqual([page, true]);
+    for (const page of docPages().filter((p) => p !== 'README.md'))
+      expect([page, readme.includes(`](${page})`)]).toEqual([page, true]);
   });
 });
 
@@ -172,7 +182,9 @@ describe('the starter project (examples/client-team)', () => {
     const shell = codeBlocks(STARTER_README).filter((b) => b.lang === 'sh');
     expect(shell.length).toBeGreaterThan(0);
     for (const b of shell) expect([b.line, shellProblems(b.code, scripts)]).toEqual([b.line, []]);
-    for (const m of readPage(STARTER_README).matchAll(/`(npx inklink-mock [^`]+)`/g)) expect([m[1], shellProblems(m[1], scripts)]).toEqual([m[1], []]);
-    for (const m of readPage(STARTER_README).matchAll(/`npm run ([\w:-]+)`|^npm run ([\w:-]+)/gm)) expect([m[0], scripts[m[1] ?? m[2]] !== undefined]).toEqual([m[0], true]);
+    for (const m of readPage(STARTER_README).matchAll(/`(npx inklink-mock [^`]+)`/g))
+      expect([m[1], shellProblems(m[1], scripts)]).toEqual([m[1], []]);
+    for (const m of readPage(STARTER_README).matchAll(/`npm run ([\w:-]+)`|^npm run ([\w:-]+)/gm))
+      expect([m[0], scripts[m[1] ?? m[2]] !== undefined]).toEqual([m[0], true]);
   });
 });

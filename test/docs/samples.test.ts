@@ -21,11 +21,22 @@ import yaml from 'js-yaml';
 import { parseSnapshot } from '../../mock/domain/snapshot';
 import { runNode } from '../helpers/cli';
 import { startMockWithReceiver, type TestMock } from '../helpers/mock';
-import { codeBlocks, COMMAND_OPTIONS, cliUses, directive, docPages, logicalLines, ROOT, shellProblems, type Block } from './markdown';
+import {
+  codeBlocks,
+  COMMAND_OPTIONS,
+  cliUses,
+  directive,
+  docPages,
+  logicalLines,
+  ROOT,
+  shellProblems,
+  type Block,
+} from './markdown';
 import { runShell, type ShellRun, type Use } from './shell';
 import { printedNotes, toScript } from './typescript';
 
-const scriptsOf = (dir: string): Record<string, string> => JSON.parse(fs.readFileSync(path.join(ROOT, dir, 'package.json'), 'utf8')).scripts;
+const scriptsOf = (dir: string): Record<string, string> =>
+  JSON.parse(fs.readFileSync(path.join(ROOT, dir, 'package.json'), 'utf8')).scripts;
 /** The npm scripts a sample may run: this package's, and the starter project's (examples/client-team). */
 const SCRIPTS: Record<string, string> = { ...scriptsOf('examples/client-team'), ...scriptsOf('.') };
 const pages = docPages();
@@ -58,7 +69,8 @@ async function openContext(): Promise<Context & { close: () => Promise<void> }> 
 }
 
 async function prepare(b: Block, ctx: Context): Promise<void> {
-  for (const d of b.directives) if (d.kind === 'with') fs.copyFileSync(path.join(ROOT, d.from), path.join(ctx.dir, d.name));
+  for (const d of b.directives)
+    if (d.kind === 'with') fs.copyFileSync(path.join(ROOT, d.from), path.join(ctx.dir, d.name));
   const res = await fetch(`${ctx.m.url}/__mock/reset`, { method: 'POST' });
   expect(res.status).toBe(200);
 }
@@ -67,7 +79,10 @@ async function prepare(b: Block, ctx: Context): Promise<void> {
 function checkUse(use: Use, note: string | undefined, where: string): void {
   const context = `${where}: ${use.kind} printed:\n${use.output}`;
   if (use.kind === 'serve') {
-    expect([context, use.output.includes('listening on') && !use.output.includes('@@serve-failed')]).toEqual([context, true]);
+    expect([context, use.output.includes('listening on') && !use.output.includes('@@serve-failed')]).toEqual([
+      context,
+      true,
+    ]);
     return;
   }
   if (use.kind === 'cli') {
@@ -93,11 +108,14 @@ function checkUse(use: Use, note: string | undefined, where: string): void {
 function checkShellRun(b: Block, run: ShellRun): void {
   const where = `${nameOf(b)}, which printed:\n${run.all}\n${run.stderr}`;
   expect([where, run.code]).toEqual([where, 0]);
-  const invoking = logicalLines(b.code).filter((l) => /(^|[|;&]\s*)(\w+=\S*\s+)*(curl|npx inklink-mock|inklink-mock|npm start)\b/.test(l.command));
+  const invoking = logicalLines(b.code).filter((l) =>
+    /(^|[|;&]\s*)(\w+=\S*\s+)*(curl|npx inklink-mock|inklink-mock|npm start)\b/.test(l.command),
+  );
   expect([where, run.uses.length]).toEqual([where, invoking.length]);
   run.uses.forEach((use, i) => checkUse(use, invoking[i].note, `${nameOf(b)} (${invoking[i].command.slice(0, 60)}…)`));
   for (const use of run.uses) {
-    if (use.kind === 'cli' && /--json\b|--format json/.test(invoking[run.uses.indexOf(use)].command)) expect(() => JSON.parse(use.output)).not.toThrow();
+    if (use.kind === 'cli' && /--json\b|--format json/.test(invoking[run.uses.indexOf(use)].command))
+      expect(() => JSON.parse(use.output)).not.toThrow();
   }
   expect([where, run.servedExits.every((c) => c === 0)]).toEqual([where, true]);
 }
@@ -107,7 +125,12 @@ function missingLine(expected: string, actual: string): string | undefined {
   const lines = actual.split('\n');
   let at = 0;
   for (const want of expected.split('\n').filter((l) => l.trim())) {
-    const re = new RegExp(`^${want.split('…').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/4010/g, '\\d+')).join('.*')}$`);
+    const re = new RegExp(
+      `^${want
+        .split('…')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/4010/g, '\\d+'))
+        .join('.*')}$`,
+    );
     const found = lines.findIndex((l, i) => i >= at && re.test(l));
     if (found < 0) return want;
     at = found + 1;
@@ -120,7 +143,11 @@ async function runBlock(b: Block, ctx: Context): Promise<void> {
   const notRun = directive(b, 'not run');
   const runBy = directive(b, 'run by');
   if (runBy) {
-    expect([where, runBy.file, fs.existsSync(path.join(ROOT, runBy.file)) && /\.test\.ts$/.test(runBy.file)]).toEqual([where, runBy.file, true]);
+    expect([where, runBy.file, fs.existsSync(path.join(ROOT, runBy.file)) && /\.test\.ts$/.test(runBy.file)]).toEqual([
+      where,
+      runBy.file,
+      true,
+    ]);
     expect([where, fs.readFileSync(path.join(ROOT, runBy.file), 'utf8').includes(b.page)]).toEqual([where, true]);
   }
   if (isShell(b)) {
@@ -157,13 +184,17 @@ async function runBlock(b: Block, ctx: Context): Promise<void> {
     const run = await runShell(output.command, { cwd: ctx.dir, mockPort: ctx.port });
     expect([where, run.code, missingLine(b.code, run.all), run.stderr]).toEqual([where, 0, undefined, run.stderr]);
   } else {
-    throw new Error(`${where}: a \`\`\`${b.lang || '(no language)'} block: the samples test does not know how to check it`);
+    throw new Error(
+      `${where}: a \`\`\`${b.lang || '(no language)'} block: the samples test does not know how to check it`,
+    );
   }
 }
 
 /** A GitHub Actions job: every `inklink-mock` step uses known flags, and sets env vars its command reads. */
 function checkWorkflow(where: string, doc: unknown): void {
-  const steps = Object.values((doc as { jobs: Record<string, { steps: { run?: string; env?: Record<string, unknown> }[] }> }).jobs).flatMap((j) => j.steps);
+  const steps = Object.values(
+    (doc as { jobs: Record<string, { steps: { run?: string; env?: Record<string, unknown> }[] }> }).jobs,
+  ).flatMap((j) => j.steps);
   const runs = steps.filter((s) => s.run);
   expect([where, runs.length > 0]).toEqual([where, true]);
   for (const step of runs) {
@@ -231,9 +262,14 @@ describe('the samples test', () => {
   });
 
   it('fails on a flag, a command or an env var the CLI does not have', () => {
-    expect(shellProblems('npx inklink-mock serve --prot 4010', SCRIPTS)).toEqual(['inklink-mock serve has no flag --prot']);
+    expect(shellProblems('npx inklink-mock serve --prot 4010', SCRIPTS)).toEqual([
+      'inklink-mock serve has no flag --prot',
+    ]);
     expect(shellProblems('inklink-mock serv', SCRIPTS)).toEqual(['unknown command "inklink-mock serv"']);
-    expect(shellProblems('INKLINK_MOCK_PROT=1 npm run benhc', SCRIPTS)).toEqual(['package.json has no script "benhc"', 'no command reads INKLINK_MOCK_PROT']);
+    expect(shellProblems('INKLINK_MOCK_PROT=1 npm run benhc', SCRIPTS)).toEqual([
+      'package.json has no script "benhc"',
+      'no command reads INKLINK_MOCK_PROT',
+    ]);
   });
 
   it('fails when an answer is not what the note says', async () => {

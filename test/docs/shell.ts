@@ -38,9 +38,20 @@ export interface ShellRun {
 /** Env vars of the test's own process that would change what a sample does. */
 const inherited = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(INKLINK_|PACT_)/.test(k)));
 
-export async function runShell(script: string, options: { cwd: string; mockPort: number; timeoutMs?: number }): Promise<ShellRun> {
-  const env = { ...inherited(), DOCS_CLI: path.join(ROOT, 'dist/src/cli.js'), DOCS_MOCK_PORT: String(options.mockPort) };
-  const r = await runProcess('bash', ['-c', `${PREAMBLE}\n${script}\n`], { cwd: options.cwd, env, timeoutMs: options.timeoutMs ?? 60000 });
+export async function runShell(
+  script: string,
+  options: { cwd: string; mockPort: number; timeoutMs?: number },
+): Promise<ShellRun> {
+  const env = {
+    ...inherited(),
+    DOCS_CLI: path.join(ROOT, 'dist/src/cli.js'),
+    DOCS_MOCK_PORT: String(options.mockPort),
+  };
+  const r = await runProcess('bash', ['-c', `${PREAMBLE}\n${script}\n`], {
+    cwd: options.cwd,
+    env,
+    timeoutMs: options.timeoutMs ?? 60000,
+  });
   const servedExits = [...r.stdout.matchAll(/^@@served-exit (\d+)$/gm)].map((m) => Number(m[1]));
   return { code: r.code, all: r.stdout, stderr: r.stderr, uses: parseUses(r.stdout), servedExits };
 }

@@ -11,7 +11,10 @@ const samples = docPages()
   .map((b) => ({ name: `${b.page}:${b.line}`, code: b.code }));
 
 /** A sample with a type error, checked in the same program (one program: it takes seconds). */
-const BAD = { name: 'bad', code: "import { InklinkClient } from 'inklink-mock';\nnew InklinkClient({ baseUrl: 1 });\n" };
+const BAD = {
+  name: 'bad',
+  code: "import { InklinkClient } from 'inklink-mock';\nnew InklinkClient({ baseUrl: 1 });\n",
+};
 
 describe('TypeScript samples', () => {
   let errors: Map<string, string[]>;

@@ -14,7 +14,10 @@ export interface Running {
 
 /** Starts `inklink-mock serve` (or another long-running command) and resolves once its banner names the URL. */
 export function startCli(args: string[], env: Record<string, string> = {}, command = 'serve'): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, command, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, command, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (c) => (out += c));
@@ -47,7 +50,11 @@ export function startCli(args: string[], env: Record<string, string> = {}, comma
 }
 
 /** Runs the CLI to completion. */
-export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 30000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 30000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return runNode([CLI, ...args], { env, timeoutMs });
 }
 
@@ -74,7 +81,11 @@ export function runProcess(
     child.stderr.on('data', (c) => (stderr += c));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${path.basename(file)} ${args.join(' ').slice(0, 200)} did not end within ${timeoutMs} ms\n${stdout}\n${stderr}`));
+      reject(
+        new Error(
+          `${path.basename(file)} ${args.join(' ').slice(0, 200)} did not end within ${timeoutMs} ms\n${stdout}\n${stderr}`,
+        ),
+      );
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -95,7 +106,10 @@ export interface CliCase {
  * returns, which is the process's. An invocation still running after 5 s is reported as `hung`.
  * `env` is the child's whole environment.
  */
-export async function runCliCases(cases: CliCase[], env: NodeJS.ProcessEnv): Promise<{ code: number | 'hung'; stdout: string; stderr: string }[]> {
+export async function runCliCases(
+  cases: CliCase[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | 'hung'; stdout: string; stderr: string }[]> {
   const script = `
     const fs = require('node:fs');
     const { main } = require(${JSON.stringify(CLI)});

@@ -18,12 +18,13 @@ export interface CallOptions {
 
 export async function call(base: string, method: string, path: string, opts: CallOptions = {}): Promise<HttpResult> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-  let body: RequestInit["body"];
+  let body: RequestInit['body'];
   if (opts.body !== undefined) {
-    if (typeof opts.body === 'string' || Buffer.isBuffer(opts.body)) body = opts.body as RequestInit["body"];
+    if (typeof opts.body === 'string' || Buffer.isBuffer(opts.body)) body = opts.body as RequestInit['body'];
     else {
       body = JSON.stringify(opts.body);
-      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+        headers['content-type'] = 'application/json';
     }
   }
   const res = await fetch(base + path, { method, headers, body, redirect: 'manual' });
@@ -48,10 +49,16 @@ export function expectEnvelope(res: HttpResult, status: number, code: string): v
       requestId: res.headers.get('x-request-id'),
     },
   });
-  expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  expect(res.headers.get('x-request-id')).toMatch(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+  );
 }
 
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

@@ -13,7 +13,13 @@ export interface TestMock {
 }
 
 export async function startMock(options: MockServerOptions = {}): Promise<TestMock> {
-  const mock = createMockServer({ logLevel: 'silent', selfCheck: true, retrySchedule: [0, 100, 200], deliveryTimeoutMs: 2000, ...options });
+  const mock = createMockServer({
+    logLevel: 'silent',
+    selfCheck: true,
+    retrySchedule: [0, 100, 200],
+    deliveryTimeoutMs: 2000,
+    ...options,
+  });
   const url = await mock.listen();
   return {
     mock,
@@ -30,7 +36,9 @@ export async function startMock(options: MockServerOptions = {}): Promise<TestMo
 }
 
 /** A mock whose seeded endpoints deliver to a test receiver; `close` stops both. */
-export async function startMockWithReceiver(options: MockServerOptions = {}): Promise<{ m: TestMock; receiver: Receiver; close: () => Promise<void> }> {
+export async function startMockWithReceiver(
+  options: MockServerOptions = {},
+): Promise<{ m: TestMock; receiver: Receiver; close: () => Promise<void> }> {
   const receiver = await startReceiver();
   const m = await startMock({ webhookUrl: receiver.url, ...options });
   return {

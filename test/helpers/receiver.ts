@@ -10,7 +10,10 @@ export interface Received {
   at: number;
 }
 
-export type Answer = (r: Received, index: number) => { status: number; headers?: Record<string, string>; body?: string; hang?: boolean };
+export type Answer = (
+  r: Received,
+  index: number,
+) => { status: number; headers?: Record<string, string>; body?: string; hang?: boolean };
 
 export interface Receiver {
   url: string;
@@ -28,7 +31,13 @@ export async function startReceiver(answer: Answer = () => ({ status: 204 })): P
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      const r: Received = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      };
       received.push(r);
       const a = state.answer(r, received.length - 1);
       if (a.hang) {

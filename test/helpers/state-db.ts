@@ -24,7 +24,13 @@ export function readStateDatabase(file: string): DatabaseRead {
   const { open } = require('lmdb') as typeof import('lmdb');
   const db = open({ path: file, noSubdir: true, readOnly: true, overlappingSync: false });
   try {
-    const doc = { format: 'inklink-mock-state', version: 1, organizations: [] as unknown[], apiKeys: [] as unknown[], endpoints: [] as unknown[] };
+    const doc = {
+      format: 'inklink-mock-state',
+      version: 1,
+      organizations: [] as unknown[],
+      apiKeys: [] as unknown[],
+      endpoints: [] as unknown[],
+    };
     // Each record is stored with its place in the order of creation: { seq, record }.
     for (const { key, value } of db.getRange()) {
       const k = String(key);

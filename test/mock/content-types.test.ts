@@ -23,11 +23,16 @@ describe('content types', () => {
   ])('%s with application/vnd.x+json and a body the schema forbids: 400, nothing changes', async (path, body) => {
     const before = await state();
     for (const type of ['application/vnd.x+json', 'application/problem+json; charset=utf-8', 'text/json']) {
-      const res = await call(m.url, 'POST', path, { headers: { 'api-key': m.key('owner'), 'content-type': type }, body: JSON.stringify(body) });
+      const res = await call(m.url, 'POST', path, {
+        headers: { 'api-key': m.key('owner'), 'content-type': type },
+        body: JSON.stringify(body),
+      });
       expectEnvelope(res, 400, 'VALIDATION_ERROR');
       // InkLink's operations name the type they take; the control API refuses any state-changing
       // request that is not JSON before it reads the body (docs/security.md).
-      expect(res.json.error.message).toMatch(/Content-Type must be application\/json|takes a JSON body \(Content-Type: application\/json\)/);
+      expect(res.json.error.message).toMatch(
+        /Content-Type must be application\/json|takes a JSON body \(Content-Type: application\/json\)/,
+      );
     }
     expect(await state()).toBe(before);
     expect((await call(m.url, 'GET', '/__mock/faults')).json.faults).toEqual([]);
@@ -45,10 +50,16 @@ describe('content types', () => {
 describe('rotate, which takes no body', () => {
   it('ignores a small body and refuses one over 1 MiB with 413, secret unchanged', async () => {
     const id = m.endpoint().id;
-    const small = await call(m.url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': m.key('owner') }, body: '{"x":1}' });
+    const small = await call(m.url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, {
+      headers: { 'api-key': m.key('owner') },
+      body: '{"x":1}',
+    });
     expect(small.status).toBe(200);
     const before = await state();
-    const huge = await call(m.url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': m.key('owner') }, body: 'x'.repeat(1024 * 1024 + 1) });
+    const huge = await call(m.url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, {
+      headers: { 'api-key': m.key('owner') },
+      body: 'x'.repeat(1024 * 1024 + 1),
+    });
     expect(huge.status).toBe(413);
     expect(huge.json.error).toMatchObject({ code: 'VALIDATION_ERROR', requestId: huge.headers.get('x-request-id') });
     const chunked = await fetch(`${m.url}/webhook/endpoints/${id}/rotate-secret`, {

@@ -21,7 +21,14 @@ describe('GET /__mock/state', () => {
   it('shows organizations, masked keys with roles, endpoints with secret fingerprints, and no secret or whole key', async () => {
     const res = await call(m.url, 'GET', '/__mock/state');
     expect(res.status).toBe(200);
-    expect(controlValidator.validateResponse({ operationId: 'getState', status: 200, headers: Object.fromEntries(res.headers), body: res.text })).toEqual([]);
+    expect(
+      controlValidator.validateResponse({
+        operationId: 'getState',
+        status: 200,
+        headers: Object.fromEntries(res.headers),
+        body: res.text,
+      }),
+    ).toEqual([]);
     const [org0, org1] = res.json.organizations;
     expect(org0.id).toBe(m.mock.seeded[0].id);
     expect(org0.api_keys.map((k: any) => k.role)).toEqual(['owner', 'admin', 'member']);
@@ -43,8 +50,16 @@ describe('POST /__mock/api-keys', () => {
   it('mints a key in a new organization, shown once, that works with its role', async () => {
     const res = await call(m.url, 'POST', '/__mock/api-keys', { body: { role: 'admin' } });
     expect(res.status).toBe(201);
-    expect(res.json).toEqual({ id: expect.any(String), api_key: expect.stringMatching(/^secret_live_[A-Za-z0-9]{32}$/), role: 'admin', organization_id: expect.stringMatching(/^org_/) });
-    const created = await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': res.json.api_key }, body: { url: 'https://e.com' } });
+    expect(res.json).toEqual({
+      id: expect.any(String),
+      api_key: expect.stringMatching(/^secret_live_[A-Za-z0-9]{32}$/),
+      role: 'admin',
+      organization_id: expect.stringMatching(/^org_/),
+    });
+    const created = await call(m.url, 'POST', '/webhook/endpoints', {
+      headers: { 'api-key': res.json.api_key },
+      body: { url: 'https://e.com' },
+    });
     expect(created.status).toBe(200);
     const state = await call(m.url, 'GET', '/__mock/state');
     expect(state.text).not.toContain(res.json.api_key);
@@ -53,9 +68,13 @@ describe('POST /__mock/api-keys', () => {
   });
 
   it('mints into an existing organization; a member key from it is refused rotation', async () => {
-    const res = await call(m.url, 'POST', '/__mock/api-keys', { body: { role: 'member', organization_id: m.mock.seeded[0].id } });
+    const res = await call(m.url, 'POST', '/__mock/api-keys', {
+      body: { role: 'member', organization_id: m.mock.seeded[0].id },
+    });
     expect(res.status).toBe(201);
-    const rotate = await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint(0, 0).id}/rotate-secret`, { headers: { 'api-key': res.json.api_key } });
+    const rotate = await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint(0, 0).id}/rotate-secret`, {
+      headers: { 'api-key': res.json.api_key },
+    });
     expectEnvelope(rotate, 500, 'INTERNAL_ERROR');
   });
 
@@ -77,13 +96,28 @@ describe('POST /__mock/endpoints', () => {
   it('seeds an endpoint with a chosen id and secret, usable at once', async () => {
     const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
     const res = await call(m.url, 'POST', '/__mock/endpoints', {
-      body: { organization_id: m.mock.seeded[1].id, id: 'wh_end_fixture1', secret, event_types: ['kyc.result.approved'] },
+      body: {
+        organization_id: m.mock.seeded[1].id,
+        id: 'wh_end_fixture1',
+        secret,
+        event_types: ['kyc.result.approved'],
+      },
     });
     expect(res.status).toBe(201);
-    expect(res.json).toMatchObject({ id: 'wh_end_fixture1', organization_id: m.mock.seeded[1].id, secret, enabled: true, event_types: ['kyc.result.approved'] });
-    const rotated = await call(m.url, 'POST', '/webhook/endpoints/wh_end_fixture1/rotate-secret', { headers: { 'api-key': m.key('admin', 1) } });
+    expect(res.json).toMatchObject({
+      id: 'wh_end_fixture1',
+      organization_id: m.mock.seeded[1].id,
+      secret,
+      enabled: true,
+      event_types: ['kyc.result.approved'],
+    });
+    const rotated = await call(m.url, 'POST', '/webhook/endpoints/wh_end_fixture1/rotate-secret', {
+      headers: { 'api-key': m.key('admin', 1) },
+    });
     expect(rotated.status).toBe(200);
-    const again = await call(m.url, 'POST', '/__mock/endpoints', { body: { organization_id: m.mock.seeded[1].id, id: 'wh_end_fixture1' } });
+    const again = await call(m.url, 'POST', '/__mock/endpoints', {
+      body: { organization_id: m.mock.seeded[1].id, id: 'wh_end_fixture1' },
+    });
     expectEnvelope(again, 400, 'VALIDATION_ERROR');
     expect(again.json.error.details).toEqual([{ field: 'id', message: expect.stringMatching(/already exists/) }]);
   });
@@ -103,7 +137,9 @@ describe('POST /__mock/endpoints', () => {
     [{ secret: 'whsec_c2hvcnQ=' }, 'secret'],
     [{ url: 'ftp://e.com' }, 'url'],
   ])('%p: 400 naming %s, without echoing values', async (body, field) => {
-    const res = await call(m.url, 'POST', '/__mock/endpoints', { body: { organization_id: m.mock.seeded[0].id, ...body } });
+    const res = await call(m.url, 'POST', '/__mock/endpoints', {
+      body: { organization_id: m.mock.seeded[0].id, ...body },
+    });
     expectEnvelope(res, 400, 'VALIDATION_ERROR');
     expect(res.json.error.details.map((d: any) => d.field)).toContain(field);
     expect(res.text).not.toContain('c2hvcnQ');
@@ -113,7 +149,9 @@ describe('POST /__mock/endpoints', () => {
 describe('POST /__mock/reset', () => {
   it('goes back to the seeded state and empties the journal', async () => {
     const seeded = (await call(m.url, 'GET', '/__mock/state')).json;
-    await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint(0, 0).id}/rotate-secret`, { headers: { 'api-key': m.key('owner') } });
+    await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint(0, 0).id}/rotate-secret`, {
+      headers: { 'api-key': m.key('owner') },
+    });
     await call(m.url, 'POST', '/__mock/api-keys', { body: { role: 'owner' } });
     await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved' } });
     expect((await call(m.url, 'GET', '/__mock/state')).json).not.toEqual(seeded);
@@ -122,14 +160,19 @@ describe('POST /__mock/reset', () => {
     expect((await call(m.url, 'GET', '/__mock/state')).json).toEqual(seeded);
     expect((await call(m.url, 'GET', '/__mock/deliveries')).json.deliveries).toEqual([]);
     // The seeded secret is the current one again.
-    const rotated = await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint(0, 0).id}/rotate-secret`, { headers: { 'api-key': m.key('owner') } });
+    const rotated = await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint(0, 0).id}/rotate-secret`, {
+      headers: { 'api-key': m.key('owner') },
+    });
     expect(rotated.status).toBe(200);
   });
 });
 
 describe('GET /__mock/health and /__mock/openapi.json', () => {
   it('answer', async () => {
-    expect((await call(m.url, 'GET', '/__mock/health')).json).toEqual({ status: 'ok', uptime_seconds: expect.any(Number) });
+    expect((await call(m.url, 'GET', '/__mock/health')).json).toEqual({
+      status: 'ok',
+      uptime_seconds: expect.any(Number),
+    });
     const doc = await call(m.url, 'GET', '/__mock/openapi.json');
     expect(doc.json.info.title).toMatch(/control API/);
   });
@@ -140,10 +183,22 @@ describe('the control token', () => {
     const t = await startMock({ controlToken: 'let-me-in' });
     try {
       expectEnvelope(await call(t.url, 'GET', '/__mock/state'), 401, 'UNAUTHORIZED');
-      expectEnvelope(await call(t.url, 'GET', '/__mock/state', { headers: { authorization: 'Bearer wrong' } }), 401, 'UNAUTHORIZED');
-      expectEnvelope(await call(t.url, 'POST', '/__mock/reset', { headers: { authorization: 'let-me-in' } }), 401, 'UNAUTHORIZED');
-      expect((await call(t.url, 'GET', '/__mock/state', { headers: { authorization: 'Bearer let-me-in' } })).status).toBe(200);
-      const rotate = await call(t.url, 'POST', `/webhook/endpoints/${t.endpoint().id}/rotate-secret`, { headers: { 'api-key': t.key('owner') } });
+      expectEnvelope(
+        await call(t.url, 'GET', '/__mock/state', { headers: { authorization: 'Bearer wrong' } }),
+        401,
+        'UNAUTHORIZED',
+      );
+      expectEnvelope(
+        await call(t.url, 'POST', '/__mock/reset', { headers: { authorization: 'let-me-in' } }),
+        401,
+        'UNAUTHORIZED',
+      );
+      expect(
+        (await call(t.url, 'GET', '/__mock/state', { headers: { authorization: 'Bearer let-me-in' } })).status,
+      ).toBe(200);
+      const rotate = await call(t.url, 'POST', `/webhook/endpoints/${t.endpoint().id}/rotate-secret`, {
+        headers: { 'api-key': t.key('owner') },
+      });
       expect(rotate.status).toBe(200);
     } finally {
       await t.close();

@@ -10,36 +10,58 @@ beforeAll(async () => {
 afterAll(() => m.close());
 
 const create = (body: unknown, key: string | undefined, headers: Record<string, string> = {}) =>
-  call(m.url, 'POST', '/webhook/endpoints', { headers: { ...(key === undefined ? {} : { 'api-key': key }), ...headers }, body });
+  call(m.url, 'POST', '/webhook/endpoints', {
+    headers: { ...(key === undefined ? {} : { 'api-key': key }), ...headers },
+    body,
+  });
 
 const stateText = async () => (await call(m.url, 'GET', '/__mock/state')).text;
 
 describe('create with an owner or admin key', () => {
-  it.each(['owner', 'admin'] as const)('%s: 200, the endpoint object with its secret, defaults applied', async (role) => {
-    const res = await create({ url: 'https://example.com/hooks' }, m.key(role));
-    expect(res.status).toBe(200);
-    expect(res.json).toEqual({
-      id: expect.stringMatching(/^wh_end_[A-Za-z0-9]+$/),
-      url: 'https://example.com/hooks',
-      name: null,
-      enabled: true,
-      event_types: [...EVENT_TYPES],
-      created_at: expect.any(String),
-      secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
-    });
-    expect(new Date(res.json.created_at).toISOString()).toBe(res.json.created_at);
-    expect(EVENT_TYPES).toHaveLength(10);
-    // The new endpoint belongs to the key's organization and is rotatable there only.
-    const rotated = await call(m.url, 'POST', `/webhook/endpoints/${res.json.id}/rotate-secret`, { headers: { 'api-key': m.key('owner') } });
-    expect(rotated.status).toBe(200);
-    const foreign = await call(m.url, 'POST', `/webhook/endpoints/${res.json.id}/rotate-secret`, { headers: { 'api-key': m.key('owner', 1) } });
-    expect(foreign.status).toBe(500);
-  });
+  it.each(['owner', 'admin'] as const)(
+    '%s: 200, the endpoint object with its secret, defaults applied',
+    async (role) => {
+      const res = await create({ url: 'https://example.com/hooks' }, m.key(role));
+      expect(res.status).toBe(200);
+      expect(res.json).toEqual({
+        id: expect.stringMatching(/^wh_end_[A-Za-z0-9]+$/),
+        url: 'https://example.com/hooks',
+        name: null,
+        enabled: true,
+        event_types: [...EVENT_TYPES],
+        created_at: expect.any(String),
+        secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
+      });
+      expect(new Date(res.json.created_at).toISOString()).toBe(res.json.created_at);
+      expect(EVENT_TYPES).toHaveLength(10);
+      // The new endpoint belongs to the key's organization and is rotatable there only.
+      const rotated = await call(m.url, 'POST', `/webhook/endpoints/${res.json.id}/rotate-secret`, {
+        headers: { 'api-key': m.key('owner') },
+      });
+      expect(rotated.status).toBe(200);
+      const foreign = await call(m.url, 'POST', `/webhook/endpoints/${res.json.id}/rotate-secret`, {
+        headers: { 'api-key': m.key('owner', 1) },
+      });
+      expect(foreign.status).toBe(500);
+    },
+  );
 
   it('keeps the given name, enabled flag and event types', async () => {
-    const res = await create({ url: 'http://localhost:3000/in', name: 'Local', enabled: false, event_types: ['web.result.approved', 'kyc.result.failed'] }, m.key('owner'));
+    const res = await create(
+      {
+        url: 'http://localhost:3000/in',
+        name: 'Local',
+        enabled: false,
+        event_types: ['web.result.approved', 'kyc.result.failed'],
+      },
+      m.key('owner'),
+    );
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ name: 'Local', enabled: false, event_types: ['web.result.approved', 'kyc.result.failed'] });
+    expect(res.json).toMatchObject({
+      name: 'Local',
+      enabled: false,
+      event_types: ['web.result.approved', 'kyc.result.failed'],
+    });
   });
 
   it('accepts a name of exactly 120 characters', async () => {
@@ -56,7 +78,11 @@ describe('create with an owner or admin key', () => {
   });
 
   it('checks the body before the role: a member with a bad body gets 400, as docs/mock.md says', async () => {
-    for (const body of [{ url: 'ftp://e.example/x' }, { url: 'not a url' }, { url: 'https://e.example', event_types: ['nope'] }]) {
+    for (const body of [
+      { url: 'ftp://e.example/x' },
+      { url: 'not a url' },
+      { url: 'https://e.example', event_types: ['nope'] },
+    ]) {
       expectEnvelope(await create(body, m.key('member')), 400, 'VALIDATION_ERROR');
     }
     // Schema and domain problems alike, all of them.
@@ -81,7 +107,11 @@ describe('a bad body: 400 VALIDATION_ERROR naming each failing field, nothing cr
     ['a url that is a number', { url: 42 }, ['url']],
     ['a url that is null', { url: null }, ['url']],
     ['a name over 120 characters', { url: 'https://e.com', name: 'n'.repeat(121) }, ['name']],
-    ['an unknown event type', { url: 'https://e.com', event_types: ['kyc.result.approved', 'order.created'] }, ['event_types[1]']],
+    [
+      'an unknown event type',
+      { url: 'https://e.com', event_types: ['kyc.result.approved', 'order.created'] },
+      ['event_types[1]'],
+    ],
     ['empty event_types', { url: 'https://e.com', event_types: [] }, ['event_types']],
     ['enabled as a string', { url: 'https://e.com', enabled: 'yes' }, ['enabled']],
     ['several fields at once', { url: 'nope', name: 'n'.repeat(200), event_types: [] }, ['url', 'name', 'event_types']],
@@ -97,7 +127,11 @@ describe('a bad body: 400 VALIDATION_ERROR naming each failing field, nothing cr
   ];
   it.each(cases)('%s', async (_name, body, fields) => {
     const before = await stateText();
-    const res = await create(body, m.key('owner'), typeof body === 'string' ? { 'content-type': 'application/json' } : {});
+    const res = await create(
+      body,
+      m.key('owner'),
+      typeof body === 'string' ? { 'content-type': 'application/json' } : {},
+    );
     expectEnvelope(res, 400, 'VALIDATION_ERROR');
     expect(res.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual([...fields].sort());
     for (const d of res.json.error.details) expect(d.message).toEqual(expect.any(String));
@@ -121,7 +155,10 @@ describe('a bad body: 400 VALIDATION_ERROR naming each failing field, nothing cr
   });
 
   it('does not echo what the client sent', async () => {
-    const res = await create({ url: 'https://e.com', event_types: ['whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0'] }, m.key('owner'));
+    const res = await create(
+      { url: 'https://e.com', event_types: ['whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0'] },
+      m.key('owner'),
+    );
     expect(res.status).toBe(400);
     expect(res.text).not.toContain('c2VjcmV0');
   });

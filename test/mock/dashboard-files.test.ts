@@ -52,11 +52,21 @@ describe('GET /__mock/ui', () => {
       for (const p of ['/__mock', '/__mock/', '/__mock/ui/']) {
         for (const method of ['GET', 'HEAD']) {
           const res = await fetch(`${t.url}${p}`, { method, redirect: 'manual' });
-          expect([p, method, res.status, res.headers.get('location'), await res.text()]).toEqual([p, method, 302, '/__mock/ui', '']);
+          expect([p, method, res.status, res.headers.get('location'), await res.text()]).toEqual([
+            p,
+            method,
+            302,
+            '/__mock/ui',
+            '',
+          ]);
         }
       }
       const followed = await fetch(`${t.url}/__mock/`);
-      expect([followed.url, followed.status, followed.headers.get('content-type')]).toEqual([`${t.url}/__mock/ui`, 200, 'text/html; charset=utf-8']);
+      expect([followed.url, followed.status, followed.headers.get('content-type')]).toEqual([
+        `${t.url}/__mock/ui`,
+        200,
+        'text/html; charset=utf-8',
+      ]);
       // Only those: anything else under /__mock still needs the token, and InkLink's root is InkLink's 404.
       expectEnvelope(await call(t.url, 'GET', '/__mock//'), 401, 'UNAUTHORIZED');
       expectEnvelope(await call(t.url, 'GET', '/'), 404, 'NOT_FOUND');
@@ -74,7 +84,13 @@ describe('GET /__mock/ui', () => {
   });
 
   it('answers 404 in the envelope for a file it does not have, however it is spelled', async () => {
-    for (const name of ['nope.js', '..%2Fpackage.json', '%2e%2e%2f%2e%2e%2fpackage.json', 'index.html%00.js', 'dashboard.css.map']) {
+    for (const name of [
+      'nope.js',
+      '..%2Fpackage.json',
+      '%2e%2e%2f%2e%2e%2fpackage.json',
+      'index.html%00.js',
+      'dashboard.css.map',
+    ]) {
       expectEnvelope(await call(m.url, 'GET', `/__mock/ui/${name}`), 404, 'NOT_FOUND');
     }
     expectEnvelope(await call(m.url, 'GET', '/__mock/ui/../../package.json'), 404, 'NOT_FOUND');
@@ -85,9 +101,14 @@ describe('GET /__mock/ui', () => {
     try {
       expect((await call(t.url, 'GET', '/__mock/ui')).status).toBe(200);
       expect((await call(t.url, 'GET', '/__mock/ui/main.js')).status).toBe(200);
-      for (const p of ['/__mock/state', '/__mock/requests', '/__mock/stream', '/__mock/deliveries']) expectEnvelope(await call(t.url, 'GET', p), 401, 'UNAUTHORIZED');
+      for (const p of ['/__mock/state', '/__mock/requests', '/__mock/stream', '/__mock/deliveries'])
+        expectEnvelope(await call(t.url, 'GET', p), 401, 'UNAUTHORIZED');
       // The browser guards still apply to the page: a cross-site request for it is refused.
-      expectEnvelope(await call(t.url, 'GET', '/__mock/ui', { headers: { 'sec-fetch-site': 'cross-site' } }), 400, 'VALIDATION_ERROR');
+      expectEnvelope(
+        await call(t.url, 'GET', '/__mock/ui', { headers: { 'sec-fetch-site': 'cross-site' } }),
+        400,
+        'VALIDATION_ERROR',
+      );
     } finally {
       await t.close();
     }
@@ -99,7 +120,9 @@ describe('the files themselves', () => {
 
   it('work offline: nothing refers to another origin', () => {
     for (const f of files) {
-      const urls = [...text(f).matchAll(/\b(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/gi)].map((x) => x[0]).filter((u) => u !== '//www.w3.org' && !u.endsWith('w3.org'));
+      const urls = [...text(f).matchAll(/\b(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/gi)]
+        .map((x) => x[0])
+        .filter((u) => u !== '//www.w3.org' && !u.endsWith('w3.org'));
       expect([f, urls]).toEqual([f, []]);
     }
   });
@@ -111,20 +134,32 @@ describe('the files themselves', () => {
     expect(html).not.toMatch(/\sstyle=/i);
     expect(html).not.toMatch(/\son[a-z]+=/i);
     for (const f of files.filter((x) => x.endsWith('.js'))) {
-      expect([f, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|setAttribute\('style'/.test(text(f))]).toEqual([f, false]);
+      expect([
+        f,
+        /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|setAttribute\('style'/.test(
+          text(f),
+        ),
+      ]).toEqual([f, false]);
     }
   });
 
   it('are copied by the build next to the compiled code (dist/mock/ui), the directory the server reads', () => {
     const built = path.join(ROOT, 'dist/mock/ui');
     expect(fs.readdirSync(built).sort()).toEqual([...files].sort());
-    for (const f of files) expect([f, fs.readFileSync(path.join(built, f)).equals(fs.readFileSync(path.join(SOURCES, f)))]).toEqual([f, true]);
+    for (const f of files)
+      expect([f, fs.readFileSync(path.join(built, f)).equals(fs.readFileSync(path.join(SOURCES, f)))]).toEqual([
+        f,
+        true,
+      ]);
     // From the source (ts-jest) the server reads mock/ui; from dist, dist/mock/ui.
     expect(UI_DIR).toBe(SOURCES);
   });
 
   it('are in the package (npm pack)', () => {
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     const packed = new Set((JSON.parse(out)[0].files as { path: string }[]).map((f) => f.path));
     for (const f of files) expect([f, packed.has(`dist/mock/ui/${f}`)]).toEqual([f, true]);
     expect(packed.has('dist/mock/http/dashboard.js')).toBe(true);

@@ -30,9 +30,17 @@ describe('a delivery', () => {
   it('is a POST of the thin payload with InkLink’s headers and one v1 signature', async () => {
     await withMock({}, async (m) => {
       const { id, secret } = m.endpoint(0, 0);
-      const res = await emit(m, { type: 'web.result.approved', endpoint_id: id, data: { inquiry_id: 'web_iq_1', subject_id: 'user_1' } });
+      const res = await emit(m, {
+        type: 'web.result.approved',
+        endpoint_id: id,
+        data: { inquiry_id: 'web_iq_1', subject_id: 'user_1' },
+      });
       expect(res.status).toBe(202);
-      expect(res.json).toEqual({ event_id: expect.stringMatching(/^wh_evt_/), deliveries: [expect.any(String)], skipped: [] });
+      expect(res.json).toEqual({
+        event_id: expect.stringMatching(/^wh_evt_/),
+        deliveries: [expect.any(String)],
+        skipped: [],
+      });
       const [d] = await receiver.waitForCount(1);
       expect(d.method).toBe('POST');
       expect(d.path).toBe('/webhooks');
@@ -43,7 +51,11 @@ describe('a delivery', () => {
       expect(Math.abs(Number(d.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(5);
       expect(d.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+={0,2}$/);
       const payload = new Webhook(secret).verify(d.body, d.headers as Record<string, string>);
-      expect(payload).toEqual({ type: 'web.result.approved', timestamp: expect.any(String), data: { inquiry_id: 'web_iq_1', subject_id: 'user_1' } });
+      expect(payload).toEqual({
+        type: 'web.result.approved',
+        timestamp: expect.any(String),
+        data: { inquiry_id: 'web_iq_1', subject_id: 'user_1' },
+      });
       expect(new Date((payload as any).timestamp).toISOString()).toBe((payload as any).timestamp);
     });
   });
@@ -54,8 +66,14 @@ describe('a delivery', () => {
       await emit(m, { type: 'web.result.pending', endpoint_id: m.endpoint(0, 0).id });
       const [a, b] = (await receiver.waitForCount(2)).map((d) => JSON.parse(d.body));
       const byType = Object.fromEntries([a, b].map((p) => [p.type, p.data]));
-      expect(byType['kyc.result.failed']).toEqual({ inquiry_id: expect.stringMatching(/^kyc_iq_/), subject_id: expect.stringMatching(/^user_/) });
-      expect(byType['web.result.pending']).toEqual({ inquiry_id: expect.stringMatching(/^web_iq_/), subject_id: expect.stringMatching(/^user_/) });
+      expect(byType['kyc.result.failed']).toEqual({
+        inquiry_id: expect.stringMatching(/^kyc_iq_/),
+        subject_id: expect.stringMatching(/^user_/),
+      });
+      expect(byType['web.result.pending']).toEqual({
+        inquiry_id: expect.stringMatching(/^web_iq_/),
+        subject_id: expect.stringMatching(/^user_/),
+      });
     });
   });
 });
@@ -70,9 +88,15 @@ describe('who receives an event', () => {
       expect(kyc.json.deliveries).toHaveLength(3);
       await receiver.waitForCount(5);
       const entries = await journal(m);
-      const targets = (event: string) => entries.filter((e: any) => e.event_id === event).map((e: any) => e.endpoint_id).sort();
+      const targets = (event: string) =>
+        entries
+          .filter((e: any) => e.event_id === event)
+          .map((e: any) => e.endpoint_id)
+          .sort();
       expect(targets(web.json.event_id)).toEqual([m.endpoint(0, 0).id, m.endpoint(1, 0).id].sort());
-      expect(targets(kyc.json.event_id)).toEqual([m.endpoint(0, 0).id, m.endpoint(0, 1).id, m.endpoint(1, 0).id].sort());
+      expect(targets(kyc.json.event_id)).toEqual(
+        [m.endpoint(0, 0).id, m.endpoint(0, 1).id, m.endpoint(1, 0).id].sort(),
+      );
       await new Promise((r) => setTimeout(r, 100));
       expect(receiver.received).toHaveLength(5);
     });
@@ -81,7 +105,10 @@ describe('who receives an event', () => {
   it('an explicit endpoint that is disabled or not subscribed is skipped, with the reason', async () => {
     await withMock({}, async (m) => {
       const disabled = await emit(m, { type: 'web.result.approved', endpoint_id: m.endpoint(1, 1).id });
-      expect(disabled.json).toMatchObject({ deliveries: [], skipped: [{ endpoint_id: m.endpoint(1, 1).id, reason: 'endpoint is disabled' }] });
+      expect(disabled.json).toMatchObject({
+        deliveries: [],
+        skipped: [{ endpoint_id: m.endpoint(1, 1).id, reason: 'endpoint is disabled' }],
+      });
       const unsubscribed = await emit(m, { type: 'web.result.approved', endpoint_id: m.endpoint(0, 1).id });
       expect(unsubscribed.json.skipped[0].reason).toMatch(/not subscribed/);
       const byOrg = await emit(m, { type: 'web.result.approved', organization_id: m.mock.seeded[1].id });
@@ -111,7 +138,8 @@ describe('failed attempts and retries', () => {
       const got = await receiver.waitForCount(3);
       expect(new Set(got.map((d) => d.headers['webhook-id']))).toEqual(new Set([res.json.event_id]));
       expect(new Set(got.map((d) => d.body)).size).toBe(1);
-      for (const d of got) expect(() => new Webhook(secret).verify(d.body, d.headers as Record<string, string>)).not.toThrow();
+      for (const d of got)
+        expect(() => new Webhook(secret).verify(d.body, d.headers as Record<string, string>)).not.toThrow();
       expect(got[1].at - got[0].at).toBeGreaterThanOrEqual(140);
       expect(got[2].at - got[1].at).toBeGreaterThanOrEqual(140);
       const [entry] = await waitFor(async () => {
@@ -132,17 +160,25 @@ describe('failed attempts and retries', () => {
       const { id, secret: old } = m.endpoint(0, 0);
       await emit(m, { type: 'kyc.result.approved', endpoint_id: id });
       await receiver.waitForCount(1);
-      const rotated = await call(m.url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': m.key('owner') } });
+      const rotated = await call(m.url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, {
+        headers: { 'api-key': m.key('owner') },
+      });
       const [first, retry] = await receiver.waitForCount(2);
       expect(() => new Webhook(old).verify(first.body, first.headers as Record<string, string>)).not.toThrow();
-      expect(() => new Webhook(rotated.json.secret).verify(retry.body, retry.headers as Record<string, string>)).not.toThrow();
+      expect(() =>
+        new Webhook(rotated.json.secret).verify(retry.body, retry.headers as Record<string, string>),
+      ).not.toThrow();
       expect(() => new Webhook(old).verify(retry.body, retry.headers as Record<string, string>)).toThrow();
       expect(retry.headers['webhook-id']).toBe(first.headers['webhook-id']);
     });
   });
 
   it.each([
-    ['a redirect (not followed)', () => ({ status: 302, headers: { location: 'http://127.0.0.1:1/elsewhere' } }), { status: 302 }],
+    [
+      'a redirect (not followed)',
+      () => ({ status: 302, headers: { location: 'http://127.0.0.1:1/elsewhere' } }),
+      { status: 302 },
+    ],
     ['a 410', () => ({ status: 410 }), { status: 410 }],
     ['a hang past the timeout', () => ({ status: 200, hang: true }), { error: expect.stringMatching(/timed out/) }],
   ])('%s is a failed attempt, and the last failure ends the delivery', async (_name, answer, attemptShape) => {
@@ -194,8 +230,10 @@ describe('the journal', () => {
   it('is bounded: the oldest deliveries leave first', async () => {
     await withMock({ journalLimit: 5 }, async (m) => {
       const ids: string[] = [];
-      for (let i = 0; i < 4; i++) ids.push(...(await emit(m, { type: 'kyc.result.approved', endpoint_id: m.endpoint(0, 0).id })).json.deliveries);
-      for (let i = 0; i < 4; i++) ids.push(...(await emit(m, { type: 'kyc.result.approved', endpoint_id: m.endpoint(1, 0).id })).json.deliveries);
+      for (let i = 0; i < 4; i++)
+        ids.push(...(await emit(m, { type: 'kyc.result.approved', endpoint_id: m.endpoint(0, 0).id })).json.deliveries);
+      for (let i = 0; i < 4; i++)
+        ids.push(...(await emit(m, { type: 'kyc.result.approved', endpoint_id: m.endpoint(1, 0).id })).json.deliveries);
       await receiver.waitForCount(8);
       const entries = await journal(m);
       expect(entries.map((e: any) => e.id)).toEqual(ids.slice(-5).reverse());

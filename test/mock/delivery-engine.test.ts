@@ -6,7 +6,13 @@
 import { Webhook } from 'standardwebhooks';
 import { WEBHOOK_USER_AGENT } from '../../src/core/inklink';
 import { fingerprint, generateSecret } from '../../src/core/webhooks';
-import type { AttemptOutcome, Clock, DeliverySender, DeliveryTarget, SendHandle } from '../../mock/domain/delivery-ports';
+import type {
+  AttemptOutcome,
+  Clock,
+  DeliverySender,
+  DeliveryTarget,
+  SendHandle,
+} from '../../mock/domain/delivery-ports';
 import { DeliveryEngine, type DeliveryOptions } from '../../mock/domain/deliveries';
 import type { EndpointRecord } from '../../mock/domain/model';
 import { Store } from '../../mock/domain/store';
@@ -73,7 +79,14 @@ class FakeSender implements DeliverySender {
   send(target: DeliveryTarget, headers: Record<string, string>, body: Buffer): SendHandle {
     let answer!: (o: AttemptOutcome) => void;
     const result = new Promise<AttemptOutcome>((r) => (answer = r));
-    const s: Sent = { url: (target as any).url, headers, body: body.toString(), at: this.clock.now(), answer, cancelled: false };
+    const s: Sent = {
+      url: (target as any).url,
+      headers,
+      body: body.toString(),
+      at: this.clock.now(),
+      answer,
+      cancelled: false,
+    };
     this.sent.push(s);
     if (this.auto) answer(this.auto);
     return { result, cancel: () => ((s.cancelled = true), answer({ error: 'cancelled' })) };
@@ -86,7 +99,13 @@ class FakeSender implements DeliverySender {
 function setup(options: Partial<DeliveryOptions> = {}, endpoints = 1) {
   const clock = new FakeClock();
   const sender = new FakeSender(clock);
-  const store = new Store({ format: 'inklink-mock-state', version: 1, organizations: [{ id: 'org_1', name: 'One', createdAt: '2026-01-01T00:00:00.000Z' }], apiKeys: [], endpoints: [] });
+  const store = new Store({
+    format: 'inklink-mock-state',
+    version: 1,
+    organizations: [{ id: 'org_1', name: 'One', createdAt: '2026-01-01T00:00:00.000Z' }],
+    apiKeys: [],
+    endpoints: [],
+  });
   const records: EndpointRecord[] = [];
   for (let i = 0; i < endpoints; i++) {
     const e: EndpointRecord = {
@@ -135,7 +154,10 @@ describe('the delivery engine (fake sender, fake clock)', () => {
     expect(s.headers['webhook-id']).toMatch(/^wh_evt_/);
     expect(s.headers['webhook-timestamp']).toBe(String(Math.floor(clock.now() / 1000)));
     expect(verifies(records[0].secret, s)).toBe(true);
-    expect(JSON.parse(s.body)).toMatchObject({ type: 'kyc.result.approved', data: { inquiry_id: expect.stringMatching(/^kyc_iq_/) } });
+    expect(JSON.parse(s.body)).toMatchObject({
+      type: 'kyc.result.approved',
+      data: { inquiry_id: expect.stringMatching(/^kyc_iq_/) },
+    });
   });
 
   it('retries on the schedule, each delay counted from the end of the previous attempt, and stops after the last', async () => {
@@ -180,7 +202,13 @@ describe('the delivery engine (fake sender, fake clock)', () => {
     sender.sent[1].answer({ status: 204 });
     await clock.advance(60_000);
     expect(sender.sent).toHaveLength(2);
-    expect(engine.list()[0]).toMatchObject({ state: 'succeeded', attempts: [{ outcome: 'failed', status: 200 }, { outcome: 'succeeded', status: 204 }] });
+    expect(engine.list()[0]).toMatchObject({
+      state: 'succeeded',
+      attempts: [
+        { outcome: 'failed', status: 200 },
+        { outcome: 'succeeded', status: 204 },
+      ],
+    });
   });
 
   it('signs every attempt with the secret current when that attempt starts: a rotation between attempts changes the retry', async () => {
@@ -233,7 +261,10 @@ describe('the delivery engine (fake sender, fake clock)', () => {
     await clock.settle();
     await clock.advance(10);
     expect(sender.sent).toHaveLength(0);
-    expect(engine.list()[0]).toMatchObject({ state: 'failed', attempts: [{ error: 'invalid URL' }, { error: 'invalid URL' }] });
+    expect(engine.list()[0]).toMatchObject({
+      state: 'failed',
+      attempts: [{ error: 'invalid URL' }, { error: 'invalid URL' }],
+    });
   });
 
   it('clear() cancels scheduled and in-flight attempts, empties the journal and resets the sender', async () => {

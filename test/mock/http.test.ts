@@ -62,7 +62,10 @@ describe('limits and robustness', () => {
     const before = (await call(m.url, 'GET', '/__mock/state')).text;
     const huge = JSON.stringify({ url: 'https://e.com', name: 'x'.repeat(1024 * 1024) });
     for (const type of ['application/json', 'text/plain']) {
-      const res = await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('owner'), 'content-type': type }, body: huge });
+      const res = await call(m.url, 'POST', '/webhook/endpoints', {
+        headers: { 'api-key': m.key('owner'), 'content-type': type },
+        body: huge,
+      });
       expect(res.status).toBe(413);
       expect(res.json.error).toMatchObject({ code: 'VALIDATION_ERROR', requestId: res.headers.get('x-request-id') });
     }
@@ -74,14 +77,20 @@ describe('limits and robustness', () => {
       duplex: 'half',
     } as RequestInit);
     expect(chunked.status).toBe(413);
-    const res = await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('owner'), 'content-type': 'application/json' }, body: huge });
+    const res = await call(m.url, 'POST', '/webhook/endpoints', {
+      headers: { 'api-key': m.key('owner'), 'content-type': 'application/json' },
+      body: huge,
+    });
     expect(res.json.error).toMatchObject({ code: 'VALIDATION_ERROR', requestId: res.headers.get('x-request-id') });
     expect((await call(m.url, 'GET', '/__mock/state')).text).toBe(before);
     expect((await call(m.url, 'GET', '/__mock/health')).status).toBe(200);
   });
 
   it('headers over the limit: 431 in the envelope from the server itself', async () => {
-    const raw = await rawRequest(m.url, `GET /__mock/health HTTP/1.1\r\nHost: x\r\nx-big: ${'a'.repeat(40_000)}\r\n\r\n`);
+    const raw = await rawRequest(
+      m.url,
+      `GET /__mock/health HTTP/1.1\r\nHost: x\r\nx-big: ${'a'.repeat(40_000)}\r\n\r\n`,
+    );
     expect(raw).toMatch(/^HTTP\/1\.1 431 /);
     const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
     const id = /x-request-id: (\S+)/i.exec(raw)![1];
@@ -98,7 +107,9 @@ describe('limits and robustness', () => {
     const { hostname, port } = new URL(m.url);
     await new Promise<void>((resolve) => {
       const s = net.connect(Number(port), hostname, () => {
-        s.write(`POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\napi-key: ${m.key('owner')}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"url":`);
+        s.write(
+          `POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\napi-key: ${m.key('owner')}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"url":`,
+        );
         setTimeout(() => {
           s.destroy();
           resolve();

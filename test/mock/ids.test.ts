@@ -1,4 +1,12 @@
-import { apiKeyHint, hashApiKey, maskApiKey, newApiKey, newEndpointId, newEventId, randomAlphanumeric } from '../../mock/domain/ids';
+import {
+  apiKeyHint,
+  hashApiKey,
+  maskApiKey,
+  newApiKey,
+  newEndpointId,
+  newEventId,
+  randomAlphanumeric,
+} from '../../mock/domain/ids';
 
 describe('ids', () => {
   it('are [A-Za-z0-9] of the asked length, all different, across pool refills', () => {

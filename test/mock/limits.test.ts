@@ -21,14 +21,22 @@ const maxUrl = LIMITS.urlLength.value;
 
 it('an endpoint URL over the limit: 400 on url, at create and at seeding; at the limit it is accepted', async () => {
   const over = `https://e.example/${'a'.repeat(maxUrl)}`;
-  const created = await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('owner') }, body: { url: over } });
+  const created = await call(m.url, 'POST', '/webhook/endpoints', {
+    headers: { 'api-key': m.key('owner') },
+    body: { url: over },
+  });
   expectEnvelope(created, 400, 'VALIDATION_ERROR');
   expect(created.json.error.details).toEqual([{ field: 'url', message: `must be at most ${maxUrl} characters` }]);
-  const seeded = await call(m.url, 'POST', '/__mock/endpoints', { body: { organization_id: m.mock.seeded[0].id, url: over } });
+  const seeded = await call(m.url, 'POST', '/__mock/endpoints', {
+    body: { organization_id: m.mock.seeded[0].id, url: over },
+  });
   expectEnvelope(seeded, 400, 'VALIDATION_ERROR');
   const at = `https://e.example/${'a'.repeat(maxUrl - 'https://e.example/'.length)}`;
   expect(at.length).toBe(maxUrl);
-  expect((await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('owner') }, body: { url: at } })).status).toBe(200);
+  expect(
+    (await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('owner') }, body: { url: at } }))
+      .status,
+  ).toBe(200);
 });
 
 it('endpoints per organization: the one past the limit gets 400, at create and at seeding; another organization is not concerned', async () => {
@@ -36,34 +44,71 @@ it('endpoints per organization: the one past the limit gets 400, at create and a
   const org = m.mock.seeded[0];
   const have = org.endpoints.length;
   for (let i = have; i < max; i++) {
-    const res = await call(m.url, 'POST', '/__mock/endpoints', { body: { organization_id: org.id, url: 'https://e.example/h' } });
+    const res = await call(m.url, 'POST', '/__mock/endpoints', {
+      body: { organization_id: org.id, url: 'https://e.example/h' },
+    });
     expect(res.status).toBe(201);
   }
-  const created = await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('owner') }, body: { url: 'https://e.example/h' } });
+  const created = await call(m.url, 'POST', '/webhook/endpoints', {
+    headers: { 'api-key': m.key('owner') },
+    body: { url: 'https://e.example/h' },
+  });
   expectEnvelope(created, 400, 'VALIDATION_ERROR');
-  expect(created.json.error.details).toEqual([{ field: '', message: `the organization already has ${max} endpoints, the most one organization may have` }]);
-  expectEnvelope(await call(m.url, 'POST', '/__mock/endpoints', { body: { organization_id: org.id } }), 400, 'VALIDATION_ERROR');
+  expect(created.json.error.details).toEqual([
+    { field: '', message: `the organization already has ${max} endpoints, the most one organization may have` },
+  ]);
+  expectEnvelope(
+    await call(m.url, 'POST', '/__mock/endpoints', { body: { organization_id: org.id } }),
+    400,
+    'VALIDATION_ERROR',
+  );
   // A member key still gets the role refusal first.
-  expectEnvelope(await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('member') }, body: { url: 'https://e.example/h' } }), 500, 'INTERNAL_ERROR');
-  expect((await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('owner', 1) }, body: { url: 'https://e.example/h' } })).status).toBe(200);
+  expectEnvelope(
+    await call(m.url, 'POST', '/webhook/endpoints', {
+      headers: { 'api-key': m.key('member') },
+      body: { url: 'https://e.example/h' },
+    }),
+    500,
+    'INTERNAL_ERROR',
+  );
+  expect(
+    (
+      await call(m.url, 'POST', '/webhook/endpoints', {
+        headers: { 'api-key': m.key('owner', 1) },
+        body: { url: 'https://e.example/h' },
+      })
+    ).status,
+  ).toBe(200);
 }, 60_000);
 
 it('event data over the limit: 400 on data, nothing emitted', async () => {
   const max = LIMITS.eventDataBytes.value;
-  const res = await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', data: { blob: 'x'.repeat(max) } } });
+  const res = await call(m.url, 'POST', '/__mock/events', {
+    body: { type: 'kyc.result.approved', data: { blob: 'x'.repeat(max) } },
+  });
   expectEnvelope(res, 400, 'VALIDATION_ERROR');
   expect(res.json.error.details).toEqual([{ field: 'data', message: `must be at most ${max} bytes as JSON` }]);
   expect((await call(m.url, 'GET', '/__mock/deliveries')).json.deliveries).toEqual([]);
 });
 
-it("GET /__mock/deliveries always answers: 200 events of ~950 KB are refused; 200 events at the data limit fill the journal up to its byte bound", async () => {
+it('GET /__mock/deliveries always answers: 200 events of ~950 KB are refused; 200 events at the data limit fill the journal up to its byte bound', async () => {
   const big = JSON.stringify({ type: 'kyc.result.approved', data: { blob: 'x'.repeat(950_000) } });
   for (let i = 0; i < 200; i++) {
-    const res = await call(m.url, 'POST', '/__mock/events', { headers: { 'content-type': 'application/json' }, body: big });
+    const res = await call(m.url, 'POST', '/__mock/events', {
+      headers: { 'content-type': 'application/json' },
+      body: big,
+    });
     expect(res.status).toBe(400);
   }
-  const atLimit = JSON.stringify({ type: 'kyc.result.approved', data: { blob: 'x'.repeat(LIMITS.eventDataBytes.value - 20) } });
-  for (let i = 0; i < 200; i++) expect((await call(m.url, 'POST', '/__mock/events', { headers: { 'content-type': 'application/json' }, body: atLimit })).status).toBe(202);
+  const atLimit = JSON.stringify({
+    type: 'kyc.result.approved',
+    data: { blob: 'x'.repeat(LIMITS.eventDataBytes.value - 20) },
+  });
+  for (let i = 0; i < 200; i++)
+    expect(
+      (await call(m.url, 'POST', '/__mock/events', { headers: { 'content-type': 'application/json' }, body: atLimit }))
+        .status,
+    ).toBe(202);
   const listed = await call(m.url, 'GET', '/__mock/deliveries');
   expect(listed.status).toBe(200);
   // Each event goes to the three enabled seeded endpoints: 600 deliveries of 64 KiB would be
@@ -81,9 +126,15 @@ it('more header lines than the limit: 431, even when the api-key comes last (Nod
     headers: [['host', '127.0.0.1'], ...filler, ['api-key', m.key('owner')], ['connection', 'close']],
   });
   expect(res.status).toBe(431);
-  expect(JSON.parse(res.body.toString()).error).toMatchObject({ code: 'VALIDATION_ERROR', requestId: res.headers['x-request-id'][0] });
+  expect(JSON.parse(res.body.toString()).error).toMatchObject({
+    code: 'VALIDATION_ERROR',
+    requestId: res.headers['x-request-id'][0],
+  });
   // host, api-key, connection and content-length (added by rawRequest for a POST): the limit exactly.
-  const atLimit: Array<[string, string]> = Array.from({ length: LIMITS.headerCount.value - 4 }, (_, i) => [`x-${i}`, '1']);
+  const atLimit: Array<[string, string]> = Array.from({ length: LIMITS.headerCount.value - 4 }, (_, i) => [
+    `x-${i}`,
+    '1',
+  ]);
   const ok = await rawRequest(m.url, {
     method: 'POST',
     target: `/webhook/endpoints/${m.endpoint().id}/rotate-secret`,
@@ -93,7 +144,13 @@ it('more header lines than the limit: 431, even when the api-key comes last (Nod
   const over = await rawRequest(m.url, {
     method: 'POST',
     target: `/webhook/endpoints/${m.endpoint().id}/rotate-secret`,
-    headers: [['host', '127.0.0.1'], ...atLimit, ['x-one-more', '1'], ['api-key', m.key('owner')], ['connection', 'close']],
+    headers: [
+      ['host', '127.0.0.1'],
+      ...atLimit,
+      ['x-one-more', '1'],
+      ['api-key', m.key('owner')],
+      ['connection', 'close'],
+    ],
   });
   expect(over.status).toBe(431);
 });
@@ -123,7 +180,13 @@ it('fault rules: the one past the limit gets 400 and is not added; a latency ove
     expectEnvelope(res, 400, 'VALIDATION_ERROR');
     expect(res.json.error.details.map((d: { field: string }) => d.field)).toEqual([field]);
   }
-  expect((await call(m.url, 'POST', '/__mock/faults', { body: { ...rule, latency_ms: latency, latency_max_ms: latency, times: 1 } })).status).toBe(201);
+  expect(
+    (
+      await call(m.url, 'POST', '/__mock/faults', {
+        body: { ...rule, latency_ms: latency, latency_max_ms: latency, times: 1 },
+      })
+    ).status,
+  ).toBe(201);
   const doc = JSON.parse(fs.readFileSync(path.join(__dirname, '../../mock/control-api.json'), 'utf8'));
   const props = Object.values<any>(doc.components.schemas).find((s) => s.properties?.latency_max_ms)!.properties;
   expect([props.latency_ms.maximum, props.latency_max_ms.maximum]).toEqual([latency, latency]);

@@ -18,7 +18,9 @@ import { openStream, type SseClient, type SseEvent } from '../helpers/sse';
 
 const fp = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 const controlSpec = compileSpec(controlDocument);
-const EVENT_SCHEMAS: Record<string, { $ref: string }> = (controlDocument.paths['/__mock/stream'].get as any)['x-events'];
+const EVENT_SCHEMAS: Record<string, { $ref: string }> = (controlDocument.paths['/__mock/stream'].get as any)[
+  'x-events'
+];
 
 /** Every event's data is what the control document says for its type. */
 function expectDescribed(events: SseEvent[]): void {
@@ -55,7 +57,9 @@ describe('GET /__mock/stream', () => {
 
   it('a rotation: its request and the rotation, with fingerprints of the secrets before and after, never the secrets', async () => {
     const ep = m.endpoint();
-    const res = await call(m.url, 'POST', `/webhook/endpoints/${ep.id}/rotate-secret`, { headers: { 'api-key': m.key('admin') } });
+    const res = await call(m.url, 'POST', `/webhook/endpoints/${ep.id}/rotate-secret`, {
+      headers: { 'api-key': m.key('admin') },
+    });
     const rotation = await stream.next((e) => e.type === 'rotation');
     expect(rotation.data).toEqual({
       endpoint_id: ep.id,
@@ -67,8 +71,14 @@ describe('GET /__mock/stream', () => {
       role: 'admin',
     });
     const request = await stream.next((e) => e.type === 'request');
-    expect(request.data).toMatchObject({ operation: 'rotateWebhookEndpointSecret', status: 200, request_id: res.headers.get('x-request-id'), api_key: `${m.key('admin').slice(0, 16)}…` });
-    for (const s of [res.json.secret, res.json.secret.slice(6), ep.secret, m.key('admin')]) expect(stream.text()).not.toContain(s);
+    expect(request.data).toMatchObject({
+      operation: 'rotateWebhookEndpointSecret',
+      status: 200,
+      request_id: res.headers.get('x-request-id'),
+      api_key: `${m.key('admin').slice(0, 16)}…`,
+    });
+    for (const s of [res.json.secret, res.json.secret.slice(6), ep.secret, m.key('admin')])
+      expect(stream.text()).not.toContain(s);
     expectDescribed(stream.events);
   });
 
@@ -80,18 +90,30 @@ describe('GET /__mock/stream', () => {
     expect(scheduled.data.payload).toBeUndefined();
     const started = await stream.next((e) => e.type === 'attempt' && e.data.outcome === 'pending');
     const ended = await stream.next((e) => e.type === 'attempt' && e.data.outcome === 'succeeded');
-    expect(started.data).toMatchObject({ delivery_id: scheduled.data.id, attempt: 1, secret_fingerprint: fp(ep.secret) });
-    expect(ended.data).toMatchObject({ delivery_id: scheduled.data.id, attempt: 1, status: 204, secret_fingerprint: fp(ep.secret) });
+    expect(started.data).toMatchObject({
+      delivery_id: scheduled.data.id,
+      attempt: 1,
+      secret_fingerprint: fp(ep.secret),
+    });
+    expect(ended.data).toMatchObject({
+      delivery_id: scheduled.data.id,
+      attempt: 1,
+      status: 204,
+      secret_fingerprint: fp(ep.secret),
+    });
     const settled = await stream.next((e) => e.type === 'delivery' && e.data.state === 'succeeded');
     expect(settled.data.attempts).toHaveLength(1);
 
-    const rotated = await call(m.url, 'POST', `/webhook/endpoints/${ep.id}/rotate-secret`, { headers: { 'api-key': m.key('owner') } });
+    const rotated = await call(m.url, 'POST', `/webhook/endpoints/${ep.id}/rotate-secret`, {
+      headers: { 'api-key': m.key('owner') },
+    });
     const from = stream.events.length;
     await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: ep.id } });
     const next = await stream.next((e) => e.type === 'attempt' && e.data.outcome === 'succeeded', 5000, from);
     expect(next.data.secret_fingerprint).toBe(fp(rotated.json.secret));
     await receiver.waitForCount(2);
-    for (const s of [rotated.json.secret, rotated.json.secret.slice(6), ep.secret]) expect(stream.text()).not.toContain(s);
+    for (const s of [rotated.json.secret, rotated.json.secret.slice(6), ep.secret])
+      expect(stream.text()).not.toContain(s);
     expectDescribed(stream.events);
   });
 
@@ -99,7 +121,9 @@ describe('GET /__mock/stream', () => {
     receiver.received.length = 0;
     receiver.answer = (_r, i) => ({ status: i === 0 ? 503 : 204 });
     try {
-      await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: m.endpoint().id } });
+      await call(m.url, 'POST', '/__mock/events', {
+        body: { type: 'kyc.result.approved', endpoint_id: m.endpoint().id },
+      });
       await stream.next((e) => e.type === 'attempt' && e.data.outcome === 'failed' && e.data.status === 503);
       await stream.next((e) => e.type === 'delivery' && e.data.state === 'scheduled' && e.data.attempts.length === 1);
       await stream.next((e) => e.type === 'attempt' && e.data.attempt === 2 && e.data.outcome === 'succeeded');
@@ -113,7 +137,9 @@ describe('GET /__mock/stream', () => {
   it('fault rules as they change and match; state changes; the journal cleared', async () => {
     const added = await call(m.url, 'POST', '/__mock/faults', { body: { operation_id: '*', status: 503, times: 2 } });
     expect((await stream.next((e) => e.type === 'faults')).data.faults).toEqual([added.json]);
-    await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint().id}/rotate-secret`, { headers: { 'api-key': m.key('owner') } });
+    await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint().id}/rotate-secret`, {
+      headers: { 'api-key': m.key('owner') },
+    });
     const matched = await stream.next((e) => e.type === 'faults' && e.data.faults[0]?.matched === 1);
     expect(matched.data.faults[0].remaining).toBe(1);
     await call(m.url, 'DELETE', `/__mock/faults/${added.json.id}`);
@@ -121,7 +147,10 @@ describe('GET /__mock/stream', () => {
 
     const minted = await call(m.url, 'POST', '/__mock/api-keys', { body: { role: 'owner' } });
     await stream.next((e) => e.type === 'state' && e.data.change === 'api_key_minted');
-    await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': minted.json.api_key }, body: { url: 'https://e.example/h' } });
+    await call(m.url, 'POST', '/webhook/endpoints', {
+      headers: { 'api-key': minted.json.api_key },
+      body: { url: 'https://e.example/h' },
+    });
     await stream.next((e) => e.type === 'state' && e.data.change === 'endpoint_created');
     await call(m.url, 'POST', '/__mock/endpoints', { body: { organization_id: minted.json.organization_id } });
     await stream.next((e) => e.type === 'state' && e.data.change === 'endpoint_seeded');
@@ -149,11 +178,15 @@ describe('GET /__mock/stream', () => {
       const refused = await call(m.url, 'GET', '/__mock/stream');
       expectEnvelope(refused, 429, 'RATE_LIMIT_EXCEEDED');
       more.pop()!.close();
-      await waitFor(async () => {
-        const again = await openStream(m.url);
-        if (again.status === 200) more.push(again);
-        return again.status === 200;
-      }, 2000, 'a place to free');
+      await waitFor(
+        async () => {
+          const again = await openStream(m.url);
+          if (again.status === 200) more.push(again);
+          return again.status === 200;
+        },
+        2000,
+        'a place to free',
+      );
     } finally {
       for (const s of more) s.close();
     }
@@ -178,11 +211,20 @@ describe('a client that stops reading', () => {
     try {
       await waitFor(() => (mock.live.watched ? true : undefined), 2000, 'the streams to open');
       // 99 rules, then churn: every change publishes all the rules (about 20 kB an event).
-      for (let i = 0; i < 99; i++) expect((await call(url, 'POST', '/__mock/faults', { body: { operation_id: 'createWebhookEndpoint', latency_ms: 1, times: 1_000_000 } })).status).toBe(201);
+      for (let i = 0; i < 99; i++)
+        expect(
+          (
+            await call(url, 'POST', '/__mock/faults', {
+              body: { operation_id: 'createWebhookEndpoint', latency_ms: 1, times: 1_000_000 },
+            })
+          ).status,
+        ).toBe(201);
       let changes = 0;
       const deadline = Date.now() + 30_000;
       while (!lines.join('').includes('live stream client disconnected') && Date.now() < deadline) {
-        const added = await call(url, 'POST', '/__mock/faults', { body: { operation_id: 'rotateWebhookEndpointSecret', latency_ms: 1 } });
+        const added = await call(url, 'POST', '/__mock/faults', {
+          body: { operation_id: 'rotateWebhookEndpointSecret', latency_ms: 1 },
+        });
         await call(url, 'DELETE', `/__mock/faults/${added.json.id}`);
         changes += 2;
       }
@@ -194,10 +236,16 @@ describe('a client that stops reading', () => {
       expect(waiting).toBeGreaterThan(LIMITS.streamClientBytes.value);
       expect(waiting).toBeLessThan(LIMITS.streamClientBytes.value + LIMITS.streamBytesPerFlush.value + 25_000);
       // The reading client got every change (or was told how many it missed), and the API still answers.
-      const seen = () => fast.events.filter((e) => e.type === 'faults').length + fast.events.filter((e) => e.type === 'gap').reduce((n, e) => n + e.data.skipped, 0);
-      await waitFor(() => seen() >= 99 + changes || undefined, 5000, 'the reading client to get every change').catch((e) => {
-        throw new Error(`${e.message}: seen ${seen()} of ${99 + changes}, ${dropped()} clients dropped, the reading one ${fast.events.length} events`);
-      });
+      const seen = () =>
+        fast.events.filter((e) => e.type === 'faults').length +
+        fast.events.filter((e) => e.type === 'gap').reduce((n, e) => n + e.data.skipped, 0);
+      await waitFor(() => seen() >= 99 + changes || undefined, 5000, 'the reading client to get every change').catch(
+        (e) => {
+          throw new Error(
+            `${e.message}: seen ${seen()} of ${99 + changes}, ${dropped()} clients dropped, the reading one ${fast.events.length} events`,
+          );
+        },
+      );
       expect(seen()).toBe(99 + changes);
       // The client that reads was never dropped, however large a flush was.
       expect(dropped()).toBe(1);

@@ -31,7 +31,9 @@ describe('the log at the default level', () => {
   it('one line per API request: method, operation, status, milliseconds and the request id', async () => {
     const run = await serve();
     try {
-      const rotated = await call(run.url, 'POST', `/webhook/endpoints/${endpoint.id}/rotate-secret`, { headers: { 'api-key': owner } });
+      const rotated = await call(run.url, 'POST', `/webhook/endpoints/${endpoint.id}/rotate-secret`, {
+        headers: { 'api-key': owner },
+      });
       const refused = await call(run.url, 'POST', `/webhook/endpoints/${endpoint.id}/rotate-secret`);
       const unrouted = await call(run.url, 'GET', '/no/such/route');
       for (const [res, what] of [
@@ -41,8 +43,16 @@ describe('the log at the default level', () => {
         [unrouted, 'GET (no route) 404'],
       ] as const) {
         const id = res.headers.get('x-request-id')!;
-        const line = await waitFor(() => lines(run.stderr()).find((l) => l.endsWith(`request=${id}`)), 3000, `the line of ${what}`);
-        expect(line).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z INFO  ${what.replace(/[()]/g, '\\$&')} \\d+\\.\\d ms request=${id}$`));
+        const line = await waitFor(
+          () => lines(run.stderr()).find((l) => l.endsWith(`request=${id}`)),
+          3000,
+          `the line of ${what}`,
+        );
+        expect(line).toMatch(
+          new RegExp(
+            `^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z INFO  ${what.replace(/[()]/g, '\\$&')} \\d+\\.\\d ms request=${id}$`,
+          ),
+        );
       }
       expect(run.stderr()).not.toMatch(/whsec_[A-Za-z0-9]|secret_live_[A-Za-z0-9]/);
     } finally {
@@ -53,16 +63,30 @@ describe('the log at the default level', () => {
   it('one line per failed delivery attempt, with when the next is due; the last says none is', async () => {
     const run = await serve();
     try {
-      const emitted = await call(run.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: endpoint.id } });
+      const emitted = await call(run.url, 'POST', '/__mock/events', {
+        body: { type: 'kyc.result.approved', endpoint_id: endpoint.id },
+      });
       const event = emitted.json.event_id;
-      const failures = await waitFor(() => {
-        const found = lines(run.stderr()).filter((l) => l.includes(' WARN  delivery attempt ') && l.includes(`event=${event}`));
-        return found.length === 3 ? found : undefined;
-      }, 10_000, 'three failed attempts');
+      const failures = await waitFor(
+        () => {
+          const found = lines(run.stderr()).filter(
+            (l) => l.includes(' WARN  delivery attempt ') && l.includes(`event=${event}`),
+          );
+          return found.length === 3 ? found : undefined;
+        },
+        10_000,
+        'three failed attempts',
+      );
       const fields = `endpoint=${endpoint.id} url=${failing.url} event=${event} type=kyc.result.approved status=503 ms=\\d+`;
-      expect(failures[0]).toMatch(new RegExp(`WARN  delivery attempt 1 of 3 failed ${fields} next=\\S+Z \\(in 200ms\\)$`));
-      expect(failures[1]).toMatch(new RegExp(`WARN  delivery attempt 2 of 3 failed ${fields} next=\\S+Z \\(in 400ms\\)$`));
-      expect(failures[2]).toMatch(new RegExp(`WARN  delivery attempt 3 of 3 failed ${fields} next=none: the delivery failed after 3 attempts$`));
+      expect(failures[0]).toMatch(
+        new RegExp(`WARN  delivery attempt 1 of 3 failed ${fields} next=\\S+Z \\(in 200ms\\)$`),
+      );
+      expect(failures[1]).toMatch(
+        new RegExp(`WARN  delivery attempt 2 of 3 failed ${fields} next=\\S+Z \\(in 400ms\\)$`),
+      );
+      expect(failures[2]).toMatch(
+        new RegExp(`WARN  delivery attempt 3 of 3 failed ${fields} next=none: the delivery failed after 3 attempts$`),
+      );
       // When the next attempt is due is when it happens (the journal agrees with the line).
       const due = Date.parse(/next=(\S+Z)/.exec(failures[0])![1]);
       const journal = (await call(run.url, 'GET', `/__mock/deliveries?event_id=${event}`)).json.deliveries[0];
@@ -76,8 +100,14 @@ describe('the log at the default level', () => {
     const run = await serve(['--webhook-url', 'http://127.0.0.1:1/hooks', '--retry-schedule', '0']);
     try {
       await call(run.url, 'POST', '/__mock/events', { body: { type: 'web.result.failed', endpoint_id: endpoint.id } });
-      const line = await waitFor(() => lines(run.stderr()).find((l) => l.includes('delivery attempt 1 of 1 failed')), 10_000, 'the failed attempt');
-      expect(line).toMatch(/ url=http:\/\/127\.0\.0\.1:1\/hooks .* error=\S.* next=none: the delivery failed after 1 attempt$/);
+      const line = await waitFor(
+        () => lines(run.stderr()).find((l) => l.includes('delivery attempt 1 of 1 failed')),
+        10_000,
+        'the failed attempt',
+      );
+      expect(line).toMatch(
+        / url=http:\/\/127\.0\.0\.1:1\/hooks .* error=\S.* next=none: the delivery failed after 1 attempt$/,
+      );
       expect(line).not.toMatch(/ status=/);
     } finally {
       await run.stop();
@@ -89,11 +119,26 @@ describe('--log-format json', () => {
   it('every log line is one JSON object: time, level, msg and the fields', async () => {
     const run = await serve(['--log-format', 'json']);
     try {
-      const rotated = await call(run.url, 'POST', `/webhook/endpoints/${endpoint.id}/rotate-secret`, { headers: { 'api-key': owner } });
-      await call(run.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: endpoint.id } });
-      await waitFor(() => (run.stderr().includes('"delivery attempt 1 of 3 failed"') ? true : undefined), 10_000, 'a failed attempt');
+      const rotated = await call(run.url, 'POST', `/webhook/endpoints/${endpoint.id}/rotate-secret`, {
+        headers: { 'api-key': owner },
+      });
+      await call(run.url, 'POST', '/__mock/events', {
+        body: { type: 'kyc.result.approved', endpoint_id: endpoint.id },
+      });
+      await waitFor(
+        () => (run.stderr().includes('"delivery attempt 1 of 3 failed"') ? true : undefined),
+        10_000,
+        'a failed attempt',
+      );
       const records = lines(run.stderr()).map((l) => JSON.parse(l));
-      for (const r of records) expect(r).toEqual(expect.objectContaining({ time: expect.stringMatching(/Z$/), level: expect.any(String), msg: expect.any(String) }));
+      for (const r of records)
+        expect(r).toEqual(
+          expect.objectContaining({
+            time: expect.stringMatching(/Z$/),
+            level: expect.any(String),
+            msg: expect.any(String),
+          }),
+        );
       expect(records[0]).toEqual(expect.objectContaining({ level: 'info', msg: 'listening', url: run.url }));
       expect(records).toContainEqual({
         time: expect.any(String),
@@ -106,7 +151,13 @@ describe('--log-format json', () => {
         requestId: rotated.headers.get('x-request-id'),
       });
       expect(records).toContainEqual(
-        expect.objectContaining({ level: 'warn', msg: 'delivery attempt 1 of 3 failed', endpoint: endpoint.id, status: 503, next: expect.stringMatching(/\(in 200ms\)$/) }),
+        expect.objectContaining({
+          level: 'warn',
+          msg: 'delivery attempt 1 of 3 failed',
+          endpoint: endpoint.id,
+          status: 503,
+          next: expect.stringMatching(/\(in 200ms\)$/),
+        }),
       );
       expect(run.stderr()).not.toContain(rotated.json.secret);
     } finally {

@@ -36,7 +36,10 @@ describe("Express's per-request prototype change stays a no-op", () => {
     try {
       const seen = await prototypeChanges(async () => {
         for (const path of ['/__mock/health', `/webhook/endpoints/${m.endpoint().id}/rotate-secret`]) {
-          const res = await fetch(m.url + path, { method: path.startsWith('/__mock') ? 'GET' : 'POST', headers: { 'api-key': m.key('admin') } });
+          const res = await fetch(m.url + path, {
+            method: path.startsWith('/__mock') ? 'GET' : 'POST',
+            headers: { 'api-key': m.key('admin') },
+          });
           expect(res.status).toBe(200);
           await res.text();
         }

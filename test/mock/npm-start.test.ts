@@ -68,7 +68,11 @@ function refused(port: number): Promise<boolean> {
 }
 
 async function npmStart(port: number) {
-  const npm = spawn('npm', ['start', '--', '--port', String(port)], { cwd: ROOT, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const npm = spawn('npm', ['start', '--', '--port', String(port)], {
+    cwd: ROOT,
+    env: userEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   npm.stdout.on('data', (c) => (stdout += c));
@@ -95,24 +99,28 @@ describe('npm start', () => {
     if (!built) throw new Error('dist/ is not built from the current sources: run npm run build (npm test does) first');
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('serves on the port given after --, compiles nothing on a built tree, and stops with npm on %s', async (signal) => {
-    const port = await freePort();
-    const run = await npmStart(port);
-    const tree = descendants(run.npm.pid!);
-    try {
-      expect(run.url).toBe(`http://127.0.0.1:${port}`);
-      expect((await fetch(`${run.url}/__mock/health`)).status).toBe(200);
-      expect(run.stderr()).not.toMatch(/building/);
-      expect(tree.length).toBeGreaterThan(0);
-      run.npm.kill(signal);
-      await run.exited;
-      // The server goes with npm: nothing of the tree is left, and nothing answers on the port.
-      const deadline = Date.now() + 5000;
-      while (tree.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(tree.filter(alive)).toEqual([]);
-      expect(await refused(port)).toBe(true);
-    } finally {
-      for (const pid of [run.npm.pid!, ...tree]) if (alive(pid)) process.kill(pid, 'SIGKILL');
-    }
-  }, 60_000);
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'serves on the port given after --, compiles nothing on a built tree, and stops with npm on %s',
+    async (signal) => {
+      const port = await freePort();
+      const run = await npmStart(port);
+      const tree = descendants(run.npm.pid!);
+      try {
+        expect(run.url).toBe(`http://127.0.0.1:${port}`);
+        expect((await fetch(`${run.url}/__mock/health`)).status).toBe(200);
+        expect(run.stderr()).not.toMatch(/building/);
+        expect(tree.length).toBeGreaterThan(0);
+        run.npm.kill(signal);
+        await run.exited;
+        // The server goes with npm: nothing of the tree is left, and nothing answers on the port.
+        const deadline = Date.now() + 5000;
+        while (tree.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        expect(tree.filter(alive)).toEqual([]);
+        expect(await refused(port)).toBe(true);
+      } finally {
+        for (const pid of [run.npm.pid!, ...tree]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      }
+    },
+    60_000,
+  );
 });

@@ -14,8 +14,10 @@ import { mockWithReceiverPerFile } from '../helpers/mock';
 
 const file = mockWithReceiverPerFile();
 
-const rotate = (id: string, headers: Record<string, string>) => call(file.m.url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers });
-const create = (body: unknown, headers: Record<string, string>) => call(file.m.url, 'POST', '/webhook/endpoints', { headers, body });
+const rotate = (id: string, headers: Record<string, string>) =>
+  call(file.m.url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers });
+const create = (body: unknown, headers: Record<string, string>) =>
+  call(file.m.url, 'POST', '/webhook/endpoints', { headers, body });
 const endpointState = async (id: string) => {
   const state = (await call(file.m.url, 'GET', '/__mock/state')).json;
   return state.organizations.flatMap((o: any) => o.endpoints).find((e: any) => e.id === id);
@@ -25,7 +27,10 @@ describe('Prefer: code=N, N a status the operation declares', () => {
   it('rotate, code=200: a well-formed secret that no endpoint holds; the endpoint keeps its secret, which still signs', async () => {
     const { id, secret } = file.m.endpoint();
     const before = await endpointState(id);
-    for (const headers of [{ prefer: 'code=200' }, { prefer: 'code=200', 'api-key': file.m.key('member') }] as Record<string, string>[]) {
+    for (const headers of [{ prefer: 'code=200' }, { prefer: 'code=200', 'api-key': file.m.key('member') }] as Record<
+      string,
+      string
+    >[]) {
       const res = await rotate(id, headers);
       expect(res.status).toBe(200);
       expect(res.json).toEqual({ secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) });
@@ -55,23 +60,38 @@ describe('Prefer: code=N, N a status the operation declares', () => {
   });
 
   it('create, code=200: an example endpoint with its secret, not stored; code=400: a root-level detail', async () => {
-    const count = async () => (await call(file.m.url, 'GET', '/__mock/state')).json.organizations.flatMap((o: any) => o.endpoints).length;
+    const count = async () =>
+      (await call(file.m.url, 'GET', '/__mock/state')).json.organizations.flatMap((o: any) => o.endpoints).length;
     const before = await count();
     const created = await create({ url: 'https://ignored.example' }, { prefer: 'code=200' });
     expect(created.status).toBe(200);
-    expect(created.json).toMatchObject({ id: expect.stringMatching(/^wh_end_/), enabled: true, name: null, secret: expect.stringMatching(/^whsec_/) });
+    expect(created.json).toMatchObject({
+      id: expect.stringMatching(/^wh_end_/),
+      enabled: true,
+      name: null,
+      secret: expect.stringMatching(/^whsec_/),
+    });
     expect(await count()).toBe(before);
     // Its id names no endpoint.
     expectEnvelope(await rotate(created.json.id, { 'api-key': file.m.key('owner') }), 500, 'INTERNAL_ERROR');
-    const invalid = await create({ url: 'https://fine.example' }, { prefer: 'code=400', 'api-key': file.m.key('owner') });
+    const invalid = await create(
+      { url: 'https://fine.example' },
+      { prefer: 'code=400', 'api-key': file.m.key('owner') },
+    );
     expectEnvelope(invalid, 400, 'VALIDATION_ERROR');
-    expect(invalid.json.error.details).toEqual([{ field: '', message: 'Answered as asked by "Prefer: code=400": the operation did not run.' }]);
+    expect(invalid.json.error.details).toEqual([
+      { field: '', message: 'Answered as asked by "Prefer: code=400": the operation did not run.' },
+    ]);
     expect(await count()).toBe(before);
   });
 
   it('reads the code among other preferences, quoted or not; without one, the operation runs', async () => {
     const { id } = file.m.endpoint();
-    expectEnvelope(await rotate(id, { prefer: 'respond-async, code="401"; foo=bar', 'api-key': file.m.key('owner') }), 401, 'UNAUTHORIZED');
+    expectEnvelope(
+      await rotate(id, { prefer: 'respond-async, code="401"; foo=bar', 'api-key': file.m.key('owner') }),
+      401,
+      'UNAUTHORIZED',
+    );
     const ran = await rotate(id, { prefer: 'return=minimal', 'api-key': file.m.key('owner') });
     expect(ran.status).toBe(200);
     expect(ran.headers.get('preference-applied')).toBeNull();
@@ -80,7 +100,9 @@ describe('Prefer: code=N, N a status the operation declares', () => {
 
   it('a fault rule answers first (it models the server), then the preference', async () => {
     const { id } = file.m.endpoint(1);
-    await call(file.m.url, 'POST', '/__mock/faults', { body: { operation_id: 'rotateWebhookEndpointSecret', status: 503, times: 1 } });
+    await call(file.m.url, 'POST', '/__mock/faults', {
+      body: { operation_id: 'rotateWebhookEndpointSecret', status: 503, times: 1 },
+    });
     const faulted = await rotate(id, { prefer: 'code=200' });
     expect(faulted.status).toBe(503);
     expect((await rotate(id, { prefer: 'code=200' })).headers.get('preference-applied')).toBe('code=200');
@@ -97,7 +119,9 @@ describe('Prefer: code=N, N not declared', () => {
     const before = await endpointState(id);
     const res = await rotate(id, { prefer: `code=${code}`, 'api-key': file.m.key('owner', 1) });
     expectEnvelope(res, 400, 'VALIDATION_ERROR');
-    expect(res.json.error.message).toBe(`Prefer: code=N asks for a status the operation declares (200, 401, 500); ${why}.`);
+    expect(res.json.error.message).toBe(
+      `Prefer: code=N asks for a status the operation declares (200, 401, 500); ${why}.`,
+    );
     expect(res.json.error.details).toEqual([{ field: 'prefer', message: 'code must be one of 200, 401, 500' }]);
     expect(res.headers.get('preference-applied')).toBeNull();
     expect(await endpointState(id)).toEqual(before);
@@ -112,7 +136,14 @@ describe('the examples', () => {
         const example = SUCCESS_EXAMPLES[op.operationId];
         expect({ op: op.operationId, has: typeof example }).toEqual({ op: op.operationId, has: 'function' });
         const headers = { 'content-type': 'application/json', 'x-request-id': '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f' };
-        expect(getValidator().validateResponse({ operationId: op.operationId, status: Number(status), headers, body: example() })).toEqual([]);
+        expect(
+          getValidator().validateResponse({
+            operationId: op.operationId,
+            status: Number(status),
+            headers,
+            body: example(),
+          }),
+        ).toEqual([]);
       }
     }
   });

@@ -27,14 +27,17 @@ async function rotate(id: string, key: string | undefined): Promise<HttpResult> 
 
 async function currentFingerprint(endpointId: string): Promise<string> {
   const state = await call(m.url, 'GET', '/__mock/state');
-  for (const org of state.json.organizations) for (const e of org.endpoints) if (e.id === endpointId) return e.secret_fingerprint;
+  for (const org of state.json.organizations)
+    for (const e of org.endpoints) if (e.id === endpointId) return e.secret_fingerprint;
   throw new Error(`no endpoint ${endpointId}`);
 }
 
 /** Emits an event to one endpoint and returns the delivery the receiver got. */
 async function deliverTo(endpointId: string) {
   const before = receiver.received.length;
-  const emitted = await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: endpointId } });
+  const emitted = await call(m.url, 'POST', '/__mock/events', {
+    body: { type: 'kyc.result.approved', endpoint_id: endpointId },
+  });
   expect(emitted.status).toBe(202);
   expect(emitted.json.deliveries).toHaveLength(1);
   const [d] = (await receiver.waitForCount(before + 1)).slice(before);
@@ -51,21 +54,24 @@ const verifies = (secret: string, d: { body: string; headers: Record<string, unk
 };
 
 describe('rotate with an owner or admin key', () => {
-  it.each(['owner', 'admin'] as const)('%s: 200 with whsec_ + base64 of 32 bytes, different every call', async (role) => {
-    const { id } = m.endpoint(0, 0);
-    const secrets = new Set<string>();
-    for (let i = 0; i < 5; i++) {
-      const res = await rotate(id, m.key(role));
-      expect(res.status).toBe(200);
-      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(Object.keys(res.json)).toEqual(['secret']);
-      expect(res.json.secret).toMatch(/^whsec_[A-Za-z0-9+/]+={0,2}$/);
-      expect(Buffer.from(res.json.secret.slice(6), 'base64')).toHaveLength(32);
-      secrets.add(res.json.secret);
-    }
-    expect(secrets.size).toBe(5);
-    expect(secrets.has(m.endpoint(0, 0).secret)).toBe(false);
-  });
+  it.each(['owner', 'admin'] as const)(
+    '%s: 200 with whsec_ + base64 of 32 bytes, different every call',
+    async (role) => {
+      const { id } = m.endpoint(0, 0);
+      const secrets = new Set<string>();
+      for (let i = 0; i < 5; i++) {
+        const res = await rotate(id, m.key(role));
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(Object.keys(res.json)).toEqual(['secret']);
+        expect(res.json.secret).toMatch(/^whsec_[A-Za-z0-9+/]+={0,2}$/);
+        expect(Buffer.from(res.json.secret.slice(6), 'base64')).toHaveLength(32);
+        secrets.add(res.json.secret);
+      }
+      expect(secrets.size).toBe(5);
+      expect(secrets.has(m.endpoint(0, 0).secret)).toBe(false);
+    },
+  );
 
   it('the previous secret stops verifying deliveries from the rotate response on; the new one verifies', async () => {
     const { id, secret: initial } = m.endpoint(0, 0);
@@ -87,7 +93,9 @@ describe('rotate with an owner or admin key', () => {
   });
 
   it('works under the servers base path /api/v1 too', async () => {
-    const res = await call(m.url, 'POST', `/api/v1${rotatePath(m.endpoint(0, 0).id)}`, { headers: { 'api-key': m.key('owner') } });
+    const res = await call(m.url, 'POST', `/api/v1${rotatePath(m.endpoint(0, 0).id)}`, {
+      headers: { 'api-key': m.key('owner') },
+    });
     expect(res.status).toBe(200);
     expect(res.json.secret).toMatch(/^whsec_/);
   });
@@ -105,7 +113,10 @@ describe('the secret is shown once', () => {
       await rotate(id, m.key('member')),
       await rotate('wh_end_unknown', m.key('owner')),
       await rotate(id, 'secret_live_unknownunknownunknown'),
-      await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('owner') }, body: { url: 'http://127.0.0.1:1/x' } }),
+      await call(m.url, 'POST', '/webhook/endpoints', {
+        headers: { 'api-key': m.key('owner') },
+        body: { url: 'http://127.0.0.1:1/x' },
+      }),
     ];
     for (const res of later) {
       expect(res.text).not.toContain(secret);
@@ -184,7 +195,9 @@ describe('refusals are 500 INTERNAL_ERROR and change nothing', () => {
 describe('concurrency', () => {
   it('200 parallel rotations: all distinct, and afterwards exactly the last applied one verifies', async () => {
     const { id } = m.endpoint(0, 0);
-    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => rotate(id, m.key(i % 2 ? 'owner' : 'admin'))));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => rotate(id, m.key(i % 2 ? 'owner' : 'admin'))),
+    );
     expect(results.every((r) => r.status === 200)).toBe(true);
     const secrets = results.map((r) => r.json.secret as string);
     expect(new Set(secrets).size).toBe(200);

@@ -17,6 +17,8 @@ describe('the seed cache', () => {
     const built = require('../../dist/mock/domain/seed.js') as typeof import('../../mock/domain/seed');
     const url = 'http://127.0.0.1:3999/hooks';
     expect(built.seedState(DEFAULTS.seed, { webhookUrl: url })).toEqual(seedState(DEFAULTS.seed, { webhookUrl: url }));
-    expect(built.seedState(DEFAULTS.seed, { webhookUrl: url }).snapshot.endpoints.every((e) => e.url === url)).toBe(true);
+    expect(built.seedState(DEFAULTS.seed, { webhookUrl: url }).snapshot.endpoints.every((e) => e.url === url)).toBe(
+      true,
+    );
   });
 });

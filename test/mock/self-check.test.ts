@@ -22,9 +22,13 @@ describe('self-check', () => {
         allowViolations: true,
       });
       expect(res.status).toBe(200);
-      expect(res.headers.get('x-inklink-mock-violations')).toBe('response_schema_conformance response.body.secret: secret must be string');
+      expect(res.headers.get('x-inklink-mock-violations')).toBe(
+        'response_schema_conformance response.body.secret: secret must be string',
+      );
       logger.flush();
-      expect(lines.join('')).toMatch(/WARN  self-check violation check=response_schema_conformance operation=rotateWebhookEndpointSecret location=response.body.secret/);
+      expect(lines.join('')).toMatch(
+        /WARN  self-check violation check=response_schema_conformance operation=rotateWebhookEndpointSecret location=response.body.secret/,
+      );
     } finally {
       await mock.close();
     }
@@ -37,7 +41,9 @@ describe('self-check', () => {
     const url = await mock.listen();
     try {
       const res = await call(url, 'GET', '/__mock/state', { allowViolations: true });
-      expect(res.headers.get('x-inklink-mock-violations')).toMatch(/response_schema_conformance response\.body\.organizations\.0\.id: .*must be string/);
+      expect(res.headers.get('x-inklink-mock-violations')).toMatch(
+        /response_schema_conformance response\.body\.organizations\.0\.id: .*must be string/,
+      );
     } finally {
       await mock.close();
     }
@@ -48,7 +54,9 @@ describe('self-check', () => {
     mock.service.rotateSecret = async () => ok({ secret: 42 as unknown as string });
     const url = await mock.listen();
     try {
-      const res = await call(url, 'POST', `/webhook/endpoints/${mock.seeded[0].endpoints[0].id}/rotate-secret`, { headers: { 'api-key': mock.seeded[0].apiKeys[0].key } });
+      const res = await call(url, 'POST', `/webhook/endpoints/${mock.seeded[0].endpoints[0].id}/rotate-secret`, {
+        headers: { 'api-key': mock.seeded[0].apiKeys[0].key },
+      });
       expect(res.headers.get('x-inklink-mock-violations')).toBeNull();
     } finally {
       await mock.close();
@@ -76,10 +84,14 @@ describe('self-check of answers outside the operations', () => {
     const lines: string[] = [];
     const logger = createLogger('warn', { write: (s: string) => lines.push(s) }, { write: () => true });
     const respond = new Responder({ validator: getValidator(), logger });
-    const good = fakeResponse('3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f', { requestId: '3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f' });
+    const good = fakeResponse('3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f', {
+      requestId: '3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f',
+    });
     respond.refuse(good as any, 'no_route');
     expect(good.headers.has('x-inklink-mock-violations')).toBe(false);
-    const bad = fakeResponse('3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f', { requestId: '00000000-0000-4000-8000-000000000000' });
+    const bad = fakeResponse('3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f', {
+      requestId: '00000000-0000-4000-8000-000000000000',
+    });
     respond.refuse(bad as any, 'no_route');
     expect(bad.headers.get('x-inklink-mock-violations')).toMatch(/requestId: differs from x-request-id/);
     const broken = fakeResponse('3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f', { requestId: 'not-a-uuid' });

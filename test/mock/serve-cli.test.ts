@@ -51,7 +51,9 @@ describe('inklink-mock serve', () => {
         }
       }
       const owner = expected[0].apiKeys[0].key;
-      const res = await call(run.url, 'POST', `/webhook/endpoints/${expected[0].endpoints[0].id}/rotate-secret`, { headers: { 'api-key': owner } });
+      const res = await call(run.url, 'POST', `/webhook/endpoints/${expected[0].endpoints[0].id}/rotate-secret`, {
+        headers: { 'api-key': owner },
+      });
       expect(res.status).toBe(200);
     } finally {
       expect(await run.stop()).toBe(0);
@@ -90,7 +92,11 @@ describe('inklink-mock serve', () => {
       expect(fs.existsSync(stateFile)).toBe(true);
       expect((await call(run.url, 'GET', '/__mock/state')).status).toBe(401);
       const endpoint = seeded[0].endpoints[0].id;
-      for (let i = 0; i < 4; i++) await call(run.url, 'POST', '/__mock/events', { headers: auth, body: { type: 'kyc.result.approved', endpoint_id: endpoint } });
+      for (let i = 0; i < 4; i++)
+        await call(run.url, 'POST', '/__mock/events', {
+          headers: auth,
+          body: { type: 'kyc.result.approved', endpoint_id: endpoint },
+        });
       const journal = await waitFor(async () => {
         const d = (await call(run.url, 'GET', '/__mock/deliveries', { headers: auth })).json.deliveries;
         return d.length && d.every((x: any) => x.state === 'failed') ? d : undefined;
@@ -99,7 +105,11 @@ describe('inklink-mock serve', () => {
       expect(journal[0].attempts).toHaveLength(2);
       for (const a of journal[0].attempts) expect(a.error).toBe('timed out after 300 ms');
       // Debug lines, as JSON: the level's and the format's env vars took effect.
-      await waitFor(() => /^\{"time":"[^"]+","level":"debug","msg":"event emitted"/m.test(run.stderr()) || undefined, 3000, 'a debug line as JSON');
+      await waitFor(
+        () => /^\{"time":"[^"]+","level":"debug","msg":"event emitted"/m.test(run.stderr()) || undefined,
+        3000,
+        'a debug line as JSON',
+      );
     } finally {
       await run.stop();
       await hanging.close();
@@ -146,7 +156,19 @@ describe('inklink-mock serve', () => {
   it('--help lists every flag with its env var', async () => {
     const r = await runCli(['serve', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['port', 'host', 'seed', 'webhook-url', 'retry-schedule', 'delivery-timeout', 'journal-limit', 'log-level', 'log-format', 'control-token', 'self-check']) {
+    for (const flag of [
+      'port',
+      'host',
+      'seed',
+      'webhook-url',
+      'retry-schedule',
+      'delivery-timeout',
+      'journal-limit',
+      'log-level',
+      'log-format',
+      'control-token',
+      'self-check',
+    ]) {
       expect(r.stdout).toContain(`--${flag}`);
     }
     expect(r.stdout).toContain('INKLINK_MOCK_RETRY_SCHEDULE');

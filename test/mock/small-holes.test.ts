@@ -11,7 +11,9 @@ import { rawRequest } from '../reliability/support/raw-http';
 let m: TestMock;
 const logged: string[] = [];
 beforeAll(async () => {
-  m = await startMock({ logger: createLogger('debug', { write: (s: string) => logged.push(s) }, { write: () => true }) });
+  m = await startMock({
+    logger: createLogger('debug', { write: (s: string) => logged.push(s) }, { write: () => true }),
+  });
 });
 afterAll(() => m.close());
 
@@ -36,12 +38,21 @@ it('a repeated query parameter is refused with 400 (it skipped the validation of
 it('a query parameter the journal does not take is refused with 400, counted, not repeated back (a misspelt filter filtered nothing)', async () => {
   const res = await call(m.url, 'GET', `/__mock/deliveries?endpointId=x&${m.key('owner')}=1`);
   expectEnvelope(res, 400, 'VALIDATION_ERROR');
-  expect(res.json.error.details).toEqual([{ field: 'query', message: 'has 2 parameters this operation does not take (it takes endpoint_id, event_id, organization_id, limit)' }]);
+  expect(res.json.error.details).toEqual([
+    {
+      field: 'query',
+      message: 'has 2 parameters this operation does not take (it takes endpoint_id, event_id, organization_id, limit)',
+    },
+  ]);
   expect(res.text).not.toContain(m.key('owner').slice(12));
 });
 
 describe('bodies that are not UTF-8 are refused (charset=iso-8859-1 bodies were stored as U+FFFD)', () => {
-  it.each(['application/json; charset=iso-8859-1', 'application/json;charset="latin1"', 'application/json; charset=utf-16'])('Content-Type %s: 400', async (type) => {
+  it.each([
+    'application/json; charset=iso-8859-1',
+    'application/json;charset="latin1"',
+    'application/json; charset=utf-16',
+  ])('Content-Type %s: 400', async (type) => {
     const before = m.mock.store.version;
     const res = await call(m.url, 'POST', '/webhook/endpoints', {
       headers: { 'api-key': m.key('owner'), 'content-type': type },
@@ -54,7 +65,10 @@ describe('bodies that are not UTF-8 are refused (charset=iso-8859-1 bodies were 
 
   it('invalid UTF-8 bytes under a UTF-8 (or no) charset: 400', async () => {
     for (const type of ['application/json', 'application/json; charset=utf-8']) {
-      const res = await call(m.url, 'POST', '/__mock/api-keys', { headers: { 'content-type': type }, body: Buffer.from([...Buffer.from('{"role": "owner", "x": "'), 0xff, 0xfe, ...Buffer.from('"}')]) });
+      const res = await call(m.url, 'POST', '/__mock/api-keys', {
+        headers: { 'content-type': type },
+        body: Buffer.from([...Buffer.from('{"role": "owner", "x": "'), 0xff, 0xfe, ...Buffer.from('"}')]),
+      });
       expectEnvelope(res, 400, 'VALIDATION_ERROR');
       expect(res.json.error.message).toBe('The request body is not valid UTF-8.');
     }
@@ -62,7 +76,10 @@ describe('bodies that are not UTF-8 are refused (charset=iso-8859-1 bodies were 
 
   it('UTF-8 in either spelling is fine', async () => {
     for (const type of ['application/json; charset=UTF-8', 'application/json; charset=utf8']) {
-      const res = await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('owner'), 'content-type': type }, body: Buffer.from('{"url": "https://e.example/h", "name": "café ✓"}') });
+      const res = await call(m.url, 'POST', '/webhook/endpoints', {
+        headers: { 'api-key': m.key('owner'), 'content-type': type },
+        body: Buffer.from('{"url": "https://e.example/h", "name": "café ✓"}'),
+      });
       expect(res.status).toBe(200);
       expect(res.json.name).toBe('café ✓');
     }
@@ -71,9 +88,30 @@ describe('bodies that are not UTF-8 are refused (charset=iso-8859-1 bodies were 
 });
 
 it('HEAD works wherever GET does: the same status and headers, no body (control endpoints answered 404)', async () => {
-  for (const path of ['/__mock/health', '/__mock/state', '/__mock/state/export', '/__mock/deliveries', '/__mock/faults', '/__mock/openapi.json']) {
-    const get = await rawRequest(m.url, { method: 'GET', target: path, headers: [['host', '127.0.0.1'], ['connection', 'close']] });
-    const head = await rawRequest(m.url, { method: 'HEAD', target: path, headers: [['host', '127.0.0.1'], ['connection', 'close']] });
+  for (const path of [
+    '/__mock/health',
+    '/__mock/state',
+    '/__mock/state/export',
+    '/__mock/deliveries',
+    '/__mock/faults',
+    '/__mock/openapi.json',
+  ]) {
+    const get = await rawRequest(m.url, {
+      method: 'GET',
+      target: path,
+      headers: [
+        ['host', '127.0.0.1'],
+        ['connection', 'close'],
+      ],
+    });
+    const head = await rawRequest(m.url, {
+      method: 'HEAD',
+      target: path,
+      headers: [
+        ['host', '127.0.0.1'],
+        ['connection', 'close'],
+      ],
+    });
     expect({ path, status: head.status }).toEqual({ path, status: get.status });
     expect(head.body.length).toBe(0);
     expect(head.headers['content-type']).toEqual(get.headers['content-type']);
@@ -88,10 +126,16 @@ describe('the control token', () => {
       expectEnvelope(refused, 401, 'UNAUTHORIZED');
       expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer realm="/);
       for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
-        expect((await call(t.url, 'GET', '/__mock/state', { headers: { authorization: `${scheme} s3cret-token` } })).status).toBe(200);
+        expect(
+          (await call(t.url, 'GET', '/__mock/state', { headers: { authorization: `${scheme} s3cret-token` } })).status,
+        ).toBe(200);
       }
-      expect((await call(t.url, 'GET', '/__mock/state', { headers: { authorization: 'Basic s3cret-token' } })).status).toBe(401);
-      expect((await call(t.url, 'GET', '/__mock/state', { headers: { authorization: 'bearer wrong' } })).status).toBe(401);
+      expect(
+        (await call(t.url, 'GET', '/__mock/state', { headers: { authorization: 'Basic s3cret-token' } })).status,
+      ).toBe(401);
+      expect((await call(t.url, 'GET', '/__mock/state', { headers: { authorization: 'bearer wrong' } })).status).toBe(
+        401,
+      );
     } finally {
       await t.close();
     }

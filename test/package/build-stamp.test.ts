@@ -31,7 +31,9 @@ it('dist/ is current after a build, still after a touch, not after a change or w
     fs.utimesSync(file, new Date(), new Date(Date.now() + 60_000));
     expect(build.isCurrent()).toBe(true);
     // The same bytes at a new time: the stamp takes the time, so the next check reads no file.
-    expect(JSON.parse(fs.readFileSync(stampFile, 'utf8')).files['src/core/inklink.ts'][1]).toBe(fs.statSync(file).mtimeMs);
+    expect(JSON.parse(fs.readFileSync(stampFile, 'utf8')).files['src/core/inklink.ts'][1]).toBe(
+      fs.statSync(file).mtimeMs,
+    );
     fs.appendFileSync(file, '\n// changed\n');
     expect(build.isCurrent()).toBe(false);
     build.writeStamp();

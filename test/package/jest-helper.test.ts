@@ -19,8 +19,14 @@ it("this repository's jest.config.js maps what the helper maps, to the same modu
 it('withInklinkMock adds the mapping, keeps everything else, and lets your own mappings win', () => {
   const mine = { preset: 'ts-jest', testTimeout: 5000, moduleNameMapper: { '^@app/(.*)$': '<rootDir>/src/$1' } };
   const config = withInklinkMock(mine);
-  expect(config).toEqual({ ...mine, testEnvironment: 'node', moduleNameMapper: { ...moduleNameMapper, ...mine.moduleNameMapper } });
-  expect(withInklinkMock({ moduleNameMapper: { '^https-proxy-agent$': 'mine.js' } }).moduleNameMapper['^https-proxy-agent$']).toBe('mine.js');
+  expect(config).toEqual({
+    ...mine,
+    testEnvironment: 'node',
+    moduleNameMapper: { ...moduleNameMapper, ...mine.moduleNameMapper },
+  });
+  expect(
+    withInklinkMock({ moduleNameMapper: { '^https-proxy-agent$': 'mine.js' } }).moduleNameMapper['^https-proxy-agent$'],
+  ).toBe('mine.js');
   expect(withInklinkMock({ testEnvironment: 'jsdom' }).testEnvironment).toBe('jsdom');
   expect(withInklinkMock()).toEqual(jestPreset);
 });

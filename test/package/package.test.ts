@@ -33,7 +33,8 @@ const ENTRY_POINTS = ['client', 'pact', 'verify', 'mock', 'jest'];
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^npm_(lifecycle|package|command|node_execpath|execpath)/i.test(k) || k.startsWith('JEST_') || k === 'INIT_CWD') continue;
+    if (/^npm_(lifecycle|package|command|node_execpath|execpath)/i.test(k) || k.startsWith('JEST_') || k === 'INIT_CWD')
+      continue;
     env[k] = v;
   }
   return env;
@@ -47,20 +48,31 @@ interface Run {
 
 async function run(command: string, args: string[], cwd: string, timeoutMs = 180_000): Promise<Run> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(command, args, { cwd, env: userEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await promisify(execFile)(command, args, {
+      cwd,
+      env: userEnv(),
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (e: any) {
-    return { code: typeof e.code === 'number' ? e.code : null, stdout: e.stdout ?? '', stderr: `${e.stderr ?? ''}${e.killed ? ' (killed: timed out)' : ''}` };
+    return {
+      code: typeof e.code === 'number' ? e.code : null,
+      stdout: e.stdout ?? '',
+      stderr: `${e.stderr ?? ''}${e.killed ? ' (killed: timed out)' : ''}`,
+    };
   }
 }
 
 async function ok(command: string, args: string[], cwd: string): Promise<Run> {
   const r = await run(command, args, cwd);
-  if (r.code !== 0) throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+  if (r.code !== 0)
+    throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited ${r.code}\n${r.stdout}\n${r.stderr}`);
   return r;
 }
 
-const npmInstall = (cwd: string, ...specs: string[]) => ok('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...specs], cwd);
+const npmInstall = (cwd: string, ...specs: string[]) =>
+  ok('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...specs], cwd);
 
 let tarball: string;
 let files: string[];
@@ -68,12 +80,17 @@ let files: string[];
 beforeAll(async () => {
   // Packed without `prepare`: `npm test` built dist/ already (pretest), and a rebuild here would
   // pull dist/ from under the tests running beside this one.
-  const packed = JSON.parse((await ok('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT)).stdout);
+  const packed = JSON.parse(
+    (await ok('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT)).stdout,
+  );
   tarball = path.join(work, packed[0].filename);
   files = packed[0].files.map((f: { path: string }) => f.path).sort();
 
   fs.mkdirSync(consumer);
-  fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'a-consumer', version: '1.0.0', private: true }));
+  fs.writeFileSync(
+    path.join(consumer, 'package.json'),
+    JSON.stringify({ name: 'a-consumer', version: '1.0.0', private: true }),
+  );
   // The starter as users get it: out of the tarball (package/examples/client-team), not this repository.
   fs.mkdirSync(starter);
   await ok('tar', ['-xzf', tarball, '-C', starter, '--strip-components=3', 'package/examples/client-team'], work);
@@ -90,7 +107,14 @@ describe('the tarball', () => {
         !/^dist\/mock\/ui\/[^/]+$/.test(f) &&
         !/^docs\/[^/]+\.(md|png)$/.test(f) &&
         !f.startsWith('examples/client-team/') &&
-        !['dist/openapi.json', 'openapi.json', 'mock/control-api.json', 'README.md', 'LICENSE', 'package.json'].includes(f),
+        ![
+          'dist/openapi.json',
+          'openapi.json',
+          'mock/control-api.json',
+          'README.md',
+          'LICENSE',
+          'package.json',
+        ].includes(f),
     );
     expect(unexpected).toEqual([]);
     // The starter as git has it (what users copy), and the README's links resolve inside the package.
@@ -98,18 +122,34 @@ describe('the tarball', () => {
       .split('\n')
       .filter((f) => f && !f.endsWith('.gitignore'));
     expect(files.filter((f) => f.startsWith('examples/'))).toEqual(starterFiles.sort());
-    const links = [...fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/\]\(([^)#\s]+)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
+    const links = [...fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/\]\(([^)#\s]+)/g)]
+      .map((m) => m[1])
+      .filter((l) => !/^[a-z]+:/.test(l));
     expect(links.length).toBeGreaterThan(10);
-    const shipped = (link: string) => files.includes(link) || files.some((f) => f.startsWith(`${link.replace(/\/$/, '')}/`));
+    const shipped = (link: string) =>
+      files.includes(link) || files.some((f) => f.startsWith(`${link.replace(/\/$/, '')}/`));
     expect(links.filter((l) => !shipped(l))).toEqual([]);
     // The dashboard's every file (the mock serves them from the package: no CDN).
-    const dashboard = fs.readdirSync(path.join(ROOT, 'mock/ui')).map((f) => `dist/mock/ui/${f}`).sort();
+    const dashboard = fs
+      .readdirSync(path.join(ROOT, 'mock/ui'))
+      .map((f) => `dist/mock/ui/${f}`)
+      .sort();
     expect(dashboard).toContain('dist/mock/ui/index.html');
     expect(files.filter((f) => f.startsWith('dist/mock/ui/'))).toEqual(dashboard);
     expect(files.filter((f) => /\.map$|^dist\/(test|bench|contracts|examples)\/|\.tgz$/.test(f))).toEqual([]);
-    for (const f of ['LICENSE', 'README.md', 'openapi.json', 'mock/control-api.json', 'dist/src/cli.js', 'dist/mock/domain/seed-42.json']) expect(files).toContain(f);
+    for (const f of [
+      'LICENSE',
+      'README.md',
+      'openapi.json',
+      'mock/control-api.json',
+      'dist/src/cli.js',
+      'dist/mock/domain/seed-42.json',
+    ])
+      expect(files).toContain(f);
     // Every file the exports map names is in it.
-    const targets = Object.values<any>(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values<string>(t)));
+    const targets = Object.values<any>(pkg.exports).flatMap((t) =>
+      typeof t === 'string' ? [t] : Object.values<string>(t),
+    );
     for (const t of targets) expect(files).toContain(t.replace(/^\.\//, ''));
   });
 
@@ -152,22 +192,38 @@ const mapped = Object.values(jest_.withInklinkMock({ preset: 'ts-jest' }).module
 out.jestMapping = require_('node:fs').existsSync(mapped);
 console.log(JSON.stringify(out));
 `;
-  const expected = { index: [], rotated: true, refused: 'UNAUTHORIZED', pact: 'inklink', validator: 0, checks: true, jestMapping: true };
+  const expected = {
+    index: [],
+    rotated: true,
+    refused: 'UNAUTHORIZED',
+    pact: 'inklink',
+    validator: 0,
+    checks: true,
+    jestMapping: true,
+  };
   const id = (spec: string) => (spec === 'inklink-mock' ? 'index' : `${spec.split('/')[1]}_`);
 
   it('CommonJS: require() of every entry point', async () => {
     const body = program((spec) => `const ${id(spec)} = require('${spec}');`).replace('require_(', 'require(');
-    fs.writeFileSync(path.join(consumer, 'consumer.cjs'), `(async () => {\n${body}\n})().catch((e) => { console.error(e); process.exit(1); });\n`);
+    fs.writeFileSync(
+      path.join(consumer, 'consumer.cjs'),
+      `(async () => {\n${body}\n})().catch((e) => { console.error(e); process.exit(1); });\n`,
+    );
     const r = await ok(process.execPath, ['consumer.cjs'], consumer);
     expect(JSON.parse(r.stdout)).toEqual(expected);
   }, 60_000);
 
   it('ES modules: named imports from every entry point', async () => {
     const body = program((spec) => `import * as ${id(spec)} from '${spec}';`);
-    const [imports, rest] = [body.split('\n').filter((l) => l.startsWith('import ')), body.split('\n').filter((l) => !l.startsWith('import '))];
+    const [imports, rest] = [
+      body.split('\n').filter((l) => l.startsWith('import ')),
+      body.split('\n').filter((l) => !l.startsWith('import ')),
+    ];
     // Named imports, as a user writes them (they need Node to see CommonJS exports statically).
-    const named = "import { createMockServer, InklinkClient, verifier } from 'inklink-mock';\nimport { receiveWebhook } from 'inklink-mock/client';\nimport { verifyPacts } from 'inklink-mock/pact';\nimport { verify, CHECK_INFO } from 'inklink-mock/verify';\nimport { withInklinkMock } from 'inklink-mock/jest';";
-    const guard = "if (![createMockServer, InklinkClient, verifier.verify, receiveWebhook, verifyPacts, verify, withInklinkMock].every((f) => typeof f === 'function') || !CHECK_INFO.length) throw new Error('a named import is missing');";
+    const named =
+      "import { createMockServer, InklinkClient, verifier } from 'inklink-mock';\nimport { receiveWebhook } from 'inklink-mock/client';\nimport { verifyPacts } from 'inklink-mock/pact';\nimport { verify, CHECK_INFO } from 'inklink-mock/verify';\nimport { withInklinkMock } from 'inklink-mock/jest';";
+    const guard =
+      "if (![createMockServer, InklinkClient, verifier.verify, receiveWebhook, verifyPacts, verify, withInklinkMock].every((f) => typeof f === 'function') || !CHECK_INFO.length) throw new Error('a named import is missing');";
     fs.writeFileSync(
       path.join(consumer, 'consumer.mjs'),
       `import { createRequire } from 'node:module';\n${imports.join('\n')}\n${named}\nconst require_ = createRequire(import.meta.url);\n${guard}\n${rest.join('\n')}\n`,
@@ -196,8 +252,14 @@ export type Used = [WebhookEvent, PactVerifyOptions, Report];
     for (const f of ['types.cts', 'types.mts', 'types.ts']) fs.writeFileSync(path.join(consumer, f), source);
     const compilerOptions = { strict: true, skipLibCheck: false, noEmit: true, target: 'ES2022' };
     const configs = {
-      'tsconfig.node16.json': { compilerOptions: { ...compilerOptions, module: 'node16' }, files: ['types.cts', 'types.mts'] },
-      'tsconfig.node10.json': { compilerOptions: { ...compilerOptions, module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true }, files: ['types.ts'] },
+      'tsconfig.node16.json': {
+        compilerOptions: { ...compilerOptions, module: 'node16' },
+        files: ['types.cts', 'types.mts'],
+      },
+      'tsconfig.node10.json': {
+        compilerOptions: { ...compilerOptions, module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true },
+        files: ['types.ts'],
+      },
     };
     // Both programs at once (each loads Pact's types: the slow part).
     const results = await Promise.all(
@@ -224,7 +286,11 @@ describe('the starter project (examples/client-team)', () => {
 
     // The mock and pact-verify as the starter's README runs them (the package's bin).
     const bin = path.join(starter, 'node_modules/.bin/inklink-mock');
-    const serve = spawn(bin, ['serve', '--port', '0', '--log-level', 'warn'], { cwd: starter, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const serve = spawn(bin, ['serve', '--port', '0', '--log-level', 'warn'], {
+      cwd: starter,
+      env: userEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       let banner = '';
       serve.stdout.on('data', (c) => (banner += c));
@@ -265,7 +331,11 @@ describe('the starter project (examples/client-team)', () => {
     fs.writeFileSync(path.join(starter, 'preset/without.json'), JSON.stringify({ rootDir: '.' }));
     const withPreset = await run(process.execPath, [jestBin, '-c', 'with.json', '--ci'], path.join(starter, 'preset'));
     expect(withPreset.code).toBe(0);
-    const withoutPreset = await run(process.execPath, [jestBin, '-c', 'without.json', '--ci'], path.join(starter, 'preset'));
+    const withoutPreset = await run(
+      process.execPath,
+      [jestBin, '-c', 'without.json', '--ci'],
+      path.join(starter, 'preset'),
+    );
     expect(withoutPreset.code).toBe(1);
   }, 60_000);
 });

@@ -29,7 +29,9 @@ const rotate = (response: any, request: any = {}) => ({
   request: { method: 'POST', path: '/webhook/endpoints/wh_end_1/rotate-secret', headers: KEY, ...request },
   response,
 });
-const envelope = (code: string) => ({ error: { code, message: 'm', requestId: '3f8b9a2e-5c1d-4e7f-9a0b-1c2d3e4f5a6b' } });
+const envelope = (code: string) => ({
+  error: { code, message: 'm', requestId: '3f8b9a2e-5c1d-4e7f-9a0b-1c2d3e4f5a6b' },
+});
 
 function write(name: string, pact: unknown): string {
   const file = path.join(tmp, name);
@@ -40,7 +42,10 @@ function write(name: string, pact: unknown): string {
 describe('the committed pacts', () => {
   it('conform to openapi.json, every interaction checked', () => {
     const files = expandPactPaths([PACTS_DIR]);
-    expect(files.map((f) => path.basename(f))).toEqual(['inklink-example-client-inklink.json', 'inklink-example-webhook-receiver-inklink.json']);
+    expect(files.map((f) => path.basename(f))).toEqual([
+      'inklink-example-client-inklink.json',
+      'inklink-example-webhook-receiver-inklink.json',
+    ]);
     const results = files.map((f) => checkPactFile(f));
     expect(results.flatMap((r) => r.mismatches)).toEqual([]);
     expect(results.flatMap((r) => r.skipped)).toEqual([]);
@@ -58,26 +63,55 @@ describe('a hand-made pact is flagged when it asks for what the spec forbids', (
   it('a 403 (InkLink has none), with the interaction and location', () => {
     const r = checkPact(v4(rotate({ status: 403, headers: RID, body: json(envelope('FORBIDDEN')) })), 'p.json');
     expect(r.mismatches).toEqual([
-      expect.objectContaining({ interaction: 'rotate', index: 0, check: 'status_code_conformance', location: 'response.status', states: ['an endpoint exists {"endpoint_id":"wh_end_1"}'] }),
+      expect.objectContaining({
+        interaction: 'rotate',
+        index: 0,
+        check: 'status_code_conformance',
+        location: 'response.status',
+        states: ['an endpoint exists {"endpoint_id":"wh_end_1"}'],
+      }),
     ]);
     expect(r.mismatches[0].message).toMatch(/status 403 is not declared.*200, 401, 500/);
   });
 
   it('a secret of the wrong type', () => {
     const r = checkPact(v4(rotate({ status: 200, headers: RID, body: json({ secret: 12345 }) })));
-    expect(r.mismatches).toEqual([expect.objectContaining({ check: 'response_schema_conformance', location: 'response.body.secret', message: 'secret must be string' })]);
+    expect(r.mismatches).toEqual([
+      expect.objectContaining({
+        check: 'response_schema_conformance',
+        location: 'response.body.secret',
+        message: 'secret must be string',
+      }),
+    ]);
   });
 
   it('an operation openapi.json does not have (e.g. list endpoints)', () => {
-    const r = checkPact(v4({ description: 'list', request: { method: 'GET', path: '/webhook/endpoints', headers: KEY }, response: { status: 200 } }));
-    expect(r.mismatches).toEqual([expect.objectContaining({ check: 'operation_exists', location: 'request', message: expect.stringMatching(/GET \/webhook\/endpoints: no such operation/) })]);
+    const r = checkPact(
+      v4({
+        description: 'list',
+        request: { method: 'GET', path: '/webhook/endpoints', headers: KEY },
+        response: { status: 200 },
+      }),
+    );
+    expect(r.mismatches).toEqual([
+      expect.objectContaining({
+        check: 'operation_exists',
+        location: 'request',
+        message: expect.stringMatching(/GET \/webhook\/endpoints: no such operation/),
+      }),
+    ]);
   });
 
   it('a request the spec forbids when the pact expects it to succeed', () => {
     const r = checkPact(
       v4({
         description: 'create with a long name',
-        request: { method: 'POST', path: '/webhook/endpoints', headers: { ...KEY, 'Content-Type': ['application/json'] }, body: json({ url: 'https://x.example', name: 'n'.repeat(121), event_types: ['order.created'] }) },
+        request: {
+          method: 'POST',
+          path: '/webhook/endpoints',
+          headers: { ...KEY, 'Content-Type': ['application/json'] },
+          body: json({ url: 'https://x.example', name: 'n'.repeat(121), event_types: ['order.created'] }),
+        },
         response: { status: 200 },
       }),
     );
@@ -88,8 +122,16 @@ describe('a hand-made pact is flagged when it asks for what the spec forbids', (
   it('a malformed x-request-id, an error code that is not a string, a wrong content type', () => {
     const r = checkPact(
       v4(
-        rotate({ status: 401, headers: { 'x-request-id': ['not-a-uuid'] }, body: json({ error: { code: 401, message: 'm', requestId: '3f8b9a2e-5c1d-4e7f-9a0b-1c2d3e4f5a6b' } }) }),
-        rotate({ status: 200, headers: { 'content-type': ['text/plain'] }, body: { content: 'whsec_x', contentType: 'text/plain', encoded: false } }),
+        rotate({
+          status: 401,
+          headers: { 'x-request-id': ['not-a-uuid'] },
+          body: json({ error: { code: 401, message: 'm', requestId: '3f8b9a2e-5c1d-4e7f-9a0b-1c2d3e4f5a6b' } }),
+        }),
+        rotate({
+          status: 200,
+          headers: { 'content-type': ['text/plain'] },
+          body: { content: 'whsec_x', contentType: 'text/plain', encoded: false },
+        }),
       ),
     );
     expect(r.mismatches.map((x) => [x.index, x.check, x.location])).toEqual([
@@ -103,7 +145,18 @@ describe('a hand-made pact is flagged when it asks for what the spec forbids', (
     const r = checkPact(
       v4(
         rotate({ status: 200, headers: RID, body: json({ secret: 'whsec_AAAA', rotated_at: '2025-06-11T14:30:00Z' }) }),
-        rotate({ status: 500, headers: RID, body: json({ error: { code: 'INTERNAL_ERROR', message: 'm', hint: 'ask an admin', details: [{ field: '', message: 'm', severity: 'high' }] } }) }),
+        rotate({
+          status: 500,
+          headers: RID,
+          body: json({
+            error: {
+              code: 'INTERNAL_ERROR',
+              message: 'm',
+              hint: 'ask an admin',
+              details: [{ field: '', message: 'm', severity: 'high' }],
+            },
+          }),
+        }),
       ),
     );
     expect(r.mismatches.map((x) => [x.index, x.check, x.location])).toEqual([
@@ -111,41 +164,81 @@ describe('a hand-made pact is flagged when it asks for what the spec forbids', (
       [1, 'response_schema_conformance', 'response.body.error.hint'],
       [1, 'response_schema_conformance', 'response.body.error.details[0].severity'],
     ]);
-    expect(r.mismatches[0].message).toBe('rotated_at is not declared in openapi.json: response objects are closed, so a consumer may rely only on documented properties');
+    expect(r.mismatches[0].message).toBe(
+      'rotated_at is not declared in openapi.json: response objects are closed, so a consumer may rely only on documented properties',
+    );
   });
 
   it('a create answer is closed over both parts of its allOf (the endpoint and the secret), and nothing else', () => {
-    const create = (body: unknown) => ({ description: 'create', request: { method: 'POST', path: '/webhook/endpoints', headers: KEY, body: json({ url: 'https://x.example' }) }, response: { status: 200, body: json(body) } });
-    const endpoint = { id: 'wh_end_1', url: 'https://x.example', name: null, enabled: true, event_types: ['kyc.result.approved'], created_at: '2025-06-11T14:30:00Z', secret: 'whsec_AAAA' };
+    const create = (body: unknown) => ({
+      description: 'create',
+      request: { method: 'POST', path: '/webhook/endpoints', headers: KEY, body: json({ url: 'https://x.example' }) },
+      response: { status: 200, body: json(body) },
+    });
+    const endpoint = {
+      id: 'wh_end_1',
+      url: 'https://x.example',
+      name: null,
+      enabled: true,
+      event_types: ['kyc.result.approved'],
+      created_at: '2025-06-11T14:30:00Z',
+      secret: 'whsec_AAAA',
+    };
     expect(checkPact(v4(create(endpoint))).mismatches).toEqual([]);
-    expect(checkPact(v4(create({ ...endpoint, secret_expires_at: 'never' }))).mismatches.map((x) => x.location)).toEqual(['response.body.secret_expires_at']);
+    expect(
+      checkPact(v4(create({ ...endpoint, secret_expires_at: 'never' }))).mismatches.map((x) => x.location),
+    ).toEqual(['response.body.secret_expires_at']);
   });
 
   it('a webhook message with an event type InkLink does not send', () => {
     const r = checkPact({
       ...v4(),
-      interactions: [{ type: 'Asynchronous/Messages', description: 'an order', contents: json({ type: 'order.created', data: {} }), metadata: {} }],
+      interactions: [
+        {
+          type: 'Asynchronous/Messages',
+          description: 'an order',
+          contents: json({ type: 'order.created', data: {} }),
+          metadata: {},
+        },
+      ],
     });
-    expect(r.mismatches).toEqual([expect.objectContaining({ check: 'message_conformance', location: 'message.contents.type' })]);
+    expect(r.mismatches).toEqual([
+      expect.objectContaining({ check: 'message_conformance', location: 'message.contents.type' }),
+    ]);
   });
 });
 
 describe('a pact written with Pact matchers', () => {
-  it("is checked by its example values (an integer matcher for the secret, a 403 status)", async () => {
+  it('is checked by its example values (an integer matcher for the secret, a 403 status)', async () => {
     const file = await handMadePact('matchers-example', async (pact) => {
       for (const [status, body] of [
         [200, { secret: M.integer(12345) }],
-        [403, { error: { code: 'FORBIDDEN', message: M.string('no'), requestId: M.uuid('3f8b9a2e-5c1d-4e7f-9a0b-1c2d3e4f5a6b') } }],
+        [
+          403,
+          {
+            error: {
+              code: 'FORBIDDEN',
+              message: M.string('no'),
+              requestId: M.uuid('3f8b9a2e-5c1d-4e7f-9a0b-1c2d3e4f5a6b'),
+            },
+          },
+        ],
       ] as const) {
-        await settled(pact
-          .addInteraction()
-          .given('an endpoint exists', { endpoint_id: 'wh_end_1' })
-          .uponReceiving(`rotate answered ${status}`)
-          .withRequest('POST', '/webhook/endpoints/wh_end_1/rotate-secret', (b) => b.headers({ 'api-key': 'secret_live_PactPlaceholderKey0000' }))
-          .willRespondWith(status, (b) => b.jsonBody(body)))
-          .executeTest(async (s) => {
-            await fetch(`${s.url}/webhook/endpoints/wh_end_1/rotate-secret`, { method: 'POST', headers: { 'api-key': 'secret_live_PactPlaceholderKey0000' } });
+        await settled(
+          pact
+            .addInteraction()
+            .given('an endpoint exists', { endpoint_id: 'wh_end_1' })
+            .uponReceiving(`rotate answered ${status}`)
+            .withRequest('POST', '/webhook/endpoints/wh_end_1/rotate-secret', (b) =>
+              b.headers({ 'api-key': 'secret_live_PactPlaceholderKey0000' }),
+            )
+            .willRespondWith(status, (b) => b.jsonBody(body)),
+        ).executeTest(async (s) => {
+          await fetch(`${s.url}/webhook/endpoints/wh_end_1/rotate-secret`, {
+            method: 'POST',
+            headers: { 'api-key': 'secret_live_PactPlaceholderKey0000' },
           });
+        });
       }
     });
     const r = checkPactFile(file);
@@ -160,7 +253,16 @@ describe('what a pact may leave out or expect', () => {
   it('a response stating only what the consumer relies on (no x-request-id, no created_at, no body)', () => {
     const r = checkPact(
       v4(
-        { description: 'create', request: { method: 'POST', path: '/webhook/endpoints', headers: KEY, body: json({ url: 'https://x.example' }) }, response: { status: 200, body: json({ id: 'wh_end_1', secret: 'whsec_AAAA' }) } },
+        {
+          description: 'create',
+          request: {
+            method: 'POST',
+            path: '/webhook/endpoints',
+            headers: KEY,
+            body: json({ url: 'https://x.example' }),
+          },
+          response: { status: 200, body: json({ id: 'wh_end_1', secret: 'whsec_AAAA' }) },
+        },
         rotate({ status: 500 }),
       ),
     );
@@ -181,19 +283,32 @@ describe('what a pact may leave out or expect', () => {
         {
           description: 'v3 rotate',
           providerStates: [{ name: 'an endpoint exists', params: { endpoint_id: 'wh_end_1' } }],
-          request: { method: 'POST', path: '/api/v1/webhook/endpoints/wh_end_1/rotate-secret', headers: { 'api-key': 'secret_live_x' } },
+          request: {
+            method: 'POST',
+            path: '/api/v1/webhook/endpoints/wh_end_1/rotate-secret',
+            headers: { 'api-key': 'secret_live_x' },
+          },
           response: { status: 200, headers: { 'Content-Type': 'application/json' }, body: { secret: 42 } },
         },
       ],
       metadata: { pactSpecification: { version: '3.0.0' } },
     });
-    expect(r.mismatches).toEqual([expect.objectContaining({ interaction: 'v3 rotate', location: 'response.body.secret' })]);
+    expect(r.mismatches).toEqual([
+      expect.objectContaining({ interaction: 'v3 rotate', location: 'response.body.secret' }),
+    ]);
   });
 
   it('a query parameter the operation does not declare is a warning, not a mismatch', () => {
-    const r = checkPact(v4(rotate({ status: 200, body: json({ secret: 'whsec_AAAA' }) }, { query: { dry_run: ['true'] } })));
+    const r = checkPact(
+      v4(rotate({ status: 200, body: json({ secret: 'whsec_AAAA' }) }, { query: { dry_run: ['true'] } })),
+    );
     expect(r.mismatches).toEqual([]);
-    expect(r.warnings).toEqual([expect.objectContaining({ location: 'request.query.dry_run', message: 'query parameter "dry_run" is not declared in openapi.json: the provider may ignore it' })]);
+    expect(r.warnings).toEqual([
+      expect.objectContaining({
+        location: 'request.query.dry_run',
+        message: 'query parameter "dry_run" is not declared in openapi.json: the provider may ignore it',
+      }),
+    ]);
     expect(formatCheckResults([r])).toContain('! warning: interaction #0 "rotate"');
   });
 
@@ -207,7 +322,9 @@ describe('what a pact may leave out or expect', () => {
   it('formats each mismatch with its pact, interaction, states and location', () => {
     const text = formatCheckResults([checkPact(v4(rotate({ status: 403 })), 'bad.json')]);
     expect(text).toContain('bad.json (hand-made -> inklink): 1 interaction, 1 mismatch');
-    expect(text).toContain('✗ interaction #0 "rotate" (given an endpoint exists {"endpoint_id":"wh_end_1"}): response.status: status 403 is not declared');
+    expect(text).toContain(
+      '✗ interaction #0 "rotate" (given an endpoint exists {"endpoint_id":"wh_end_1"}): response.status: status 403 is not declared',
+    );
   });
 });
 
@@ -220,7 +337,10 @@ describe('inklink-mock pact-check', () => {
   });
 
   it('exits 1 on a pact asking for a 403, naming the interaction and the location', async () => {
-    const bad = write('forbidden-403.json', v4(rotate({ status: 403, headers: RID, body: json(envelope('FORBIDDEN')) })));
+    const bad = write(
+      'forbidden-403.json',
+      v4(rotate({ status: 403, headers: RID, body: json(envelope('FORBIDDEN')) })),
+    );
     const r = await runCli(['pact-check', path.join(PACTS_DIR, 'inklink-example-client-inklink.json'), bad]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/forbidden-403\.json \(hand-made -> inklink\): 1 interaction, 1 mismatch/);
@@ -239,11 +359,17 @@ describe('inklink-mock pact-check', () => {
   });
 
   it('exits 1 on a pact relying on an undocumented error.hint; a warning alone exits 0', async () => {
-    const hint = write('hint.json', v4(rotate({ status: 401, body: json({ error: { code: 'UNAUTHORIZED', message: 'm', hint: 'h' } }) })));
+    const hint = write(
+      'hint.json',
+      v4(rotate({ status: 401, body: json({ error: { code: 'UNAUTHORIZED', message: 'm', hint: 'h' } }) })),
+    );
     const r = await runCli(['pact-check', hint]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('response.body.error.hint: error.hint is not declared in openapi.json');
-    const query = write('query.json', v4(rotate({ status: 200, body: json({ secret: 'whsec_AAAA' }) }, { query: { verbose: ['1'] } })));
+    const query = write(
+      'query.json',
+      v4(rotate({ status: 200, body: json({ secret: 'whsec_AAAA' }) }, { query: { verbose: ['1'] } })),
+    );
     const w = await runCli(['pact-check', query]);
     expect(w.code).toBe(0);
     expect(w.stdout).toContain('! warning:');

@@ -17,7 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => close());
 
-
 /** A server answering every request with one fixed response (or never). */
 async function fixedServer(answer: { status: number; body: string; headers?: Record<string, string> } | 'hang') {
   const server = http.createServer((_req, res) => {
@@ -46,12 +45,19 @@ describe('InklinkClient.rotateSecret', () => {
 
   it('works with a base URL that carries the API path (/api/v1, trailing slash)', async () => {
     const client = new InklinkClient({ baseUrl: `${m.url}/api/v1/`, apiKey: m.key('owner') });
-    await expect(client.rotateSecret(m.endpoint(0, 1).id)).resolves.toEqual({ secret: expect.stringMatching(/^whsec_/) });
+    await expect(client.rotateSecret(m.endpoint(0, 1).id)).resolves.toEqual({
+      secret: expect.stringMatching(/^whsec_/),
+    });
   });
 
   it('raises UNAUTHORIZED 401 without a key, with the requestId of the answer', async () => {
     const e = await apiFailure(new InklinkClient({ baseUrl: m.url }).rotateSecret(m.endpoint().id));
-    expect(e).toMatchObject({ status: 401, code: 'UNAUTHORIZED', requestId: expect.stringMatching(UUID), retryable: false });
+    expect(e).toMatchObject({
+      status: 401,
+      code: 'UNAUTHORIZED',
+      requestId: expect.stringMatching(UUID),
+      retryable: false,
+    });
     expect(e.message).toBe('Missing or invalid api-key header.');
   });
 
@@ -60,13 +66,17 @@ describe('InklinkClient.rotateSecret', () => {
     const e1 = await apiFailure(new InklinkClient({ baseUrl: m.url, apiKey: member }).rotateSecret(m.endpoint().id));
     expect(e1).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', retryable: true });
     expect(JSON.stringify({ ...e1, message: e1.message })).not.toContain(member);
-    const e2 = await apiFailure(new InklinkClient({ baseUrl: m.url, apiKey: m.key('admin') }).rotateSecret('wh_end_doesNotExist000'));
+    const e2 = await apiFailure(
+      new InklinkClient({ baseUrl: m.url, apiKey: m.key('admin') }).rotateSecret('wh_end_doesNotExist000'),
+    );
     expect(e2).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', requestId: expect.stringMatching(UUID) });
     expect(e1.requestId).not.toBe(e2.requestId);
   });
 
   it('percent-encodes the endpoint id', async () => {
-    const e = await apiFailure(new InklinkClient({ baseUrl: m.url, apiKey: m.key('admin') }).rotateSecret('../../__mock/reset'));
+    const e = await apiFailure(
+      new InklinkClient({ baseUrl: m.url, apiKey: m.key('admin') }).rotateSecret('../../__mock/reset'),
+    );
     // One path segment: the unknown-endpoint answer, not a control API call.
     expect(e).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
   });
@@ -80,7 +90,11 @@ describe('InklinkClient.rotateSecret', () => {
 describe('InklinkClient.createEndpoint', () => {
   it('returns the endpoint and its secret', async () => {
     const client = new InklinkClient({ baseUrl: m.url, apiKey: m.key('admin') });
-    const created = await client.createEndpoint({ url: 'https://example.com/hook', name: 'orders', event_types: ['kyc.result.approved'] });
+    const created = await client.createEndpoint({
+      url: 'https://example.com/hook',
+      name: 'orders',
+      event_types: ['kyc.result.approved'],
+    });
     expect(created).toEqual({
       id: expect.stringMatching(/^wh_end_/),
       url: 'https://example.com/hook',
@@ -104,7 +118,9 @@ describe('failures without an envelope', () => {
   it('NETWORK_ERROR (status 0) when nothing listens', async () => {
     const s = await fixedServer({ status: 200, body: '{}' });
     await s.close();
-    const e = await apiFailure(new InklinkClient({ baseUrl: s.url, apiKey: 'secret_live_abcdefgh12345678' }).rotateSecret('wh_end_x'));
+    const e = await apiFailure(
+      new InklinkClient({ baseUrl: s.url, apiKey: 'secret_live_abcdefgh12345678' }).rotateSecret('wh_end_x'),
+    );
     expect(e).toMatchObject({ status: 0, code: 'NETWORK_ERROR', requestId: undefined, retryable: true });
     expect(e.message).not.toContain('secret_live_');
   });
@@ -120,7 +136,11 @@ describe('failures without an envelope', () => {
   });
 
   it("a gateway's 502 page: the status, a code, the x-request-id header", async () => {
-    const s = await fixedServer({ status: 502, body: '<html>Bad gateway</html>', headers: { 'x-request-id': 'req-1' } });
+    const s = await fixedServer({
+      status: 502,
+      body: '<html>Bad gateway</html>',
+      headers: { 'x-request-id': 'req-1' },
+    });
     try {
       const e = await apiFailure(new InklinkClient({ baseUrl: s.url }).rotateSecret('wh_end_x'));
       expect(e).toMatchObject({ status: 502, code: 'INTERNAL_ERROR', requestId: 'req-1', retryable: true });
@@ -144,7 +164,7 @@ describe('failures without an envelope', () => {
 });
 
 describe('receiveWebhook', () => {
-  it("verifies and parses a real delivery of the mock; refuses it with another secret or a changed byte", async () => {
+  it('verifies and parses a real delivery of the mock; refuses it with another secret or a changed byte', async () => {
     receiver.received.length = 0;
     const seeded = await m.mock.control.seedEndpoint({ organizationId: m.mock.seeded[0].id, url: receiver.url });
     if (!seeded.ok) throw new Error('seeding failed');
@@ -161,16 +181,28 @@ describe('receiveWebhook', () => {
     expect(() => receiveWebhook(d.body, d.headers, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')).toThrow(
       expect.objectContaining({ name: 'WebhookVerificationError', reason: 'no_matching_signature' }),
     );
-    expect(() => receiveWebhook(d.body.replace('kyc_iq_', 'kyc_iq_X'), d.headers, secret)).toThrow(WebhookVerificationError);
+    expect(() => receiveWebhook(d.body.replace('kyc_iq_', 'kyc_iq_X'), d.headers, secret)).toThrow(
+      WebhookVerificationError,
+    );
   });
 
   it('refuses a signed payload that is not an InkLink event', () => {
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
     const ts = Math.floor(Date.now() / 1000);
     for (const body of ['[]', '{"type":"order.created","timestamp":"2025-01-01T00:00:00Z","data":{}}', 'not json']) {
-      const headers = { 'webhook-id': 'wh_evt_1', 'webhook-timestamp': String(ts), 'webhook-signature': sign(secret, 'wh_evt_1', ts, body) };
-      expect(() => receiveWebhook(body, headers, secret)).toThrow(expect.objectContaining({ reason: 'invalid_payload' }));
+      const headers = {
+        'webhook-id': 'wh_evt_1',
+        'webhook-timestamp': String(ts),
+        'webhook-signature': sign(secret, 'wh_evt_1', ts, body),
+      };
+      expect(() => receiveWebhook(body, headers, secret)).toThrow(
+        expect.objectContaining({ reason: 'invalid_payload' }),
+      );
     }
-    expect(() => parseWebhookPayload('{"type":"web.result.failed","timestamp":"yesterday","data":{"inquiry_id":"a","subject_id":"b"}}')).toThrow(/timestamp/);
+    expect(() =>
+      parseWebhookPayload(
+        '{"type":"web.result.failed","timestamp":"yesterday","data":{"inquiry_id":"a","subject_id":"b"}}',
+      ),
+    ).toThrow(/timestamp/);
   });
 });

@@ -14,7 +14,11 @@ beforeAll(async () => {
 afterAll(() => serve.stop());
 
 async function mint(role: string, organization_id?: string): Promise<{ api_key: string; organization_id: string }> {
-  const res = await fetch(`${serve.url}/__mock/api-keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role, organization_id }) });
+  const res = await fetch(`${serve.url}/__mock/api-keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ role, organization_id }),
+  });
   return res.json() as any;
 }
 
@@ -52,7 +56,15 @@ describe('inklink-mock pact-verify', () => {
 
   it('exits 1 and names the interaction that fails', async () => {
     const file = await memberRotatesPact('cli-member-rotates', 'a member key rotating a secret');
-    const r = await runCli(['pact-verify', '--provider-base-url', serve.url, '--pact', file, '--provider-states', 'mock']);
+    const r = await runCli([
+      'pact-verify',
+      '--provider-base-url',
+      serve.url,
+      '--pact',
+      file,
+      '--provider-states',
+      'mock',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('✗ a member key rotating a secret');
     expect(r.stdout).toContain('pact-verify: 1 interaction, 0 passed, 1 failed (provider states: mock)');
@@ -62,8 +74,14 @@ describe('inklink-mock pact-verify', () => {
     const cases: [string[], RegExp][] = [
       [['pact-verify', '--pact', PACTS_DIR], /--provider-base-url is required/],
       [['pact-verify', '--provider-base-url', serve.url], /give pact files or directories/],
-      [['pact-verify', '--provider-base-url', serve.url, '--pact', PACTS_DIR, '--publish', '--provider-version', '1'], /--publish needs a Pact Broker/],
-      [['pact-verify', '--provider-base-url', serve.url, '--pact-broker-url', 'http://127.0.0.1:9', '--publish'], /--publish needs --provider-version/],
+      [
+        ['pact-verify', '--provider-base-url', serve.url, '--pact', PACTS_DIR, '--publish', '--provider-version', '1'],
+        /--publish needs a Pact Broker/,
+      ],
+      [
+        ['pact-verify', '--provider-base-url', serve.url, '--pact-broker-url', 'http://127.0.0.1:9', '--publish'],
+        /--publish needs --provider-version/,
+      ],
       [['pact-verify', '--provider-base-url', serve.url, '--pact', PACTS_DIR, '--no-such-flag'], /no-such-flag/],
     ];
     for (const [argv, message] of cases) {
@@ -74,8 +92,18 @@ describe('inklink-mock pact-verify', () => {
 
   it('refuses to publish a verification of the mock (exit 2), before asking the broker anything', async () => {
     const r = await runCli([
-      'pact-verify', '--provider-base-url', serve.url, '--pact-broker-url', 'http://127.0.0.1:9',
-      '--consumer-version-selectors', '[{"mainBranch":true}]', '--publish', '--provider-version', 'abc', '--provider-branch', 'main',
+      'pact-verify',
+      '--provider-base-url',
+      serve.url,
+      '--pact-broker-url',
+      'http://127.0.0.1:9',
+      '--consumer-version-selectors',
+      '[{"mainBranch":true}]',
+      '--publish',
+      '--provider-version',
+      'abc',
+      '--provider-branch',
+      'main',
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--publish is refused in mock mode/);
@@ -97,7 +125,10 @@ describe('inklink-mock pact-verify', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const { port } = server.address() as net.AddressInfo;
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await expectFastFailure(`http://127.0.0.1:${port}`, /^inklink-mock pact-verify: cannot reach the provider at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\); nothing was verified$/);
+      await expectFastFailure(
+        `http://127.0.0.1:${port}`,
+        /^inklink-mock pact-verify: cannot reach the provider at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\); nothing was verified$/,
+      );
     });
 
     it('a server that accepts connections and never answers', async () => {
@@ -106,7 +137,10 @@ describe('inklink-mock pact-verify', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       try {
         const { port } = server.address() as net.AddressInfo;
-        await expectFastFailure(`http://127.0.0.1:${port}`, /cannot reach the provider at .* \(no answer within 4 s\); nothing was verified$/);
+        await expectFastFailure(
+          `http://127.0.0.1:${port}`,
+          /cannot reach the provider at .* \(no answer within 4 s\); nothing was verified$/,
+        );
       } finally {
         for (const s of sockets) s.destroy();
         await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -117,7 +151,17 @@ describe('inklink-mock pact-verify', () => {
   it('--help lists every flag with its env var', async () => {
     const r = await runCli(['pact-verify', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--provider-base-url', '--pact ', '--pact-broker-url', '--consumer-version-selectors', '--publish', '--provider-version', '--provider-branch', '--provider-state-url', '--admin-key']) {
+    for (const flag of [
+      '--provider-base-url',
+      '--pact ',
+      '--pact-broker-url',
+      '--consumer-version-selectors',
+      '--publish',
+      '--provider-version',
+      '--provider-branch',
+      '--provider-state-url',
+      '--admin-key',
+    ]) {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toContain('env PACT_BROKER_BASE_URL');

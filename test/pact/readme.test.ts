@@ -21,7 +21,9 @@ const neutral = (code: string) =>
 
 describe('docs/pact.md', () => {
   it("shows the client team's example exactly as contracts/consumer/readme-example.pact.test.ts runs it", () => {
-    const shown = /<!-- client-team-example: begin -->\n```ts\n([\s\S]*?)```\n<!-- client-team-example: end -->/.exec(PAGE)?.[1];
+    const shown = /<!-- client-team-example: begin -->\n```ts\n([\s\S]*?)```\n<!-- client-team-example: end -->/.exec(
+      PAGE,
+    )?.[1];
     const source = fs.readFileSync(path.join(ROOT, 'contracts/consumer/readme-example.pact.test.ts'), 'utf8');
     const ran = /\/\/ docs\/pact\.md example: begin\n([\s\S]*?)\/\/ docs\/pact\.md example: end/.exec(source)?.[1];
     expect(shown).toBeDefined();

@@ -17,7 +17,9 @@ const BASE = 'http://127.0.0.1:4010';
 
 describe('toVerifierOptions', () => {
   it('local pact files and pact URLs: absolute paths, provider name, no broker options', () => {
-    expect(toVerifierOptions({ providerBaseUrl: BASE, pacts: ['contracts/pacts', 'https://pacts.example.com/p.json'] })).toEqual({
+    expect(
+      toVerifierOptions({ providerBaseUrl: BASE, pacts: ['contracts/pacts', 'https://pacts.example.com/p.json'] }),
+    ).toEqual({
       provider: 'inklink',
       providerBaseUrl: BASE,
       pactUrls: [path.resolve('contracts/pacts'), 'https://pacts.example.com/p.json'],
@@ -28,7 +30,15 @@ describe('toVerifierOptions', () => {
   });
 
   it("a broker: URL, token, the recommended selectors by default, pending pacts on, the provider's branch, results not published", () => {
-    expect(toVerifierOptions({ providerBaseUrl: BASE, brokerUrl: 'https://broker.example.com', brokerToken: 't0k3n', provider: 'inklink-staging', providerBranch: 'main' })).toEqual({
+    expect(
+      toVerifierOptions({
+        providerBaseUrl: BASE,
+        brokerUrl: 'https://broker.example.com',
+        brokerToken: 't0k3n',
+        provider: 'inklink-staging',
+        providerBranch: 'main',
+      }),
+    ).toEqual({
       provider: 'inklink-staging',
       providerBaseUrl: BASE,
       pactBrokerUrl: 'https://broker.example.com',
@@ -44,23 +54,54 @@ describe('toVerifierOptions', () => {
   });
 
   it('pending pacts can be turned off; WIP pacts then cannot be asked for', () => {
-    const base = { providerBaseUrl: BASE, brokerUrl: 'https://b.example.com', consumerVersionSelectors: [{ mainBranch: true }] };
+    const base = {
+      providerBaseUrl: BASE,
+      brokerUrl: 'https://b.example.com',
+      consumerVersionSelectors: [{ mainBranch: true }],
+    };
     expect(toVerifierOptions({ ...base, enablePending: false }).enablePending).toBe(false);
-    expect(toVerifierOptions({ ...base, includeWipPactsSince: '2025-01-01' })).toMatchObject({ enablePending: true, includeWipPactsSince: '2025-01-01' });
-    expect(() => toVerifierOptions({ ...base, enablePending: false, includeWipPactsSince: '2025-01-01' })).toThrow(/--include-wip-pacts-since needs pending pacts/);
+    expect(toVerifierOptions({ ...base, includeWipPactsSince: '2025-01-01' })).toMatchObject({
+      enablePending: true,
+      includeWipPactsSince: '2025-01-01',
+    });
+    expect(() => toVerifierOptions({ ...base, enablePending: false, includeWipPactsSince: '2025-01-01' })).toThrow(
+      /--include-wip-pacts-since needs pending pacts/,
+    );
   });
 
   it('the provider branch is required with a matchingBranch selector (a default one) and to publish', () => {
     const base = { providerBaseUrl: BASE, brokerUrl: 'https://b.example.com' };
-    expect(() => toVerifierOptions(base)).toThrow(/\{"matchingBranch": true\} \(one of the defaults\) needs --provider-branch/);
-    expect(() => toVerifierOptions({ ...base, consumerVersionSelectors: [{ matchingBranch: true }] })).toThrow(/needs --provider-branch/);
-    expect(toVerifierOptions({ ...base, consumerVersionSelectors: [{ mainBranch: true }, { deployedOrReleased: true }] }).providerVersionBranch).toBeUndefined();
-    expect(() => toVerifierOptions({ ...base, consumerVersionSelectors: [{ mainBranch: true }], publish: true, providerVersion: 'abc' })).toThrow(/--publish needs --provider-branch/);
+    expect(() => toVerifierOptions(base)).toThrow(
+      /\{"matchingBranch": true\} \(one of the defaults\) needs --provider-branch/,
+    );
+    expect(() => toVerifierOptions({ ...base, consumerVersionSelectors: [{ matchingBranch: true }] })).toThrow(
+      /needs --provider-branch/,
+    );
+    expect(
+      toVerifierOptions({ ...base, consumerVersionSelectors: [{ mainBranch: true }, { deployedOrReleased: true }] })
+        .providerVersionBranch,
+    ).toBeUndefined();
+    expect(() =>
+      toVerifierOptions({
+        ...base,
+        consumerVersionSelectors: [{ mainBranch: true }],
+        publish: true,
+        providerVersion: 'abc',
+      }),
+    ).toThrow(/--publish needs --provider-branch/);
   });
 
   it('a verification triggered for a pact URL (a broker webhook) verifies that pact only: no broker source, selectors, pending or WIP', () => {
     const url = 'https://broker.example.com/pacts/provider/inklink/consumer/web/pact-version/abc';
-    const mapped = toVerifierOptions({ providerBaseUrl: BASE, pacts: [url], brokerUrl: 'https://broker.example.com', brokerToken: 't', publish: true, providerVersion: 'abc', providerBranch: 'main' });
+    const mapped = toVerifierOptions({
+      providerBaseUrl: BASE,
+      pacts: [url],
+      brokerUrl: 'https://broker.example.com',
+      brokerToken: 't',
+      publish: true,
+      providerVersion: 'abc',
+      providerBranch: 'main',
+    });
     expect(mapped).toEqual({
       provider: 'inklink',
       providerBaseUrl: BASE,
@@ -72,20 +113,38 @@ describe('toVerifierOptions', () => {
       failIfNoPactsFound: true,
       logLevel: 'warn',
     });
-    for (const extra of [{ consumerVersionSelectors: [{ mainBranch: true }] }, { includeWipPactsSince: '2025-01-01' }, { enablePending: true }]) {
-      expect(() => toVerifierOptions({ providerBaseUrl: BASE, pacts: [url], ...extra })).toThrow(/applies to pacts a broker selects/);
+    for (const extra of [
+      { consumerVersionSelectors: [{ mainBranch: true }] },
+      { includeWipPactsSince: '2025-01-01' },
+      { enablePending: true },
+    ]) {
+      expect(() => toVerifierOptions({ providerBaseUrl: BASE, pacts: [url], ...extra })).toThrow(
+        /applies to pacts a broker selects/,
+      );
     }
   });
 
   it('the provider version goes to Pact only to publish (an ambient PACT_BROKER_PUBLISH_VERIFICATION_RESULTS cannot publish)', () => {
-    const o = toVerifierOptions({ providerBaseUrl: BASE, brokerUrl: 'https://b.example.com', consumerVersionSelectors: [{ mainBranch: true }], providerVersion: 'abc' });
+    const o = toVerifierOptions({
+      providerBaseUrl: BASE,
+      brokerUrl: 'https://b.example.com',
+      consumerVersionSelectors: [{ mainBranch: true }],
+      providerVersion: 'abc',
+    });
     expect(o.providerVersion).toBeUndefined();
     expect(o.publishVerificationResult).toBe(false);
   });
 
   it('publishing is refused in mock mode', () => {
     expect(() =>
-      toVerifierOptions({ providerBaseUrl: BASE, brokerUrl: 'https://b.example.com', publish: true, providerVersion: '1', providerBranch: 'main', states: { mode: 'mock' } }),
+      toVerifierOptions({
+        providerBaseUrl: BASE,
+        brokerUrl: 'https://b.example.com',
+        publish: true,
+        providerVersion: '1',
+        providerBranch: 'main',
+        states: { mode: 'mock' },
+      }),
     ).toThrow(/--publish is refused in mock mode/);
   });
 
@@ -125,7 +184,12 @@ describe('toVerifierOptions', () => {
   });
 
   it('local pacts and a broker together', () => {
-    const mapped = toVerifierOptions({ providerBaseUrl: BASE, pacts: ['a.json'], brokerUrl: 'https://b.example.com', providerBranch: 'feat-x' });
+    const mapped = toVerifierOptions({
+      providerBaseUrl: BASE,
+      pacts: ['a.json'],
+      brokerUrl: 'https://b.example.com',
+      providerBranch: 'feat-x',
+    });
     expect(mapped.pactUrls).toEqual([path.resolve('a.json')]);
     expect(mapped.pactBrokerUrl).toBe('https://b.example.com');
   });
@@ -135,12 +199,21 @@ describe('toVerifierOptions', () => {
     [{ providerBaseUrl: 'localhost:4010', pacts: ['a'] }, /absolute http\(s\) URL/],
     [{ providerBaseUrl: BASE }, /give pact files or directories/],
     [{ providerBaseUrl: BASE, pacts: ['a'], publish: true, providerVersion: '1' }, /--publish needs a Pact Broker/],
-    [{ providerBaseUrl: BASE, pacts: ['a'], consumerVersionSelectors: [{ mainBranch: true }] }, /--consumer-version-selectors needs a Pact Broker/],
+    [
+      { providerBaseUrl: BASE, pacts: ['a'], consumerVersionSelectors: [{ mainBranch: true }] },
+      /--consumer-version-selectors needs a Pact Broker/,
+    ],
     [{ providerBaseUrl: BASE, pacts: ['a'], enablePending: true }, /--enable-pending needs a Pact Broker/],
     [{ providerBaseUrl: BASE, pacts: ['a'], brokerToken: 't' }, /--pact-broker-token needs a Pact Broker/],
     [{ providerBaseUrl: BASE, brokerUrl: 'https://b', publish: true }, /--publish needs --provider-version/],
-    [{ providerBaseUrl: BASE, brokerUrl: 'https://b', providerBranch: 'm', brokerToken: 't', brokerUsername: 'u' }, /token or a username and password, not both/],
-    [{ providerBaseUrl: BASE, brokerUrl: 'https://b', providerBranch: 'm', includeWipPactsSince: 'last week' }, /YYYY-MM-DD/],
+    [
+      { providerBaseUrl: BASE, brokerUrl: 'https://b', providerBranch: 'm', brokerToken: 't', brokerUsername: 'u' },
+      /token or a username and password, not both/,
+    ],
+    [
+      { providerBaseUrl: BASE, brokerUrl: 'https://b', providerBranch: 'm', includeWipPactsSince: 'last week' },
+      /YYYY-MM-DD/,
+    ],
   ])('refuses %j', (input, message) => {
     expect(() => toVerifierOptions(input as any)).toThrow(PactVerifyConfigError);
     expect(() => toVerifierOptions(input as any)).toThrow(message);
@@ -149,7 +222,10 @@ describe('toVerifierOptions', () => {
 
 describe('parseConsumerVersionSelectors', () => {
   it('takes an array or a single selector', () => {
-    expect(parseConsumerVersionSelectors('[{"mainBranch":true},{"branch":"feat-x","consumer":"web"}]')).toEqual([{ mainBranch: true }, { branch: 'feat-x', consumer: 'web' }]);
+    expect(parseConsumerVersionSelectors('[{"mainBranch":true},{"branch":"feat-x","consumer":"web"}]')).toEqual([
+      { mainBranch: true },
+      { branch: 'feat-x', consumer: 'web' },
+    ]);
     expect(parseConsumerVersionSelectors('{"deployedOrReleased":true}')).toEqual([{ deployedOrReleased: true }]);
   });
 
@@ -167,7 +243,8 @@ describe('parseConsumerVersionSelectors', () => {
 });
 
 describe('pact-verify flags and env vars', () => {
-  const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => pactVerifyOptionsFrom(parseOptions(PACT_VERIFY_OPTIONS, argv, env).values);
+  const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+    pactVerifyOptionsFrom(parseOptions(PACT_VERIFY_OPTIONS, argv, env).values);
 
   it('every flag has an env var', () => {
     expect(PACT_VERIFY_OPTIONS.filter((o) => o.name !== 'help' && !o.env)).toEqual([]);
@@ -201,9 +278,18 @@ describe('pact-verify flags and env vars', () => {
       providerBranch: 'main',
       enablePending: true,
       timeoutMs: 5000,
-      states: { mode: 'api', apiKeys: { admin: 'secret_live_admin0000', member: 'secret_live_member000' }, deliveryTimeoutMs: 2000 },
+      states: {
+        mode: 'api',
+        apiKeys: { admin: 'secret_live_admin0000', member: 'secret_live_member000' },
+        deliveryTimeoutMs: 2000,
+      },
     });
-    expect(toVerifierOptions(o)).toMatchObject({ publishVerificationResult: true, providerVersion: 'abc123', providerVersionBranch: 'main', pactBrokerToken: 'tok' });
+    expect(toVerifierOptions(o)).toMatchObject({
+      publishVerificationResult: true,
+      providerVersion: 'abc123',
+      providerVersionBranch: 'main',
+      pactBrokerToken: 'tok',
+    });
   });
 
   it('pending pacts: the default, --enable-pending, or off with --no-pending or INKLINK_PACT_ENABLE_PENDING=false', () => {
@@ -213,14 +299,28 @@ describe('pact-verify flags and env vars', () => {
     expect(parse([...base, '--no-pending']).enablePending).toBe(false);
     expect(parse(base, { INKLINK_PACT_NO_PENDING: 'true' }).enablePending).toBe(false);
     expect(parse(base, { INKLINK_PACT_ENABLE_PENDING: 'false' }).enablePending).toBe(false);
-    expect(() => parse([...base, '--enable-pending', '--no-pending'])).toThrow('give --enable-pending or --no-pending, not both');
+    expect(() => parse([...base, '--enable-pending', '--no-pending'])).toThrow(
+      'give --enable-pending or --no-pending, not both',
+    );
   });
 
   it('a flag beats its env var; --pact repeats', () => {
-    const o = parse(['--provider-base-url', 'http://127.0.0.1:1', '--pact', 'x.json', '--pact', 'y.json', '--provider-states', 'mock'], {
-      INKLINK_PACT_PROVIDER_BASE_URL: 'http://ignored',
-      INKLINK_PACT_FILES: 'ignored.json',
-    });
+    const o = parse(
+      [
+        '--provider-base-url',
+        'http://127.0.0.1:1',
+        '--pact',
+        'x.json',
+        '--pact',
+        'y.json',
+        '--provider-states',
+        'mock',
+      ],
+      {
+        INKLINK_PACT_PROVIDER_BASE_URL: 'http://ignored',
+        INKLINK_PACT_FILES: 'ignored.json',
+      },
+    );
     expect(o.providerBaseUrl).toBe('http://127.0.0.1:1');
     expect(o.pacts).toEqual(['x.json', 'y.json']);
     expect(o.states?.mode).toBe('mock');
@@ -251,9 +351,18 @@ describe('parseVerifierResults', () => {
         errors: [
           {
             interaction: 'Verifying a pact between c and inklink Given x - a - b',
-            mismatch: { type: 'mismatches', mismatches: [{ type: 'StatusMismatch', mismatch: 'expected 200 but was 500' }, { type: 'BodyMismatch', path: '$.secret', mismatch: 'no' }] },
+            mismatch: {
+              type: 'mismatches',
+              mismatches: [
+                { type: 'StatusMismatch', mismatch: 'expected 200 but was 500' },
+                { type: 'BodyMismatch', path: '$.secret', mismatch: 'no' },
+              ],
+            },
           },
-          { interaction: 'Verifying a pact between c and inklink - b', mismatch: { type: 'error', message: 'state failed' } },
+          {
+            interaction: 'Verifying a pact between c and inklink - b',
+            mismatch: { type: 'error', message: 'state failed' },
+          },
         ],
         pendingErrors: [],
       }),

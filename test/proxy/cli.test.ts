@@ -14,21 +14,33 @@ beforeAll(async () => {
 afterAll(() => serve.stop());
 
 const post = async (url: string, body: unknown, key?: string) => {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'api-key': key } : {}) }, body: JSON.stringify(body) });
-  return { status: res.status, violations: res.headers.get('x-inklink-proxy-violations'), json: (await res.json()) as any };
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { 'api-key': key } : {}) },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    violations: res.headers.get('x-inklink-proxy-violations'),
+    json: (await res.json()) as any,
+  };
 };
 
 describe('inklink-mock proxy', () => {
   it('runs from env vars alone; on SIGTERM writes its report and a HAR that validate --har passes, and exits 0', async () => {
     const report = path.join(tmp, 'report.json');
     const har = path.join(tmp, 'session.har');
-    const proxy = await startCli([], {
-      INKLINK_PROXY_UPSTREAM: serve.url,
-      INKLINK_PROXY_PORT: '0',
-      INKLINK_PROXY_REPORT: report,
-      INKLINK_PROXY_HAR: har,
-      INKLINK_PROXY_LOG_LEVEL: 'info',
-    }, 'proxy');
+    const proxy = await startCli(
+      [],
+      {
+        INKLINK_PROXY_UPSTREAM: serve.url,
+        INKLINK_PROXY_PORT: '0',
+        INKLINK_PROXY_REPORT: report,
+        INKLINK_PROXY_HAR: har,
+        INKLINK_PROXY_LOG_LEVEL: 'info',
+      },
+      'proxy',
+    );
     let code: number | null;
     let minted: any, created: Awaited<ReturnType<typeof post>>, rotated: Awaited<ReturnType<typeof post>>;
     try {
@@ -43,7 +55,9 @@ describe('inklink-mock proxy', () => {
     expect(rotated.json.secret).toMatch(/^whsec_/);
     expect(code).toBe(0);
     expect(proxy.stdout()).toContain('proxy: 2 exchanges, 0 with violations');
-    expect(proxy.stderr()).toMatch(/INFO  POST \/webhook\/endpoints\/wh_end_\w+\/rotate-secret -> 200 \d+ms rotateWebhookEndpointSecret/);
+    expect(proxy.stderr()).toMatch(
+      /INFO  POST \/webhook\/endpoints\/wh_end_\w+\/rotate-secret -> 200 \d+ms rotateWebhookEndpointSecret/,
+    );
     expect(JSON.parse(fs.readFileSync(report, 'utf8'))).toMatchObject({ exchanges: 2, violations: 0, findings: [] });
     const validated = await runCli(['validate', '--har', har]);
     expect(validated.stdout).toContain('0 violations in 2 exchanges');
@@ -62,13 +76,19 @@ describe('inklink-mock proxy', () => {
       let code: number | null;
       let rotated: Awaited<ReturnType<typeof post>>;
       try {
-        rotated = await post(`${proxy.url}/webhook/endpoints/${v.mock.seeded[0].endpoints[0].id}/rotate-secret`, {}, v.keys.admin);
+        rotated = await post(
+          `${proxy.url}/webhook/endpoints/${v.mock.seeded[0].endpoints[0].id}/rotate-secret`,
+          {},
+          v.keys.admin,
+        );
       } finally {
         code = await proxy.stop();
       }
       expect(rotated.violations).toBe('secret_format');
       expect(code).toBe(1);
-      expect(proxy.stderr()).toMatch(/WARN  violations in POST \S+ -> 200: secret_format at response\.body\.secret: secret does not start with whsec_/);
+      expect(proxy.stderr()).toMatch(
+        /WARN  violations in POST \S+ -> 200: secret_format at response\.body\.secret: secret does not start with whsec_/,
+      );
       expect(proxy.stdout()).toContain('proxy: 1 exchange, 1 with violations (secret_format 1)');
       expect(proxy.stderr() + proxy.stdout()).not.toContain(rotated.json.secret);
     } finally {
@@ -85,13 +105,24 @@ describe('inklink-mock proxy', () => {
       [['proxy', '--upstream', serve.url, '--timeout', 'soon'], /Invalid duration/],
     ];
     const runs = await Promise.all(cases.map(([argv]) => runCli(argv)));
-    cases.forEach(([argv, message], i) => expect([argv, runs[i].code, runs[i].stderr]).toEqual([argv, 2, expect.stringMatching(message)]));
+    cases.forEach(([argv, message], i) =>
+      expect([argv, runs[i].code, runs[i].stderr]).toEqual([argv, 2, expect.stringMatching(message)]),
+    );
   });
 
   it('a report or HAR file it cannot write stops it before it listens: one line, exit 1, no stack trace', async () => {
     for (const flag of ['--har', '--report']) {
-      const r = await runCli(['proxy', '--upstream', serve.url, '--port', '0', flag, path.join(tmp, 'no-such-dir', 'out.json')], {}, 10_000);
-      expect([flag, r.code, r.stdout, r.stderr]).toEqual([flag, 1, '', `inklink-mock proxy: cannot write ${path.join(tmp, 'no-such-dir', 'out.json')}: ENOENT\n`]);
+      const r = await runCli(
+        ['proxy', '--upstream', serve.url, '--port', '0', flag, path.join(tmp, 'no-such-dir', 'out.json')],
+        {},
+        10_000,
+      );
+      expect([flag, r.code, r.stdout, r.stderr]).toEqual([
+        flag,
+        1,
+        '',
+        `inklink-mock proxy: cannot write ${path.join(tmp, 'no-such-dir', 'out.json')}: ENOENT\n`,
+      ]);
     }
   });
 

@@ -24,7 +24,11 @@ import { InklinkClient, startValidatingProxy, type ValidatingProxy } from '../..
 
 let proxy: ValidatingProxy;
 beforeAll(async () => {
-  proxy = await startValidatingProxy({ upstream: process.env.INKLINK_SANDBOX_URL!, harFile: process.env.INKLINK_PROXY_HAR, logLevel: 'warn' });
+  proxy = await startValidatingProxy({
+    upstream: process.env.INKLINK_SANDBOX_URL!,
+    harFile: process.env.INKLINK_PROXY_HAR,
+    logLevel: 'warn',
+  });
 });
 afterAll(async () => {
   // Every exchange of the suite kept InkLink's contract: openapi.json and the documented rules.

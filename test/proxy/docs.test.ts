@@ -14,7 +14,9 @@ describe('docs/proxy.md', () => {
     const ran = /\/\/ docs\/proxy\.md example: begin\n([\s\S]*?)\/\/ docs\/proxy\.md example: end/.exec(source)?.[1];
     expect(shown).toBeDefined();
     expect(ran).toBeDefined();
-    expect(shown!.replace("from 'inklink-mock'", "from 'PACKAGE'").trim()).toBe(ran!.replace("from '../../src'", "from 'PACKAGE'").trim());
+    expect(shown!.replace("from 'inklink-mock'", "from 'PACKAGE'").trim()).toBe(
+      ran!.replace("from '../../src'", "from 'PACKAGE'").trim(),
+    );
   });
 
   it('documents every flag with its env var', () => {

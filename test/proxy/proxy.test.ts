@@ -11,7 +11,13 @@ import { createLogger } from '../../src/core/log';
 import { getValidator } from '../../src/core/validator';
 import { PROXY_REFUSALS } from '../../src/core/refusals';
 import { validateHar } from '../../src/cli/validate';
-import { REPORT_PATH, VIOLATIONS_HEADER, startValidatingProxy, type ProxyReport, type ValidatingProxy } from '../../src/proxy';
+import {
+  REPORT_PATH,
+  VIOLATIONS_HEADER,
+  startValidatingProxy,
+  type ProxyReport,
+  type ValidatingProxy,
+} from '../../src/proxy';
 import { startVariant, type RunningVariant } from '../support/broken-variants';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-proxy-'));
@@ -31,7 +37,11 @@ async function session(proxyUrl: string, v: RunningVariant, { badRequests = true
   const call = async (what: string, p: string, key: string | undefined, body?: unknown) => {
     const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
     if (key) headers['api-key'] = key;
-    const res = await fetch(proxyUrl + p, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(proxyUrl + p, {
+      method: 'POST',
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     out.push({ what, status: res.status, violations: res.headers.get(VIOLATIONS_HEADER), text: await res.text() });
   };
   const rotate = `/webhook/endpoints/${endpoint}/rotate-secret`;
@@ -40,7 +50,10 @@ async function session(proxyUrl: string, v: RunningVariant, { badRequests = true
   await call("rotate (another organization's key)", rotate, v.keys.otherOrg);
   await call('rotate (unknown key)', rotate, UNKNOWN_KEY);
   await call('rotate (the unknown key again)', rotate, UNKNOWN_KEY);
-  await call('create (admin)', '/api/v1/webhook/endpoints', v.keys.admin, { url: 'https://client.example/hooks', event_types: ['kyc.result.approved'] });
+  await call('create (admin)', '/api/v1/webhook/endpoints', v.keys.admin, {
+    url: 'https://client.example/hooks',
+    event_types: ['kyc.result.approved'],
+  });
   await call('rotate (admin, again)', rotate, v.keys.admin);
   if (badRequests) {
     await call('rotate (no key)', rotate, undefined);
@@ -98,7 +111,11 @@ describe('against the correct mock', () => {
 
   it('answers the report so far at /__proxy/report, and forwards the control API unchecked', async () => {
     const { proxy } = await start('correct');
-    const minted = await fetch(`${proxy.url}/__mock/api-keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"admin"}' });
+    const minted = await fetch(`${proxy.url}/__mock/api-keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"role":"admin"}',
+    });
     expect(minted.status).toBe(201);
     await fetch(`${proxy.url}/nowhere`);
     const report = (await (await fetch(proxy.url + REPORT_PATH)).json()) as ProxyReport;
@@ -128,7 +145,9 @@ describe('against broken variants: each is flagged in the answer, the log and th
     expect(flagged.violations?.split(', ')).toContain(rule);
     const report = await proxy.close();
     expect(report.byRule[rule]).toBeGreaterThan(0);
-    expect(report.findings.find((f) => f.violations.some((x) => x.rule === rule))).toMatchObject({ exchange: answers.indexOf(flagged) + 1 });
+    expect(report.findings.find((f) => f.violations.some((x) => x.rule === rule))).toMatchObject({
+      exchange: answers.indexOf(flagged) + 1,
+    });
     log.logger.flush();
     expect(log.lines.join('')).toMatch(new RegExp(`WARN  violations in POST \\S+ -> ${flagged.status}: .*${rule} at `));
   });
@@ -152,7 +171,9 @@ describe('what it records', () => {
     const report = await broken.proxy.close();
     const judged = validateHar(fs.readFileSync(brokenHar, 'utf8'), getValidator());
     const byHar = judged.findings.flatMap((f) => f.violations.map((x) => `${f.entry} ${x.check}`));
-    const byProxy = report.findings.flatMap((f) => f.violations.filter((x) => x.rule === 'response_schema_conformance').map((x) => `${f.exchange} ${x.rule}`));
+    const byProxy = report.findings.flatMap((f) =>
+      f.violations.filter((x) => x.rule === 'response_schema_conformance').map((x) => `${f.exchange} ${x.rule}`),
+    );
     expect(byHar.length).toBeGreaterThan(0);
     expect(byHar).toEqual(byProxy);
   });
@@ -164,10 +185,17 @@ describe('what it records', () => {
       const answers = await session(run.proxy.url, run.v);
       await run.proxy.close();
       run.log.logger.flush();
-      const secrets = answers.flatMap((a) => [...a.text.matchAll(/"secret":"([^"]+)"/g)].map((m) => m[1].replace(/^whsec_/, '')));
+      const secrets = answers.flatMap((a) =>
+        [...a.text.matchAll(/"secret":"([^"]+)"/g)].map((m) => m[1].replace(/^whsec_/, '')),
+      );
       expect(secrets.length).toBeGreaterThanOrEqual(3);
       const keys = [run.v.keys.admin, run.v.keys.member, run.v.keys.otherOrg, UNKNOWN_KEY];
-      const outputs = [run.log.lines.join(''), fs.readFileSync(files.reportFile, 'utf8'), fs.readFileSync(files.harFile, 'utf8'), answers.map((a) => a.violations ?? '').join('\n')];
+      const outputs = [
+        run.log.lines.join(''),
+        fs.readFileSync(files.reportFile, 'utf8'),
+        fs.readFileSync(files.harFile, 'utf8'),
+        answers.map((a) => a.violations ?? '').join('\n'),
+      ];
       for (const out of outputs) {
         for (const s of secrets) expect(out).not.toContain(s);
         for (const k of keys) expect(out).not.toContain(k.slice('secret_live_'.length));
@@ -196,8 +224,13 @@ describe('when the upstream does not answer', () => {
       const res = await fetch(`${proxy.url}/webhook/endpoints`, { method: 'POST' });
       const body: any = await res.json();
       expect(res.status).toBe(PROXY_REFUSALS.upstream_unreachable.status);
-      expect(body.error).toMatchObject({ code: PROXY_REFUSALS.upstream_unreachable.code, requestId: res.headers.get('x-request-id') });
-      expect(body.error.message).toMatch(/^The proxy got no answer from the upstream API\. \((UND_ERR_SOCKET|ECONNRESET)\)$/);
+      expect(body.error).toMatchObject({
+        code: PROXY_REFUSALS.upstream_unreachable.code,
+        requestId: res.headers.get('x-request-id'),
+      });
+      expect(body.error.message).toMatch(
+        /^The proxy got no answer from the upstream API\. \((UND_ERR_SOCKET|ECONNRESET)\)$/,
+      );
       expect((await proxy.close()).upstreamErrors).toBe(1);
     } finally {
       await new Promise<void>((resolve) => hangsUp.close(() => resolve()));

@@ -23,30 +23,73 @@ function exchange(over: Partial<Exchange> & { json?: unknown } = {}): Exchange {
     ...rest,
   };
 }
-const envelope = (code: string, requestId = RID, extra: Record<string, unknown> = {}) => ({ error: { code, message: 'm', requestId, ...extra } });
+const envelope = (code: string, requestId = RID, extra: Record<string, unknown> = {}) => ({
+  error: { code, message: 'm', requestId, ...extra },
+});
 const refusal = (kind: keyof typeof REFUSALS, over: Partial<Exchange> & { json?: unknown } = {}) =>
   exchange({ status: REFUSALS[kind].status, json: envelope(REFUSALS[kind].code), ...over });
-const rules = (x: Exchange, memory = new ExchangeMemory()) => checkExchange(x, memory, validator).violations.map((v) => [v.rule, v.location]);
+const rules = (x: Exchange, memory = new ExchangeMemory()) =>
+  checkExchange(x, memory, validator).violations.map((v) => [v.rule, v.location]);
 
 describe('one exchange', () => {
   it('a conforming rotation, refusal and create: no violation', () => {
     expect(rules(exchange())).toEqual([]);
     expect(rules(refusal('forbidden'))).toEqual([]);
     expect(rules(refusal('endpoint_not_found'))).toEqual([]);
-    const created = { id: 'wh_end_1', url: 'https://x.example', name: null, enabled: true, event_types: ['kyc.result.approved'], created_at: '2025-06-11T14:30:00Z', secret: generateSecret() };
-    expect(rules(exchange({ path: '/webhook/endpoints', requestHeaders: { 'api-key': KEY, 'content-type': 'application/json' }, requestBody: '{"url":"https://x.example"}', json: created }))).toEqual([]);
+    const created = {
+      id: 'wh_end_1',
+      url: 'https://x.example',
+      name: null,
+      enabled: true,
+      event_types: ['kyc.result.approved'],
+      created_at: '2025-06-11T14:30:00Z',
+      secret: generateSecret(),
+    };
+    expect(
+      rules(
+        exchange({
+          path: '/webhook/endpoints',
+          requestHeaders: { 'api-key': KEY, 'content-type': 'application/json' },
+          requestBody: '{"url":"https://x.example"}',
+          json: created,
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('the refusal the operation declares for a request the spec forbids is expected (no key: 401; a bad body: 400)', () => {
     expect(rules(refusal('unauthenticated', { requestHeaders: {} }))).toEqual([]);
-    const bad = { path: '/webhook/endpoints', requestHeaders: { 'api-key': KEY, 'content-type': 'application/json' }, requestBody: '{"url":"not a url"}' };
+    const bad = {
+      path: '/webhook/endpoints',
+      requestHeaders: { 'api-key': KEY, 'content-type': 'application/json' },
+      requestBody: '{"url":"not a url"}',
+    };
     expect(rules(refusal('invalid_input', bad))).toEqual([]);
   });
 
   it('a request the spec forbids that the provider accepts is a violation (a missing key, a bad body)', () => {
-    expect(rules(exchange({ requestHeaders: {} }))).toEqual([['request_parameters_conformance', 'request.header.api-key']]);
-    const created = { id: 'wh_end_1', url: 'x', name: null, enabled: true, event_types: [], created_at: '2025-06-11T14:30:00Z', secret: generateSecret() };
-    expect(rules(exchange({ path: '/webhook/endpoints', requestHeaders: { 'api-key': KEY, 'content-type': 'application/json' }, requestBody: '{"url":"not a url"}', json: created }))).toEqual([
+    expect(rules(exchange({ requestHeaders: {} }))).toEqual([
+      ['request_parameters_conformance', 'request.header.api-key'],
+    ]);
+    const created = {
+      id: 'wh_end_1',
+      url: 'x',
+      name: null,
+      enabled: true,
+      event_types: [],
+      created_at: '2025-06-11T14:30:00Z',
+      secret: generateSecret(),
+    };
+    expect(
+      rules(
+        exchange({
+          path: '/webhook/endpoints',
+          requestHeaders: { 'api-key': KEY, 'content-type': 'application/json' },
+          requestBody: '{"url":"not a url"}',
+          json: created,
+        }),
+      ),
+    ).toEqual([
       ['request_schema_conformance', 'request.body.url'],
       ['response_schema_conformance', 'response.body.url'],
     ]);
@@ -54,29 +97,57 @@ describe('one exchange', () => {
 
   it('the response against openapi.json: an undeclared status, a wrong body, a missing header, another content type', () => {
     expect(rules(refusal('forbidden', { status: 403 }))).toEqual([['status_code_conformance', 'response.status']]);
-    expect(rules(exchange({ json: { secret: 12345 } }))).toEqual([['response_schema_conformance', 'response.body.secret']]);
-    expect(rules(exchange({ responseHeaders: { 'content-type': 'application/json' } }))).toEqual([['response_headers_conformance', 'response.header.x-request-id']]);
-    expect(rules(exchange({ responseHeaders: { 'content-type': 'text/plain', 'x-request-id': RID } }))).toEqual([['content_type_conformance', 'response.header.content-type']]);
+    expect(rules(exchange({ json: { secret: 12345 } }))).toEqual([
+      ['response_schema_conformance', 'response.body.secret'],
+    ]);
+    expect(rules(exchange({ responseHeaders: { 'content-type': 'application/json' } }))).toEqual([
+      ['response_headers_conformance', 'response.header.x-request-id'],
+    ]);
+    expect(rules(exchange({ responseHeaders: { 'content-type': 'text/plain', 'x-request-id': RID } }))).toEqual([
+      ['content_type_conformance', 'response.header.content-type'],
+    ]);
   });
 
   it('a route openapi.json does not have', () => {
-    expect(rules(exchange({ method: 'GET', path: '/webhook/endpoints?limit=5', status: 404, json: envelope('NOT_FOUND') }))).toEqual([['operation_exists', 'request']]);
+    expect(
+      rules(exchange({ method: 'GET', path: '/webhook/endpoints?limit=5', status: 404, json: envelope('NOT_FOUND') })),
+    ).toEqual([['operation_exists', 'request']]);
   });
 });
 
 describe('error_envelope', () => {
   it('requestId must equal x-request-id', () => {
-    const v = checkExchange(refusal('forbidden', { json: envelope('INTERNAL_ERROR', '00000000-0000-4000-8000-000000000000') }), new ExchangeMemory(), validator).violations;
-    expect(v).toEqual([{ rule: 'error_envelope', location: 'response.body.error.requestId', message: 'requestId differs from the x-request-id header' }]);
+    const v = checkExchange(
+      refusal('forbidden', { json: envelope('INTERNAL_ERROR', '00000000-0000-4000-8000-000000000000') }),
+      new ExchangeMemory(),
+      validator,
+    ).violations;
+    expect(v).toEqual([
+      {
+        rule: 'error_envelope',
+        location: 'response.body.error.requestId',
+        message: 'requestId differs from the x-request-id header',
+      },
+    ]);
   });
 
   it("the code must be the status's", () => {
-    expect(rules(refusal('unauthenticated', { json: envelope('INTERNAL_ERROR') }))).toEqual([['error_envelope', 'response.body.error.code']]);
+    expect(rules(refusal('unauthenticated', { json: envelope('INTERNAL_ERROR') }))).toEqual([
+      ['error_envelope', 'response.body.error.code'],
+    ]);
   });
 
   it('where no schema applies (an unknown route): the envelope itself, its requestId, the header', () => {
     const route = { method: 'GET', path: '/nope', status: 404 };
-    expect(rules(exchange({ ...route, responseBody: 'Not Found', responseHeaders: { 'content-type': 'text/plain', 'x-request-id': RID } }))).toEqual([
+    expect(
+      rules(
+        exchange({
+          ...route,
+          responseBody: 'Not Found',
+          responseHeaders: { 'content-type': 'text/plain', 'x-request-id': RID },
+        }),
+      ),
+    ).toEqual([
       ['operation_exists', 'request'],
       ['error_envelope', 'response.body'],
     ]);
@@ -95,7 +166,9 @@ describe('error_envelope', () => {
   });
 
   it('a missing requestId on an operation is named once, by the schema', () => {
-    expect(rules(refusal('forbidden', { json: { error: { code: 'INTERNAL_ERROR', message: 'm' } } }))).toEqual([['response_schema_conformance', 'response.body.error.requestId']]);
+    expect(rules(refusal('forbidden', { json: { error: { code: 'INTERNAL_ERROR', message: 'm' } } }))).toEqual([
+      ['response_schema_conformance', 'response.body.error.requestId'],
+    ]);
   });
 });
 
@@ -139,7 +212,13 @@ describe('refused_key_accepted (the sequence so far)', () => {
     expect(rules(refusal('forbidden'), memory)).toEqual([]);
     expect(rules(exchange({ requestHeaders: { 'api-key': `${KEY}x` } }), memory)).toEqual([]);
     const v = checkExchange(exchange(), memory, validator).violations;
-    expect(v).toEqual([{ rule: 'refused_key_accepted', location: 'request.header.api-key', message: 'this key was refused earlier (401) and is accepted now (200)' }]);
+    expect(v).toEqual([
+      {
+        rule: 'refused_key_accepted',
+        location: 'request.header.api-key',
+        message: 'this key was refused earlier (401) and is accepted now (200)',
+      },
+    ]);
   });
 });
 

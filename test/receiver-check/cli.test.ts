@@ -22,8 +22,13 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-check-receiver-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const readReport = (file: string): ReceiverReport => JSON.parse(fs.readFileSync(file, 'utf8'));
-const failedChecks = (r: ReceiverReport) => r.results.filter((x) => x.status === 'fail').map((x) => x.name).sort();
-const notPassed = (r: ReceiverReport) => r.results.filter((x) => x.status !== 'pass').map((x) => `${x.name} ${x.status}`);
+const failedChecks = (r: ReceiverReport) =>
+  r.results
+    .filter((x) => x.status === 'fail')
+    .map((x) => x.name)
+    .sort();
+const notPassed = (r: ReceiverReport) =>
+  r.results.filter((x) => x.status !== 'pass').map((x) => `${x.name} ${x.status}`);
 
 /** Everything a run wrote, for the secret hygiene assertions. */
 function written(r: { stdout: string; stderr: string }, files: string[]): string {
@@ -46,14 +51,31 @@ describe('check-receiver over HTTP: each receiver fails exactly the checks it sh
   /** One CLI run against the variant behind a real server, with JSON and JUnit reports. */
   async function runVariant(name: string) {
     const variant = RECEIVERS[name];
-    const served = await serveReceiver((s) => variant.make(s, { slowMs: SLOW_MS }), { current: secret, previous: oldSecret });
+    const served = await serveReceiver((s) => variant.make(s, { slowMs: SLOW_MS }), {
+      current: secret,
+      previous: oldSecret,
+    });
     try {
       const json = path.join(tmp, `${name}.json`);
       const junit = path.join(tmp, `${name}.xml`);
-      const r = await runCli(['check-receiver', '--url', served.url, '--timeout', TIMEOUT, '--report', `json:${json}`, '--report', `junit:${junit}`], {
-        INKLINK_WEBHOOK_SECRET: secret,
-        INKLINK_OLD_WEBHOOK_SECRET: oldSecret,
-      }, 120_000);
+      const r = await runCli(
+        [
+          'check-receiver',
+          '--url',
+          served.url,
+          '--timeout',
+          TIMEOUT,
+          '--report',
+          `json:${json}`,
+          '--report',
+          `junit:${junit}`,
+        ],
+        {
+          INKLINK_WEBHOOK_SECRET: secret,
+          INKLINK_OLD_WEBHOOK_SECRET: oldSecret,
+        },
+        120_000,
+      );
       return { r, json, junit, url: served.url, hits: { ...served.hits } };
     } finally {
       await served.close();
@@ -74,27 +96,46 @@ describe('check-receiver over HTTP: each receiver fails exactly the checks it sh
     for (let i = 0; i < 4; i++) next();
   });
 
-  it.each(Object.entries(RECEIVERS))('%s', async (name, variant) => {
-    while (!runs.has(name)) await new Promise((r) => setTimeout(r, 50));
-    const { r, json, junit, url, hits } = await runs.get(name)!;
-    expect(r.stderr).toBe('');
-    const report = readReport(json);
-    expect(failedChecks(report)).toEqual([...variant.fails].sort());
-    expect(report.counts).toEqual({ pass: 13 - variant.fails.length, fail: variant.fails.length, skip: 0, blocked: 0 });
-    expect(r.code).toBe(variant.fails.length ? 1 : 0);
-    expect(r.stdout).toMatch(new RegExp(`${13 - variant.fails.length} passed, ${variant.fails.length} failed, 0 skipped`));
-    for (const f of variant.fails) {
-      expect(r.stdout).toMatch(new RegExp(`^  ${f} +FAIL`, 'm'));
-      expect(r.stdout).toContain(`\n${f}: FAIL\n`);
-    }
-    if (variant.fails.length) expect(r.stdout).toContain(`reproduce: curl -i -X POST '${url}' -H 'content-type: application/json' -H 'user-agent: InkLink-Webhooks/1.0'`);
-    const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
-    const cases = x.testsuites.testsuite.testcase;
-    expect(cases).toHaveLength(13);
-    expect(cases.filter((c: any) => c.failure).map((c: any) => c['@_name']).sort()).toEqual([...variant.fails].sort());
-    expect(hits['/webhooks']).toBe(report.exchanges.length);
-    expectNoSecret(written(r, [json, junit]), [secret, oldSecret]);
-  }, 150_000);
+  it.each(Object.entries(RECEIVERS))(
+    '%s',
+    async (name, variant) => {
+      while (!runs.has(name)) await new Promise((r) => setTimeout(r, 50));
+      const { r, json, junit, url, hits } = await runs.get(name)!;
+      expect(r.stderr).toBe('');
+      const report = readReport(json);
+      expect(failedChecks(report)).toEqual([...variant.fails].sort());
+      expect(report.counts).toEqual({
+        pass: 13 - variant.fails.length,
+        fail: variant.fails.length,
+        skip: 0,
+        blocked: 0,
+      });
+      expect(r.code).toBe(variant.fails.length ? 1 : 0);
+      expect(r.stdout).toMatch(
+        new RegExp(`${13 - variant.fails.length} passed, ${variant.fails.length} failed, 0 skipped`),
+      );
+      for (const f of variant.fails) {
+        expect(r.stdout).toMatch(new RegExp(`^  ${f} +FAIL`, 'm'));
+        expect(r.stdout).toContain(`\n${f}: FAIL\n`);
+      }
+      if (variant.fails.length)
+        expect(r.stdout).toContain(
+          `reproduce: curl -i -X POST '${url}' -H 'content-type: application/json' -H 'user-agent: InkLink-Webhooks/1.0'`,
+        );
+      const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
+      const cases = x.testsuites.testsuite.testcase;
+      expect(cases).toHaveLength(13);
+      expect(
+        cases
+          .filter((c: any) => c.failure)
+          .map((c: any) => c['@_name'])
+          .sort(),
+      ).toEqual([...variant.fails].sort());
+      expect(hits['/webhooks']).toBe(report.exchanges.length);
+      expectNoSecret(written(r, [json, junit]), [secret, oldSecret]);
+    },
+    150_000,
+  );
 });
 
 describe('check-receiver over HTTP', () => {
@@ -107,7 +148,17 @@ describe('check-receiver over HTTP', () => {
 
   it('the curl line of a failure reproduces it', async () => {
     const json = path.join(tmp, 'reproduce.json');
-    const r = await runCli(['check-receiver', '--url', served.url, '--secret', secret, '--check', 'tampered_id_refused', '--report', `json:${json}`]);
+    const r = await runCli([
+      'check-receiver',
+      '--url',
+      served.url,
+      '--secret',
+      secret,
+      '--check',
+      'tampered_id_refused',
+      '--report',
+      `json:${json}`,
+    ]);
     expect(r.code).toBe(1);
     const report = readReport(json);
     const evidence = report.results[0].evidence[0];
@@ -141,14 +192,29 @@ describe('check-receiver over HTTP', () => {
       expect(help.stdout).toContain(`env ${o.env}`);
     }
     const list = await runCli(['check-receiver', '--list-checks']);
-    expect(list.stdout.trim().split('\n').map((l) => l.split(' ')[0])).toHaveLength(17);
+    expect(
+      list.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    ).toHaveLength(17);
   });
 
   it('--tolerance is the tolerance checked: a 5-minute receiver fails a 10-minute expectation', async () => {
     const standard = await serveReceiver((s) => RECEIVERS['standard-webhooks'].make(s, {}), { current: secret });
     try {
       const json = path.join(tmp, 'tolerance.json');
-      const r = await runCli(['check-receiver', '--url', standard.url, '--secret', secret, '--tolerance', '10m', '--report', `json:${json}`]);
+      const r = await runCli([
+        'check-receiver',
+        '--url',
+        standard.url,
+        '--secret',
+        secret,
+        '--tolerance',
+        '10m',
+        '--report',
+        `json:${json}`,
+      ]);
       expect(r.code).toBe(1);
       expect(failedChecks(readReport(json))).toEqual(['timestamp_inside_tolerance_accepted']);
       expect(r.stdout).toContain('signed 570 s ago: answered 401');
@@ -160,10 +226,20 @@ describe('check-receiver over HTTP', () => {
   it('an unreachable receiver fails fast, with the reason, and stops sending after three deliveries without an answer', async () => {
     const t0 = Date.now();
     const json = path.join(tmp, 'unreachable.json');
-    const r = await runCli(['check-receiver', '--url', 'http://127.0.0.1:1/webhooks', '--secret', secret, '--report', `json:${json}`]);
+    const r = await runCli([
+      'check-receiver',
+      '--url',
+      'http://127.0.0.1:1/webhooks',
+      '--secret',
+      secret,
+      '--report',
+      `json:${json}`,
+    ]);
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/valid_deliveries_accepted +FAIL +a valid kyc\.result\.pending delivery: no answer: ECONNREFUSED/);
+    expect(r.stdout).toMatch(
+      /valid_deliveries_accepted +FAIL +a valid kyc\.result\.pending delivery: no answer: ECONNREFUSED/,
+    );
     const report = readReport(json);
     expect(report.exchanges.filter((e) => e.answer.error === 'ECONNREFUSED')).toHaveLength(3);
     expect(report.exchanges[3].answer.error).toBe('not sent: the last 3 deliveries got no answer');
@@ -180,16 +256,54 @@ describe('check-receiver over HTTP', () => {
     [['--url', 'http://127.0.0.1:1/x'], /--secret is required \(or INKLINK_WEBHOOK_SECRET\)/],
     [['--url', 'ftp://x', '--secret', 'S'], /--url must be an absolute http\(s\) URL/],
     [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--old-secret', 'S'], /--old-secret is the same as secret/],
-    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill'], /--drill needs one of --update-secret-url and --update-secret-command/],
-    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill', '--update-secret-url', 'http://a/', '--update-secret-command', 'true'], /--drill needs one of/],
+    [
+      ['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill'],
+      /--drill needs one of --update-secret-url and --update-secret-command/,
+    ],
+    [
+      [
+        '--url',
+        'http://127.0.0.1:1/x',
+        '--secret',
+        'S',
+        '--drill',
+        '--update-secret-url',
+        'http://a/',
+        '--update-secret-command',
+        'true',
+      ],
+      /--drill needs one of/,
+    ],
     [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--update-secret-command', 'true'], /go with --drill/],
-    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill', '--update-secret-url', 'nope'], /--update-secret-url must be an absolute http\(s\) URL/],
-    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill', '--update-secret-url', 'http://a/', '--new-secret', 'whsec_c2hvcnQtc2VjcmV0'], /--new-secret: secret decodes to 12 bytes/],
+    [
+      ['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--drill', '--update-secret-url', 'nope'],
+      /--update-secret-url must be an absolute http\(s\) URL/,
+    ],
+    [
+      [
+        '--url',
+        'http://127.0.0.1:1/x',
+        '--secret',
+        'S',
+        '--drill',
+        '--update-secret-url',
+        'http://a/',
+        '--new-secret',
+        'whsec_c2hvcnQtc2VjcmV0',
+      ],
+      /--new-secret: secret decodes to 12 bytes/,
+    ],
     [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--tolerance', '30s'], /--tolerance: .*at least 60000 ms/],
     [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--tolerance', '90500ms'], /--tolerance must be whole seconds/],
     [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--timeout', 'soon'], /--timeout: Invalid duration/],
-    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--check', 'nope'], /unknown check\(s\): nope \(see --list-checks\)/],
-    [['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--report', 'xml:out'], /--report must be junit:FILE or json:FILE/],
+    [
+      ['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--check', 'nope'],
+      /unknown check\(s\): nope \(see --list-checks\)/,
+    ],
+    [
+      ['--url', 'http://127.0.0.1:1/x', '--secret', 'S', '--report', 'xml:out'],
+      /--report must be junit:FILE or json:FILE/,
+    ],
   ])('%p: a usage error that never shows the secret', (args, message) => {
     const secret = generateSecret();
     let error: Error | undefined;
@@ -205,7 +319,10 @@ describe('check-receiver over HTTP', () => {
 
   it.each([
     [['check-receiver'], /--url is required \(or INKLINK_CHECK_URL\)/],
-    [['check-receiver', '--url', 'http://127.0.0.1:1/x', '--secret', 'whsec_c2hvcnQtc2VjcmV0'], /--secret: secret decodes to 12 bytes, expected 24 to 64/],
+    [
+      ['check-receiver', '--url', 'http://127.0.0.1:1/x', '--secret', 'whsec_c2hvcnQtc2VjcmV0'],
+      /--secret: secret decodes to 12 bytes, expected 24 to 64/,
+    ],
     [['check-receiver', '--url', 'http://127.0.0.1:1/x', '--scret', 'x'], /--scret/],
   ])('%p: the process exits 2 with one line on stderr, never the secret', async (args, message) => {
     const r = await runCli(args);
@@ -224,10 +341,24 @@ describe('the rotation drill over HTTP', () => {
     try {
       const json = path.join(tmp, 'drill-url.json');
       const junit = path.join(tmp, 'drill-url.xml');
-      const r = await runCli(['check-receiver', '--url', served.url, '--drill', '--update-secret-url', served.updateUrl, '--report', `json:${json}`, '--report', `junit:${junit}`], {
-        INKLINK_WEBHOOK_SECRET: first,
-        INKLINK_NEW_WEBHOOK_SECRET: next,
-      });
+      const r = await runCli(
+        [
+          'check-receiver',
+          '--url',
+          served.url,
+          '--drill',
+          '--update-secret-url',
+          served.updateUrl,
+          '--report',
+          `json:${json}`,
+          '--report',
+          `junit:${junit}`,
+        ],
+        {
+          INKLINK_WEBHOOK_SECRET: first,
+          INKLINK_NEW_WEBHOOK_SECRET: next,
+        },
+      );
       expect(r.code).toBe(0);
       const report = readReport(json);
       expect(notPassed(report)).toEqual(['old_secret_refused skip']);
@@ -235,7 +366,9 @@ describe('the rotation drill over HTTP', () => {
       expect(report.drill!.windowMs).toBeLessThan(5_000);
       expect(served.secrets.current).toBe(next);
       expect(served.hits['/secret']).toBe(1);
-      expect(r.stdout).toMatch(/drill_new_secret_accepted +PASS +new-secret deliveries refused for \d+ ms \(\d+ attempts\), then accepted/);
+      expect(r.stdout).toMatch(
+        /drill_new_secret_accepted +PASS +new-secret deliveries refused for \d+ ms \(\d+ attempts\), then accepted/,
+      );
       expect(r.stdout).toMatch(/rotation drill: refused new-secret deliveries for \d+ ms .* fingerprint [0-9a-f]{12}/);
       expectNoSecret(written(r, [json, junit]), [first, next]);
     } finally {
@@ -251,12 +384,27 @@ describe('the rotation drill over HTTP', () => {
     try {
       const json = path.join(tmp, 'drill-command.json');
       const command = `t=$(mktemp) && cat > "$t" && mv "$t" '${file}'`;
-      const r = await runCli(['check-receiver', '--url', served.url, '--check', 'drill_secret_updated', '--check', 'drill_new_secret_accepted', '--check', 'drill_old_secret_refused', '--report', `json:${json}`], {
-        INKLINK_WEBHOOK_SECRET: first,
-        INKLINK_CHECK_DRILL: 'true',
-        INKLINK_CHECK_UPDATE_SECRET_COMMAND: command,
-        INKLINK_CHECK_DRILL_TIMEOUT: '10s',
-      });
+      const r = await runCli(
+        [
+          'check-receiver',
+          '--url',
+          served.url,
+          '--check',
+          'drill_secret_updated',
+          '--check',
+          'drill_new_secret_accepted',
+          '--check',
+          'drill_old_secret_refused',
+          '--report',
+          `json:${json}`,
+        ],
+        {
+          INKLINK_WEBHOOK_SECRET: first,
+          INKLINK_CHECK_DRILL: 'true',
+          INKLINK_CHECK_UPDATE_SECRET_COMMAND: command,
+          INKLINK_CHECK_DRILL_TIMEOUT: '10s',
+        },
+      );
       expect(r.code).toBe(0);
       const report = readReport(json);
       expect(notPassed(report)).toEqual([]);
@@ -275,11 +423,35 @@ describe('the rotation drill over HTTP', () => {
     const first = generateSecret();
     const served = await serveReceiver((s) => RECEIVERS['accepts-old-secret'].make(s, {}), { current: first });
     try {
-      const failing = await runCli(['check-receiver', '--url', served.url, '--secret', first, '--drill', '--update-secret-command', `echo "cannot store $(cat)" >&2; exit 3`, '--check', 'drill_secret_updated']);
+      const failing = await runCli([
+        'check-receiver',
+        '--url',
+        served.url,
+        '--secret',
+        first,
+        '--drill',
+        '--update-secret-command',
+        `echo "cannot store $(cat)" >&2; exit 3`,
+        '--check',
+        'drill_secret_updated',
+      ]);
       expect(failing.code).toBe(1);
-      expect(failing.stdout).toMatch(/drill_secret_updated +FAIL +the update command exited 3: cannot store \[redacted secret\]/);
+      expect(failing.stdout).toMatch(
+        /drill_secret_updated +FAIL +the update command exited 3: cannot store \[redacted secret\]/,
+      );
       const json = path.join(tmp, 'drill-old.json');
-      const keeps = await runCli(['check-receiver', '--url', served.url, '--secret', served.secrets.current, '--drill', '--update-secret-url', served.updateUrl, '--report', `json:${json}`]);
+      const keeps = await runCli([
+        'check-receiver',
+        '--url',
+        served.url,
+        '--secret',
+        served.secrets.current,
+        '--drill',
+        '--update-secret-url',
+        served.updateUrl,
+        '--report',
+        `json:${json}`,
+      ]);
       expect(keeps.code).toBe(1);
       expect(failedChecks(readReport(json))).toEqual(['drill_old_secret_refused']);
     } finally {
@@ -291,7 +463,9 @@ describe('the rotation drill over HTTP', () => {
 describe('docs/check-receiver.md', () => {
   const page = fs.readFileSync(path.join(__dirname, '../../docs/check-receiver.md'), 'utf8');
   /** The shell samples this file runs: each right below `<!-- sample: run by test/receiver-check/cli.test.ts -->`. */
-  const samples = [...page.matchAll(/<!-- sample: run by test\/receiver-check\/cli\.test\.ts -->\n```sh\n([\s\S]*?)\n```/g)].map((m) => m[1]);
+  const samples = [
+    ...page.matchAll(/<!-- sample: run by test\/receiver-check\/cli\.test\.ts -->\n```sh\n([\s\S]*?)\n```/g),
+  ].map((m) => m[1]);
   /** The secret the samples say the receiver holds. */
   const documented = /INKLINK_WEBHOOK_SECRET=(whsec_\S+)/.exec(page)![1];
 
@@ -304,26 +478,39 @@ describe('docs/check-receiver.md', () => {
     }
   });
 
-  it.each(samples.map((s, i) => [i + 1, s]))('sample %d runs as shown against a correct receiver on port 3000, and passes', async (_n, sample) => {
-    const dir = fs.mkdtempSync(path.join(tmp, 'docs-'));
-    const file = path.join(dir, '.webhook-secret');
-    fs.writeFileSync(file, documented);
-    const served = await serveReceiver((s) => RECEIVERS['standard-webhooks'].make(s, {}), secretsInFile(file), 0, '/admin/webhook-secret');
-    try {
-      const port = new URL(served.url).port;
-      // As a reader's shell runs it: `npx inklink-mock` is the built CLI, and port 3000 is this receiver.
-      const script = `set -euo pipefail\nnpx() { shift; node ${shellQuote(CLI)} "$@"; }\n${sample.replace(/127\.0\.0\.1:3000/g, `127.0.0.1:${port}`)}\n`;
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INKLINK_')));
-      const r = await promisify(execFile)('bash', ['-c', script], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
-      expect(r.stdout).toMatch(/ 0 failed, /);
-      expect(r.stdout).not.toContain(documented);
-      if (sample.includes('--report')) expect(fs.existsSync(path.join(dir, 'reports/check-receiver.xml'))).toBe(true);
-      if (sample.includes('--drill')) {
-        expect(r.stdout).toMatch(/drill_new_secret_accepted +PASS/);
-        expect(fs.readFileSync(file, 'utf8')).not.toBe(documented);
+  it.each(samples.map((s, i) => [i + 1, s]))(
+    'sample %d runs as shown against a correct receiver on port 3000, and passes',
+    async (_n, sample) => {
+      const dir = fs.mkdtempSync(path.join(tmp, 'docs-'));
+      const file = path.join(dir, '.webhook-secret');
+      fs.writeFileSync(file, documented);
+      const served = await serveReceiver(
+        (s) => RECEIVERS['standard-webhooks'].make(s, {}),
+        secretsInFile(file),
+        0,
+        '/admin/webhook-secret',
+      );
+      try {
+        const port = new URL(served.url).port;
+        // As a reader's shell runs it: `npx inklink-mock` is the built CLI, and port 3000 is this receiver.
+        const script = `set -euo pipefail\nnpx() { shift; node ${shellQuote(CLI)} "$@"; }\n${sample.replace(/127\.0\.0\.1:3000/g, `127.0.0.1:${port}`)}\n`;
+        const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INKLINK_')));
+        const r = await promisify(execFile)('bash', ['-c', script], {
+          cwd: dir,
+          env,
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        expect(r.stdout).toMatch(/ 0 failed, /);
+        expect(r.stdout).not.toContain(documented);
+        if (sample.includes('--report')) expect(fs.existsSync(path.join(dir, 'reports/check-receiver.xml'))).toBe(true);
+        if (sample.includes('--drill')) {
+          expect(r.stdout).toMatch(/drill_new_secret_accepted +PASS/);
+          expect(fs.readFileSync(file, 'utf8')).not.toBe(documented);
+        }
+      } finally {
+        await served.close();
       }
-    } finally {
-      await served.close();
-    }
-  });
+    },
+  );
 });

@@ -18,15 +18,23 @@ import { RECEIVERS, type Secrets } from '../support/receivers';
 // Generous: on a loaded machine an in-process answer can take a while; only the slow receiver waits for it.
 const TIMEOUT_MS = 3_000;
 const BATTERY = RECEIVER_CHECKS.map((c) => c.name).filter((n) => !n.startsWith('drill_'));
-const failedChecks = (r: ReceiverReport) => r.results.filter((x) => x.status === 'fail').map((x) => x.name).sort();
-const notPassed = (r: ReceiverReport) => r.results.filter((x) => x.status !== 'pass').map((x) => `${x.name} ${x.status}: ${x.summary}`);
+const failedChecks = (r: ReceiverReport) =>
+  r.results
+    .filter((x) => x.status === 'fail')
+    .map((x) => x.name)
+    .sort();
+const notPassed = (r: ReceiverReport) =>
+  r.results.filter((x) => x.status !== 'pass').map((x) => `${x.name} ${x.status}: ${x.summary}`);
 
 describe('checkReceiver against in-process handlers', () => {
   const secret = generateSecret();
   const oldSecret = generateSecret();
 
   it.each(Object.entries(RECEIVERS))('%s fails exactly the checks it should', async (_name, variant) => {
-    const report = await checkReceiver(variant.make({ current: secret, previous: oldSecret }, { slowMs: TIMEOUT_MS * 2 }), { secret, oldSecret, timeoutMs: TIMEOUT_MS });
+    const report = await checkReceiver(
+      variant.make({ current: secret, previous: oldSecret }, { slowMs: TIMEOUT_MS * 2 }),
+      { secret, oldSecret, timeoutMs: TIMEOUT_MS },
+    );
     expect(report.results.map((r) => r.name)).toEqual(BATTERY);
     expect(failedChecks(report)).toEqual([...variant.fails].sort());
     // Everything else passes: no false alarm, nothing skipped.
@@ -39,7 +47,10 @@ describe('checkReceiver against in-process handlers', () => {
   });
 
   it('the slow receiver: the late answer is named, with its latency, and the timeout is the one given', async () => {
-    const report = await checkReceiver(RECEIVERS.slow.make({ current: secret }, { slowMs: TIMEOUT_MS * 2 }), { secret, timeoutMs: TIMEOUT_MS });
+    const report = await checkReceiver(RECEIVERS.slow.make({ current: secret }, { slowMs: TIMEOUT_MS * 2 }), {
+      secret,
+      timeoutMs: TIMEOUT_MS,
+    });
     const timing = report.results.find((r) => r.name === 'answers_within_timeout')!;
     expect(timing.summary).toMatch(/a valid web\.result\.failed delivery: no answer: timed out after 3000 ms/);
     expect(report.latency.answers).toBe(report.exchanges.length - 1);
@@ -48,14 +59,23 @@ describe('checkReceiver against in-process handlers', () => {
 
   it('without oldSecret, old_secret_refused is skipped and says what it needs', async () => {
     const report = await checkReceiver(RECEIVERS['standard-webhooks'].make({ current: secret }, {}), { secret });
-    expect(notPassed(report)).toEqual([expect.stringMatching(/^old_secret_refused skip: needs the secret the receiver held before its last rotation/)]);
+    expect(notPassed(report)).toEqual([
+      expect.stringMatching(/^old_secret_refused skip: needs the secret the receiver held before its last rotation/),
+    ]);
     expect(report.timeoutMs).toBe(15_000);
     expect(report.toleranceSeconds).toBe(300);
   });
 
   it('a receiver holding another secret fails the valid deliveries, and the refusal checks say they prove nothing', async () => {
-    const report = await checkReceiver(RECEIVERS['standard-webhooks'].make({ current: generateSecret() }, {}), { secret });
-    expect(failedChecks(report)).toEqual(['duplicate_accepted', 'multiple_signatures_accepted', 'timestamp_inside_tolerance_accepted', 'valid_deliveries_accepted']);
+    const report = await checkReceiver(RECEIVERS['standard-webhooks'].make({ current: generateSecret() }, {}), {
+      secret,
+    });
+    expect(failedChecks(report)).toEqual([
+      'duplicate_accepted',
+      'multiple_signatures_accepted',
+      'timestamp_inside_tolerance_accepted',
+      'valid_deliveries_accepted',
+    ]);
     const refusals = report.results.filter((r) => /_refused$/.test(r.name) && r.name !== 'old_secret_refused');
     expect(refusals.map((r) => r.status)).toEqual(refusals.map(() => 'skip'));
     expect(refusals[0].summary).toMatch(/^inconclusive: the control \(a valid delivery\) got answered 401/);
@@ -65,7 +85,10 @@ describe('checkReceiver against in-process handlers', () => {
     const throws: ReceiverHandler = () => {
       throw new Error('boom');
     };
-    const r1 = await checkReceiver(throws, { secret, only: ['valid_deliveries_accepted', 'unknown_event_type_not_5xx'] });
+    const r1 = await checkReceiver(throws, {
+      secret,
+      only: ['valid_deliveries_accepted', 'unknown_event_type_not_5xx'],
+    });
     expect(r1.exchanges[0].answer).toMatchObject({ status: 500, body: 'the handler threw: boom' });
     expect(failedChecks(r1)).toEqual(['unknown_event_type_not_5xx', 'valid_deliveries_accepted']);
     const nothing = (() => undefined) as unknown as ReceiverHandler;
@@ -77,10 +100,19 @@ describe('checkReceiver against in-process handlers', () => {
 
   it('the handler gets the exact body and the headers InkLink sends', async () => {
     const seen: [string, Record<string, string>][] = [];
-    await checkReceiver((body, headers) => (seen.push([body, headers]), 204), { secret, only: ['valid_deliveries_accepted'] });
+    await checkReceiver((body, headers) => (seen.push([body, headers]), 204), {
+      secret,
+      only: ['valid_deliveries_accepted'],
+    });
     expect(seen).toHaveLength(10);
     for (const [body, headers] of seen) {
-      expect(Object.keys(headers)).toEqual(['content-type', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature']);
+      expect(Object.keys(headers)).toEqual([
+        'content-type',
+        'user-agent',
+        'webhook-id',
+        'webhook-timestamp',
+        'webhook-signature',
+      ]);
       expect(JSON.stringify(JSON.parse(body))).toBe(body);
     }
   });
@@ -92,7 +124,9 @@ describe('checkReceiver against in-process handlers', () => {
     expect(report.results.map((r) => r.name)).toEqual(['wrong_secret_refused']);
     expect(calls).toBe(2); // the control and the probe
     await expect(checkReceiver(count, { secret, only: ['nope'] })).rejects.toThrow('unknown check(s): nope');
-    await expect(checkReceiver(count, { secret: 'whsec_c2hvcnQ=' })).rejects.toThrow(/^secret: secret decodes to 5 bytes/);
+    await expect(checkReceiver(count, { secret: 'whsec_c2hvcnQ=' })).rejects.toThrow(
+      /^secret: secret decodes to 5 bytes/,
+    );
     expect(calls).toBe(2);
   });
 
@@ -101,7 +135,10 @@ describe('checkReceiver against in-process handlers', () => {
     const leaky: ReceiverHandler = async (body, headers) => {
       const inner = RECEIVERS['standard-webhooks'].make(holder, {});
       const status = await inner(body, headers);
-      if (status === 401) throw new Error(`expected a signature with ${holder.current} (or ${holder.current.slice(6)}), old ${oldSecret}, next ${newSecret.slice(6)}`);
+      if (status === 401)
+        throw new Error(
+          `expected a signature with ${holder.current} (or ${holder.current.slice(6)}), old ${oldSecret}, next ${newSecret.slice(6)}`,
+        );
       return status;
     };
     const holder: Secrets = { current: secret };
@@ -142,14 +179,20 @@ describe('the rotation drill, in-process', () => {
 
   it('measures how long new-secret deliveries were refused, then checks the old secret is refused', async () => {
     const r = rotatable('standard-webhooks', 300);
-    const report = await checkReceiver(r.handler, { secret: r.first, only: ['drill_before_rotation', 'drill_secret_updated', 'drill_new_secret_accepted', 'drill_old_secret_refused'], drill: { updateSecret: r.updateSecret, timeoutMs: 5_000 } });
+    const report = await checkReceiver(r.handler, {
+      secret: r.first,
+      only: ['drill_before_rotation', 'drill_secret_updated', 'drill_new_secret_accepted', 'drill_old_secret_refused'],
+      drill: { updateSecret: r.updateSecret, timeoutMs: 5_000 },
+    });
     expect(notPassed(report)).toEqual([]);
     expect(report.drill!.windowMs).toBeGreaterThanOrEqual(300);
     expect(report.drill!.windowMs).toBeLessThan(3_000);
     expect(report.drill!.refusedAttempts).toBeGreaterThan(0);
     expect(report.drill!.retryAttempt).toBe(2);
     const accepted = report.results.find((x) => x.name === 'drill_new_secret_accepted')!;
-    expect(accepted.summary).toMatch(/^new-secret deliveries refused for \d+ ms \(\d+ attempts\), then accepted; InkLink's attempt 2 \(5 s after the first\)/);
+    expect(accepted.summary).toMatch(
+      /^new-secret deliveries refused for \d+ ms \(\d+ attempts\), then accepted; InkLink's attempt 2 \(5 s after the first\)/,
+    );
     // The attempts are one event, re-signed each time, as InkLink's retries are.
     const attempts = report.exchanges.filter((e) => e.check === 'drill_new_secret_accepted');
     expect(new Set(attempts.map((e) => e.request.headers['webhook-id'])).size).toBe(1);
@@ -166,10 +209,16 @@ describe('the rotation drill, in-process', () => {
   it('a receiver that never takes the new secret fails within the drill timeout', async () => {
     const r = rotatable('standard-webhooks', 'never');
     const t0 = Date.now();
-    const report = await checkReceiver(r.handler, { secret: r.first, only: ['drill_new_secret_accepted', 'drill_old_secret_refused'], drill: { updateSecret: r.updateSecret, timeoutMs: 600 } });
+    const report = await checkReceiver(r.handler, {
+      secret: r.first,
+      only: ['drill_new_secret_accepted', 'drill_old_secret_refused'],
+      drill: { updateSecret: r.updateSecret, timeoutMs: 600 },
+    });
     expect(Date.now() - t0).toBeLessThan(3_000);
     expect(notPassed(report)).toEqual([
-      expect.stringMatching(/^drill_new_secret_accepted fail: no new-secret delivery was accepted within 600 ms of the rotation \(\d+ attempts refused\)/),
+      expect.stringMatching(
+        /^drill_new_secret_accepted fail: no new-secret delivery was accepted within 600 ms of the rotation \(\d+ attempts refused\)/,
+      ),
       'drill_old_secret_refused skip: not judged: the receiver never accepted the new secret',
     ]);
   });
@@ -191,7 +240,10 @@ describe('the rotation drill, in-process', () => {
 
   it('drill checks asked for without a drill are skipped and say what they need', async () => {
     const secret = generateSecret();
-    const report = await checkReceiver(RECEIVERS['standard-webhooks'].make({ current: secret }, {}), { secret, only: ['drill_secret_updated'] });
+    const report = await checkReceiver(RECEIVERS['standard-webhooks'].make({ current: secret }, {}), {
+      secret,
+      only: ['drill_secret_updated'],
+    });
     expect(notPassed(report)).toEqual([expect.stringMatching(/^drill_secret_updated skip: needs the rotation drill/)]);
   });
 });

@@ -5,12 +5,25 @@
 import { execFileSync } from 'node:child_process';
 import { XMLParser } from 'fast-xml-parser';
 import { Webhook } from 'standardwebhooks';
-import { countStatuses, exitStatus, formatCheckJUnit, formatCheckTable, type CheckRun } from '../../src/core/check-report';
+import {
+  countStatuses,
+  exitStatus,
+  formatCheckJUnit,
+  formatCheckTable,
+  type CheckRun,
+} from '../../src/core/check-report';
 import { EVENT_TYPES, WEBHOOK_USER_AGENT } from '../../src/core/inklink';
 import { secretRedactor } from '../../src/core/log';
 import { generateSecret } from '../../src/core/webhooks';
 import { PROBE_TYPE, UNKNOWN_TYPE } from '../../src/receiver-check/battery';
-import { attempt, changedValue, newEvent, reformatted, withHeader, withoutHeader } from '../../src/receiver-check/deliveries';
+import {
+  attempt,
+  changedValue,
+  newEvent,
+  reformatted,
+  withHeader,
+  withoutHeader,
+} from '../../src/receiver-check/deliveries';
 import { retryAttemptAfter } from '../../src/receiver-check/drill';
 import { latencyOf, RECEIVER_CHECKS, receiverCheckOptionsProblem } from '../../src/receiver-check/engine';
 import { curlFor, shellQuote } from '../../src/receiver-check/http';
@@ -20,10 +33,16 @@ import type { DeliveryExchange } from '../../src/receiver-check/types';
 const secret = generateSecret();
 
 describe('deliveries, as InkLink sends them', () => {
-  it('carry exactly InkLink\'s headers, a wh_evt_ id, a fresh timestamp and a v1 signature the reference library verifies', () => {
+  it("carry exactly InkLink's headers, a wh_evt_ id, a fresh timestamp and a v1 signature the reference library verifies", () => {
     const event = newEvent('web.result.approved');
     const d = attempt(event, secret);
-    expect(Object.keys(d.headers)).toEqual(['content-type', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature']);
+    expect(Object.keys(d.headers)).toEqual([
+      'content-type',
+      'user-agent',
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+    ]);
     expect(d.headers['content-type']).toBe('application/json');
     expect(d.headers['user-agent']).toBe(WEBHOOK_USER_AGENT);
     expect(d.headers['webhook-id']).toMatch(/^wh_evt_[A-Za-z0-9]{24}$/);
@@ -64,7 +83,12 @@ describe('deliveries, as InkLink sends them', () => {
 });
 
 describe('the judgement of an answer', () => {
-  const a = (status: number | undefined, durationMs = 1, extra = {}) => ({ status, durationMs, ...(status === undefined ? { error: 'ECONNRESET' } : {}), ...extra });
+  const a = (status: number | undefined, durationMs = 1, extra = {}) => ({
+    status,
+    durationMs,
+    ...(status === undefined ? { error: 'ECONNRESET' } : {}),
+    ...extra,
+  });
   it.each([
     ['accept', a(200), true],
     ['accept', a(204), true],
@@ -91,12 +115,21 @@ describe('the judgement of an answer', () => {
   it('says why a wrong answer matters', () => {
     expect(judge('accept', a(302), 15_000).message).toMatch(/answered 302 .*3xx included/);
     expect(judge('refuse', a(204), 15_000).message).toMatch(/answered 204 in 1 ms: accepted/);
-    expect(judge('accept', { error: 'timed out after 15000 ms', timedOut: true, durationMs: 15_000 }, 15_000).message).toMatch(/no answer: timed out .*retries/);
+    expect(
+      judge('accept', { error: 'timed out after 15000 ms', timedOut: true, durationMs: 15_000 }, 15_000).message,
+    ).toMatch(/no answer: timed out .*retries/);
     expect(judge('not_5xx', a(500), 15_000).message).toMatch(/retry an event the receiver will never take/);
   });
 
   it('durations read as people write them', () => {
-    expect([0.42, 12.4, 1250, 15_000, 300_000, 7_200_000].map(ms)).toEqual(['0.4 ms', '12 ms', '1.25 s', '15 s', '5 min', '2 h']);
+    expect([0.42, 12.4, 1250, 15_000, 300_000, 7_200_000].map(ms)).toEqual([
+      '0.4 ms',
+      '12 ms',
+      '1.25 s',
+      '15 s',
+      '5 min',
+      '2 h',
+    ]);
   });
 });
 
@@ -120,7 +153,12 @@ describe('the drill and latency arithmetic', () => {
 describe('options', () => {
   it('are refused with a reason that never shows a secret', () => {
     const bad = 'whsec_not-base64!!';
-    for (const o of [{ secret: bad }, { secret, oldSecret: bad }, { secret, oldSecret: secret }, { secret, drill: { updateSecret: async () => ({ ok: true, detail: '' }), newSecret: bad } }]) {
+    for (const o of [
+      { secret: bad },
+      { secret, oldSecret: bad },
+      { secret, oldSecret: secret },
+      { secret, drill: { updateSecret: async () => ({ ok: true, detail: '' }), newSecret: bad } },
+    ]) {
       const problem = receiverCheckOptionsProblem(o);
       expect(problem).toBeDefined();
       expect(problem).not.toContain(bad.slice(6));
@@ -128,7 +166,9 @@ describe('options', () => {
     }
     expect(receiverCheckOptionsProblem({ secret, toleranceSeconds: 30 })).toMatch(/at least 60/);
     expect(receiverCheckOptionsProblem({ secret, only: ['nope'] })).toMatch(/unknown check\(s\): nope/);
-    expect(receiverCheckOptionsProblem({ secret, oldSecret: generateSecret(), only: RECEIVER_CHECKS.map((c) => c.name) })).toBeUndefined();
+    expect(
+      receiverCheckOptionsProblem({ secret, oldSecret: generateSecret(), only: RECEIVER_CHECKS.map((c) => c.name) }),
+    ).toBeUndefined();
   });
 });
 
@@ -149,7 +189,9 @@ describe('the curl line', () => {
     const tricky = { ...d, body: `{"a":"it's \\"quoted\\" $HOME \`x\`"}` };
     const line = curlFor('http://127.0.0.1:9/hook', tricky);
     // `sh` parses it back into exactly these arguments (echoed one a line instead of run).
-    const args = execFileSync('/bin/sh', ['-c', `printf '%s\\n' ${line.replace(/^curl /, '')}`], { encoding: 'utf8' }).split('\n');
+    const args = execFileSync('/bin/sh', ['-c', `printf '%s\\n' ${line.replace(/^curl /, '')}`], {
+      encoding: 'utf8',
+    }).split('\n');
     expect(args).toContain(tricky.body);
     expect(args).toContain('http://127.0.0.1:9/hook');
     expect(args).toContain(`webhook-signature: ${d.headers['webhook-signature']}`);
@@ -166,7 +208,14 @@ describe('the shared check reporter', () => {
     durationMs: 1500,
     results: [
       { name: 'a_check', description: 'A.', status: 'pass', summary: 'fine', evidence: [], durationMs: 1 },
-      { name: 'b_check', description: 'B <b>.', status: 'fail', summary: 'bad & worse', evidence: [{ message: 'm1', n: 1 }, ...Array.from({ length: 21 }, (_, i) => ({ message: `x${i}` }))], durationMs: 2 },
+      {
+        name: 'b_check',
+        description: 'B <b>.',
+        status: 'fail',
+        summary: 'bad & worse',
+        evidence: [{ message: 'm1', n: 1 }, ...Array.from({ length: 21 }, (_, i) => ({ message: `x${i}` }))],
+        durationMs: 2,
+      },
       { name: 'c_check', description: 'C.', status: 'skip', summary: 'not run', evidence: [], durationMs: 0 },
     ],
     counts: { pass: 1, fail: 1, skip: 1, blocked: 0 },
@@ -177,7 +226,9 @@ describe('the shared check reporter', () => {
 
   it('a table: one row a check, each failure with its evidence (20 at most), the footer and the counts', () => {
     const t = formatCheckTable(run);
-    expect(t).toMatch(/^tool http:\/\/x\n\n {2}CHECK {4}RESULT {2}SUMMARY\n {2}a_check {2}PASS {4}fine\n {2}b_check {2}FAIL/);
+    expect(t).toMatch(
+      /^tool http:\/\/x\n\n {2}CHECK {4}RESULT {2}SUMMARY\n {2}a_check {2}PASS {4}fine\n {2}b_check {2}FAIL/,
+    );
     expect(t).toContain('b_check: FAIL\n  B <b>.\n  - m1\n      detail 1\n  - x0');
     expect(t).toContain('  … and 2 more (see the JSON report)');
     expect(t).toMatch(/latency: fine\n\n1 passed, 1 failed, 1 skipped in 1\.5 s\n$/);

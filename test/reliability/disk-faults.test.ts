@@ -74,7 +74,11 @@ it('rotations and events while the disk fills and empties: 0 deliveries signed w
     const rotators = Array.from({ length: 20 }, async (_, lane) => {
       const org = lane % 2;
       for (let i = 0; i < 20; i++) {
-        const res = await pool.request({ method: 'POST', path: `/webhook/endpoints/${endpoints[org].id}/rotate-secret`, headers: { 'api-key': ownerOf(org) } });
+        const res = await pool.request({
+          method: 'POST',
+          path: `/webhook/endpoints/${endpoints[org].id}/rotate-secret`,
+          headers: { 'api-key': ownerOf(org) },
+        });
         const body = (await res.body.json()) as any;
         if (res.statusCode === 200) acknowledged.add(body.secret);
         else if (res.statusCode === 500 && body.error.code === 'INTERNAL_ERROR') refused++;
@@ -83,7 +87,12 @@ it('rotations and events while the disk fills and empties: 0 deliveries signed w
     });
     const emitter = (async () => {
       for (let i = 0; i < 60; i++) {
-        const res = await pool.request({ method: 'POST', path: '/__mock/events', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'kyc.result.approved' }) });
+        const res = await pool.request({
+          method: 'POST',
+          path: '/__mock/events',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ type: 'kyc.result.approved' }),
+        });
         await res.body.dump();
         await new Promise((r) => setTimeout(r, 2));
       }
@@ -106,7 +115,10 @@ it('rotations and events while the disk fills and empties: 0 deliveries signed w
   const keptFingerprints = new Set([...kept].map(fp));
   const rolledBackFingerprints = new Set(rolledBack.map(fp));
   let signedWithRolledBack = 0;
-  for (const d of journal) for (const a of d.attempts) if (rolledBackFingerprints.has(a.secret_fingerprint) || !keptFingerprints.has(a.secret_fingerprint)) signedWithRolledBack++;
+  for (const d of journal)
+    for (const a of d.attempts)
+      if (rolledBackFingerprints.has(a.secret_fingerprint) || !keptFingerprints.has(a.secret_fingerprint))
+        signedWithRolledBack++;
   for (const r of receiver.received) {
     const headers = r.headers as Record<string, string>;
     if (rolledBack.some((s) => verify(s, r.body, headers).ok)) signedWithRolledBack++;
@@ -126,13 +138,20 @@ it('when the state cannot be written, no change is acknowledged or kept: 500 in 
   const before = (await call(url, 'GET', '/__mock/state')).json;
   faulty.failWhen = () => true;
   const id = mock.seeded[0].endpoints[0].id;
-  const rotations = await Promise.all(Array.from({ length: 5 }, () => call(url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': ownerOf(0) } })));
+  const rotations = await Promise.all(
+    Array.from({ length: 5 }, () =>
+      call(url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': ownerOf(0) } }),
+    ),
+  );
   for (const res of rotations) {
     expectEnvelope(res, 500, 'INTERNAL_ERROR');
     expect(res.text).not.toMatch(/whsec_/);
   }
   expect((await call(url, 'GET', '/__mock/state')).json).toEqual(before);
-  const created = await call(url, 'POST', '/webhook/endpoints', { headers: { 'api-key': ownerOf(0) }, body: { url: 'https://e.example/h' } });
+  const created = await call(url, 'POST', '/webhook/endpoints', {
+    headers: { 'api-key': ownerOf(0) },
+    body: { url: 'https://e.example/h' },
+  });
   expectEnvelope(created, 500, 'INTERNAL_ERROR');
   const minted = await call(url, 'POST', '/__mock/api-keys', { body: { role: 'owner' } });
   expectEnvelope(minted, 500, 'INTERNAL_ERROR');
@@ -149,10 +168,17 @@ it('when the state cannot be written, no change is acknowledged or kept: 500 in 
 
 it('a reset whose write fails changes nothing: state, journal and fault rules as before', async () => {
   const id = mock.seeded[0].endpoints[0].id;
-  const rotated = await call(url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': ownerOf(0) } });
+  const rotated = await call(url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, {
+    headers: { 'api-key': ownerOf(0) },
+  });
   expect(rotated.status).toBe(200);
-  expect((await call(url, 'POST', '/__mock/faults', { body: { operation_id: 'createWebhookEndpoint', latency_ms: 1 } })).status).toBe(201);
-  expect((await call(url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: id } })).status).toBe(202);
+  expect(
+    (await call(url, 'POST', '/__mock/faults', { body: { operation_id: 'createWebhookEndpoint', latency_ms: 1 } }))
+      .status,
+  ).toBe(201);
+  expect(
+    (await call(url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: id } })).status,
+  ).toBe(202);
   await receiver.waitForCount(1);
   const state = (await call(url, 'GET', '/__mock/state')).json;
   const journal = (await call(url, 'GET', '/__mock/deliveries')).json;
@@ -165,7 +191,9 @@ it('a reset whose write fails changes nothing: state, journal and fault rules as
   expect((await call(url, 'GET', '/__mock/faults')).json).toEqual(faults);
   expect(endpointInDatabase(path.join(dir, 'state.db'), id)!.secret).toBe(rotated.json.secret);
   // The acknowledged rotation still signs.
-  expect((await call(url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: id } })).status).toBe(202);
+  expect(
+    (await call(url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: id } })).status,
+  ).toBe(202);
   const [, d] = await receiver.waitForCount(2);
   expect(verify(rotated.json.secret, d.body, d.headers as Record<string, string>).ok).toBe(true);
   // Once the disk works, the reset happens whole.

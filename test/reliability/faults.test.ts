@@ -12,10 +12,16 @@ beforeAll(async () => {
 afterAll(() => m.close());
 beforeEach(() => call(m.url, 'POST', '/__mock/reset'));
 
-const rotate = (id = m.endpoint().id) => call(m.url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': m.key('owner') } });
-const create = () => call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('owner') }, body: { url: 'https://e.com/h' } });
+const rotate = (id = m.endpoint().id) =>
+  call(m.url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': m.key('owner') } });
+const create = () =>
+  call(m.url, 'POST', '/webhook/endpoints', {
+    headers: { 'api-key': m.key('owner') },
+    body: { url: 'https://e.com/h' },
+  });
 const addFault = (body: Record<string, unknown>) => call(m.url, 'POST', '/__mock/faults', { body });
-const rotations = async () => (await call(m.url, 'GET', '/__mock/state')).json.organizations[0].endpoints[0].rotations as number;
+const rotations = async () =>
+  (await call(m.url, 'GET', '/__mock/state')).json.organizations[0].endpoints[0].rotations as number;
 const timed = async <T>(fn: () => Promise<T>) => {
   const t = Date.now();
   const value = await fn();
@@ -26,7 +32,13 @@ describe('a status for the next N requests', () => {
   it('503 twice for rotate: a plain-text gateway error, nothing rotated; then the operation answers again', async () => {
     const added = await addFault({ operation_id: 'rotateWebhookEndpointSecret', status: 503, times: 2 });
     expect(added.status).toBe(201);
-    expect(added.json).toMatchObject({ id: expect.stringMatching(/^fault_/), operation_id: 'rotateWebhookEndpointSecret', status: 503, remaining: 2, matched: 0 });
+    expect(added.json).toMatchObject({
+      id: expect.stringMatching(/^fault_/),
+      operation_id: 'rotateWebhookEndpointSecret',
+      status: 503,
+      remaining: 2,
+      matched: 0,
+    });
     for (let i = 0; i < 2; i++) {
       const res = await rotate();
       expect(res.status).toBe(503);
@@ -127,12 +139,17 @@ describe('latency', () => {
 describe('connection reset', () => {
   it('the client sees the connection reset, and nothing rotated', async () => {
     await addFault({ operation_id: 'rotateWebhookEndpointSecret', reset: true, times: 1 });
-    const err = await fetch(`${m.url}/webhook/endpoints/${m.endpoint().id}/rotate-secret`, { method: 'POST', headers: { 'api-key': m.key('owner') } }).then(
+    const err = await fetch(`${m.url}/webhook/endpoints/${m.endpoint().id}/rotate-secret`, {
+      method: 'POST',
+      headers: { 'api-key': m.key('owner') },
+    }).then(
       () => undefined,
       (e: any) => e,
     );
     expect(err).toBeDefined();
-    expect(String(err.cause?.code ?? err.cause?.message ?? err.message)).toMatch(/ECONNRESET|socket|other side closed/i);
+    expect(String(err.cause?.code ?? err.cause?.message ?? err.message)).toMatch(
+      /ECONNRESET|socket|other side closed/i,
+    );
     expect(await rotations()).toBe(0);
     expect((await rotate()).status).toBe(200);
   });

@@ -15,13 +15,20 @@ let m: TestMock;
 const logged: string[] = [];
 beforeAll(async () => {
   // Debug logging on, so every request is also logged (and checked for errors below).
-  m = await startMock({ logger: createLogger('debug', { write: (s: string) => logged.push(s) }, { write: () => true }) });
+  m = await startMock({
+    logger: createLogger('debug', { write: (s: string) => logged.push(s) }, { write: () => true }),
+  });
 });
 afterAll(() => m.close());
 
 describe('generated malformed requests', () => {
   it(`${QUICK_RUNS} of them: each answered with a documented status in the envelope, and nothing changes`, async () => {
-    const run = await runHostile(m.mock, m.url, QUICK_RUNS, process.env.HOSTILE_SEED ? Number(process.env.HOSTILE_SEED) : undefined);
+    const run = await runHostile(
+      m.mock,
+      m.url,
+      QUICK_RUNS,
+      process.env.HOSTILE_SEED ? Number(process.env.HOSTILE_SEED) : undefined,
+    );
     expect(run.requests).toBeGreaterThanOrEqual(QUICK_RUNS);
     // Every family of defect was tried.
     expect(Object.keys(run.byKind).sort()).toEqual(
@@ -75,7 +82,10 @@ describe('bugs the generated requests found', () => {
   it('a body with 200,000 invalid items gets 400 quickly with at most 101 details (it used to answer 500 after seconds)', async () => {
     const body = JSON.stringify({ url: 'https://e.com', event_types: Array(200_000).fill('x') });
     const started = Date.now();
-    const res = await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': owner(), 'content-type': 'application/json' }, body });
+    const res = await call(m.url, 'POST', '/webhook/endpoints', {
+      headers: { 'api-key': owner(), 'content-type': 'application/json' },
+      body,
+    });
     expectEnvelope(res, 400, 'VALIDATION_ERROR');
     expect(res.json.error.details.length).toBeLessThanOrEqual(101);
     expect(res.json.error.details.at(-1).message).toMatch(/more problems, not listed/);
@@ -89,7 +99,11 @@ describe('bugs the generated requests found', () => {
   });
 
   it('CONNECT gets 404 in the envelope (Node closed the connection without an answer)', async () => {
-    const res = await rawRequest(m.url, { method: 'CONNECT', target: '127.0.0.1:1', headers: [['host', '127.0.0.1:1']] });
+    const res = await rawRequest(m.url, {
+      method: 'CONNECT',
+      target: '127.0.0.1:1',
+      headers: [['host', '127.0.0.1:1']],
+    });
     expect(res.status).toBe(404);
     const body = JSON.parse(res.body.toString());
     expect(body.error).toMatchObject({ code: 'NOT_FOUND', requestId: res.headers['x-request-id'][0] });
@@ -99,9 +113,17 @@ describe('bugs the generated requests found', () => {
     const res = await rawRequest(m.url, {
       method: 'POST',
       target: `/webhook/endpoints/wh_end_nope/rotate-secret`,
-      headers: [['host', 'x'], ['api-key', owner()], ['expect', 'teapot'], ['connection', 'close']],
+      headers: [
+        ['host', 'x'],
+        ['api-key', owner()],
+        ['expect', 'teapot'],
+        ['connection', 'close'],
+      ],
     });
     expect(res.status).toBe(500);
-    expect(JSON.parse(res.body.toString()).error).toMatchObject({ code: 'INTERNAL_ERROR', requestId: res.headers['x-request-id'][0] });
+    expect(JSON.parse(res.body.toString()).error).toMatchObject({
+      code: 'INTERNAL_ERROR',
+      requestId: res.headers['x-request-id'][0],
+    });
   });
 });

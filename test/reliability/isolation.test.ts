@@ -25,15 +25,24 @@ interface Org {
 /** An organization's seeded keys and endpoints, plus minted keys and endpoints made both ways. */
 async function prepare(index: number): Promise<Org> {
   const seeded = m.mock.seeded[index];
-  const org: Org = { id: seeded.id, keys: seeded.apiKeys.map((k) => ({ role: k.role, key: k.key })), endpoints: seeded.endpoints.map((e) => ({ id: e.id, secret: e.secret })) };
+  const org: Org = {
+    id: seeded.id,
+    keys: seeded.apiKeys.map((k) => ({ role: k.role, key: k.key })),
+    endpoints: seeded.endpoints.map((e) => ({ id: e.id, secret: e.secret })),
+  };
   for (const role of ['owner', 'admin', 'member']) {
     const r = await call(m.url, 'POST', '/__mock/api-keys', { body: { role, organization_id: org.id } });
     org.keys.push({ role: `minted ${role}`, key: r.json.api_key });
   }
   const owner = org.keys[0].key;
-  const created = await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': owner }, body: { url: receiver.url, name: `created in ${index}` } });
+  const created = await call(m.url, 'POST', '/webhook/endpoints', {
+    headers: { 'api-key': owner },
+    body: { url: receiver.url, name: `created in ${index}` },
+  });
   org.endpoints.push({ id: created.json.id, secret: created.json.secret });
-  const chosen = await call(m.url, 'POST', '/__mock/endpoints', { body: { organization_id: org.id, id: `wh_end_chosen_${index}`, url: receiver.url } });
+  const chosen = await call(m.url, 'POST', '/__mock/endpoints', {
+    body: { organization_id: org.id, id: `wh_end_chosen_${index}`, url: receiver.url },
+  });
   org.endpoints.push({ id: chosen.json.id, secret: chosen.json.secret });
   return org;
 }
@@ -75,7 +84,9 @@ describe.each([
 
     // The answer for an id that exists nowhere, to compare with (per key: members are refused first).
     const unknownAnswer = async (key: string) => {
-      const r = await call(m.url, 'POST', '/webhook/endpoints/wh_end_doesNotExistAnywhere/rotate-secret', { headers: { 'api-key': key } });
+      const r = await call(m.url, 'POST', '/webhook/endpoints/wh_end_doesNotExistAnywhere/rotate-secret', {
+        headers: { 'api-key': key },
+      });
       return { ...r.json.error, requestId: undefined };
     };
     let attempts = 0;
@@ -90,11 +101,16 @@ describe.each([
         }
       }
       // Create with A's key: lands in A, never in B, whatever the body names.
-      const created = await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': k.key }, body: { url: receiver.url, organization_id: B.id, name: 'sneaky' } });
+      const created = await call(m.url, 'POST', '/webhook/endpoints', {
+        headers: { 'api-key': k.key },
+        body: { url: receiver.url, organization_id: B.id, name: 'sneaky' },
+      });
       expect([200, 500]).toContain(created.status); // members are refused
       if (created.status === 200) {
         const state = (await call(m.url, 'GET', '/__mock/state')).json;
-        expect(state.organizations.find((o: any) => o.id === A.id).endpoints.map((x: any) => x.id)).toContain(created.json.id);
+        expect(state.organizations.find((o: any) => o.id === A.id).endpoints.map((x: any) => x.id)).toContain(
+          created.json.id,
+        );
       }
     }
     expect(attempts).toBe(A.keys.length * B.endpoints.length * 3);
@@ -106,7 +122,9 @@ describe.each([
     // (A disabled endpoint receives nothing; its secret is checked by fingerprint above.)
     let sent = 0;
     for (const e of B.endpoints) {
-      const r = await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: e.id } });
+      const r = await call(m.url, 'POST', '/__mock/events', {
+        body: { type: 'kyc.result.approved', endpoint_id: e.id },
+      });
       sent += r.json.deliveries.length;
     }
     expect(sent).toBeGreaterThanOrEqual(B.endpoints.length - 1);

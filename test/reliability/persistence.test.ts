@@ -40,7 +40,16 @@ function fixtureDoc(url = 'https://receiver.example/hook') {
     format: 'inklink-mock-state',
     version: 1,
     organizations: [{ id: 'org_fixture', name: 'Fixture Inc', createdAt: '2026-01-01T00:00:00.000Z' }],
-    apiKeys: [{ id: 'key_fixture', organizationId: 'org_fixture', role: 'admin', hash: hashApiKey(FIXTURE_KEY), hint: FIXTURE_KEY.slice(12, 16), createdAt: '2026-01-01T00:00:00.000Z' }],
+    apiKeys: [
+      {
+        id: 'key_fixture',
+        organizationId: 'org_fixture',
+        role: 'admin',
+        hash: hashApiKey(FIXTURE_KEY),
+        hint: FIXTURE_KEY.slice(12, 16),
+        createdAt: '2026-01-01T00:00:00.000Z',
+      },
+    ],
     endpoints: [
       {
         id: 'wh_end_fixture',
@@ -70,15 +79,22 @@ describe('serve --state-file (a database)', () => {
       expect(modeOf(file)).toBe(0o600);
       expect(modeOf(`${file}-lock`)).toBe(0o600);
       for (let i = 0; i < 5; i++) {
-        const res = await call(first.url, 'POST', `/webhook/endpoints/${endpoint}/rotate-secret`, { headers: { 'api-key': owner() } });
+        const res = await call(first.url, 'POST', `/webhook/endpoints/${endpoint}/rotate-secret`, {
+          headers: { 'api-key': owner() },
+        });
         expect(res.status).toBe(200);
         secret = res.json.secret;
         // Read the database (from this process) as soon as the answer is in: the secret is there.
         expect(endpointInDatabase(file, endpoint)!.secret).toBe(secret);
       }
-      const created = await call(first.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': owner() }, body: { url: 'https://example.com/hook', name: 'kept' } });
+      const created = await call(first.url, 'POST', '/webhook/endpoints', {
+        headers: { 'api-key': owner() },
+        body: { url: 'https://example.com/hook', name: 'kept' },
+      });
       expect(created.status).toBe(200);
-      const minted = await call(first.url, 'POST', '/__mock/api-keys', { body: { role: 'admin', organization_id: seeded[1].id } });
+      const minted = await call(first.url, 'POST', '/__mock/api-keys', {
+        body: { role: 'admin', organization_id: seeded[1].id },
+      });
       expect(minted.status).toBe(201);
       const stateBefore = (await call(first.url, 'GET', '/__mock/state')).json;
       expect(await first.stop()).toBe(0);
@@ -95,9 +111,13 @@ describe('serve --state-file (a database)', () => {
         expect(banner).toContain(`${owner().slice(0, 16)}…`);
         expect((await call(second.url, 'GET', '/__mock/state')).json).toEqual(stateBefore);
         // The keys still work (the database keeps their hashes); the minted one too.
-        const again = await call(second.url, 'POST', `/webhook/endpoints/${created.json.id}/rotate-secret`, { headers: { 'api-key': owner() } });
+        const again = await call(second.url, 'POST', `/webhook/endpoints/${created.json.id}/rotate-secret`, {
+          headers: { 'api-key': owner() },
+        });
         expect(again.status).toBe(200);
-        const other = await call(second.url, 'POST', `/webhook/endpoints/${seeded[1].endpoints[0].id}/rotate-secret`, { headers: { 'api-key': minted.json.api_key } });
+        const other = await call(second.url, 'POST', `/webhook/endpoints/${seeded[1].endpoints[0].id}/rotate-secret`, {
+          headers: { 'api-key': minted.json.api_key },
+        });
         expect(other.status).toBe(200);
         // Reset goes back to the state this process started with (the database's), not to the seed.
         expect((await call(second.url, 'POST', '/__mock/reset')).status).toBe(200);
@@ -117,13 +137,19 @@ describe('serve --state-file (a database)', () => {
     try {
       const second = await runCli(['serve', '--port', '0', '--state-file', file]);
       expect(second.code).toBe(1);
-      expect(second.stderr).toContain(`state file ${file}: is in use by another inklink-mock process (pid ${first.child.pid})`);
+      expect(second.stderr).toContain(
+        `state file ${file}: is in use by another inklink-mock process (pid ${first.child.pid})`,
+      );
       expect(second.stdout).toBe('');
       // The same database through a symbolic link is the same database.
       fs.symlinkSync(file, path.join(dir, 'link.db'));
-      expect((await runCli(['serve', '--port', '0', '--state-file', path.join(dir, 'link.db')])).stderr).toContain('is in use by another inklink-mock process');
+      expect((await runCli(['serve', '--port', '0', '--state-file', path.join(dir, 'link.db')])).stderr).toContain(
+        'is in use by another inklink-mock process',
+      );
       // So is a mock in this (the test's) process.
-      expect(() => createMockServer({ stateFile: file, logLevel: 'silent' })).toThrow(/is in use by another inklink-mock process/);
+      expect(() => createMockServer({ stateFile: file, logLevel: 'silent' })).toThrow(
+        /is in use by another inklink-mock process/,
+      );
     } finally {
       first.child.kill('SIGKILL');
       await new Promise((r) => first.child.once('exit', r));
@@ -147,9 +173,14 @@ describe('serve --state-file (a database)', () => {
     const mock = createMockServer({ stateFile: file, logLevel: 'silent' });
     const url = await mock.listen();
     try {
-      for (let i = 0; i < 300; i++) expect((await call(url, 'POST', '/__mock/endpoints', { body: { organization_id: mock.seeded[i % 2].id } })).status).toBe(201);
+      for (let i = 0; i < 300; i++)
+        expect(
+          (await call(url, 'POST', '/__mock/endpoints', { body: { organization_id: mock.seeded[i % 2].id } })).status,
+        ).toBe(201);
       const before = { ...mock.committer!.stats };
-      const res = await call(url, 'POST', `/webhook/endpoints/${mock.seeded[0].endpoints[0].id}/rotate-secret`, { headers: { 'api-key': owner() } });
+      const res = await call(url, 'POST', `/webhook/endpoints/${mock.seeded[0].endpoints[0].id}/rotate-secret`, {
+        headers: { 'api-key': owner() },
+      });
       expect(res.status).toBe(200);
       expect(mock.committer!.stats.writes - before.writes).toBe(1);
       expect(mock.committer!.stats.records - before.records).toBe(1);
@@ -163,7 +194,14 @@ describe('serve --state-file (a database)', () => {
     const fixture = path.join(dir, 'fixture.json');
     fs.writeFileSync(fixture, JSON.stringify(fixtureDoc()));
     const r = await runCli(['serve', '--port', '0', '--help']);
-    for (const s of ['--state-file FILE', 'INKLINK_MOCK_STATE_FILE', '--fixture FILE.json', 'INKLINK_MOCK_FIXTURE', '--shutdown-timeout DURATION']) expect(r.stdout).toContain(s);
+    for (const s of [
+      '--state-file FILE',
+      'INKLINK_MOCK_STATE_FILE',
+      '--fixture FILE.json',
+      'INKLINK_MOCK_FIXTURE',
+      '--shutdown-timeout DURATION',
+    ])
+      expect(r.stdout).toContain(s);
     const run = await startCli(['--port', '0'], { INKLINK_MOCK_STATE_FILE: file, INKLINK_MOCK_FIXTURE: fixture });
     try {
       expect(run.stdout()).toContain(`state: loaded from the fixture ${fixture} and saved to ${file}`);
@@ -184,17 +222,23 @@ describe('JSON fixtures (--fixture) and the export', () => {
     try {
       expect(run.stdout()).toContain(`state: loaded from the fixture ${file}, in memory (changes are not saved)`);
       expect(run.stdout()).not.toContain(FIXTURE_SECRET);
-      const emitted = await call(run.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: 'wh_end_fixture' } });
+      const emitted = await call(run.url, 'POST', '/__mock/events', {
+        body: { type: 'kyc.result.approved', endpoint_id: 'wh_end_fixture' },
+      });
       expect(emitted.status).toBe(202);
       const [d] = await receiver.waitForCount(1);
       expect(() => new Webhook(FIXTURE_SECRET).verify(d.body, d.headers as Record<string, string>)).not.toThrow();
-      const rotated = await call(run.url, 'POST', '/webhook/endpoints/wh_end_fixture/rotate-secret', { headers: { 'api-key': FIXTURE_KEY } });
+      const rotated = await call(run.url, 'POST', '/webhook/endpoints/wh_end_fixture/rotate-secret', {
+        headers: { 'api-key': FIXTURE_KEY },
+      });
       expect(rotated.status).toBe(200);
       expect(fs.readFileSync(file, 'utf8')).toBe(text);
       expect(modeOf(file)).toBe(0o644);
       // Reset: back to the fixture.
       await call(run.url, 'POST', '/__mock/reset');
-      expect((await call(run.url, 'GET', '/__mock/state')).json.organizations[0].endpoints[0].secret_fingerprint).toBe(fp(FIXTURE_SECRET));
+      expect((await call(run.url, 'GET', '/__mock/state')).json.organizations[0].endpoints[0].secret_fingerprint).toBe(
+        fp(FIXTURE_SECRET),
+      );
     } finally {
       await run.stop();
       await receiver.close();
@@ -207,14 +251,18 @@ describe('JSON fixtures (--fixture) and the export', () => {
     const before = fs.readFileSync(old);
     const refused = await runCli(['serve', '--port', '0', '--state-file', old]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`state file ${old}: holds a JSON state (the state-file format of inklink-mock 0.1)`);
+    expect(refused.stderr).toContain(
+      `state file ${old}: holds a JSON state (the state-file format of inklink-mock 0.1)`,
+    );
     expect(refused.stderr).toContain(`--fixture ${old} --state-file NEW.db`);
     expect(fs.readFileSync(old)).toEqual(before);
     // The migration the message gives.
     const db = path.join(dir, 'state.db');
     const moved = await startCli(['--port', '0', '--fixture', old, '--state-file', db]);
     try {
-      const rotated = await call(moved.url, 'POST', '/webhook/endpoints/wh_end_fixture/rotate-secret', { headers: { 'api-key': FIXTURE_KEY } });
+      const rotated = await call(moved.url, 'POST', '/webhook/endpoints/wh_end_fixture/rotate-secret', {
+        headers: { 'api-key': FIXTURE_KEY },
+      });
       expect(rotated.status).toBe(200);
     } finally {
       await moved.stop();
@@ -238,7 +286,9 @@ describe('JSON fixtures (--fixture) and the export', () => {
     const a = createMockServer({ logLevel: 'silent', selfCheck: true });
     const urlA = await a.listen();
     try {
-      await call(urlA, 'POST', `/webhook/endpoints/${a.seeded[0].endpoints[0].id}/rotate-secret`, { headers: { 'api-key': owner() } });
+      await call(urlA, 'POST', `/webhook/endpoints/${a.seeded[0].endpoints[0].id}/rotate-secret`, {
+        headers: { 'api-key': owner() },
+      });
       const minted = await call(urlA, 'POST', '/__mock/api-keys', { body: { role: 'owner' } });
       const res = await call(urlA, 'GET', '/__mock/state/export');
       expect(res.status).toBe(200);
@@ -252,8 +302,12 @@ describe('JSON fixtures (--fixture) and the export', () => {
       const b = createMockServer({ fixture: file, logLevel: 'silent' });
       const urlB = await b.listen();
       try {
-        expect((await call(urlB, 'GET', '/__mock/state')).json).toEqual((await call(urlA, 'GET', '/__mock/state')).json);
-        const rotated = await call(urlB, 'POST', `/webhook/endpoints/${a.seeded[0].endpoints[0].id}/rotate-secret`, { headers: { 'api-key': owner() } });
+        expect((await call(urlB, 'GET', '/__mock/state')).json).toEqual(
+          (await call(urlA, 'GET', '/__mock/state')).json,
+        );
+        const rotated = await call(urlB, 'POST', `/webhook/endpoints/${a.seeded[0].endpoints[0].id}/rotate-secret`, {
+          headers: { 'api-key': owner() },
+        });
         expect(rotated.status).toBe(200);
       } finally {
         await b.close();
@@ -266,10 +320,22 @@ describe('JSON fixtures (--fixture) and the export', () => {
 
 describe('broken data: a clear error naming the file, never quoting a value, never a silent reset', () => {
   const broken: [string, (file: string) => void, RegExp][] = [
-    ['not JSON', (f) => fs.writeFileSync(f, '{"format": "inklink-mock-state", "version": 1, "organizations": [,'), /is not valid JSON: is it truncated or corrupt\?/],
+    [
+      'not JSON',
+      (f) => fs.writeFileSync(f, '{"format": "inklink-mock-state", "version": 1, "organizations": [,'),
+      /is not valid JSON: is it truncated or corrupt\?/,
+    ],
     ['empty', (f) => fs.writeFileSync(f, ''), /is empty/],
-    ['another JSON document', (f) => fs.writeFileSync(f, '{"name": "not a state"}'), /"format" must be "inklink-mock-state"/],
-    ['a future version', (f) => fs.writeFileSync(f, '{"format": "inklink-mock-state", "version": 2}'), /"version" 2 is not supported/],
+    [
+      'another JSON document',
+      (f) => fs.writeFileSync(f, '{"name": "not a state"}'),
+      /"format" must be "inklink-mock-state"/,
+    ],
+    [
+      'a future version',
+      (f) => fs.writeFileSync(f, '{"format": "inklink-mock-state", "version": 2}'),
+      /"version" 2 is not supported/,
+    ],
     ['a directory', (f) => fs.mkdirSync(f), /is a directory, not a JSON state/],
     ['missing', () => undefined, /does not exist/],
   ];
@@ -295,7 +361,8 @@ describe('broken data: a clear error naming the file, never quoting a value, nev
     const r = await runCli(['serve', '--port', '0', '--fixture', file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('unknown top-level field "extra"');
-    for (const m of ['endpoints[0].secret', 'endpoints[0].url must be at most 2048 characters', 'apiKeys[0].role']) expect(r.stderr).toContain(m);
+    for (const m of ['endpoints[0].secret', 'endpoints[0].url must be at most 2048 characters', 'apiKeys[0].role'])
+      expect(r.stderr).toContain(m);
     expect(r.stderr).not.toContain(leaked.slice(0, 20));
     expect(() => createMockServer({ fixture: file, logLevel: 'silent' })).toThrow(StateFileError);
   });

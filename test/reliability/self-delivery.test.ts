@@ -28,18 +28,32 @@ describe('create and seeding refuse a URL that reaches the mock', () => {
   it.each([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])('spelling %i: 400 on url, nothing created', async (i) => {
     const url = selfSpellings(port)[i];
     const before = (await call(m.url, 'GET', '/__mock/state')).text;
-    const created = await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('admin') }, body: { url } });
+    const created = await call(m.url, 'POST', '/webhook/endpoints', {
+      headers: { 'api-key': m.key('admin') },
+      body: { url },
+    });
     expectEnvelope(created, 400, 'VALIDATION_ERROR');
-    expect(created.json.error.details).toEqual([{ field: 'url', message: expect.stringMatching(/must not reach the mock itself/) }]);
-    const seeded = await call(m.url, 'POST', '/__mock/endpoints', { body: { organization_id: m.mock.seeded[0].id, url } });
+    expect(created.json.error.details).toEqual([
+      { field: 'url', message: expect.stringMatching(/must not reach the mock itself/) },
+    ]);
+    const seeded = await call(m.url, 'POST', '/__mock/endpoints', {
+      body: { organization_id: m.mock.seeded[0].id, url },
+    });
     expectEnvelope(seeded, 400, 'VALIDATION_ERROR');
     expect(seeded.json.error.details.map((d: any) => d.field)).toContain('url');
     expect((await call(m.url, 'GET', '/__mock/state')).text).toBe(before);
   });
 
   it('the same host at another port (a local receiver), or another loopback address, is fine', async () => {
-    for (const url of [`http://127.0.0.1:${port === 65535 ? 65534 : port + 1}/hook`, `http://localhost:3000/webhooks`, `http://127.0.0.2:${port}/hook`]) {
-      const created = await call(m.url, 'POST', '/webhook/endpoints', { headers: { 'api-key': m.key('admin') }, body: { url } });
+    for (const url of [
+      `http://127.0.0.1:${port === 65535 ? 65534 : port + 1}/hook`,
+      `http://localhost:3000/webhooks`,
+      `http://127.0.0.2:${port}/hook`,
+    ]) {
+      const created = await call(m.url, 'POST', '/webhook/endpoints', {
+        headers: { 'api-key': m.key('admin') },
+        body: { url },
+      });
       expect(created.status).toBe(200);
     }
     await call(m.url, 'POST', '/__mock/reset');
@@ -64,10 +78,14 @@ describe('a delivery that reaches the mock anyway is refused at the connection',
     try {
       const owner = template.seeded[1].apiKeys.find((k) => k.role === 'owner')!.key;
       const other = template.seeded[1].endpoints[0].id;
-      const rotated = await call(url, 'POST', `/webhook/endpoints/${other}/rotate-secret`, { headers: { 'api-key': owner } });
+      const rotated = await call(url, 'POST', `/webhook/endpoints/${other}/rotate-secret`, {
+        headers: { 'api-key': owner },
+      });
       expect(rotated.status).toBe(200);
       const version = mock.store.version;
-      const emitted = await call(url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: fixture.endpoints[0].id } });
+      const emitted = await call(url, 'POST', '/__mock/events', {
+        body: { type: 'kyc.result.approved', endpoint_id: fixture.endpoints[0].id },
+      });
       expect(emitted.status).toBe(202);
       const [delivery] = await waitFor(async () => {
         const d = (await call(url, 'GET', `/__mock/deliveries?endpoint_id=${fixture.endpoints[0].id}`)).json.deliveries;
@@ -91,7 +109,11 @@ describe('a delivery that reaches the mock anyway is refused at the connection',
         s.close(() => resolve(p));
       });
     });
-    const mock = createMockServer({ webhookUrl: `http://localhost:${free}/__mock/reset`, logLevel: 'silent', retrySchedule: [0] });
+    const mock = createMockServer({
+      webhookUrl: `http://localhost:${free}/__mock/reset`,
+      logLevel: 'silent',
+      retrySchedule: [0],
+    });
     const url = await mock.listen(free);
     try {
       const ep = mock.seeded[0].endpoints[0].id;
@@ -109,9 +131,13 @@ describe('a delivery that reaches the mock anyway is refused at the connection',
   it('a receiver on 127.0.0.1 at another port receives as before', async () => {
     const receiver = await startReceiver();
     try {
-      const seeded = await call(m.url, 'POST', '/__mock/endpoints', { body: { organization_id: m.mock.seeded[0].id, url: receiver.url } });
+      const seeded = await call(m.url, 'POST', '/__mock/endpoints', {
+        body: { organization_id: m.mock.seeded[0].id, url: receiver.url },
+      });
       expect(seeded.status).toBe(201);
-      await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: seeded.json.id } });
+      await call(m.url, 'POST', '/__mock/events', {
+        body: { type: 'kyc.result.approved', endpoint_id: seeded.json.id },
+      });
       await receiver.waitForCount(1);
     } finally {
       await receiver.close();
@@ -128,7 +154,9 @@ describe('control requests that carry webhook headers', () => {
     expect(res.json.error.details).toEqual([{ field: header, message: 'is a webhook header' }]);
     expect(m.mock.store.version).toBe(before);
     // InkLink's own API is not concerned.
-    const rotated = await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint().id}/rotate-secret`, { headers: { 'api-key': m.key('owner'), [header]: 'x' } });
+    const rotated = await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint().id}/rotate-secret`, {
+      headers: { 'api-key': m.key('owner'), [header]: 'x' },
+    });
     expect(rotated.status).toBe(200);
   });
 });

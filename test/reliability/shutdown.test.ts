@@ -61,7 +61,10 @@ describe.each([['SIGTERM'], ['SIGINT']] as const)('%s under load', (signal) => {
     let run = await startServe(file);
     const agent = new Agent({ connections: 30, pipelining: 1 });
     try {
-      for (let i = 0; i < 18; i++) expect((await call(run.url, 'POST', '/__mock/endpoints', { body: { organization_id: seeded[i % 2].id } })).status).toBe(201);
+      for (let i = 0; i < 18; i++)
+        expect(
+          (await call(run.url, 'POST', '/__mock/endpoints', { body: { organization_id: seeded[i % 2].id } })).status,
+        ).toBe(201);
       const owners = new Map(seeded.map((o) => [o.id, o.apiKeys.find((k) => k.role === 'owner')!.key]));
       const lanes = await lanesFor(run.url, owners);
       expect(lanes.length).toBe(22);
@@ -103,7 +106,13 @@ it('a request that is held (an injected latency) is still answered during the sh
   const run = await startCli(['--port', '0', '--shutdown-timeout', '1500ms', '--log-level', 'info']);
   const owner = seeded[0].apiKeys.find((k) => k.role === 'owner')!.key;
   const ep = seeded[0].endpoints[0].id;
-  expect((await call(run.url, 'POST', '/__mock/faults', { body: { operation_id: 'rotateWebhookEndpointSecret', latency_ms: 500, times: 1 } })).status).toBe(201);
+  expect(
+    (
+      await call(run.url, 'POST', '/__mock/faults', {
+        body: { operation_id: 'rotateWebhookEndpointSecret', latency_ms: 500, times: 1 },
+      })
+    ).status,
+  ).toBe(201);
   const held = call(run.url, 'POST', `/webhook/endpoints/${ep}/rotate-secret`, { headers: { 'api-key': owner } });
   await new Promise((r) => setTimeout(r, 100));
   const exited = new Promise<number | null>((resolve) => run.child.once('exit', (code) => resolve(code)));
@@ -117,8 +126,16 @@ it('a request that is held (an injected latency) is still answered during the sh
 
   // A request held longer than the timeout is cut at the timeout.
   const slow = await startCli(['--port', '0', '--shutdown-timeout', '300ms']);
-  expect((await call(slow.url, 'POST', '/__mock/faults', { body: { operation_id: 'rotateWebhookEndpointSecret', latency_ms: 20_000, times: 1 } })).status).toBe(201);
-  const cut = call(slow.url, 'POST', `/webhook/endpoints/${ep}/rotate-secret`, { headers: { 'api-key': owner } }).catch((e) => e as Error);
+  expect(
+    (
+      await call(slow.url, 'POST', '/__mock/faults', {
+        body: { operation_id: 'rotateWebhookEndpointSecret', latency_ms: 20_000, times: 1 },
+      })
+    ).status,
+  ).toBe(201);
+  const cut = call(slow.url, 'POST', `/webhook/endpoints/${ep}/rotate-secret`, { headers: { 'api-key': owner } }).catch(
+    (e) => e as Error,
+  );
   await new Promise((r) => setTimeout(r, 100));
   const slowExit = new Promise<number | null>((resolve) => slow.child.once('exit', (code) => resolve(code)));
   const sent = Date.now();

@@ -15,7 +15,9 @@ import { dribbleHeaders, endlessBody, faultyReceiver } from './support/slow';
 describe('slow clients', () => {
   let m: TestMock;
   beforeAll(async () => {
-    m = await startMock({ transportLimits: { headersTimeoutMs: 2500, requestTimeoutMs: 3500, keepAliveTimeoutMs: 500 } });
+    m = await startMock({
+      transportLimits: { headersTimeoutMs: 2500, requestTimeoutMs: 3500, keepAliveTimeoutMs: 500 },
+    });
   });
   afterAll(() => m.close());
 
@@ -26,7 +28,9 @@ describe('slow clients', () => {
     const started = Date.now();
     // Meanwhile, ordinary requests are answered, while every slow client still holds its connection.
     for (let i = 0; i < 10; i++) {
-      const res = await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint().id}/rotate-secret`, { headers: { 'api-key': m.key('owner') } });
+      const res = await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint().id}/rotate-secret`, {
+        headers: { 'api-key': m.key('owner') },
+      });
       expect(res.status).toBe(200);
     }
     expect(cutOff).toBe(0);
@@ -37,7 +41,10 @@ describe('slow clients', () => {
     for (const a of answers) {
       expect(a).toMatch(/^HTTP\/1\.1 408 /);
       const id = /x-request-id: (\S+)/.exec(a)![1];
-      expect(JSON.parse(a.slice(a.indexOf('\r\n\r\n') + 4)).error).toMatchObject({ code: 'VALIDATION_ERROR', requestId: id });
+      expect(JSON.parse(a.slice(a.indexOf('\r\n\r\n') + 4)).error).toMatchObject({
+        code: 'VALIDATION_ERROR',
+        requestId: id,
+      });
     }
   }, 20_000);
 
@@ -47,7 +54,9 @@ describe('slow clients', () => {
     const answer = await new Promise<string>((resolve) => {
       let out = '';
       const s = net.connect(Number(port), hostname, () => {
-        s.write(`POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\napi-key: ${m.key('owner')}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{`);
+        s.write(
+          `POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\napi-key: ${m.key('owner')}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{`,
+        );
         const t = setInterval(() => (s.writable ? s.write(' ') : clearInterval(t)), 200);
         s.on('close', () => clearInterval(t));
       });
@@ -67,7 +76,9 @@ describe('slow clients', () => {
     const closedAfter = await new Promise<number>((resolve) => {
       let answeredAt = 0;
       let out = '';
-      const s = net.connect(Number(port), hostname, () => s.write('GET /__mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+      const s = net.connect(Number(port), hostname, () =>
+        s.write('GET /__mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),
+      );
       s.on('data', (c) => {
         out += c;
         if (!answeredAt && out.includes('"status":"ok"')) answeredAt = Date.now();
@@ -88,7 +99,9 @@ describe('faulty receivers', () => {
 
   async function deliverTo(url: string, extra: Parameters<typeof startMock>[0] = {}) {
     const m = await startMock({ webhookUrl: url, retrySchedule: SCHEDULE, deliveryTimeoutMs: TIMEOUT, ...extra });
-    const emitted = await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: m.endpoint().id } });
+    const emitted = await call(m.url, 'POST', '/__mock/events', {
+      body: { type: 'kyc.result.approved', endpoint_id: m.endpoint().id },
+    });
     expect(emitted.status).toBe(202);
     const delivery = await waitFor(
       async () => {
@@ -217,17 +230,28 @@ describe('faulty receivers', () => {
 
   it('memory stays bounded: pending deliveries are capped (the rest skipped, said so), and so is the journal', async () => {
     const r = await faultyReceiver((req) => req.resume()); // hangs: every delivery stays pending
-    const m = await startMock({ webhookUrl: r.url, retrySchedule: [0, 60_000], deliveryTimeoutMs: 60_000, maxPendingDeliveries: 100, journalLimit: 50 });
+    const m = await startMock({
+      webhookUrl: r.url,
+      retrySchedule: [0, 60_000],
+      deliveryTimeoutMs: 60_000,
+      maxPendingDeliveries: 100,
+      journalLimit: 50,
+    });
     try {
       let accepted = 0;
       let skipped = 0;
       for (let i = 0; i < 30; i++) {
-        const res = await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: m.endpoint().id } });
-        expect(res.status).toBe(202);
-        for (let j = 0; j < 9; j++) await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: m.endpoint().id } }).then((x) => {
-          accepted += x.json.deliveries.length;
-          skipped += x.json.skipped.filter((s: any) => s.reason === 'too many pending deliveries').length;
+        const res = await call(m.url, 'POST', '/__mock/events', {
+          body: { type: 'kyc.result.approved', endpoint_id: m.endpoint().id },
         });
+        expect(res.status).toBe(202);
+        for (let j = 0; j < 9; j++)
+          await call(m.url, 'POST', '/__mock/events', {
+            body: { type: 'kyc.result.approved', endpoint_id: m.endpoint().id },
+          }).then((x) => {
+            accepted += x.json.deliveries.length;
+            skipped += x.json.skipped.filter((s: any) => s.reason === 'too many pending deliveries').length;
+          });
         accepted += res.json.deliveries.length;
         skipped += res.json.skipped.filter((s: any) => s.reason === 'too many pending deliveries').length;
       }

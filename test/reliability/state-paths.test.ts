@@ -35,7 +35,10 @@ describe('paths that are not regular files are refused without being read', () =
   it('a FIFO, as the state file or as the fixture', async () => {
     const fifo = path.join(dir, 'state.db');
     execFileSync('mkfifo', [fifo]);
-    await refused(['--state-file', fifo], /state file .*state\.db: is a FIFO \(named pipe\), not a regular file: refused without reading it/);
+    await refused(
+      ['--state-file', fifo],
+      /state file .*state\.db: is a FIFO \(named pipe\), not a regular file: refused without reading it/,
+    );
     await refused(['--fixture', fifo], /fixture .*state\.db: is a FIFO \(named pipe\), not a regular file/);
     expect(fs.statSync(fifo).isFIFO()).toBe(true);
   });
@@ -52,7 +55,12 @@ describe('paths that are not regular files are refused without being read', () =
     const huge = path.join(dir, 'huge.json');
     fs.writeFileSync(huge, '{');
     fs.truncateSync(huge, 700 * 1024 * 1024); // sparse: 700 MB that take no space
-    await refused(['--fixture', huge], new RegExp(`is ${700 * 1024 * 1024} bytes, over the limit of ${LIMITS.fixtureBytes.value} bytes: refused without reading it`));
+    await refused(
+      ['--fixture', huge],
+      new RegExp(
+        `is ${700 * 1024 * 1024} bytes, over the limit of ${LIMITS.fixtureBytes.value} bytes: refused without reading it`,
+      ),
+    );
     const garbage = path.join(dir, 'huge.db');
     fs.writeFileSync(garbage, 'not a database');
     fs.truncateSync(garbage, 700 * 1024 * 1024);
@@ -64,7 +72,10 @@ describe('paths that are not regular files are refused without being read', () =
     fs.symlinkSync(path.join(dir, 'nowhere.db'), path.join(dir, 'dangling.db'));
     await refused(['--state-file', path.join(dir, 'dangling.db')], /is a symbolic link to a file that does not exist/);
     fs.writeFileSync(path.join(dir, 'plain'), 'x');
-    await refused(['--state-file', path.join(dir, 'plain', 'state.db')], /cannot be read: a parent of it is not a directory \(ENOTDIR\)/);
+    await refused(
+      ['--state-file', path.join(dir, 'plain', 'state.db')],
+      /cannot be read: a parent of it is not a directory \(ENOTDIR\)/,
+    );
   });
 });
 
@@ -80,7 +91,9 @@ describe('what is followed or accepted', () => {
       const state = (await call(run.url, 'GET', '/__mock/state')).json;
       const ep = state.organizations[0].endpoints[0].id;
       const key = /owner\s+api-key: (\S+)/.exec(run.stdout())![1];
-      const res = await call(run.url, 'POST', `/webhook/endpoints/${ep}/rotate-secret`, { headers: { 'api-key': key } });
+      const res = await call(run.url, 'POST', `/webhook/endpoints/${ep}/rotate-secret`, {
+        headers: { 'api-key': key },
+      });
       expect(res.status).toBe(200);
       expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
       expect(endpointInDatabase(target, ep)!.secret).toBe(res.json.secret);
@@ -93,7 +106,7 @@ describe('what is followed or accepted', () => {
     expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
   });
 
-  it('a directory holds the database in LMDB\'s own layout (data.mdb, lock.mdb), owner-only', async () => {
+  it("a directory holds the database in LMDB's own layout (data.mdb, lock.mdb), owner-only", async () => {
     const d = path.join(dir, 'state');
     fs.mkdirSync(d);
     const run = await startServe(d);

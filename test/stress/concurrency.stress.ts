@@ -17,7 +17,12 @@ it.each([
   for (let i = 0; i < 5; i++) {
     const receiver = await startReceiver();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-conc-'));
-    const m = await startMock({ webhookUrl: receiver.url, retrySchedule: [0], journalLimit: 10_000, stateFile: persisted ? path.join(dir, 'state.db') : undefined });
+    const m = await startMock({
+      webhookUrl: receiver.url,
+      retrySchedule: [0],
+      journalLimit: 10_000,
+      stateFile: persisted ? path.join(dir, 'state.db') : undefined,
+    });
     try {
       const r = await rotateConcurrently(m.mock, m.url, receiver, { rotations: 1000, connections: 50, events: 100 });
       rotations += r.rotations;
@@ -29,5 +34,10 @@ it.each([
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
-  report(`concurrency ${name}`, { rotations, connections: 50, deliveriesVerified: deliveries, maxRotationsBetweenEmitAndSign: maxBetween });
+  report(`concurrency ${name}`, {
+    rotations,
+    connections: 50,
+    deliveriesVerified: deliveries,
+    maxRotationsBetweenEmitAndSign: maxBetween,
+  });
 });

@@ -14,7 +14,8 @@ it('kill -9 and restart under load: no acknowledged rotation lost, the database 
   const seeded = createMockServer({ seed: 42, logLevel: 'silent' }).seeded;
   let run = await startServe(file);
   try {
-    for (let i = 0; i < 16; i++) await call(run.url, 'POST', '/__mock/endpoints', { body: { organization_id: seeded[i % 2].id } });
+    for (let i = 0; i < 16; i++)
+      await call(run.url, 'POST', '/__mock/endpoints', { body: { organization_id: seeded[i % 2].id } });
     const lanes = await lanesFor(run.url, new Map(seeded.map((o) => [o.id, o.apiKeys[0].key])));
     let acknowledged = 0;
     let writtenNotAnswered = 0;
@@ -27,7 +28,13 @@ it('kill -9 and restart under load: no acknowledged rotation lost, the database 
       fileReads += round.fileReads;
     }
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    report('crash', { rounds, lanes: lanes.length, acknowledgedRotations: acknowledged, writtenButNotAnswered: writtenNotAnswered, fileReadsDuringLoad: fileReads });
+    report('crash', {
+      rounds,
+      lanes: lanes.length,
+      acknowledgedRotations: acknowledged,
+      writtenButNotAnswered: writtenNotAnswered,
+      fileReadsDuringLoad: fileReads,
+    });
   } finally {
     if (run.child.exitCode === null) await run.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,9 @@ it('generated malformed requests: documented answers in the envelope, nothing ch
   const runs = Number(process.env.HOSTILE_RUNS ?? 6000);
   const seed = process.env.HOSTILE_SEED ? Number(process.env.HOSTILE_SEED) : Date.now() % 2 ** 31;
   const logged: string[] = [];
-  const m = await startMock({ logger: createLogger('debug', { write: (s: string) => logged.push(s) }, { write: () => true }) });
+  const m = await startMock({
+    logger: createLogger('debug', { write: (s: string) => logged.push(s) }, { write: () => true }),
+  });
   try {
     const run = await runHostile(m.mock, m.url, runs, seed, 500);
     m.mock.logger.flush();

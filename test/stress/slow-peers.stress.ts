@@ -24,7 +24,9 @@ it('1,000 clients dribbling headers at the default limits: others served through
     let worst = 0;
     while (cutOff === 0 && Date.now() - started < 20_000) {
       const t = Date.now();
-      const res = await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint().id}/rotate-secret`, { headers: { 'api-key': m.key('owner') } });
+      const res = await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint().id}/rotate-secret`, {
+        headers: { 'api-key': m.key('owner') },
+      });
       expect(res.status).toBe(200);
       worst = Math.max(worst, Date.now() - t);
       served++;
@@ -34,7 +36,12 @@ it('1,000 clients dribbling headers at the default limits: others served through
     expect(answers.every((a) => a.startsWith('HTTP/1.1 408 '))).toBe(true);
     expect(elapsed).toBeLessThan(15_000);
     expect(served).toBeGreaterThan(100);
-    report('slow clients', { slowClients: 1000, servedWhileTheyHeld: served, worstLatencyMs: worst, allCutOffAfterMs: elapsed });
+    report('slow clients', {
+      slowClients: 1000,
+      servedWhileTheyHeld: served,
+      worstLatencyMs: worst,
+      allCutOffAfterMs: elapsed,
+    });
   } finally {
     await m.close();
   }
@@ -54,7 +61,9 @@ it('20,000 events to a receiver that never answers: 10,000 pending (the cap), th
       Array.from({ length: 30 }, async () => {
         while (next < 20_000) {
           next++;
-          const res = await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: m.endpoint().id } });
+          const res = await call(m.url, 'POST', '/__mock/events', {
+            body: { type: 'kyc.result.approved', endpoint_id: m.endpoint().id },
+          });
           accepted += res.json.deliveries.length;
           skipped += res.json.skipped.length;
           maxPending = Math.max(maxPending, m.mock.deliveries.pendingCount);
@@ -72,7 +81,15 @@ it('20,000 events to a receiver that never answers: 10,000 pending (the cap), th
     await waitFor(() => r.openSockets() === 0 || undefined, 10_000, 'the connections to close');
     const after = heapMb();
     expect(after - before).toBeLessThan(50);
-    report('delivery memory', { events: 20_000, accepted, skippedAsTooManyPending: skipped, maxPending, heapBeforeMb: before, heapPeakMb: peak, heapAfterSettlingMb: after });
+    report('delivery memory', {
+      events: 20_000,
+      accepted,
+      skippedAsTooManyPending: skipped,
+      maxPending,
+      heapBeforeMb: before,
+      heapPeakMb: peak,
+      heapAfterSettlingMb: after,
+    });
   } finally {
     await m.close();
     await r.close();

@@ -67,7 +67,10 @@ interface TamperContext {
 /** Re-signs a delivery whose id, timestamp or body a variant changed (with the endpoint's current secret, or `key`). */
 const resign = (d: Outgoing, secret: string | Buffer): Outgoing => ({
   ...d,
-  headers: { ...d.headers, 'webhook-signature': sign(secret, d.headers['webhook-id'], Number(d.headers['webhook-timestamp']), d.body) },
+  headers: {
+    ...d.headers,
+    'webhook-signature': sign(secret, d.headers['webhook-id'], Number(d.headers['webhook-timestamp']), d.body),
+  },
 });
 
 export interface Variant {
@@ -167,7 +170,10 @@ function emitWith(mock: MockServer, change: (e: { enabled: boolean; eventTypes: 
  * Wraps rotate: `after` gets its answer (refused or not), the endpoint's id and its secret before
  * the rotation, and returns the answer to give.
  */
-function afterRotate(mock: MockServer, after: (r: Result<{ secret: string }>, id: string, before: string | undefined) => Result<{ secret: string }>) {
+function afterRotate(
+  mock: MockServer,
+  after: (r: Result<{ secret: string }>, id: string, before: string | undefined) => Result<{ secret: string }>,
+) {
   const original = mock.service.rotateSecret.bind(mock.service);
   mock.service.rotateSecret = async (principal, id) => {
     const before = mock.store.endpoint(id)?.secret;
@@ -224,7 +230,8 @@ export const VARIANTS: Record<string, Variant> = {
     description: 'secrets are returned without the whsec_ prefix',
     fails: ['one_time_secret'],
     rewrite(a) {
-      if (a.status === 200 && typeof a.json?.secret === 'string') return JSON.stringify({ ...a.json, secret: a.json.secret.replace(/^whsec_/, '') });
+      if (a.status === 200 && typeof a.json?.secret === 'string')
+        return JSON.stringify({ ...a.json, secret: a.json.secret.replace(/^whsec_/, '') });
       return undefined;
     },
   },
@@ -252,7 +259,8 @@ export const VARIANTS: Record<string, Variant> = {
     description: "an error's requestId is not its x-request-id",
     fails: ['error_envelope'],
     rewrite(a) {
-      if (a.status >= 400 && a.json?.error) return JSON.stringify({ error: { ...a.json.error, requestId: randomUUID() } });
+      if (a.status >= 400 && a.json?.error)
+        return JSON.stringify({ error: { ...a.json.error, requestId: randomUUID() } });
       return undefined;
     },
   },
@@ -291,7 +299,8 @@ export const VARIANTS: Record<string, Variant> = {
     fails: ['keys_never_echoed'],
     rewrite(a) {
       const key = a.requestHeaders['api-key'];
-      if (a.status === 401 && a.json?.error && key) return JSON.stringify({ error: { ...a.json.error, message: `${a.json.error.message} (${key})` } });
+      if (a.status === 401 && a.json?.error && key)
+        return JSON.stringify({ error: { ...a.json.error, message: `${a.json.error.message} (${key})` } });
       return undefined;
     },
   },
@@ -299,7 +308,12 @@ export const VARIANTS: Record<string, Variant> = {
     description: 'create validates the body before the key: no key and a bad body get 400',
     fails: ['refusal_order'],
     rewriteRequest(req, mock) {
-      if (req.method === 'POST' && isCreate(req.path) && req.headers['api-key'] === undefined && badCreateBody(req.body)) {
+      if (
+        req.method === 'POST' &&
+        isCreate(req.path) &&
+        req.headers['api-key'] === undefined &&
+        badCreateBody(req.body)
+      ) {
         req.headers['api-key'] = mock.seeded[0].apiKeys.find((k) => k.role === 'admin')!.key;
       }
     },
@@ -308,7 +322,12 @@ export const VARIANTS: Record<string, Variant> = {
     description: 'create checks the role before the body: a member key and a bad body get 500',
     fails: ['refusal_order'],
     rewriteRequest(req, mock) {
-      if (req.method === 'POST' && isCreate(req.path) && roleOf(mock, req.headers['api-key']) === 'member' && badCreateBody(req.body)) {
+      if (
+        req.method === 'POST' &&
+        isCreate(req.path) &&
+        roleOf(mock, req.headers['api-key']) === 'member' &&
+        badCreateBody(req.body)
+      ) {
         req.body = JSON.stringify({ url: 'https://example.com/hooks' });
       }
     },
@@ -317,7 +336,12 @@ export const VARIANTS: Record<string, Variant> = {
     description: 'rotate looks the endpoint up before the key: no key and an unknown id get 500',
     fails: ['refusal_order'],
     rewriteRequest(req, mock) {
-      if (req.method === 'POST' && isRotate(req.path) && req.headers['api-key'] === undefined && !mock.store.endpoint(endpointIdOf(req.path))) {
+      if (
+        req.method === 'POST' &&
+        isRotate(req.path) &&
+        req.headers['api-key'] === undefined &&
+        !mock.store.endpoint(endpointIdOf(req.path))
+      ) {
         req.headers['api-key'] = mock.seeded[0].apiKeys.find((k) => k.role === 'admin')!.key;
       }
     },
@@ -340,7 +364,10 @@ export const VARIANTS: Record<string, Variant> = {
     rewrite(a, mock) {
       if (a.status === 500 && isRotate(a.path)) {
         const e = mock.store.endpoint(endpointIdOf(a.path));
-        if (e) return JSON.stringify({ error: { ...a.json.error, message: `${a.json.error.message} (current secret ${e.secret})` } });
+        if (e)
+          return JSON.stringify({
+            error: { ...a.json.error, message: `${a.json.error.message} (current secret ${e.secret})` },
+          });
       }
       return undefined;
     },
@@ -352,7 +379,8 @@ export const VARIANTS: Record<string, Variant> = {
       const original = mock.service.rotateSecret.bind(mock.service);
       mock.service.rotateSecret = async (principal, id) => {
         const e = mock.store.endpoint(id);
-        if (e && e.organizationId !== principal.organizationId) return fail({ kind: 'endpoint_not_found', message: 'This endpoint belongs to another organization.' });
+        if (e && e.organizationId !== principal.organizationId)
+          return fail({ kind: 'endpoint_not_found', message: 'This endpoint belongs to another organization.' });
         return original(principal, id);
       };
     },
@@ -368,7 +396,8 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'answer-event-types-default-partial': {
-    description: 'create answers, for an endpoint asked without event_types, that it subscribed to five types (it has all ten)',
+    description:
+      'create answers, for an endpoint asked without event_types, that it subscribed to five types (it has all ten)',
     fails: ['created_endpoint'],
     rewrite(a) {
       if (a.status === 200 && isCreate(a.path) && a.json?.event_types?.length === EVENT_TYPES.length) {
@@ -422,20 +451,34 @@ export const VARIANTS: Record<string, Variant> = {
   'signed-with-wrong-key': {
     description: 'deliveries are signed with a key that is not the endpoint’s secret',
     fails: ['delivery_signature'],
-    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'rotation_scoped', 'retry_after_rotation'],
+    blocked: [
+      'role_enforced',
+      'not_found_indistinguishable',
+      'immediate_invalidation',
+      'rotation_scoped',
+      'retry_after_rotation',
+    ],
     tamper: (d) => resign(d, generateSecret()),
   },
   'new-webhook-id-per-attempt': {
     description: 'each attempt gets a fresh webhook-id (correctly signed), so retries are not idempotent',
     fails: ['retry_after_rotation'],
-    tamper: (d, { secret }) => resign({ ...d, headers: { ...d.headers, 'webhook-id': `wh_evt_${randomBytes(12).toString('hex')}` } }, secret),
+    tamper: (d, { secret }) =>
+      resign({ ...d, headers: { ...d.headers, 'webhook-id': `wh_evt_${randomBytes(12).toString('hex')}` } }, secret),
   },
   'retry-replays-first-signature': {
     description: 'a retry carries the first attempt’s timestamp and signature, made with the secret in force then',
     fails: ['retry_after_rotation'],
     tamper(d, { firstAttempt }) {
       if (!firstAttempt) return d;
-      return { ...d, headers: { ...d.headers, 'webhook-timestamp': firstAttempt['webhook-timestamp'], 'webhook-signature': firstAttempt['webhook-signature'] } };
+      return {
+        ...d,
+        headers: {
+          ...d.headers,
+          'webhook-timestamp': firstAttempt['webhook-timestamp'],
+          'webhook-signature': firstAttempt['webhook-signature'],
+        },
+      };
     },
   },
   'retry-keeps-first-timestamp': {
@@ -443,7 +486,10 @@ export const VARIANTS: Record<string, Variant> = {
     fails: ['retry_after_rotation'],
     tamper(d, { firstAttempt, secret }) {
       if (!firstAttempt) return d;
-      return resign({ ...d, headers: { ...d.headers, 'webhook-timestamp': firstAttempt['webhook-timestamp'] } }, secret);
+      return resign(
+        { ...d, headers: { ...d.headers, 'webhook-timestamp': firstAttempt['webhook-timestamp'] } },
+        secret,
+      );
     },
   },
   'redirects-followed': {
@@ -463,7 +509,8 @@ export const VARIANTS: Record<string, Variant> = {
     fails: ['role_enforced'],
     patch(mock) {
       const original = mock.service.createEndpoint.bind(mock.service);
-      mock.service.createEndpoint = (principal, input, problems) => original({ ...principal, role: 'admin' }, input, problems);
+      mock.service.createEndpoint = (principal, input, problems) =>
+        original({ ...principal, role: 'admin' }, input, problems);
     },
   },
   'short-secret': {
@@ -508,7 +555,12 @@ export const VARIANTS: Record<string, Variant> = {
       if (!body) return;
       if (typeof body.name !== 'string' || body.name.length > 120) delete body.name;
       if (typeof body.enabled !== 'boolean') delete body.enabled;
-      if (!Array.isArray(body.event_types) || body.event_types.length === 0 || body.event_types.some((t: unknown) => !EVENT_TYPES.includes(t as string))) delete body.event_types;
+      if (
+        !Array.isArray(body.event_types) ||
+        body.event_types.length === 0 ||
+        body.event_types.some((t: unknown) => !EVENT_TYPES.includes(t as string))
+      )
+        delete body.event_types;
       req.body = JSON.stringify(body);
     },
   },
@@ -517,7 +569,12 @@ export const VARIANTS: Record<string, Variant> = {
     fails: ['create_validation'],
     rewrite(a) {
       if (a.status === 400 && isCreate(a.path) && Array.isArray(a.json?.error?.details)) {
-        return JSON.stringify({ error: { ...a.json.error, details: a.json.error.details.map((d: any) => (d.field === '' ? { ...d, field: 'body' } : d)) } });
+        return JSON.stringify({
+          error: {
+            ...a.json.error,
+            details: a.json.error.details.map((d: any) => (d.field === '' ? { ...d, field: 'body' } : d)),
+          },
+        });
       }
       return undefined;
     },
@@ -526,7 +583,8 @@ export const VARIANTS: Record<string, Variant> = {
     description: 'create answers enabled: false for an endpoint asked without enabled (it is enabled)',
     fails: ['created_endpoint'],
     rewrite(a) {
-      if (a.status === 200 && isCreate(a.path) && parseObject(a.requestBody)?.enabled === undefined) return JSON.stringify({ ...a.json, enabled: false });
+      if (a.status === 200 && isCreate(a.path) && parseObject(a.requestBody)?.enabled === undefined)
+        return JSON.stringify({ ...a.json, enabled: false });
       return undefined;
     },
   },
@@ -543,22 +601,32 @@ export const VARIANTS: Record<string, Variant> = {
     fails: ['created_endpoint'],
     rewriteRequest(req) {
       req.path = req.path.replace('/webhook/endpoints/ep_', '/webhook/endpoints/wh_end_');
-      if (req.path.startsWith('/__mock/events')) req.body = req.body.replace('"endpoint_id":"ep_', '"endpoint_id":"wh_end_');
+      if (req.path.startsWith('/__mock/events'))
+        req.body = req.body.replace('"endpoint_id":"ep_', '"endpoint_id":"wh_end_');
     },
     rewrite(a) {
-      if (a.status === 200 && isCreate(a.path) && typeof a.json?.id === 'string') return JSON.stringify({ ...a.json, id: a.json.id.replace(/^wh_end_/, 'ep_') });
+      if (a.status === 200 && isCreate(a.path) && typeof a.json?.id === 'string')
+        return JSON.stringify({ ...a.json, id: a.json.id.replace(/^wh_end_/, 'ep_') });
       return undefined;
     },
   },
   'event-id-unprefixed': {
     description: 'webhook-id is msg_… instead of wh_evt_… (the same on every attempt, correctly signed)',
     fails: ['delivery_conformance'],
-    tamper: (d, { secret }) => resign({ ...d, headers: { ...d.headers, 'webhook-id': d.headers['webhook-id'].replace(/^wh_evt_/, 'msg_') } }, secret),
+    tamper: (d, { secret }) =>
+      resign(
+        { ...d, headers: { ...d.headers, 'webhook-id': d.headers['webhook-id'].replace(/^wh_evt_/, 'msg_') } },
+        secret,
+      ),
   },
   'payload-not-thin': {
     description: 'the payload carries the whole inquiry beside type, timestamp and data',
     fails: ['delivery_conformance'],
-    tamper: (d, { secret }) => resign({ ...d, body: JSON.stringify({ ...JSON.parse(d.body), inquiry: { status: 'approved', fields: {} } }) }, secret),
+    tamper: (d, { secret }) =>
+      resign(
+        { ...d, body: JSON.stringify({ ...JSON.parse(d.body), inquiry: { status: 'approved', fields: {} } }) },
+        secret,
+      ),
   },
   'delivery-content-type-text': {
     description: 'deliveries are labelled text/plain',
@@ -581,25 +649,53 @@ export const VARIANTS: Record<string, Variant> = {
   'timestamp-in-milliseconds': {
     description: 'webhook-timestamp is in milliseconds (and signed so)',
     fails: ['delivery_conformance', 'delivery_signature'],
-    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'rotation_scoped', 'retry_after_rotation'],
-    tamper: (d, { secret }) => resign({ ...d, headers: { ...d.headers, 'webhook-timestamp': `${d.headers['webhook-timestamp']}000` } }, secret),
+    blocked: [
+      'role_enforced',
+      'not_found_indistinguishable',
+      'immediate_invalidation',
+      'rotation_scoped',
+      'retry_after_rotation',
+    ],
+    tamper: (d, { secret }) =>
+      resign({ ...d, headers: { ...d.headers, 'webhook-timestamp': `${d.headers['webhook-timestamp']}000` } }, secret),
   },
   'signature-not-v1': {
     description: 'signatures are labelled v2, (the HMAC is right)',
     fails: ['delivery_conformance', 'delivery_signature'],
-    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'rotation_scoped', 'retry_after_rotation'],
-    tamper: (d) => ({ ...d, headers: { ...d.headers, 'webhook-signature': d.headers['webhook-signature'].replace(/^v1,/, 'v2,') } }),
+    blocked: [
+      'role_enforced',
+      'not_found_indistinguishable',
+      'immediate_invalidation',
+      'rotation_scoped',
+      'retry_after_rotation',
+    ],
+    tamper: (d) => ({
+      ...d,
+      headers: { ...d.headers, 'webhook-signature': d.headers['webhook-signature'].replace(/^v1,/, 'v2,') },
+    }),
   },
   'body-reformatted-after-signing': {
     description: 'the body is signed compact and sent pretty-printed: the signed bytes are not the bytes sent',
     fails: ['delivery_signature'],
-    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'rotation_scoped', 'retry_after_rotation'],
+    blocked: [
+      'role_enforced',
+      'not_found_indistinguishable',
+      'immediate_invalidation',
+      'rotation_scoped',
+      'retry_after_rotation',
+    ],
     tamper: (d) => ({ ...d, body: JSON.stringify(JSON.parse(d.body), null, 2) }),
   },
   'key-not-base64-decoded': {
     description: 'the HMAC key is the secret string itself, not the bytes its base64 decodes to',
     fails: ['delivery_signature'],
-    blocked: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'rotation_scoped', 'retry_after_rotation'],
+    blocked: [
+      'role_enforced',
+      'not_found_indistinguishable',
+      'immediate_invalidation',
+      'rotation_scoped',
+      'retry_after_rotation',
+    ],
     tamper: (d, { secret }) => resign(d, Buffer.from(secret, 'utf8')),
   },
   'wrong-user-agent': {
@@ -628,7 +724,8 @@ export const VARIANTS: Record<string, Variant> = {
     fails: ['response_schema_conformance'],
     blocked: ['one_time_secret', 'immediate_invalidation', 'retry_after_rotation'],
     rewrite(a) {
-      if (a.status === 200 && isRotate(a.path) && typeof a.json?.secret === 'string') return JSON.stringify({ secret: 12345 });
+      if (a.status === 200 && isRotate(a.path) && typeof a.json?.secret === 'string')
+        return JSON.stringify({ secret: 12345 });
       return undefined;
     },
   },
@@ -642,7 +739,16 @@ export const VARIANTS: Record<string, Variant> = {
     fails: ['delivery_conformance'],
     tamper: (d, { secret }) => {
       const payload = JSON.parse(d.body);
-      return resign({ ...d, body: JSON.stringify({ ...payload, data: { ...payload.data, document_number: 'X1234567', status: 'approved' } }) }, secret);
+      return resign(
+        {
+          ...d,
+          body: JSON.stringify({
+            ...payload,
+            data: { ...payload.data, document_number: 'X1234567', status: 'approved' },
+          }),
+        },
+        secret,
+      );
     },
   },
   'payload-timestamp-not-iso': {
@@ -650,16 +756,22 @@ export const VARIANTS: Record<string, Variant> = {
     fails: ['delivery_conformance'],
     tamper: (d, { secret }) => {
       const payload = JSON.parse(d.body);
-      return resign({ ...d, body: JSON.stringify({ ...payload, timestamp: new Date(payload.timestamp).toUTCString() }) }, secret);
+      return resign(
+        { ...d, body: JSON.stringify({ ...payload, timestamp: new Date(payload.timestamp).toUTCString() }) },
+        secret,
+      );
     },
   },
   'webhook-id-per-endpoint': {
-    description: 'webhook-id identifies the endpoint, not the event: every event to an endpoint has the same id (correctly signed)',
+    description:
+      'webhook-id identifies the endpoint, not the event: every event to an endpoint has the same id (correctly signed)',
     fails: ['delivery_conformance'],
-    tamper: (d, { secret, endpointId }) => resign({ ...d, headers: { ...d.headers, 'webhook-id': `wh_evt_${endpointId.replace(/^wh_end_/, '')}` } }, secret),
+    tamper: (d, { secret, endpointId }) =>
+      resign({ ...d, headers: { ...d.headers, 'webhook-id': `wh_evt_${endpointId.replace(/^wh_end_/, '')}` } }, secret),
   },
   'rotation-applies-late': {
-    description: 'a rotation answers its new secret at once but signs with it only 150 ms later (asynchronous propagation)',
+    description:
+      'a rotation answers its new secret at once but signs with it only 150 ms later (asynchronous propagation)',
     fails: ['immediate_invalidation'],
     patch(mock) {
       const replace = mock.store.replaceSecret.bind(mock.store);
@@ -667,7 +779,8 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'refused-rotation-applied': {
-    description: "a rotation refused with 500 (a member key, another organization's endpoint) still replaces the secret",
+    description:
+      "a rotation refused with 500 (a member key, another organization's endpoint) still replaces the secret",
     fails: ['role_enforced', 'not_found_indistinguishable'],
     patch(mock) {
       afterRotate(mock, (r, id, before) => {
@@ -689,14 +802,17 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'rotation-rekeys-organization': {
-    description: "a rotation also gives every other endpoint of the organization a new secret (one it never hands out)",
+    description: 'a rotation also gives every other endpoint of the organization a new secret (one it never hands out)',
     fails: ['rotation_scoped'],
     // Every check that verifies a delivery with a secret the run was given, once another check's rotation re-keyed it.
     mayBlock: ['role_enforced', 'not_found_indistinguishable', 'immediate_invalidation', 'retry_after_rotation'],
     patch(mock) {
       afterRotate(mock, (r, id) => {
         const org = mock.store.endpoint(id)?.organizationId;
-        if (r.ok) for (const e of [...mock.store.endpoints()]) if (e.organizationId === org && e.id !== id) mock.store.replaceSecret(e.id, generateSecret(), new Date().toISOString());
+        if (r.ok)
+          for (const e of [...mock.store.endpoints()])
+            if (e.organizationId === org && e.id !== id)
+              mock.store.replaceSecret(e.id, generateSecret(), new Date().toISOString());
         return r;
       });
     },
@@ -718,7 +834,9 @@ export const VARIANTS: Record<string, Variant> = {
 };
 
 function listen(server: http.Server): Promise<string> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {
@@ -730,11 +848,17 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 const HOP_BY_HOP = ['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding'];
-const withoutHopByHop = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).filter(([k]) => !HOP_BY_HOP.includes(k)));
-const flat = (headers: http.IncomingHttpHeaders) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
+const withoutHopByHop = (headers: Record<string, string>) =>
+  Object.fromEntries(Object.entries(headers).filter(([k]) => !HOP_BY_HOP.includes(k)));
+const flat = (headers: http.IncomingHttpHeaders) =>
+  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
 
 /** Deliveries go through this proxy, which tampers with them, then on to the real receiver. */
-async function deliveryProxy(variant: Omit<Variant, 'fails'>, mock: MockServer, servers: http.Server[]): Promise<(to: string) => string> {
+async function deliveryProxy(
+  variant: Omit<Variant, 'fails'>,
+  mock: MockServer,
+  servers: http.Server[],
+): Promise<(to: string) => string> {
   const firstAttempts = new Map<string, Record<string, string>>();
   // Every secret each endpoint has had, as the proxy saw them.
   const secrets = new Map<string, string[]>();
@@ -747,9 +871,23 @@ async function deliveryProxy(variant: Omit<Variant, 'fails'>, mock: MockServer, 
     if (endpoint && seen[seen.length - 1] !== secret) secrets.set(endpoint.id, (seen.push(secret), seen));
     const headers = withoutHopByHop(flat(req.headers));
     const id = headers['webhook-id'];
-    const out = variant.tamper!({ method: req.method ?? 'POST', headers, body }, { mock, secret, previousSecrets: seen.slice(0, -1), firstAttempt: firstAttempts.get(id), endpointId: endpoint?.id ?? '' });
+    const out = variant.tamper!(
+      { method: req.method ?? 'POST', headers, body },
+      {
+        mock,
+        secret,
+        previousSecrets: seen.slice(0, -1),
+        firstAttempt: firstAttempts.get(id),
+        endpointId: endpoint?.id ?? '',
+      },
+    );
     if (!firstAttempts.has(id)) firstAttempts.set(id, headers);
-    const answer = await fetch(to, { method: out.method, headers: out.headers, body: out.body, redirect: variant.followRedirects ? 'follow' : 'manual' }).catch(() => undefined);
+    const answer = await fetch(to, {
+      method: out.method,
+      headers: out.headers,
+      body: out.body,
+      redirect: variant.followRedirects ? 'follow' : 'manual',
+    }).catch(() => undefined);
     const status = answer ? answer.status : 502;
     res.writeHead(variant.answerToMock?.(status) ?? status).end();
   });
@@ -760,9 +898,19 @@ async function deliveryProxy(variant: Omit<Variant, 'fails'>, mock: MockServer, 
 }
 
 /** A proxy in front of the mock that rewrites requests and answers. */
-async function frontProxy(variant: Omit<Variant, 'fails'>, mock: MockServer, mockUrl: string, servers: http.Server[]): Promise<string> {
+async function frontProxy(
+  variant: Omit<Variant, 'fails'>,
+  mock: MockServer,
+  mockUrl: string,
+  servers: http.Server[],
+): Promise<string> {
   const front = http.createServer(async (req, res) => {
-    const incoming: Incoming = { method: req.method ?? 'GET', path: req.url ?? '/', headers: flat(req.headers), body: await readBody(req) };
+    const incoming: Incoming = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: flat(req.headers),
+      body: await readBody(req),
+    };
     variant.rewriteRequest?.(incoming, mock);
     const out = await fetch(mockUrl + incoming.path, {
       method: incoming.method,
@@ -802,7 +950,8 @@ async function frontProxy(variant: Omit<Variant, 'fails'>, mock: MockServer, moc
 
 /** Starts the correct mock (name `correct`) or a broken variant, on a random port. */
 export async function startVariant(name: string, options: MockServerOptions = {}): Promise<RunningVariant> {
-  const variant: Omit<Variant, 'fails'> | undefined = name === 'correct' ? undefined : (VARIANTS[name] ?? CONTRACT_VARIANTS[name]);
+  const variant: Omit<Variant, 'fails'> | undefined =
+    name === 'correct' ? undefined : (VARIANTS[name] ?? CONTRACT_VARIANTS[name]);
   if (name !== 'correct' && !variant) throw new Error(`no variant ${name}`);
   // The correct mock checks its own answers; any violation fails the test when it closes.
   const selfCheckLines: string[] = [];

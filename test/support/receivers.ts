@@ -40,7 +40,10 @@ const standard: Verify = (s, body, headers) => new Webhook(s.current).verify(bod
  * A receiver in the shape every variant shares: verify (or not), drop duplicates, ignore unknown
  * types; each variant swaps one step.
  */
-function receiver(secrets: Secrets, steps: { verify?: Verify; duplicate?: number; unknownType?: number; delayMs?: (p: Payload) => number } = {}): ReceiverHandler {
+function receiver(
+  secrets: Secrets,
+  steps: { verify?: Verify; duplicate?: number; unknownType?: number; delayMs?: (p: Payload) => number } = {},
+): ReceiverHandler {
   const seen = new Set<string>();
   const verify = steps.verify ?? standard;
   return async (body, headers) => {
@@ -61,19 +64,25 @@ function receiver(secrets: Secrets, steps: { verify?: Verify; duplicate?: number
   };
 }
 
-const hmac = (secret: string, content: string) => createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64')).update(content).digest('base64');
-const signatures = (headers: Record<string, string>) => (headers['webhook-signature'] ?? '').split(' ').map((s) => s.split(',')[1]);
+const hmac = (secret: string, content: string) =>
+  createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64'))
+    .update(content)
+    .digest('base64');
+const signatures = (headers: Record<string, string>) =>
+  (headers['webhook-signature'] ?? '').split(' ').map((s) => s.split(',')[1]);
 
 export const SLOW_TYPE = EVENT_TYPES[EVENT_TYPES.length - 1];
 
 export const RECEIVERS: Record<string, Variant> = {
   'standard-webhooks': {
-    description: 'correct: verifies with the standardwebhooks package, drops duplicates with 200, ignores unknown types with 204',
+    description:
+      'correct: verifies with the standardwebhooks package, drops duplicates with 200, ignores unknown types with 204',
     fails: [],
     make: (s) => receiver(s),
   },
   'receive-webhook': {
-    description: "correct: verifies and parses with inklink-mock's receiveWebhook; 400 for a payload it cannot parse (an unknown type)",
+    description:
+      "correct: verifies and parses with inklink-mock's receiveWebhook; 400 for a payload it cannot parse (an unknown type)",
     fails: [],
     make: (s) => {
       const seen = new Set<string>();
@@ -92,12 +101,19 @@ export const RECEIVERS: Record<string, Variant> = {
   },
   'accepts-any-signature': {
     description: 'checks the headers are there and the timestamp is fresh, never the signature',
-    fails: ['wrong_secret_refused', 'old_secret_refused', 'tampered_body_refused', 'tampered_id_refused', 'tampered_timestamp_refused'],
+    fails: [
+      'wrong_secret_refused',
+      'old_secret_refused',
+      'tampered_body_refused',
+      'tampered_id_refused',
+      'tampered_timestamp_refused',
+    ],
     make: (s) =>
       receiver(s, {
         verify: (_s, body, headers) => {
           const present = headers['webhook-id'] && headers['webhook-timestamp'] && headers['webhook-signature'];
-          if (!present || Math.abs(Date.now() / 1000 - Number(headers['webhook-timestamp'])) > 300) throw new Error('refused');
+          if (!present || Math.abs(Date.now() / 1000 - Number(headers['webhook-timestamp'])) > 300)
+            throw new Error('refused');
           return JSON.parse(body);
         },
       }),
@@ -130,9 +146,11 @@ export const RECEIVERS: Record<string, Variant> = {
       }),
   },
   'signs-reserialised-body': {
-    description: 'verifies the signature over JSON.stringify(JSON.parse(body)), not the bytes received (the express.json() mistake)',
+    description:
+      'verifies the signature over JSON.stringify(JSON.parse(body)), not the bytes received (the express.json() mistake)',
     fails: ['tampered_body_refused'],
-    make: (s) => receiver(s, { verify: (secrets, body, headers) => standard(secrets, JSON.stringify(JSON.parse(body)), headers) }),
+    make: (s) =>
+      receiver(s, { verify: (secrets, body, headers) => standard(secrets, JSON.stringify(JSON.parse(body)), headers) }),
   },
   'accepts-missing-header': {
     description: 'skips verification when a webhook header is missing',
@@ -140,7 +158,9 @@ export const RECEIVERS: Record<string, Variant> = {
     make: (s) =>
       receiver(s, {
         verify: (secrets, body, headers) =>
-          headers['webhook-id'] && headers['webhook-timestamp'] && headers['webhook-signature'] ? standard(secrets, body, headers) : JSON.parse(body),
+          headers['webhook-id'] && headers['webhook-timestamp'] && headers['webhook-signature']
+            ? standard(secrets, body, headers)
+            : JSON.parse(body),
       }),
   },
   'first-signature-only': {
@@ -148,7 +168,11 @@ export const RECEIVERS: Record<string, Variant> = {
     fails: ['multiple_signatures_accepted'],
     make: (s) =>
       receiver(s, {
-        verify: (secrets, body, headers) => standard(secrets, body, { ...headers, 'webhook-signature': headers['webhook-signature']?.split(' ')[0] ?? '' }),
+        verify: (secrets, body, headers) =>
+          standard(secrets, body, {
+            ...headers,
+            'webhook-signature': headers['webhook-signature']?.split(' ')[0] ?? '',
+          }),
       }),
   },
   'no-future-timestamps': {
@@ -217,7 +241,9 @@ export async function serveReceiver(
         res.writeHead(204).end();
         return;
       }
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+      );
       let status: number;
       try {
         const answer = await handler(body, headers);

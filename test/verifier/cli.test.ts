@@ -30,7 +30,23 @@ describe('inklink-mock verify', () => {
     const junit = path.join(tmp, 'ok/junit.xml');
     const json = path.join(tmp, 'ok/report.json');
     const r = await runCli(
-      ['verify', '--base-url', correct.url, '--admin-key', correct.keys.admin, '--member-key', correct.keys.member, '--other-org-key', correct.keys.otherOrg, '--trigger', 'mock', '--report', `junit:${junit}`, '--report', `json:${json}`],
+      [
+        'verify',
+        '--base-url',
+        correct.url,
+        '--admin-key',
+        correct.keys.admin,
+        '--member-key',
+        correct.keys.member,
+        '--other-org-key',
+        correct.keys.otherOrg,
+        '--trigger',
+        'mock',
+        '--report',
+        `junit:${junit}`,
+        '--report',
+        `json:${json}`,
+      ],
       { INKLINK_OWNER_KEY: correct.keys.owner },
     );
     expect(r.stderr).toBe('');
@@ -70,7 +86,19 @@ describe('inklink-mock verify', () => {
   });
 
   it('--check runs only the named checks; --list-checks lists them all', async () => {
-    const r = await runCli(['verify', '--base-url', correct.url, '--admin-key', correct.keys.admin, '--member-key', correct.keys.member, '--check', 'auth_required', '--check', 'error_envelope']);
+    const r = await runCli([
+      'verify',
+      '--base-url',
+      correct.url,
+      '--admin-key',
+      correct.keys.admin,
+      '--member-key',
+      correct.keys.member,
+      '--check',
+      'auth_required',
+      '--check',
+      'error_envelope',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/2 passed, 0 failed, 0 skipped, 0 blocked/);
     const list = await runCli(['verify', '--list-checks']);
@@ -79,12 +107,50 @@ describe('inklink-mock verify', () => {
 
   it.each([
     [['verify'], /--base-url is required/],
-    [['verify', '--base-url', 'x', '--admin-key', 'a', '--member-key', 'm'], /--base-url must be an absolute http\(s\) URL/],
-    [['verify', '--base-url', 'ftp://x', '--admin-key', 'a', '--member-key', 'm'], /--base-url must be an absolute http\(s\) URL/],
-    [['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--trigger', 'carrier-pigeon'], /--trigger must be/],
-    [['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--report', 'xml:out'], /--report must be/],
-    [['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--check', 'nope'], /unknown check/],
-    [['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--trigger', 'url:notaurl'], /absolute URL/],
+    [
+      ['verify', '--base-url', 'x', '--admin-key', 'a', '--member-key', 'm'],
+      /--base-url must be an absolute http\(s\) URL/,
+    ],
+    [
+      ['verify', '--base-url', 'ftp://x', '--admin-key', 'a', '--member-key', 'm'],
+      /--base-url must be an absolute http\(s\) URL/,
+    ],
+    [
+      [
+        'verify',
+        '--base-url',
+        'http://127.0.0.1:1',
+        '--admin-key',
+        'a',
+        '--member-key',
+        'm',
+        '--trigger',
+        'carrier-pigeon',
+      ],
+      /--trigger must be/,
+    ],
+    [
+      ['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--report', 'xml:out'],
+      /--report must be/,
+    ],
+    [
+      ['verify', '--base-url', 'http://127.0.0.1:1', '--admin-key', 'a', '--member-key', 'm', '--check', 'nope'],
+      /unknown check/,
+    ],
+    [
+      [
+        'verify',
+        '--base-url',
+        'http://127.0.0.1:1',
+        '--admin-key',
+        'a',
+        '--member-key',
+        'm',
+        '--trigger',
+        'url:notaurl',
+      ],
+      /absolute URL/,
+    ],
   ])('%p: a usage error (exit 2)', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
@@ -92,9 +158,24 @@ describe('inklink-mock verify', () => {
   });
 
   it('prints the header first, then each check as it finishes, then the evidence and the counts', async () => {
-    const child = spawn(process.execPath, [CLI, 'verify', '--base-url', correct.url, '--admin-key', correct.keys.admin, '--member-key', correct.keys.member, '--trigger', 'mock'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'verify',
+        '--base-url',
+        correct.url,
+        '--admin-key',
+        correct.keys.admin,
+        '--member-key',
+        correct.keys.member,
+        '--trigger',
+        'mock',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const chunks: { at: number; text: string }[] = [];
     child.stdout.on('data', (c) => chunks.push({ at: Date.now(), text: String(c) }));
     const code = await new Promise((resolve) => child.on('exit', resolve));
@@ -103,7 +184,17 @@ describe('inklink-mock verify', () => {
     expect(out.split('\n')[0]).toMatch(/^inklink-mock verify http:\/\/127\.0\.0\.1:\d+ {2}\(trigger: mock/);
     expect(out.split('\n')[2]).toMatch(/^ {2}CHECK +RESULT +SUMMARY$/);
     // A quick check's row is out while the slow ones (a held-open retry takes over a second) still run.
-    const when = (re: RegExp) => chunks[chunks.findIndex((_, i) => re.test(chunks.slice(0, i + 1).map((c) => c.text).join('')))].at;
+    const when = (re: RegExp) =>
+      chunks[
+        chunks.findIndex((_, i) =>
+          re.test(
+            chunks
+              .slice(0, i + 1)
+              .map((c) => c.text)
+              .join(''),
+          ),
+        )
+      ].at;
     expect(when(/unknown_endpoint +PASS/)).toBeLessThan(when(/retry_after_rotation +PASS/));
     expect(when(/unknown_endpoint +PASS/)).toBeLessThanOrEqual(when(/ passed, /) - 300);
   });
@@ -111,10 +202,22 @@ describe('inklink-mock verify', () => {
   it('an unreachable base URL fails at once with one line, not a failure per check', async () => {
     const port = await closedPort();
     const started = Date.now();
-    const r = await runCli(['verify', '--base-url', `http://127.0.0.1:${port}`, '--admin-key', 'secret_live_aaaaaaaaaaaa', '--member-key', 'secret_live_bbbbbbbbbbbb', '--trigger', 'mock']);
+    const r = await runCli([
+      'verify',
+      '--base-url',
+      `http://127.0.0.1:${port}`,
+      '--admin-key',
+      'secret_live_aaaaaaaaaaaa',
+      '--member-key',
+      'secret_live_bbbbbbbbbbbb',
+      '--trigger',
+      'mock',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`inklink-mock verify: cannot reach http://127.0.0.1:${port}: connection refused (ECONNREFUSED)\n`);
+    expect(r.stderr).toBe(
+      `inklink-mock verify: cannot reach http://127.0.0.1:${port}: connection refused (ECONNREFUSED)\n`,
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
@@ -126,11 +229,24 @@ describe('inklink-mock verify', () => {
     const port = (silent.address() as net.AddressInfo).port;
     const junit = path.join(tmp, 'silent/junit.xml');
     try {
-      const r = await runCli(['verify', '--base-url', `http://127.0.0.1:${port}`, '--admin-key', 'secret_live_aaaaaaaaaaaa', '--member-key', 'secret_live_bbbbbbbbbbbb', '--report', `junit:${junit}`]);
+      const r = await runCli([
+        'verify',
+        '--base-url',
+        `http://127.0.0.1:${port}`,
+        '--admin-key',
+        'secret_live_aaaaaaaaaaaa',
+        '--member-key',
+        'secret_live_bbbbbbbbbbbb',
+        '--report',
+        `junit:${junit}`,
+      ]);
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(`inklink-mock verify: cannot reach http://127.0.0.1:${port}: no answer within 4.5 s\n`);
       const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
-      expect(x.testsuites.testsuite.testcase).toMatchObject({ '@_name': 'setup', failure: { '@_message': expect.stringMatching(/cannot reach/) } });
+      expect(x.testsuites.testsuite.testcase).toMatchObject({
+        '@_name': 'setup',
+        failure: { '@_message': expect.stringMatching(/cannot reach/) },
+      });
     } finally {
       for (const socket of accepted) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
@@ -141,8 +257,24 @@ describe('inklink-mock verify', () => {
     const v = await startVariant('correct');
     const junit = path.join(tmp, 'setup/junit.xml');
     try {
-      await fetch(`${v.url}/__mock/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operation_id: 'createWebhookEndpoint', status: 500 }) });
-      const r = await runCli(['verify', '--base-url', v.url, '--admin-key', v.keys.admin, '--member-key', v.keys.member, '--trigger', 'mock', '--report', `junit:${junit}`]);
+      await fetch(`${v.url}/__mock/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ operation_id: 'createWebhookEndpoint', status: 500 }),
+      });
+      const r = await runCli([
+        'verify',
+        '--base-url',
+        v.url,
+        '--admin-key',
+        v.keys.admin,
+        '--member-key',
+        v.keys.member,
+        '--trigger',
+        'mock',
+        '--report',
+        `junit:${junit}`,
+      ]);
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/\n {2}setup +FAIL +set-up: creating endpoint "probe" with the admin key answered 500/);
       expect(r.stdout).toMatch(/\n {2}immediate_invalidation +BLOCKED +not run: set-up: creating endpoint "inv"/);
@@ -174,29 +306,90 @@ describe('inklink-mock validate', () => {
   };
 
   it('one exchange: ok, and each violation named', async () => {
-    const good = await runCli(['validate', '--operation', 'rotateWebhookEndpointSecret', '--status', '200', '--body', write('good.json', '{"secret":"whsec_x"}'), '--header', 'x-request-id: 3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f']);
+    const good = await runCli([
+      'validate',
+      '--operation',
+      'rotateWebhookEndpointSecret',
+      '--status',
+      '200',
+      '--body',
+      write('good.json', '{"secret":"whsec_x"}'),
+      '--header',
+      'x-request-id: 3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f',
+    ]);
     expect(good.code).toBe(0);
     expect(good.stdout).toMatch(/0 violations/);
-    const bad = await runCli(['validate', '--operation', 'rotateWebhookEndpointSecret', '--status', '200', '--body', write('bad.json', '{"secret":1}')]);
+    const bad = await runCli([
+      'validate',
+      '--operation',
+      'rotateWebhookEndpointSecret',
+      '--status',
+      '200',
+      '--body',
+      write('bad.json', '{"secret":1}'),
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain('response_schema_conformance  response.body.secret: secret must be string');
-    expect(bad.stdout).toContain('response_headers_conformance  response.header.x-request-id: required header x-request-id is missing');
-    const status = await runCli(['validate', '--operation', 'rotateWebhookEndpointSecret', '--status', '403', '--json']);
+    expect(bad.stdout).toContain(
+      'response_headers_conformance  response.header.x-request-id: required header x-request-id is missing',
+    );
+    const status = await runCli([
+      'validate',
+      '--operation',
+      'rotateWebhookEndpointSecret',
+      '--status',
+      '403',
+      '--json',
+    ]);
     expect(JSON.parse(status.stdout).findings[0].violations[0].check).toBe('status_code_conformance');
   });
 
   it('a HAR file: requests and responses of every operation entry, other entries skipped', async () => {
     const id = '3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f';
-    const entry = (method: string, url: string, reqHeaders: [string, string][], status: number, body: string, postData?: unknown) => ({
-      request: { method, url, headers: reqHeaders.map(([name, value]) => ({ name, value })), ...(postData ? { postData } : {}) },
-      response: { status, headers: [{ name: 'x-request-id', value: id }, { name: 'content-type', value: 'application/json' }], content: { mimeType: 'application/json', text: body } },
+    const entry = (
+      method: string,
+      url: string,
+      reqHeaders: [string, string][],
+      status: number,
+      body: string,
+      postData?: unknown,
+    ) => ({
+      request: {
+        method,
+        url,
+        headers: reqHeaders.map(([name, value]) => ({ name, value })),
+        ...(postData ? { postData } : {}),
+      },
+      response: {
+        status,
+        headers: [
+          { name: 'x-request-id', value: id },
+          { name: 'content-type', value: 'application/json' },
+        ],
+        content: { mimeType: 'application/json', text: body },
+      },
     });
     const har = {
       log: {
         entries: [
-          entry('POST', 'https://platform.inklink.com/api/v1/webhook/endpoints/wh_end_1/rotate-secret', [['api-key', 'secret_live_x']], 200, '{"secret":"whsec_x"}'),
-          entry('POST', 'https://platform.inklink.com/api/v1/webhook/endpoints/wh_end_1/rotate-secret', [], 200, '{"secret":null}'),
-          entry('POST', 'http://127.0.0.1:4010/webhook/endpoints', [['api-key', 'k']], 200, '{}', { mimeType: 'application/json', text: '{"url":"nope"}' }),
+          entry(
+            'POST',
+            'https://platform.inklink.com/api/v1/webhook/endpoints/wh_end_1/rotate-secret',
+            [['api-key', 'secret_live_x']],
+            200,
+            '{"secret":"whsec_x"}',
+          ),
+          entry(
+            'POST',
+            'https://platform.inklink.com/api/v1/webhook/endpoints/wh_end_1/rotate-secret',
+            [],
+            200,
+            '{"secret":null}',
+          ),
+          entry('POST', 'http://127.0.0.1:4010/webhook/endpoints', [['api-key', 'k']], 200, '{}', {
+            mimeType: 'application/json',
+            text: '{"url":"nope"}',
+          }),
           entry('GET', 'http://127.0.0.1:4010/__mock/state', [], 200, '{}'),
         ],
       },
@@ -216,7 +409,17 @@ describe('inklink-mock validate', () => {
     doc.components.schemas.webhookRotateSecretResponse.properties.secret = { type: 'integer' };
     const spec = write('other-spec.json', JSON.stringify(doc));
     const body = write('int.json', '{"secret":1}');
-    const args = ['validate', '--operation', 'rotateWebhookEndpointSecret', '--status', '200', '--body', body, '--header', 'x-request-id: 3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f'];
+    const args = [
+      'validate',
+      '--operation',
+      'rotateWebhookEndpointSecret',
+      '--status',
+      '200',
+      '--body',
+      body,
+      '--header',
+      'x-request-id: 3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f',
+    ];
     expect((await runCli(args)).code).toBe(1);
     expect((await runCli([...args, '--spec', spec])).code).toBe(0);
     const broken = await runCli([...args, '--spec', write('broken.json', '{nope')]);
@@ -228,7 +431,10 @@ describe('inklink-mock validate', () => {
     [['validate'], /--operation and --status/],
     [['validate', '--operation', 'nope', '--status', '200'], /unknown operation/],
     [['validate', '--har', '/nonexistent.har'], /cannot read/],
-    [['validate', '--operation', 'rotateWebhookEndpointSecret', '--status', '200', '--header', 'novalue'], /NAME:VALUE/],
+    [
+      ['validate', '--operation', 'rotateWebhookEndpointSecret', '--status', '200', '--header', 'novalue'],
+      /NAME:VALUE/,
+    ],
   ])('%p: a usage error', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);

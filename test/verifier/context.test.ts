@@ -24,12 +24,35 @@ function lenientClient(): RecordingClient {
 }
 
 describe('RunContext', () => {
-  const keys = { admin: 'secret_live_admin000', member: 'secret_live_member00', owner: 'secret_live_owner000', otherOrg: 'secret_live_other000' };
-  const context = () => new RunContext(lenientClient(), getSpec(), getValidator(), keys, parseTrigger('none', 'http://x'), undefined, 10, (t) => `http://r/${t}`);
+  const keys = {
+    admin: 'secret_live_admin000',
+    member: 'secret_live_member00',
+    owner: 'secret_live_owner000',
+    otherOrg: 'secret_live_other000',
+  };
+  const context = () =>
+    new RunContext(
+      lenientClient(),
+      getSpec(),
+      getValidator(),
+      keys,
+      parseTrigger('none', 'http://x'),
+      undefined,
+      10,
+      (t) => `http://r/${t}`,
+    );
 
   it('takes a 200 to a request that should succeed as the endpoint’s new secret', async () => {
     const ctx = context();
-    ctx.endpoints.set('a', { tag: 'a', id: 'wh_end_a', eventTypes: [], enabled: true, secret: 'whsec_old', secretSince: 0, organization: 'primary' });
+    ctx.endpoints.set('a', {
+      tag: 'a',
+      id: 'wh_end_a',
+      eventTypes: [],
+      enabled: true,
+      secret: 'whsec_old',
+      secretSince: 0,
+      organization: 'primary',
+    });
     const ex = await ctx.rotate('p', 'wh_end_a', keys.admin, 'success');
     expect(ctx.endpoints.get('a')!.secret).toBe((ex.response!.json as any).secret);
     expect(ctx.issued).toEqual([{ secret: (ex.response!.json as any).secret, exchange: ex, expected: true }]);
@@ -37,7 +60,15 @@ describe('RunContext', () => {
 
   it('never takes a 200 to a member, or to another organization, as the endpoint’s secret (but remembers it was issued)', async () => {
     const ctx = context();
-    ctx.endpoints.set('a', { tag: 'a', id: 'wh_end_a', eventTypes: [], enabled: true, secret: 'whsec_old', secretSince: 0, organization: 'primary' });
+    ctx.endpoints.set('a', {
+      tag: 'a',
+      id: 'wh_end_a',
+      eventTypes: [],
+      enabled: true,
+      secret: 'whsec_old',
+      secretSince: 0,
+      organization: 'primary',
+    });
     await ctx.rotate('p', 'wh_end_a', keys.member, 'forbidden');
     await ctx.rotate('p', 'wh_end_a', keys.otherOrg, 'endpoint_not_found');
     const created = await ctx.create('p', { url: 'http://r/x' }, keys.member, 'forbidden');
@@ -48,7 +79,15 @@ describe('RunContext', () => {
 
   it('dates the endpoint’s secret from the rotation that issued it, and lists the other endpoints’ rotations that were not refused', async () => {
     const ctx = context();
-    ctx.endpoints.set('a', { tag: 'a', id: 'wh_end_a', eventTypes: [], enabled: true, secret: 'whsec_old', secretSince: 0, organization: 'primary' });
+    ctx.endpoints.set('a', {
+      tag: 'a',
+      id: 'wh_end_a',
+      eventTypes: [],
+      enabled: true,
+      secret: 'whsec_old',
+      secretSince: 0,
+      organization: 'primary',
+    });
     const own = await ctx.rotate('p', 'wh_end_a', keys.admin, 'success');
     expect(ctx.endpoints.get('a')!.secretSince).toBe(own.startedAt);
     const other = await ctx.rotate('p', 'wh_end_b', keys.admin, 'success');
@@ -57,12 +96,17 @@ describe('RunContext', () => {
     const unanswered = await ctx.rotate('p', 'wh_end_d', keys.admin, 'success');
     delete unanswered.response;
     await ctx.create('p', { url: 'http://r/x' }, keys.admin, 'success');
-    expect(ctx.rotationsOtherThan('wh_end_a')).toEqual([{ sentAt: other.startedAt, answeredAt: other.startedAt + other.durationMs }, { sentAt: unanswered.startedAt, answeredAt: undefined }]);
+    expect(ctx.rotationsOtherThan('wh_end_a')).toEqual([
+      { sentAt: other.startedAt, answeredAt: other.startedAt + other.durationMs },
+      { sentAt: unanswered.startedAt, answeredAt: undefined },
+    ]);
   });
 
   it('labels keys by role for reports, never by value', () => {
     const ctx = context();
-    expect([keys.admin, keys.member, keys.owner, keys.otherOrg, undefined, '', 'secret_live_zzz'].map((k) => ctx.label(k))).toEqual([
+    expect(
+      [keys.admin, keys.member, keys.owner, keys.otherOrg, undefined, '', 'secret_live_zzz'].map((k) => ctx.label(k)),
+    ).toEqual([
       'admin key',
       'member key',
       'owner key',
@@ -82,8 +126,25 @@ describe('RunContext', () => {
       waitFor: async () => [...received],
     } as unknown as Receiver;
     const trigger: Trigger = { kind: 'mock', description: 'fake', fire: async () => void received.push(...next()) };
-    const ctx = new RunContext(lenientClient(), getSpec(), getValidator(), keys, trigger, receiver, 10, (t) => `http://r/${t}`);
-    const e = { tag: 'a', id: 'wh_end_a', eventTypes: [], enabled: true, secret: 'whsec_x', secretSince: 0, organization: 'primary' as const };
+    const ctx = new RunContext(
+      lenientClient(),
+      getSpec(),
+      getValidator(),
+      keys,
+      trigger,
+      receiver,
+      10,
+      (t) => `http://r/${t}`,
+    );
+    const e = {
+      tag: 'a',
+      id: 'wh_end_a',
+      eventTypes: [],
+      enabled: true,
+      secret: 'whsec_x',
+      secretSince: 0,
+      organization: 'primary' as const,
+    };
     const first = delivery({ id: 'wh_evt_1' });
     next = () => [first];
     expect(await ctx.deliver(e, 'kyc.result.approved')).toEqual({ delivery: first });
@@ -91,7 +152,14 @@ describe('RunContext', () => {
     next = () => [{ ...first, receivedAt: first.receivedAt + 1 }];
     expect(await ctx.deliver(e, 'kyc.result.approved')).toEqual({ error: 'no delivery arrived within 10 ms' });
     // Another event under the same id is new (delivery_conformance judges the reuse).
-    const reused = delivery({ id: 'wh_evt_1', payload: { type: 'kyc.result.failed', timestamp: new Date().toISOString(), data: { inquiry_id: 'kyc_iq_2', subject_id: 'u' } } });
+    const reused = delivery({
+      id: 'wh_evt_1',
+      payload: {
+        type: 'kyc.result.failed',
+        timestamp: new Date().toISOString(),
+        data: { inquiry_id: 'kyc_iq_2', subject_id: 'u' },
+      },
+    });
     next = () => [reused];
     expect(await ctx.deliver(e, 'kyc.result.failed')).toEqual({ delivery: reused });
   });

@@ -22,7 +22,11 @@ function freePort(): Promise<number> {
 
 async function startPrismProxy(upstream: string): Promise<{ url: string; log: () => string; stop: () => void }> {
   const port = await freePort();
-  const child: ChildProcess = spawn(PRISM, ['proxy', SPEC, upstream, '--errors', '-p', String(port), '-h', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    PRISM,
+    ['proxy', SPEC, upstream, '--errors', '-p', String(port), '-h', '127.0.0.1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let log = '';
   child.stdout!.on('data', (c) => (log += c));
   child.stderr!.on('data', (c) => (log += c));
@@ -34,7 +38,10 @@ async function startPrismProxy(upstream: string): Promise<{ url: string; log: ()
   return { url: `http://127.0.0.1:${port}`, log: () => log, stop: () => child.kill('SIGKILL') };
 }
 
-async function exercise(base: string, v: RunningVariant): Promise<{ status: number; type: string | null; body: string }[]> {
+async function exercise(
+  base: string,
+  v: RunningVariant,
+): Promise<{ status: number; type: string | null; body: string }[]> {
   const owner = v.mock.seeded[0].apiKeys[0].key;
   const endpoint = v.mock.seeded[0].endpoints[0].id;
   const foreign = v.mock.seeded[1].endpoints[0].id;
@@ -45,9 +52,21 @@ async function exercise(base: string, v: RunningVariant): Promise<{ status: numb
     [`/webhook/endpoints/${endpoint}/rotate-secret`, { 'api-key': 'secret_live_unknownunknownunknown' }],
     [`/webhook/endpoints/wh_end_unknown/rotate-secret`, { 'api-key': owner }],
     [`/webhook/endpoints/${foreign}/rotate-secret`, { 'api-key': owner }],
-    ['/webhook/endpoints', { 'api-key': owner, 'content-type': 'application/json' }, JSON.stringify({ url: 'https://example.com/h', name: 'n', event_types: ['kyc.result.approved'] })],
-    ['/webhook/endpoints', { 'api-key': v.keys.member, 'content-type': 'application/json' }, JSON.stringify({ url: 'https://example.com/h' })],
-    ['/webhook/endpoints', { 'api-key': 'secret_live_unknownunknownunknown', 'content-type': 'application/json' }, JSON.stringify({ url: 'https://example.com/h' })],
+    [
+      '/webhook/endpoints',
+      { 'api-key': owner, 'content-type': 'application/json' },
+      JSON.stringify({ url: 'https://example.com/h', name: 'n', event_types: ['kyc.result.approved'] }),
+    ],
+    [
+      '/webhook/endpoints',
+      { 'api-key': v.keys.member, 'content-type': 'application/json' },
+      JSON.stringify({ url: 'https://example.com/h' }),
+    ],
+    [
+      '/webhook/endpoints',
+      { 'api-key': 'secret_live_unknownunknownunknown', 'content-type': 'application/json' },
+      JSON.stringify({ url: 'https://example.com/h' }),
+    ],
   ];
   const out = [];
   for (const [p, headers, body] of requests) {

@@ -17,8 +17,16 @@ function table(heading: string): string[][] {
   const start = doc.indexOf(`\n## ${heading}\n`);
   if (start < 0) throw new Error(`no section "${heading}"`);
   const end = doc.indexOf('\n## ', start + 1);
-  const lines = doc.slice(start, end < 0 ? undefined : end).split('\n').filter((l) => l.startsWith('|'));
-  return lines.slice(2).map((l) => l.slice(1, -1).split(' | ').map((c) => c.trim()));
+  const lines = doc
+    .slice(start, end < 0 ? undefined : end)
+    .split('\n')
+    .filter((l) => l.startsWith('|'));
+  return lines.slice(2).map((l) =>
+    l
+      .slice(1, -1)
+      .split(' | ')
+      .map((c) => c.trim()),
+  );
 }
 
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -31,7 +39,13 @@ const code = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1])
 
 /** Every string of a JSON document, keys included. */
 const strings = (v: unknown): string[] =>
-  typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(strings) : v && typeof v === 'object' ? Object.entries(v).flatMap(([k, x]) => [k, ...strings(x)]) : [];
+  typeof v === 'string'
+    ? [v]
+    : Array.isArray(v)
+      ? v.flatMap(strings)
+      : v && typeof v === 'object'
+        ? Object.entries(v).flatMap(([k, x]) => [k, ...strings(x)])
+        : [];
 
 const api = fs.readFileSync(path.join(root, 'test/fixtures/inklink-api.md'), 'utf8');
 const docsDir = path.join(root, 'docs');
@@ -47,7 +61,13 @@ const sources: Record<string, (section?: string) => string> = {
   seed: () => fs.readFileSync(path.join(root, 'test/fixtures/rotate-webhook-signing-secret.md'), 'utf8'),
   'openapi.json': () => strings(JSON.parse(fs.readFileSync(path.join(root, 'openapi.json'), 'utf8'))).join('\n'),
   README: () =>
-    [fs.readFileSync(path.join(root, 'README.md'), 'utf8'), ...fs.readdirSync(docsDir).filter((f) => f.endsWith('.md') && f !== 'verify-rules.md').map((f) => fs.readFileSync(path.join(docsDir, f), 'utf8'))].join('\n'),
+    [
+      fs.readFileSync(path.join(root, 'README.md'), 'utf8'),
+      ...fs
+        .readdirSync(docsDir)
+        .filter((f) => f.endsWith('.md') && f !== 'verify-rules.md')
+        .map((f) => fs.readFileSync(path.join(docsDir, f), 'utf8')),
+    ].join('\n'),
 };
 
 function sourceText(source: string): string {
@@ -63,7 +83,9 @@ const variants = table('The broken variants');
 
 describe('docs/verify-rules.md', () => {
   it('quotes every statement verbatim from its source', () => {
-    const missing = [...rules, ...notChecked].filter(([statement, source]) => !squash(sourceText(source)).includes(squash(quoteOf(statement))));
+    const missing = [...rules, ...notChecked].filter(
+      ([statement, source]) => !squash(sourceText(source)).includes(squash(quoteOf(statement))),
+    );
     expect(missing.map(([s, src]) => `${src}: ${s}`)).toEqual([]);
   });
 
@@ -85,17 +107,25 @@ describe('docs/verify-rules.md', () => {
   it('lists every variant once, with exactly what it fails and blocks (always, or at times)', () => {
     const listed = variants.map(([name, , fails, blocked = '']) => {
       const [always, atTimes = ''] = blocked.split('at times:');
-      return [code(name)[0], { fails: code(fails).sort(), blocked: code(always).sort(), mayBlock: code(atTimes).sort() }] as const;
+      return [
+        code(name)[0],
+        { fails: code(fails).sort(), blocked: code(always).sort(), mayBlock: code(atTimes).sort() },
+      ] as const;
     });
     expect(listed.map(([n]) => n).sort()).toEqual(Object.keys(VARIANTS).sort());
     for (const [name, said] of listed) {
       const { fails, blocked = [], mayBlock = [] } = VARIANTS[name];
-      expect([name, said]).toEqual([name, { fails: [...fails].sort(), blocked: [...blocked].sort(), mayBlock: [...mayBlock].sort() }]);
+      expect([name, said]).toEqual([
+        name,
+        { fails: [...fails].sort(), blocked: [...blocked].sort(), mayBlock: [...mayBlock].sort() },
+      ]);
     }
   });
 
   it("keeps the fixture of InkLink's docs identical to the shared copy, where that copy is present", () => {
-    const shared = [path.join(root, '../shared/inklink-api.md'), path.join(root, '../../shared/inklink-api.md')].find((f) => fs.existsSync(f));
+    const shared = [path.join(root, '../shared/inklink-api.md'), path.join(root, '../../shared/inklink-api.md')].find(
+      (f) => fs.existsSync(f),
+    );
     if (shared) expect(api).toBe(fs.readFileSync(shared, 'utf8'));
     expect(api).toMatch(/^# InkLink webhook API: the facts this project is built on/);
   });

@@ -21,7 +21,11 @@ export async function verifyVariant(name: string, trigger = 'mock'): Promise<Rep
   }
 }
 
-export const withStatus = (r: Report, status: CheckStatus) => r.results.filter((x) => x.status === status).map((x) => x.name).sort();
+export const withStatus = (r: Report, status: CheckStatus) =>
+  r.results
+    .filter((x) => x.status === status)
+    .map((x) => x.name)
+    .sort();
 export const failing = (r: Report) => withStatus(r, 'fail');
 export const explain = (r: Report) =>
   r.results

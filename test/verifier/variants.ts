@@ -18,12 +18,18 @@ export function variantTests(shard: number): void {
     const { fails, blocked = [], mayBlock = [] } = VARIANTS[name];
     const got = { fails: failing(report), blocked: withStatus(report, 'blocked') };
     // A check the defect reaches only at times is blocked or passes, as the run's timing had it.
-    const expected = { fails: [...fails].sort(), blocked: [...blocked, ...mayBlock.filter((c) => got.blocked.includes(c))].sort() };
+    const expected = {
+      fails: [...fails].sort(),
+      blocked: [...blocked, ...mayBlock.filter((c) => got.blocked.includes(c))].sort(),
+    };
     if (JSON.stringify(got) !== JSON.stringify(expected)) {
-      throw new Error(`${name} (${VARIANTS[name].description}): expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}:\n${explain(report)}`);
+      throw new Error(
+        `${name} (${VARIANTS[name].description}): expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}:\n${explain(report)}`,
+      );
     }
     expect(withStatus(report, 'skip')).toEqual([]);
     for (const r of report.results.filter((x) => x.status === 'fail')) expect(r.evidence.length).toBeGreaterThan(0);
-    for (const r of report.results.filter((x) => x.status === 'blocked')) expect(r.blockedBy!.every((b) => got.fails.includes(b) || got.blocked.includes(b))).toBe(true);
+    for (const r of report.results.filter((x) => x.status === 'blocked'))
+      expect(r.blockedBy!.every((b) => got.fails.includes(b) || got.blocked.includes(b))).toBe(true);
   });
 }

@@ -12,7 +12,16 @@ import { startVariant, type RunningVariant } from '../support/broken-variants';
 import { runNode } from '../helpers/cli';
 import { explain, failing, verifyVariant } from './support';
 
-const DELIVERY_CHECKS = ['delivery_signature', 'immediate_invalidation', 'rotation_scoped', 'retry_after_rotation', 'failed_attempts_retried', 'disabled_endpoint', 'subscriptions', 'delivery_conformance'];
+const DELIVERY_CHECKS = [
+  'delivery_signature',
+  'immediate_invalidation',
+  'rotation_scoped',
+  'retry_after_rotation',
+  'failed_attempts_retried',
+  'disabled_endpoint',
+  'subscriptions',
+  'delivery_conformance',
+];
 
 async function withCorrect<T>(fn: (v: RunningVariant) => Promise<T>): Promise<T> {
   const v = await startVariant('correct');
@@ -70,13 +79,19 @@ describe('verify against the correct mock', () => {
         req.on('end', async () => {
           const asked = JSON.parse(body);
           seen.push(asked);
-          const r = await fetch(`${v.url}/__mock/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(asked) });
+          const r = await fetch(`${v.url}/__mock/events`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(asked),
+          });
           res.writeHead(r.status === 202 ? 204 : 500).end();
         });
       });
       await new Promise<void>((resolve) => triggerServer.listen(0, '127.0.0.1', resolve));
       try {
-        const report = await verify(options(v, { trigger: `url:http://127.0.0.1:${(triggerServer.address() as AddressInfo).port}/emit` }));
+        const report = await verify(
+          options(v, { trigger: `url:http://127.0.0.1:${(triggerServer.address() as AddressInfo).port}/emit` }),
+        );
         expect(explain(report)).toBe('');
         expect(report.counts).toEqual({ pass: CHECKS.length, fail: 0, skip: 0, blocked: 0 });
         expect(seen[0]).toEqual({ endpoint_id: expect.stringMatching(/^wh_end_/), type: expect.any(String) });
@@ -105,7 +120,9 @@ describe('verify against the correct mock', () => {
       const report = await verify(options(v, { onStart: () => started++, onResult: (r) => seen.push(r.name) }));
       expect(started).toBe(1);
       expect([...seen].sort()).toEqual(report.results.map((r) => r.name).sort());
-      for (const c of CHECKS) for (const dep of c.after ?? []) expect([c.name, seen.indexOf(dep) < seen.indexOf(c.name)]).toEqual([c.name, true]);
+      for (const c of CHECKS)
+        for (const dep of c.after ?? [])
+          expect([c.name, seen.indexOf(dep) < seen.indexOf(c.name)]).toEqual([c.name, true]);
     });
   });
 });
@@ -134,7 +151,10 @@ describe("verify's own model stays honest", () => {
     const report = await verifyVariant('secret-not-a-string');
     const byName = new Map(report.results.map((r) => [r.name, r]));
     expect(byName.get('response_schema_conformance')!.status).toBe('fail');
-    expect(byName.get('one_time_secret')).toMatchObject({ status: 'blocked', blockedBy: ['response_schema_conformance'] });
+    expect(byName.get('one_time_secret')).toMatchObject({
+      status: 'blocked',
+      blockedBy: ['response_schema_conformance'],
+    });
     expect(byName.get('immediate_invalidation')).toMatchObject({ status: 'blocked', blockedBy: ['one_time_secret'] });
     expect(byName.get('immediate_invalidation')!.summary).toMatch(/^blocked by one_time_secret \(blocked\)/);
     // The blocked check keeps its own findings for the JSON report.
@@ -146,17 +166,27 @@ describe('when the set-up fails', () => {
   it('the set-up is one failure that shows the response; the checks that needed it are not run', async () => {
     await withCorrect(async (v) => {
       // Every create answers 500: no endpoint can be set up.
-      await fetch(`${v.url}/__mock/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operation_id: 'createWebhookEndpoint', status: 500 }) });
+      await fetch(`${v.url}/__mock/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ operation_id: 'createWebhookEndpoint', status: 500 }),
+      });
       const report: Report = await verify(options(v));
       const setup = report.results[0];
       expect(setup).toMatchObject({ name: 'setup', status: 'fail' });
       expect(setup.summary).toMatch(/^set-up: creating endpoint "probe" with the admin key answered 500/);
       const shown = report.exchanges[setup.evidence[0].exchange! - 1];
       expect(shown.response!.status).toBe(500);
-      const needy = CHECKS.filter((c) => (c.endpoints ?? []).length > 0 || c.requires?.includes('trigger')).map((c) => c.name);
+      const needy = CHECKS.filter((c) => (c.endpoints ?? []).length > 0 || c.requires?.includes('trigger')).map(
+        (c) => c.name,
+      );
       for (const name of needy) {
         const r = report.results.find((x) => x.name === name)!;
-        expect([name, r.status, r.summary]).toEqual([name, 'blocked', expect.stringMatching(/^not run: set-up: creating endpoint/)]);
+        expect([name, r.status, r.summary]).toEqual([
+          name,
+          'blocked',
+          expect.stringMatching(/^not run: set-up: creating endpoint/),
+        ]);
         expect(r.blockedBy).toEqual(['setup']);
       }
       // Nothing passes on nothing: every review that passed judged the answers there were.
@@ -170,7 +200,10 @@ describe('when the set-up fails', () => {
       expect(report.results[0].summary).toMatch(/answered 401 \(401 UNAUTHORIZED: is --admin-key a valid key\?\)/);
       expect(failing(report)).toEqual(['setup']);
       const ran = report.results.filter((r) => r.status !== 'blocked').map((r) => r.name);
-      expect(ran).toEqual(['setup', ...CHECKS.filter((c) => c.phase === 'review' && !c.endpoints?.length).map((c) => c.name)]);
+      expect(ran).toEqual([
+        'setup',
+        ...CHECKS.filter((c) => c.phase === 'review' && !c.endpoints?.length).map((c) => c.name),
+      ]);
     });
   });
 });

@@ -22,7 +22,8 @@ export class WebhookHandler {
     try {
       event = receiveWebhook(rawBody, headers, this.secret());
     } catch (e) {
-      if (e instanceof WebhookVerificationError) return { status: e.reason === 'invalid_payload' ? 400 : 401, reason: e.reason };
+      if (e instanceof WebhookVerificationError)
+        return { status: e.reason === 'invalid_payload' ? 400 : 401, reason: e.reason };
       throw e;
     }
     const duplicate = this.seen.has(event.id);

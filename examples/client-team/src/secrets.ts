@@ -22,7 +22,11 @@ export function inklinkClient(baseUrl: string, apiKey: string): InklinkClient {
 }
 
 /** Rotates an endpoint's signing secret and keeps the new one (shown by InkLink only this once). */
-export async function rotateSigningSecret(client: InklinkClient, endpointId: string, store: SecretStore): Promise<void> {
+export async function rotateSigningSecret(
+  client: InklinkClient,
+  endpointId: string,
+  store: SecretStore,
+): Promise<void> {
   const { secret } = await client.rotateSecret(endpointId);
   store.set(endpointId, secret);
 }

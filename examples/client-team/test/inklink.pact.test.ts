@@ -5,7 +5,13 @@
  */
 import { PactV4 } from '@pact-foundation/pact';
 import { InklinkApiError } from 'inklink-mock/client';
-import { EXAMPLES, PROVIDER_NAME, rotateSecretInteraction, signedDelivery, webhookDeliveryInteraction } from 'inklink-mock/pact';
+import {
+  EXAMPLES,
+  PROVIDER_NAME,
+  rotateSecretInteraction,
+  signedDelivery,
+  webhookDeliveryInteraction,
+} from 'inklink-mock/pact';
 import { WebhookHandler } from '../src/receiver';
 import { inklinkClient, rotateSigningSecret, SecretStore } from '../src/secrets';
 
@@ -15,21 +21,25 @@ const client = (url: string) => inklinkClient(url, EXAMPLES.apiKey);
 
 describe('rotating our signing secret (consumer contract)', () => {
   it('keeps the new secret', async () => {
-    await rotateSecretInteraction(pact, { case: 'rotated', endpointId: 'wh_end_starter' }).executeTest(async (server) => {
-      const store = new SecretStore();
-      await rotateSigningSecret(client(server.url), 'wh_end_starter', store);
-      expect(store.get('wh_end_starter')).toMatch(/^whsec_/);
-    });
+    await rotateSecretInteraction(pact, { case: 'rotated', endpointId: 'wh_end_starter' }).executeTest(
+      async (server) => {
+        const store = new SecretStore();
+        await rotateSigningSecret(client(server.url), 'wh_end_starter', store);
+        expect(store.get('wh_end_starter')).toMatch(/^whsec_/);
+      },
+    );
   });
 
   it('reports a member key as INTERNAL_ERROR, and keeps nothing', async () => {
-    await rotateSecretInteraction(pact, { case: 'member-key', endpointId: 'wh_end_starter' }).executeTest(async (server) => {
-      const store = new SecretStore();
-      const failed = rotateSigningSecret(client(server.url), 'wh_end_starter', store);
-      await expect(failed).rejects.toBeInstanceOf(InklinkApiError);
-      await expect(failed).rejects.toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
-      expect(store.get('wh_end_starter')).toBeUndefined();
-    });
+    await rotateSecretInteraction(pact, { case: 'member-key', endpointId: 'wh_end_starter' }).executeTest(
+      async (server) => {
+        const store = new SecretStore();
+        const failed = rotateSigningSecret(client(server.url), 'wh_end_starter', store);
+        await expect(failed).rejects.toBeInstanceOf(InklinkApiError);
+        await expect(failed).rejects.toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
+        expect(store.get('wh_end_starter')).toBeUndefined();
+      },
+    );
   });
 });
 
@@ -44,7 +54,10 @@ describe('webhook deliveries we handle (consumer contract)', () => {
       expect(outcome).toMatchObject({ status: 204, duplicate: false, event: { type: 'kyc.result.approved' } });
       // The same delivery again (a retry) is a duplicate; another secret's signature is refused.
       expect(handler.handle(rawBody, headers)).toMatchObject({ status: 204, duplicate: true });
-      expect(new WebhookHandler(() => 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA').handle(rawBody, headers)).toEqual({ status: 401, reason: 'no_matching_signature' });
+      expect(new WebhookHandler(() => 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA').handle(rawBody, headers)).toEqual({
+        status: 401,
+        reason: 'no_matching_signature',
+      });
     });
   });
 });

@@ -29,7 +29,11 @@ afterAll(async () => {
 
 /** Makes the mock deliver an event now, through its control API. */
 async function emit(type: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/__mock/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type, endpoint_id: endpointId() }) });
+  const res = await fetch(`${baseUrl}/__mock/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type, endpoint_id: endpointId() }),
+  });
   expect(res.status).toBe(202);
   return ((await res.json()) as { event_id: string }).event_id;
 }
@@ -59,7 +63,8 @@ it('after a rotation, deliveries verify with the new secret only', async () => {
   const refusedId = await emit('web.result.approved');
   const journal = await until(async () => {
     const res = await fetch(`${baseUrl}/__mock/deliveries?event_id=${refusedId}`);
-    const [d] = ((await res.json()) as { deliveries: { attempts: { outcome: string; status?: number }[] }[] }).deliveries;
+    const [d] = ((await res.json()) as { deliveries: { attempts: { outcome: string; status?: number }[] }[] })
+      .deliveries;
     // Two attempts answered (a retry may be in flight: its status is not known yet).
     return d && d.attempts.filter((a) => a.outcome !== 'pending').length >= 2 ? d : undefined;
   }, 'a retry');

@@ -6,7 +6,16 @@
  */
 import { API_KEY_HEADER } from '../../core/inklink';
 import { STATE } from './vocabulary';
-import { StateFailure, caller, echoEndpointId, roleKey, useUnknownKey, vocabularySetup, type BackendOptions, type StateBackend } from './backend';
+import {
+  StateFailure,
+  caller,
+  echoEndpointId,
+  roleKey,
+  useUnknownKey,
+  vocabularySetup,
+  type BackendOptions,
+  type StateBackend,
+} from './backend';
 
 export interface ApiStateOptions extends BackendOptions {
   /** api: the URL endpoints created for `an endpoint exists` deliver to. */
@@ -34,12 +43,17 @@ export function apiBackend(options: ApiStateOptions): StateBackend {
     setup: vocabularySetup({
       async [STATE.endpointExists]() {
         const key = options.apiKeys?.admin ?? options.apiKeys?.owner;
-        if (!key) throw new StateFailure('creating an endpoint needs an admin or owner key (--admin-key or INKLINK_ADMIN_API_KEY)');
+        if (!key)
+          throw new StateFailure(
+            'creating an endpoint needs an admin or owner key (--admin-key or INKLINK_ADMIN_API_KEY)',
+          );
         return createEndpoint(key);
       },
       async [STATE.foreignEndpointExists]() {
         if (!options.otherOrgKey) {
-          throw new StateFailure("another organization's endpoint needs an owner or admin key of that organization (--other-org-key or INKLINK_OTHER_ORG_API_KEY)");
+          throw new StateFailure(
+            "another organization's endpoint needs an owner or admin key of that organization (--other-org-key or INKLINK_OTHER_ORG_API_KEY)",
+          );
         }
         return createEndpoint(options.otherOrgKey);
       },

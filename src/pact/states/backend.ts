@@ -58,7 +58,13 @@ export interface StateBackend {
 /** A provider state that could not be set up (its message is what the report shows). */
 export class StateFailure extends Error {}
 
-export type Call = (url: string, method: string, body: unknown, headers: Record<string, string>, what: string) => Promise<any>;
+export type Call = (
+  url: string,
+  method: string,
+  body: unknown,
+  headers: Record<string, string>,
+  what: string,
+) => Promise<any>;
 
 /** The one HTTP call of the backends: JSON in and out; a failure names `what` and InkLink's error code. */
 export function caller(f: typeof fetch = fetch): Call {
@@ -91,13 +97,17 @@ export function roleKey(options: BackendOptions, role: unknown): string {
 }
 
 export function checkRole(role: unknown): Role {
-  if (typeof role !== 'string' || !ROLES.includes(role as Role)) throw new StateFailure(`role must be one of ${ROLES.join(', ')}`);
+  if (typeof role !== 'string' || !ROLES.includes(role as Role))
+    throw new StateFailure(`role must be one of ${ROLES.join(', ')}`);
   return role as Role;
 }
 
 function keyFor(options: BackendOptions, role: Role): string {
   const key = options.apiKeys?.[role];
-  if (!key) throw new StateFailure(`no api key for role "${role}": give it with --${role}-key or INKLINK_${role.toUpperCase()}_API_KEY`);
+  if (!key)
+    throw new StateFailure(
+      `no api key for role "${role}": give it with --${role}-key or INKLINK_${role.toUpperCase()}_API_KEY`,
+    );
   return key;
 }
 
@@ -111,7 +121,9 @@ export function vocabularySetup(table: Record<StateName, StateSetup>): StateBack
   return async (state, params, ctx) => {
     const name = canonicalState(state);
     if (!name) {
-      throw new StateFailure(`unknown provider state; the vocabulary is: ${PROVIDER_STATES.map((s) => `"${s.name}"`).join(', ')}`);
+      throw new StateFailure(
+        `unknown provider state; the vocabulary is: ${PROVIDER_STATES.map((s) => `"${s.name}"`).join(', ')}`,
+      );
     }
     return table[name](params, ctx);
   };

@@ -8,7 +8,17 @@
 import { randomBytes } from 'node:crypto';
 import { ENDPOINT_ID_RE, ID_PREFIX } from '../../core/inklink';
 import { STATE } from './vocabulary';
-import { StateFailure, caller, checkRole, useUnknownKey, vocabularySetup, type BackendOptions, type StateBackend, type StateContext, type StateParams } from './backend';
+import {
+  StateFailure,
+  caller,
+  checkRole,
+  useUnknownKey,
+  vocabularySetup,
+  type BackendOptions,
+  type StateBackend,
+  type StateContext,
+  type StateParams,
+} from './backend';
 
 export interface MockStateOptions extends BackendOptions {
   /** mock: where the control API is (default: the origin of providerBaseUrl). */
@@ -42,7 +52,13 @@ export async function controlApiAnswers(options: MockStateOptions): Promise<bool
 export function mockBackend(options: MockStateOptions): StateBackend {
   const call = caller(options.fetch);
   const control = (path: string, body?: unknown) =>
-    call(`${controlBase(options)}${path}`, body === undefined ? 'GET' : 'POST', body, controlHeaders(options), `control API ${path}`);
+    call(
+      `${controlBase(options)}${path}`,
+      body === undefined ? 'GET' : 'POST',
+      body,
+      controlHeaders(options),
+      `control API ${path}`,
+    );
 
   /** An organization of the interaction's own: the one of an owner key minted on first use. */
   const organization = (ctx: StateContext, which = 'organization'): Promise<string> =>
@@ -73,7 +89,9 @@ export function mockBackend(options: MockStateOptions): StateBackend {
         // The mock is not reset: the consumer's id may be taken (a developer's endpoint, or one an
         // earlier run seeded). Then another id, one no endpoint has, is handed back.
         const state = await control('/__mock/state');
-        const taken = new Set<string>((state?.organizations ?? []).flatMap((o: any) => (o.endpoints ?? []).map((e: any) => e.id)));
+        const taken = new Set<string>(
+          (state?.organizations ?? []).flatMap((o: any) => (o.endpoints ?? []).map((e: any) => e.id)),
+        );
         const wanted = p.endpoint_id;
         if (typeof wanted === 'string' && !taken.has(wanted)) return { endpoint_id: wanted };
         return { endpoint_id: `${ID_PREFIX.endpoint}pact_${randomBytes(12).toString('hex')}` };
@@ -89,9 +107,14 @@ export function mockBackend(options: MockStateOptions): StateBackend {
         const type = p.type;
         if (typeof type !== 'string') throw new StateFailure('the "type" parameter is required');
         await ctx.captureDelivery(async (url) => {
-          const ep = await control('/__mock/endpoints', { organization_id: await organization(ctx), url, event_types: [type] });
+          const ep = await control('/__mock/endpoints', {
+            organization_id: await organization(ctx),
+            url,
+            event_types: [type],
+          });
           const emitted = await control('/__mock/events', { type, endpoint_id: ep.id });
-          if (!emitted.deliveries?.length) throw new StateFailure(`the mock delivered nothing (${JSON.stringify(emitted.skipped ?? [])})`);
+          if (!emitted.deliveries?.length)
+            throw new StateFailure(`the mock delivered nothing (${JSON.stringify(emitted.skipped ?? [])})`);
           return ep.secret as string;
         });
         return undefined;

@@ -7,7 +7,15 @@
  * `params.receiver_url`.
  */
 import { STATE, canonicalState } from './vocabulary';
-import { caller, roleKey, unknownApiKey, type BackendOptions, type InjectedValues, type StateBackend, type StateParams } from './backend';
+import {
+  caller,
+  roleKey,
+  unknownApiKey,
+  type BackendOptions,
+  type InjectedValues,
+  type StateBackend,
+  type StateParams,
+} from './backend';
 
 export interface UrlStateOptions extends BackendOptions {
   /** url: the provider-state URL. */

@@ -50,7 +50,8 @@ export const PROVIDER_STATES: readonly ProviderStateSpec[] = [
   {
     name: STATE.noEndpoint,
     params: { endpoint_id: 'an id no endpoint has (`wh_end_…`)' },
-    meaning: 'No webhook endpoint has this id, in any organization. When one has, the provider hands back another id that none has.',
+    meaning:
+      'No webhook endpoint has this id, in any organization. When one has, the provider hands back another id that none has.',
     provides: { endpoint_id: 'an id no endpoint has' },
   },
   {
@@ -69,7 +70,7 @@ export const PROVIDER_STATES: readonly ProviderStateSpec[] = [
     name: STATE.endpointReceivesDeliveries,
     params: { type: 'the event type (e.g. kyc.result.approved)' },
     meaning:
-      'An enabled endpoint subscribed to this event type receives its deliveries; the message verified is a real delivery of an event of this type (payload, and headers as metadata), after its signature has been checked with the endpoint\'s secret.',
+      "An enabled endpoint subscribed to this event type receives its deliveries; the message verified is a real delivery of an event of this type (payload, and headers as metadata), after its signature has been checked with the endpoint's secret.",
     aliases: ['a webhook event is delivered'],
   },
 ];
@@ -81,12 +82,21 @@ export interface GivenState {
 }
 
 export const given = {
-  endpointExists: (endpointId: string): GivenState => ({ name: STATE.endpointExists, params: { endpoint_id: endpointId } }),
-  foreignEndpointExists: (endpointId: string): GivenState => ({ name: STATE.foreignEndpointExists, params: { endpoint_id: endpointId } }),
+  endpointExists: (endpointId: string): GivenState => ({
+    name: STATE.endpointExists,
+    params: { endpoint_id: endpointId },
+  }),
+  foreignEndpointExists: (endpointId: string): GivenState => ({
+    name: STATE.foreignEndpointExists,
+    params: { endpoint_id: endpointId },
+  }),
   noEndpoint: (endpointId: string): GivenState => ({ name: STATE.noEndpoint, params: { endpoint_id: endpointId } }),
   apiKeyHasRole: (role: Role): GivenState => ({ name: STATE.apiKeyHasRole, params: { role } }),
   apiKeyUnknown: (): GivenState => ({ name: STATE.apiKeyUnknown, params: {} }),
-  endpointReceivesDeliveries: (type: string): GivenState => ({ name: STATE.endpointReceivesDeliveries, params: { type } }),
+  endpointReceivesDeliveries: (type: string): GivenState => ({
+    name: STATE.endpointReceivesDeliveries,
+    params: { type },
+  }),
 };
 
 /** The vocabulary's name for a state a pact names (its own name, or an alias), or undefined. */

@@ -17,7 +17,9 @@ export interface ValidationCase {
 }
 
 const names = (detailField: string, field: string) =>
-  field === '' ? detailField === '' : detailField === field || detailField.startsWith(`${field}[`) || detailField.startsWith(`${field}.`);
+  field === ''
+    ? detailField === ''
+    : detailField === field || detailField.startsWith(`${field}[`) || detailField.startsWith(`${field}.`);
 
 export function judgeCreateValidation(cases: ValidationCase[]): Outcome {
   const bad: Evidence[] = [];
@@ -28,13 +30,19 @@ export function judgeCreateValidation(cases: ValidationCase[]): Outcome {
       continue;
     }
     const details: unknown = (exchange.response!.json as any).error.details;
-    const items = Array.isArray(details) ? details.filter((d): d is { field: string } => typeof d?.field === 'string') : [];
+    const items = Array.isArray(details)
+      ? details.filter((d): d is { field: string } => typeof d?.field === 'string')
+      : [];
     for (const field of fields) {
-      if (!items.some((d) => names(d.field, field))) bad.push(evidence(exchange, `${what}: no details item names ${field === '' ? 'the body (field "")' : `"${field}"`}`));
+      if (!items.some((d) => names(d.field, field)))
+        bad.push(
+          evidence(exchange, `${what}: no details item names ${field === '' ? 'the body (field "")' : `"${field}"`}`),
+        );
     }
     const counts = new Map<string, number>();
     for (const d of items) counts.set(d.field, (counts.get(d.field) ?? 0) + 1);
-    for (const [field, n] of counts) if (n > 1) bad.push(evidence(exchange, `${what}: ${n} details items for "${field}", not one per failing field`));
+    for (const [field, n] of counts)
+      if (n > 1) bad.push(evidence(exchange, `${what}: ${n} details items for "${field}", not one per failing field`));
   }
   return verdict(bad, `${cases.length} bad bodies got ${said('invalid_input')} naming each failing field once`);
 }
@@ -50,20 +58,30 @@ export function createdEndpointProblems(ex: Exchange): string[] {
   const got = ex.response?.json as any;
   if (!sent || typeof sent !== 'object' || !got || typeof got !== 'object') return [];
   const p: string[] = [];
-  if (typeof got.id === 'string' && !ENDPOINT_ID_RE.test(got.id)) p.push(`id ${JSON.stringify(got.id)} is not a wh_end_… id`);
+  if (typeof got.id === 'string' && !ENDPOINT_ID_RE.test(got.id))
+    p.push(`id ${JSON.stringify(got.id)} is not a wh_end_… id`);
   if ('url' in got && got.url !== sent.url) p.push('url is not the url sent');
   const name = typeof sent.name === 'string' ? sent.name : null;
-  if ('name' in got && got.name !== name) p.push(name === null ? 'name is not null though none was sent' : 'name is not the name sent');
+  if ('name' in got && got.name !== name)
+    p.push(name === null ? 'name is not null though none was sent' : 'name is not the name sent');
   const enabled = typeof sent.enabled === 'boolean' ? sent.enabled : true;
-  if ('enabled' in got && got.enabled !== enabled) p.push(`enabled is ${JSON.stringify(got.enabled)}, expected ${enabled}${typeof sent.enabled === 'boolean' ? '' : ' (the default)'}`);
+  if ('enabled' in got && got.enabled !== enabled)
+    p.push(
+      `enabled is ${JSON.stringify(got.enabled)}, expected ${enabled}${typeof sent.enabled === 'boolean' ? '' : ' (the default)'}`,
+    );
   if (Array.isArray(got.event_types)) {
     const asked = Array.isArray(sent.event_types);
     if (sortedSet(got.event_types) !== sortedSet(asked ? sent.event_types : EVENT_TYPES)) {
-      p.push(asked ? 'event_types are not the types sent' : `event_types are not every type (the default): got ${got.event_types.length} of ${EVENT_TYPES.length}`);
+      p.push(
+        asked
+          ? 'event_types are not the types sent'
+          : `event_types are not every type (the default): got ${got.event_types.length} of ${EVENT_TYPES.length}`,
+      );
     }
   }
   const at = typeof got.created_at === 'string' ? Date.parse(got.created_at) : NaN;
-  if (!Number.isNaN(at) && Math.abs(at - ex.startedAt) > CREATED_AT_TOLERANCE_MS) p.push(`created_at ${got.created_at} is not the time of creation`);
+  if (!Number.isNaN(at) && Math.abs(at - ex.startedAt) > CREATED_AT_TOLERANCE_MS)
+    p.push(`created_at ${got.created_at} is not the time of creation`);
   return p;
 }
 
@@ -83,6 +101,7 @@ export function judgeCreatedEndpoints(exchanges: Exchange[]): Outcome {
     if (earlier) bad.push(evidence(ex, `the same id as the endpoint created by #${earlier.seq}`));
     else ids.set(id, ex);
   }
-  if (creates.length === 0) return failWith([{ message: 'no create succeeded: there is no created endpoint to judge' }]);
+  if (creates.length === 0)
+    return failWith([{ message: 'no create succeeded: there is no created endpoint to judge' }]);
   return verdict(bad, `${creates.length} created endpoints are what was asked for, with the documented defaults`);
 }

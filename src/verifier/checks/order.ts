@@ -62,11 +62,17 @@ export function orderProbes(
   return out;
 }
 
-const PART_TEXT = { key: { none: 'no key', member: 'a member key' }, body: { invalid: 'an invalid body' }, endpoint: { unknown: 'an unknown endpoint id' } } as const;
+const PART_TEXT = {
+  key: { none: 'no key', member: 'a member key' },
+  body: { invalid: 'an invalid body' },
+  endpoint: { unknown: 'an unknown endpoint id' },
+} as const;
 
 /** `createWebhookEndpoint with no key and an invalid body` */
 export function describeProbe(p: OrderProbe): string {
-  const parts = (Object.keys(p.provocation) as (keyof Provocation)[]).map((part) => (PART_TEXT[part] as Record<string, string>)[p.provocation[part]!]);
+  const parts = (Object.keys(p.provocation) as (keyof Provocation)[]).map(
+    (part) => (PART_TEXT[part] as Record<string, string>)[p.provocation[part]!],
+  );
   return `${p.operationId} with ${parts.join(' and ')}`;
 }
 
@@ -75,7 +81,16 @@ export function judgeRefusalOrder(results: { probe: OrderProbe; exchange: Exchan
     const why = refusalMismatch(exchange, probe.first);
     if (!why) return [];
     const owner = REFUSAL_CHECK[probe.first];
-    return [evidence(exchange, `${describeProbe(probe)}: ${why} (${probe.first} is checked before ${probe.second})`, owner ? [owner] : undefined)];
+    return [
+      evidence(
+        exchange,
+        `${describeProbe(probe)}: ${why} (${probe.first} is checked before ${probe.second})`,
+        owner ? [owner] : undefined,
+      ),
+    ];
   });
-  return verdict(bad, `${results.length} requests provoking two refusals each got the one checked first (${results.map((r) => said(r.probe.first)).join(', ')})`);
+  return verdict(
+    bad,
+    `${results.length} requests provoking two refusals each got the one checked first (${results.map((r) => said(r.probe.first)).join(', ')})`,
+  );
 }

@@ -20,7 +20,12 @@ export function judgeConformance(name: CheckName, exchanges: Exchange[], validat
   if (checked.length === 0) return skip('no response to check');
   const bad: Evidence[] = [];
   for (const ex of checked) {
-    const violations = validator.validateResponse({ operationId: ex.operationId!, status: ex.response!.status, headers: ex.response!.headers, body: ex.response!.body });
+    const violations = validator.validateResponse({
+      operationId: ex.operationId!,
+      status: ex.response!.status,
+      headers: ex.response!.headers,
+      body: ex.response!.body,
+    });
     for (const v of violations) if (v.check === name) bad.push(evidence(ex, `${v.location.join('.')}: ${v.message}`));
   }
   return verdict(bad, `${checked.length} responses checked`);
@@ -36,16 +41,35 @@ export function judgeErrorEnvelope(exchanges: Exchange[], envelope: ValidateFunc
   for (const ex of errors) {
     const res = ex.response!;
     if (!envelope(res.json)) {
-      bad.push(evidence(ex, `not the error envelope: ${envelope.errors?.map((e) => `${e.instancePath || '(root)'} ${e.message}`).join('; ')}`, SHAPE));
+      bad.push(
+        evidence(
+          ex,
+          `not the error envelope: ${envelope.errors?.map((e) => `${e.instancePath || '(root)'} ${e.message}`).join('; ')}`,
+          SHAPE,
+        ),
+      );
       continue;
     }
     const body = res.json as { error: { code: string; requestId: string } };
     const expected = codeForStatus(res.status);
-    if (!expected) bad.push(evidence(ex, `status ${res.status} is not one InkLink documents for errors`, ['status_code_conformance']));
-    else if (body.error.code !== expected) bad.push(evidence(ex, `code ${JSON.stringify(body.error.code)} does not match status ${res.status} (${expected})`));
+    if (!expected)
+      bad.push(
+        evidence(ex, `status ${res.status} is not one InkLink documents for errors`, ['status_code_conformance']),
+      );
+    else if (body.error.code !== expected)
+      bad.push(
+        evidence(ex, `code ${JSON.stringify(body.error.code)} does not match status ${res.status} (${expected})`),
+      );
     const header = res.headers['x-request-id'];
     if (body.error.requestId !== header) {
-      bad.push(evidence(ex, header === undefined ? 'requestId cannot equal x-request-id: the header is missing' : 'requestId differs from the x-request-id header'));
+      bad.push(
+        evidence(
+          ex,
+          header === undefined
+            ? 'requestId cannot equal x-request-id: the header is missing'
+            : 'requestId differs from the x-request-id header',
+        ),
+      );
     }
   }
   return verdict(bad, `${errors.length} error responses are InkLink envelopes`);
@@ -68,14 +92,27 @@ export function judgeRequestIdUnique(exchanges: Exchange[]): Outcome {
 
 /** No response repeats an api key the run sent (any key of 8 characters or more, valid or not). */
 export function judgeKeysNeverEchoed(exchanges: Exchange[], apiKeyHeader: string): Outcome {
-  const keys = [...new Set(exchanges.map((e) => e.request.headers[apiKeyHeader]).filter((k): k is string => typeof k === 'string' && k.length >= 8))];
-  if (keys.length === 0 || !exchanges.some((e) => e.response)) return skip('no response to a request with an api key to check');
+  const keys = [
+    ...new Set(
+      exchanges
+        .map((e) => e.request.headers[apiKeyHeader])
+        .filter((k): k is string => typeof k === 'string' && k.length >= 8),
+    ),
+  ];
+  if (keys.length === 0 || !exchanges.some((e) => e.response))
+    return skip('no response to a request with an api key to check');
   const bad: Evidence[] = [];
   for (const ex of exchanges) {
     if (!ex.response) continue;
     const haystack = `${ex.response.body}\n${Object.values(ex.response.headers).join('\n')}`;
     const echoed = keys.filter((k) => haystack.includes(k));
-    if (echoed.length) bad.push(evidence(ex, `the response repeats ${echoed.length === 1 ? 'an api key' : `${echoed.length} api keys`} the run sent`));
+    if (echoed.length)
+      bad.push(
+        evidence(
+          ex,
+          `the response repeats ${echoed.length === 1 ? 'an api key' : `${echoed.length} api keys`} the run sent`,
+        ),
+      );
   }
   return verdict(bad, `${exchanges.length} responses repeat none of the ${keys.length} api keys sent`);
 }
@@ -87,13 +124,18 @@ export interface IssuedSecret {
 }
 
 /** Everything a response or a delivery shows: its body and its headers' values. */
-const shown = (m: { body: string; headers: Record<string, string> }) => `${m.body}\n${Object.values(m.headers).join('\n')}`;
+const shown = (m: { body: string; headers: Record<string, string> }) =>
+  `${m.body}\n${Object.values(m.headers).join('\n')}`;
 
 /**
  * Create and rotate answers each issue a well-formed secret, all distinct; no other response of
  * the run, and no delivery, shows one of them again ("shown only in this response").
  */
-export function judgeOneTimeSecret(issued: IssuedSecret[], exchanges: Exchange[], deliveries: CapturedDelivery[] = []): Outcome {
+export function judgeOneTimeSecret(
+  issued: IssuedSecret[],
+  exchanges: Exchange[],
+  deliveries: CapturedDelivery[] = [],
+): Outcome {
   if (issued.length === 0) return skip('no create or rotation succeeded: no secret to check');
   const bad: Evidence[] = [];
   const seen = new Map<string, Exchange>();
@@ -118,12 +160,17 @@ export function judgeOneTimeSecret(issued: IssuedSecret[], exchanges: Exchange[]
     if (!ex.response) continue;
     const haystack = shown(ex.response);
     // Not the answer that issued it, nor one that issued it again (already reported as a repeat).
-    const found = needles.find((n) => haystack.includes(n.text) && !issued.some((i) => i.exchange === ex && i.secret === n.secret));
+    const found = needles.find(
+      (n) => haystack.includes(n.text) && !issued.some((i) => i.exchange === ex && i.secret === n.secret),
+    );
     if (found) bad.push(evidence(ex, `contains the secret issued by #${found.issuer.seq}`));
   }
   for (const d of deliveries) {
     const found = needles.find((n) => shown(d).includes(n.text));
-    if (found) bad.push(deliveryEvidence(d, `a delivery to endpoint "${d.tag}" contains the secret issued by #${found.issuer.seq}`));
+    if (found)
+      bad.push(
+        deliveryEvidence(d, `a delivery to endpoint "${d.tag}" contains the secret issued by #${found.issuer.seq}`),
+      );
   }
   return verdict(bad, `${issued.length} secrets issued, all well-formed and distinct, none shown twice`);
 }

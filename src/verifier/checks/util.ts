@@ -16,9 +16,14 @@ export interface Outcome {
 
 export const pass = (summary: string): Outcome => ({ status: 'pass', summary, evidence: [] });
 export const skip = (summary: string): Outcome => ({ status: 'skip', summary, evidence: [] });
-export const failWith = (evidence: Evidence[]): Outcome => ({ status: 'fail', summary: evidence[0]?.message ?? 'failed', evidence });
+export const failWith = (evidence: Evidence[]): Outcome => ({
+  status: 'fail',
+  summary: evidence[0]?.message ?? 'failed',
+  evidence,
+});
 /** Fails with the evidence when there is any, else passes with the summary. */
-export const verdict = (bad: Evidence[], passSummary: string): Outcome => (bad.length ? failWith(bad) : pass(passSummary));
+export const verdict = (bad: Evidence[], passSummary: string): Outcome =>
+  bad.length ? failWith(bad) : pass(passSummary);
 
 /** `#3 POST /webhook/endpoints (member key) -> 500` */
 export function describe(ex: Exchange): string {
@@ -39,7 +44,8 @@ export function deliveryEvidence(d: CapturedDelivery, message: string, reliesOn?
   return { message: redact(message), delivery: deliveryRef(d), ...(reliesOn ? { reliesOn } : {}) };
 }
 
-export const isSuccess = (ex: Exchange): boolean => ex.response !== undefined && ex.response.status >= 200 && ex.response.status < 300;
+export const isSuccess = (ex: Exchange): boolean =>
+  ex.response !== undefined && ex.response.status >= 200 && ex.response.status < 300;
 
 /** Why an exchange is not the refusal of this kind (its status and code from the refusal table), or undefined. */
 export function refusalMismatch(ex: Exchange, kind: RefusalKind): string | undefined {
@@ -47,7 +53,8 @@ export function refusalMismatch(ex: Exchange, kind: RefusalKind): string | undef
   if (!ex.response) return `no response (${ex.error})`;
   if (ex.response.status !== r.status) return `expected ${r.status} ${r.code}, got ${ex.response.status}`;
   const got = (ex.response.json as any)?.error?.code;
-  if (got !== r.code) return `expected error code ${r.code}, got ${got === undefined ? 'no error code' : JSON.stringify(got)}`;
+  if (got !== r.code)
+    return `expected error code ${r.code}, got ${got === undefined ? 'no error code' : JSON.stringify(got)}`;
   return undefined;
 }
 
@@ -87,7 +94,14 @@ export interface OtherRotation {
  * the request that issued it was sent) and before the delivery arrived, rotation_scoped: a rotation
  * that re-keys other endpoints changes secrets the run cannot know.
  */
-export function unverifiedReliesOn(d: CapturedDelivery, since: number | undefined, others: readonly OtherRotation[] = [], base = ['delivery_signature']): string[] {
-  const rekeyable = since !== undefined && others.some((r) => r.sentAt <= d.receivedAt && (r.answeredAt === undefined || r.answeredAt >= since));
+export function unverifiedReliesOn(
+  d: CapturedDelivery,
+  since: number | undefined,
+  others: readonly OtherRotation[] = [],
+  base = ['delivery_signature'],
+): string[] {
+  const rekeyable =
+    since !== undefined &&
+    others.some((r) => r.sentAt <= d.receivedAt && (r.answeredAt === undefined || r.answeredAt >= since));
   return rekeyable ? [...base, 'rotation_scoped'] : base;
 }

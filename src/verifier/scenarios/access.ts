@@ -6,7 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { describeRefusal as said } from '../../core/refusals';
 import type { Check } from '../check';
-import { judgeAuthRequired, judgeIsolation, judgePrivilegedRoles, judgeRoleEnforced, judgeUnknownEndpoint, type DeliveryProof } from '../checks/access';
+import {
+  judgeAuthRequired,
+  judgeIsolation,
+  judgePrivilegedRoles,
+  judgeRoleEnforced,
+  judgeUnknownEndpoint,
+  type DeliveryProof,
+} from '../checks/access';
 import { judgeCreateValidation, type ValidationCase } from '../checks/create';
 import { judgeRefusalOrder, orderProbes, type OrderProbe } from '../checks/order';
 import type { RunContext, RunEndpoint } from '../context';
@@ -18,7 +25,15 @@ const endpoint = (ctx: RunContext, tag: EndpointTag): RunEndpoint => ctx.endpoin
 /** After a refused request: one delivery, to be verified with the secret the run knows. */
 async function proof(ctx: RunContext, e: RunEndpoint, why: string): Promise<DeliveryProof> {
   const { delivery, error } = await ctx.deliver(e, e.eventTypes[0]);
-  return { tag: e.tag, why, secret: e.secret, delivery, error, since: e.secretSince, otherRotations: ctx.rotationsOtherThan(e.id) };
+  return {
+    tag: e.tag,
+    why,
+    secret: e.secret,
+    delivery,
+    error,
+    since: e.secretSince,
+    otherRotations: ctx.rotationsOtherThan(e.id),
+  };
 }
 
 /** A create body that breaks the schema in one field. */
@@ -40,7 +55,9 @@ export const authRequired: Check = {
       ['with a malformed key', 'not-an-api-key'],
     ] as const) {
       probes.push(await ctx.rotate(`auth_required: rotate ${what}`, a.id, key, 'unauthenticated'));
-      probes.push(await ctx.create(`auth_required: create ${what}`, { url: ctx.endpointUrl('x') }, key, 'unauthenticated'));
+      probes.push(
+        await ctx.create(`auth_required: create ${what}`, { url: ctx.endpointUrl('x') }, key, 'unauthenticated'),
+      );
     }
     return judgeAuthRequired(probes);
   },
@@ -55,24 +72,45 @@ export const roleEnforced: Check = {
   async run(ctx) {
     const r = endpoint(ctx, 'role');
     const rotate = await ctx.rotate('role_enforced: rotate with a member key', r.id, ctx.keys.member, 'forbidden');
-    const create = await ctx.create('role_enforced: create with a member key', { url: ctx.endpointUrl('x') }, ctx.keys.member, 'forbidden');
-    return judgeRoleEnforced({ rotate, create, proof: ctx.canDeliver ? await proof(ctx, r, 'a member tried to rotate') : undefined });
+    const create = await ctx.create(
+      'role_enforced: create with a member key',
+      { url: ctx.endpointUrl('x') },
+      ctx.keys.member,
+      'forbidden',
+    );
+    return judgeRoleEnforced({
+      rotate,
+      create,
+      proof: ctx.canDeliver ? await proof(ctx, r, 'a member tried to rotate') : undefined,
+    });
   },
 };
 
 export const privilegedRoles: Check = {
   name: 'privileged_roles',
-  description: 'An owner key and an admin key of the organization may each create an endpoint and rotate its secret (200).',
+  description:
+    'An owner key and an admin key of the organization may each create an endpoint and rotate its secret (200).',
   phase: 'probe',
   requires: ['ownerKey'],
   async run(ctx) {
     const owner = ctx.keys.owner!;
-    const created = await ctx.create('privileged_roles: create with the owner key', { url: ctx.endpointUrl('x'), name: `inklink-mock verify ${ctx.runId} owner` }, owner, 'success');
+    const created = await ctx.create(
+      'privileged_roles: create with the owner key',
+      { url: ctx.endpointUrl('x'), name: `inklink-mock verify ${ctx.runId} owner` },
+      owner,
+      'success',
+    );
     const requests = [{ what: 'create with the owner key', exchange: created }];
     const id = (created.response?.json as any)?.id;
     if (typeof id === 'string') {
-      requests.push({ what: 'rotate with the owner key', exchange: await ctx.rotate('privileged_roles: rotate with the owner key', id, owner, 'success') });
-      requests.push({ what: 'rotate with the admin key', exchange: await ctx.rotate('privileged_roles: rotate with the admin key', id, ctx.keys.admin, 'success') });
+      requests.push({
+        what: 'rotate with the owner key',
+        exchange: await ctx.rotate('privileged_roles: rotate with the owner key', id, owner, 'success'),
+      });
+      requests.push({
+        what: 'rotate with the admin key',
+        exchange: await ctx.rotate('privileged_roles: rotate with the admin key', id, ctx.keys.admin, 'success'),
+      });
     }
     return judgePrivilegedRoles(requests);
   },
@@ -85,7 +123,12 @@ export const unknownEndpoint: Check = {
   async run(ctx) {
     return judgeUnknownEndpoint([
       await ctx.rotate('unknown_endpoint: rotate an unknown id', ctx.unknownId(), ctx.keys.admin, 'endpoint_not_found'),
-      await ctx.rotate('unknown_endpoint: rotate a malformed id', 'not-an-endpoint-id', ctx.keys.admin, 'endpoint_not_found'),
+      await ctx.rotate(
+        'unknown_endpoint: rotate a malformed id',
+        'not-an-endpoint-id',
+        ctx.keys.admin,
+        'endpoint_not_found',
+      ),
     ]);
   },
 };
@@ -105,16 +148,34 @@ export const notFoundIndistinguishable: Check = {
     const p = 'not_found_indistinguishable';
     const pairs: [Exchange, Exchange][] = [
       [
-        await ctx.rotate(`${p}: admin rotates the other organization's endpoint`, theirs.id, ctx.keys.admin, 'endpoint_not_found'),
+        await ctx.rotate(
+          `${p}: admin rotates the other organization's endpoint`,
+          theirs.id,
+          ctx.keys.admin,
+          'endpoint_not_found',
+        ),
         await ctx.rotate(`${p}: admin rotates an unknown id`, unknown, ctx.keys.admin, 'endpoint_not_found'),
       ],
       [
-        await ctx.rotate(`${p}: the other organization's key rotates ours`, ours.id, ctx.keys.otherOrg, 'endpoint_not_found'),
-        await ctx.rotate(`${p}: the other organization's key rotates an unknown id`, unknown, ctx.keys.otherOrg, 'endpoint_not_found'),
+        await ctx.rotate(
+          `${p}: the other organization's key rotates ours`,
+          ours.id,
+          ctx.keys.otherOrg,
+          'endpoint_not_found',
+        ),
+        await ctx.rotate(
+          `${p}: the other organization's key rotates an unknown id`,
+          unknown,
+          ctx.keys.otherOrg,
+          'endpoint_not_found',
+        ),
       ],
     ];
     const proofs = ctx.canDeliver
-      ? await Promise.all([proof(ctx, theirs, "the primary organization's admin tried to rotate it"), proof(ctx, ours, "the other organization's key tried to rotate it")])
+      ? await Promise.all([
+          proof(ctx, theirs, "the primary organization's admin tried to rotate it"),
+          proof(ctx, ours, "the other organization's key tried to rotate it"),
+        ])
       : undefined;
     return judgeIsolation({ pairs, proofs });
   },
@@ -126,14 +187,20 @@ async function sendOrderProbe(ctx: RunContext, probe: OrderProbe): Promise<Excha
   const apiKey = key === 'none' ? undefined : key === 'member' ? ctx.keys.member : ctx.keys.admin;
   const purpose = `refusal_order: ${probe.first} before ${probe.second}`;
   if (probe.operationId === 'createWebhookEndpoint') {
-    return ctx.create(purpose, body === 'invalid' ? INVALID_CREATE_BODY : { url: ctx.endpointUrl('x') }, apiKey, probe.first);
+    return ctx.create(
+      purpose,
+      body === 'invalid' ? INVALID_CREATE_BODY : { url: ctx.endpointUrl('x') },
+      apiKey,
+      probe.first,
+    );
   }
   return ctx.rotate(purpose, id === 'unknown' ? ctx.unknownId() : endpoint(ctx, 'auth').id, apiKey, probe.first);
 }
 
 export const refusalOrder: Check = {
   name: 'refusal_order',
-  description: 'A request that breaks two rules gets the refusal checked first: the key, then the body, then the role and the endpoint (e.g. no key and a bad body: 401; a member key and a bad body: 400).',
+  description:
+    'A request that breaks two rules gets the refusal checked first: the key, then the body, then the role and the endpoint (e.g. no key and a bad body: 401; a member key and a bad body: 400).',
   phase: 'probe',
   endpoints: ['auth'],
   after: ['auth_required', 'create_validation', 'role_enforced', 'unknown_endpoint'],
@@ -164,7 +231,11 @@ export const createValidation: Check = {
     ];
     const results: ValidationCase[] = [];
     for (const [what, body, fields] of cases) {
-      results.push({ what, fields, exchange: await ctx.create(`create_validation: ${what}`, body, ctx.keys.admin, 'invalid_input') });
+      results.push({
+        what,
+        fields,
+        exchange: await ctx.create(`create_validation: ${what}`, body, ctx.keys.admin, 'invalid_input'),
+      });
     }
     return judgeCreateValidation(results);
   },

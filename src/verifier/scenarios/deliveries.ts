@@ -26,7 +26,8 @@ const endpoint = (ctx: RunContext, tag: EndpointTag): RunEndpoint => ctx.endpoin
 
 export const deliverySignature: Check = {
   name: 'delivery_signature',
-  description: 'A delivery verifies (standardwebhooks) with the secret its endpoint was created with: v1, HMAC-SHA256 over id.timestamp.body.',
+  description:
+    'A delivery verifies (standardwebhooks) with the secret its endpoint was created with: v1, HMAC-SHA256 over id.timestamp.body.',
   phase: 'deliver',
   requires: ['trigger'],
   endpoints: ['probe'],
@@ -75,7 +76,8 @@ export const immediateInvalidation: Check = {
 
 export const rotationScoped: Check = {
   name: 'rotation_scoped',
-  description: "Rotating an endpoint's secret re-keys that endpoint only: a sibling of the same organization, rotated by nobody, still gets deliveries that verify with its own secret and not with the new one.",
+  description:
+    "Rotating an endpoint's secret re-keys that endpoint only: a sibling of the same organization, rotated by nobody, still gets deliveries that verify with its own secret and not with the new one.",
   phase: 'deliver',
   requires: ['trigger'],
   endpoints: ['rotated', 'sibling'],
@@ -99,7 +101,14 @@ export const retryAfterRotation: Check = {
   phase: 'deliver',
   requires: ['trigger'],
   endpoints: ['retry'],
-  after: ['delivery_signature', 'one_time_secret', 'privileged_roles', 'immediate_invalidation', 'failed_attempts_retried', 'rotation_scoped'],
+  after: [
+    'delivery_signature',
+    'one_time_secret',
+    'privileged_roles',
+    'immediate_invalidation',
+    'failed_attempts_retried',
+    'rotation_scoped',
+  ],
   async run(ctx) {
     const e = endpoint(ctx, 'retry');
     const { secret: oldSecret, secretSince: oldSince } = e;
@@ -121,7 +130,12 @@ export const retryAfterRotation: Check = {
     let rotation: Exchange | undefined;
     let retry: CapturedDelivery | undefined;
     if (first) {
-      rotation = await ctx.rotate('retry_after_rotation: rotate while the first attempt is held open', e.id, ctx.keys.admin, 'success');
+      rotation = await ctx.rotate(
+        'retry_after_rotation: rotate while the first attempt is held open',
+        e.id,
+        ctx.keys.admin,
+        'success',
+      );
       await ctx.sleep(Math.max(0, first.receivedAt + HOLD_MS - Date.now()));
     }
     release();
@@ -146,14 +160,23 @@ const TRAP = 'redirect-target';
 
 export const failedAttemptsRetried: Check = {
   name: 'failed_attempts_retried',
-  description: 'An attempt answered 307 (with a Location) or 410 is a failed attempt and is retried; the redirect is not followed.',
+  description:
+    'An attempt answered 307 (with a Location) or 410 is a failed attempt and is retried; the redirect is not followed.',
   phase: 'deliver',
   requires: ['trigger'],
   endpoints: ['redirect', 'gone'],
   async run(ctx) {
     const receiver = ctx.receiver!;
-    const answers: [EndpointTag, string, (i: number) => number | { status: number; headers: Record<string, string> }][] = [
-      ['redirect', '307 with a Location', (i) => (i === 0 ? { status: 307, headers: { location: receiver.urlFor(TRAP) } } : 204)],
+    const answers: [
+      EndpointTag,
+      string,
+      (i: number) => number | { status: number; headers: Record<string, string> },
+    ][] = [
+      [
+        'redirect',
+        '307 with a Location',
+        (i) => (i === 0 ? { status: 307, headers: { location: receiver.urlFor(TRAP) } } : 204),
+      ],
       ['gone', '410', (i) => (i === 0 ? 410 : 204)],
     ];
     const cases = await Promise.all(
@@ -172,7 +195,8 @@ export const failedAttemptsRetried: Check = {
 
 export const disabledEndpoint: Check = {
   name: 'disabled_endpoint',
-  description: 'An endpoint created with enabled: false receives nothing, while an enabled sibling receives the same event.',
+  description:
+    'An endpoint created with enabled: false receives nothing, while an enabled sibling receives the same event.',
   phase: 'deliver',
   requires: ['trigger'],
   endpoints: ['on', 'off'],
@@ -184,13 +208,17 @@ export const disabledEndpoint: Check = {
     await ctx.fire(off, PROBE_TYPE);
     const sibling = await ctx.deliver(on, PROBE_TYPE);
     await ctx.quiet(started);
-    return judgeDisabledEndpoint({ off: { tag: off.tag, received: ctx.receiver!.deliveries(off.tag) }, on: { tag: on.tag, ...sibling } });
+    return judgeDisabledEndpoint({
+      off: { tag: off.tag, received: ctx.receiver!.deliveries(off.tag) },
+      on: { tag: on.tag, ...sibling },
+    });
   },
 };
 
 export const subscriptions: Check = {
   name: 'subscriptions',
-  description: 'Only endpoints subscribed to an event type receive it; an endpoint created without event_types receives every type.',
+  description:
+    'Only endpoints subscribed to an event type receive it; an endpoint created without event_types receives every type.',
   phase: 'deliver',
   requires: ['trigger'],
   endpoints: ['narrow', 'wide'],
@@ -198,7 +226,8 @@ export const subscriptions: Check = {
     const narrow = endpoint(ctx, 'narrow');
     const wide = endpoint(ctx, 'wide');
     const receiver = ctx.receiver!;
-    const hasTypes = (types: readonly string[]) => (ds: CapturedDelivery[]) => types.every((t) => ds.some((d) => payloadType(d) === t));
+    const hasTypes = (types: readonly string[]) => (ds: CapturedDelivery[]) =>
+      types.every((t) => ds.some((d) => payloadType(d) === t));
     const narrowly = async () => {
       const started = Date.now();
       // Refusing to emit an unsubscribed type is fine too.
@@ -238,7 +267,8 @@ export const deliveryConformance: Check = {
     const probe = endpoint(ctx, 'probe');
     for (const type of [KYC_TYPE, WEB_TYPE]) {
       const family = type.split('.')[0];
-      if (!ctx.receiver!.deliveries().some((d) => payloadType(d)?.startsWith(`${family}.`))) await ctx.deliver(probe, type);
+      if (!ctx.receiver!.deliveries().some((d) => payloadType(d)?.startsWith(`${family}.`)))
+        await ctx.deliver(probe, type);
     }
     return judgeDeliveryConformance(ctx.receiver!.deliveries());
   },

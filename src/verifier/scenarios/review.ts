@@ -6,11 +6,22 @@ import { API_KEY_HEADER } from '../../core/inklink';
 import type { CheckName } from '../../core/validator';
 import type { Check } from '../check';
 import { judgeCreatedEndpoints } from '../checks/create';
-import { judgeConformance, judgeErrorEnvelope, judgeKeysNeverEchoed, judgeOneTimeSecret, judgeRequestIdUnique } from '../checks/responses';
+import {
+  judgeConformance,
+  judgeErrorEnvelope,
+  judgeKeysNeverEchoed,
+  judgeOneTimeSecret,
+  judgeRequestIdUnique,
+} from '../checks/responses';
 import { EVENT_TYPES } from '../../core/inklink';
 
 function conformance(name: CheckName, description: string): Check {
-  return { name, description, phase: 'review', run: async (ctx) => judgeConformance(name, ctx.client.exchanges, ctx.validator) };
+  return {
+    name,
+    description,
+    phase: 'review',
+    run: async (ctx) => judgeConformance(name, ctx.client.exchanges, ctx.validator),
+  };
 }
 
 export const createdEndpoint: Check = {
@@ -22,22 +33,45 @@ export const createdEndpoint: Check = {
   endpoints: ['wide', 'off', 'narrow'],
   async run(ctx) {
     // One endpoint with every field set and one with the url only, beside those of the set-up.
-    const all = { url: ctx.endpointUrl('x'), name: `inklink-mock verify ${ctx.runId} created`, enabled: false, event_types: EVENT_TYPES.slice(0, 2) };
+    const all = {
+      url: ctx.endpointUrl('x'),
+      name: `inklink-mock verify ${ctx.runId} created`,
+      enabled: false,
+      event_types: EVENT_TYPES.slice(0, 2),
+    };
     await ctx.create('created_endpoint: create with every field set', all, ctx.keys.admin, 'success');
-    await ctx.create('created_endpoint: create with the url only', { url: ctx.endpointUrl('x') }, ctx.keys.admin, 'success');
+    await ctx.create(
+      'created_endpoint: create with the url only',
+      { url: ctx.endpointUrl('x') },
+      ctx.keys.admin,
+      'success',
+    );
     // Creates that should have been refused but succeeded are the findings of the checks that sent them.
     return judgeCreatedEndpoints(ctx.issued.filter((i) => i.expected).map((i) => i.exchange));
   },
 };
 
-export const statusCodeConformance = conformance('status_code_conformance', 'Every status is one openapi.json declares for the operation.');
-export const contentTypeConformance = conformance('content_type_conformance', 'Every response body has a content type the operation declares for its status.');
-export const responseSchemaConformance = conformance('response_schema_conformance', 'Every body validates against the declared schema (ajv, no coercion).');
-export const responseHeadersConformance = conformance('response_headers_conformance', 'Every declared header (x-request-id, a UUID) is present and valid.');
+export const statusCodeConformance = conformance(
+  'status_code_conformance',
+  'Every status is one openapi.json declares for the operation.',
+);
+export const contentTypeConformance = conformance(
+  'content_type_conformance',
+  'Every response body has a content type the operation declares for its status.',
+);
+export const responseSchemaConformance = conformance(
+  'response_schema_conformance',
+  'Every body validates against the declared schema (ajv, no coercion).',
+);
+export const responseHeadersConformance = conformance(
+  'response_headers_conformance',
+  'Every declared header (x-request-id, a UUID) is present and valid.',
+);
 
 export const errorEnvelope: Check = {
   name: 'error_envelope',
-  description: "Every error is InkLink's envelope {error: {code, message, details, requestId}}, the code matches the status, and requestId equals x-request-id.",
+  description:
+    "Every error is InkLink's envelope {error: {code, message, details, requestId}}, the code matches the status, and requestId equals x-request-id.",
   phase: 'review',
   after: ['status_code_conformance', 'response_schema_conformance'],
   run: async (ctx) => judgeErrorEnvelope(ctx.client.exchanges, ctx.spec.componentValidator('error')),

@@ -53,7 +53,11 @@ export async function rotateConcurrently(
     const rotators = Array.from({ length: opts.connections }, async () => {
       while (next < opts.rotations) {
         next++;
-        const res = await pool.request({ method: 'POST', path: `/webhook/endpoints/${endpoint.id}/rotate-secret`, headers: { 'api-key': owner } });
+        const res = await pool.request({
+          method: 'POST',
+          path: `/webhook/endpoints/${endpoint.id}/rotate-secret`,
+          headers: { 'api-key': owner },
+        });
         const body = (await res.body.json()) as { secret: string };
         if (res.statusCode !== 200) throw new Error(`rotation answered ${res.statusCode}: ${JSON.stringify(body)}`);
         received.push(body.secret);
@@ -89,16 +93,20 @@ export async function rotateConcurrently(
   if (received.length !== opts.rotations) throw new Error(`${received.length} of ${opts.rotations} rotations answered`);
   const all = new Set([endpoint.secret, ...received]);
   if (all.size !== opts.rotations + 1) throw new Error('two rotations returned the same secret');
-  if (applied.length !== opts.rotations || !applied.every((s) => all.has(s))) throw new Error('the applied secrets are not the received ones');
+  if (applied.length !== opts.rotations || !applied.every((s) => all.has(s)))
+    throw new Error('the applied secrets are not the received ones');
   // 2. The final secret is the one of the rotation applied last.
   const state = await (await fetch(`${url}/__mock/state`)).json();
   const now = (state as any).organizations[0].endpoints.find((e: any) => e.id === endpoint.id);
-  if (now.secret_fingerprint !== fp(applied[applied.length - 1])) throw new Error('the final secret is not the one applied last');
+  if (now.secret_fingerprint !== fp(applied[applied.length - 1]))
+    throw new Error('the final secret is not the one applied last');
   if (now.rotations !== opts.rotations) throw new Error(`rotations: ${now.rotations}`);
 
   // 3. Each delivery verifies with exactly one secret: the one its attempt recorded, which was
   // current when it was signed (applied after the event was emitted, before it was received).
-  const journal = (await (await fetch(`${url}/__mock/deliveries?endpoint_id=${endpoint.id}&limit=10000`)).json()) as any;
+  const journal = (await (
+    await fetch(`${url}/__mock/deliveries?endpoint_id=${endpoint.id}&limit=10000`)
+  ).json()) as any;
   const byEvent = new Map<string, any>(journal.deliveries.map((d: any) => [d.event_id, d]));
   const sequence = [endpoint.secret, ...applied]; // index i: current after i rotations
   const indexOfFp = new Map(sequence.map((s, i) => [fp(s), i]));
@@ -122,16 +130,26 @@ export async function rotateConcurrently(
       } catch {
         verified = false;
       }
-      if (verified !== (i === index)) throw new Error(`${eventId}: standardwebhooks verifies it with secret #${i}: ${verified}; signed with #${index}`);
+      if (verified !== (i === index))
+        throw new Error(
+          `${eventId}: standardwebhooks verifies it with secret #${i}: ${verified}; signed with #${index}`,
+        );
     }
     // Every other secret of the run, with our own verify (node:crypto): none verifies it.
     for (let i = 0; i < sequence.length; i++) {
-      if (i !== index && verify(sequence[i], d.body, headers).ok) throw new Error(`${eventId}: verifies with secret #${i} too`);
+      if (i !== index && verify(sequence[i], d.body, headers).ok)
+        throw new Error(`${eventId}: verifies with secret #${i} too`);
     }
     const emittedAt = appliedAtEmit.get(eventId)!;
     const receivedAt = appliedAtReceipt.get(eventId)!;
-    if (index < emittedAt || index > receivedAt) throw new Error(`${eventId}: signed with secret #${index}, current ones were #${emittedAt}..#${receivedAt}`);
+    if (index < emittedAt || index > receivedAt)
+      throw new Error(`${eventId}: signed with secret #${index}, current ones were #${emittedAt}..#${receivedAt}`);
     maxBetween = Math.max(maxBetween, index - emittedAt);
   }
-  return { rotations: opts.rotations, connections: opts.connections, deliveries: deliveries.length, maxRotationsBetweenEmitAndSign: maxBetween };
+  return {
+    rotations: opts.rotations,
+    connections: opts.connections,
+    deliveries: deliveries.length,
+    maxRotationsBetweenEmitAndSign: maxBetween,
+  };
 }

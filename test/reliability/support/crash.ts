@@ -93,7 +93,14 @@ export async function lanesFor(url: string, ownerKeyOfOrg: Map<string, string>):
     const key = ownerKeyOfOrg.get(o.id);
     if (!key) continue;
     for (const e of o.endpoints) {
-      lanes.push({ endpointId: e.id, apiKey: key, baseRotations: e.rotations, baseFingerprint: e.secret_fingerprint, acked: 0, inFlight: false });
+      lanes.push({
+        endpointId: e.id,
+        apiKey: key,
+        baseRotations: e.rotations,
+        baseFingerprint: e.secret_fingerprint,
+        acked: 0,
+        inFlight: false,
+      });
     }
   }
   return lanes;
@@ -103,7 +110,12 @@ export async function lanesFor(url: string, ownerKeyOfOrg: Map<string, string>):
  * One round: load for `loadMs`, SIGKILL, restart from FILE, check every lane. Resolves with the
  * restarted server (the next round's) and the round's counts.
  */
-export async function crashRound(run: Running, file: string, lanes: Lane[], loadMs: number): Promise<{ next: Running; round: CrashRound }> {
+export async function crashRound(
+  run: Running,
+  file: string,
+  lanes: Lane[],
+  loadMs: number,
+): Promise<{ next: Running; round: CrashRound }> {
   for (const l of lanes) {
     l.acked = 0;
     l.lastSecret = undefined;
@@ -117,7 +129,10 @@ export async function crashRound(run: Running, file: string, lanes: Lane[], load
       lane.inFlight = true;
       let res: Response;
       try {
-        res = await fetch(`${run.url}/webhook/endpoints/${lane.endpointId}/rotate-secret`, { method: 'POST', headers: { 'api-key': lane.apiKey } });
+        res = await fetch(`${run.url}/webhook/endpoints/${lane.endpointId}/rotate-secret`, {
+          method: 'POST',
+          headers: { 'api-key': lane.apiKey },
+        });
       } catch {
         return; // killed: this request stays in flight
       }
@@ -160,14 +175,19 @@ async function checkLanes(url: string, lanes: Lane[]): Promise<{ acknowledged: n
     const rotations = e.rotations - lane.baseRotations;
     if (rotations === lane.acked) {
       if (e.secret_fingerprint !== expectedFp) {
-        throw new Error(`${lane.endpointId}: after the restart the secret is not the last one received (${e.secret_fingerprint} != ${expectedFp})`);
+        throw new Error(
+          `${lane.endpointId}: after the restart the secret is not the last one received (${e.secret_fingerprint} != ${expectedFp})`,
+        );
       }
     } else if (rotations === lane.acked + 1 && lane.inFlight) {
       // The rotation in flight at the kill was written but its answer never arrived.
-      if (e.secret_fingerprint === expectedFp) throw new Error(`${lane.endpointId}: one more rotation, but the same secret`);
+      if (e.secret_fingerprint === expectedFp)
+        throw new Error(`${lane.endpointId}: one more rotation, but the same secret`);
       writtenNotAnswered++;
     } else {
-      throw new Error(`${lane.endpointId}: ${lane.acked} rotations acknowledged, ${rotations} kept (in flight: ${lane.inFlight}): an acknowledged rotation was lost`);
+      throw new Error(
+        `${lane.endpointId}: ${lane.acked} rotations acknowledged, ${rotations} kept (in flight: ${lane.inFlight}): an acknowledged rotation was lost`,
+      );
     }
     lane.baseRotations = e.rotations;
     lane.baseFingerprint = e.secret_fingerprint;

@@ -48,7 +48,10 @@ const controlSpec: CompiledSpec = compileSpec(controlDocument);
 const READ_ONLY = new Set(['getHealth', 'getState', 'listDeliveries', 'getControlSpec', 'listFaults', 'clearFaults']);
 const PUBLIC = new Set(publicSpec.operations.keys());
 /** What InkLink's operations say when they answer 500 (docs/mock.md: member key, unknown or foreign endpoint). */
-const DOMAIN_500 = [/^Webhook endpoint not found\.$/, /^Permission denied: .* requires an organization owner or admin api key\.$/];
+const DOMAIN_500 = [
+  /^Webhook endpoint not found\.$/,
+  /^Permission denied: .* requires an organization owner or admin api key\.$/,
+];
 export const DOCUMENTED_STATUSES = new Set([200, 201, 202, 400, 401, 404, 408, 413, 431, 500]);
 const CODE_OF: Record<number, string> = {
   400: 'VALIDATION_ERROR',
@@ -73,7 +76,8 @@ export function operationOf(method: string, target: string): string | undefined 
   }
   path = path.split('?')[0].split('#')[0];
   // HEAD reaches the GET operation of its path (answered without a body).
-  const find = (m: string) => (controlSpec.findOperation(m, path) ?? publicSpec.findOperation(m, path))?.operation.operationId;
+  const find = (m: string) =>
+    (controlSpec.findOperation(m, path) ?? publicSpec.findOperation(m, path))?.operation.operationId;
   return find(method) ?? (method === 'HEAD' ? find('GET') : undefined);
 }
 
@@ -98,7 +102,6 @@ export function selfSpellings(port: number): string[] {
     `http://u@localhost:${port}/webhook/endpoints`,
   ];
 }
-
 
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
 const utf8AsLatin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
@@ -157,8 +160,14 @@ function badAuthArb(ctx: HostileContext): fc.Arbitrary<Array<[string, string]>> 
       [['api-key', ctx.ownerA.slice(0, -1)]],
       [['api-key', `${ctx.ownerA.slice(0, 20)} ${ctx.ownerA.slice(20)}`]],
       [['api-key', ctx.memberA]],
-      [['api-key', ctx.ownerA], ['api-key', ctx.ownerA]],
-      [['api-key', ctx.ownerA], ['api-key', ctx.adminA]],
+      [
+        ['api-key', ctx.ownerA],
+        ['api-key', ctx.ownerA],
+      ],
+      [
+        ['api-key', ctx.ownerA],
+        ['api-key', ctx.adminA],
+      ],
       [['api_key', ctx.ownerA]],
       [['apikey', ctx.ownerA]],
       [['authorization', `Bearer ${ctx.ownerA}`]],
@@ -169,7 +178,9 @@ function badAuthArb(ctx: HostileContext): fc.Arbitrary<Array<[string, string]>> 
       [['api-key', `${ctx.ownerA}\x7f`]],
       [['api-key', '__proto__']],
     ),
-    fc.string({ unit: 'binary-ascii', maxLength: 60 }).map((s) => [['api-key', s.replace(/[\r\n]/g, '')]] as Array<[string, string]>),
+    fc
+      .string({ unit: 'binary-ascii', maxLength: 60 })
+      .map((s) => [['api-key', s.replace(/[\r\n]/g, '')]] as Array<[string, string]>),
   );
 }
 
@@ -194,29 +205,34 @@ const noiseHeadersArb: fc.Arbitrary<Array<[string, string]>> = fc.array(
       ['constructor', 'x'],
       ['x-empty', ''],
     ),
-    fc.tuple(fc.stringMatching(/^x-[a-z0-9-]{1,20}$/), fc.string({ unit: 'binary-ascii', maxLength: 100 }).map((s) => s.replace(/[\r\n\0]/g, ' ').trim())),
+    fc.tuple(
+      fc.stringMatching(/^x-[a-z0-9-]{1,20}$/),
+      fc.string({ unit: 'binary-ascii', maxLength: 100 }).map((s) => s.replace(/[\r\n\0]/g, ' ').trim()),
+    ),
   ),
   { maxLength: 6 },
 );
 
 /** Request bodies that are not a usable JSON object: broken, deep, huge, or the wrong JSON. */
 const brokenJsonArb: fc.Arbitrary<Buffer> = fc.oneof(
-  fc.constantFrom(
-    '',
-    '{',
-    '}',
-    '{"url":',
-    '{"url": "https://e.com",}',
-    "{'url': 'https://e.com'}",
-    'NaN',
-    '[1,2',
-    '{"a":1}{"b":2}',
-    'nul',
-    '"\\u12"',
-    '{"url": "https://e.com" "name": "x"}',
-    '\ufeff{"url": "https://e.com"}',
-    '{"url": "\u0000"}',
-  ).map((s) => Buffer.from(s, 'utf8')),
+  fc
+    .constantFrom(
+      '',
+      '{',
+      '}',
+      '{"url":',
+      '{"url": "https://e.com",}',
+      "{'url': 'https://e.com'}",
+      'NaN',
+      '[1,2',
+      '{"a":1}{"b":2}',
+      'nul',
+      '"\\u12"',
+      '{"url": "https://e.com" "name": "x"}',
+      '\ufeff{"url": "https://e.com"}',
+      '{"url": "\u0000"}',
+    )
+    .map((s) => Buffer.from(s, 'utf8')),
   fc.constant(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])),
   fc.string({ unit: 'binary', maxLength: 200 }).map((s) => Buffer.from(s, 'utf8')),
   fc.uint8Array({ minLength: 1, maxLength: 200 }).map((a) => Buffer.from(a)),
@@ -230,11 +246,13 @@ const deepJsonArb = (wrap: (deep: string) => string) =>
 
 /** Over the 1 MiB limit (413), or just under it with hundreds of thousands of errors (400). */
 const hugeArb = (field: string) =>
-  fc.constantFrom(
-    () => Buffer.from(JSON.stringify({ [field]: 'x'.repeat(1024 * 1024 + 10) })),
-    () => Buffer.from(JSON.stringify({ url: 'not a uri', event_types: Array(100_000).fill('x') })),
-    () => Buffer.from(JSON.stringify({ [field]: Array(150_000).fill(7) })),
-  ).map((make) => make());
+  fc
+    .constantFrom(
+      () => Buffer.from(JSON.stringify({ [field]: 'x'.repeat(1024 * 1024 + 10) })),
+      () => Buffer.from(JSON.stringify({ url: 'not a uri', event_types: Array(100_000).fill('x') })),
+      () => Buffer.from(JSON.stringify({ [field]: Array(150_000).fill(7) })),
+    )
+    .map((make) => make());
 
 /** Endpoint URLs refused by the domain: the mock itself in every spelling, or too long. */
 function refusedUrlArb(ctx: HostileContext): fc.Arbitrary<string> {
@@ -247,15 +265,28 @@ function refusedUrlArb(ctx: HostileContext): fc.Arbitrary<string> {
 /** A valid create body under a charset that is not UTF-8, or with bytes that are not UTF-8. */
 const notUtf8Arb = fc.oneof(
   fc
-    .constantFrom('application/json; charset=iso-8859-1', 'application/json;charset=latin1', 'application/json; charset="windows-1252"', 'application/json; charset=utf-16le')
+    .constantFrom(
+      'application/json; charset=iso-8859-1',
+      'application/json;charset=latin1',
+      'application/json; charset="windows-1252"',
+      'application/json; charset=utf-16le',
+    )
     .map((type) => ({ type, body: Buffer.from('{"url": "https://e.example/h", "name": "caf\xe9"}', 'latin1') })),
   fc
     .constantFrom([0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82])
-    .map((bad) => ({ type: 'application/json', body: Buffer.from([...Buffer.from('{"url": "https://e.example/h", "name": "'), ...bad, ...Buffer.from('"}')]) })),
+    .map((bad) => ({
+      type: 'application/json',
+      body: Buffer.from([...Buffer.from('{"url": "https://e.example/h", "name": "'), ...bad, ...Buffer.from('"}')]),
+    })),
 );
 
 /** Types that look like JSON but are not the `application/json` the operations declare. */
-const jsonLikeTypeArb = fc.constantFrom('application/vnd.x+json', 'application/problem+json; charset=utf-8', 'text/json', 'application/json-patch+json');
+const jsonLikeTypeArb = fc.constantFrom(
+  'application/vnd.x+json',
+  'application/problem+json; charset=utf-8',
+  'text/json',
+  'application/json-patch+json',
+);
 
 const wrongTypeArb = fc.constantFrom(
   'text/plain',
@@ -270,104 +301,156 @@ const wrongTypeArb = fc.constantFrom(
 );
 
 /** JSON that parses but is not a valid create body (never an object with a usable `url`). */
-const invalidCreateBodyArb = fc.oneof(
-  fc.constantFrom<unknown>(
-    {},
-    { url: 'not a uri' },
-    { url: 'ftp://e.com' },
-    { url: 'javascript:alert(1)' },
-    { url: '' },
-    { url: 42 },
-    { url: 'https://e.com', name: 'x'.repeat(121) },
-    { url: 'https://e.com', event_types: [] },
-    { url: 'https://e.com', event_types: ['kyc.result.nope'] },
-    { url: 'https://e.com', event_types: [...EVENT_TYPES, '__proto__'] },
-    { url: 'https://e.com', enabled: 'yes' },
-    { url: 'https://e.com', name: 12 },
-    { __proto__: { url: 'https://e.com' } },
-    { constructor: { url: 'https://e.com' } },
-    [{ url: 'https://e.com' }],
-    null,
-    'https://e.com',
-    true,
-  ),
-  fc.jsonValue({ maxDepth: 4 }).filter((v) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return true;
-    const url = (v as Record<string, unknown>).url;
-    return typeof url !== 'string' || !URL.canParse(url);
-  }),
-).map((v) => {
-  // `__proto__` written as a JSON key, as a client would send it (an own key after JSON.parse).
-  if (v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) {
-    return Buffer.from('{"__proto__": {"url": "https://e.com"}}');
-  }
-  return Buffer.from(JSON.stringify(v) ?? 'null');
-});
+const invalidCreateBodyArb = fc
+  .oneof(
+    fc.constantFrom<unknown>(
+      {},
+      { url: 'not a uri' },
+      { url: 'ftp://e.com' },
+      { url: 'javascript:alert(1)' },
+      { url: '' },
+      { url: 42 },
+      { url: 'https://e.com', name: 'x'.repeat(121) },
+      { url: 'https://e.com', event_types: [] },
+      { url: 'https://e.com', event_types: ['kyc.result.nope'] },
+      { url: 'https://e.com', event_types: [...EVENT_TYPES, '__proto__'] },
+      { url: 'https://e.com', enabled: 'yes' },
+      { url: 'https://e.com', name: 12 },
+      { __proto__: { url: 'https://e.com' } },
+      { constructor: { url: 'https://e.com' } },
+      [{ url: 'https://e.com' }],
+      null,
+      'https://e.com',
+      true,
+    ),
+    fc.jsonValue({ maxDepth: 4 }).filter((v) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return true;
+      const url = (v as Record<string, unknown>).url;
+      return typeof url !== 'string' || !URL.canParse(url);
+    }),
+  )
+  .map((v) => {
+    // `__proto__` written as a JSON key, as a client would send it (an own key after JSON.parse).
+    if (
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      Object.getPrototypeOf(v) !== Object.prototype &&
+      Object.getPrototypeOf(v) !== null
+    ) {
+      return Buffer.from('{"__proto__": {"url": "https://e.com"}}');
+    }
+    return Buffer.from(JSON.stringify(v) ?? 'null');
+  });
 
 /** Control bodies that fail validation: every one has a defect. */
 function invalidControlBodyArb(ctx: HostileContext) {
-  const unknownOrg = fc.constantFrom('__proto__', 'constructor', 'toString', 'org_nope', '', 'x'.repeat(10_000), utf8AsLatin1('org_✓'));
+  const unknownOrg = fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'toString',
+    'org_nope',
+    '',
+    'x'.repeat(10_000),
+    utf8AsLatin1('org_✓'),
+  );
   return fc.oneof(
     // mint a key
-    fc.oneof(
-      fc.constantFrom<unknown>({}, { role: 'root' }, { role: 'OWNER' }, { role: ['owner'] }, { role: null }, { role: 'owner', extra: 1 }, { role: 'owner', __proto__x: 1 }),
-      unknownOrg.map((organization_id) => ({ role: 'owner', organization_id })),
-    ).map((b) => ['/__mock/api-keys', b] as const),
+    fc
+      .oneof(
+        fc.constantFrom<unknown>(
+          {},
+          { role: 'root' },
+          { role: 'OWNER' },
+          { role: ['owner'] },
+          { role: null },
+          { role: 'owner', extra: 1 },
+          { role: 'owner', __proto__x: 1 },
+        ),
+        unknownOrg.map((organization_id) => ({ role: 'owner', organization_id })),
+      )
+      .map((b) => ['/__mock/api-keys', b] as const),
     // seed an endpoint
-    fc.oneof(
-      fc.constantFrom<unknown>(
-        {},
-        { organization_id: ctx.orgA, secret: 'whsec_' },
-        { organization_id: ctx.orgA, secret: 'whsec_AAAA' },
-        { organization_id: ctx.orgA, secret: 'not a secret' },
-        { organization_id: ctx.orgA, secret: `whsec_${'A'.repeat(200)}` },
-        { organization_id: ctx.orgA, url: 'javascript:alert(1)' },
-        { organization_id: ctx.orgA, event_types: [] },
-        { organization_id: ctx.orgA, id: ctx.endpointA },
-        { organization_id: ctx.orgA, id: ctx.endpointB },
-        { organization_id: ctx.orgA, name: 'x'.repeat(121) },
-      ),
-      hostileIdArb(ctx)
-        .filter((id) => !/^wh_end_[A-Za-z0-9_-]{1,128}$/.test(id) || id === ctx.endpointA || id === ctx.endpointB)
-        .map((id) => ({ organization_id: ctx.orgA, id })),
-      unknownOrg.map((organization_id) => ({ organization_id })),
-    ).map((b) => ['/__mock/endpoints', b] as const),
+    fc
+      .oneof(
+        fc.constantFrom<unknown>(
+          {},
+          { organization_id: ctx.orgA, secret: 'whsec_' },
+          { organization_id: ctx.orgA, secret: 'whsec_AAAA' },
+          { organization_id: ctx.orgA, secret: 'not a secret' },
+          { organization_id: ctx.orgA, secret: `whsec_${'A'.repeat(200)}` },
+          { organization_id: ctx.orgA, url: 'javascript:alert(1)' },
+          { organization_id: ctx.orgA, event_types: [] },
+          { organization_id: ctx.orgA, id: ctx.endpointA },
+          { organization_id: ctx.orgA, id: ctx.endpointB },
+          { organization_id: ctx.orgA, name: 'x'.repeat(121) },
+        ),
+        hostileIdArb(ctx)
+          .filter((id) => !/^wh_end_[A-Za-z0-9_-]{1,128}$/.test(id) || id === ctx.endpointA || id === ctx.endpointB)
+          .map((id) => ({ organization_id: ctx.orgA, id })),
+        unknownOrg.map((organization_id) => ({ organization_id })),
+      )
+      .map((b) => ['/__mock/endpoints', b] as const),
     // emit an event
-    fc.oneof(
-      fc.constantFrom<unknown>(
-        {},
-        { type: 'kyc.result.nope' },
-        { type: EVENT_TYPES[0], data: [] },
-        { type: EVENT_TYPES[0], data: 'x' },
-        { type: EVENT_TYPES[0], extra: true },
-        { type: EVENT_TYPES[0], endpoint_id: '__proto__' },
-        { type: EVENT_TYPES[0], endpoint_id: 'constructor' },
-        { type: EVENT_TYPES[0], organization_id: '__proto__' },
-      ),
-      hostileIdArb(ctx)
-        .filter((id) => id !== ctx.endpointA && id !== ctx.endpointB)
-        .map((endpoint_id) => ({ type: EVENT_TYPES[0], endpoint_id })),
-    ).map((b) => ['/__mock/events', b] as const),
+    fc
+      .oneof(
+        fc.constantFrom<unknown>(
+          {},
+          { type: 'kyc.result.nope' },
+          { type: EVENT_TYPES[0], data: [] },
+          { type: EVENT_TYPES[0], data: 'x' },
+          { type: EVENT_TYPES[0], extra: true },
+          { type: EVENT_TYPES[0], endpoint_id: '__proto__' },
+          { type: EVENT_TYPES[0], endpoint_id: 'constructor' },
+          { type: EVENT_TYPES[0], organization_id: '__proto__' },
+        ),
+        hostileIdArb(ctx)
+          .filter((id) => id !== ctx.endpointA && id !== ctx.endpointB)
+          .map((endpoint_id) => ({ type: EVENT_TYPES[0], endpoint_id })),
+      )
+      .map((b) => ['/__mock/events', b] as const),
     // add a fault
-    fc.constantFrom<unknown>(
-      {},
-      { operation_id: 'rotateWebhookEndpointSecret' },
-      { operation_id: 'getState', status: 500 },
-      { operation_id: '__proto__', status: 500 },
-      { operation_id: '*', status: 200 },
-      { operation_id: '*', status: 600 },
-      { operation_id: '*', latency_ms: -1 },
-      { operation_id: '*', latency_ms: 60_001 },
-      { operation_id: '*', latency_ms: 10, latency_max_ms: 5 },
-      { operation_id: '*', latency_max_ms: 5 },
-      { operation_id: '*', status: 500, reset: true },
-      { operation_id: '*', status: 500, times: 0 },
-      { operation_id: '*', reset: false },
-    ).map((b) => ['/__mock/faults', b] as const),
+    fc
+      .constantFrom<unknown>(
+        {},
+        { operation_id: 'rotateWebhookEndpointSecret' },
+        { operation_id: 'getState', status: 500 },
+        { operation_id: '__proto__', status: 500 },
+        { operation_id: '*', status: 200 },
+        { operation_id: '*', status: 600 },
+        { operation_id: '*', latency_ms: -1 },
+        { operation_id: '*', latency_ms: 60_001 },
+        { operation_id: '*', latency_ms: 10, latency_max_ms: 5 },
+        { operation_id: '*', latency_max_ms: 5 },
+        { operation_id: '*', status: 500, reset: true },
+        { operation_id: '*', status: 500, times: 0 },
+        { operation_id: '*', reset: false },
+      )
+      .map((b) => ['/__mock/faults', b] as const),
   );
 }
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT', 'PROPFIND', 'MKCOL', 'M-SEARCH', 'PURGE', 'LINK', 'FOO', 'get', 'post', 'P0ST', utf8AsLatin1('PÖST')];
+const METHODS = [
+  'GET',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'HEAD',
+  'OPTIONS',
+  'TRACE',
+  'CONNECT',
+  'PROPFIND',
+  'MKCOL',
+  'M-SEARCH',
+  'PURGE',
+  'LINK',
+  'FOO',
+  'get',
+  'post',
+  'P0ST',
+  utf8AsLatin1('PÖST'),
+];
 const KNOWN_PATHS = [
   '/webhook/endpoints',
   '/api/v1/webhook/endpoints',
@@ -385,7 +468,32 @@ const KNOWN_PATHS = [
   '/__mock/faults/fault_x',
 ];
 
-const SEGMENTS = ['webhook', 'endpoints', 'rotate-secret', '__mock', 'api', 'v1', '..', '.', '', '%00', '__proto__', 'constructor', '%2F', '%2e%2e', '%', '%zz', '~', '*', 'A'.repeat(10_000), encodeURIComponent('✓🙂'), 'state', 'health', 'faults', ';x=1'];
+const SEGMENTS = [
+  'webhook',
+  'endpoints',
+  'rotate-secret',
+  '__mock',
+  'api',
+  'v1',
+  '..',
+  '.',
+  '',
+  '%00',
+  '__proto__',
+  'constructor',
+  '%2F',
+  '%2e%2e',
+  '%',
+  '%zz',
+  '~',
+  '*',
+  'A'.repeat(10_000),
+  encodeURIComponent('✓🙂'),
+  'state',
+  'health',
+  'faults',
+  ';x=1',
+];
 
 /** Query strings: prototype names, repeats, bad escapes, bad limits. */
 const queryArb = fc.oneof(
@@ -414,7 +522,13 @@ const queryArb = fc.oneof(
 // ---- requests ---------------------------------------------------------------------------------
 
 export function hostileRequestArb(ctx: HostileContext): fc.Arbitrary<HostileRequest> {
-  const base = (kind: string, method: string, target: string, headers: Array<[string, string]>, body?: Buffer): HostileRequest => ({
+  const base = (
+    kind: string,
+    method: string,
+    target: string,
+    headers: Array<[string, string]>,
+    body?: Buffer,
+  ): HostileRequest => ({
     kind,
     method,
     target,
@@ -425,13 +539,27 @@ export function hostileRequestArb(ctx: HostileContext): fc.Arbitrary<HostileRequ
   const privileged = fc.constantFrom(ctx.ownerA, ctx.adminA);
 
   // rotate: a bad id with a privileged key, or a bad key with any id (each a defect).
-  const rotateBadId = fc.tuple(prefix, hostileIdArb(ctx), privileged, noiseHeadersArb, queryArb).map(([p, id, key, noise, q]) =>
-    base('rotate: bad id', 'POST', `${p}/webhook/endpoints/${id}/rotate-secret${q}`, [['api-key', key], ...noise]),
-  );
+  const rotateBadId = fc
+    .tuple(prefix, hostileIdArb(ctx), privileged, noiseHeadersArb, queryArb)
+    .map(([p, id, key, noise, q]) =>
+      base('rotate: bad id', 'POST', `${p}/webhook/endpoints/${id}/rotate-secret${q}`, [['api-key', key], ...noise]),
+    );
   const rotateBadKey = fc
-    .tuple(prefix, fc.oneof(fc.constant(ctx.endpointA), hostileIdArb(ctx)), badAuthArb(ctx), noiseHeadersArb, fc.option(brokenJsonArb))
+    .tuple(
+      prefix,
+      fc.oneof(fc.constant(ctx.endpointA), hostileIdArb(ctx)),
+      badAuthArb(ctx),
+      noiseHeadersArb,
+      fc.option(brokenJsonArb),
+    )
     .map(([p, id, auth, noise, body]) =>
-      base('rotate: bad key', 'POST', `${p}/webhook/endpoints/${id}/rotate-secret`, [...auth, ...noise, ['content-type', 'application/json']], body ?? undefined),
+      base(
+        'rotate: bad key',
+        'POST',
+        `${p}/webhook/endpoints/${id}/rotate-secret`,
+        [...auth, ...noise, ['content-type', 'application/json']],
+        body ?? undefined,
+      ),
     );
   // create: a bad body (broken, deep, huge, wrong JSON, wrong type) with a privileged key, or a bad key.
   const createBody = fc.oneof(
@@ -440,44 +568,110 @@ export function hostileRequestArb(ctx: HostileContext): fc.Arbitrary<HostileRequ
     // Invalid bodies under JSON-looking types the operation does not declare (a review found
     // `application/vnd.x+json` once skipped the schema).
     { weight: 2, arbitrary: fc.tuple(invalidCreateBodyArb, jsonLikeTypeArb).map(([b, type]) => ({ type, body: b })) },
-    { weight: 2, arbitrary: deepJsonArb((d) => `{"url": "https://e.com", "name": ${d}}`).map((b) => ({ type: 'application/json', body: b })) },
+    {
+      weight: 2,
+      arbitrary: deepJsonArb((d) => `{"url": "https://e.com", "name": ${d}}`).map((b) => ({
+        type: 'application/json',
+        body: b,
+      })),
+    },
     { weight: 1, arbitrary: hugeArb('name').map((b) => ({ type: 'application/json', body: b })) },
     {
       weight: 2,
       arbitrary: wrongTypeArb.map((type) => ({ type, body: Buffer.from(JSON.stringify({ url: 'https://e.com' })) })),
     },
-    { weight: 1, arbitrary: fc.constant({ type: undefined as string | undefined, body: Buffer.from(JSON.stringify({ url: 'https://e.com' })) }) },
+    {
+      weight: 1,
+      arbitrary: fc.constant({
+        type: undefined as string | undefined,
+        body: Buffer.from(JSON.stringify({ url: 'https://e.com' })),
+      }),
+    },
   );
-  const createBadBody = fc.tuple(prefix, privileged, createBody, noiseHeadersArb, fc.constantFrom<'length' | 'chunked'>('length', 'chunked')).map(
-    ([p, key, b, noise, framing]) => ({
-      ...base('create: bad body', 'POST', `${p}/webhook/endpoints`, [
-        ['api-key', key],
-        ...noise.filter(([k]) => k !== 'content-type'),
-        ...(b.type === undefined ? [] : ([['content-type', b.type]] as Array<[string, string]>)),
-      ], b.body),
+  const createBadBody = fc
+    .tuple(prefix, privileged, createBody, noiseHeadersArb, fc.constantFrom<'length' | 'chunked'>('length', 'chunked'))
+    .map(([p, key, b, noise, framing]) => ({
+      ...base(
+        'create: bad body',
+        'POST',
+        `${p}/webhook/endpoints`,
+        [
+          ['api-key', key],
+          ...noise.filter(([k]) => k !== 'content-type'),
+          ...(b.type === undefined ? [] : ([['content-type', b.type]] as Array<[string, string]>)),
+        ],
+        b.body,
+      ),
       framing,
-    }),
-  );
+    }));
   // create with a URL the domain refuses (the mock itself, too long), or a body that is not UTF-8.
   const createRefused = fc
-    .tuple(prefix, privileged, fc.oneof(refusedUrlArb(ctx).map((url) => ({ type: 'application/json', body: Buffer.from(JSON.stringify({ url })) })), notUtf8Arb))
-    .map(([p, key, b]) => base('create: refused url or charset', 'POST', `${p}/webhook/endpoints`, [['api-key', key], ['content-type', b.type]], b.body));
+    .tuple(
+      prefix,
+      privileged,
+      fc.oneof(
+        refusedUrlArb(ctx).map((url) => ({ type: 'application/json', body: Buffer.from(JSON.stringify({ url })) })),
+        notUtf8Arb,
+      ),
+    )
+    .map(([p, key, b]) =>
+      base(
+        'create: refused url or charset',
+        'POST',
+        `${p}/webhook/endpoints`,
+        [
+          ['api-key', key],
+          ['content-type', b.type],
+        ],
+        b.body,
+      ),
+    );
   // State-changing control requests a browser could send: a foreign Host (DNS rebinding), a foreign
   // Origin or Sec-Fetch-Site, a body that is not JSON, or webhook headers (a delivery).
   const crossSiteDefect = fc.constantFrom<Array<[string, string]>>(
-    [['host', 'rebind.evil.example'], ['content-type', 'application/json']],
-    [['host', '10.0.0.1:4010'], ['content-type', 'application/json']],
-    [['origin', 'https://evil.example'], ['content-type', 'application/json']],
-    [['origin', 'null'], ['content-type', 'application/json']],
-    [['origin', 'http://127.0.0.1:1'], ['content-type', 'application/json']],
-    [['sec-fetch-site', 'cross-site'], ['content-type', 'application/json']],
-    [['sec-fetch-site', 'same-site'], ['content-type', 'application/json']],
+    [
+      ['host', 'rebind.evil.example'],
+      ['content-type', 'application/json'],
+    ],
+    [
+      ['host', '10.0.0.1:4010'],
+      ['content-type', 'application/json'],
+    ],
+    [
+      ['origin', 'https://evil.example'],
+      ['content-type', 'application/json'],
+    ],
+    [
+      ['origin', 'null'],
+      ['content-type', 'application/json'],
+    ],
+    [
+      ['origin', 'http://127.0.0.1:1'],
+      ['content-type', 'application/json'],
+    ],
+    [
+      ['sec-fetch-site', 'cross-site'],
+      ['content-type', 'application/json'],
+    ],
+    [
+      ['sec-fetch-site', 'same-site'],
+      ['content-type', 'application/json'],
+    ],
     [['content-type', 'text/plain']],
     [['content-type', 'application/x-www-form-urlencoded']],
     [['content-type', 'multipart/form-data; boundary=x']],
-    [['webhook-id', 'msg_1'], ['content-type', 'application/json']],
-    [['webhook-signature', 'v1,AAAA'], ['content-type', 'application/json']],
-    [['webhook-timestamp', '1700000000'], ['content-type', 'application/json']],
+    [
+      ['webhook-id', 'msg_1'],
+      ['content-type', 'application/json'],
+    ],
+    [
+      ['webhook-signature', 'v1,AAAA'],
+      ['content-type', 'application/json'],
+    ],
+    [
+      ['webhook-timestamp', '1700000000'],
+      ['content-type', 'application/json'],
+    ],
   );
   const controlCrossSite = fc
     .tuple(
@@ -492,27 +686,52 @@ export function hostileRequestArb(ctx: HostileContext): fc.Arbitrary<HostileRequ
       crossSiteDefect,
     )
     .map(([[method, path, body], defect]) => {
-      const r = base('control: cross-site', method, path, defect, body === undefined ? undefined : Buffer.from(JSON.stringify(body)));
+      const r = base(
+        'control: cross-site',
+        method,
+        path,
+        defect,
+        body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
+      );
       // A foreign Host replaces the loopback one.
-      if (defect.some(([k]) => k === 'host')) r.headers = r.headers.filter(([k, v]) => k !== 'host' || v !== '127.0.0.1');
+      if (defect.some(([k]) => k === 'host'))
+        r.headers = r.headers.filter(([k, v]) => k !== 'host' || v !== '127.0.0.1');
       return r;
     });
   // A valid rotation under more header lines than the limit (Node used to drop those past 2,000).
-  const tooManyHeaders = fc
-    .tuple(fc.integer({ min: 101, max: 2_500 }), fc.boolean())
-    .map(([n, keyLast]) => {
-      const filler: Array<[string, string]> = Array.from({ length: n }, (_, i) => [`x-${i}`, '1']);
-      const key: Array<[string, string]> = [['api-key', ctx.ownerA]];
-      return base('too many headers', 'POST', `/webhook/endpoints/${ctx.endpointA}/rotate-secret`, keyLast ? [...filler, ...key] : [...key, ...filler]);
-    });
-  const createBadKey = fc.tuple(prefix, badAuthArb(ctx), noiseHeadersArb).map(([p, auth, noise]) =>
-    base('create: bad key', 'POST', `${p}/webhook/endpoints`, [...auth, ...noise.filter(([k]) => k !== 'content-type'), ['content-type', 'application/json']], Buffer.from('{"url":"https://e.com"}')),
-  );
+  const tooManyHeaders = fc.tuple(fc.integer({ min: 101, max: 2_500 }), fc.boolean()).map(([n, keyLast]) => {
+    const filler: Array<[string, string]> = Array.from({ length: n }, (_, i) => [`x-${i}`, '1']);
+    const key: Array<[string, string]> = [['api-key', ctx.ownerA]];
+    return base(
+      'too many headers',
+      'POST',
+      `/webhook/endpoints/${ctx.endpointA}/rotate-secret`,
+      keyLast ? [...filler, ...key] : [...key, ...filler],
+    );
+  });
+  const createBadKey = fc
+    .tuple(prefix, badAuthArb(ctx), noiseHeadersArb)
+    .map(([p, auth, noise]) =>
+      base(
+        'create: bad key',
+        'POST',
+        `${p}/webhook/endpoints`,
+        [...auth, ...noise.filter(([k]) => k !== 'content-type'), ['content-type', 'application/json']],
+        Buffer.from('{"url":"https://e.com"}'),
+      ),
+    );
   // control operations with invalid bodies.
   const controlBadBody = fc
     .tuple(
       fc.oneof(
-        { weight: 4, arbitrary: invalidControlBodyArb(ctx).map(([path, b]) => ({ path, type: 'application/json', body: Buffer.from(JSON.stringify(b)) })) },
+        {
+          weight: 4,
+          arbitrary: invalidControlBodyArb(ctx).map(([path, b]) => ({
+            path,
+            type: 'application/json',
+            body: Buffer.from(JSON.stringify(b)),
+          })),
+        },
         {
           weight: 2,
           arbitrary: fc
@@ -522,40 +741,98 @@ export function hostileRequestArb(ctx: HostileContext): fc.Arbitrary<HostileRequ
         {
           weight: 2,
           arbitrary: fc
-            .tuple(fc.constantFrom('/__mock/api-keys', '/__mock/endpoints', '/__mock/events', '/__mock/faults'), brokenJsonArb)
+            .tuple(
+              fc.constantFrom('/__mock/api-keys', '/__mock/endpoints', '/__mock/events', '/__mock/faults'),
+              brokenJsonArb,
+            )
             .map(([path, body]) => ({ path, type: 'application/json', body })),
         },
         {
           weight: 1,
           arbitrary: fc
-            .tuple(fc.constantFrom('/__mock/api-keys', '/__mock/endpoints', '/__mock/events', '/__mock/faults'), wrongTypeArb)
-            .map(([path, type]) => ({ path, type, body: Buffer.from(JSON.stringify({ role: 'owner', type: EVENT_TYPES[0], organization_id: ctx.orgA, operation_id: '*', status: 500 })) })),
+            .tuple(
+              fc.constantFrom('/__mock/api-keys', '/__mock/endpoints', '/__mock/events', '/__mock/faults'),
+              wrongTypeArb,
+            )
+            .map(([path, type]) => ({
+              path,
+              type,
+              body: Buffer.from(
+                JSON.stringify({
+                  role: 'owner',
+                  type: EVENT_TYPES[0],
+                  organization_id: ctx.orgA,
+                  operation_id: '*',
+                  status: 500,
+                }),
+              ),
+            })),
         },
         {
           weight: 2,
-          arbitrary: deepJsonArb((d) => `{"type": "${EVENT_TYPES[0]}", "data": {"x": ${d}}}`).map((body) => ({ path: '/__mock/events', type: 'application/json', body })),
+          arbitrary: deepJsonArb((d) => `{"type": "${EVENT_TYPES[0]}", "data": {"x": ${d}}}`).map((body) => ({
+            path: '/__mock/events',
+            type: 'application/json',
+            body,
+          })),
         },
-        { weight: 1, arbitrary: hugeArb('role').map((body) => ({ path: '/__mock/api-keys', type: 'application/json', body })) },
+        {
+          weight: 1,
+          arbitrary: hugeArb('role').map((body) => ({ path: '/__mock/api-keys', type: 'application/json', body })),
+        },
       ),
       noiseHeadersArb,
     )
-    .map(([b, noise]) => base('control: bad body', 'POST', b.path, [...noise.filter(([k]) => k !== 'content-type'), ['content-type', b.type]], b.body));
+    .map(([b, noise]) =>
+      base(
+        'control: bad body',
+        'POST',
+        b.path,
+        [...noise.filter(([k]) => k !== 'content-type'), ['content-type', b.type]],
+        b.body,
+      ),
+    );
   // read-only control operations with odd headers and queries (2xx allowed, nothing may change).
   const readOnly = fc
-    .tuple(fc.constantFrom('/__mock/health', '/__mock/state', '/__mock/deliveries', '/__mock/openapi.json', '/__mock/faults'), queryArb, noiseHeadersArb)
+    .tuple(
+      fc.constantFrom(
+        '/__mock/health',
+        '/__mock/state',
+        '/__mock/deliveries',
+        '/__mock/openapi.json',
+        '/__mock/faults',
+      ),
+      queryArb,
+      noiseHeadersArb,
+    )
     .map(([path, q, noise]) => base('read-only', 'GET', path + q, noise));
   // a method no operation of that path has.
   const wrongMethod = fc
     .tuple(fc.constantFrom(...METHODS), fc.constantFrom(...KNOWN_PATHS), noiseHeadersArb, fc.option(brokenJsonArb))
-    .map(([method, path, noise, body]) => base('wrong method', method, path.replace('{A}', ctx.endpointA), [['api-key', ctx.ownerA], ...noise], body ?? undefined))
+    .map(([method, path, noise, body]) =>
+      base(
+        'wrong method',
+        method,
+        path.replace('{A}', ctx.endpointA),
+        [['api-key', ctx.ownerA], ...noise],
+        body ?? undefined,
+      ),
+    )
     .filter((r) => {
       const op = operationOf(r.method, r.target);
       return op === undefined || READ_ONLY.has(op);
     });
   // paths no operation has.
   const oddPath = fc
-    .tuple(fc.array(fc.constantFrom(...SEGMENTS), { minLength: 0, maxLength: 6 }), queryArb, fc.constantFrom('GET', 'POST'), noiseHeadersArb)
-    .map(([segs, q, method, noise]) => base('odd path', method, `/${segs.join('/')}${q}`, [['api-key', ctx.ownerA], ...noise]))
+    .tuple(
+      fc.array(fc.constantFrom(...SEGMENTS), { minLength: 0, maxLength: 6 }),
+      queryArb,
+      fc.constantFrom('GET', 'POST'),
+      noiseHeadersArb,
+    )
+    .map(([segs, q, method, noise]) =>
+      base('odd path', method, `/${segs.join('/')}${q}`, [['api-key', ctx.ownerA], ...noise]),
+    )
     .filter((r) => {
       const op = operationOf(r.method, r.target);
       return op === undefined || READ_ONLY.has(op) || op === 'rotateWebhookEndpointSecret';
@@ -590,11 +867,28 @@ export function hostileRequestArb(ctx: HostileContext): fc.Arbitrary<HostileRequ
         `POST /webhook/endpoints/${ctx.endpointA}/rotate-secret HTTP/1.1\r\nHost: x\r\napi-key: ${ctx.memberA}\r\n\r\n`,
         `POST /webhook/endpoints/${ctx.endpointB}/rotate-secret HTTP/1.1\r\nHost: x\r\napi-key: ${ctx.ownerA}\r\nexpect: 100-continue\r\n\r\n`,
       )
-      .map((s) => ({ kind: 'broken HTTP', method: s.split(' ')[0].split('\r')[0], target: '', headers: [], rawBytes: latin1(s) }) as HostileRequest),
+      .map(
+        (s) =>
+          ({
+            kind: 'broken HTTP',
+            method: s.split(' ')[0].split('\r')[0],
+            target: '',
+            headers: [],
+            rawBytes: latin1(s),
+          }) as HostileRequest,
+      ),
     fc
       .uint8Array({ minLength: 1, maxLength: 300 })
-      .filter((a) => Buffer.from(a).toString('latin1').replace(/[\r\n]/g, '').length > 0)
-      .map((a) => ({ kind: 'random bytes', method: '', target: '', headers: [], rawBytes: Buffer.from(a) }) as HostileRequest),
+      .filter(
+        (a) =>
+          Buffer.from(a)
+            .toString('latin1')
+            .replace(/[\r\n]/g, '').length > 0,
+      )
+      .map(
+        (a) =>
+          ({ kind: 'random bytes', method: '', target: '', headers: [], rawBytes: Buffer.from(a) }) as HostileRequest,
+      ),
   );
   return fc.oneof(
     { weight: 4, arbitrary: rotateBadId },
@@ -633,17 +927,25 @@ export async function sendAndCheck(url: string, req: HostileRequest, secrets: st
   return { kind: req.kind, status: res.status };
 }
 
-function checkAnswer(res: RawResponse, req: HostileRequest, method: string, secrets: string[], fail: (why: string) => never): void {
+function checkAnswer(
+  res: RawResponse,
+  req: HostileRequest,
+  method: string,
+  secrets: string[],
+  fail: (why: string) => never,
+): void {
   let op: string | undefined;
   if (req.rawBytes) {
     const line = req.rawBytes.subarray(0, req.rawBytes.indexOf('\r\n')).toString('latin1').split(' ');
     if (line.length === 3) op = operationOf(line[0], line[1]);
   } else op = operationOf(req.method, req.target);
   if (!DOCUMENTED_STATUSES.has(res.status)) fail(`status ${res.status} is not documented`);
-  if (res.status < 300 && !(op && READ_ONLY.has(op))) fail(`a malformed request succeeded (${res.status}, operation ${op})`);
+  if (res.status < 300 && !(op && READ_ONLY.has(op)))
+    fail(`a malformed request succeeded (${res.status}, operation ${op})`);
   const ids = res.headers['x-request-id'] ?? [];
   if (ids.length !== 1 || !UUID.test(ids[0])) fail('no single UUID x-request-id');
-  if (res.headers['x-inklink-mock-violations']) fail(`the mock flagged its own answer: ${res.headers['x-inklink-mock-violations'][0]}`);
+  if (res.headers['x-inklink-mock-violations'])
+    fail(`the mock flagged its own answer: ${res.headers['x-inklink-mock-violations'][0]}`);
   const text = res.body.toString('utf8');
   for (const s of secrets) if (text.includes(s)) fail('the answer repeats a key or a secret');
   if (method === 'HEAD') {
@@ -661,11 +963,17 @@ function checkAnswer(res: RawResponse, req: HostileRequest, method: string, secr
   const e = body?.error;
   const keys = Object.keys(body ?? {});
   if (keys.length !== 1 || !e || typeof e !== 'object') fail('not the envelope');
-  if (Object.keys(e).sort().join(',') !== 'code,details,message,requestId') fail(`envelope fields: ${Object.keys(e).join(',')}`);
+  if (Object.keys(e).sort().join(',') !== 'code,details,message,requestId')
+    fail(`envelope fields: ${Object.keys(e).join(',')}`);
   if (e.code !== CODE_OF[res.status]) fail(`code ${e.code} for status ${res.status}`);
   if (e.requestId !== ids[0]) fail('requestId differs from x-request-id');
   if (typeof e.message !== 'string' || !e.message) fail('no message');
-  if (!Array.isArray(e.details) || !e.details.every((d: any) => d && typeof d.field === 'string' && typeof d.message === 'string' && Object.keys(d).length === 2)) {
+  if (
+    !Array.isArray(e.details) ||
+    !e.details.every(
+      (d: any) => d && typeof d.field === 'string' && typeof d.message === 'string' && Object.keys(d).length === 2,
+    )
+  ) {
     fail('details are not [{field, message}]');
   }
   if (res.status === 500) {
@@ -685,7 +993,12 @@ function describe(b: Buffer): string {
 
 /** What must not change: the store, the journal, the fault rules. */
 export function fingerprintOfState(mock: MockServer): string {
-  return JSON.stringify({ version: mock.store.version, journal: mock.deliveries.list().length, pending: mock.deliveries.pendingCount, faults: mock.faults.list().length });
+  return JSON.stringify({
+    version: mock.store.version,
+    journal: mock.deliveries.list().length,
+    pending: mock.deliveries.pendingCount,
+    faults: mock.faults.list().length,
+  });
 }
 
 export function contextOf(mock: MockServer): HostileContext {
@@ -724,7 +1037,13 @@ export interface HostileRun {
  * state stays as it was; every `checkEvery` requests (and at the end) `GET /__mock/state` must be
  * byte-identical to the one before the run.
  */
-export async function runHostile(mock: MockServer, url: string, numRuns: number, seed?: number, checkEvery = 250): Promise<HostileRun> {
+export async function runHostile(
+  mock: MockServer,
+  url: string,
+  numRuns: number,
+  seed?: number,
+  checkEvery = 250,
+): Promise<HostileRun> {
   const ctx = contextOf(mock);
   const secrets = secretsOf(mock);
   const stateBefore = await (await fetch(`${url}/__mock/state`)).text();

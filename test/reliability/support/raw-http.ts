@@ -32,7 +32,8 @@ export function encodeRequest(r: RawRequestSpec): Buffer {
   const body = r.body ?? Buffer.alloc(0);
   const framing = r.framing ?? 'length';
   let payload = body;
-  if (framing === 'length' && (r.body !== undefined || ['POST', 'PUT', 'PATCH'].includes(r.method))) head.push(`content-length: ${body.length}`);
+  if (framing === 'length' && (r.body !== undefined || ['POST', 'PUT', 'PATCH'].includes(r.method)))
+    head.push(`content-length: ${body.length}`);
   if (framing === 'chunked') {
     head.push('transfer-encoding: chunked');
     const parts: Buffer[] = [];
@@ -106,6 +107,9 @@ export function parseResponse(raw: Buffer, method = 'GET'): RawResponse | undefi
 export async function rawRequest(url: string, spec: RawRequestSpec, timeoutMs?: number): Promise<RawResponse> {
   const raw = await exchange(url, encodeRequest(spec), timeoutMs);
   const res = parseResponse(raw, spec.method);
-  if (!res) throw new Error(`no well-formed HTTP response (${raw.length} bytes): ${JSON.stringify(raw.subarray(0, 200).toString('latin1'))}`);
+  if (!res)
+    throw new Error(
+      `no well-formed HTTP response (${raw.length} bytes): ${JSON.stringify(raw.subarray(0, 200).toString('latin1'))}`,
+    );
   return res;
 }

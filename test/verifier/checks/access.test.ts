@@ -1,6 +1,14 @@
 /** The access judgements (authentication, roles, isolation), each failure path fed a hand-built bad exchange or delivery. */
 import { generateSecret } from '../../../src/core/webhooks';
-import { judgeAuthRequired, judgeIsolation, judgePrivilegedRoles, judgeRoleEnforced, judgeUnknownEndpoint, proofProblem, type DeliveryProof } from '../../../src/verifier/checks/access';
+import {
+  judgeAuthRequired,
+  judgeIsolation,
+  judgePrivilegedRoles,
+  judgeRoleEnforced,
+  judgeUnknownEndpoint,
+  proofProblem,
+  type DeliveryProof,
+} from '../../../src/verifier/checks/access';
 import { deliveryRef, describe as describeExchange } from '../../../src/verifier/checks/util';
 import { delivery, exchange, refusal } from './build';
 
@@ -8,7 +16,12 @@ const messages = (o: { evidence: { message: string }[] }) => o.evidence.map((e) 
 
 describe('a delivery that proves a secret unchanged', () => {
   const secret = generateSecret();
-  const proof = (p: Partial<DeliveryProof>): DeliveryProof => ({ tag: 'role', why: 'a member tried to rotate', secret, ...p });
+  const proof = (p: Partial<DeliveryProof>): DeliveryProof => ({
+    tag: 'role',
+    why: 'a member tried to rotate',
+    secret,
+    ...p,
+  });
 
   it('holds when the delivery verifies with the secret the run knows', () => {
     expect(proofProblem(proof({ delivery: delivery({ secret }) }))).toBeUndefined();
@@ -16,7 +29,8 @@ describe('a delivery that proves a secret unchanged', () => {
 
   it('fails when no delivery came, saying why', () => {
     expect(proofProblem(proof({ error: 'no delivery arrived within 10 ms' }))).toEqual({
-      message: 'could not prove the secret of endpoint "role" unchanged after a member tried to rotate: no delivery arrived within 10 ms',
+      message:
+        'could not prove the secret of endpoint "role" unchanged after a member tried to rotate: no delivery arrived within 10 ms',
     });
     expect(proofProblem(proof({}))!.message).toMatch(/unchanged after a member tried to rotate: no delivery$/);
   });
@@ -24,7 +38,8 @@ describe('a delivery that proves a secret unchanged', () => {
   it('fails, relying on delivery_signature, when the delivery does not verify', () => {
     const d = delivery({ secret: generateSecret(), tag: 'role' });
     expect(proofProblem(proof({ delivery: d }))).toEqual({
-      message: 'after a member tried to rotate, a delivery to endpoint "role" no longer verifies with the last secret the API issued to the run: the secret changed',
+      message:
+        'after a member tried to rotate, a delivery to endpoint "role" no longer verifies with the last secret the API issued to the run: the secret changed',
       delivery: deliveryRef(d),
       reliesOn: ['delivery_signature'],
     });
@@ -32,14 +47,22 @@ describe('a delivery that proves a secret unchanged', () => {
 
   it('also relies on rotation_scoped when another endpoint was rotated after the secret was issued', () => {
     const d = delivery({ secret: generateSecret(), tag: 'role', receivedAt: 1000 });
-    expect(proofProblem(proof({ delivery: d, since: 100, otherRotations: [{ sentAt: 500, answeredAt: 510 }] }))!.reliesOn).toEqual(['delivery_signature', 'rotation_scoped']);
-    expect(proofProblem(proof({ delivery: d, since: 600, otherRotations: [{ sentAt: 500, answeredAt: 510 }] }))!.reliesOn).toEqual(['delivery_signature']);
+    expect(
+      proofProblem(proof({ delivery: d, since: 100, otherRotations: [{ sentAt: 500, answeredAt: 510 }] }))!.reliesOn,
+    ).toEqual(['delivery_signature', 'rotation_scoped']);
+    expect(
+      proofProblem(proof({ delivery: d, since: 600, otherRotations: [{ sentAt: 500, answeredAt: 510 }] }))!.reliesOn,
+    ).toEqual(['delivery_signature']);
   });
 });
 
 describe('auth_required', () => {
   it('passes when every request got 401 UNAUTHORIZED', () => {
-    expect(judgeAuthRequired([refusal('unauthenticated'), refusal('unauthenticated')])).toEqual({ status: 'pass', summary: '2 unauthenticated requests got 401 UNAUTHORIZED', evidence: [] });
+    expect(judgeAuthRequired([refusal('unauthenticated'), refusal('unauthenticated')])).toEqual({
+      status: 'pass',
+      summary: '2 unauthenticated requests got 401 UNAUTHORIZED',
+      evidence: [],
+    });
   });
 
   it('fails on each request that got something else', () => {
@@ -59,17 +82,33 @@ describe('role_enforced', () => {
       summary: 'member refused on rotate and create (secret unchanged not proven: no trigger)',
       evidence: [],
     });
-    const proven = judgeRoleEnforced({ rotate: refusal('forbidden'), create: refusal('forbidden'), proof: { tag: 'role', why: 'x', secret, delivery: delivery({ secret }) } });
-    expect(proven).toEqual({ status: 'pass', summary: 'member refused on rotate and create; a delivery proves the secret unchanged', evidence: [] });
+    const proven = judgeRoleEnforced({
+      rotate: refusal('forbidden'),
+      create: refusal('forbidden'),
+      proof: { tag: 'role', why: 'x', secret, delivery: delivery({ secret }) },
+    });
+    expect(proven).toEqual({
+      status: 'pass',
+      summary: 'member refused on rotate and create; a delivery proves the secret unchanged',
+      evidence: [],
+    });
   });
 
   it('fails on a rotate or a create that was not refused', () => {
-    expect(messages(judgeRoleEnforced({ rotate: exchange({ status: 200 }), create: refusal('forbidden') }))).toEqual([expect.stringMatching(/^expected 500 INTERNAL_ERROR, got 200 \[/)]);
-    expect(messages(judgeRoleEnforced({ rotate: refusal('forbidden'), create: refusal('invalid_input') }))).toEqual([expect.stringMatching(/^expected 500 INTERNAL_ERROR, got 400 \[#\d+ POST/)]);
+    expect(messages(judgeRoleEnforced({ rotate: exchange({ status: 200 }), create: refusal('forbidden') }))).toEqual([
+      expect.stringMatching(/^expected 500 INTERNAL_ERROR, got 200 \[/),
+    ]);
+    expect(messages(judgeRoleEnforced({ rotate: refusal('forbidden'), create: refusal('invalid_input') }))).toEqual([
+      expect.stringMatching(/^expected 500 INTERNAL_ERROR, got 400 \[#\d+ POST/),
+    ]);
   });
 
   it('fails when the delivery shows the secret changed, beside the refusals', () => {
-    const r = judgeRoleEnforced({ rotate: exchange({ status: 200 }), create: refusal('forbidden'), proof: { tag: 'role', why: 'x', secret, delivery: delivery({ secret: generateSecret() }) } });
+    const r = judgeRoleEnforced({
+      rotate: exchange({ status: 200 }),
+      create: refusal('forbidden'),
+      proof: { tag: 'role', why: 'x', secret, delivery: delivery({ secret: generateSecret() }) },
+    });
     expect(messages(r)).toEqual([expect.stringMatching(/got 200/), expect.stringMatching(/the secret changed$/)]);
     expect(r.evidence[1].reliesOn).toEqual(['delivery_signature']);
   });
@@ -77,7 +116,12 @@ describe('role_enforced', () => {
 
 describe('privileged_roles', () => {
   it('passes when every owner and admin request succeeded', () => {
-    expect(judgePrivilegedRoles([{ what: 'a', exchange: exchange({ status: 200 }) }, { what: 'b', exchange: exchange({ status: 200 }) }])).toEqual({
+    expect(
+      judgePrivilegedRoles([
+        { what: 'a', exchange: exchange({ status: 200 }) },
+        { what: 'b', exchange: exchange({ status: 200 }) },
+      ]),
+    ).toEqual({
       status: 'pass',
       summary: '2 requests with owner and admin keys succeeded',
       evidence: [],
@@ -101,8 +145,14 @@ describe('privileged_roles', () => {
 
 describe('unknown_endpoint', () => {
   it('passes on 500 INTERNAL_ERROR and fails on anything else', () => {
-    expect(judgeUnknownEndpoint([refusal('endpoint_not_found')])).toEqual({ status: 'pass', summary: 'unknown and malformed ids got 500 INTERNAL_ERROR', evidence: [] });
-    expect(messages(judgeUnknownEndpoint([refusal('endpoint_not_found'), refusal('unauthenticated')]))).toEqual([expect.stringMatching(/^expected 500 INTERNAL_ERROR, got 401/)]);
+    expect(judgeUnknownEndpoint([refusal('endpoint_not_found')])).toEqual({
+      status: 'pass',
+      summary: 'unknown and malformed ids got 500 INTERNAL_ERROR',
+      evidence: [],
+    });
+    expect(messages(judgeUnknownEndpoint([refusal('endpoint_not_found'), refusal('unauthenticated')]))).toEqual([
+      expect.stringMatching(/^expected 500 INTERNAL_ERROR, got 401/),
+    ]);
   });
 });
 
@@ -115,9 +165,9 @@ describe('not_found_indistinguishable', () => {
     });
     const secret = generateSecret();
     const proofs = [{ tag: 'iso', why: 'x', secret, delivery: delivery({ secret }) }];
-    expect(judgeIsolation({ pairs: [[refusal('endpoint_not_found'), refusal('endpoint_not_found')]], proofs }).summary).toBe(
-      'foreign and unknown ids get identical answers; deliveries prove both secrets unchanged',
-    );
+    expect(
+      judgeIsolation({ pairs: [[refusal('endpoint_not_found'), refusal('endpoint_not_found')]], proofs }).summary,
+    ).toBe('foreign and unknown ids get identical answers; deliveries prove both secrets unchanged');
   });
 
   it("fails on a foreign endpoint that is not refused, and on a status that differs from the unknown id's", () => {
@@ -139,6 +189,8 @@ describe('not_found_indistinguishable', () => {
 
   it('fails when a delivery shows a secret changed', () => {
     const proofs = [{ tag: 'foreign', why: 'x', secret: generateSecret(), error: 'no delivery arrived within 5 ms' }];
-    expect(messages(judgeIsolation({ pairs: [], proofs }))).toEqual([expect.stringMatching(/^could not prove the secret of endpoint "foreign" unchanged/)]);
+    expect(messages(judgeIsolation({ pairs: [], proofs }))).toEqual([
+      expect.stringMatching(/^could not prove the secret of endpoint "foreign" unchanged/),
+    ]);
   });
 });

@@ -32,13 +32,19 @@ export function exchange(spec: ExchangeSpec = {}): Exchange {
   return {
     seq: ++seq,
     purpose: 'a unit test',
-    operationId: spec.operationId ?? (path.endsWith('/rotate-secret') ? 'rotateWebhookEndpointSecret' : 'createWebhookEndpoint'),
+    operationId:
+      spec.operationId ?? (path.endsWith('/rotate-secret') ? 'rotateWebhookEndpointSecret' : 'createWebhookEndpoint'),
     request: {
       method: spec.method ?? 'POST',
       url: `http://127.0.0.1:1${path}`,
       path,
       headers: spec.requestHeaders ?? {},
-      body: spec.requestBody === undefined ? undefined : typeof spec.requestBody === 'string' ? spec.requestBody : JSON.stringify(spec.requestBody),
+      body:
+        spec.requestBody === undefined
+          ? undefined
+          : typeof spec.requestBody === 'string'
+            ? spec.requestBody
+            : JSON.stringify(spec.requestBody),
       keyLabel: spec.keyLabel,
     },
     response: hasResponse
@@ -56,15 +62,25 @@ export function exchange(spec: ExchangeSpec = {}): Exchange {
 }
 
 /** InkLink's envelope for a refusal of the table, `requestId` equal to `x-request-id`. */
-export function refusal(kind: RefusalKind, details: { field: string; message: string }[] = [], spec: ExchangeSpec = {}): Exchange {
+export function refusal(
+  kind: RefusalKind,
+  details: { field: string; message: string }[] = [],
+  spec: ExchangeSpec = {},
+): Exchange {
   const r = REFUSALS[kind];
   const id = randomUUID();
   const json = { error: { code: r.code, message: r.message, details, requestId: id } };
-  return exchange({ status: r.status, json, headers: { 'x-request-id': id, 'content-type': 'application/json; charset=utf-8' }, ...spec });
+  return exchange({
+    status: r.status,
+    json,
+    headers: { 'x-request-id': id, 'content-type': 'application/json; charset=utf-8' },
+    ...spec,
+  });
 }
 
 /** A 200 with a secret. */
-export const issued = (secret: unknown = generateSecret(), spec: ExchangeSpec = {}) => exchange({ status: 200, json: { secret }, ...spec });
+export const issued = (secret: unknown = generateSecret(), spec: ExchangeSpec = {}) =>
+  exchange({ status: 200, json: { secret }, ...spec });
 
 export interface DeliverySpec {
   secret?: string;
@@ -102,5 +118,13 @@ export function delivery(spec: DeliverySpec = {}): CapturedDelivery {
     if (v === undefined) delete headers[k];
     else headers[k] = v;
   }
-  return { tag: spec.tag ?? 'a', method: spec.method ?? 'POST', headers, body, receivedAt, answeredStatus: 204, answeredAt: spec.answeredAt };
+  return {
+    tag: spec.tag ?? 'a',
+    method: spec.method ?? 'POST',
+    headers,
+    body,
+    receivedAt,
+    answeredStatus: 204,
+    answeredAt: spec.answeredAt,
+  };
 }

@@ -1,6 +1,11 @@
 /** create_validation and created_endpoint, each failure path fed a hand-built exchange. */
 import { EVENT_TYPES } from '../../../src/core/inklink';
-import { createdEndpointProblems, judgeCreatedEndpoints, judgeCreateValidation, CREATED_AT_TOLERANCE_MS } from '../../../src/verifier/checks/create';
+import {
+  createdEndpointProblems,
+  judgeCreatedEndpoints,
+  judgeCreateValidation,
+  CREATED_AT_TOLERANCE_MS,
+} from '../../../src/verifier/checks/create';
 import { describe as describeExchange } from '../../../src/verifier/checks/util';
 import { exchange, refusal } from './build';
 
@@ -10,12 +15,24 @@ describe('create_validation', () => {
   it('passes when every bad body got 400 naming each failing field once', () => {
     const cases = [
       { what: 'no url', fields: ['url'], exchange: refusal('invalid_input', [detail('url')]) },
-      { what: 'an unknown type', fields: ['event_types'], exchange: refusal('invalid_input', [detail('event_types[0]')]) },
+      {
+        what: 'an unknown type',
+        fields: ['event_types'],
+        exchange: refusal('invalid_input', [detail('event_types[0]')]),
+      },
       { what: 'nested', fields: ['data'], exchange: refusal('invalid_input', [detail('data.inquiry_id')]) },
       { what: 'malformed JSON', fields: [''], exchange: refusal('invalid_input', [detail('')]) },
-      { what: 'two fields', fields: ['url', 'name'], exchange: refusal('invalid_input', [detail('url'), detail('name')]) },
+      {
+        what: 'two fields',
+        fields: ['url', 'name'],
+        exchange: refusal('invalid_input', [detail('url'), detail('name')]),
+      },
     ];
-    expect(judgeCreateValidation(cases)).toEqual({ status: 'pass', summary: '5 bad bodies got 400 VALIDATION_ERROR naming each failing field once', evidence: [] });
+    expect(judgeCreateValidation(cases)).toEqual({
+      status: 'pass',
+      summary: '5 bad bodies got 400 VALIDATION_ERROR naming each failing field once',
+      evidence: [],
+    });
   });
 
   it('fails on a body that was not refused with 400 VALIDATION_ERROR', () => {
@@ -43,7 +60,9 @@ describe('create_validation', () => {
 
   it('does not take a field with a prefix for the body, and skips details items that are not objects', () => {
     const nested = refusal('invalid_input', [detail('.x'), detail('[0]')]);
-    expect(judgeCreateValidation([{ what: 'malformed JSON', fields: [''], exchange: nested }]).summary).toMatch(/^malformed JSON: no details item names the body/);
+    expect(judgeCreateValidation([{ what: 'malformed JSON', fields: [''], exchange: nested }]).summary).toMatch(
+      /^malformed JSON: no details item names the body/,
+    );
     const sparse = refusal('invalid_input', [null as never, detail('url')]);
     expect(judgeCreateValidation([{ what: 'no url', fields: ['url'], exchange: sparse }]).status).toBe('pass');
   });
@@ -51,21 +70,29 @@ describe('create_validation', () => {
   it('fails when details is not a list', () => {
     const ex = refusal('invalid_input');
     (ex.response!.json as any).error.details = { field: 'url' };
-    expect(judgeCreateValidation([{ what: 'no url', fields: ['url'], exchange: ex }]).summary).toMatch(/^no url: no details item names "url"/);
+    expect(judgeCreateValidation([{ what: 'no url', fields: ['url'], exchange: ex }]).summary).toMatch(
+      /^no url: no details item names "url"/,
+    );
   });
 
   it('fails when a field has more than one details item', () => {
     const ex = refusal('invalid_input', [detail('url'), detail('url'), detail('name')]);
-    expect(judgeCreateValidation([{ what: 'x', fields: ['url'], exchange: ex }]).evidence.map((e) => e.message)).toEqual([
-      `x: 2 details items for "url", not one per failing field [${describeExchange(ex)}]`,
-    ]);
+    expect(
+      judgeCreateValidation([{ what: 'x', fields: ['url'], exchange: ex }]).evidence.map((e) => e.message),
+    ).toEqual([`x: 2 details items for "url", not one per failing field [${describeExchange(ex)}]`]);
   });
 });
 
 describe('created_endpoint', () => {
   const url = 'https://example.com/hooks';
   const created = (sent: unknown, got: Record<string, unknown>, spec: { startedAt?: number; status?: number } = {}) =>
-    exchange({ path: '/webhook/endpoints', requestBody: sent, status: spec.status ?? 200, json: got, startedAt: spec.startedAt });
+    exchange({
+      path: '/webhook/endpoints',
+      requestBody: sent,
+      status: spec.status ?? 200,
+      json: got,
+      startedAt: spec.startedAt,
+    });
   const answer = (over: Record<string, unknown> = {}) => ({
     id: 'wh_end_abc',
     url,
@@ -79,25 +106,54 @@ describe('created_endpoint', () => {
 
   it('finds nothing wrong with the defaults, or with what was sent', () => {
     expect(createdEndpointProblems(created({ url }, answer()))).toEqual([]);
-    const sent = { url, name: 'n', enabled: false, event_types: ['web.result.approved', 'kyc.result.failed', 'web.result.approved'] };
-    expect(createdEndpointProblems(created(sent, answer({ name: 'n', enabled: false, event_types: ['kyc.result.failed', 'web.result.approved'] })))).toEqual([]);
+    const sent = {
+      url,
+      name: 'n',
+      enabled: false,
+      event_types: ['web.result.approved', 'kyc.result.failed', 'web.result.approved'],
+    };
+    expect(
+      createdEndpointProblems(
+        created(sent, answer({ name: 'n', enabled: false, event_types: ['kyc.result.failed', 'web.result.approved'] })),
+      ),
+    ).toEqual([]);
   });
 
   it('names each field that is not what was asked for', () => {
-    expect(createdEndpointProblems(created({ url }, answer({ id: 'ep_abc' })))).toEqual(['id "ep_abc" is not a wh_end_… id']);
-    expect(createdEndpointProblems(created({ url }, answer({ url: 'https://example.com/other' })))).toEqual(['url is not the url sent']);
-    expect(createdEndpointProblems(created({ url }, answer({ name: '' })))).toEqual(['name is not null though none was sent']);
-    expect(createdEndpointProblems(created({ url, name: 'n' }, answer({ name: 'm' })))).toEqual(['name is not the name sent']);
-    expect(createdEndpointProblems(created({ url }, answer({ enabled: false })))).toEqual(['enabled is false, expected true (the default)']);
-    expect(createdEndpointProblems(created({ url, enabled: false }, answer({ enabled: true })))).toEqual(['enabled is true, expected false']);
-    expect(createdEndpointProblems(created({ url }, answer({ event_types: EVENT_TYPES.slice(0, 5) })))).toEqual(['event_types are not every type (the default): got 5 of 10']);
-    expect(createdEndpointProblems(created({ url, event_types: ['kyc.result.failed'] }, answer()))).toEqual(['event_types are not the types sent']);
+    expect(createdEndpointProblems(created({ url }, answer({ id: 'ep_abc' })))).toEqual([
+      'id "ep_abc" is not a wh_end_… id',
+    ]);
+    expect(createdEndpointProblems(created({ url }, answer({ url: 'https://example.com/other' })))).toEqual([
+      'url is not the url sent',
+    ]);
+    expect(createdEndpointProblems(created({ url }, answer({ name: '' })))).toEqual([
+      'name is not null though none was sent',
+    ]);
+    expect(createdEndpointProblems(created({ url, name: 'n' }, answer({ name: 'm' })))).toEqual([
+      'name is not the name sent',
+    ]);
+    expect(createdEndpointProblems(created({ url }, answer({ enabled: false })))).toEqual([
+      'enabled is false, expected true (the default)',
+    ]);
+    expect(createdEndpointProblems(created({ url, enabled: false }, answer({ enabled: true })))).toEqual([
+      'enabled is true, expected false',
+    ]);
+    expect(createdEndpointProblems(created({ url }, answer({ event_types: EVENT_TYPES.slice(0, 5) })))).toEqual([
+      'event_types are not every type (the default): got 5 of 10',
+    ]);
+    expect(createdEndpointProblems(created({ url, event_types: ['kyc.result.failed'] }, answer()))).toEqual([
+      'event_types are not the types sent',
+    ]);
   });
 
   it('allows 5 minutes between clocks', () => {
     const now = Date.now();
     expect(CREATED_AT_TOLERANCE_MS).toBe(300_000);
-    expect(createdEndpointProblems(created({ url }, answer({ created_at: new Date(now + 4 * 60_000).toISOString() }), { startedAt: now }))).toEqual([]);
+    expect(
+      createdEndpointProblems(
+        created({ url }, answer({ created_at: new Date(now + 4 * 60_000).toISOString() }), { startedAt: now }),
+      ),
+    ).toEqual([]);
   });
 
   it('wants created_at within 5 minutes of the request, either way', () => {
@@ -106,12 +162,18 @@ describe('created_endpoint', () => {
     expect(createdEndpointProblems(created({ url }, at(CREATED_AT_TOLERANCE_MS), { startedAt: now }))).toEqual([]);
     expect(createdEndpointProblems(created({ url }, at(-CREATED_AT_TOLERANCE_MS), { startedAt: now }))).toEqual([]);
     const late = new Date(now + CREATED_AT_TOLERANCE_MS + 1000).toISOString();
-    expect(createdEndpointProblems(created({ url }, answer({ created_at: late }), { startedAt: now }))).toEqual([`created_at ${late} is not the time of creation`]);
-    expect(createdEndpointProblems(created({ url }, at(-CREATED_AT_TOLERANCE_MS - 1000), { startedAt: now }))).toHaveLength(1);
+    expect(createdEndpointProblems(created({ url }, answer({ created_at: late }), { startedAt: now }))).toEqual([
+      `created_at ${late} is not the time of creation`,
+    ]);
+    expect(
+      createdEndpointProblems(created({ url }, at(-CREATED_AT_TOLERANCE_MS - 1000), { startedAt: now })),
+    ).toHaveLength(1);
   });
 
   it('leaves absent or mistyped fields to the schema check', () => {
-    expect(createdEndpointProblems(created({ url }, { id: 5, event_types: 'all', created_at: 'yesterday' }))).toEqual([]);
+    expect(createdEndpointProblems(created({ url }, { id: 5, event_types: 'all', created_at: 'yesterday' }))).toEqual(
+      [],
+    );
     expect(createdEndpointProblems(created({ url }, {}))).toEqual([]);
     expect(createdEndpointProblems(created('{not json', answer({ id: 'x' })))).toEqual([]);
     expect(createdEndpointProblems(created({ url }, 'text' as never))).toEqual([]);
@@ -136,7 +198,9 @@ describe('created_endpoint', () => {
       `the same id as the endpoint created by #${a.seq} [${describeExchange(b)}]`,
       `the same id as the endpoint created by #${a.seq} [${describeExchange(same)}]`,
     ]);
-    expect(judgeCreatedEndpoints([a, created({ url }, answer({ id: 'wh_end_other' })), created({ url }, answer({ id: 7 }))])).toEqual({
+    expect(
+      judgeCreatedEndpoints([a, created({ url }, answer({ id: 'wh_end_other' })), created({ url }, answer({ id: 7 }))]),
+    ).toEqual({
       status: 'pass',
       summary: '3 created endpoints are what was asked for, with the documented defaults',
       evidence: [],

@@ -1,7 +1,14 @@
 /** The refusal order, derived from the refusal table, and its judgement. */
 import { OPERATION_REFUSALS, describeRefusal } from '../../../src/core/refusals';
 import { CHECKS } from '../../../src/verifier/run';
-import { describeProbe, judgeRefusalOrder, orderProbes, PROVOKE, REFUSAL_CHECK, type OrderProbe } from '../../../src/verifier/checks/order';
+import {
+  describeProbe,
+  judgeRefusalOrder,
+  orderProbes,
+  PROVOKE,
+  REFUSAL_CHECK,
+  type OrderProbe,
+} from '../../../src/verifier/checks/order';
 import { describe as describeExchange } from '../../../src/verifier/checks/util';
 import { exchange, refusal } from './build';
 
@@ -9,9 +16,24 @@ describe('orderProbes', () => {
   it('derives from the table: a key, then the body, then the role and the endpoint', () => {
     expect(orderProbes(OPERATION_REFUSALS)).toEqual(orderProbes());
     expect(orderProbes()).toEqual([
-      { operationId: 'rotateWebhookEndpointSecret', first: 'unauthenticated', second: 'endpoint_not_found', provocation: { key: 'none', endpoint: 'unknown' } },
-      { operationId: 'createWebhookEndpoint', first: 'unauthenticated', second: 'invalid_input', provocation: { key: 'none', body: 'invalid' } },
-      { operationId: 'createWebhookEndpoint', first: 'invalid_input', second: 'forbidden', provocation: { body: 'invalid', key: 'member' } },
+      {
+        operationId: 'rotateWebhookEndpointSecret',
+        first: 'unauthenticated',
+        second: 'endpoint_not_found',
+        provocation: { key: 'none', endpoint: 'unknown' },
+      },
+      {
+        operationId: 'createWebhookEndpoint',
+        first: 'unauthenticated',
+        second: 'invalid_input',
+        provocation: { key: 'none', body: 'invalid' },
+      },
+      {
+        operationId: 'createWebhookEndpoint',
+        first: 'invalid_input',
+        second: 'forbidden',
+        provocation: { body: 'invalid', key: 'member' },
+      },
     ]);
   });
 
@@ -22,14 +44,30 @@ describe('orderProbes', () => {
     expect(orderProbes({ op: ['body_too_large', 'unauthenticated'] })).toEqual([]);
     expect(orderProbes({ op: ['unauthenticated', 'body_too_large'] })).toEqual([]);
     // Order follows the table: the one listed first is expected.
-    expect(orderProbes({ op: ['invalid_input', 'unauthenticated'] })).toEqual([{ operationId: 'op', first: 'invalid_input', second: 'unauthenticated', provocation: { body: 'invalid', key: 'none' } }]);
+    expect(orderProbes({ op: ['invalid_input', 'unauthenticated'] })).toEqual([
+      {
+        operationId: 'op',
+        first: 'invalid_input',
+        second: 'unauthenticated',
+        provocation: { body: 'invalid', key: 'none' },
+      },
+    ]);
   });
 
   it('skips pairs whose provocations share any part of the request', () => {
-    const provoke = { unauthenticated: { key: 'none', body: 'invalid' }, forbidden: { key: 'member' }, endpoint_not_found: { endpoint: 'unknown' } } as const;
+    const provoke = {
+      unauthenticated: { key: 'none', body: 'invalid' },
+      forbidden: { key: 'member' },
+      endpoint_not_found: { endpoint: 'unknown' },
+    } as const;
     expect(orderProbes({ op: ['unauthenticated', 'forbidden'] }, provoke)).toEqual([]);
     expect(orderProbes({ op: ['unauthenticated', 'endpoint_not_found'] }, provoke)).toEqual([
-      { operationId: 'op', first: 'unauthenticated', second: 'endpoint_not_found', provocation: { key: 'none', body: 'invalid', endpoint: 'unknown' } },
+      {
+        operationId: 'op',
+        first: 'unauthenticated',
+        second: 'endpoint_not_found',
+        provocation: { key: 'none', body: 'invalid', endpoint: 'unknown' },
+      },
     ]);
   });
 
@@ -60,13 +98,26 @@ describe('refusal_order', () => {
       { probe: noKey, exchange: refusal('unauthenticated') },
       { probe: member, exchange: refusal('invalid_input') },
     ]);
-    expect(r).toEqual({ status: 'pass', summary: '3 requests provoking two refusals each got the one checked first (401 UNAUTHORIZED, 401 UNAUTHORIZED, 400 VALIDATION_ERROR)', evidence: [] });
+    expect(r).toEqual({
+      status: 'pass',
+      summary:
+        '3 requests provoking two refusals each got the one checked first (401 UNAUTHORIZED, 401 UNAUTHORIZED, 400 VALIDATION_ERROR)',
+      evidence: [],
+    });
   });
 
-  it("relies, for each probe, on the check that owns its first refusal", () => {
+  it('relies, for each probe, on the check that owns its first refusal', () => {
     const custom = orderProbes({ a: ['forbidden', 'invalid_input'], b: ['endpoint_not_found', 'unauthenticated'] });
-    const r = judgeRefusalOrder([...orderProbes(), ...custom].map((probe) => ({ probe, exchange: exchange({ status: 200 }) })));
-    expect(r.evidence.map((e) => e.reliesOn)).toEqual([['auth_required'], ['auth_required'], ['create_validation'], ['role_enforced'], ['unknown_endpoint']]);
+    const r = judgeRefusalOrder(
+      [...orderProbes(), ...custom].map((probe) => ({ probe, exchange: exchange({ status: 200 }) })),
+    );
+    expect(r.evidence.map((e) => e.reliesOn)).toEqual([
+      ['auth_required'],
+      ['auth_required'],
+      ['create_validation'],
+      ['role_enforced'],
+      ['unknown_endpoint'],
+    ]);
   });
 
   it("fails on the refusal checked second, relying on the first refusal's own check", () => {
@@ -85,7 +136,12 @@ describe('refusal_order', () => {
   });
 
   it('relies on nothing for a refusal no check owns', () => {
-    const probe: OrderProbe = { operationId: 'op', first: 'body_too_large', second: 'unauthenticated', provocation: {} };
+    const probe: OrderProbe = {
+      operationId: 'op',
+      first: 'body_too_large',
+      second: 'unauthenticated',
+      provocation: {},
+    };
     expect(judgeRefusalOrder([{ probe, exchange: exchange({ status: 200 }) }]).evidence[0].reliesOn).toBeUndefined();
   });
 });

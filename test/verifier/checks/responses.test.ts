@@ -2,11 +2,19 @@
 import { getSpec } from '../../../src/core/spec';
 import { getValidator } from '../../../src/core/validator';
 import { generateSecret } from '../../../src/core/webhooks';
-import { answered, judgeConformance, judgeErrorEnvelope, judgeKeysNeverEchoed, judgeOneTimeSecret, judgeRequestIdUnique } from '../../../src/verifier/checks/responses';
+import {
+  answered,
+  judgeConformance,
+  judgeErrorEnvelope,
+  judgeKeysNeverEchoed,
+  judgeOneTimeSecret,
+  judgeRequestIdUnique,
+} from '../../../src/verifier/checks/responses';
 import { deliveryRef, describe as describeExchange } from '../../../src/verifier/checks/util';
 import { delivery, exchange, issued, refusal } from './build';
 
-const findings = (o: { evidence: { message: string; reliesOn?: string[] }[] }) => o.evidence.map((e) => [e.message.replace(/ \[#.*\]$/, ''), e.reliesOn]);
+const findings = (o: { evidence: { message: string; reliesOn?: string[] }[] }) =>
+  o.evidence.map((e) => [e.message.replace(/ \[#.*\]$/, ''), e.reliesOn]);
 
 describe('answered', () => {
   it('keeps the exchanges with a response to an operation', () => {
@@ -22,17 +30,30 @@ describe('the conformance checks', () => {
   const validator = getValidator();
 
   it('skip when there is nothing to check, and pass on conforming answers', () => {
-    expect(judgeConformance('status_code_conformance', [exchange({ error: 'x' })], validator)).toEqual({ status: 'skip', summary: 'no response to check', evidence: [] });
-    expect(judgeConformance('status_code_conformance', [issued(), refusal('unauthenticated')], validator)).toEqual({ status: 'pass', summary: '2 responses checked', evidence: [] });
+    expect(judgeConformance('status_code_conformance', [exchange({ error: 'x' })], validator)).toEqual({
+      status: 'skip',
+      summary: 'no response to check',
+      evidence: [],
+    });
+    expect(judgeConformance('status_code_conformance', [issued(), refusal('unauthenticated')], validator)).toEqual({
+      status: 'pass',
+      summary: '2 responses checked',
+      evidence: [],
+    });
   });
 
   it("report only their own check's violations, with the location", () => {
     const bad = issued(12345);
-    expect(findings(judgeConformance('response_schema_conformance', [bad], validator))).toEqual([['response.body.secret: secret must be string', undefined]]);
+    expect(findings(judgeConformance('response_schema_conformance', [bad], validator))).toEqual([
+      ['response.body.secret: secret must be string', undefined],
+    ]);
     expect(judgeConformance('status_code_conformance', [bad], validator).status).toBe('pass');
     const created = exchange({ status: 201, path: '/webhook/endpoints', json: {} });
     expect(findings(judgeConformance('status_code_conformance', [created], validator))).toEqual([
-      ['response.status: status 201 is not declared for createWebhookEndpoint (declared: 200, 400, 401, 500)', undefined],
+      [
+        'response.status: status 201 is not declared for createWebhookEndpoint (declared: 200, 400, 401, 500)',
+        undefined,
+      ],
     ]);
   });
 });
@@ -41,8 +62,17 @@ describe('error_envelope', () => {
   const envelope = getSpec().componentValidator('error');
 
   it('skips without an error, passes on envelopes', () => {
-    expect(judgeErrorEnvelope([issued()], envelope)).toEqual({ status: 'skip', summary: 'no error response to check', evidence: [] });
-    expect(judgeErrorEnvelope([issued(), refusal('unauthenticated'), refusal('invalid_input', [{ field: '', message: 'x' }])], envelope)).toEqual({
+    expect(judgeErrorEnvelope([issued()], envelope)).toEqual({
+      status: 'skip',
+      summary: 'no error response to check',
+      evidence: [],
+    });
+    expect(
+      judgeErrorEnvelope(
+        [issued(), refusal('unauthenticated'), refusal('invalid_input', [{ field: '', message: 'x' }])],
+        envelope,
+      ),
+    ).toEqual({
       status: 'pass',
       summary: '2 error responses are InkLink envelopes',
       evidence: [],
@@ -51,20 +81,29 @@ describe('error_envelope', () => {
 
   it('relies on the schema and status checks for an answer that is not the envelope', () => {
     const plain = exchange({ status: 500, body: 'Bad gateway' });
-    expect(findings(judgeErrorEnvelope([plain], envelope))).toEqual([["not the error envelope: (root) must be object", ['response_schema_conformance', 'status_code_conformance']]]);
+    expect(findings(judgeErrorEnvelope([plain], envelope))).toEqual([
+      ['not the error envelope: (root) must be object', ['response_schema_conformance', 'status_code_conformance']],
+    ]);
     const partial = exchange({ status: 401, json: { error: { code: 'UNAUTHORIZED' } } });
     expect(findings(judgeErrorEnvelope([partial], envelope))).toEqual([
-      ["not the error envelope: /error must have required property 'message'; /error must have required property 'requestId'", ['response_schema_conformance', 'status_code_conformance']],
+      [
+        "not the error envelope: /error must have required property 'message'; /error must have required property 'requestId'",
+        ['response_schema_conformance', 'status_code_conformance'],
+      ],
     ]);
   });
 
   it('relies on status_code_conformance for an undocumented status, and fails on a code that does not match its status', () => {
     const forbidden = refusal('forbidden');
     forbidden.response!.status = 403;
-    expect(findings(judgeErrorEnvelope([forbidden], envelope))).toEqual([['status 403 is not one InkLink documents for errors', ['status_code_conformance']]]);
+    expect(findings(judgeErrorEnvelope([forbidden], envelope))).toEqual([
+      ['status 403 is not one InkLink documents for errors', ['status_code_conformance']],
+    ]);
     const wrong = refusal('invalid_input');
     (wrong.response!.json as any).error.code = 'BAD_REQUEST';
-    expect(findings(judgeErrorEnvelope([wrong], envelope))).toEqual([['code "BAD_REQUEST" does not match status 400 (VALIDATION_ERROR)', undefined]]);
+    expect(findings(judgeErrorEnvelope([wrong], envelope))).toEqual([
+      ['code "BAD_REQUEST" does not match status 400 (VALIDATION_ERROR)', undefined],
+    ]);
   });
 
   it('fails when requestId is not the x-request-id header, or the header is missing', () => {
@@ -81,8 +120,14 @@ describe('error_envelope', () => {
 
 describe('request_id_unique', () => {
   it('skips without a response, passes on distinct ids, ignores answers without one', () => {
-    expect(judgeRequestIdUnique([exchange({ error: 'x' })])).toEqual({ status: 'skip', summary: 'no response to check', evidence: [] });
-    expect(judgeRequestIdUnique([exchange({ error: 'x' }), issued()]).summary).toBe('1 responses, each with its own x-request-id');
+    expect(judgeRequestIdUnique([exchange({ error: 'x' })])).toEqual({
+      status: 'skip',
+      summary: 'no response to check',
+      evidence: [],
+    });
+    expect(judgeRequestIdUnique([exchange({ error: 'x' }), issued()]).summary).toBe(
+      '1 responses, each with its own x-request-id',
+    );
     expect(judgeRequestIdUnique([issued(), issued(), exchange({ headers: {} }), exchange({ headers: {} })])).toEqual({
       status: 'pass',
       summary: '2 responses, each with its own x-request-id',
@@ -94,21 +139,34 @@ describe('request_id_unique', () => {
     const a = issued();
     const b = issued();
     b.response!.headers['x-request-id'] = a.response!.headers['x-request-id'];
-    expect(judgeRequestIdUnique([a, b]).evidence).toEqual([{ message: `the same x-request-id as ${describeExchange(a)} [${describeExchange(b)}]`, exchange: b.seq }]);
+    expect(judgeRequestIdUnique([a, b]).evidence).toEqual([
+      { message: `the same x-request-id as ${describeExchange(a)} [${describeExchange(b)}]`, exchange: b.seq },
+    ]);
   });
 });
 
 describe('keys_never_echoed', () => {
   const key = 'secret_live_abcdefghijklmnop';
-  const sent = (k: string | undefined, spec = {}) => refusal('unauthenticated', [], { requestHeaders: k === undefined ? {} : { 'api-key': k }, ...spec });
+  const sent = (k: string | undefined, spec = {}) =>
+    refusal('unauthenticated', [], { requestHeaders: k === undefined ? {} : { 'api-key': k }, ...spec });
 
   it('skips when no key of 8 characters or more was sent or nothing answered', () => {
-    expect(judgeKeysNeverEchoed([sent(undefined), sent('short')], 'api-key')).toEqual({ status: 'skip', summary: 'no response to a request with an api key to check', evidence: [] });
-    expect(judgeKeysNeverEchoed([exchange({ error: 'x', requestHeaders: { 'api-key': key } })], 'api-key').status).toBe('skip');
+    expect(judgeKeysNeverEchoed([sent(undefined), sent('short')], 'api-key')).toEqual({
+      status: 'skip',
+      summary: 'no response to a request with an api key to check',
+      evidence: [],
+    });
+    expect(judgeKeysNeverEchoed([exchange({ error: 'x', requestHeaders: { 'api-key': key } })], 'api-key').status).toBe(
+      'skip',
+    );
   });
 
   it('passes when no response repeats a key', () => {
-    expect(judgeKeysNeverEchoed([sent(key), sent('not-an-api-key')], 'api-key')).toEqual({ status: 'pass', summary: '2 responses repeat none of the 2 api keys sent', evidence: [] });
+    expect(judgeKeysNeverEchoed([sent(key), sent('not-an-api-key')], 'api-key')).toEqual({
+      status: 'pass',
+      summary: '2 responses repeat none of the 2 api keys sent',
+      evidence: [],
+    });
   });
 
   it('fails on a body or a header that repeats a key the run sent, valid or not', () => {
@@ -117,8 +175,14 @@ describe('keys_never_echoed', () => {
     const both = sent(undefined, { body: `${key} not-an-api-key` });
     const eight = sent('ZYXWVUTS', { body: 'ZYXWVUTS' });
     // A key split between the end of the body and the first header is not repeated.
-    const split = sent(undefined, { body: 'not-an-', headers: { 'x-a': 'api-key', 'x-b': 'not-an', 'x-c': '-api-key' } });
-    const r = judgeKeysNeverEchoed([sent('not-an-api-key'), inBody, inHeader, both, exchange({ error: 'lost' }), split, eight], 'api-key');
+    const split = sent(undefined, {
+      body: 'not-an-',
+      headers: { 'x-a': 'api-key', 'x-b': 'not-an', 'x-c': '-api-key' },
+    });
+    const r = judgeKeysNeverEchoed(
+      [sent('not-an-api-key'), inBody, inHeader, both, exchange({ error: 'lost' }), split, eight],
+      'api-key',
+    );
     expect(findings(r)).toEqual([
       ['the response repeats an api key the run sent', undefined],
       ['the response repeats an api key the run sent', undefined],
@@ -130,10 +194,19 @@ describe('keys_never_echoed', () => {
 
 describe('one_time_secret', () => {
   it('skips when nothing was issued, passes on distinct secrets shown once', () => {
-    expect(judgeOneTimeSecret([], [refusal('forbidden')])).toEqual({ status: 'skip', summary: 'no create or rotation succeeded: no secret to check', evidence: [] });
+    expect(judgeOneTimeSecret([], [refusal('forbidden')])).toEqual({
+      status: 'skip',
+      summary: 'no create or rotation succeeded: no secret to check',
+      evidence: [],
+    });
     const a = issued();
     const b = issued();
-    expect(judgeOneTimeSecret([a, b].map((exchange) => ({ secret: (exchange.response!.json as any).secret, exchange })), [a, b, refusal('forbidden'), exchange({ error: 'x' })])).toEqual({
+    expect(
+      judgeOneTimeSecret(
+        [a, b].map((exchange) => ({ secret: (exchange.response!.json as any).secret, exchange })),
+        [a, b, refusal('forbidden'), exchange({ error: 'x' })],
+      ),
+    ).toEqual({
       status: 'pass',
       summary: '2 secrets issued, all well-formed and distinct, none shown twice',
       evidence: [],
@@ -143,10 +216,13 @@ describe('one_time_secret', () => {
   it('fails on a malformed secret, relying on the schema checks when it is not even a string', () => {
     const short = issued('whsec_' + Buffer.alloc(16).toString('base64'));
     const number = issued(12345);
-    const r = judgeOneTimeSecret([
-      { secret: 'whsec_' + Buffer.alloc(16).toString('base64'), exchange: short },
-      { secret: 12345, exchange: number },
-    ], [short, number]);
+    const r = judgeOneTimeSecret(
+      [
+        { secret: 'whsec_' + Buffer.alloc(16).toString('base64'), exchange: short },
+        { secret: 12345, exchange: number },
+      ],
+      [short, number],
+    );
     expect(findings(r)).toEqual([
       ['not a well-formed secret: secret decodes to 16 bytes, expected 24 to 64', undefined],
       ['not a well-formed secret: secret is not a string', ['response_schema_conformance', 'status_code_conformance']],
@@ -157,9 +233,15 @@ describe('one_time_secret', () => {
     const secret = generateSecret();
     const a = issued(secret);
     const b = issued(secret);
-    expect(judgeOneTimeSecret([{ secret, exchange: a }, { secret, exchange: b }], [a, b]).evidence).toEqual([
-      { message: `the same secret as ${describeExchange(a)} [${describeExchange(b)}]`, exchange: b.seq },
-    ]);
+    expect(
+      judgeOneTimeSecret(
+        [
+          { secret, exchange: a },
+          { secret, exchange: b },
+        ],
+        [a, b],
+      ).evidence,
+    ).toEqual([{ message: `the same secret as ${describeExchange(a)} [${describeExchange(b)}]`, exchange: b.seq }]);
   });
 
   it('fails on a later response that shows an issued secret, with or without its prefix, in its body or a header', () => {
@@ -171,8 +253,17 @@ describe('one_time_secret', () => {
     // An answer that issued a secret of its own is still judged for the others'.
     const other = generateSecret();
     const issuer = issued(other, { body: JSON.stringify({ secret: other, previous: secret }) });
-    const split = refusal('forbidden', [], { body: secret.slice(0, 20), headers: { 'x-a': secret.slice(20), 'x-b': secret.slice(0, 20), 'x-c': secret.slice(20) } });
-    const r = judgeOneTimeSecret([{ secret, exchange: a }, { secret: other, exchange: issuer }], [a, inBody, bare, inHeader, issuer, split]);
+    const split = refusal('forbidden', [], {
+      body: secret.slice(0, 20),
+      headers: { 'x-a': secret.slice(20), 'x-b': secret.slice(0, 20), 'x-c': secret.slice(20) },
+    });
+    const r = judgeOneTimeSecret(
+      [
+        { secret, exchange: a },
+        { secret: other, exchange: issuer },
+      ],
+      [a, inBody, bare, inHeader, issuer, split],
+    );
     expect(r.evidence.map((e) => e.exchange)).toEqual([inBody.seq, bare.seq, inHeader.seq, issuer.seq]);
     expect(r.evidence[0].message).toBe(`contains the secret issued by #${a.seq} [${describeExchange(inBody)}]`);
   });
@@ -186,7 +277,10 @@ describe('one_time_secret', () => {
     const bare = delivery({ secret, tag: 'b', headers: { 'x-key': secret.slice(6) } });
     const inBody = delivery({ secret, tag: 'p', body: JSON.stringify({ type: 'kyc.result.approved', secret }) });
     expect(judgeOneTimeSecret([{ secret, exchange: a }], [a], [clean, inHeader, bare, inBody]).evidence).toEqual(
-      [inHeader, bare, inBody].map((d) => ({ message: `a delivery to endpoint "${d.tag}" contains the secret issued by #${a.seq}`, delivery: deliveryRef(d) })),
+      [inHeader, bare, inBody].map((d) => ({
+        message: `a delivery to endpoint "${d.tag}" contains the secret issued by #${a.seq}`,
+        delivery: deliveryRef(d),
+      })),
     );
   });
 });

@@ -1,6 +1,11 @@
 /** retry_after_rotation and failed_attempts_retried, each failure path fed hand-built deliveries. */
 import { generateSecret } from '../../../src/core/webhooks';
-import { HOLD_MS, judgeFailedAttemptsRetried, judgeRetryAfterRotation, type RetryAfterRotationObservation } from '../../../src/verifier/checks/retries';
+import {
+  HOLD_MS,
+  judgeFailedAttemptsRetried,
+  judgeRetryAfterRotation,
+  type RetryAfterRotationObservation,
+} from '../../../src/verifier/checks/retries';
 import { deliveryRef, describe as describeExchange } from '../../../src/verifier/checks/util';
 import { delivery, exchange, issued, payload } from './build';
 
@@ -12,7 +17,8 @@ describe('retry_after_rotation', () => {
   const first = delivery({ tag: 'retry', secret: oldSecret, id: 'wh_evt_1', body, receivedAt: t0 });
   const releasedAt = t0 + HOLD_MS;
   const retryAt = releasedAt + 100;
-  const retry = (over: Parameters<typeof delivery>[0] = {}) => delivery({ tag: 'retry', secret: newSecret, id: 'wh_evt_1', body, receivedAt: retryAt, ...over });
+  const retry = (over: Parameters<typeof delivery>[0] = {}) =>
+    delivery({ tag: 'retry', secret: newSecret, id: 'wh_evt_1', body, receivedAt: retryAt, ...over });
   const observe = (over: Partial<RetryAfterRotationObservation> = {}): RetryAfterRotationObservation => ({
     tag: 'retry',
     oldSecret,
@@ -23,7 +29,8 @@ describe('retry_after_rotation', () => {
     retry: retry(),
     ...over,
   });
-  const findings = (o: RetryAfterRotationObservation) => judgeRetryAfterRotation(o).evidence.map((e) => [e.message.replace(/ \[#.*\]$/, ''), e.reliesOn]);
+  const findings = (o: RetryAfterRotationObservation) =>
+    judgeRetryAfterRotation(o).evidence.map((e) => [e.message.replace(/ \[#.*\]$/, ''), e.reliesOn]);
 
   it('passes when the retry keeps its id and body and is signed afresh with the new secret only', () => {
     expect(judgeRetryAfterRotation(observe())).toEqual({
@@ -36,50 +43,91 @@ describe('retry_after_rotation', () => {
   });
 
   it('fails when no first attempt came', () => {
-    expect(judgeRetryAfterRotation(observe({ first: undefined, firstError: 'the trigger failed: 500' })).evidence).toEqual([{ message: 'no first attempt arrived at endpoint "retry": the trigger failed: 500' }]);
-    expect(judgeRetryAfterRotation(observe({ first: undefined })).summary).toBe('no first attempt arrived at endpoint "retry": no delivery');
+    expect(
+      judgeRetryAfterRotation(observe({ first: undefined, firstError: 'the trigger failed: 500' })).evidence,
+    ).toEqual([{ message: 'no first attempt arrived at endpoint "retry": the trigger failed: 500' }]);
+    expect(judgeRetryAfterRotation(observe({ first: undefined })).summary).toBe(
+      'no first attempt arrived at endpoint "retry": no delivery',
+    );
   });
 
   it('relies on delivery_signature when the first attempt does not verify with the secret in force', () => {
-    expect(findings(observe({ oldSecret: generateSecret() }))).toEqual([['the first attempt does not verify with the secret in force', ['delivery_signature']]]);
+    expect(findings(observe({ oldSecret: generateSecret() }))).toEqual([
+      ['the first attempt does not verify with the secret in force', ['delivery_signature']],
+    ]);
     // Another endpoint's rotation after the old secret was issued: rotation_scoped too.
     const rotated = { oldSince: t0 - 1000, otherRotations: [{ sentAt: t0 - 500, answeredAt: t0 - 490 }] };
-    expect(findings(observe({ oldSecret: generateSecret(), ...rotated }))).toEqual([['the first attempt does not verify with the secret in force', ['delivery_signature', 'rotation_scoped']]]);
+    expect(findings(observe({ oldSecret: generateSecret(), ...rotated }))).toEqual([
+      ['the first attempt does not verify with the secret in force', ['delivery_signature', 'rotation_scoped']],
+    ]);
   });
 
   it('relies on the rotation checks when the rotation returned no new secret', () => {
     const refused = exchange({ status: 500 });
     expect(judgeRetryAfterRotation(observe({ rotation: refused, newSecret: undefined })).evidence).toEqual([
-      { message: `the rotation between the attempts did not return a secret [${describeExchange(refused)}]`, exchange: refused.seq, reliesOn: ['one_time_secret', 'privileged_roles'] },
+      {
+        message: `the rotation between the attempts did not return a secret [${describeExchange(refused)}]`,
+        exchange: refused.seq,
+        reliesOn: ['one_time_secret', 'privileged_roles'],
+      },
     ]);
-    expect(findings(observe({ newSecret: 12345 }))).toEqual([['the rotation between the attempts did not return a secret', ['one_time_secret', 'privileged_roles']]]);
-    expect(judgeRetryAfterRotation(observe({ rotation: undefined })).evidence).toEqual([{ message: 'the rotation between the attempts did not return a secret', reliesOn: ['privileged_roles'] }]);
-    expect(findings(observe({ newSecret: oldSecret, rotation: issued(oldSecret) }))).toEqual([['the rotation returned the secret already in force', ['one_time_secret']]]);
+    expect(findings(observe({ newSecret: 12345 }))).toEqual([
+      ['the rotation between the attempts did not return a secret', ['one_time_secret', 'privileged_roles']],
+    ]);
+    expect(judgeRetryAfterRotation(observe({ rotation: undefined })).evidence).toEqual([
+      { message: 'the rotation between the attempts did not return a secret', reliesOn: ['privileged_roles'] },
+    ]);
+    expect(findings(observe({ newSecret: oldSecret, rotation: issued(oldSecret) }))).toEqual([
+      ['the rotation returned the secret already in force', ['one_time_secret']],
+    ]);
   });
 
   it('relies on failed_attempts_retried when no retry came', () => {
     expect(judgeRetryAfterRotation(observe({ retry: undefined })).evidence).toEqual([
-      { message: 'no retry arrived after the first attempt was answered 500', delivery: deliveryRef(first), reliesOn: ['failed_attempts_retried'] },
+      {
+        message: 'no retry arrived after the first attempt was answered 500',
+        delivery: deliveryRef(first),
+        reliesOn: ['failed_attempts_retried'],
+      },
     ]);
   });
 
   it('fails when the retry changed its webhook-id or its body', () => {
-    expect(findings(observe({ retry: retry({ id: 'wh_evt_2' }) }))).toEqual([['the retry changed webhook-id (wh_evt_1 -> wh_evt_2): it must be stable for idempotency', undefined]]);
-    expect(findings(observe({ retry: retry({ body: JSON.stringify(payload('web.result.failed')) }) }))).toEqual([['the retry changed the body', undefined]]);
+    expect(findings(observe({ retry: retry({ id: 'wh_evt_2' }) }))).toEqual([
+      ['the retry changed webhook-id (wh_evt_1 -> wh_evt_2): it must be stable for idempotency', undefined],
+    ]);
+    expect(findings(observe({ retry: retry({ body: JSON.stringify(payload('web.result.failed')) }) }))).toEqual([
+      ['the retry changed the body', undefined],
+    ]);
   });
 
   it('fails when the retry does not verify with the new secret, or still verifies with the old one', () => {
     expect(findings(observe({ retry: retry({ secret: oldSecret }) }))).toEqual([
-      ['the retry, sent after the rotation, does not verify with the new secret', ['delivery_signature', 'immediate_invalidation']],
+      [
+        'the retry, sent after the rotation, does not verify with the new secret',
+        ['delivery_signature', 'immediate_invalidation'],
+      ],
       ['the retry still verifies with the secret the rotation replaced', ['immediate_invalidation']],
     ]);
   });
 
   it('also relies on rotation_scoped when another endpoint was rotated between the rotation and the retry', () => {
-    const o = observe({ rotation: issued(newSecret, { startedAt: t0 + 10 }), retry: retry({ secret: generateSecret() }), otherRotations: [{ sentAt: t0 + 500, answeredAt: t0 + 510 }] });
-    expect(findings(o)).toEqual([['the retry, sent after the rotation, does not verify with the new secret', ['delivery_signature', 'immediate_invalidation', 'rotation_scoped']]]);
+    const o = observe({
+      rotation: issued(newSecret, { startedAt: t0 + 10 }),
+      retry: retry({ secret: generateSecret() }),
+      otherRotations: [{ sentAt: t0 + 500, answeredAt: t0 + 510 }],
+    });
+    expect(findings(o)).toEqual([
+      [
+        'the retry, sent after the rotation, does not verify with the new secret',
+        ['delivery_signature', 'immediate_invalidation', 'rotation_scoped'],
+      ],
+    ]);
     // One answered before this rotation was sent could not have re-keyed the new secret.
-    expect(findings({ ...o, otherRotations: [{ sentAt: t0 - 500, answeredAt: t0 }] })[0][1]).toEqual(['delivery_signature', 'immediate_invalidation']);
+    expect(findings({ ...o, otherRotations: [{ sentAt: t0 - 500, answeredAt: t0 }] })[0][1]).toEqual([
+      'delivery_signature',
+      'immediate_invalidation',
+    ]);
   });
 
   it("fails when the retry repeats the first attempt's signature", () => {
@@ -94,7 +142,12 @@ describe('retry_after_rotation', () => {
 
   it("fails when a retry sent over a second later keeps the first attempt's timestamp", () => {
     const stale = retry({ timestamp: Number(first.headers['webhook-timestamp']) });
-    expect(findings(observe({ retry: stale }))).toEqual([[expect.stringMatching(/^the retry's webhook-timestamp \(\d+\) is not later than the first attempt's/), undefined]]);
+    expect(findings(observe({ retry: stale }))).toEqual([
+      [
+        expect.stringMatching(/^the retry's webhook-timestamp \(\d+\) is not later than the first attempt's/),
+        undefined,
+      ],
+    ]);
   });
 
   it('does not judge the timestamp when the attempt was not held a second, or the retry came before the answer', () => {
@@ -102,8 +155,18 @@ describe('retry_after_rotation', () => {
     expect(judgeRetryAfterRotation(observe({ retry: stale, releasedAt: undefined })).status).toBe('pass');
     expect(judgeRetryAfterRotation(observe({ retry: stale, releasedAt: t0 + 999 })).status).toBe('pass');
     expect(judgeRetryAfterRotation(observe({ retry: stale, releasedAt: t0 + 1000 })).status).toBe('fail');
-    expect(judgeRetryAfterRotation(observe({ retry: retry({ timestamp: Number(first.headers['webhook-timestamp']), receivedAt: releasedAt - 1 }) })).status).toBe('pass');
-    expect(judgeRetryAfterRotation(observe({ retry: retry({ timestamp: Number(first.headers['webhook-timestamp']), receivedAt: releasedAt }) })).status).toBe('fail');
+    expect(
+      judgeRetryAfterRotation(
+        observe({
+          retry: retry({ timestamp: Number(first.headers['webhook-timestamp']), receivedAt: releasedAt - 1 }),
+        }),
+      ).status,
+    ).toBe('pass');
+    expect(
+      judgeRetryAfterRotation(
+        observe({ retry: retry({ timestamp: Number(first.headers['webhook-timestamp']), receivedAt: releasedAt }) }),
+      ).status,
+    ).toBe('fail');
   });
 });
 
@@ -134,7 +197,10 @@ describe('failed_attempts_retried', () => {
       trap: { tag: 'trap', received: [followed] },
     });
     expect(r.evidence).toEqual([
-      { message: 'no retry after the receiver answered 307 with a Location: a non-2xx answer is a failed attempt', delivery: deliveryRef(first) },
+      {
+        message: 'no retry after the receiver answered 307 with a Location: a non-2xx answer is a failed attempt',
+        delivery: deliveryRef(first),
+      },
       { message: 'no delivery arrived at endpoint "gone": the trigger failed: 500' },
       { message: 'no delivery arrived at endpoint "other": no delivery' },
       { message: 'the redirect was followed: a request reached its Location (/trap)', delivery: deliveryRef(followed) },

@@ -1,13 +1,32 @@
 /** The helpers every judgement uses: outcomes, evidence, refusal expectations, signature verification. */
 import { generateSecret } from '../../../src/core/webhooks';
-import { collect, deliveryEvidence, deliveryRef, describe as describeExchange, evidence, failWith, isSuccess, pass, refusalMismatch, skip, unverifiedReliesOn, verdict, verifiesWith, withoutRequestId } from '../../../src/verifier/checks/util';
+import {
+  collect,
+  deliveryEvidence,
+  deliveryRef,
+  describe as describeExchange,
+  evidence,
+  failWith,
+  isSuccess,
+  pass,
+  refusalMismatch,
+  skip,
+  unverifiedReliesOn,
+  verdict,
+  verifiesWith,
+  withoutRequestId,
+} from '../../../src/verifier/checks/util';
 import { delivery, exchange, refusal } from './build';
 
 describe('outcomes', () => {
   it('pass, skip and fail carry their summary; a failure is summed up by its first finding', () => {
     expect(pass('fine')).toEqual({ status: 'pass', summary: 'fine', evidence: [] });
     expect(skip('no trigger')).toEqual({ status: 'skip', summary: 'no trigger', evidence: [] });
-    expect(failWith([{ message: 'first' }, { message: 'second' }])).toEqual({ status: 'fail', summary: 'first', evidence: [{ message: 'first' }, { message: 'second' }] });
+    expect(failWith([{ message: 'first' }, { message: 'second' }])).toEqual({
+      status: 'fail',
+      summary: 'first',
+      evidence: [{ message: 'first' }, { message: 'second' }],
+    });
     expect(failWith([])).toEqual({ status: 'fail', summary: 'failed', evidence: [] });
     expect(verdict([], 'all good')).toEqual(pass('all good'));
     expect(verdict([{ message: 'bad' }], 'all good')).toEqual(failWith([{ message: 'bad' }]));
@@ -17,9 +36,13 @@ describe('outcomes', () => {
 describe('evidence', () => {
   it('names the exchange by number, method, path, key and outcome', () => {
     const ex = exchange({ status: 500, keyLabel: 'member key' });
-    expect(describeExchange(ex)).toBe(`#${ex.seq} POST /webhook/endpoints/wh_end_abc/rotate-secret (member key) -> 500`);
+    expect(describeExchange(ex)).toBe(
+      `#${ex.seq} POST /webhook/endpoints/wh_end_abc/rotate-secret (member key) -> 500`,
+    );
     const lost = exchange({ error: 'connection reset' });
-    expect(describeExchange(lost)).toBe(`#${lost.seq} POST /webhook/endpoints/wh_end_abc/rotate-secret -> no response: connection reset`);
+    expect(describeExchange(lost)).toBe(
+      `#${lost.seq} POST /webhook/endpoints/wh_end_abc/rotate-secret -> no response: connection reset`,
+    );
   });
 
   it('points at the exchange, redacts secrets and keys, and says what it relies on only when it does', () => {
@@ -34,34 +57,58 @@ describe('evidence', () => {
   it('points at a delivery by path, webhook-id and arrival', () => {
     const d = delivery({ tag: 'inv', id: 'wh_evt_1', receivedAt: Date.UTC(2026, 0, 2, 3, 4, 5) });
     expect(deliveryRef(d)).toEqual({ tag: 'inv', webhookId: 'wh_evt_1', receivedAt: '2026-01-02T03:04:05.000Z' });
-    expect(deliveryEvidence(d, 'secret whsec_abc')).toEqual({ message: 'secret whsec_[redacted]', delivery: deliveryRef(d) });
-    expect(deliveryEvidence(d, 'x', ['delivery_signature'])).toEqual({ message: 'x', delivery: deliveryRef(d), reliesOn: ['delivery_signature'] });
+    expect(deliveryEvidence(d, 'secret whsec_abc')).toEqual({
+      message: 'secret whsec_[redacted]',
+      delivery: deliveryRef(d),
+    });
+    expect(deliveryEvidence(d, 'x', ['delivery_signature'])).toEqual({
+      message: 'x',
+      delivery: deliveryRef(d),
+      reliesOn: ['delivery_signature'],
+    });
   });
 });
 
 describe('expectations', () => {
   it('success is any 2xx answer', () => {
-    expect([199, 200, 201, 299, 300, 500].map((status) => isSuccess(exchange({ status })))).toEqual([false, true, true, true, false, false]);
+    expect([199, 200, 201, 299, 300, 500].map((status) => isSuccess(exchange({ status })))).toEqual([
+      false,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(isSuccess(exchange({ error: 'timed out' }))).toBe(false);
   });
 
   it("a refusal is the table's status and code", () => {
     expect(refusalMismatch(refusal('unauthenticated'), 'unauthenticated')).toBeUndefined();
-    expect(refusalMismatch(exchange({ error: 'connection refused' }), 'unauthenticated')).toBe('no response (connection refused)');
+    expect(refusalMismatch(exchange({ error: 'connection refused' }), 'unauthenticated')).toBe(
+      'no response (connection refused)',
+    );
     expect(refusalMismatch(exchange({ status: 200 }), 'unauthenticated')).toBe('expected 401 UNAUTHORIZED, got 200');
     expect(refusalMismatch(refusal('forbidden'), 'endpoint_not_found')).toBeUndefined();
-    expect(refusalMismatch(exchange({ status: 401, json: { error: { code: 'FORBIDDEN' } } }), 'unauthenticated')).toBe('expected error code UNAUTHORIZED, got "FORBIDDEN"');
-    expect(refusalMismatch(exchange({ status: 401, json: {} }), 'unauthenticated')).toBe('expected error code UNAUTHORIZED, got no error code');
-    expect(refusalMismatch(exchange({ status: 401, body: 'Unauthorized' }), 'unauthenticated')).toBe('expected error code UNAUTHORIZED, got no error code');
+    expect(refusalMismatch(exchange({ status: 401, json: { error: { code: 'FORBIDDEN' } } }), 'unauthenticated')).toBe(
+      'expected error code UNAUTHORIZED, got "FORBIDDEN"',
+    );
+    expect(refusalMismatch(exchange({ status: 401, json: {} }), 'unauthenticated')).toBe(
+      'expected error code UNAUTHORIZED, got no error code',
+    );
+    expect(refusalMismatch(exchange({ status: 401, body: 'Unauthorized' }), 'unauthenticated')).toBe(
+      'expected error code UNAUTHORIZED, got no error code',
+    );
   });
 
   it('collects one finding per failed expectation', () => {
     const a = exchange();
     const b = exchange();
-    expect(collect([
-      [a, undefined],
-      [b, 'wrong'],
-    ])).toEqual([evidence(b, 'wrong')]);
+    expect(
+      collect([
+        [a, undefined],
+        [b, 'wrong'],
+      ]),
+    ).toEqual([evidence(b, 'wrong')]);
   });
 
   it('compares bodies without their requestId', () => {
@@ -73,7 +120,9 @@ describe('expectations', () => {
     expect(withoutRequestId(exchange({ json: { error: { requestId: '' } } }))).toBe('{"error":{"requestId":""}}');
     expect(withoutRequestId(exchange({ error: 'lost' }))).toBe('');
     expect(withoutRequestId(exchange({ json: {} }))).toBe('{}');
-    expect(withoutRequestId(exchange({ json: { error: { requestId: 5 }, n: 5 } }))).toBe('{"error":{"requestId":5},"n":5}');
+    expect(withoutRequestId(exchange({ json: { error: { requestId: 5 }, n: 5 } }))).toBe(
+      '{"error":{"requestId":5},"n":5}',
+    );
   });
 });
 
@@ -96,12 +145,19 @@ describe('unverifiedReliesOn', () => {
     expect(unverifiedReliesOn(d, 500)).toEqual(['delivery_signature']);
     expect(unverifiedReliesOn(d, 500, [], ['a', 'b'])).toEqual(['a', 'b']);
     // Answered before the secret was issued, or sent after the delivery arrived: neither could have re-keyed it.
-    expect(unverifiedReliesOn(d, 500, [{ sentAt: 100, answeredAt: 499 }, { sentAt: 1001 }])).toEqual(['delivery_signature']);
+    expect(unverifiedReliesOn(d, 500, [{ sentAt: 100, answeredAt: 499 }, { sentAt: 1001 }])).toEqual([
+      'delivery_signature',
+    ]);
     expect(unverifiedReliesOn(d, undefined, [{ sentAt: 600, answeredAt: 610 }])).toEqual(['delivery_signature']);
   });
 
   it('also relies on rotation_scoped when another rotation was in flight at any time between the secret and the delivery', () => {
-    for (const r of [{ sentAt: 600, answeredAt: 610 }, { sentAt: 400, answeredAt: 500 }, { sentAt: 1000 }, { sentAt: 100 }]) {
+    for (const r of [
+      { sentAt: 600, answeredAt: 610 },
+      { sentAt: 400, answeredAt: 500 },
+      { sentAt: 1000 },
+      { sentAt: 100 },
+    ]) {
       expect([r, unverifiedReliesOn(d, 500, [r])]).toEqual([r, ['delivery_signature', 'rotation_scoped']]);
     }
     expect(unverifiedReliesOn(d, 500, [{ sentAt: 600, answeredAt: 610 }], ['a'])).toEqual(['a', 'rotation_scoped']);
