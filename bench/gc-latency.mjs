@@ -38,8 +38,11 @@ try {
   const pauses = lines.map((l) => Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(l)?.[1])).filter((x) => !Number.isNaN(x));
   const major = lines.filter((l) => !/Scavenge/.test(l)).length;
   console.log(
-    `${server} at ${rate} req/s for ${duration} s: p50 ${r.latencyMs.p50.toFixed(2)} ms, p99 ${r.latencyMs.p99.toFixed(2)} ms, max ${r.latencyMs.max.toFixed(1)} ms; ` +
-      `${pauses.length} GC pauses (${major} major), longest ${pauses.length ? Math.max(...pauses).toFixed(2) : 0} ms, total ${pauses.reduce((a, b) => a + b, 0).toFixed(1)} ms`,
+    `${server} at ${rate} req/s for ${duration} s: p50 ${r.latencyMs.p50.toFixed(2)} ms, p99 ` +
+      `${r.latencyMs.p99.toFixed(2)} ms, max ${r.latencyMs.max.toFixed(1)} ms; ` +
+      `${pauses.length} GC pauses (${major} major), longest ` +
+      `${pauses.length ? Math.max(...pauses).toFixed(2) : 0} ms, total ` +
+      `${pauses.reduce((a, b) => a + b, 0).toFixed(1)} ms`,
   );
   if (process.argv.includes('--verbose')) for (const l of lines) console.log(`  ${l.trim()}`);
 } finally {

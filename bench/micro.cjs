@@ -48,7 +48,7 @@ t('secret from a 8 KiB randomFillSync pool', 300000, () => {
 });
 t('randomUUID', 300000, () => crypto.randomUUID());
 t('new Date().toISOString()', 300000, () => new Date().toISOString());
-t('JSON.stringify({secret})', 300000, (i) =>
+t('JSON.stringify({secret})', 300000, () =>
   JSON.stringify({ secret: 'whsec_rQSDOaUssGPvI1cd7OBCqNGOhz0X5eaiVlm55ePHpBU=' }),
 );
 const { getValidator } = require(D + 'src/core/validator.js');
@@ -75,4 +75,4 @@ t('  matchContentType', 500000, () => matchContentType(r.headers['content-type']
 t('  responseBodyValidator lookup (string key build)', 500000, () =>
   spec.responseBodyValidator(op, '200', 'application/json'),
 );
-t('  validateValue key template', 500000, (i) => `rotateWebhookEndpointSecret|${decl.status}|header|x-request-id`);
+t('  validateValue key template', 500000, () => `rotateWebhookEndpointSecret|${decl.status}|header|x-request-id`);

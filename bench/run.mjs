@@ -184,7 +184,8 @@ async function main() {
     builtBeforeRun: built,
   };
   log(
-    `bench: ${results.mode} run on ${results.machine.cores}x ${results.machine.cpu}, Node ${process.version}, load average ${results.loadAverageAtStart.join(' ')}`,
+    `bench: ${results.mode} run on ${results.machine.cores}x ${results.machine.cpu}, Node ` +
+      `${process.version}, load average ${results.loadAverageAtStart.join(' ')}`,
   );
   if (o.cpuProf) {
     fs.mkdirSync(o.cpuProf, { recursive: true });

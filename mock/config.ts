@@ -51,7 +51,10 @@ export interface MockServerOptions {
   maxPendingDeliveries?: number;
 }
 
-/** Limits of the HTTP server (defaults in mock/http/transport.ts); kept here so the options' types need no HTTP library. */
+/**
+ * Limits of the HTTP server (defaults in mock/http/transport.ts); kept here so the options' types
+ * need no HTTP library.
+ */
 export interface TransportLimits {
   /** Time to receive the request headers (slow-header clients are cut off). */
   headersTimeoutMs: number;

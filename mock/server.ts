@@ -222,7 +222,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       if (!isLoopback(host) && !options.controlToken) {
         return Promise.reject(
           new Error(
-            `Listening on ${host} (not loopback) exposes the control API: set a control token (--control-token or INKLINK_MOCK_CONTROL_TOKEN)`,
+            `Listening on ${host} (not loopback) exposes the control API: set a control token ` +
+              `(--control-token or INKLINK_MOCK_CONTROL_TOKEN)`,
           ),
         );
       }

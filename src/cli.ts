@@ -57,13 +57,16 @@ function usage(): string {
   );
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what it matches: shown escaped
+const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/g;
+
 /**
  * An error message as the one line it must be, whatever a user typed into it: no secret, control
  * characters (a newline, an escape sequence) shown escaped, and a huge word cut short.
  */
 export function oneLine(message: string): string {
   return redact(message)
-    .replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1))
+    .replace(CONTROL_CHARACTER, (c) => JSON.stringify(c).slice(1, -1))
     .replace(/\S{81,}/g, (word) => `${word.slice(0, 60)}… (${word.length} characters)`);
 }
 

@@ -1,9 +1,10 @@
 /**
  * The rules that hold the design together, checked on the source: every import points down the
- * layers (the core below everything; the mock, the verifier, the validating proxy, the client and the Pact helpers on it;
- * the CLI and the package's entry points on top), the verifier never reaches the mock (not even
- * transitively), the mock's domain knows no HTTP library, openapi.json is read through one
- * module only, and docs/architecture.md names every part of the layout (and nothing that is gone).
+ * layers (the core below everything; the mock, the verifier, the validating proxy, the client and
+ * the Pact helpers on it; the CLI and the package's entry points on top), the verifier never
+ * reaches the mock (not even transitively), the mock's domain knows no HTTP library, openapi.json
+ * is read through one module only, and docs/architecture.md names every part of the layout (and
+ * nothing that is gone).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -138,7 +139,7 @@ describe('architecture', () => {
     expect(wrongWay('src/receiver-check/library.ts', 'src/client/webhooks.ts')).toBeDefined();
   });
 
-  it('the verifier, the validating proxy, check-receiver and their CLIs never import the mock, even transitively', () => {
+  it('the verifier, validating proxy, check-receiver and their CLIs never import the mock, even transitively', () => {
     const entries = [
       ...tsFiles(path.join(root, 'src/verifier')),
       ...tsFiles(path.join(root, 'src/proxy')),
@@ -153,7 +154,7 @@ describe('architecture', () => {
     expect(reached).toContain('src/core/spec.ts');
   });
 
-  it('the entry points load no more than their part: the client and the verifier never the mock, the client not Pact', () => {
+  it('entry points load only their part: the client and the verifier never the mock, the client not Pact', () => {
     const reach = (entry: string) => [...closure([path.join(root, entry)])].map(rel);
     for (const entry of [
       'src/entries/client.ts',
@@ -184,7 +185,7 @@ describe('architecture', () => {
     expect(reach('src/entries/mock.ts')).toContain('mock/server.ts');
   });
 
-  it("the mock's domain knows no HTTP library nor database, nor the mock's adapters (inbound, outbound, storage)", () => {
+  it("the mock's domain knows no HTTP library nor database, nor the adapters (inbound, outbound, storage)", () => {
     const wrong: string[] = [];
     for (const f of tsFiles(path.join(root, 'mock/domain'))) {
       for (const spec of importsOf(f)) {

@@ -36,7 +36,7 @@ describe('logger', () => {
     log.flush();
     const text = out.lines.join('');
     expect(text).not.toMatch(/DEBUG|INFO/);
-    expect(text).toMatch(/WARN  w/);
+    expect(text).toMatch(/WARN {2}w/);
     expect(text).toMatch(/ERROR e/);
     expect(banner.lines.join('')).toBe('secret: whsec_AAAA\n');
     expect(createLogger('silent', out).enabled('error')).toBe(false);
@@ -108,7 +108,7 @@ describe('logger', () => {
       requestId: 'r-2',
     });
     log.flush();
-    expect(out.lines.join('')).toMatch(/^\S+Z INFO  POST createWebhookEndpoint no answer 12\.3 ms request=r-2\n$/);
+    expect(out.lines.join('')).toMatch(/^\S+Z INFO {2}POST createWebhookEndpoint no answer 12\.3 ms request=r-2\n$/);
   });
 
   it('durations read back the way the schedule is written', () => {

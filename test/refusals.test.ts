@@ -27,6 +27,7 @@ type Modules = {
 function toolkitWithTable(edit: (table: typeof REFUSALS) => void): Modules {
   const pact = pactLib();
   let modules!: Modules;
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded in isolateModules, after the mock and edit */
   jest.isolateModules(() => {
     jest.doMock('../src/pact/lib', () => ({ pactLib: () => pact }));
     const refusals: Modules['refusals'] = require('../src/core/refusals');
@@ -38,6 +39,7 @@ function toolkitWithTable(edit: (table: typeof REFUSALS) => void): Modules {
       interactions: require('../src/pact/interactions'),
     };
   });
+  /* eslint-enable @typescript-eslint/no-require-imports -- the isolated loads end here */
   return modules;
 }
 
@@ -93,21 +95,25 @@ describe('the refusal table', () => {
       expect([none.status, none.json.error.code]).toEqual([401, 'UNAUTHORIZED']);
     });
 
-    it("the verifier's role check expects the flipped answer: it passes on the flipped mock and fails on the standard one", async () => {
-      const run = (url: string, seeded: typeof flippedMock.seeded) =>
-        flipped.verifier.verify({
-          baseUrl: url,
-          adminKey: seeded[0].apiKeys.find((k) => k.role === 'admin')!.key,
-          memberKey: seeded[0].apiKeys.find((k) => k.role === 'member')!.key,
-          only: ['role_enforced'],
-        });
-      const onFlipped = await run(flippedUrl, flippedMock.seeded);
-      expect(onFlipped.results.map((r) => [r.name, r.status])).toEqual([['role_enforced', 'pass']]);
-      expect(onFlipped.results[0].description).toContain('403 FORBIDDEN');
-      const onStandard = await run(standard.url, standard.mock.seeded);
-      expect(onStandard.results[0].status).toBe('fail');
-      expect(onStandard.results[0].summary).toMatch(/expected 403 FORBIDDEN, got 500/);
-    });
+    it(
+      "the verifier's role check expects the flipped answer: it " +
+        'passes on the flipped mock and fails on the standard one',
+      async () => {
+        const run = (url: string, seeded: typeof flippedMock.seeded) =>
+          flipped.verifier.verify({
+            baseUrl: url,
+            adminKey: seeded[0].apiKeys.find((k) => k.role === 'admin')!.key,
+            memberKey: seeded[0].apiKeys.find((k) => k.role === 'member')!.key,
+            only: ['role_enforced'],
+          });
+        const onFlipped = await run(flippedUrl, flippedMock.seeded);
+        expect(onFlipped.results.map((r) => [r.name, r.status])).toEqual([['role_enforced', 'pass']]);
+        expect(onFlipped.results[0].description).toContain('403 FORBIDDEN');
+        const onStandard = await run(standard.url, standard.mock.seeded);
+        expect(onStandard.results[0].status).toBe('fail');
+        expect(onStandard.results[0].summary).toMatch(/expected 403 FORBIDDEN, got 500/);
+      },
+    );
 
     it('the Pact builders write the flipped status and code into the pact', async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-refusals-'));

@@ -285,11 +285,13 @@ describe('response bodies', () => {
       one(
         'content_type_conformance',
         ['response', 'header', 'content-type'],
-        'content type text/html is not one of application/json, application/vnd.item+json, application/jsonlines, text/plain',
+        'content type text/html is not one of application/json, application/vnd.item+json, ' +
+          'application/jsonlines, text/plain',
       ),
     ]);
     expect(res({ headers: { 'x-pair': 'a, b' }, body: '{}' })[0].message).toBe(
-      'content type (none) is not one of application/json, application/vnd.item+json, application/jsonlines, text/plain',
+      'content type (none) is not one of application/json, application/vnd.item+json, application/jsonlines, ' +
+        'text/plain',
     );
   });
 

@@ -228,7 +228,7 @@ describe('the pitfalls, on a purpose-built document', () => {
     expect(body.owner).toEqual({ name: 'o', extra: 1 });
   });
 
-  it('readOnly is not required in requests (and refused there); writeOnly is not required in responses (and refused there)', () => {
+  it('readOnly: not required in requests (refused there); writeOnly: not required in responses (refused there)', () => {
     expect(req({ label: 'l', owner: null, password: 'p' })).toEqual([]);
     expect(req({ id: 'a', label: 'l', owner: null, password: 'p' })).toEqual(['body.id']);
     expect(res({ id: 'a', label: 'l', owner: null })).toEqual([]);
@@ -273,12 +273,14 @@ describe('the pitfalls, on a purpose-built document', () => {
 describe('converted schemas', () => {
   // The compiled spec skips ajv's meta-schema check at start-up (it costs 25-50 ms); this test is
   // that check, done once: every schema convertSchema produces is valid draft-07.
+  /* eslint-disable @typescript-eslint/no-require-imports -- the documents and ajv untyped, as the check reads them */
   it.each([
     ['openapi.json', require('../openapi.json')],
     ['mock/control-api.json', require('../mock/control-api.json')],
   ])('of %s are valid JSON Schema (draft-07)', (_name, doc) => {
     const Ajv = require('ajv').default;
     const { definitionsSchema, convertSchema } = require('../src/core/oas-schema');
+    /* eslint-enable @typescript-eslint/no-require-imports -- the untyped loads end here */
     const ajv = new Ajv({ strict: false });
     const schemas: unknown[] = [];
     for (const dir of ['request', 'response']) schemas.push(definitionsSchema(doc.components?.schemas, dir));

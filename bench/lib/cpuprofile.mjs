@@ -87,7 +87,8 @@ export function summarise(profile, { top: n = 30, root = ROOT, from = -Infinity,
 export function print(summary, title, requests) {
   const perReq = (ms) => (requests ? `${((ms * 1000) / requests).toFixed(1).padStart(7)} us/req` : '');
   const lines = [
-    `\n== ${title}: ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms${requests ? `, ${requests} requests` : ''}`,
+    `\n== ${title}: ${summary.busyMs.toFixed(0)} ms busy ` +
+      `of ${summary.totalMs.toFixed(0)} ms${requests ? `, ${requests} requests` : ''}`,
   ];
   lines.push('\n-- self time by package / area');
   for (const r of summary.packages)

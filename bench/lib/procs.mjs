@@ -143,7 +143,7 @@ export async function waitReady(
   { method = 'GET', headers = {}, expectStatus = 200, timeoutMs = 30_000, intervalMs = 5 } = {},
 ) {
   const deadline = proc.spawnedAt + timeoutMs;
-  let last = 'no answer';
+  let last;
   for (;;) {
     if (proc.exited)
       throw new Error(`${proc.name} exited before answering (${proc.exitInfo}): ${proc.stderr.trim().slice(-600)}`);

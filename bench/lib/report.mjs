@@ -48,7 +48,8 @@ export function formatReport(r, phases) {
   const m = r.machine;
   out.push('', `inklink-mock benchmark (${r.mode}) ${r.date}`);
   out.push(
-    `machine: ${m.cores}x ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, commit ${m.commit ?? '?'}; load average ${r.loadAverageAtStart.join(' ')} at start, ${r.loadAverageAtEnd.join(' ')} at end`,
+    `machine: ${m.cores}x ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, commit ${m.commit ?? '?'}; ` +
+      `load average ${r.loadAverageAtStart.join(' ')} at start, ${r.loadAverageAtEnd.join(' ')} at end`,
   );
   for (const p of phases) if (r[p.key] !== undefined) out.push(...p.report(r[p.key], r));
 

@@ -80,7 +80,10 @@ function report(c) {
   if (!c.available) return [`check-receiver: not available (${c.reason})`];
   const counts = c.checks ? `${c.checks.pass} passed, ${c.checks.fail} failed, ${c.checks.skip} skipped` : 'no report';
   return [
-    `check-receiver: exit ${c.exitCode} in ${c.seconds.toFixed(2)} s (process), the run itself ${c.runSeconds?.toFixed(2) ?? '?'} s: ${counts}, ${c.deliveries ?? '?'} deliveries, latency median ${c.latency?.medianMs ?? '?'} ms, max ${c.latency?.maxMs ?? '?'} ms; drill window ${c.drillWindowMs ?? '?'} ms`,
+    `check-receiver: exit ${c.exitCode} in ${c.seconds.toFixed(2)} s (process), the run itself ` +
+      `${c.runSeconds?.toFixed(2) ?? '?'} s: ${counts}, ${c.deliveries ?? '?'} deliveries, latency median ` +
+      `${c.latency?.medianMs ?? '?'} ms, max ${c.latency?.maxMs ?? '?'} ms; drill window ` +
+      `${c.drillWindowMs ?? '?'} ms`,
   ];
 }
 

@@ -66,11 +66,13 @@ async function measureServer(def, identity, o, log) {
     };
     const rotate = await measure(r.authorized);
     log(
-      `  ${def.label}: rotate ${rotate.rps.toFixed(0)} req/s, p99 ${rotate.latencyMs.p99.toFixed(2)} ms ${JSON.stringify(rotate.statuses)}`,
+      `  ${def.label}: rotate ${rotate.rps.toFixed(0)} req/s, p99 ${rotate.latencyMs.p99.toFixed(2)} ms ` +
+        `${JSON.stringify(rotate.statuses)}`,
     );
     const unauthorized = await measure(r.unauthorized);
     log(
-      `  ${def.label}: 401    ${unauthorized.rps.toFixed(0)} req/s, p99 ${unauthorized.latencyMs.p99.toFixed(2)} ms ${JSON.stringify(unauthorized.statuses)}`,
+      `  ${def.label}: 401    ${unauthorized.rps.toFixed(0)} req/s, p99 ` +
+        `${unauthorized.latencyMs.p99.toFixed(2)} ms ${JSON.stringify(unauthorized.statuses)}`,
     );
     const fixed = await fixedRate({
       origin: `http://127.0.0.1:${port}`,
@@ -81,7 +83,8 @@ async function measureServer(def, identity, o, log) {
       warmupS: o.warmup,
     });
     log(
-      `  ${def.label}: ${o.rate} req/s fixed: p99 ${fixed.latencyMs.p99.toFixed(2)} ms (from due time ${fixed.correctedMs.p99.toFixed(2)} ms)`,
+      `  ${def.label}: ${o.rate} req/s fixed: p99 ${fixed.latencyMs.p99.toFixed(2)} ms (from due time ` +
+        `${fixed.correctedMs.p99.toFixed(2)} ms)`,
     );
     const mem = memory(proc.pid);
     return { startupMs, rotate, unauthorized, fixedRate: fixed, peakRssBytes: mem?.hwm, pid: proc.pid };
@@ -105,7 +108,8 @@ function closedLoopSummary(runs, pathOf) {
 
 async function run({ options: o, identity, log }) {
   log(
-    `servers (one at a time; ${o.connections} connections, ${o.duration} s per path, ${o.rate} req/s fixed for ${o.fixedRateDuration} s):`,
+    `servers (one at a time; ${o.connections} connections, ${o.duration} s per path, ${o.rate} req/s fixed ` +
+      `for ${o.fixedRateDuration} s):`,
   );
   const defs = serverDefs(identity);
   const rounds = [];
@@ -150,7 +154,8 @@ function report(s, r) {
   const o = r.options;
   out.push(
     '',
-    `Loopback, one server at a time; ${o.connections} connections, ${o.duration} s per path; fixed rate ${o.rate} req/s for ${o.fixedRateDuration} s.`,
+    `Loopback, one server at a time; ${o.connections} connections, ${o.duration} s per path; fixed rate ` +
+      `${o.rate} req/s for ${o.fixedRateDuration} s.`,
   );
   const rows = [
     [

@@ -85,7 +85,8 @@ async function run({ options: o, identity, log }) {
   const pairs = o.quick ? 3 : 8;
   const windowS = o.quick ? 1.5 : 3;
   log(
-    `dashboard: rotate throughput without and with ${DASHBOARDS} dashboards on the live stream (${o.connections} connections, ${pairs} pairs of ${windowS} s windows, order alternating):`,
+    `dashboard: rotate throughput without and with ${DASHBOARDS} dashboards on the live stream ` +
+      `(${o.connections} connections, ${pairs} pairs of ${windowS} s windows, order alternating):`,
   );
   const mock = await startReadyMock();
   const dashboards = start(
@@ -131,7 +132,10 @@ async function run({ options: o, identity, log }) {
       ratios.push(on.rps / off.rps);
       cpuRatios.push(on.cpuUsPerRequest / off.cpuUsPerRequest);
       log(
-        `  pair ${p + 1}: without ${fmt(off.rps)}/s (${fmt(off.cpuUsPerRequest, 1)} us CPU a request), with ${fmt(on.rps)}/s (${fmt(on.cpuUsPerRequest, 1)} us): ${fmt((on.rps / off.rps) * 100, 1)}%; the dashboards got ${on.streamed.events} events, ${(on.streamed.bytes / 2 ** 20).toFixed(1)} MiB, ${on.streamed.gaps} gaps`,
+        `  pair ${p + 1}: without ${fmt(off.rps)}/s (${fmt(off.cpuUsPerRequest, 1)} us CPU a request), with ` +
+          `${fmt(on.rps)}/s (${fmt(on.cpuUsPerRequest, 1)} us): ${fmt((on.rps / off.rps) * 100, 1)}%; the ` +
+          `dashboards got ${on.streamed.events} events, ${(on.streamed.bytes / 2 ** 20).toFixed(1)} MiB, ` +
+          `${on.streamed.gaps} gaps`,
       );
     }
     const off = windows.filter((w) => !w.withDashboards);
@@ -161,7 +165,9 @@ async function run({ options: o, identity, log }) {
       journalShare: (recordNs / 1e9) * withoutRps,
     };
     log(
-      `  median ratio ${fmt(result.ratio * 100, 1)}%, CPU per request ${fmt(result.cpuRatio * 100, 1)}%; request journal: ${fmt(recordNs)} ns per record (${fmt(result.journalShare * 100, 2)}% of a rotation at ${fmt(withoutRps)}/s)`,
+      `  median ratio ${fmt(result.ratio * 100, 1)}%, CPU per request ${fmt(result.cpuRatio * 100, 1)}%; ` +
+        `request journal: ${fmt(recordNs)} ns per record (${fmt(result.journalShare * 100, 2)}% of a rotation ` +
+        `at ${fmt(withoutRps)}/s)`,
     );
     return result;
   } finally {
@@ -173,11 +179,17 @@ async function run({ options: o, identity, log }) {
 function report(x) {
   return [
     '',
-    `dashboard: rotate throughput with ${x.dashboards} dashboards on the live stream vs none (${x.connections} connections, medians of ${x.pairs} alternating pairs of ${x.windowS} s windows):`,
-    `  without ${fmt(x.withoutRps)}/s, with ${fmt(x.withRps)}/s: ${fmt(x.ratio * 100, 1)}% (pairs: ${x.ratios.map((r) => fmt(r * 100, 1)).join(', ')})${x.allOk ? '' : ' NOT all 200'}`,
-    `  the mock's CPU time per request: ${fmt(x.cpuUsWithout, 1)} us without, ${fmt(x.cpuUsWith, 1)} us with (${fmt(x.cpuRatio * 100, 1)}%, median of the pairs)`,
-    `  each window the ${x.dashboards} dashboards got ${fmt(x.eventsPerWindow)} events, ${(x.bytesPerWindow / 2 ** 20).toFixed(1)} MiB (${x.gaps} gap events over all windows, ${x.dropped} dropped)`,
-    `  request journal: ${fmt(x.journalRecordNs)} ns to record a request, ${fmt(x.journalShare * 100, 2)}% of a rotation's time at ${fmt(x.withoutRps)}/s`,
+    `dashboard: rotate throughput with ${x.dashboards} dashboards on the live stream vs none ` +
+      `(${x.connections} connections, medians of ${x.pairs} alternating pairs of ${x.windowS} s windows):`,
+    `  without ${fmt(x.withoutRps)}/s, with ${fmt(x.withRps)}/s: ${fmt(x.ratio * 100, 1)}% (pairs: ` +
+      `${x.ratios.map((r) => fmt(r * 100, 1)).join(', ')})${x.allOk ? '' : ' NOT all 200'}`,
+    `  the mock's CPU time per request: ${fmt(x.cpuUsWithout, 1)} us without, ${fmt(x.cpuUsWith, 1)} us with ` +
+      `(${fmt(x.cpuRatio * 100, 1)}%, median of the pairs)`,
+    `  each window the ${x.dashboards} dashboards got ${fmt(x.eventsPerWindow)} events, ` +
+      `${(x.bytesPerWindow / 2 ** 20).toFixed(1)} MiB ` +
+      `(${x.gaps} gap events over all windows, ${x.dropped} dropped)`,
+    `  request journal: ${fmt(x.journalRecordNs)} ns to record a request, ${fmt(x.journalShare * 100, 2)}% ` +
+      `of a rotation's time at ${fmt(x.withoutRps)}/s`,
   ];
 }
 

@@ -141,7 +141,8 @@ async function mockDeliveries(receiver, identity, o, log) {
     for (const d of journal) states[d.state] = (states[d.state] ?? 0) + 1;
     const succeeded = states.succeeded ?? 0;
     log(
-      `  inklink-mock (fan-out ${fanOut}): ${rate.toFixed(0)} deliveries/s; ${skipped} skipped; newest 50 in the journal: ${JSON.stringify(states)}`,
+      `  inklink-mock (fan-out ${fanOut}): ${rate.toFixed(0)} deliveries/s; ${skipped} skipped; newest 50 in ` +
+        `the journal: ${JSON.stringify(states)}`,
     );
     return {
       fanOut,
@@ -171,7 +172,10 @@ async function run({ options: o, identity, log }) {
 function report(d) {
   return [
     '',
-    `deliveries to a local receiver: inklink-mock ${fmt(d.mock.deliveriesPerSecond)}/s (fan-out ${d.mock.fanOut} per emitted event, ${fmt(d.mock.cpuUsPerDelivery)} us CPU each), bare undici loop ${fmt(d.undiciLoop.deliveriesPerSecond)}/s (${d.undiciLoop.concurrency} concurrent): ${fmt(d.ratio * 100, 1)}%`,
+    `deliveries to a local receiver: inklink-mock ${fmt(d.mock.deliveriesPerSecond)}/s (fan-out ` +
+      `${d.mock.fanOut} per emitted event, ${fmt(d.mock.cpuUsPerDelivery)} us CPU each), bare undici loop ` +
+      `${fmt(d.undiciLoop.deliveriesPerSecond)}/s (${d.undiciLoop.concurrency} concurrent): ` +
+      `${fmt(d.ratio * 100, 1)}%`,
   ];
 }
 

@@ -66,7 +66,9 @@ async function run({ options: o, identity, log }) {
     // Bounded: the second half adds no more than 8 MiB or 5% (a leak keeps growing linearly).
     const bounded = secondHalfGrowth <= Math.max(8 * 2 ** 20, 0.05 * mid.rss) && journal <= journalLimit;
     log(
-      `  ${done} requests in ${seconds.toFixed(1)} s: RSS ${mib(startRss)} -> ${mib(mid.rss)} (half) -> ${mib(end.rss)} MiB, peak ${mib(end.hwm)} MiB; journal ${journal}/${journalLimit}; ${delivered} deliveries received`,
+      `  ${done} requests in ${seconds.toFixed(1)} s: RSS ${mib(startRss)} -> ${mib(mid.rss)} (half) -> ` +
+        `${mib(end.rss)} MiB, peak ${mib(end.hwm)} MiB; journal ${journal}/${journalLimit}; ${delivered} ` +
+        `deliveries received`,
     );
     return {
       requests: done,
@@ -93,7 +95,10 @@ async function run({ options: o, identity, log }) {
 
 function report(x) {
   return [
-    `memory: ${x.requests.toLocaleString('en-US')} requests${x.quick ? ' (quick run; a full run sends 1,000,000)' : ''} of rotate/401/events: RSS ${mib(x.rssStartBytes)} -> ${mib(x.rssMidBytes)} -> ${mib(x.rssEndBytes)} MiB (start, half, end), peak ${mib(x.peakRssBytes)} MiB; journal ${x.journalEntries}/${x.journalLimit}`,
+    `memory: ${x.requests.toLocaleString('en-US')} ` +
+      `requests${x.quick ? ' (quick run; a full run sends 1,000,000)' : ''} of rotate/401/events: RSS ` +
+      `${mib(x.rssStartBytes)} -> ${mib(x.rssMidBytes)} -> ${mib(x.rssEndBytes)} MiB (start, half, end), peak ` +
+      `${mib(x.peakRssBytes)} MiB; journal ${x.journalEntries}/${x.journalLimit}`,
   ];
 }
 
@@ -101,7 +106,8 @@ function targets(r) {
   const mem = r.memory;
   return [
     target(
-      `RSS bounded over ${mem ? mem.requests.toLocaleString('en-US') : '1,000,000'} requests${mem?.quick ? ' (quick)' : ''}`,
+      `RSS bounded over ${mem ? mem.requests.toLocaleString('en-US') : '1,000,000'} ` +
+        `requests${mem?.quick ? ' (quick)' : ''}`,
       'bounded',
       mem ? mem.secondHalfGrowthBytes : undefined,
       mem?.bounded === true,

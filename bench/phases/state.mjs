@@ -136,7 +136,8 @@ async function run({ options: o, log }) {
   const windowS = o.quick ? 1 : 2;
   const createsPerWindow = o.quick ? 200 : 400;
   log(
-    `state persisted (--state-file; ${CONCURRENCY} connections; ${windows} alternating windows of ${windowS} s of rotations and ${createsPerWindow} creates per size):`,
+    `state persisted (--state-file; ${CONCURRENCY} connections; ${windows} alternating windows of ${windowS} ` +
+      `s of rotations and ${createsPerWindow} creates per size):`,
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-bench-state-'));
   const sizes = [];
@@ -188,7 +189,10 @@ async function run({ options: o, log }) {
     }));
     for (const s of out) {
       log(
-        `  ${s.endpoints.toLocaleString('en-US')} endpoints (start ${(s.startMs / 1000).toFixed(1)} s, database ${(s.databaseBytes / 2 ** 20).toFixed(1)} MiB): rotate p50 ${fmt(s.rotate.p50, 2)} ms, p99 ${fmt(s.rotate.p99, 2)} ms, ${fmt(s.rotate.rps)} rotations/s; ${fmt(s.create.rps)} creates/s (medians of ${windows} windows)`,
+        `  ${s.endpoints.toLocaleString('en-US')} endpoints (start ${(s.startMs / 1000).toFixed(1)} s, ` +
+          `database ${(s.databaseBytes / 2 ** 20).toFixed(1)} MiB): rotate p50 ${fmt(s.rotate.p50, 2)} ms, p99 ` +
+          `${fmt(s.rotate.p99, 2)} ms, ${fmt(s.rotate.rps)} rotations/s; ${fmt(s.create.rps)} creates/s ` +
+          `(medians of ${windows} windows)`,
       );
     }
     const [small, large] = out;
@@ -209,11 +213,15 @@ async function run({ options: o, log }) {
 function report(x) {
   const lines = [
     '',
-    `state persisted (--state-file), ${x.connections} connections, medians of ${x.windows} alternating windows of ${x.windowS} s:`,
+    `state persisted (--state-file), ${x.connections} connections, medians of ${x.windows} alternating ` +
+      `windows of ${x.windowS} s:`,
   ];
   for (const s of x.sizes) {
     lines.push(
-      `  ${s.endpoints.toLocaleString('en-US').padStart(6)} endpoints: rotate p50 ${fmt(s.rotate.p50, 2)} ms, p99 ${fmt(s.rotate.p99, 2)} ms (${fmt(s.rotate.rps)}/s${s.rotate.allOk ? '' : ', NOT all 200'}); ${fmt(s.create.rps)} endpoints created/s${s.create.allOk ? '' : ' (NOT all 200)'}; database ${(s.databaseBytes / 2 ** 20).toFixed(1)} MiB, start-up ${(s.startMs / 1000).toFixed(1)} s`,
+      `  ${s.endpoints.toLocaleString('en-US').padStart(6)} endpoints: rotate p50 ${fmt(s.rotate.p50, 2)} ` +
+        `ms, p99 ${fmt(s.rotate.p99, 2)} ms (${fmt(s.rotate.rps)}/s${s.rotate.allOk ? '' : ', NOT all 200'}); ` +
+        `${fmt(s.create.rps)} endpoints created/s${s.create.allOk ? '' : ' (NOT all 200)'}; database ` +
+        `${(s.databaseBytes / 2 ** 20).toFixed(1)} MiB, start-up ${(s.startMs / 1000).toFixed(1)} s`,
     );
   }
   lines.push(`  50,000 vs 100: p50 ${fmt(x.p50Ratio, 2)}x, p99 ${fmt(x.p99Ratio, 2)}x`);

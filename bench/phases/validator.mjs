@@ -13,14 +13,16 @@ async function run({ options: o, log }) {
   if (r.status !== 0) throw new Error(`validator benchmark failed: ${r.stderr}`);
   const result = JSON.parse(r.stdout.trim().split('\n').pop());
   log(
-    `validator: validateResponse ${result.validateResponseNs.toFixed(0)} ns/op, compiled body ${result.compiledBodyNs.toFixed(0)} ns/op`,
+    `validator: validateResponse ${result.validateResponseNs.toFixed(0)} ns/op, compiled body ` +
+      `${result.compiledBodyNs.toFixed(0)} ns/op`,
   );
   return result;
 }
 
 function report(v) {
   return [
-    `validator: validateResponse(rotate 200) ${fmt(v.validateResponseNs)} ns/op; compiled body validator alone ${fmt(v.compiledBodyNs)} ns/op`,
+    `validator: validateResponse(rotate 200) ${fmt(v.validateResponseNs)} ns/op; compiled body validator ` +
+      `alone ${fmt(v.compiledBodyNs)} ns/op`,
   ];
 }
 

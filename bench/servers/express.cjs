@@ -14,7 +14,8 @@
  * (the technique the mock uses, `expressNativeClasses` in mock/http/native-classes.ts), so Express's
  * per-request setPrototypeOf is a no-op: the like-for-like ceiling for the mock.
  *
- *   node bench/servers/express.cjs --port P [--res-json] [--native-classes]   (BENCH_API_KEY, BENCH_ENDPOINT_ID, BENCH_ORG_ID)
+ *   node bench/servers/express.cjs --port P [--res-json] [--native-classes]
+ *     (BENCH_API_KEY, BENCH_ENDPOINT_ID, BENCH_ORG_ID)
  */
 const { randomBytes, randomUUID } = require('node:crypto');
 const express = require('express');

@@ -65,13 +65,16 @@ export function committedPact(
 
 export const STALE_HINT = 'The committed pact is stale: run `PACT_UPDATE=1 npm test` and commit contracts/pacts/.';
 
-/** The last test of a consumer file: its generated pact equals the committed one (or, with PACT_UPDATE=1, replaces it). */
+/**
+ * The last test of a consumer file: its generated pact equals the committed one (or, with
+ * PACT_UPDATE=1, replaces it).
+ */
 export function expectCommittedPactCurrent(generatedDir: string, consumer: string, provider: string): void {
   const { committed, generated, file } = committedPact(generatedDir, pactFileName(consumer, provider));
   if (!committed) throw new Error(`${file} is missing. ${STALE_HINT}`);
   try {
     expect(normalisePact(committed)).toEqual(normalisePact(generated));
   } catch (e) {
-    throw new Error(`${STALE_HINT}\n${(e as Error).message}`);
+    throw new Error(`${STALE_HINT}\n${(e as Error).message}`, { cause: e });
   }
 }

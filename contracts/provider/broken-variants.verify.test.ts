@@ -1,4 +1,7 @@
-/** Provider verification of the committed pacts fails against broken variants of the mock, each for the interactions it should. */
+/**
+ * Provider verification of the committed pacts fails against broken variants of the mock, each for
+ * the interactions it should.
+ */
 import { PACTS_DIR } from '../helpers/pact-files';
 import { verifyPacts } from '../../src/pact';
 import { startVariant } from '../../test/support/broken-variants';

@@ -182,7 +182,8 @@ describe('the mock a developer works with', () => {
     expect(report.ok).toBe(true);
 
     const after = m.mock.control.view();
-    // Every organization, key and endpoint that was there is there, unchanged (secret fingerprints and rotations included).
+    // Every organization, key and endpoint that was there is there, unchanged (secret fingerprints
+    // and rotations included).
     for (const org of before.organizations) expect(after.organizations).toContainEqual(org);
     const endpoint = after.organizations.find((o) => o.id === mine.organization_id)!.endpoints[0];
     expect(endpoint).toMatchObject({ id: created.id, rotations: 2 });

@@ -19,8 +19,8 @@ export interface DeliveryTarget {
 export interface SendHandle {
   /** Resolves with the outcome; never rejects. */
   readonly result: Promise<AttemptOutcome>;
-  /** Abandons the attempt (its result resolves as cancelled). */
-  cancel(): void;
+  /** Abandons the attempt (its result resolves as cancelled). A function, not a method: it is kept apart. */
+  readonly cancel: () => void;
 }
 
 export interface DeliverySender {

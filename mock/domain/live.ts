@@ -5,9 +5,10 @@
  *
  * Watching must cost the API nothing when nobody watches: publishers ask `wants()` (one boolean
  * read) before they build an event; and little when somebody does: once the watchers have had
- * what they take until their next flush, the feed pauses and publishers build nothing. Events carry fingerprints, masked keys and masked paths, never
- * a secret, a whole key or a payload. Nothing here knows about HTTP: the stream adapter
- * (mock/http/stream.ts) subscribes and writes Server-Sent Events.
+ * what they take until their next flush, the feed pauses and publishers build nothing. Events
+ * carry fingerprints, masked keys and masked paths, never a secret, a whole key or a payload.
+ * Nothing here knows about HTTP: the stream adapter (mock/http/stream.ts) subscribes and writes
+ * Server-Sent Events.
  */
 import type { Role } from '../../src/core/inklink';
 import type { AttemptRecord, DeliveryRecord } from './deliveries';

@@ -148,13 +148,11 @@ export function maskPath(path: string, isKnown: (segment: string) => boolean = N
 
 function violationsOf(input: RequestInput['violations']): RequestViolation[] {
   if (!input || input.length === 0) return NO_VIOLATIONS;
-  return input
-    .slice(0, MAX_VIOLATIONS)
-    .map((v) => ({
-      check: v.check,
-      location: v.location.join('.').slice(0, MAX_MESSAGE),
-      message: redact(v.message).slice(0, MAX_MESSAGE),
-    }));
+  return input.slice(0, MAX_VIOLATIONS).map((v) => ({
+    check: v.check,
+    location: v.location.join('.').slice(0, MAX_MESSAGE),
+    message: redact(v.message).slice(0, MAX_MESSAGE),
+  }));
 }
 
 /** What one entry costs, about as much as it takes as JSON. */

@@ -83,7 +83,7 @@ export function writeSeedCache(seed: number): string {
 export function generate(seed: number): SeedResult {
   const options = { webhookUrl: URL_PLACEHOLDER };
   // Loaded here, not at module load: only seeding needs faker.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: faker loads only when seeding
   const { faker } = require('@faker-js/faker/locale/en') as typeof import('@faker-js/faker');
   faker.seed(seed);
   const organizations: OrganizationRecord[] = [];

@@ -59,7 +59,8 @@ export function parseSnapshot(doc: unknown, problems: string[]): StateSnapshot |
   }
   if (doc.version !== STATE_VERSION) {
     problems.push(
-      `"version" ${typeof doc.version === 'number' ? doc.version : '(missing)'} is not supported (expected ${STATE_VERSION})`,
+      `"version" ${typeof doc.version === 'number' ? doc.version : '(missing)'} is not supported (expected ` +
+        `${STATE_VERSION})`,
     );
     return undefined;
   }

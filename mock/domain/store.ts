@@ -36,7 +36,7 @@ export const RECORD_KEY = {
 const DONE: Promise<void> = Promise.resolve();
 
 function copy<T extends StoredRecord>(r: T): T {
-  return 'eventTypes' in r ? ({ ...r, eventTypes: [...r.eventTypes] } as T) : { ...r };
+  return 'eventTypes' in r ? { ...r, eventTypes: [...r.eventTypes] } : { ...r };
 }
 
 export class Store {

@@ -48,15 +48,14 @@ let controlSpec: ReturnType<typeof compileSpec> | undefined;
  */
 function requestLine(logger: Logger): (this: Response) => void {
   return function logRequest(this: Response) {
-    const res = this;
     // The operation, never the path: a path may carry anything a client typed (even a secret's
     // base64 without its prefix, in a segment of any length). Never headers, bodies or query strings.
     logger.request({
-      method: res.req.method,
-      operation: res.locals.operationId ?? '(no route)',
-      status: res.writableFinished ? res.statusCode : 'no answer',
-      ms: performance.now() - res.locals.startedAt,
-      requestId: res.locals.requestId,
+      method: this.req.method,
+      operation: this.locals.operationId ?? '(no route)',
+      status: this.writableFinished ? this.statusCode : 'no answer',
+      ms: performance.now() - this.locals.startedAt,
+      requestId: this.locals.requestId,
     });
   };
 }
@@ -145,13 +144,13 @@ export function createApp(deps: AppDeps): Express {
     respond.refuse(res, 'no_route');
   });
 
-  app.use((err: any, req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const respond = req.path.startsWith('/__mock') ? respondControl : respondPublic;
     // The error's message is not echoed: it may quote what the client sent.
     logger.error('unhandled error', {
       method: req.method,
       path: req.path,
-      error: err?.name ?? 'Error',
+      error: (err as { name?: unknown } | null | undefined)?.name ?? 'Error',
       id: res.locals.requestId,
     });
     if (res.headersSent) {
@@ -169,5 +168,5 @@ function isPageRequest(req: Request): boolean {
 }
 
 function isControl(path: string): boolean {
-  return path.startsWith('/__mock') && (path.length === 7 || path.charCodeAt(7) === 47) /* / */;
+  return path.startsWith('/__mock') && (path.length === 7 || path.charCodeAt(7) === 47); /* / */
 }

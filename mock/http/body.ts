@@ -102,9 +102,14 @@ export function discardBody(req: Request, res: Response): Promise<BodyResult> | 
 
 function readRaw(req: Request, res: Response): Promise<{ ok: true; value: Buffer } | Refusal> {
   return new Promise((resolve) => {
-    raw(req, res, (err?: any) => {
+    raw(req, res, (err?: unknown) => {
       if (err) {
-        resolve(err.type === 'entity.too.large' ? TOO_LARGE : invalid('The request body could not be read.'));
+        // body-parser's errors (http-errors) say what went wrong in `type`.
+        resolve(
+          (err as { type?: unknown }).type === 'entity.too.large'
+            ? TOO_LARGE
+            : invalid('The request body could not be read.'),
+        );
         return;
       }
       const buf: unknown = req.body;

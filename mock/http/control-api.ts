@@ -7,7 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { getSpec, type CompiledSpec } from '../../src/core/spec';
 import type { Validator } from '../../src/core/validator';
 import type { Role } from '../../src/core/inklink';
-import type { MockControl } from '../domain/control';
+import type { MockControl, SeedEndpointInput } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
 import type { FaultInput, FaultPlan } from '../domain/faults';
 import type { RequestJournal } from '../domain/request-journal';
@@ -169,7 +169,9 @@ export async function mintApiKey({ respond, control, validator }: Deps, req: Req
 }
 
 export async function seedEndpoint({ respond, control, validator }: Deps, req: Request, res: Response) {
-  const body = await validBody<any>(req, res, validator, respond);
+  // The body of mock/control-api.json's seedEndpointRequest: the domain's input with its wire name.
+  type SeedEndpointBody = Omit<SeedEndpointInput, 'organizationId'> & { organization_id: string };
+  const body = await validBody<SeedEndpointBody>(req, res, validator, respond);
   if (!body) return;
   const { organization_id, ...rest } = body;
   const r = await control.seedEndpoint({ ...rest, organizationId: organization_id });
@@ -225,7 +227,9 @@ function validQuery(
   if (unknown > 0)
     details.unshift({
       field: 'query',
-      message: `has ${unknown} ${unknown === 1 ? 'parameter' : 'parameters'} this operation does not take (it takes ${takes.join(', ')})`,
+      message:
+        `has ${unknown} ${unknown === 1 ? 'parameter' : 'parameters'} this operation does not take (it ` +
+        `takes ${takes.join(', ')})`,
     });
   if (details.length === 0) return q;
   respond.refuse(res, 'invalid_input', 'Invalid query parameters.', details);

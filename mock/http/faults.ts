@@ -15,13 +15,13 @@ import http from 'node:http';
 import type { Request, Response } from 'express';
 import { ERROR_CODE_BY_STATUS } from '../../src/core/inklink';
 import type { FaultAction, FaultPlan } from '../domain/faults';
-import type { OperationContext, OperationHandler } from './dispatch';
+import type { AnyOperationHandler, OperationContext, OperationHandler } from './dispatch';
 import type { Responder } from './respond';
 
 export const FAULT_HEADER = 'x-inklink-mock-fault';
 
 export function withFaults(
-  handlers: Record<string, OperationHandler<any>>,
+  handlers: Record<string, AnyOperationHandler>,
   plan: FaultPlan,
   respond: Responder,
 ): Record<string, OperationHandler> {
@@ -35,7 +35,7 @@ export function withFaults(
 
 function faulty(
   action: FaultAction | undefined,
-  handler: OperationHandler<any>,
+  handler: AnyOperationHandler,
   respond: Responder,
   req: Request,
   res: Response,

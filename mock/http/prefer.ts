@@ -17,7 +17,7 @@ import type { Response } from 'express';
 import { codeForStatus } from '../../src/core/refusals';
 import type { CompiledSpec } from '../../src/core/spec';
 import { SUCCESS_EXAMPLES } from '../domain/examples';
-import type { OperationContext, OperationHandler } from './dispatch';
+import type { AnyOperationHandler, OperationContext, OperationHandler } from './dispatch';
 import { FAULT_HEADER } from './faults';
 import type { Responder } from './respond';
 
@@ -39,7 +39,7 @@ export function preferredCode(header: string | string[] | undefined): string | u
 }
 
 export function withPrefer(
-  handlers: Record<string, OperationHandler<any>>,
+  handlers: Record<string, AnyOperationHandler>,
   spec: CompiledSpec,
   respond: Responder,
 ): Record<string, OperationHandler> {

@@ -54,7 +54,7 @@ export class UndiciSender implements DeliverySender {
 
   private get dispatcher(): Agent {
     if (!this.agent) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: undici loads at the first delivery
       const { Agent: AgentClass, buildConnector } = require('undici') as typeof import('undici');
       const connect = buildConnector({ timeout: this.timeoutMs });
       const isSelf = this.isSelf;
@@ -82,9 +82,7 @@ export class UndiciSender implements DeliverySender {
       const u = new URL(url);
       if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
       const authorization =
-        u.username || u.password
-          ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`
-          : undefined;
+        u.username || u.password ? `Basic ${Buffer.from(userInfo(u)).toString('base64')}` : undefined;
       return { kind: 'delivery-target', origin: u.origin, path: `${u.pathname}${u.search}`, authorization };
     } catch {
       return undefined;
@@ -131,7 +129,7 @@ export class UndiciSender implements DeliverySender {
         return true;
       },
       onComplete: () => finish({ status }),
-      onError: (err) => finish({ status, error: describeError(err as NodeJS.ErrnoException, timeoutMs) }),
+      onError: (err) => finish({ status, error: describeError(err, timeoutMs) }),
     };
     try {
       const sent = target.authorization ? { ...headers, authorization: target.authorization } : headers;
@@ -160,6 +158,11 @@ export class UndiciSender implements DeliverySender {
     this.agent = undefined;
     void agent?.destroy().catch(() => undefined);
   }
+}
+
+/** A URL's user information, `user:password`, decoded (throws on a malformed escape). */
+function userInfo(u: URL): string {
+  return `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
 }
 
 function describeError(e: NodeJS.ErrnoException, timeoutMs: number): string {

@@ -71,7 +71,8 @@ function filesOf(file: string): Files {
   if (found.kind === 'missing' && /\.json$/i.test(file)) {
     throw new StateFileError(
       file,
-      'the state file is a database now, not JSON: name it e.g. state.db (to start from a JSON state, use --fixture FILE.json; see docs/state-file.md)',
+      'the state file is a database now, not JSON: name it e.g. state.db (to start from a JSON state, use ' +
+        '--fixture FILE.json; see docs/state-file.md)',
     );
   }
   return { lmdbPath: found.real, dataFile: found.real, lockFile: `${found.real}-lock`, directory: false };
@@ -165,7 +166,7 @@ export class LmdbStateDatabase implements StateDatabase {
     let db: RootDatabase;
     try {
       // Loaded here, not at module load: only --state-file needs it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: lmdb loads only with --state-file
       const { open } = require('lmdb') as typeof import('lmdb');
       db = open({ path: files.lmdbPath, noSubdir: !files.directory, overlappingSync: false });
     } catch (e) {
@@ -239,7 +240,8 @@ export class LmdbStateDatabase implements StateDatabase {
     if (meta.version !== DATABASE_VERSION) {
       throw new StateFileError(
         this.file,
-        `database version ${typeof meta.version === 'number' ? meta.version : '(missing)'} is not supported (expected ${DATABASE_VERSION})`,
+        `database version ${typeof meta.version === 'number' ? meta.version : '(missing)'} is not supported ` +
+          `(expected ${DATABASE_VERSION})`,
       );
     }
     if (unknown.length) throw new StateFileError(this.file, `holds ${unknown.length} records of no known kind`);

@@ -11,7 +11,9 @@ export function createActions({ model, notice, failed, reloadStateSoon }) {
       const secret = await rotateSecret(org.id, endpoint.id);
       showOnce({
         title: 'New signing secret',
-        intro: `The new secret of ${endpoint.name ?? endpoint.id}. Every delivery attempt to this endpoint is signed with it from now on; the previous secret no longer verifies.`,
+        intro:
+          `The new secret of ${endpoint.name ?? endpoint.id}. Every delivery attempt to this endpoint is ` +
+          `signed with it from now on; the previous secret no longer verifies.`,
         value: secret,
         opener,
       });
@@ -34,7 +36,8 @@ export function createActions({ model, notice, failed, reloadStateSoon }) {
     formDialog({
       title: 'Emit an event',
       intro:
-        'The mock delivers it now to each enabled endpoint subscribed to its type, signed with the secret in force at each attempt.',
+        'The mock delivers it now to each enabled endpoint subscribed to its type, signed with the secret in ' +
+        'force at each attempt.',
       fields: [
         { name: 'type', label: 'Event type', type: 'select', options: model.vocabulary.eventTypes.map((t) => [t, t]) },
         { name: 'target', label: 'Deliver to', type: 'select', options: endpointChoices() },
@@ -50,7 +53,8 @@ export function createActions({ model, notice, failed, reloadStateSoon }) {
           ? `, ${r.skipped.length} skipped (${r.skipped.map((s) => s.reason).join('; ')})`
           : '';
         notice(
-          `Event ${r.event_id} emitted: ${r.deliveries.length} ${r.deliveries.length === 1 ? 'delivery' : 'deliveries'}${skipped}.`,
+          `Event ${r.event_id} emitted: ${r.deliveries.length} ` +
+            `${r.deliveries.length === 1 ? 'delivery' : 'deliveries'}${skipped}.`,
         );
       },
     });
@@ -93,7 +97,8 @@ export function createActions({ model, notice, failed, reloadStateSoon }) {
     formDialog({
       title: 'Add a fault rule',
       intro:
-        "The mock misbehaves on purpose for InkLink's operations (never for the control API). Give a latency, a status, or a connection reset.",
+        "The mock misbehaves on purpose for InkLink's operations (never for the control API). Give a " +
+        'latency, a status, or a connection reset.',
       fields: [
         {
           name: 'operation_id',
@@ -145,7 +150,9 @@ export function createActions({ model, notice, failed, reloadStateSoon }) {
     const yes = await confirmDialog({
       title: 'Reset the mock?',
       message:
-        'The state goes back to what the mock started with (rotated secrets, minted keys and created endpoints are gone), both journals are emptied, pending deliveries are cancelled and every fault rule is removed.',
+        'The state goes back to what the mock started with (rotated secrets, minted keys and created ' +
+        'endpoints are gone), both journals are emptied, pending deliveries are cancelled and every fault ' +
+        'rule is removed.',
       confirmLabel: 'Reset',
       danger: true,
       opener,

@@ -266,7 +266,8 @@ function askToken(opener) {
   formDialog({
     title: 'Control token',
     intro:
-      'This mock requires its control token (--control-token or INKLINK_MOCK_CONTROL_TOKEN). The dashboard keeps it in this tab only (sessionStorage), until you close the tab.',
+      'This mock requires its control token (--control-token or INKLINK_MOCK_CONTROL_TOKEN). The dashboard ' +
+      'keeps it in this tab only (sessionStorage), until you close the tab.',
     fields: [{ name: 'token', label: 'Control token', type: 'password', required: true }],
     submitLabel: 'Use this token',
     opener,

@@ -47,7 +47,8 @@ export const CHECK_RECEIVER_OPTIONS: OptionSpec[] = [
     env: 'INKLINK_OLD_WEBHOOK_SECRET',
     valueName: 'whsec_…',
     description:
-      'The secret it held before its last rotation: deliveries signed with it must be refused (old_secret_refused is skipped without it).',
+      'The secret it held before its last rotation: deliveries signed with it must be refused ' +
+      '(old_secret_refused is skipped without it).',
   },
   {
     name: 'timeout',
@@ -175,11 +176,13 @@ does, 2 on a usage error.`,
       'the whole battery against your local receiver',
     ],
     [
-      'inklink-mock check-receiver --url http://127.0.0.1:3000/webhooks --secret "$NEW_SECRET" --old-secret "$OLD_SECRET"',
+      'inklink-mock check-receiver --url http://127.0.0.1:3000/webhooks' +
+        ' --secret "$NEW_SECRET" --old-secret "$OLD_SECRET"',
       'after a rotation: the old secret must be refused, the new one accepted',
     ],
     [
-      'inklink-mock check-receiver --url http://127.0.0.1:3000/webhooks --secret "$WEBHOOK_SECRET" --drill --update-secret-url http://127.0.0.1:3000/admin/secret',
+      'inklink-mock check-receiver --url http://127.0.0.1:3000/webhooks' +
+        ' --secret "$WEBHOOK_SECRET" --drill --update-secret-url http://127.0.0.1:3000/admin/secret',
       'a rotation drill: how long your receiver refused deliveries signed with the new secret',
     ],
   ],

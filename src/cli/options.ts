@@ -230,7 +230,8 @@ export function helpText(help: CommandHelp, specs: OptionSpec[]): string {
     return `  ${flag.padEnd(34)} ${s.description}${extra ? ` (${extra})` : ''}`;
   });
   const examples = help.examples.map(([cmd, what]) => `  # ${what}\n  ${cmd}`);
-  return `${help.usage}\n${help.about ? `\n${help.about}\n` : ''}\nOptions:\n${rows.join('\n')}\n\nExamples:\n${examples.join('\n\n')}\n`;
+  const about = help.about ? `\n${help.about}\n` : '';
+  return `${help.usage}\n${about}\nOptions:\n${rows.join('\n')}\n\nExamples:\n${examples.join('\n\n')}\n`;
 }
 
 /**
@@ -265,7 +266,7 @@ export function durationValue(values: ParsedOptions, name: string): number {
 }
 
 /** `--spec FILE`: another OpenAPI 3.0 document, compiled by the one spec module. */
-export function specOption(value: unknown): CompiledSpec | undefined {
+export function specOption(value: ParsedOptions[string]): CompiledSpec | undefined {
   if (value === undefined) return undefined;
   try {
     return loadSpecFile(String(value));

@@ -60,7 +60,8 @@ export const PACT_VERIFY_OPTIONS: OptionSpec[] = [
     valueName: 'MODE',
     value: { oneOf: STATE_MODES },
     description:
-      'How states are set up: mock (control API), api (public API and keys per role), url (--provider-state-url), or auto.',
+      'How states are set up: mock (control API), api (public API and keys per role), url ' +
+      '(--provider-state-url), or auto.',
   },
   {
     name: 'provider-state-url',
@@ -97,7 +98,8 @@ export const PACT_VERIFY_OPTIONS: OptionSpec[] = [
     env: 'INKLINK_OTHER_ORG_API_KEY',
     valueName: 'KEY',
     description:
-      'api mode: an owner or admin key of another organization (creates the endpoint of "an endpoint exists in another organization").',
+      'api mode: an owner or admin key of another organization (creates the endpoint of "an endpoint exists ' +
+      'in another organization").',
   },
   {
     name: 'endpoint-url',
@@ -167,14 +169,16 @@ export const PACT_VERIFY_OPTIONS: OptionSpec[] = [
     env: 'INKLINK_PACT_CONSUMER_VERSION_SELECTORS',
     valueName: 'JSON',
     description:
-      'Which consumer versions to verify, e.g. [{"mainBranch":true},{"deployedOrReleased":true}] (default: main branch, deployed or released, matching branch).',
+      'Which consumer versions to verify, e.g. [{"mainBranch":true},{"deployedOrReleased":true}] (default: ' +
+      'main branch, deployed or released, matching branch).',
   },
   {
     name: 'enable-pending',
     type: 'boolean',
     env: 'INKLINK_PACT_ENABLE_PENDING',
     description:
-      'Pending pacts (not yet verified by this provider branch) do not fail the build. On by default with a broker; INKLINK_PACT_ENABLE_PENDING=false turns it off.',
+      'Pending pacts (not yet verified by this provider branch) do not fail the build. On by default with a ' +
+      'broker; INKLINK_PACT_ENABLE_PENDING=false turns it off.',
   },
   {
     name: 'no-pending',
@@ -194,7 +198,8 @@ export const PACT_VERIFY_OPTIONS: OptionSpec[] = [
     type: 'boolean',
     env: 'INKLINK_PACT_PUBLISH',
     description:
-      'Publish the verification results to the broker (needs --provider-version and --provider-branch; refused in mock mode).',
+      'Publish the verification results to the broker (needs --provider-version and --provider-branch; ' +
+      'refused in mock mode).',
   },
   {
     name: 'provider-version',
@@ -259,11 +264,13 @@ export const PACT_VERIFY_HELP: CommandHelp = {
       'the pacts in pacts/ against the mock (states through its control API)',
     ],
     [
-      'inklink-mock pact-verify --provider-base-url https://staging.example.com/api/v1 --provider-states api --pact pacts/ --admin-key $ADMIN --member-key $MEMBER',
+      'inklink-mock pact-verify --provider-base-url https://staging.example.com/api/v1' +
+        ' --provider-states api --pact pacts/ --admin-key $ADMIN --member-key $MEMBER',
       'a deployment, states set up through the public API',
     ],
     [
-      'inklink-mock pact-verify --provider-base-url http://127.0.0.1:4010 --pact-broker-url https://broker.example.com --publish --provider-version $GIT_SHA',
+      'inklink-mock pact-verify --provider-base-url http://127.0.0.1:4010' +
+        ' --pact-broker-url https://broker.example.com --publish --provider-version $GIT_SHA',
       'pacts from a broker, results published',
     ],
   ],
@@ -344,8 +351,9 @@ export function formatReport(r: VerificationReport): string {
   }
   for (const e of r.stateErrors) lines.push(`  ✗ provider state "${e.state}" (${e.action}): ${e.message}`);
   const nFailed = r.interactions.filter((i) => failed.has(i.description) || i.result !== 'OK').length;
+  const n = r.interactions.length;
   lines.push(
-    `pact-verify: ${r.interactions.length} interaction${r.interactions.length === 1 ? '' : 's'}, ${r.interactions.length - nFailed} passed, ${nFailed} failed` +
+    `pact-verify: ${n} interaction${n === 1 ? '' : 's'}, ${n - nFailed} passed, ${nFailed} failed` +
       `${r.stateErrors.length ? `, ${r.stateErrors.length} provider state errors` : ''} (provider states: ${r.mode})`,
   );
   return `${lines.join('\n')}\n`;

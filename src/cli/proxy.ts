@@ -107,7 +107,9 @@ export function formatSummary(r: ProxyReport): string {
     .map(([rule, n]) => `${rule} ${n}`)
     .join(', ');
   const errors = r.upstreamErrors ? `, ${r.upstreamErrors} unanswered by the upstream` : '';
-  return `proxy: ${r.exchanges} exchange${r.exchanges === 1 ? '' : 's'}, ${r.findings.length} with violations${rules ? ` (${rules})` : ''}${errors}\n`;
+  const byRule = rules ? ` (${rules})` : '';
+  const exchanges = `${r.exchanges} exchange${r.exchanges === 1 ? '' : 's'}`;
+  return `proxy: ${exchanges}, ${r.findings.length} with violations${byRule}${errors}\n`;
 }
 
 export async function proxyCommand(argv: string[]): Promise<number> {

@@ -1,4 +1,7 @@
-/** What the commands that run checks share: `--report junit:FILE|json:FILE` (parsed, then written) and `--list-checks`. */
+/**
+ * What the commands that run checks share: `--report junit:FILE|json:FILE` (parsed, then written) and
+ * `--list-checks`.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './options';

@@ -84,7 +84,9 @@ export const SERVE_OPTIONS: OptionSpec[] = [
     default: 'info',
     valueName: 'LEVEL',
     value: { oneOf: LOG_LEVELS },
-    description: `One of ${LOG_LEVELS.join(', ')}: warn shows failed delivery attempts, info also a line per request, debug also successful deliveries.`,
+    description:
+      `One of ${LOG_LEVELS.join(', ')}: warn shows failed delivery attempts, info also a line per request, ` +
+      'debug also successful deliveries.',
   },
   {
     name: 'log-format',
@@ -108,7 +110,8 @@ export const SERVE_OPTIONS: OptionSpec[] = [
     env: 'INKLINK_MOCK_STATE_FILE',
     valueName: 'FILE',
     description:
-      'Keep the state in the database FILE (LMDB, mode 0600, crash-safe): start from it if it holds a state, else fill it from --fixture or the seed.',
+      'Keep the state in the database FILE (LMDB, mode 0600, crash-safe): start from it if it holds a state, ' +
+      'else fill it from --fixture or the seed.',
   },
   {
     name: 'fixture',
@@ -139,7 +142,9 @@ export const SERVE_OPTIONS: OptionSpec[] = [
 export const SERVE_HELP: CommandHelp = {
   usage: 'Usage: inklink-mock serve [options]',
   about:
-    'Serves the stateful InkLink mock and prints its base URL, the seeded api keys and the endpoints\nwith their initial secrets. SIGINT or SIGTERM stops it.\nExit status: 0 once stopped by a signal, 1 when it cannot start (e.g. the port is taken), 2 on a usage error.',
+    'Serves the stateful InkLink mock and prints its base URL, the seeded api keys and the endpoints\n' +
+    'with their initial secrets. SIGINT or SIGTERM stops it.\n' +
+    'Exit status: 0 once stopped by a signal, 1 when it cannot start (e.g. the port is taken), 2 on a usage error.',
   examples: [
     [
       'inklink-mock serve --port 4117',
@@ -234,7 +239,8 @@ function stateLines(source: StateSource): string[] {
         return [`state: loaded from ${source.file}; changes are saved there`, ...ignored];
       }
       return [
-        `state: ${source.fixture ? `loaded from the fixture ${source.fixture}` : 'seeded'} and saved to ${source.file}; changes are saved there`,
+        `state: ${source.fixture ? `loaded from the fixture ${source.fixture}` : 'seeded'} ` +
+          `and saved to ${source.file}; changes are saved there`,
       ];
   }
 }

@@ -12,8 +12,10 @@ export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEn
 }
 
 // CSI sequences (colours, bold, cursor moves) and OSC sequences (hyperlinks, titles).
+// eslint-disable-next-line no-control-regex -- ESC and BEL delimit escape sequences: matched on purpose
 const ANSI_RE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
 /** An escape sequence cut at the end of a chunk: kept for the next one. */
+// eslint-disable-next-line no-control-regex -- ESC and BEL delimit escape sequences: matched on purpose
 const PARTIAL_RE = /\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*)?$/;
 
 export function stripAnsi(text: string): string {
@@ -72,7 +74,7 @@ export async function runWithPlainOutput(cliFile: string, argv: string[], run: (
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, forward);
-  const drained = Promise.all([pipeThrough(child.stdout!, process.stdout), pipeThrough(child.stderr!, process.stderr)]);
+  const drained = Promise.all([pipeThrough(child.stdout, process.stdout), pipeThrough(child.stderr, process.stderr)]);
   const status = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));

@@ -62,14 +62,16 @@ interface Finding {
 
 export const VALIDATE_HELP: CommandHelp = {
   usage:
-    'Usage: inklink-mock validate --operation ID --status N [--body FILE] [--header NAME:VALUE]...\n       inklink-mock validate --har FILE',
+    'Usage: inklink-mock validate --operation ID --status N [--body FILE] [--header NAME:VALUE]...\n' +
+    '       inklink-mock validate --har FILE',
   about: `Validates one recorded response, or every exchange of a HAR file, against openapi.json. In a HAR
 file, a refusal the operation declares (a 401 to a request without a key, a 400 to an invalid body)
 is an expected refusal: the request's own violations are listed as such, not counted. Exit status:
 0 when nothing violates it, 1 on a violation, 2 on a usage error.`,
   examples: [
     [
-      "inklink-mock validate --operation rotateWebhookEndpointSecret --status 200 --body response.json --header 'x-request-id:6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f'",
+      'inklink-mock validate --operation rotateWebhookEndpointSecret --status 200 --body response.json ' +
+        "--header 'x-request-id:6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f'",
       'one response, its body in a file',
     ],
     [
@@ -77,7 +79,8 @@ is an expected refusal: the request's own violations are listed as such, not cou
       'a session recorded by a browser or a proxy, violations as JSON',
     ],
     [
-      'inklink-mock validate --operation rotateWebhookEndpointSecret --status 200 --body response.json --no-content-type',
+      'inklink-mock validate --operation rotateWebhookEndpointSecret --status 200 --body response.json ' +
+        '--no-content-type',
       'a response that came without a Content-Type header',
     ],
   ],
@@ -153,6 +156,21 @@ function readFile(file: string): string {
 
 type HarHeader = { name: string; value: string };
 
+/** What `validate --har` reads of a HAR entry (a file from anywhere: every part may be missing). */
+interface HarEntry {
+  request?: {
+    method?: string;
+    url?: string;
+    headers?: HarHeader[];
+    postData?: { mimeType?: string; text?: string };
+  };
+  response?: {
+    status?: number;
+    headers?: HarHeader[];
+    content?: { text?: string; encoding?: string; mimeType?: string };
+  };
+}
+
 function harHeaders(list: HarHeader[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const h of list ?? []) {
@@ -166,9 +184,9 @@ export function validateHar(
   text: string,
   validator: ReturnType<typeof createValidator>,
 ): { findings: Finding[]; skipped: string[] } {
-  let har: any;
+  let har: { log?: { entries?: unknown } } | null;
   try {
-    har = JSON.parse(text);
+    har = JSON.parse(text) as typeof har;
   } catch {
     throw new UsageError('the HAR file is not JSON');
   }
@@ -176,12 +194,13 @@ export function validateHar(
   if (!Array.isArray(entries)) throw new UsageError('the HAR file has no log.entries');
   const findings: Finding[] = [];
   const skipped: string[] = [];
-  entries.forEach((entry: any, i: number) => {
-    const method = String(entry?.request?.method ?? '');
+  entries.forEach((entry: HarEntry | null | undefined, i: number) => {
+    const request = entry?.request;
+    const method = String(request?.method ?? '');
     let pathname: string;
-    let query: Record<string, string> = {};
+    let query: Record<string, string>;
     try {
-      const u = new URL(String(entry.request.url));
+      const u = new URL(String(request?.url));
       pathname = u.pathname;
       query = Object.fromEntries(u.searchParams);
     } catch {
@@ -194,8 +213,8 @@ export function validateHar(
       return;
     }
     const opId = match.operation.operationId;
-    const reqHeaders = harHeaders(entry.request.headers);
-    const post = entry.request.postData;
+    const reqHeaders = harHeaders(request?.headers);
+    const post = request?.postData;
     if (post?.mimeType && reqHeaders['content-type'] === undefined) reqHeaders['content-type'] = post.mimeType;
     const requestViolations = validator.validateRequest({
       operationId: opId,
@@ -204,7 +223,7 @@ export function validateHar(
       headers: reqHeaders,
       body: post?.text,
     });
-    const res = entry.response ?? {};
+    const res = entry?.response ?? {};
     const resHeaders = harHeaders(res.headers);
     let resBody: string | undefined = res.content?.text;
     if (resBody !== undefined && res.content?.encoding === 'base64')

@@ -62,7 +62,8 @@ export const VERIFY_OPTIONS: OptionSpec[] = [
     default: 'none',
     valueName: 'mock|url:URL|none',
     description:
-      'How to make the implementation deliver: the mock control API, POST {endpoint_id, type} to URL, or none (delivery checks skipped).',
+      'How to make the implementation deliver: the mock control API, POST {endpoint_id, type} to URL, or ' +
+      'none (delivery checks skipped).',
   },
   {
     name: 'control-token',
@@ -135,14 +136,16 @@ export const VERIFY_OPTIONS: OptionSpec[] = [
 export const VERIFY_HELP: CommandHelp = {
   usage: 'Usage: inklink-mock verify --base-url URL --admin-key K --member-key K [options]',
   about:
-    'Checks an implementation against openapi.json and the documented behaviour, check by check.\nExit status: 0 when no check fails, 1 when one does, 2 on a usage error.',
+    'Checks an implementation against openapi.json and the documented behaviour, check by check.\n' +
+    'Exit status: 0 when no check fails, 1 when one does, 2 on a usage error.',
   examples: [
     [
       'inklink-mock verify --base-url http://127.0.0.1:4010 --admin-key $ADMIN --member-key $MEMBER --trigger mock',
       'the mock, deliveries included',
     ],
     [
-      'inklink-mock verify --base-url https://staging.example.com/api/v1 --trigger none --report junit:reports/verify.xml',
+      'inklink-mock verify --base-url https://staging.example.com/api/v1' +
+        ' --trigger none --report junit:reports/verify.xml',
       'a deployment (keys from INKLINK_ADMIN_KEY and INKLINK_MEMBER_KEY), with a JUnit report',
     ],
     ['inklink-mock verify --list-checks', 'the checks, one a line'],

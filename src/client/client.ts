@@ -83,10 +83,10 @@ export class InklinkClient {
       `/webhook/endpoints/${encodeURIComponent(endpointId)}/rotate-secret`,
       undefined,
     );
-    if (!body || typeof body !== 'object' || typeof (body as any).secret !== 'string') {
+    if (!body || typeof body !== 'object' || typeof (body as Partial<RotatedSecret>).secret !== 'string') {
       throw invalidResponse('the answer has no secret', status, requestId);
     }
-    return { secret: (body as any).secret };
+    return { secret: (body as RotatedSecret).secret };
   }
 
   /** `POST /webhook/endpoints`: the endpoint and its secret, returned once. */
@@ -95,8 +95,8 @@ export class InklinkClient {
     if (
       !body ||
       typeof body !== 'object' ||
-      typeof (body as any).id !== 'string' ||
-      typeof (body as any).secret !== 'string'
+      typeof (body as Partial<CreatedWebhookEndpoint>).id !== 'string' ||
+      typeof (body as Partial<CreatedWebhookEndpoint>).secret !== 'string'
     ) {
       throw invalidResponse('the answer has no endpoint id or secret', status, requestId);
     }
@@ -146,6 +146,6 @@ function invalidResponse(why: string, status: number, requestId?: string): Inkli
 }
 
 function causeOf(e: unknown): string {
-  const cause = (e as any)?.cause;
+  const cause = (e as { cause?: { code?: unknown; name?: unknown } } | undefined)?.cause;
   return (cause?.code as string) ?? (cause?.name as string) ?? (e as Error)?.name ?? 'error';
 }

@@ -39,13 +39,23 @@ export class InklinkApiError extends Error {
   }
 }
 
+/** InkLink's error envelope (`{error: {…}}`) as a body may carry it: any member may be missing or wrong. */
+interface UncheckedEnvelope {
+  code?: unknown;
+  message?: unknown;
+  requestId?: unknown;
+  details?: unknown;
+}
+
 function isDetail(d: unknown): d is InklinkErrorDetail {
-  return !!d && typeof d === 'object' && typeof (d as any).field === 'string' && typeof (d as any).message === 'string';
+  if (!d || typeof d !== 'object') return false;
+  const detail = d as Partial<Record<keyof InklinkErrorDetail, unknown>>;
+  return typeof detail.field === 'string' && typeof detail.message === 'string';
 }
 
 /** Builds the error for a non-2xx answer, from its envelope when it has one. */
 export function errorFromResponse(status: number, body: unknown, headerRequestId: string | undefined): InklinkApiError {
-  const env = body && typeof body === 'object' ? (body as any).error : undefined;
+  const env = body && typeof body === 'object' ? ((body as { error?: unknown }).error as UncheckedEnvelope) : undefined;
   if (env && typeof env === 'object' && typeof env.code === 'string') {
     return new InklinkApiError({
       status,

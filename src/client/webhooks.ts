@@ -54,17 +54,29 @@ export function receiveWebhook(
   return { id, ...parseWebhookPayload(typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8')) };
 }
 
+/** A parsed body before it is checked: any member may be missing or of another type. */
+interface UncheckedPayload {
+  type?: unknown;
+  timestamp?: unknown;
+  data?: { inquiry_id?: unknown; subject_id?: unknown } | null;
+}
+
+function isEventType(type: unknown): type is WebhookEventType {
+  return (WEBHOOK_EVENT_TYPES as readonly unknown[]).includes(type);
+}
+
 /** Parses a payload already verified: `{type, timestamp, data: {inquiry_id, subject_id}}`. */
 export function parseWebhookPayload(text: string): Omit<WebhookEvent, 'id'> {
-  let p: any;
+  let parsed: unknown;
   try {
-    p = JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     throw new WebhookVerificationError('invalid_payload', 'the body is not JSON');
   }
-  if (!p || typeof p !== 'object') throw new WebhookVerificationError('invalid_payload', 'the body is not an object');
-  if (!WEBHOOK_EVENT_TYPES.includes(p.type))
-    throw new WebhookVerificationError('invalid_payload', 'type is not a known event type');
+  if (!parsed || typeof parsed !== 'object')
+    throw new WebhookVerificationError('invalid_payload', 'the body is not an object');
+  const p = parsed as UncheckedPayload;
+  if (!isEventType(p.type)) throw new WebhookVerificationError('invalid_payload', 'type is not a known event type');
   if (typeof p.timestamp !== 'string' || Number.isNaN(Date.parse(p.timestamp))) {
     throw new WebhookVerificationError('invalid_payload', 'timestamp is not a date-time');
   }
@@ -72,7 +84,7 @@ export function parseWebhookPayload(text: string): Omit<WebhookEvent, 'id'> {
   if (!d || typeof d !== 'object' || typeof d.inquiry_id !== 'string' || typeof d.subject_id !== 'string') {
     throw new WebhookVerificationError('invalid_payload', 'data needs inquiry_id and subject_id strings');
   }
-  return { type: p.type, timestamp: p.timestamp, data: d };
+  return { type: p.type, timestamp: p.timestamp, data: d as WebhookEvent['data'] };
 }
 
 function headerValue(headers: Record<string, unknown>, name: string): string | undefined {

@@ -6,7 +6,7 @@ import { embeddedDocument } from './spec';
 
 /** The event types a webhook endpoint may subscribe to (`components.schemas.webhookEventType`). */
 export const EVENT_TYPES: readonly string[] = Object.freeze([
-  ...((embeddedDocument as any).components.schemas.webhookEventType.enum as string[]),
+  ...(embeddedDocument.components.schemas.webhookEventType.enum as string[]),
 ]);
 
 export const ROLES = ['owner', 'admin', 'member'] as const;

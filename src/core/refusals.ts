@@ -104,7 +104,8 @@ export const REFUSALS = {
     status: 400,
     code: 'VALIDATION_ERROR',
     message:
-      'Requests that carry webhook headers (webhook-id, webhook-timestamp, webhook-signature) never reach the control API.',
+      'Requests that carry webhook headers (webhook-id, webhook-timestamp, webhook-signature) never reach ' +
+      'the control API.',
     transport: true,
   },
   /**

@@ -4,6 +4,8 @@
  * concrete paths, with or without the servers' base path. No schema is compiled here (spec.ts
  * compiles them); routing a request needs only this.
  */
+/** A JSON document walked generically (here and by the mock): each part is checked where it is read. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an OpenAPI document read generically
 export type OpenApiDocument = Record<string, any>;
 
 export interface ParameterSpec {
@@ -39,7 +41,37 @@ export interface OperationMatch {
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 /** Resolves a local `#/...` reference of the document. */
-export type Deref = <T = any>(value: any) => T;
+export type Deref = <T = unknown>(value: unknown) => T;
+
+/** The parts of the OpenAPI objects that indexing reads (references resolved by `Deref`). */
+interface PathItemObject {
+  parameters?: unknown[];
+  [method: string]: unknown;
+}
+interface OperationObject {
+  operationId?: string;
+  parameters?: unknown[];
+  requestBody?: unknown;
+  responses?: Record<string, unknown>;
+}
+interface ParameterObject {
+  name: string;
+  in: ParameterSpec['in'];
+  required?: boolean;
+  schema?: unknown;
+}
+interface RequestBodyObject {
+  required?: boolean;
+  content?: Record<string, unknown>;
+}
+interface ResponseObject {
+  headers?: Record<string, unknown>;
+  content?: Record<string, unknown>;
+}
+interface HeaderObject {
+  required?: boolean;
+  schema?: unknown;
+}
 
 /** The document's operations by operationId, and by upper-case method for routing. */
 export interface OperationIndex {
@@ -52,16 +84,16 @@ export interface OperationIndex {
 export function indexOperations(document: OpenApiDocument, deref: Deref): OperationIndex {
   const operations = new Map<string, Operation>();
   const byMethod = new Map<string, Operation[]>();
-  for (const [path, rawItem] of Object.entries<any>(document.paths ?? {})) {
-    const item = deref(rawItem);
-    const shared: any[] = item.parameters ?? [];
+  for (const [path, rawItem] of Object.entries<unknown>(document.paths ?? {})) {
+    const item = deref<PathItemObject>(rawItem);
+    const shared: unknown[] = item.parameters ?? [];
     for (const method of HTTP_METHODS) {
-      const op = item[method];
+      const op = item[method] as OperationObject | undefined;
       if (!op) continue;
       const operationId: string = op.operationId ?? `${method.toUpperCase()} ${path}`;
       const params = new Map<string, ParameterSpec>();
       for (const raw of [...shared, ...(op.parameters ?? [])]) {
-        const p = deref(raw);
+        const p = deref<ParameterObject>(raw);
         params.set(`${p.in}:${p.name}`, {
           name: p.name,
           in: p.in,
@@ -69,13 +101,13 @@ export function indexOperations(document: OpenApiDocument, deref: Deref): Operat
           schema: p.schema,
         });
       }
-      const body = op.requestBody ? deref(op.requestBody) : undefined;
+      const body = op.requestBody ? deref<RequestBodyObject>(op.requestBody) : undefined;
       const responses = new Map<string, ResponseSpec>();
-      for (const [status, rawRes] of Object.entries<any>(op.responses ?? {})) {
-        const res = deref(rawRes);
+      for (const [status, rawRes] of Object.entries<unknown>(op.responses ?? {})) {
+        const res = deref<ResponseObject>(rawRes);
         const headers: ResponseSpec['headers'] = {};
-        for (const [name, rawH] of Object.entries<any>(res.headers ?? {})) {
-          const h = deref(rawH);
+        for (const [name, rawH] of Object.entries<unknown>(res.headers ?? {})) {
+          const h = deref<HeaderObject>(rawH);
           headers[name.toLowerCase()] = { required: h.required === true, schema: h.schema };
         }
         responses.set(status, { status, headers, contentTypes: Object.keys(res.content ?? {}) });

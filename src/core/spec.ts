@@ -43,7 +43,7 @@ export class CompiledSpec {
   /** The converted `components.schemas`, per direction (converted eagerly, so a bad document fails at once). */
   private readonly definitions: object[];
   private readonly validators = new Map<string, ValidateFunction>();
-  private readonly resolved = new Map<string, any>();
+  private readonly resolved = new Map<string, unknown>();
   private readonly plans = new Map<string, Map<number, ResponsePlan | null>>();
 
   constructor(document: OpenApiDocument) {
@@ -63,10 +63,10 @@ export class CompiledSpec {
 
   private get ajv(): Ajv {
     if (!this.ajvInstance) {
-      /* eslint-disable @typescript-eslint/no-require-imports */
+      /* eslint-disable @typescript-eslint/no-require-imports -- lazy: ajv loads on the first validator asked for */
       const AjvClass = require('ajv').default as typeof Ajv;
       const addFormats = require('ajv-formats').default as typeof import('ajv-formats').default;
-      /* eslint-enable @typescript-eslint/no-require-imports */
+      /* eslint-enable @typescript-eslint/no-require-imports -- the lazy requires end here */
       const ajv = new AjvClass({
         allErrors: true,
         coerceTypes: false,
@@ -86,9 +86,10 @@ export class CompiledSpec {
   }
 
   /** Resolves a local `#/...` reference of the document (parameters, responses, headers, bodies). */
-  deref<T = any>(value: any): T {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- by default an OpenAPI object walked generically
+  deref<T = any>(value: unknown): T {
     let cur = value;
-    for (let depth = 0; cur && typeof cur === 'object' && typeof cur.$ref === 'string'; depth++) {
+    for (let depth = 0; isReference(cur); depth++) {
       if (depth > 20) throw new Error(`Reference cycle at ${cur.$ref}`);
       const ref: string = cur.$ref;
       let hit = this.resolved.get(ref);
@@ -98,7 +99,10 @@ export class CompiledSpec {
           .slice(2)
           .split('/')
           .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-          .reduce((node: any, key) => (node == null ? undefined : node[key]), this.document);
+          .reduce<unknown>(
+            (node, key) => (node == null ? undefined : (node as Record<string, unknown>)[key]),
+            this.document,
+          );
         if (hit === undefined) throw new Error(`Unresolvable reference ${ref}`);
         this.resolved.set(ref, hit);
       }
@@ -183,7 +187,10 @@ export class CompiledSpec {
     });
   }
 
-  /** The response body schema as the document has it (OpenAPI, references unresolved), for a declared status key and content type. */
+  /**
+   * The response body schema as the document has it (OpenAPI, references unresolved), for a declared
+   * status key and content type.
+   */
   responseSchema(op: Operation, statusKey: string, contentType: string): unknown {
     const res = this.deref(this.document.paths[op.path][op.method.toLowerCase()].responses[statusKey]);
     return res?.content?.[contentType]?.schema;
@@ -213,6 +220,11 @@ export class CompiledSpec {
   }
 }
 
+/** A JSON Reference object (`{"$ref": "#/…"}`). */
+function isReference(value: unknown): value is { $ref: string } {
+  return !!value && typeof value === 'object' && typeof (value as { $ref?: unknown }).$ref === 'string';
+}
+
 let defaultSpec: CompiledSpec | undefined;
 
 /** The project's `openapi.json`, compiled once per process. */
@@ -227,7 +239,7 @@ export function loadSpecFile(file: string): CompiledSpec {
   try {
     doc = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`cannot read ${file} as JSON: ${(e as Error).message}`);
+    throw new Error(`cannot read ${file} as JSON: ${(e as Error).message}`, { cause: e });
   }
   return new CompiledSpec(doc as OpenApiDocument);
 }

@@ -69,8 +69,8 @@ const isJsonType = (mediaType: string) => /^application\/([\w.+-]*\+)?json$/i.te
 const DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
 /** Parses a string parameter by its schema's type; anything unparsable stays a string and fails. */
-function parseParam(value: string, schema: any): unknown {
-  const type = schema?.type;
+function parseParam(value: string, schema: unknown): unknown {
+  const type = (schema as { type?: unknown } | undefined)?.type;
   if ((type === 'integer' || type === 'number') && DECIMAL.test(value)) return Number(value);
   if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
   return value;
@@ -101,15 +101,15 @@ function ajvViolations(
     const loc = [...base, ...pointerSegments(e.instancePath)];
     let text = e.message ?? 'is invalid';
     if (e.keyword === 'required') {
-      loc.push(String((e.params as any).missingProperty));
+      loc.push(String((e.params as { missingProperty: string }).missingProperty));
       text = 'is required';
     } else if (e.keyword === 'additionalProperties') {
-      loc.push(String((e.params as any).additionalProperty));
+      loc.push(String((e.params as { additionalProperty: string }).additionalProperty));
       text = 'is not allowed';
     } else if (e.keyword === 'false schema') {
       text = 'must not be present';
     } else if (e.keyword === 'enum') {
-      text += `: ${(e.params as any).allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')}`;
+      text += `: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     }
     const message = `${describePath(loc.slice(base.length))} ${text}`;
     const key = `${loc.join('/')}|${message}`;

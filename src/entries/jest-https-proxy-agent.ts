@@ -10,6 +10,7 @@
  */
 type NodeModule = typeof import('node:module');
 const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the fallback, only without getBuiltinModule
 const nodeModule = (getBuiltin ? getBuiltin('node:module') : require('node:module')) as NodeModule;
 
 export = nodeModule.createRequire(require.resolve('@pact-foundation/pact'))('https-proxy-agent');

@@ -83,6 +83,51 @@ function queryOf(raw: unknown): Record<string, string | string[]> {
   return {};
 }
 
+/**
+ * What this check reads of a pact file (V2 to V4, HTTP interactions and messages). The file comes
+ * from anywhere, so every member may be missing, and each is checked before it is relied on.
+ */
+interface PactFile {
+  metadata?: {
+    pactSpecification?: { version?: string };
+    'pact-specification'?: { version?: string };
+    pactSpecificationVersion?: string;
+  };
+  consumer?: { name?: string };
+  provider?: { name?: string };
+  interactions?: PactInteraction[];
+  messages?: PactInteraction[];
+}
+
+interface PactInteraction {
+  description?: string;
+  type?: string;
+  providerStates?: { name?: string; params?: Record<string, unknown> }[];
+  providerState?: string;
+  request?: PactHttpPart;
+  response?: PactHttpPart;
+  /** A V4 message's body. */
+  contents?: unknown;
+  /** A V3 message's body. */
+  content?: unknown;
+}
+
+interface PactHttpPart {
+  method?: string;
+  path?: string;
+  status?: number;
+  headers?: unknown;
+  query?: unknown;
+  body?: unknown;
+}
+
+/** A V4 body: `content` is the value, or base64 text when `encoded`. */
+interface V4Body {
+  content: unknown;
+  contentType?: string;
+  encoded?: string | boolean;
+}
+
 interface Body {
   present: boolean;
   value?: unknown;
@@ -90,13 +135,15 @@ interface Body {
 }
 
 /** A V4 body (`{content, contentType, encoded}`) or a V2/V3 one (the value itself). */
-function bodyOf(part: any, v4: boolean, headers: Headers): Body {
+function bodyOf(part: { body?: unknown } | undefined, v4: boolean, headers: Headers): Body {
   if (!part || !('body' in part) || part.body === undefined) return { present: false };
   const raw = part.body;
   if (v4 && raw && typeof raw === 'object' && 'content' in raw) {
-    let value = raw.content;
-    const contentType: string | undefined = raw.contentType ?? headers['content-type'];
-    if (raw.encoded === 'base64' || raw.encoded === true) value = Buffer.from(String(value), 'base64').toString('utf8');
+    const v4Body = raw as V4Body;
+    let value = v4Body.content;
+    const contentType: string | undefined = v4Body.contentType ?? headers['content-type'];
+    if (v4Body.encoded === 'base64' || v4Body.encoded === true)
+      value = Buffer.from(String(value), 'base64').toString('utf8');
     if (typeof value === 'string' && contentType && /json/i.test(contentType)) {
       try {
         value = JSON.parse(value);
@@ -113,8 +160,8 @@ function bodyOf(part: any, v4: boolean, headers: Headers): Body {
   };
 }
 
-function statesOf(i: any): string[] {
-  const list: any[] = Array.isArray(i.providerStates)
+function statesOf(i: PactInteraction): string[] {
+  const list: { name?: string; params?: Record<string, unknown> }[] = Array.isArray(i.providerStates)
     ? i.providerStates
     : i.providerState
       ? [{ name: i.providerState }]
@@ -134,15 +181,15 @@ function isOmission(v: Violation): boolean {
 
 export function checkPact(pact: unknown, source = '(pact)', validator: Validator = getValidator()): PactCheckResult {
   if (!pact || typeof pact !== 'object') throw new PactFileError(`${source}: not a pact (not a JSON object)`);
-  const p = pact as any;
+  const p = pact as PactFile;
   const spec: string | undefined =
     p.metadata?.pactSpecification?.version ??
     p.metadata?.['pact-specification']?.version ??
     p.metadata?.pactSpecificationVersion;
   const v4 = typeof spec === 'string' && spec.startsWith('4');
-  const interactions: any[] = [
+  const interactions: PactInteraction[] = [
     ...(Array.isArray(p.interactions) ? p.interactions : []),
-    ...(Array.isArray(p.messages) ? p.messages.map((m: any) => ({ ...m, type: 'Asynchronous/Messages' })) : []),
+    ...(Array.isArray(p.messages) ? p.messages.map((m) => ({ ...m, type: 'Asynchronous/Messages' })) : []),
   ];
   if (!Array.isArray(p.interactions) && !Array.isArray(p.messages)) {
     throw new PactFileError(`${source}: not a pact (no "interactions" or "messages")`);
@@ -179,13 +226,13 @@ export function checkPact(pact: unknown, source = '(pact)', validator: Validator
         i.contents !== undefined
           ? bodyOf({ body: i.contents }, true, { 'content-type': 'application/json' }).value
           : i.content;
-      if (content && typeof content === 'object' && 'type' in (content as object)) {
-        if (!eventType((content as any).type)) {
+      if (content && typeof content === 'object' && 'type' in content) {
+        if (!eventType(content.type)) {
           result.mismatches.push(
             at(
               'message_conformance',
               'message.contents.type',
-              `type ${JSON.stringify((content as any).type)} is not one of the webhookEventType values`,
+              `type ${JSON.stringify(content.type)} is not one of the webhookEventType values`,
             ),
           );
         }
@@ -263,7 +310,9 @@ export function checkPact(pact: unknown, source = '(pact)', validator: Validator
     if (declared && media) {
       const schema = validator.spec.responseSchema(op, declared.status, media);
       for (const p of undeclaredProperties(validator.spec, schema, resBody.value)) {
-        const message = `${describePath(p)} is not declared in openapi.json: response objects are closed, so a consumer may rely only on documented properties`;
+        const message =
+          `${describePath(p)} is not declared in openapi.json: response objects are closed, ` +
+          'so a consumer may rely only on documented properties';
         result.mismatches.push(at('response_schema_conformance', `response.body.${describePath(p)}`, message));
       }
     }

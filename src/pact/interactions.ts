@@ -68,7 +68,10 @@ function requestIdHeader() {
   return { 'x-request-id': pactLib().MatchersV3.regex(PATTERNS.uuid, EXAMPLES.requestId) };
 }
 
-function applyStates<T extends { given(state: string, params?: any): T }>(i: T, states: GivenState[]): T {
+function applyStates<T extends { given(state: string, params?: GivenState['params']): T }>(
+  i: T,
+  states: GivenState[],
+): T {
   return states.reduce((acc, s) => acc.given(s.name, s.params), i);
 }
 
@@ -88,11 +91,11 @@ function only(
     throw new Error(
       `${what}: no field ${unknown.map((f) => `"${f}"`).join(', ')}; the fields are ${Object.keys(table).join(', ')}`,
     );
-  const out: Record<string, any> = {};
+  const out: Record<string, unknown> = {};
   for (const name of names) {
     const path = name.split('.');
     let at = out;
-    for (const seg of path.slice(0, -1)) at = at[seg] ??= {};
+    for (const seg of path.slice(0, -1)) at = (at[seg] ??= {}) as Record<string, unknown>;
     at[path[path.length - 1]] = table[name]();
   }
   return out;
@@ -255,7 +258,8 @@ export function createEndpointInteraction(
   const M = pactLib().MatchersV3;
   const kase = options.case ?? 'created';
   const role = options.role ?? 'admin';
-  const body: Record<string, any> =
+  // What the consumer sends, valid or not: each field is read as what it is.
+  const body: { url?: unknown; name?: unknown; enabled?: unknown; event_types?: unknown } =
     options.body ?? (kase === 'invalid-body' ? { url: 'not a url' } : DEFAULT_CREATE_BODY);
   const states: GivenState[] = [];
   if (kase === 'created' || kase === 'invalid-body') states.push(given.apiKeyHasRole(role));
@@ -274,7 +278,7 @@ export function createEndpointInteraction(
     url: () => M.string(String(body.url)),
     // `name` is null when none was sent; a name sent comes back.
     name: () => (typeof body.name === 'string' ? M.string(body.name) : M.nullValue()),
-    enabled: () => M.boolean(body.enabled ?? true),
+    enabled: () => M.boolean((body.enabled as boolean | undefined) ?? true),
     event_types: () =>
       M.eachLike(
         M.regex(PATTERNS.eventType, (body.event_types as string[] | undefined)?.[0] ?? 'kyc.result.approved'),
@@ -365,13 +369,16 @@ export function signedDelivery(
   secret: string,
   nowSeconds = Math.floor(Date.now() / 1000),
 ): { rawBody: string; headers: Record<string, string> } {
-  const raw = (message.contents as any)?.content ?? message.contents;
+  const raw = (message.contents as { content?: unknown } | null | undefined)?.content ?? message.contents;
   const rawBody = Buffer.isBuffer(raw) ? raw.toString('utf8') : typeof raw === 'string' ? raw : JSON.stringify(raw);
-  const id = String(message.metadata?.['webhook-id'] ?? EXAMPLES.eventId);
+  // Metadata values are whatever the consumer test gave (strings, as headers are).
+  const webhookId: unknown = message.metadata?.['webhook-id'] ?? EXAMPLES.eventId;
+  const contentType: unknown = message.metadata?.contentType ?? 'application/json';
+  const id = String(webhookId);
   return {
     rawBody,
     headers: {
-      'content-type': String(message.metadata?.contentType ?? 'application/json'),
+      'content-type': String(contentType),
       'webhook-id': id,
       'webhook-timestamp': String(nowSeconds),
       'webhook-signature': sign(secret, id, nowSeconds, rawBody),

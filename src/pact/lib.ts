@@ -7,7 +7,7 @@ export type PactLib = typeof import('@pact-foundation/pact');
 let lib: PactLib | undefined;
 
 export function pactLib(): PactLib {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: Pact loads on first use (see above)
   lib ??= require('@pact-foundation/pact') as PactLib;
   return lib;
 }

@@ -20,7 +20,7 @@ import type { RequestHandler } from 'express';
 import { verify } from '../core/webhooks';
 import { STATE } from './states/vocabulary';
 import { startDeliveryReceiver, type CapturedDelivery, type DeliveryReceiver } from './receiver';
-import { StateFailure, type StateBackend, type StateContext, type StateMode } from './states/backend';
+import { StateFailure, type StateBackend, type StateContext, type StateMode, type StateParams } from './states/backend';
 import { controlApiAnswers, mockBackend, type MockStateOptions } from './states/mock';
 import { apiBackend, type ApiStateOptions } from './states/api';
 import { urlBackend, type UrlStateOptions } from './states/url';
@@ -43,7 +43,7 @@ export interface StateError {
   message: string;
 }
 
-export type StateFn = (params?: any) => Promise<Record<string, unknown> | undefined>;
+export type StateFn = (params?: StateParams) => Promise<Record<string, unknown> | undefined>;
 export type StateHandler = StateFn | { setup?: StateFn; teardown?: StateFn };
 
 export interface ProviderStatesRuntime {
@@ -52,7 +52,8 @@ export interface ProviderStatesRuntime {
   requestFilter: RequestHandler;
   beforeEach: () => Promise<void>;
   afterEach: () => Promise<void>;
-  messageProviders: Record<string, (descriptor: any) => Promise<unknown>>;
+  /** Takes Pact's message descriptor, which it does not read. */
+  messageProviders: Record<string, (descriptor: unknown) => Promise<unknown>>;
   /** Failures of state set-up; any makes the verification fail. */
   errors: StateError[];
   close(): Promise<void>;
@@ -100,7 +101,7 @@ export async function createProviderStates(config: ProviderStatesConfig): Promis
       const secret = await trigger(url);
       const d = await delivery;
       if (secret) {
-        const v = verify(secret, d.body, d.headers as Record<string, unknown>);
+        const v = verify(secret, d.body, d.headers);
         if (!v.ok)
           throw new StateFailure(`the delivery's signature does not verify with the endpoint's secret (${v.reason})`);
       }
@@ -133,10 +134,12 @@ export async function createProviderStates(config: ProviderStatesConfig): Promis
   }));
 
   // Any message description gets the delivery its state captured.
-  const messageProviders = openTable<(d: any) => Promise<unknown>>((description) => async () => {
+  const messageProviders = openTable<(d: unknown) => Promise<unknown>>((description) => async () => {
     const d = interaction.delivery;
     if (!d) {
-      const message = `no delivery to verify for message "${description}": it needs the state "${STATE.endpointReceivesDeliveries}"`;
+      const message =
+        `no delivery to verify for message "${description}": ` +
+        `it needs the state "${STATE.endpointReceivesDeliveries}"`;
       errors.push({ state: STATE.endpointReceivesDeliveries, action: 'message', message });
       throw new Error(message);
     }
@@ -188,12 +191,15 @@ export async function createProviderStates(config: ProviderStatesConfig): Promis
  * so logging or awaiting the table does not run a handler.
  */
 function openTable<T>(entry: (name: string) => T): Record<string, T> {
-  return new Proxy({} as Record<string, T>, {
-    get: (_t, name) =>
-      typeof name === 'string' && !(name in Object.prototype) && name !== 'toJSON' && name !== 'then'
-        ? entry(name)
-        : undefined,
-  });
+  return new Proxy<Record<string, T>>(
+    {},
+    {
+      get: (_t, name) =>
+        typeof name === 'string' && !(name in Object.prototype) && name !== 'toJSON' && name !== 'then'
+          ? entry(name)
+          : undefined,
+    },
+  );
 }
 
 /** The delivery's headers as message metadata (`contentType` is Pact's name for the content type). */

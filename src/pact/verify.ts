@@ -163,7 +163,8 @@ export function toVerifierOptions(o: PactVerifyOptions): MappedVerifierOptions {
     for (const [key, flag] of selecting) {
       if (o[key] !== undefined && o[key] !== false) {
         throw new PactVerifyConfigError(
-          `${flag} applies to pacts a broker selects; a verification of pact URLs (e.g. from a broker webhook) verifies those pacts only`,
+          `${flag} applies to pacts a broker selects; ` +
+            'a verification of pact URLs (e.g. from a broker webhook) verifies those pacts only',
         );
       }
     }
@@ -172,7 +173,8 @@ export function toVerifierOptions(o: PactVerifyOptions): MappedVerifierOptions {
   const pending = bySelectors && o.enablePending !== false;
   if (o.includeWipPactsSince !== undefined && bySelectors && !pending) {
     throw new PactVerifyConfigError(
-      '--include-wip-pacts-since needs pending pacts: work-in-progress pacts are verified as pending (drop --no-pending)',
+      '--include-wip-pacts-since needs pending pacts: work-in-progress pacts are verified as pending (drop ' +
+        '--no-pending)',
     );
   }
   if (o.publish && !o.providerVersion)
@@ -183,7 +185,8 @@ export function toVerifierOptions(o: PactVerifyOptions): MappedVerifierOptions {
     );
   if (bySelectors && !o.providerBranch && selectors.some((s) => s.matchingBranch)) {
     throw new PactVerifyConfigError(
-      'the selector {"matchingBranch": true} (one of the defaults) needs --provider-branch: it selects the consumer branch named like the provider\'s; give the branch, or selectors without matchingBranch',
+      'the selector {"matchingBranch": true} (one of the defaults) needs --provider-branch: it selects the ' +
+        "consumer branch named like the provider's; give the branch, or selectors without matchingBranch",
     );
   }
   if (o.publish && o.states?.mode === 'mock') throw new PactVerifyConfigError(PUBLISH_MOCK);
@@ -222,7 +225,8 @@ export function toVerifierOptions(o: PactVerifyOptions): MappedVerifierOptions {
 }
 
 const PUBLISH_MOCK =
-  '--publish is refused in mock mode: the results would record the mock as the real provider and mislead can-i-deploy; publish from a verification of the real provider';
+  '--publish is refused in mock mode: the results would record the mock as the real provider and mislead ' +
+  'can-i-deploy; publish from a verification of the real provider';
 
 export interface InteractionResult {
   description: string;
@@ -256,10 +260,27 @@ export function redactMismatch(message: string, path: unknown): string {
   return redact(out);
 }
 
+/** What the report reads of the verifier's JSON results (members may be missing). */
+interface VerifierResults {
+  result?: boolean;
+  interactionResults?: { description?: string; result?: string }[];
+  errors?: VerifierError[];
+  pendingErrors?: VerifierError[];
+}
+
+interface VerifierError {
+  interaction?: string;
+  mismatch?: {
+    type?: string;
+    message?: string;
+    mismatches?: { type?: string; mismatch?: string; description?: string; path?: string; key?: string }[];
+  };
+}
+
 /** Parses the verifier's JSON results (`pactffi_verifier_json`). */
 export function parseVerifierResults(json: string): Omit<VerificationReport, 'mode' | 'stateErrors'> {
-  const r = JSON.parse(json);
-  const interactions: InteractionResult[] = (r.interactionResults ?? []).map((i: any) => ({
+  const r = JSON.parse(json) as VerifierResults;
+  const interactions: InteractionResult[] = (r.interactionResults ?? []).map((i) => ({
     description: String(i.description),
     result: String(i.result),
   }));
@@ -268,11 +289,11 @@ export function parseVerifierResults(json: string): Omit<VerificationReport, 'mo
       .map((i) => i.description)
       .filter((d) => name === d || name.endsWith(` - ${d}`))
       .sort((a, b) => b.length - a.length)[0] ?? name;
-  const failure = (e: any): VerificationFailure => {
-    const m = e.mismatch ?? {};
+  const failure = (e: VerifierError): VerificationFailure => {
+    const m: NonNullable<VerifierError['mismatch']> = e.mismatch ?? {};
     const mismatches =
       m.type === 'mismatches'
-        ? (m.mismatches ?? []).map((x: any) => ({
+        ? (m.mismatches ?? []).map((x) => ({
             type: String(x.type),
             message: redactMismatch(String(x.mismatch ?? x.description ?? ''), x.path),
             ...(x.path ? { path: String(x.path) } : {}),
@@ -350,11 +371,12 @@ export async function verifyPacts(options: PactVerifyOptions): Promise<Verificat
   const { Verifier } = pactLib();
   const verifier = new Verifier({
     ...mapped,
-    stateHandlers: states.stateHandlers as any,
+    // Pact types a state's parameters as any JSON; the pact's are an object (`{}` when it gives none).
+    stateHandlers: states.stateHandlers as VerifierOptions['stateHandlers'],
     requestFilter: states.requestFilter,
     beforeEach: states.beforeEach,
     afterEach: states.afterEach,
-    messageProviders: states.messageProviders as any,
+    messageProviders: states.messageProviders,
   });
   let raw: string;
   try {

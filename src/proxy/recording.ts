@@ -180,6 +180,6 @@ function writeAtomically(file: string, text: string): void {
     fs.renameSync(tmp, file);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new Error(`cannot write ${file}: ${err.code ?? err.message}`);
+    throw new Error(`cannot write ${file}: ${err.code ?? err.message}`, { cause: e });
   }
 }

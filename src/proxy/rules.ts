@@ -97,7 +97,8 @@ export class ExchangeMemory {
         out.push({
           rule: 'refused_key_accepted',
           location: `request.header.${API_KEY_HEADER}`,
-          message: `this key was refused earlier (${REFUSALS.unauthenticated.status}) and is accepted now (${x.status})`,
+          message:
+            `this key was refused earlier (${REFUSALS.unauthenticated.status}) ` + `and is accepted now (${x.status})`,
         });
       }
       if (x.status === REFUSALS.unauthenticated.status) this.refusedKeys.add(k);
@@ -179,9 +180,17 @@ export function checkOne(
  * InkLink's envelope beyond what the schema checks: its shape where no schema applies (a route or a
  * status the spec does not declare), the code of the status, and `requestId` equal to `x-request-id`.
  */
-function envelopeProblems(x: Exchange, json: any, schemaChecked: boolean, operationFound: boolean): ProxyViolation[] {
+function envelopeProblems(
+  x: Exchange,
+  json: unknown,
+  schemaChecked: boolean,
+  operationFound: boolean,
+): ProxyViolation[] {
   const at = (location: string, message: string): ProxyViolation => ({ rule: 'error_envelope', location, message });
-  const error = json && typeof json === 'object' ? json.error : undefined;
+  const error =
+    json && typeof json === 'object'
+      ? (json as { error?: { code?: unknown; message?: unknown; requestId?: unknown } | null }).error
+      : undefined;
   if (!error || typeof error !== 'object' || typeof error.code !== 'string' || typeof error.message !== 'string') {
     return schemaChecked
       ? []

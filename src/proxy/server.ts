@@ -191,9 +191,8 @@ export async function startValidatingProxy(options: ValidatingProxyOptions): Pro
       });
       if (violations.length) {
         out[VIOLATIONS_HEADER] = [...new Set(violations.map((v) => v.rule))].join(', ');
-        logger.warn(
-          `violations in ${method} ${shown} -> ${upstreamRes.status}: ${violations.map((v) => `${v.rule} at ${v.location}: ${v.message}`).join('; ')}`,
-        );
+        const listed = violations.map((v) => `${v.rule} at ${v.location}: ${v.message}`).join('; ');
+        logger.warn(`violations in ${method} ${shown} -> ${upstreamRes.status}: ${listed}`);
       }
       recording.add({ ...exchange, startedAt: started, ms, url: base + path, operationId, violations });
     }

@@ -21,7 +21,7 @@ import {
   withHeader,
   withoutHeader,
 } from './deliveries';
-import { describeAnswer, isLate, judge, ms, type Verdict } from './judge';
+import { describeAnswer, isLate, ms, type Verdict } from './judge';
 import type { Delivery, DeliveryExchange, Expectation, ReceiverEvidence } from './types';
 
 export type Outcome = CheckOutcome<ReceiverEvidence>;
@@ -71,7 +71,8 @@ async function probe(ctx: CheckContext, probes: Probe[], passSummary: string, co
     const c = await ctx.send('control: a valid delivery', valid(ctx), 'accept');
     if (!c.verdict.ok) {
       return skipped(
-        `inconclusive: the control (a valid delivery) got ${describeAnswer(c.exchange.answer)}, so a refusal proves nothing`,
+        `inconclusive: the control (a valid delivery) got ${describeAnswer(c.exchange.answer)}, so a refusal ` +
+          'proves nothing',
       );
     }
   }
@@ -90,7 +91,8 @@ async function probe(ctx: CheckContext, probes: Probe[], passSummary: string, co
 export const validDeliveriesAccepted: ReceiverCheck = {
   name: 'valid_deliveries_accepted',
   description:
-    'A delivery of each event type, built and signed as InkLink sends it, is accepted (2xx within the delivery timeout).',
+    'A delivery of each event type, built and signed as InkLink sends it, is accepted (2xx within the ' +
+    'delivery timeout).',
   run: (ctx) =>
     probe(
       ctx,
@@ -125,7 +127,8 @@ export const wrongSecretRefused: ReceiverCheck = {
 export const oldSecretRefused: ReceiverCheck = {
   name: 'old_secret_refused',
   description:
-    'After a rotation, a delivery signed with the previous secret is refused and one signed with the current secret is accepted: InkLink stops using the old secret at once.',
+    'After a rotation, a delivery signed with the previous secret is refused and one signed with the current ' +
+    'secret is accepted: InkLink stops using the old secret at once.',
   run(ctx) {
     const old = ctx.oldSecret;
     if (!old)
@@ -147,7 +150,8 @@ export const oldSecretRefused: ReceiverCheck = {
 export const tamperedBodyRefused: ReceiverCheck = {
   name: 'tampered_body_refused',
   description:
-    'A body changed after signing is refused: a changed value, and the same JSON with other white space (the signature covers the exact bytes received, never a re-serialised body).',
+    'A body changed after signing is refused: a changed value, and the same JSON with other white space (the ' +
+    'signature covers the exact bytes received, never a re-serialised body).',
   run: (ctx) =>
     probe(
       ctx,
@@ -159,7 +163,9 @@ export const tamperedBodyRefused: ReceiverCheck = {
         },
         {
           purpose:
-            'the same JSON with other white space (signed over the original bytes; accepting it means the signature is checked over a re-serialised body, which refuses genuine deliveries whose bytes differ)',
+            'the same JSON with other white space (signed over the original bytes; accepting it means the ' +
+            'signature is checked over a re-serialised body, which refuses genuine deliveries whose bytes ' +
+            'differ)',
           build: () => changed(valid(ctx), reformatted),
           expect: 'refuse',
         },
@@ -192,7 +198,8 @@ export const tamperedIdRefused: ReceiverCheck = {
 export const tamperedTimestampRefused: ReceiverCheck = {
   name: 'tampered_timestamp_refused',
   description:
-    'A delivery whose webhook-timestamp was changed after signing (by a minute, still within the tolerance) is refused.',
+    'A delivery whose webhook-timestamp was changed after signing (by a minute, still within the tolerance) ' +
+    'is refused.',
   run: (ctx) =>
     probe(
       ctx,
@@ -246,14 +253,16 @@ function signedAt(ctx: CheckContext, offset: number, expect: Expectation): Probe
 export const timestampOutsideToleranceRefused: ReceiverCheck = {
   name: 'timestamp_outside_tolerance_refused',
   description:
-    'A correctly signed delivery whose timestamp is beyond the tolerance (5 minutes), in the past or in the future, is refused: a replay.',
+    'A correctly signed delivery whose timestamp is beyond the tolerance (5 minutes), in the past or in the ' +
+    'future, is refused: a replay.',
   run: (ctx) => probe(ctx, signedAt(ctx, ctx.toleranceSeconds + CLOCK_MARGIN_SECONDS, 'refuse'), 'both refused', true),
 };
 
 export const timestampInsideToleranceAccepted: ReceiverCheck = {
   name: 'timestamp_inside_tolerance_accepted',
   description:
-    'A correctly signed delivery whose timestamp is just inside the tolerance, in the past or in the future, is accepted (clocks differ; retries are re-signed).',
+    'A correctly signed delivery whose timestamp is just inside the tolerance, in the past or in the future, ' +
+    'is accepted (clocks differ; retries are re-signed).',
   run: (ctx) =>
     probe(ctx, signedAt(ctx, ctx.toleranceSeconds - CLOCK_MARGIN_SECONDS, 'accept'), 'both accepted', false),
 };
@@ -269,7 +278,8 @@ function withOtherSignature(ctx: CheckContext, validFirst: boolean): Delivery {
 export const multipleSignaturesAccepted: ReceiverCheck = {
   name: 'multiple_signatures_accepted',
   description:
-    'A webhook-signature header with several space-separated signatures, one of them valid, is accepted (Standard Webhooks allows several), whichever comes first.',
+    'A webhook-signature header with several space-separated signatures, one of them valid, is accepted ' +
+    '(Standard Webhooks allows several), whichever comes first.',
   run: (ctx) =>
     probe(
       ctx,
@@ -293,7 +303,8 @@ export const multipleSignaturesAccepted: ReceiverCheck = {
 export const duplicateAccepted: ReceiverCheck = {
   name: 'duplicate_accepted',
   description:
-    'The same event (same webhook-id and body) delivered twice, as a retry does, is accepted both times: InkLink delivers at least once, the receiver drops duplicates.',
+    'The same event (same webhook-id and body) delivered twice, as a retry does, is accepted both times: ' +
+    'InkLink delivers at least once, the receiver drops duplicates.',
   run(ctx) {
     const event = newEvent(PROBE_TYPE);
     return probe(
@@ -314,7 +325,9 @@ export const duplicateAccepted: ReceiverCheck = {
 
 export const unknownEventTypeNot5xx: ReceiverCheck = {
   name: 'unknown_event_type_not_5xx',
-  description: `A validly signed delivery of an event type the receiver may not know yet (${UNKNOWN_TYPE}) is not answered 5xx (2xx to ignore it is best).`,
+  description:
+    `A validly signed delivery of an event type the receiver may not know yet (${UNKNOWN_TYPE}) ` +
+    'is not answered 5xx (2xx to ignore it is best).',
   run: (ctx) =>
     probe(
       ctx,
@@ -327,7 +340,8 @@ export const unknownEventTypeNot5xx: ReceiverCheck = {
 export const answersWithinTimeout: ReceiverCheck = {
   name: 'answers_within_timeout',
   description:
-    'Every delivery of the run is answered within the delivery timeout (15 s unless set): a later answer counts as a failed attempt and InkLink retries.',
+    'Every delivery of the run is answered within the delivery timeout (15 s unless set): a later answer ' +
+    'counts as a failed attempt and InkLink retries.',
   async run(ctx) {
     const all = ctx.exchanges();
     if (all.length === 0) return skipped('no delivery was sent');
@@ -341,7 +355,8 @@ export const answersWithinTimeout: ReceiverCheck = {
       );
     }
     return passed(
-      `${all.length} deliveries, the slowest answered in ${ms(Math.max(...all.map((e) => e.answer.durationMs)))} (limit ${ms(ctx.timeoutMs)})`,
+      `${all.length} deliveries, the slowest answered in ` +
+        `${ms(Math.max(...all.map((e) => e.answer.durationMs)))} (limit ${ms(ctx.timeoutMs)})`,
     );
   },
 };

@@ -38,12 +38,15 @@ export const DRILL_CHECKS = [
   {
     name: 'drill_secret_updated',
     description:
-      'The receiver was given the new secret: the update URL answered 2xx to POST {"secret"}, or the update command (the secret on its stdin) exited 0, within the drill timeout.',
+      'The receiver was given the new secret: the update URL answered 2xx to POST {"secret"}, or the update ' +
+      'command (the secret on its stdin) exited 0, within the drill timeout.',
   },
   {
     name: 'drill_new_secret_accepted',
     description:
-      "From the moment of the rotation, one event signed with the new secret (re-signed on each attempt, as InkLink's retries are) is accepted within the drill timeout; the report shows how long it was refused.",
+      'From the moment of the rotation, one event signed with the new secret (re-signed on each attempt, as ' +
+      "InkLink's retries are) is accepted within the drill timeout; the report shows how long it was " +
+      'refused.',
   },
   {
     name: 'drill_old_secret_refused',
@@ -162,7 +165,8 @@ export async function runDrill(
       measurement.retryAttempt = retryAttemptAfter(measurement.windowMs);
       const refused = measurement.refusedAttempts;
       return passed(
-        `new-secret deliveries refused for ${ms(measurement.windowMs)} (${refused} attempt${refused === 1 ? '' : 's'}), then accepted; ${retryText(measurement.retryAttempt)}`,
+        `new-secret deliveries refused for ${ms(measurement.windowMs)} (${refused} ` +
+          `attempt${refused === 1 ? '' : 's'}), then accepted; ${retryText(measurement.retryAttempt)}`,
         [{ message: 'first accepted', exchange: acceptedSeq }],
       );
     }
@@ -170,7 +174,8 @@ export async function runDrill(
     if (!done.ok) return skipped(`not judged: the secret update failed (${done.detail})`);
     return failed(
       windowEvidence,
-      `no new-secret delivery was accepted within ${ms(timeoutMs)} of the rotation (${measurement.refusedAttempts} attempts refused)`,
+      `no new-secret delivery was accepted within ${ms(timeoutMs)} of the rotation ` +
+        `(${measurement.refusedAttempts} attempts refused)`,
     );
   });
 

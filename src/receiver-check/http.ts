@@ -98,7 +98,10 @@ export function updateSecretByUrl(url: string): SecretUpdater {
   };
 }
 
-/** The drill's update through a command run by `sh -c`, the secret (and a newline) on its stdin; done when it exits 0. */
+/**
+ * The drill's update through a command run by `sh -c`, the secret (and a newline) on its stdin;
+ * done when it exits 0.
+ */
 export function updateSecretByCommand(command: string): SecretUpdater {
   return (secret, timeoutMs) =>
     new Promise<SecretUpdateOutcome>((resolve) => {

@@ -48,7 +48,8 @@ export function judge(expect: Expectation, a: Answer, timeoutMs: number): Verdic
       if (!isAccepted(a)) {
         return {
           ok: false,
-          message: `${said}: refused (InkLink counts any non-2xx answer, 3xx included, as a failed attempt and retries)`,
+          message:
+            `${said}: refused (InkLink counts any non-2xx answer, 3xx included, as a failed attempt ` + 'and retries)',
         };
       }
       if (isLate(a, timeoutMs))

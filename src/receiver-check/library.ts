@@ -32,7 +32,8 @@ export function handlerTransport(handler: ReceiverHandler): Transport {
       });
       const call = (async (): Promise<Answer> => {
         try {
-          const value = await handler(d.body, { ...d.headers });
+          // A handler written in JavaScript may resolve to anything: it is checked, then described.
+          const value: unknown = await handler(d.body, { ...d.headers });
           const status = statusOf(value);
           if (status === undefined)
             return {

@@ -13,7 +13,8 @@ function checkRun(report: ReceiverReport): CheckRun<ReceiverEvidence> {
   const l = report.latency;
   if (l.answers)
     footer.push(
-      `latency: ${l.answers} answers, median ${ms(l.medianMs!)}, p95 ${ms(l.p95Ms!)}, max ${ms(l.maxMs!)} (delivery timeout ${ms(report.timeoutMs)})`,
+      `latency: ${l.answers} answers, median ${ms(l.medianMs!)}, p95 ${ms(l.p95Ms!)}, max ${ms(l.maxMs!)} ` +
+        `(delivery timeout ${ms(report.timeoutMs)})`,
     );
   const d = report.drill;
   if (d) {
@@ -22,11 +23,15 @@ function checkRun(report: ReceiverReport): CheckRun<ReceiverEvidence> {
         ? 'never accepted the new secret'
         : `refused new-secret deliveries for ${ms(d.windowMs)} (${d.refusedAttempts} attempts)`;
     footer.push(
-      `rotation drill: ${window}; InkLink retries after ${DEFAULT_RETRY_SCHEDULE_MS.slice(1, 4).map(ms).join(', ')}, …; the receiver now holds the secret with fingerprint ${d.newSecretFingerprint}`,
+      `rotation drill: ${window}; InkLink retries after ` +
+        `${DEFAULT_RETRY_SCHEDULE_MS.slice(1, 4).map(ms).join(', ')}, …; the receiver now holds the secret ` +
+        `with fingerprint ${d.newSecretFingerprint}`,
     );
   }
   return {
-    heading: `inklink-mock check-receiver ${report.target}  (delivery timeout ${ms(report.timeoutMs)}, tolerance ${ms(report.toleranceSeconds * 1000)})`,
+    heading:
+      `inklink-mock check-receiver ${report.target}  (delivery timeout ${ms(report.timeoutMs)}, ` +
+      `tolerance ${ms(report.toleranceSeconds * 1000)})`,
     tool: report.tool,
     suite: `check-receiver ${report.target}`,
     startedAt: report.startedAt,

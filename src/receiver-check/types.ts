@@ -49,7 +49,10 @@ export type ReceiverCheckResult = CheckResultOf<ReceiverEvidence>;
 
 /** The rotation drill's measurements. */
 export interface DrillMeasurement {
-  /** From asking the receiver to take the new secret to the first new-secret delivery it accepted; absent when none was. */
+  /**
+   * From asking the receiver to take the new secret to the first new-secret delivery it accepted;
+   * absent when none was.
+   */
   windowMs?: number;
   /** New-secret attempts refused before the first accepted one. */
   refusedAttempts: number;

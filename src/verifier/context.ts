@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { RefusalKind } from '../core/refusals';
 import type { CompiledSpec } from '../core/spec';
 import type { Validator } from '../core/validator';
-import { isSuccess, type OtherRotation } from './checks/util';
+import { answerJson, isSuccess, type OtherRotation } from './checks/util';
 import type { RecordingClient } from './http';
 import type { Receiver } from './receiver';
 import type { Trigger } from './trigger';
@@ -40,7 +40,10 @@ export type Expectation = 'success' | RefusalKind;
 export interface Issued {
   secret: unknown;
   exchange: Exchange;
-  /** Whether the request should have succeeded: a secret from a request that should have been refused is never the endpoint's. */
+  /**
+   * Whether the request should have succeeded: a secret from a request that should have been
+   * refused is never the endpoint's.
+   */
   expected: boolean;
 }
 
@@ -86,7 +89,7 @@ export class RunContext {
       json: body,
     });
     if (isSuccess(ex))
-      this.issued.push({ secret: (ex.response!.json as any)?.secret, exchange: ex, expected: expect === 'success' });
+      this.issued.push({ secret: answerJson(ex)?.secret, exchange: ex, expected: expect === 'success' });
     return ex;
   }
 
@@ -101,7 +104,7 @@ export class RunContext {
       keyLabel: this.label(key),
     });
     if (isSuccess(ex)) {
-      const secret = (ex.response!.json as any)?.secret;
+      const secret = answerJson(ex)?.secret;
       this.issued.push({ secret, exchange: ex, expected: expect === 'success' });
       if (expect === 'success')
         for (const e of this.endpoints.values())

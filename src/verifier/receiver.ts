@@ -53,7 +53,7 @@ export async function startReceiver(host: string, port: number, publicUrl?: stri
       captured.push(d);
       for (const w of waiters) w();
       const answer = async () => {
-        let a: ReceiverAnswer = 204;
+        let a: ReceiverAnswer;
         try {
           a = (await policies.get(tag)?.(d, onTag)) ?? 204;
         } catch {

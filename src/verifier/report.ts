@@ -68,7 +68,8 @@ function checkRun(report: Report): CheckRun<Evidence> {
       const ex = exchange(ev);
       if (ex) {
         lines.push(
-          `request:  ${ex.request.method} ${ex.request.url}${ex.request.body ? ` ${truncate(ex.request.body, 200)}` : ''}`,
+          `request:  ${ex.request.method} ` +
+            `${ex.request.url}${ex.request.body ? ` ${truncate(ex.request.body, 200)}` : ''}`,
         );
         if (ex.response) lines.push(`response: ${ex.response.status} ${truncate(ex.response.body, 300)}`);
         lines.push(`reproduce: ${curlFor(ex)}`);

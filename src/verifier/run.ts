@@ -50,7 +50,10 @@ export interface VerifyOptions {
   onResult?: (r: CheckResult) => void;
 }
 
-/** The checks, in report order: probes and deliveries (run side by side), then the reviews of everything the run provoked. */
+/**
+ * The checks, in report order: probes and deliveries (run side by side), then the reviews of
+ * everything the run provoked.
+ */
 export const CHECKS: Check[] = [
   access.authRequired,
   access.roleEnforced,
@@ -134,6 +137,7 @@ export async function verify(options: VerifyOptions): Promise<Report> {
       counts,
     };
   };
+  // eslint-disable-next-line prefer-const -- finish() reads it (undefined) before it is set: a const would throw
   let run: RunContext | undefined;
 
   // Reachable at all? One harmless request (rotating an unknown id without a key), within 4.5 s.
@@ -209,7 +213,7 @@ export async function verify(options: VerifyOptions): Promise<Report> {
           { status: 'blocked', summary: `not run: ${blocked.evidence.message}`, evidence: [], blockedBy: ['setup'] },
           0,
         );
-      else record(c, ...(await timed(c, run!)));
+      else record(c, ...(await timed(c, run)));
     };
     const pending = (phase: Check['phase']) => selected.filter((c) => c.phase === phase && !raw.has(c.name));
     await Promise.all([...pending('probe'), ...pending('deliver')].map(runOne));
@@ -246,7 +250,8 @@ function setupResult(failures: SetupFailure[]): CheckResult {
   return {
     name: 'setup',
     description:
-      'The set-up: the endpoints the checks work on, created through the public API, and one delivery that proves the trigger works.',
+      'The set-up: the endpoints the checks work on, created through the public API, and one delivery that ' +
+      'proves the trigger works.',
     status: 'fail',
     summary: failures[0].evidence.message,
     evidence: failures.map((f) => f.evidence),

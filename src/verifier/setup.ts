@@ -8,7 +8,7 @@
 import { EVENT_TYPES } from '../core/inklink';
 import { describeRefusal, REFUSALS } from '../core/refusals';
 import type { RunContext, RunEndpoint } from './context';
-import { evidence, isSuccess } from './checks/util';
+import { answerJson, evidence, isSuccess } from './checks/util';
 import type { Evidence } from './types';
 
 /** The type the set-up's trigger probe (and most single-event checks) ask for. */
@@ -67,12 +67,14 @@ async function createEndpoint(ctx: RunContext, tag: EndpointTag): Promise<SetupF
   if (spec.enabled !== undefined) body.enabled = spec.enabled;
   if (spec.eventTypes) body.event_types = spec.eventTypes;
   const ex = await ctx.create(`set-up: create endpoint "${tag}"`, body, key, 'success');
-  const json = ex.response?.json as any;
+  const json = answerJson(ex);
   if (!isSuccess(ex) || typeof json?.id !== 'string') {
     const who = spec.key === 'admin' ? 'the admin key' : "the other organization's key";
     let why = ex.response ? `answered ${ex.response.status}` : `got no response (${ex.error})`;
     if (ex.response?.status === REFUSALS.unauthenticated.status)
-      why += ` (${describeRefusal('unauthenticated')}: is ${spec.key === 'admin' ? '--admin-key' : '--other-org-key'} a valid key?)`;
+      why +=
+        ` (${describeRefusal('unauthenticated')}: is ` +
+        `${spec.key === 'admin' ? '--admin-key' : '--other-org-key'} a valid key?)`;
     else if (isSuccess(ex)) why += ' without an endpoint id';
     const keyRefused = spec.key === 'admin' && ex.response?.status === REFUSALS.unauthenticated.status;
     return {
@@ -128,7 +130,9 @@ export function startSetup(
       return {
         step: 'trigger',
         evidence: {
-          message: `set-up: the trigger (${ctx.trigger.description}) was asked for a ${PROBE_TYPE} event for endpoint "probe": ${error}`,
+          message:
+            `set-up: the trigger (${ctx.trigger.description}) was asked for a ${PROBE_TYPE} event for ` +
+            `endpoint "probe": ${error}`,
         },
       };
     }),

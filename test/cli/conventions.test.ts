@@ -51,7 +51,7 @@ interface Flag {
 function flagsOf(help: string): Flag[] {
   const rows = (help.split('\nOptions:\n')[1] ?? '').split('\n\n')[0].split('\n');
   return rows.flatMap((row) => {
-    const m = /^  --([a-z][a-z-]*)(?: (\S+))?\s+(.*)$/.exec(row);
+    const m = /^ {2}--([a-z][a-z-]*)(?: (\S+))?\s+(.*)$/.exec(row);
     if (!m) return [];
     return [
       {
@@ -130,7 +130,8 @@ function usageCases(command: string, flags: Flag[]): [CliCase, Expected][] {
   const long = `--${'y'.repeat(100_000)}`;
   cases.push([{ argv: [command, long] }, `unknown option ${long.slice(0, 60)}… (${long.length} characters)`]);
   cases.push([{ argv: [command, '--\x1b[31mred\nline'] }, 'unknown option --\\u001b[31mred\\nline']);
-  // After `--` everything is an argument, `--help` too: a command that takes none says so; one that takes files does not find it.
+  // After `--` everything is an argument, `--help` too: a command that takes none says so; one that
+  // takes files does not find it.
   cases.push([
     { argv: [command, '--', '--help'] },
     /^(unexpected argument "--help"|--help: no such file or directory)/,
@@ -138,7 +139,10 @@ function usageCases(command: string, flags: Flag[]): [CliCase, Expected][] {
   return cases;
 }
 
-/** Runs the CLI on a pseudo-terminal (util-linux `script`): its stdout is a TTY. Asynchronous: the servers are in this process. */
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`): its stdout is a TTY. Asynchronous: the
+ * servers are in this process.
+ */
 function onTerminal(
   args: string[],
   env: Record<string, string | undefined>,
@@ -249,26 +253,31 @@ describe.each(COMMANDS)('inklink-mock %s', (command) => {
     expect(unknown).toEqual({ code: 2, stdout: '', stderr: line(command, 'unknown option --frobnicate') });
   });
 
-  it('every usage error of every flag (typo, missing, empty or dashed value, the last of two values, bad value by flag and env var, required, after --): one line, exit 2', () => {
-    const got = cases.map(([c], i) => [c.argv.join(' '), c.env, results[i + 2]]);
-    const want = cases.map(([c, message]) => [
-      c.argv.join(' '),
-      c.env,
-      {
-        code: 2,
-        stdout: '',
-        stderr:
-          typeof message === 'string'
-            ? line(command, message)
-            : expect.stringMatching(
-                new RegExp(
-                  `^inklink-mock ${command}: ${message.source.replace(/^\^/, '')}.*; see "inklink-mock ${command} --help"\n$`,
+  it(
+    'every usage error of every flag (typo, missing, empty or dashed value, the last of ' +
+      'two values, bad value by flag and env var, required, after --): one line, exit 2',
+    () => {
+      const got = cases.map(([c], i) => [c.argv.join(' '), c.env, results[i + 2]]);
+      const want = cases.map(([c, message]) => [
+        c.argv.join(' '),
+        c.env,
+        {
+          code: 2,
+          stdout: '',
+          stderr:
+            typeof message === 'string'
+              ? line(command, message)
+              : expect.stringMatching(
+                  new RegExp(
+                    `^inklink-mock ${command}: ${message.source.replace(/^\^/, '')}.*; see "inklink-mock ` +
+                      `${command} --help"\n$`,
+                  ),
                 ),
-              ),
-      },
-    ]);
-    expect(got).toEqual(want);
-  });
+        },
+      ]);
+      expect(got).toEqual(want);
+    },
+  );
 });
 
 describe('the CLI, every command alike', () => {
@@ -338,7 +347,7 @@ describe('the CLI, every command alike', () => {
     expect(r.stdout).not.toContain('listening');
   });
 
-  it('--list-checks | head -1, for every command that lists checks: one line, exit 0, no EPIPE stack trace', async () => {
+  it('--list-checks | head -1, each command that lists checks: one line, exit 0, no EPIPE stack trace', async () => {
     const listing = COMMANDS.filter((c) => probes.get(c)!.flags.some((f) => f.name === 'list-checks'));
     expect(listing).toEqual(expect.arrayContaining(['verify', 'check-receiver']));
     const runs = await Promise.all(
@@ -427,7 +436,7 @@ describe('colour: only on a terminal, never with NO_COLOR', () => {
     }
   });
 
-  it("pact-verify: Pact's own output carries no escape codes into a pipe, nor on a terminal with NO_COLOR", async () => {
+  it("pact-verify: Pact's own output carries no escape codes into a pipe, nor to a TTY with NO_COLOR", async () => {
     const args = ['pact-verify', '--provider-base-url', m.url, '--pact', PACT];
     const [piped, noColor] = await Promise.all([
       runCli(args, { NO_COLOR: '' }, 60_000),

@@ -98,10 +98,19 @@ describe('validate --har: refusals the operation declares', () => {
     const r = await runCli(['validate', '--har', write('refusals.har', harOf(EXCHANGES.slice(0, 2)))]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^ok {4}entry 1: POST \/api\/v1\/webhook\/endpoints\/wh_end_1\/rotate-secret -> 401 \(rotateWebhookEndpointSecret\)\n {6}· expected refusal: request_parameters_conformance {2}request\.header\.api-key: /m,
+      new RegExp(
+        /^ok {4}entry 1: POST \/api\/v1\/webhook\/endpoints\/wh_end_1\/rotate-secret /.source +
+          /-> 401 \(rotateWebhookEndpointSecret\)\n {6}· expected refusal: /.source +
+          /request_parameters_conformance {2}request\.header\.api-key: /.source,
+        'm',
+      ),
     );
     expect(r.stdout).toMatch(
-      /^ok {4}entry 2: POST \/api\/v1\/webhook\/endpoints -> 400 \(createWebhookEndpoint\)\n {6}· expected refusal: request_schema_conformance {2}request\.body\.url: /m,
+      new RegExp(
+        /^ok {4}entry 2: POST \/api\/v1\/webhook\/endpoints -> 400 \(createWebhookEndpoint\)\n {6}· /.source +
+          /expected refusal: request_schema_conformance {2}request\.body\.url: /.source,
+        'm',
+      ),
     );
     expect(r.stdout).toMatch(/0 violations in 2 exchanges\n$/);
   });
@@ -151,7 +160,8 @@ describe('validate one exchange: a response without a content type', () => {
     const r = await runCli([...args(), '--no-content-type']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      'FAIL  rotateWebhookEndpointSecret -> 200  content_type_conformance  response.header.content-type: content type (none) is not one of application/json',
+      'FAIL  rotateWebhookEndpointSecret -> 200  content_type_conformance  response.header.content-type: ' +
+        'content type (none) is not one of application/json',
     );
     expect(r.stdout).toMatch(/1 violation in 1 exchange\n$/);
     // Without it, a body is taken as application/json, as before.

@@ -34,9 +34,9 @@ const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SCREENSHOT = path.join(__dirname, '../../.ci/out/dashboard.png');
 
 if (!present && !required) {
-  // eslint-disable-next-line no-console
   console.warn(
-    `SKIPPED the dashboard's browser tests: ${CHROMIUM} is not installed (apt-get install -y chromium). CI installs it and runs them.`,
+    `SKIPPED the dashboard's browser tests: ${CHROMIUM} is not installed (apt-get install -y chromium). CI ` +
+      `installs it and runs them.`,
   );
 }
 const suite = present || required ? describe : describe.skip;
@@ -84,7 +84,7 @@ async function leftovers(page: Page): Promise<string> {
 
 async function axeViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const result = await page.evaluate(() => (window as any).axe.run(document, { resultTypes: ['violations'] }));
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   return (result.violations as any[])
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
@@ -109,9 +109,9 @@ suite('the dashboard in Chromium', () => {
     collectCredentials(page, credentials);
     // Violations of the policy are reported to the page as events, whoever caused them.
     await page.addInitScript(() => {
-      (window as any).cspViolations = [];
+      window.cspViolations = [];
       document.addEventListener('securitypolicyviolation', (e: any) =>
-        (window as any).cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
+        window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
       );
     });
   }, 60_000);
@@ -136,11 +136,11 @@ suite('the dashboard in Chromium', () => {
     // Keys masked, with their roles.
     const keys = await page.locator('.key-list li').allTextContents();
     expect(keys[0]).toBe(`owner ${m.key('owner').slice(0, 16)}…`);
-    expect(await page.evaluate(() => (window as any).cspViolations)).toEqual([]);
+    expect(await page.evaluate(() => window.cspViolations)).toEqual([]);
     expect(problems).toEqual([]);
   });
 
-  it('a rotation from the page shows the new secret once, in a dialog with a copy button, and the fingerprint changes', async () => {
+  it('rotating in the page shows the new secret once (dialog with copy button); the fingerprint changes', async () => {
     const ep = m.endpoint();
     const row = page.locator(`li[data-endpoint="${ep.id}"]`);
     const rotate = row.getByRole('button', { name: /Rotate secret/ });
@@ -175,7 +175,7 @@ suite('the dashboard in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it("an emitted event's deliveries appear live, signed with the new secret, the rotation visible in between", async () => {
+  it("an emitted event's deliveries appear live, signed with the new secret, the rotation shown between", async () => {
     const ep = m.endpoint();
     const received = receiver.received.length;
     await page.getByRole('button', { name: 'Emit event' }).click();
@@ -207,7 +207,7 @@ suite('the dashboard in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('mints a key (shown once), adds and removes a fault rule, and resets after a confirmation, all from the keyboard', async () => {
+  it('mints a key (shown once), adds and removes a fault rule, resets after confirming: all by keyboard', async () => {
     // Mint: the key in a one-time dialog.
     await page.getByRole('button', { name: 'Mint key' }).focus();
     await page.keyboard.press('Enter');
@@ -336,7 +336,7 @@ suite('the dashboard in Chromium', () => {
     }
   });
 
-  it('is held to its policy: an inline script does not run and no string becomes markup (reported, not obeyed)', async () => {
+  it('is held to its policy: no inline script runs, no string becomes markup (reported, not obeyed)', async () => {
     const outcome = await page.evaluate(() => {
       const tried = (f: () => void) => {
         try {

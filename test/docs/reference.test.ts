@@ -24,7 +24,10 @@ const flagRows = (page: string) =>
     .split('\n')
     .filter((l) => l.startsWith('| `--'));
 
-/** The control API's operations as `METHOD /path`, with their query parameters (mock/control-api.json dispatches every one). */
+/**
+ * The control API's operations as `METHOD /path`, with their query parameters
+ * (mock/control-api.json dispatches every one).
+ */
 function controlOperations(): { route: string; query: string[] }[] {
   const controlApi = JSON.parse(fs.readFileSync(path.join(ROOT, 'mock/control-api.json'), 'utf8'));
   return Object.entries<Record<string, any>>(controlApi.paths).flatMap(([p, ops]) =>
@@ -89,20 +92,24 @@ describe('the reference pages', () => {
     expect(readPage('README.md')).toContain('--help');
   });
 
-  it('docs/mock.md has one row per control-API operation (the routes the mock dispatches), with its query parameters, and none for a route it lacks', () => {
-    const operations = controlOperations();
-    const rows = readPage('docs/mock.md')
-      .split('\n')
-      .filter((l) => /^\| `[A-Z]+ \/__mock/.test(l))
-      .map((l) => /^\| `([A-Z]+) ([^?`]+)(?:\?([^`]*))?`/.exec(l)!);
-    const documented = rows.map((m) => `${m[1]} ${m[2]}`);
-    expect(documented.sort()).toEqual(operations.map((o) => o.route).sort());
-    for (const m of rows) {
-      const query = m[3] === undefined ? [] : m[3].split('&').map((q) => q.replace(/=.*$/, ''));
-      const op = operations.find((o) => o.route === `${m[1]} ${m[2]}`)!;
-      expect([op.route, query.sort()]).toEqual([op.route, op.query.sort()]);
-    }
-  });
+  it(
+    'docs/mock.md has one row per control-API operation (the routes the mock ' +
+      'dispatches), with its query parameters, and none for a route it lacks',
+    () => {
+      const operations = controlOperations();
+      const rows = readPage('docs/mock.md')
+        .split('\n')
+        .filter((l) => /^\| `[A-Z]+ \/__mock/.test(l))
+        .map((l) => /^\| `([A-Z]+) ([^?`]+)(?:\?([^`]*))?`/.exec(l)!);
+      const documented = rows.map((m) => `${m[1]} ${m[2]}`);
+      expect(documented.sort()).toEqual(operations.map((o) => o.route).sort());
+      for (const m of rows) {
+        const query = m[3] === undefined ? [] : m[3].split('&').map((q) => q.replace(/=.*$/, ''));
+        const op = operations.find((o) => o.route === `${m[1]} ${m[2]}`)!;
+        expect([op.route, query.sort()]).toEqual([op.route, op.query.sort()]);
+      }
+    },
+  );
 
   it('every env var the code reads is documented, options or not', () => {
     const read = envVarsRead();

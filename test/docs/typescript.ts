@@ -15,7 +15,7 @@ const TOP_LEVEL_AWAIT = new Set([1375, 1378]);
 export function typeCheck(samples: { name: string; code: string }[]): Map<string, string[]> {
   const configFile = path.join(ROOT, 'tsconfig.test.json');
   const config = ts.parseJsonConfigFileContent(
-    ts.readConfigFile(configFile, ts.sys.readFile).config,
+    ts.readConfigFile(configFile, (f) => ts.sys.readFile(f)).config,
     ts.sys,
     ROOT,
     undefined,
@@ -24,12 +24,14 @@ export function typeCheck(samples: { name: string; code: string }[]): Map<string
   const options: ts.CompilerOptions = { ...config.options, noEmit: true, baseUrl: ROOT, paths: packagePaths() };
   const files = new Map(samples.map((s, i) => [path.join(ROOT, 'test/docs', `sample-${i}.ts`), s]));
   const host = ts.createCompilerHost(options);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.fileExists = (f) => files.has(f) || fileExists.call(host, f);
-  host.readFile = (f) => files.get(f)?.code ?? readFile.call(host, f);
+  const getSourceFile = host.getSourceFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  const readFile = host.readFile.bind(host);
+  host.fileExists = (f) => files.has(f) || fileExists(f);
+  host.readFile = (f) => files.get(f)?.code ?? readFile(f);
   host.getSourceFile = (f, lang, ...rest) => {
     const s = files.get(f);
-    return s ? ts.createSourceFile(f, s.code, lang) : getSourceFile.call(host, f, lang, ...rest);
+    return s ? ts.createSourceFile(f, s.code, lang) : getSourceFile(f, lang, ...rest);
   };
   const program = ts.createProgram([...files.keys()], options, host);
   const out = new Map<string, string[]>();
@@ -39,7 +41,8 @@ export function typeCheck(samples: { name: string; code: string }[]): Map<string
       .filter((d) => d.file?.fileName === file && !TOP_LEVEL_AWAIT.has(d.code))
       .map(
         (d) =>
-          `line ${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+          `line ${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` +
+          `${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
       );
     out.set(s.name, diagnostics);
   }

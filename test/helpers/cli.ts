@@ -20,8 +20,8 @@ export function startCli(args: string[], env: Record<string, string> = {}, comma
   });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c) => (out += c));
-  child.stderr!.on('data', (c) => (err += c));
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (err += c));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner; stderr: ${err}`)), 15000);
@@ -29,7 +29,7 @@ export function startCli(args: string[], env: Record<string, string> = {}, comma
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (!m) return;
       clearTimeout(timer);
-      child.stdout!.off('data', onData);
+      child.stdout.off('data', onData);
       resolve({
         child,
         url: m[1],
@@ -41,7 +41,7 @@ export function startCli(args: string[], env: Record<string, string> = {}, comma
         },
       });
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`exited ${code} before the banner; stderr: ${err}`));
@@ -83,7 +83,8 @@ export function runProcess(
       child.kill('SIGKILL');
       reject(
         new Error(
-          `${path.basename(file)} ${args.join(' ').slice(0, 200)} did not end within ${timeoutMs} ms\n${stdout}\n${stderr}`,
+          `${path.basename(file)} ${args.join(' ').slice(0, 200)} did not end within ${timeoutMs} ` +
+            `ms\n${stdout}\n${stderr}`,
         ),
       );
     }, timeoutMs);
@@ -124,7 +125,10 @@ export async function runCliCases(
         const before = { ...process.env };
         Object.assign(process.env, c.env || {});
         const code = await Promise.race([main(c.argv), new Promise((r) => setTimeout(() => r('hung'), 5000).unref())]);
-        for (const k of Object.keys(c.env || {})) if (before[k] === undefined) delete process.env[k]; else process.env[k] = before[k];
+        for (const k of Object.keys(c.env || {})) {
+          if (before[k] === undefined) delete process.env[k];
+          else process.env[k] = before[k];
+        }
         results.push({ code, ...cur });
       }
       fs.writeSync(1, JSON.stringify(results));

@@ -47,7 +47,7 @@ describe('the store with a durability', () => {
     expect(store.signingSecret(record)).toBe(secret(1));
   });
 
-  it('a failed write puts back its records and every record changed after it, and rejects every commit waiting', async () => {
+  it('a failed write puts back its records and all changed after it; every waiting commit rejects', async () => {
     const { store, db, endpoint, initialSecret } = setUp();
     db.delayMs = 20;
     db.failWhen = (n) => n === 0;

@@ -67,7 +67,7 @@ describe('rotate, which takes no body', () => {
       headers: { 'api-key': m.key('owner') },
       body: new Blob(['y'.repeat(1024 * 1024 + 1)]).stream(),
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(chunked.status).toBe(413);
     expect(await state()).toBe(before);
   });

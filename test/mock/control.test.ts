@@ -18,7 +18,7 @@ afterAll(() => m.close());
 beforeEach(() => call(m.url, 'POST', '/__mock/reset'));
 
 describe('GET /__mock/state', () => {
-  it('shows organizations, masked keys with roles, endpoints with secret fingerprints, and no secret or whole key', async () => {
+  it('shows organizations, masked keys, roles, endpoints, secret fingerprints; no secret, no whole key', async () => {
     const res = await call(m.url, 'GET', '/__mock/state');
     expect(res.status).toBe(200);
     expect(

@@ -46,7 +46,7 @@ describe('GET /__mock/ui', () => {
     expect(res.text).toBe(fs.readFileSync(path.join(SOURCES, file), 'utf8'));
   });
 
-  it("is where a person lands who opens the control API's address or adds a slash: 302, no token needed, no data", async () => {
+  it("is where one lands who opens the control API's address or adds a slash: 302, no token, no data", async () => {
     const t = await startMock({ controlToken: 'tok' });
     try {
       for (const p of ['/__mock', '/__mock/', '/__mock/ui/']) {

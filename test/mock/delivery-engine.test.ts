@@ -160,7 +160,7 @@ describe('the delivery engine (fake sender, fake clock)', () => {
     });
   });
 
-  it('retries on the schedule, each delay counted from the end of the previous attempt, and stops after the last', async () => {
+  it('retries on the schedule, each delay from the end of the attempt before, and stops after the last', async () => {
     const { clock, sender, engine, emit } = setup();
     emit();
     await clock.settle();
@@ -211,7 +211,7 @@ describe('the delivery engine (fake sender, fake clock)', () => {
     });
   });
 
-  it('signs every attempt with the secret current when that attempt starts: a rotation between attempts changes the retry', async () => {
+  it('signs each attempt with the then-current secret: a rotation between attempts changes the retry', async () => {
     const { clock, sender, store, engine, records, emit } = setup();
     const old = records[0].secret;
     emit();

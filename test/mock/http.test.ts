@@ -75,7 +75,7 @@ describe('limits and robustness', () => {
       headers: { 'api-key': m.key('owner'), 'content-type': 'application/json' },
       body: new Blob([huge]).stream(),
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(chunked.status).toBe(413);
     const res = await call(m.url, 'POST', '/webhook/endpoints', {
       headers: { 'api-key': m.key('owner'), 'content-type': 'application/json' },
@@ -108,7 +108,8 @@ describe('limits and robustness', () => {
     await new Promise<void>((resolve) => {
       const s = net.connect(Number(port), hostname, () => {
         s.write(
-          `POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\napi-key: ${m.key('owner')}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"url":`,
+          `POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\napi-key: ${m.key('owner')}\r\n` +
+            'content-type: application/json\r\ncontent-length: 1000\r\n\r\n{"url":',
         );
         setTimeout(() => {
           s.destroy();

@@ -39,7 +39,7 @@ it('an endpoint URL over the limit: 400 on url, at create and at seeding; at the
   ).toBe(200);
 });
 
-it('endpoints per organization: the one past the limit gets 400, at create and at seeding; another organization is not concerned', async () => {
+it('endpoints per organization: one past the limit, 400 (create, seed); other organizations unaffected', async () => {
   const max = LIMITS.endpointsPerOrganization.value;
   const org = m.mock.seeded[0];
   const have = org.endpoints.length;
@@ -91,34 +91,43 @@ it('event data over the limit: 400 on data, nothing emitted', async () => {
   expect((await call(m.url, 'GET', '/__mock/deliveries')).json.deliveries).toEqual([]);
 });
 
-it('GET /__mock/deliveries always answers: 200 events of ~950 KB are refused; 200 events at the data limit fill the journal up to its byte bound', async () => {
-  const big = JSON.stringify({ type: 'kyc.result.approved', data: { blob: 'x'.repeat(950_000) } });
-  for (let i = 0; i < 200; i++) {
-    const res = await call(m.url, 'POST', '/__mock/events', {
-      headers: { 'content-type': 'application/json' },
-      body: big,
+it(
+  'GET /__mock/deliveries always answers: 200 events of ~950 KB are refused; ' +
+    '200 events at the data limit fill the journal up to its byte bound',
+  async () => {
+    const big = JSON.stringify({ type: 'kyc.result.approved', data: { blob: 'x'.repeat(950_000) } });
+    for (let i = 0; i < 200; i++) {
+      const res = await call(m.url, 'POST', '/__mock/events', {
+        headers: { 'content-type': 'application/json' },
+        body: big,
+      });
+      expect(res.status).toBe(400);
+    }
+    const atLimit = JSON.stringify({
+      type: 'kyc.result.approved',
+      data: { blob: 'x'.repeat(LIMITS.eventDataBytes.value - 20) },
     });
-    expect(res.status).toBe(400);
-  }
-  const atLimit = JSON.stringify({
-    type: 'kyc.result.approved',
-    data: { blob: 'x'.repeat(LIMITS.eventDataBytes.value - 20) },
-  });
-  for (let i = 0; i < 200; i++)
-    expect(
-      (await call(m.url, 'POST', '/__mock/events', { headers: { 'content-type': 'application/json' }, body: atLimit }))
-        .status,
-    ).toBe(202);
-  const listed = await call(m.url, 'GET', '/__mock/deliveries');
-  expect(listed.status).toBe(200);
-  // Each event goes to the three enabled seeded endpoints: 600 deliveries of 64 KiB would be
-  // 38 MiB; the journal keeps what fits in its byte bound.
-  expect(listed.json.deliveries.length).toBeLessThan(600);
-  expect(listed.json.deliveries.length).toBeGreaterThan(100);
-  expect(Buffer.byteLength(listed.text)).toBeLessThan(LIMITS.journalBytes.value * 1.1);
-}, 60_000);
+    for (let i = 0; i < 200; i++)
+      expect(
+        (
+          await call(m.url, 'POST', '/__mock/events', {
+            headers: { 'content-type': 'application/json' },
+            body: atLimit,
+          })
+        ).status,
+      ).toBe(202);
+    const listed = await call(m.url, 'GET', '/__mock/deliveries');
+    expect(listed.status).toBe(200);
+    // Each event goes to the three enabled seeded endpoints: 600 deliveries of 64 KiB would be
+    // 38 MiB; the journal keeps what fits in its byte bound.
+    expect(listed.json.deliveries.length).toBeLessThan(600);
+    expect(listed.json.deliveries.length).toBeGreaterThan(100);
+    expect(Buffer.byteLength(listed.text)).toBeLessThan(LIMITS.journalBytes.value * 1.1);
+  },
+  60_000,
+);
 
-it('more header lines than the limit: 431, even when the api-key comes last (Node dropped the lines after 2,000: 401)', async () => {
+it('header lines over the limit: 431, even with the api-key last (Node dropped lines after 2,000: 401)', async () => {
   const filler: Array<[string, string]> = Array.from({ length: 2_100 }, (_, i) => [`x-${i}`, '1']);
   const res = await rawRequest(m.url, {
     method: 'POST',
@@ -164,30 +173,39 @@ it('docs/limits.md states every limit with its value', () => {
   }
 });
 
-it('fault rules: the one past the limit gets 400 and is not added; a latency over its limit gets 400 on that field; the control API document states the same maximum', async () => {
-  const max = LIMITS.faultRules.value;
-  const rule = { operation_id: 'createWebhookEndpoint', latency_ms: 1 };
-  for (let i = 0; i < max; i++) expect((await call(m.url, 'POST', '/__mock/faults', { body: rule })).status).toBe(201);
-  const over = await call(m.url, 'POST', '/__mock/faults', { body: rule });
-  expectEnvelope(over, 400, 'VALIDATION_ERROR');
-  expect(over.json.error.details).toEqual([{ field: '', message: `at most ${max} faults at once; delete some first` }]);
-  expect((await call(m.url, 'GET', '/__mock/faults')).json.faults).toHaveLength(max);
-  await call(m.url, 'DELETE', '/__mock/faults');
+it(
+  'fault rules: the one past the limit gets 400 and is not added; a latency over its ' +
+    'limit gets 400 on that field; the control API document states the same maximum',
+  async () => {
+    const max = LIMITS.faultRules.value;
+    const rule = { operation_id: 'createWebhookEndpoint', latency_ms: 1 };
+    for (let i = 0; i < max; i++)
+      expect((await call(m.url, 'POST', '/__mock/faults', { body: rule })).status).toBe(201);
+    const over = await call(m.url, 'POST', '/__mock/faults', { body: rule });
+    expectEnvelope(over, 400, 'VALIDATION_ERROR');
+    expect(over.json.error.details).toEqual([
+      { field: '', message: `at most ${max} faults at once; delete some first` },
+    ]);
+    expect((await call(m.url, 'GET', '/__mock/faults')).json.faults).toHaveLength(max);
+    await call(m.url, 'DELETE', '/__mock/faults');
 
-  const latency = LIMITS.faultLatencyMs.value;
-  for (const field of ['latency_ms', 'latency_max_ms']) {
-    const res = await call(m.url, 'POST', '/__mock/faults', { body: { ...rule, latency_ms: 0, [field]: latency + 1 } });
-    expectEnvelope(res, 400, 'VALIDATION_ERROR');
-    expect(res.json.error.details.map((d: { field: string }) => d.field)).toEqual([field]);
-  }
-  expect(
-    (
-      await call(m.url, 'POST', '/__mock/faults', {
-        body: { ...rule, latency_ms: latency, latency_max_ms: latency, times: 1 },
-      })
-    ).status,
-  ).toBe(201);
-  const doc = JSON.parse(fs.readFileSync(path.join(__dirname, '../../mock/control-api.json'), 'utf8'));
-  const props = Object.values<any>(doc.components.schemas).find((s) => s.properties?.latency_max_ms)!.properties;
-  expect([props.latency_ms.maximum, props.latency_max_ms.maximum]).toEqual([latency, latency]);
-});
+    const latency = LIMITS.faultLatencyMs.value;
+    for (const field of ['latency_ms', 'latency_max_ms']) {
+      const res = await call(m.url, 'POST', '/__mock/faults', {
+        body: { ...rule, latency_ms: 0, [field]: latency + 1 },
+      });
+      expectEnvelope(res, 400, 'VALIDATION_ERROR');
+      expect(res.json.error.details.map((d: { field: string }) => d.field)).toEqual([field]);
+    }
+    expect(
+      (
+        await call(m.url, 'POST', '/__mock/faults', {
+          body: { ...rule, latency_ms: latency, latency_max_ms: latency, times: 1 },
+        })
+      ).status,
+    ).toBe(201);
+    const doc = JSON.parse(fs.readFileSync(path.join(__dirname, '../../mock/control-api.json'), 'utf8'));
+    const props = Object.values<any>(doc.components.schemas).find((s) => s.properties?.latency_max_ms)!.properties;
+    expect([props.latency_ms.maximum, props.latency_max_ms.maximum]).toEqual([latency, latency]);
+  },
+);

@@ -55,67 +55,75 @@ describe('GET /__mock/stream', () => {
     expect(stream.text()).toMatch(/^retry: 2000\n/);
   });
 
-  it('a rotation: its request and the rotation, with fingerprints of the secrets before and after, never the secrets', async () => {
-    const ep = m.endpoint();
-    const res = await call(m.url, 'POST', `/webhook/endpoints/${ep.id}/rotate-secret`, {
-      headers: { 'api-key': m.key('admin') },
-    });
-    const rotation = await stream.next((e) => e.type === 'rotation');
-    expect(rotation.data).toEqual({
-      endpoint_id: ep.id,
-      organization_id: m.mock.seeded[0].id,
-      previous_fingerprint: fp(ep.secret),
-      secret_fingerprint: fp(res.json.secret),
-      rotations: 1,
-      secret_issued_at: expect.any(String),
-      role: 'admin',
-    });
-    const request = await stream.next((e) => e.type === 'request');
-    expect(request.data).toMatchObject({
-      operation: 'rotateWebhookEndpointSecret',
-      status: 200,
-      request_id: res.headers.get('x-request-id'),
-      api_key: `${m.key('admin').slice(0, 16)}…`,
-    });
-    for (const s of [res.json.secret, res.json.secret.slice(6), ep.secret, m.key('admin')])
-      expect(stream.text()).not.toContain(s);
-    expectDescribed(stream.events);
-  });
+  it(
+    'a rotation: its request and the rotation, with fingerprints ' +
+      'of the secrets before and after, never the secrets',
+    async () => {
+      const ep = m.endpoint();
+      const res = await call(m.url, 'POST', `/webhook/endpoints/${ep.id}/rotate-secret`, {
+        headers: { 'api-key': m.key('admin') },
+      });
+      const rotation = await stream.next((e) => e.type === 'rotation');
+      expect(rotation.data).toEqual({
+        endpoint_id: ep.id,
+        organization_id: m.mock.seeded[0].id,
+        previous_fingerprint: fp(ep.secret),
+        secret_fingerprint: fp(res.json.secret),
+        rotations: 1,
+        secret_issued_at: expect.any(String),
+        role: 'admin',
+      });
+      const request = await stream.next((e) => e.type === 'request');
+      expect(request.data).toMatchObject({
+        operation: 'rotateWebhookEndpointSecret',
+        status: 200,
+        request_id: res.headers.get('x-request-id'),
+        api_key: `${m.key('admin').slice(0, 16)}…`,
+      });
+      for (const s of [res.json.secret, res.json.secret.slice(6), ep.secret, m.key('admin')])
+        expect(stream.text()).not.toContain(s);
+      expectDescribed(stream.events);
+    },
+  );
 
-  it("deliveries and their attempts as they happen, each attempt with the fingerprint of the secret that signed it; after a rotation, the new one's", async () => {
-    const ep = m.endpoint();
-    await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: ep.id } });
-    const scheduled = await stream.next((e) => e.type === 'delivery' && e.data.state === 'scheduled');
-    expect(scheduled.data).toMatchObject({ endpoint_id: ep.id, attempts: [] });
-    expect(scheduled.data.payload).toBeUndefined();
-    const started = await stream.next((e) => e.type === 'attempt' && e.data.outcome === 'pending');
-    const ended = await stream.next((e) => e.type === 'attempt' && e.data.outcome === 'succeeded');
-    expect(started.data).toMatchObject({
-      delivery_id: scheduled.data.id,
-      attempt: 1,
-      secret_fingerprint: fp(ep.secret),
-    });
-    expect(ended.data).toMatchObject({
-      delivery_id: scheduled.data.id,
-      attempt: 1,
-      status: 204,
-      secret_fingerprint: fp(ep.secret),
-    });
-    const settled = await stream.next((e) => e.type === 'delivery' && e.data.state === 'succeeded');
-    expect(settled.data.attempts).toHaveLength(1);
+  it(
+    'deliveries and their attempts as they happen, each attempt with the ' +
+      "fingerprint of the secret that signed it; after a rotation, the new one's",
+    async () => {
+      const ep = m.endpoint();
+      await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: ep.id } });
+      const scheduled = await stream.next((e) => e.type === 'delivery' && e.data.state === 'scheduled');
+      expect(scheduled.data).toMatchObject({ endpoint_id: ep.id, attempts: [] });
+      expect(scheduled.data.payload).toBeUndefined();
+      const started = await stream.next((e) => e.type === 'attempt' && e.data.outcome === 'pending');
+      const ended = await stream.next((e) => e.type === 'attempt' && e.data.outcome === 'succeeded');
+      expect(started.data).toMatchObject({
+        delivery_id: scheduled.data.id,
+        attempt: 1,
+        secret_fingerprint: fp(ep.secret),
+      });
+      expect(ended.data).toMatchObject({
+        delivery_id: scheduled.data.id,
+        attempt: 1,
+        status: 204,
+        secret_fingerprint: fp(ep.secret),
+      });
+      const settled = await stream.next((e) => e.type === 'delivery' && e.data.state === 'succeeded');
+      expect(settled.data.attempts).toHaveLength(1);
 
-    const rotated = await call(m.url, 'POST', `/webhook/endpoints/${ep.id}/rotate-secret`, {
-      headers: { 'api-key': m.key('owner') },
-    });
-    const from = stream.events.length;
-    await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: ep.id } });
-    const next = await stream.next((e) => e.type === 'attempt' && e.data.outcome === 'succeeded', 5000, from);
-    expect(next.data.secret_fingerprint).toBe(fp(rotated.json.secret));
-    await receiver.waitForCount(2);
-    for (const s of [rotated.json.secret, rotated.json.secret.slice(6), ep.secret])
-      expect(stream.text()).not.toContain(s);
-    expectDescribed(stream.events);
-  });
+      const rotated = await call(m.url, 'POST', `/webhook/endpoints/${ep.id}/rotate-secret`, {
+        headers: { 'api-key': m.key('owner') },
+      });
+      const from = stream.events.length;
+      await call(m.url, 'POST', '/__mock/events', { body: { type: 'kyc.result.approved', endpoint_id: ep.id } });
+      const next = await stream.next((e) => e.type === 'attempt' && e.data.outcome === 'succeeded', 5000, from);
+      expect(next.data.secret_fingerprint).toBe(fp(rotated.json.secret));
+      await receiver.waitForCount(2);
+      for (const s of [rotated.json.secret, rotated.json.secret.slice(6), ep.secret])
+        expect(stream.text()).not.toContain(s);
+      expectDescribed(stream.events);
+    },
+  );
 
   it('a retried delivery: the failed attempt, the rescheduled delivery, the next attempt', async () => {
     receiver.received.length = 0;
@@ -170,7 +178,7 @@ describe('GET /__mock/stream', () => {
     expect(m.mock.live.watched).toBe(true);
   });
 
-  it(`at most ${LIMITS.streamClients.value} streams at once: one more is refused with 429, a closed one frees its place`, async () => {
+  it(`at most ${LIMITS.streamClients.value} streams at once: one more gets 429; closing one frees room`, async () => {
     const more: SseClient[] = [];
     try {
       for (let i = 1; i < LIMITS.streamClients.value; i++) more.push(await openStream(m.url));
@@ -230,9 +238,10 @@ describe('a client that stops reading', () => {
       }
       const log = lines.join('');
       const dropped = () => (lines.join('').match(/live stream client disconnected/g) ?? []).length;
-      expect(log).toMatch(/INFO  live stream client disconnected: it does not read waiting_bytes=\d+/);
+      expect(log).toMatch(/INFO {2}live stream client disconnected: it does not read waiting_bytes=\d+/);
       const waiting = Number(/waiting_bytes=(\d+)/.exec(log)![1]);
-      // Dropped at the first flush after it passed the bound: by at most one flush (its bytes, and one event past them).
+      // Dropped at the first flush after it passed the bound: by at most one flush (its bytes, and
+      // one event past them).
       expect(waiting).toBeGreaterThan(LIMITS.streamClientBytes.value);
       expect(waiting).toBeLessThan(LIMITS.streamClientBytes.value + LIMITS.streamBytesPerFlush.value + 25_000);
       // The reading client got every change (or was told how many it missed), and the API still answers.
@@ -242,7 +251,8 @@ describe('a client that stops reading', () => {
       await waitFor(() => seen() >= 99 + changes || undefined, 5000, 'the reading client to get every change').catch(
         (e) => {
           throw new Error(
-            `${e.message}: seen ${seen()} of ${99 + changes}, ${dropped()} clients dropped, the reading one ${fast.events.length} events`,
+            `${e.message}: seen ${seen()} of ${99 + changes}, ${dropped()} clients dropped, the reading one ` +
+              `${fast.events.length} events`,
           );
         },
       );

@@ -77,7 +77,8 @@ describe('the log at the default level', () => {
         10_000,
         'three failed attempts',
       );
-      const fields = `endpoint=${endpoint.id} url=${failing.url} event=${event} type=kyc.result.approved status=503 ms=\\d+`;
+      const fields =
+        `endpoint=${endpoint.id} url=${failing.url} event=${event} type=kyc.result.approved ` + `status=503 ms=\\d+`;
       expect(failures[0]).toMatch(
         new RegExp(`WARN  delivery attempt 1 of 3 failed ${fields} next=\\S+Z \\(in 200ms\\)$`),
       );

@@ -10,7 +10,10 @@ import express from 'express';
 import { expressNativeClasses } from '../../mock/http/native-classes';
 import { startMock } from '../helpers/mock';
 
-/** Calls of Object.setPrototypeOf on `http` requests and responses while `fn` runs, and whether each changed anything. */
+/**
+ * Calls of Object.setPrototypeOf on `http` requests and responses while `fn` runs, and whether each
+ * changed anything.
+ */
 async function prototypeChanges(fn: () => Promise<void>): Promise<{ changed: number; calls: number }> {
   const original = Object.setPrototypeOf;
   let calls = 0;

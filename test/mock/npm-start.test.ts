@@ -27,7 +27,7 @@ function userEnv(): NodeJS.ProcessEnv {
 function descendants(pid: number): number[] {
   const out: number[] = [];
   for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-    let children = '';
+    let children: string;
     try {
       children = fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
     } catch {
@@ -95,6 +95,7 @@ describe('npm start', () => {
   // On a stale tree npm start would build, which is what `npm test`'s pretest is for (and a build
   // here would swap dist/ under the tests running beside this one).
   beforeAll(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build script is CommonJS, untyped
     const built = require(path.join(ROOT, 'scripts/build.cjs')).isCurrent();
     if (!built) throw new Error('dist/ is not built from the current sources: run npm run build (npm test does) first');
   });

@@ -24,7 +24,7 @@ const endpointState = async (id: string) => {
 };
 
 describe('Prefer: code=N, N a status the operation declares', () => {
-  it('rotate, code=200: a well-formed secret that no endpoint holds; the endpoint keeps its secret, which still signs', async () => {
+  it("rotate, code=200: a well-formed secret no endpoint holds; the endpoint's secret stays and signs", async () => {
     const { id, secret } = file.m.endpoint();
     const before = await endpointState(id);
     for (const headers of [{ prefer: 'code=200' }, { prefer: 'code=200', 'api-key': file.m.key('member') }] as Record<
@@ -48,7 +48,7 @@ describe('Prefer: code=N, N a status the operation declares', () => {
     expect(verify(preferred, delivery.body, delivery.headers).ok).toBe(false);
   });
 
-  it('rotate, code=401 and code=500: the envelope with the status and its code, even with an owner key; nothing changes', async () => {
+  it('rotate, code=401 and 500: the envelope with the status and its code, even for an owner; no change', async () => {
     const { id } = file.m.endpoint();
     const before = await endpointState(id);
     const unauthorized = await rotate(id, { prefer: 'code=401', 'api-key': file.m.key('owner') });

@@ -41,45 +41,49 @@ const journal = async (query = '') => {
 };
 
 describe('GET /__mock/requests', () => {
-  it("lists API requests newest first: time, method, masked path, operation, status, duration, request id, the key's hint and role", async () => {
-    const ep = m.endpoint();
-    const ok = await rotate(ep.id, m.key('admin'));
-    const denied = await rotate(ep.id, m.key('member'));
-    const anonymous = await rotate(ep.id);
-    const res = await journal();
-    const [third, second, first] = res.json.requests;
-    expect(res.json.requests).toHaveLength(3);
-    expect(first).toEqual({
-      seq: expect.any(Number),
-      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      method: 'POST',
-      path: `/webhook/endpoints/${ep.id}/rotate-secret`,
-      operation: 'rotateWebhookEndpointSecret',
-      status: 200,
-      duration_ms: expect.any(Number),
-      request_id: ok.headers.get('x-request-id'),
-      api_key: `${m.key('admin').slice(0, 16)}…`,
-      role: 'admin',
-      organization_id: m.mock.seeded[0].id,
-      fault_id: null,
-      violations: [],
-    });
-    expect(second).toMatchObject({
-      status: 500,
-      role: 'member',
-      request_id: denied.headers.get('x-request-id'),
-      api_key: `${m.key('member').slice(0, 16)}…`,
-    });
-    expect(third).toMatchObject({
-      status: 401,
-      api_key: null,
-      role: null,
-      organization_id: null,
-      request_id: anonymous.headers.get('x-request-id'),
-    });
-    expect(first.seq < second.seq && second.seq < third.seq).toBe(true);
-    expect(Date.now() - Date.parse(first.time)).toBeLessThan(60_000);
-  });
+  it(
+    'lists API requests newest first: time, method, masked path, ' +
+      "operation, status, duration, request id, the key's hint and role",
+    async () => {
+      const ep = m.endpoint();
+      const ok = await rotate(ep.id, m.key('admin'));
+      const denied = await rotate(ep.id, m.key('member'));
+      const anonymous = await rotate(ep.id);
+      const res = await journal();
+      const [third, second, first] = res.json.requests;
+      expect(res.json.requests).toHaveLength(3);
+      expect(first).toEqual({
+        seq: expect.any(Number),
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        method: 'POST',
+        path: `/webhook/endpoints/${ep.id}/rotate-secret`,
+        operation: 'rotateWebhookEndpointSecret',
+        status: 200,
+        duration_ms: expect.any(Number),
+        request_id: ok.headers.get('x-request-id'),
+        api_key: `${m.key('admin').slice(0, 16)}…`,
+        role: 'admin',
+        organization_id: m.mock.seeded[0].id,
+        fault_id: null,
+        violations: [],
+      });
+      expect(second).toMatchObject({
+        status: 500,
+        role: 'member',
+        request_id: denied.headers.get('x-request-id'),
+        api_key: `${m.key('member').slice(0, 16)}…`,
+      });
+      expect(third).toMatchObject({
+        status: 401,
+        api_key: null,
+        role: null,
+        organization_id: null,
+        request_id: anonymous.headers.get('x-request-id'),
+      });
+      expect(first.seq < second.seq && second.seq < third.seq).toBe(true);
+      expect(Date.now() - Date.parse(first.time)).toBeLessThan(60_000);
+    },
+  );
 
   it('journals InkLink API requests only (and under /api/v1), never the control API', async () => {
     await call(m.url, 'GET', '/__mock/state');
@@ -93,7 +97,7 @@ describe('GET /__mock/requests', () => {
     ]);
   });
 
-  it('never holds a body, a secret or a whole key: credential-shaped path segments are masked, unmatched paths are not shown', async () => {
+  it('no body, secret or whole key: credential-like path segments masked, unmatched paths not shown', async () => {
     const owner = m.key('owner');
     const secret = m.endpoint().secret;
     const bare = secret.slice('whsec_'.length);

@@ -13,7 +13,7 @@ describe('the seed cache', () => {
   });
 
   it('the built server reads it and serves the same state as one that generated it', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built module, not the source
     const built = require('../../dist/mock/domain/seed.js') as typeof import('../../mock/domain/seed');
     const url = 'http://127.0.0.1:3999/hooks';
     expect(built.seedState(DEFAULTS.seed, { webhookUrl: url })).toEqual(seedState(DEFAULTS.seed, { webhookUrl: url }));

@@ -29,7 +29,7 @@ describe('SelfAddress', () => {
     expect(self.reachedBy('http://127.0.0.1:4010/')).toBe(false);
   });
 
-  it('a wildcard bind (0.0.0.0): any loopback address, the unspecified address and the interface addresses are itself', () => {
+  it('a wildcard bind (0.0.0.0): any loopback address, the unspecified one and interface addresses are itself', () => {
     const self = new SelfAddress('0.0.0.0', 4010, ['10.1.2.3', 'fe80::1']);
     for (const url of [
       'http://127.0.0.5:4010/',

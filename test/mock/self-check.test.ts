@@ -1,7 +1,9 @@
 /** `--self-check`: the mock validates its own answers with the project's validator before sending. */
 import { createMockServer } from '../../mock/server';
+import { Responder } from '../../mock/http/respond';
 import { ok } from '../../mock/domain/model';
 import { createLogger } from '../../src/core/log';
+import { getValidator } from '../../src/core/validator';
 import { call } from '../helpers/http';
 
 function capture() {
@@ -27,7 +29,10 @@ describe('self-check', () => {
       );
       logger.flush();
       expect(lines.join('')).toMatch(
-        /WARN  self-check violation check=response_schema_conformance operation=rotateWebhookEndpointSecret location=response.body.secret/,
+        new RegExp(
+          /WARN {2}self-check violation check=response_schema_conformance /.source +
+            /operation=rotateWebhookEndpointSecret location=response.body.secret/.source,
+        ),
       );
     } finally {
       await mock.close();
@@ -79,8 +84,6 @@ describe('self-check of answers outside the operations', () => {
   }
 
   it('checks the envelope and that requestId equals x-request-id, before the answer is sent', () => {
-    const { Responder } = require('../../mock/http/respond') as typeof import('../../mock/http/respond');
-    const { getValidator } = require('../../src/core/validator') as typeof import('../../src/core/validator');
     const lines: string[] = [];
     const logger = createLogger('warn', { write: (s: string) => lines.push(s) }, { write: () => true });
     const respond = new Responder({ validator: getValidator(), logger });

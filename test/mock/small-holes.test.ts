@@ -17,16 +17,20 @@ beforeAll(async () => {
 });
 afterAll(() => m.close());
 
-it('an unmatched path is never logged as text, however short its segments (a secret without its prefix was logged whole)', async () => {
-  const secretBase64 = m.endpoint().secret.slice('whsec_'.length);
-  const parts = secretBase64.replace(/[+/=]/g, '').match(/.{1,12}/g)!;
-  const res = await call(m.url, 'GET', `/nope/${parts.join('/')}`);
-  expect(res.status).toBe(404);
-  m.mock.logger.flush();
-  const text = logged.join('');
-  expect(text).toMatch(/ GET \(no route\) 404 /);
-  for (const p of parts) expect(text).not.toContain(p);
-});
+it(
+  'an unmatched path is never logged as text, however short ' +
+    'its segments (a secret without its prefix was logged whole)',
+  async () => {
+    const secretBase64 = m.endpoint().secret.slice('whsec_'.length);
+    const parts = secretBase64.replace(/[+/=]/g, '').match(/.{1,12}/g)!;
+    const res = await call(m.url, 'GET', `/nope/${parts.join('/')}`);
+    expect(res.status).toBe(404);
+    m.mock.logger.flush();
+    const text = logged.join('');
+    expect(text).toMatch(/ GET \(no route\) 404 /);
+    for (const p of parts) expect(text).not.toContain(p);
+  },
+);
 
 it('a repeated query parameter is refused with 400 (it skipped the validation of limit)', async () => {
   const res = await call(m.url, 'GET', '/__mock/deliveries?limit=1&limit=2');
@@ -35,17 +39,22 @@ it('a repeated query parameter is refused with 400 (it skipped the validation of
   expect((await call(m.url, 'GET', '/__mock/deliveries?limit=1')).status).toBe(200);
 });
 
-it('a query parameter the journal does not take is refused with 400, counted, not repeated back (a misspelt filter filtered nothing)', async () => {
-  const res = await call(m.url, 'GET', `/__mock/deliveries?endpointId=x&${m.key('owner')}=1`);
-  expectEnvelope(res, 400, 'VALIDATION_ERROR');
-  expect(res.json.error.details).toEqual([
-    {
-      field: 'query',
-      message: 'has 2 parameters this operation does not take (it takes endpoint_id, event_id, organization_id, limit)',
-    },
-  ]);
-  expect(res.text).not.toContain(m.key('owner').slice(12));
-});
+it(
+  'a query parameter the journal does not take is refused with 400, ' +
+    'counted, not repeated back (a misspelt filter filtered nothing)',
+  async () => {
+    const res = await call(m.url, 'GET', `/__mock/deliveries?endpointId=x&${m.key('owner')}=1`);
+    expectEnvelope(res, 400, 'VALIDATION_ERROR');
+    expect(res.json.error.details).toEqual([
+      {
+        field: 'query',
+        message:
+          'has 2 parameters this operation does not take (it takes endpoint_id, event_id, organization_id, limit)',
+      },
+    ]);
+    expect(res.text).not.toContain(m.key('owner').slice(12));
+  },
+);
 
 describe('bodies that are not UTF-8 are refused (charset=iso-8859-1 bodies were stored as U+FFFD)', () => {
   it.each([

@@ -21,6 +21,7 @@ function copyOfSources(): string {
 it('dist/ is current after a build, still after a touch, not after a change or without a stamp', () => {
   const dir = copyOfSources();
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the copy's CommonJS build script, untyped
     const build = require(path.join(dir, 'scripts/build.cjs'));
     expect(build.isCurrent()).toBe(false); // no build yet
     fs.mkdirSync(path.join(dir, 'dist'));
@@ -49,5 +50,6 @@ it('dist/ is current after a build, still after a touch, not after a change or w
 });
 
 it('the tree under test was built from its sources (pretest ran the same check)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS build script, untyped
   expect(require(path.join(ROOT, 'scripts/build.cjs')).isCurrent()).toBe(true);
 });

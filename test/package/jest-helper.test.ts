@@ -8,6 +8,7 @@ import { jestPreset, moduleNameMapper, withInklinkMock } from '../../src/entries
 const ROOT = path.join(__dirname, '../..');
 
 it("this repository's jest.config.js maps what the helper maps, to the same module's source", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS config, read as Jest reads it
   const repo = require(path.join(ROOT, 'jest.config.js'));
   expect(Object.keys(repo.moduleNameMapper)).toEqual(Object.keys(moduleNameMapper));
   for (const [pattern, target] of Object.entries(moduleNameMapper)) {
@@ -32,6 +33,7 @@ it('withInklinkMock adds the mapping, keeps everything else, and lets your own m
 });
 
 it('the mapped module loads https-proxy-agent through Node (here, Jest maps it to the same module)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the test is that require() resolves it
   const { HttpsProxyAgent } = require('https-proxy-agent');
   expect(typeof HttpsProxyAgent).toBe('function');
 });

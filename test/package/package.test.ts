@@ -100,58 +100,62 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 describe('the tarball', () => {
-  it('ships dist (no source maps, no build stamp), the dashboard, openapi.json, the control API document, the docs the README links to, the starter, README, LICENSE: nothing else', () => {
-    const unexpected = files.filter(
-      (f) =>
-        !/^dist\/(src|mock)\/.+\.(js|d\.ts|json)$/.test(f) &&
-        !/^dist\/mock\/ui\/[^/]+$/.test(f) &&
-        !/^docs\/[^/]+\.(md|png)$/.test(f) &&
-        !f.startsWith('examples/client-team/') &&
-        ![
-          'dist/openapi.json',
-          'openapi.json',
-          'mock/control-api.json',
-          'README.md',
-          'LICENSE',
-          'package.json',
-        ].includes(f),
-    );
-    expect(unexpected).toEqual([]);
-    // The starter as git has it (what users copy), and the README's links resolve inside the package.
-    const starterFiles = execFileSync('git', ['ls-files', 'examples/client-team'], { cwd: ROOT, encoding: 'utf8' })
-      .split('\n')
-      .filter((f) => f && !f.endsWith('.gitignore'));
-    expect(files.filter((f) => f.startsWith('examples/'))).toEqual(starterFiles.sort());
-    const links = [...fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/\]\(([^)#\s]+)/g)]
-      .map((m) => m[1])
-      .filter((l) => !/^[a-z]+:/.test(l));
-    expect(links.length).toBeGreaterThan(10);
-    const shipped = (link: string) =>
-      files.includes(link) || files.some((f) => f.startsWith(`${link.replace(/\/$/, '')}/`));
-    expect(links.filter((l) => !shipped(l))).toEqual([]);
-    // The dashboard's every file (the mock serves them from the package: no CDN).
-    const dashboard = fs
-      .readdirSync(path.join(ROOT, 'mock/ui'))
-      .map((f) => `dist/mock/ui/${f}`)
-      .sort();
-    expect(dashboard).toContain('dist/mock/ui/index.html');
-    expect(files.filter((f) => f.startsWith('dist/mock/ui/'))).toEqual(dashboard);
-    expect(files.filter((f) => /\.map$|^dist\/(test|bench|contracts|examples)\/|\.tgz$/.test(f))).toEqual([]);
-    for (const f of [
-      'LICENSE',
-      'README.md',
-      'openapi.json',
-      'mock/control-api.json',
-      'dist/src/cli.js',
-      'dist/mock/domain/seed-42.json',
-    ])
-      expect(files).toContain(f);
-    // Every file the exports map names is in it.
-    const targets = Object.values<any>(pkg.exports).flatMap((t) =>
-      typeof t === 'string' ? [t] : Object.values<string>(t),
-    );
-    for (const t of targets) expect(files).toContain(t.replace(/^\.\//, ''));
-  });
+  it(
+    'ships dist (no source maps, no build stamp), the dashboard, openapi.json, the control ' +
+      'API document, the docs the README links to, the starter, README, LICENSE: nothing else',
+    () => {
+      const unexpected = files.filter(
+        (f) =>
+          !/^dist\/(src|mock)\/.+\.(js|d\.ts|json)$/.test(f) &&
+          !/^dist\/mock\/ui\/[^/]+$/.test(f) &&
+          !/^docs\/[^/]+\.(md|png)$/.test(f) &&
+          !f.startsWith('examples/client-team/') &&
+          ![
+            'dist/openapi.json',
+            'openapi.json',
+            'mock/control-api.json',
+            'README.md',
+            'LICENSE',
+            'package.json',
+          ].includes(f),
+      );
+      expect(unexpected).toEqual([]);
+      // The starter as git has it (what users copy), and the README's links resolve inside the package.
+      const starterFiles = execFileSync('git', ['ls-files', 'examples/client-team'], { cwd: ROOT, encoding: 'utf8' })
+        .split('\n')
+        .filter((f) => f && !f.endsWith('.gitignore'));
+      expect(files.filter((f) => f.startsWith('examples/'))).toEqual(starterFiles.sort());
+      const links = [...fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/\]\(([^)#\s]+)/g)]
+        .map((m) => m[1])
+        .filter((l) => !/^[a-z]+:/.test(l));
+      expect(links.length).toBeGreaterThan(10);
+      const shipped = (link: string) =>
+        files.includes(link) || files.some((f) => f.startsWith(`${link.replace(/\/$/, '')}/`));
+      expect(links.filter((l) => !shipped(l))).toEqual([]);
+      // The dashboard's every file (the mock serves them from the package: no CDN).
+      const dashboard = fs
+        .readdirSync(path.join(ROOT, 'mock/ui'))
+        .map((f) => `dist/mock/ui/${f}`)
+        .sort();
+      expect(dashboard).toContain('dist/mock/ui/index.html');
+      expect(files.filter((f) => f.startsWith('dist/mock/ui/'))).toEqual(dashboard);
+      expect(files.filter((f) => /\.map$|^dist\/(test|bench|contracts|examples)\/|\.tgz$/.test(f))).toEqual([]);
+      for (const f of [
+        'LICENSE',
+        'README.md',
+        'openapi.json',
+        'mock/control-api.json',
+        'dist/src/cli.js',
+        'dist/mock/domain/seed-42.json',
+      ])
+        expect(files).toContain(f);
+      // Every file the exports map names is in it.
+      const targets = Object.values<any>(pkg.exports).flatMap((t) =>
+        typeof t === 'string' ? [t] : Object.values<string>(t),
+      );
+      for (const t of targets) expect(files).toContain(t.replace(/^\.\//, ''));
+    },
+  );
 
   it('publishes (npm publish --dry-run), also renamed to a team scope with its own registry', async () => {
     const offline = ['--fetch-retries=0', '--ignore-scripts'];
@@ -176,7 +180,16 @@ describe('installed from the tarball into a project of its own', () => {
 ${load('inklink-mock')}
 ${ENTRY_POINTS.map((e) => load(`inklink-mock/${e}`)).join('\n')}
 const out = {};
-out.index = ['createMockServer', 'InklinkClient', 'receiveWebhook', 'rotateSecretInteraction', 'verifyPacts', 'createValidator', 'verifier', 'withInklinkMock'].filter((n) => !index[n]);
+out.index = [
+  'createMockServer',
+  'InklinkClient',
+  'receiveWebhook',
+  'rotateSecretInteraction',
+  'verifyPacts',
+  'createValidator',
+  'verifier',
+  'withInklinkMock',
+].filter((n) => !index[n]);
 const mock = mock_.createMockServer({ logLevel: 'silent' });
 const url = await mock.listen();
 const owner = mock.seeded[0].apiKeys.find((k) => k.role === 'owner').key;
@@ -186,7 +199,12 @@ out.rotated = /^whsec_/.test(secret);
 out.refused = await new client_.InklinkClient({ baseUrl: url }).rotateSecret(endpoint).then(() => 'no', (e) => e.code);
 await mock.close();
 out.pact = typeof pact_.rotateSecretInteraction === 'function' && pact_.PROVIDER_NAME;
-out.validator = verify_.createValidator().validateResponse({ operationId: 'rotateWebhookEndpointSecret', status: 200, headers: { 'content-type': 'application/json', 'x-request-id': '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f' }, body: { secret } }).length;
+out.validator = verify_.createValidator().validateResponse({
+  operationId: 'rotateWebhookEndpointSecret',
+  status: 200,
+  headers: { 'content-type': 'application/json', 'x-request-id': '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f' },
+  body: { secret },
+}).length;
 out.checks = verify_.CHECK_INFO.length > 0 && typeof verify_.verify === 'function';
 const mapped = Object.values(jest_.withInklinkMock({ preset: 'ts-jest' }).moduleNameMapper)[0];
 out.jestMapping = require_('node:fs').existsSync(mapped);
@@ -221,12 +239,18 @@ console.log(JSON.stringify(out));
     ];
     // Named imports, as a user writes them (they need Node to see CommonJS exports statically).
     const named =
-      "import { createMockServer, InklinkClient, verifier } from 'inklink-mock';\nimport { receiveWebhook } from 'inklink-mock/client';\nimport { verifyPacts } from 'inklink-mock/pact';\nimport { verify, CHECK_INFO } from 'inklink-mock/verify';\nimport { withInklinkMock } from 'inklink-mock/jest';";
+      "import { createMockServer, InklinkClient, verifier } from 'inklink-mock';\n" +
+      "import { receiveWebhook } from 'inklink-mock/client';\n" +
+      "import { verifyPacts } from 'inklink-mock/pact';\n" +
+      "import { verify, CHECK_INFO } from 'inklink-mock/verify';\n" +
+      "import { withInklinkMock } from 'inklink-mock/jest';";
     const guard =
-      "if (![createMockServer, InklinkClient, verifier.verify, receiveWebhook, verifyPacts, verify, withInklinkMock].every((f) => typeof f === 'function') || !CHECK_INFO.length) throw new Error('a named import is missing');";
+      'if (![createMockServer, InklinkClient, verifier.verify, receiveWebhook, verifyPacts, verify, withInklinkMock]' +
+      ".every((f) => typeof f === 'function') || !CHECK_INFO.length) throw new Error('a named import is missing');";
     fs.writeFileSync(
       path.join(consumer, 'consumer.mjs'),
-      `import { createRequire } from 'node:module';\n${imports.join('\n')}\n${named}\nconst require_ = createRequire(import.meta.url);\n${guard}\n${rest.join('\n')}\n`,
+      `import { createRequire } from 'node:module';\n${imports.join('\n')}\n${named}\n` +
+        `const require_ = createRequire(import.meta.url);\n${guard}\n${rest.join('\n')}\n`,
     );
     const r = await ok(process.execPath, ['consumer.mjs'], consumer);
     expect(JSON.parse(r.stdout)).toEqual(expected);
@@ -237,7 +261,7 @@ console.log(JSON.stringify(out));
     expect(r.stdout).toBe(`${pkg.version}\n`);
   }, 60_000);
 
-  it('its types check under strict with skipLibCheck false, with only the packages it depends on (node16 and node10 resolution)', async () => {
+  it('its types check (strict, no skipLibCheck) with only its dependencies, node16 and node10 resolution', async () => {
     const source = `import { createMockServer, InklinkClient, verifier, type MockServer } from 'inklink-mock';
 import { receiveWebhook, InklinkApiError, type WebhookEvent } from 'inklink-mock/client';
 import { rotateSecretInteraction, verifyPacts, type PactVerifyOptions } from 'inklink-mock/pact';
@@ -246,7 +270,19 @@ import { createMockServer as createMock, type MockServerOptions } from 'inklink-
 import { withInklinkMock } from 'inklink-mock/jest';
 const options: MockServerOptions = { seed: 7, logFormat: 'json' };
 const server: MockServer = createMock(options);
-export const used = [createMockServer, InklinkClient, verifier.verify, receiveWebhook, InklinkApiError, rotateSecretInteraction, verifyPacts, verify, createValidator, withInklinkMock({}), server.app];
+export const used = [
+  createMockServer,
+  InklinkClient,
+  verifier.verify,
+  receiveWebhook,
+  InklinkApiError,
+  rotateSecretInteraction,
+  verifyPacts,
+  verify,
+  createValidator,
+  withInklinkMock({}),
+  server.app,
+];
 export type Used = [WebhookEvent, PactVerifyOptions, Report];
 `;
     for (const f of ['types.cts', 'types.mts', 'types.ts']) fs.writeFileSync(path.join(consumer, f), source);
@@ -324,7 +360,10 @@ describe('the starter project (examples/client-team)', () => {
     fs.mkdirSync(path.join(starter, 'preset'));
     fs.writeFileSync(
       path.join(starter, 'preset/pact.test.js'),
-      "test('Pact loads, with the real https-proxy-agent', () => {\n  expect(typeof require('@pact-foundation/pact').PactV4).toBe('function');\n  expect(typeof require('https-proxy-agent').HttpsProxyAgent).toBe('function');\n});\n",
+      "test('Pact loads, with the real https-proxy-agent', () => {\n" +
+        "  expect(typeof require('@pact-foundation/pact').PactV4).toBe('function');\n" +
+        "  expect(typeof require('https-proxy-agent').HttpsProxyAgent).toBe('function');\n" +
+        '});\n',
     );
     const jestBin = path.join(starter, 'node_modules/jest/bin/jest.js');
     fs.writeFileSync(path.join(starter, 'preset/with.json'), JSON.stringify({ preset: 'inklink-mock', rootDir: '.' }));

@@ -165,7 +165,8 @@ describe('a hand-made pact is flagged when it asks for what the spec forbids', (
       [1, 'response_schema_conformance', 'response.body.error.details[0].severity'],
     ]);
     expect(r.mismatches[0].message).toBe(
-      'rotated_at is not declared in openapi.json: response objects are closed, so a consumer may rely only on documented properties',
+      'rotated_at is not declared in openapi.json: response objects are closed, so a consumer may rely only ' +
+        'on documented properties',
     );
   });
 
@@ -323,7 +324,8 @@ describe('what a pact may leave out or expect', () => {
     const text = formatCheckResults([checkPact(v4(rotate({ status: 403 })), 'bad.json')]);
     expect(text).toContain('bad.json (hand-made -> inklink): 1 interaction, 1 mismatch');
     expect(text).toContain(
-      '✗ interaction #0 "rotate" (given an endpoint exists {"endpoint_id":"wh_end_1"}): response.status: status 403 is not declared',
+      '✗ interaction #0 "rotate" (given an endpoint exists {"endpoint_id":"wh_end_1"}): response.status: ' +
+        'status 403 is not declared',
     );
   });
 });

@@ -65,7 +65,7 @@ describe('the ready-made interactions', () => {
     }
   });
 
-  it('take the endpoint id of every rotate path from the provider state (unknown ids too: a provider hands back one none has)', () => {
+  it("take every rotate path's endpoint id from the provider state (unknown ids too: one no endpoint has)", () => {
     const rotates = http.interactions.filter((i: any) => i.request.path.endsWith('/rotate-secret'));
     expect(rotates.length).toBeGreaterThan(5);
     for (const i of rotates)

@@ -23,7 +23,7 @@ async function mint(role: string, organization_id?: string): Promise<{ api_key: 
 }
 
 describe('inklink-mock pact-verify', () => {
-  it('passes the committed pacts against the served mock (states through the control API) and writes a report', async () => {
+  it('passes the committed pacts against the served mock (states via the control API), writes a report', async () => {
     const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pact-verify-')), 'report.json');
     const r = await runCli(['pact-verify', '--provider-base-url', serve.url, '--pact', PACTS_DIR, '--report', report]);
     expect(r.stdout).toContain('pact-verify: 12 interactions, 12 passed, 0 failed (provider states: mock)');
@@ -34,7 +34,7 @@ describe('inklink-mock pact-verify', () => {
     expect(json.interactions).toHaveLength(12);
   });
 
-  it('runs from env vars alone, through the public API with keys per role (as against a real implementation)', async () => {
+  it('runs from env vars alone, via the public API with keys per role (as against a real implementation)', async () => {
     const owner = await mint('owner');
     const admin = await mint('admin', owner.organization_id);
     const member = await mint('member', owner.organization_id);
@@ -127,7 +127,10 @@ describe('inklink-mock pact-verify', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await expectFastFailure(
         `http://127.0.0.1:${port}`,
-        /^inklink-mock pact-verify: cannot reach the provider at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\); nothing was verified$/,
+        new RegExp(
+          /^inklink-mock pact-verify: cannot reach the provider at http:\/\/127\.0\.0\.1:\d+ /.source +
+            /\(ECONNREFUSED\); nothing was verified$/.source,
+        ),
       );
     });
 

@@ -29,7 +29,7 @@ function fakeFetch(route: Route) {
   const sent: Sent[] = [];
   const f = async (input: string | URL | globalThis.Request, init?: RequestInit) => {
     const req: Sent = {
-      url: String(input),
+      url: input instanceof globalThis.Request ? input.url : String(input),
       method: init?.method ?? 'GET',
       headers: { ...(init?.headers as Record<string, string>) },
       body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
@@ -41,7 +41,7 @@ function fakeFetch(route: Route) {
       headers: { 'content-type': 'application/json' },
     });
   };
-  return { fetch: f as typeof fetch, sent };
+  return { fetch: f, sent };
 }
 
 /** Sends a real, signed delivery to the runtime's receiver, as a provider would. */
@@ -170,37 +170,41 @@ describe('mock backend (the control API)', () => {
     ]);
   });
 
-  it('"the api key has role" mints a key of that role in the same organization; the filter sends it until the interaction ends', async () => {
-    const { rt, sent } = await start(CONFIG, control());
-    await change(rt, STATE.endpointExists, { endpoint_id: 'wh_end_a' });
-    await expect(change(rt, STATE.apiKeyHasRole, { role: 'member' })).resolves.toBeUndefined();
-    expect(sent.filter((s) => path(s) === '/__mock/api-keys').map((s) => s.body)).toEqual([
-      { role: 'owner' },
-      { role: 'member', organization_id: 'org_1' },
-    ]);
-    expect(filteredKey(rt, '/webhook/endpoints/wh_end_a/rotate-secret')).toBe('secret_live_member');
-    expect(filteredKey(rt, '/_pactSetup')).toBe('placeholder');
-    await rt.afterEach();
-    expect(filteredKey(rt, '/webhook/endpoints')).toBe('placeholder');
-    // The next interaction gets a fresh organization.
-    await rt.beforeEach();
-    await change(rt, STATE.apiKeyHasRole, { role: 'admin' });
-    expect(sent.filter((s) => path(s) === '/__mock/api-keys').map((s) => s.body)).toEqual([
-      { role: 'owner' },
-      { role: 'member', organization_id: 'org_1' },
-      { role: 'owner' },
-      { role: 'admin', organization_id: 'org_2' },
-    ]);
-  });
+  it(
+    '"the api key has role" mints a key of that role in the same ' +
+      'organization; the filter sends it until the interaction ends',
+    async () => {
+      const { rt, sent } = await start(CONFIG, control());
+      await change(rt, STATE.endpointExists, { endpoint_id: 'wh_end_a' });
+      await expect(change(rt, STATE.apiKeyHasRole, { role: 'member' })).resolves.toBeUndefined();
+      expect(sent.filter((s) => path(s) === '/__mock/api-keys').map((s) => s.body)).toEqual([
+        { role: 'owner' },
+        { role: 'member', organization_id: 'org_1' },
+      ]);
+      expect(filteredKey(rt, '/webhook/endpoints/wh_end_a/rotate-secret')).toBe('secret_live_member');
+      expect(filteredKey(rt, '/_pactSetup')).toBe('placeholder');
+      await rt.afterEach();
+      expect(filteredKey(rt, '/webhook/endpoints')).toBe('placeholder');
+      // The next interaction gets a fresh organization.
+      await rt.beforeEach();
+      await change(rt, STATE.apiKeyHasRole, { role: 'admin' });
+      expect(sent.filter((s) => path(s) === '/__mock/api-keys').map((s) => s.body)).toEqual([
+        { role: 'owner' },
+        { role: 'member', organization_id: 'org_1' },
+        { role: 'owner' },
+        { role: 'admin', organization_id: 'org_2' },
+      ]);
+    },
+  );
 
-  it('a request without an api-key is sent without one, whatever the state (the filter replaces, never adds)', async () => {
+  it('a request without an api-key is sent without one, in any state (the filter replaces, never adds)', async () => {
     const { rt } = await start(CONFIG, control());
     await change(rt, STATE.apiKeyHasRole, { role: 'admin' });
     expect(filteredKey(rt, '/webhook/endpoints', null)).toBeUndefined();
     expect(filteredKey(rt, '/webhook/endpoints')).toBe('secret_live_admin');
   });
 
-  it('"an endpoint exists in another organization" seeds the endpoint in an organization other than the key\'s', async () => {
+  it('"an endpoint exists in another organization" seeds it in an organization not the key\'s', async () => {
     const { rt, sent } = await start(CONFIG, control());
     await change(rt, STATE.apiKeyHasRole, { role: 'admin' });
     await expect(change(rt, STATE.foreignEndpointExists, { endpoint_id: 'wh_end_theirs' })).resolves.toEqual({
@@ -265,32 +269,36 @@ describe('mock backend (the control API)', () => {
     };
   };
 
-  it('"an endpoint subscribed to the event type receives deliveries" subscribes the receiver, emits the event and hands the signed delivery to the message provider', async () => {
-    const { rt, sent } = await start(CONFIG, delivering(generateSecret()));
-    await expect(
-      change(rt, STATE.endpointReceivesDeliveries, { type: 'kyc.result.approved' }),
-    ).resolves.toBeUndefined();
-    expect(sent.map((s) => [path(s), s.body])).toEqual([
-      ['/__mock/api-keys', { role: 'owner' }],
-      [
-        '/__mock/endpoints',
-        {
-          organization_id: 'org_1',
-          url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/pact-verify\/deliveries\/1$/),
-          event_types: ['kyc.result.approved'],
-        },
-      ],
-      ['/__mock/events', { type: 'kyc.result.approved', endpoint_id: 'wh_end_rcv' }],
-    ]);
-    const message: any = await rt.messageProviders['a kyc.result.approved webhook delivery']({});
-    expect(message.message).toEqual({ type: 'kyc.result.approved', data: { inquiry_id: 'inq_1' } });
-    expect(message.__pactMessageMetadata).toMatchObject({
-      contentType: 'application/json',
-      'webhook-id': 'wh_evt_1',
-      'webhook-signature': expect.stringMatching(/^v1,/),
-    });
-    expect(rt.errors).toEqual([]);
-  });
+  it(
+    '"an endpoint subscribed to the event type receives deliveries" subscribes the ' +
+      'receiver, emits the event and hands the signed delivery to the message provider',
+    async () => {
+      const { rt, sent } = await start(CONFIG, delivering(generateSecret()));
+      await expect(
+        change(rt, STATE.endpointReceivesDeliveries, { type: 'kyc.result.approved' }),
+      ).resolves.toBeUndefined();
+      expect(sent.map((s) => [path(s), s.body])).toEqual([
+        ['/__mock/api-keys', { role: 'owner' }],
+        [
+          '/__mock/endpoints',
+          {
+            organization_id: 'org_1',
+            url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/pact-verify\/deliveries\/1$/),
+            event_types: ['kyc.result.approved'],
+          },
+        ],
+        ['/__mock/events', { type: 'kyc.result.approved', endpoint_id: 'wh_end_rcv' }],
+      ]);
+      const message: any = await rt.messageProviders['a kyc.result.approved webhook delivery']({});
+      expect(message.message).toEqual({ type: 'kyc.result.approved', data: { inquiry_id: 'inq_1' } });
+      expect(message.__pactMessageMetadata).toMatchObject({
+        contentType: 'application/json',
+        'webhook-id': 'wh_evt_1',
+        'webhook-signature': expect.stringMatching(/^v1,/),
+      });
+      expect(rt.errors).toEqual([]);
+    },
+  );
 
   it('takes the earlier name "a webhook event is delivered" as an alias (pacts already published)', async () => {
     const { rt, sent } = await start(CONFIG, delivering(generateSecret()));
@@ -353,7 +361,7 @@ describe("api backend (InkLink's public API and keys per role)", () => {
     });
   });
 
-  it('"an endpoint exists" fails clearly without a key, on an error envelope, and on an answer without an id', async () => {
+  it('"an endpoint exists" fails clearly without a key, on an error envelope, on an answer with no id', async () => {
     const noKey = await start({ ...CONFIG, apiKeys: { member: KEYS.member } }, created);
     await expect(change(noKey.rt, STATE.endpointExists, {})).rejects.toThrow(
       'creating an endpoint needs an admin or owner key (--admin-key or INKLINK_ADMIN_API_KEY)',
@@ -382,37 +390,45 @@ describe("api backend (InkLink's public API and keys per role)", () => {
     expect(sent).toEqual([]);
   });
 
-  it('"no endpoint exists" injects the consumer\'s id; deliveries cannot be set up; "the api key is unknown" sends a generated key', async () => {
-    const { rt, sent } = await start(CONFIG, created);
-    await expect(change(rt, STATE.noEndpoint, { endpoint_id: 'wh_end_none' })).resolves.toEqual({
-      endpoint_id: 'wh_end_none',
-    });
-    await expect(change(rt, STATE.endpointReceivesDeliveries, { type: 'kyc.result.approved' })).rejects.toThrow(
-      /public API cannot trigger a webhook delivery/,
-    );
-    await change(rt, STATE.apiKeyUnknown, {});
-    expect(filteredKey(rt, '/webhook/endpoints')).toMatch(/^secret_live_[0-9a-f]{32}$/);
-    expect(sent).toEqual([]);
-  });
+  it(
+    '"no endpoint exists" injects the consumer\'s id; deliveries ' +
+      'cannot be set up; "the api key is unknown" sends a generated key',
+    async () => {
+      const { rt, sent } = await start(CONFIG, created);
+      await expect(change(rt, STATE.noEndpoint, { endpoint_id: 'wh_end_none' })).resolves.toEqual({
+        endpoint_id: 'wh_end_none',
+      });
+      await expect(change(rt, STATE.endpointReceivesDeliveries, { type: 'kyc.result.approved' })).rejects.toThrow(
+        /public API cannot trigger a webhook delivery/,
+      );
+      await change(rt, STATE.apiKeyUnknown, {});
+      expect(filteredKey(rt, '/webhook/endpoints')).toMatch(/^secret_live_[0-9a-f]{32}$/);
+      expect(sent).toEqual([]);
+    },
+  );
 
-  it('"an endpoint exists in another organization" creates one with the other organization\'s key, and says which flag gives it', async () => {
-    const { rt, sent } = await start({ ...CONFIG, otherOrgKey: 'secret_live_theirs' }, created);
-    await expect(change(rt, STATE.foreignEndpointExists, { endpoint_id: 'wh_end_c' })).resolves.toEqual({
-      endpoint_id: 'wh_end_created',
-    });
-    expect(sent).toEqual([
-      expect.objectContaining({
-        url: 'https://staging.test/api/v1/webhook/endpoints',
-        headers: expect.objectContaining({ 'api-key': 'secret_live_theirs' }),
-      }),
-    ]);
-    await rt.close();
-    const without = await start(CONFIG, created);
-    await expect(change(without.rt, STATE.foreignEndpointExists, {})).rejects.toThrow(
-      /--other-org-key or INKLINK_OTHER_ORG_API_KEY/,
-    );
-    expect(without.sent).toEqual([]);
-  });
+  it(
+    '"an endpoint exists in another organization" creates one with ' +
+      "the other organization's key, and says which flag gives it",
+    async () => {
+      const { rt, sent } = await start({ ...CONFIG, otherOrgKey: 'secret_live_theirs' }, created);
+      await expect(change(rt, STATE.foreignEndpointExists, { endpoint_id: 'wh_end_c' })).resolves.toEqual({
+        endpoint_id: 'wh_end_created',
+      });
+      expect(sent).toEqual([
+        expect.objectContaining({
+          url: 'https://staging.test/api/v1/webhook/endpoints',
+          headers: expect.objectContaining({ 'api-key': 'secret_live_theirs' }),
+        }),
+      ]);
+      await rt.close();
+      const without = await start(CONFIG, created);
+      await expect(change(without.rt, STATE.foreignEndpointExists, {})).rejects.toThrow(
+        /--other-org-key or INKLINK_OTHER_ORG_API_KEY/,
+      );
+      expect(without.sent).toEqual([]);
+    },
+  );
 });
 
 describe("url backend (the provider's state URL)", () => {
@@ -461,23 +477,27 @@ describe("url backend (the provider's state URL)", () => {
     expect(filteredKey(rt, '/webhook/endpoints')).toMatch(/^secret_live_[0-9a-f]{32}$/);
   });
 
-  it('deliveries: gives the URL a receiver_url and checks the delivery with the secret it answers; an alias is sent by the current name', async () => {
-    const secret = generateSecret();
-    const { rt, sent } = await start(CONFIG, async (req) => {
-      await deliver(req.body.params.receiver_url, secret, req.body.params.type);
-      return json({ secret, endpoint_id: 'wh_end_p' });
-    });
-    await expect(change(rt, 'a webhook event is delivered', { type: 'web.result.rejected' })).resolves.toEqual({
-      endpoint_id: 'wh_end_p',
-    });
-    expect(sent[0].body).toEqual({
-      state: STATE.endpointReceivesDeliveries,
-      params: { type: 'web.result.rejected', receiver_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//) },
-      action: 'setup',
-    });
-    const message: any = await rt.messageProviders['a web.result.rejected webhook delivery']({});
-    expect(message.message.type).toBe('web.result.rejected');
-  });
+  it(
+    'deliveries: gives the URL a receiver_url and checks the delivery ' +
+      'with the secret it answers; an alias is sent by the current name',
+    async () => {
+      const secret = generateSecret();
+      const { rt, sent } = await start(CONFIG, async (req) => {
+        await deliver(req.body.params.receiver_url, secret, req.body.params.type);
+        return json({ secret, endpoint_id: 'wh_end_p' });
+      });
+      await expect(change(rt, 'a webhook event is delivered', { type: 'web.result.rejected' })).resolves.toEqual({
+        endpoint_id: 'wh_end_p',
+      });
+      expect(sent[0].body).toEqual({
+        state: STATE.endpointReceivesDeliveries,
+        params: { type: 'web.result.rejected', receiver_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//) },
+        action: 'setup',
+      });
+      const message: any = await rt.messageProviders['a web.result.rejected webhook delivery']({});
+      expect(message.message.type).toBe('web.result.rejected');
+    },
+  );
 
   it('a failing state URL is recorded against the state and action', async () => {
     const { rt } = await start(CONFIG, () => ({ status: 500 }));

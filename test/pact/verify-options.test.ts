@@ -29,7 +29,7 @@ describe('toVerifierOptions', () => {
     });
   });
 
-  it("a broker: URL, token, the recommended selectors by default, pending pacts on, the provider's branch, results not published", () => {
+  it("a broker: URL, token, recommended selectors by default, pending on, the provider's branch, no publishing", () => {
     expect(
       toVerifierOptions({
         providerBaseUrl: BASE,
@@ -91,7 +91,7 @@ describe('toVerifierOptions', () => {
     ).toThrow(/--publish needs --provider-branch/);
   });
 
-  it('a verification triggered for a pact URL (a broker webhook) verifies that pact only: no broker source, selectors, pending or WIP', () => {
+  it('a run for a pact URL (a broker webhook) verifies only that pact: no broker, selectors, pending, WIP', () => {
     const url = 'https://broker.example.com/pacts/provider/inklink/consumer/web/pact-version/abc';
     const mapped = toVerifierOptions({
       providerBaseUrl: BASE,
@@ -124,7 +124,7 @@ describe('toVerifierOptions', () => {
     }
   });
 
-  it('the provider version goes to Pact only to publish (an ambient PACT_BROKER_PUBLISH_VERIFICATION_RESULTS cannot publish)', () => {
+  it("Pact gets the provider version only to publish (ambient PACT_BROKER_PUBLISH_VERIFICATION_RESULTS can't)", () => {
     const o = toVerifierOptions({
       providerBaseUrl: BASE,
       brokerUrl: 'https://b.example.com',
@@ -292,7 +292,7 @@ describe('pact-verify flags and env vars', () => {
     });
   });
 
-  it('pending pacts: the default, --enable-pending, or off with --no-pending or INKLINK_PACT_ENABLE_PENDING=false', () => {
+  it('pending pacts: by default, --enable-pending, off by --no-pending or INKLINK_PACT_ENABLE_PENDING=false', () => {
     const base = ['--provider-base-url', BASE];
     expect(parse(base).enablePending).toBeUndefined();
     expect(parse([...base, '--enable-pending']).enablePending).toBe(true);
@@ -334,8 +334,8 @@ describe('pact-verify flags and env vars', () => {
     [['--provider-base-url', BASE, '--timeout', 'soon'], /Invalid duration/],
     [['--provider-base-url', BASE, '--consumer-version-selectors', '[{"nope":1}]'], /unknown key "nope"/],
   ])('refuses %j with a usage error', (argv, message) => {
-    expect(() => parse(argv as string[])).toThrow(UsageError);
-    expect(() => parse(argv as string[])).toThrow(message);
+    expect(() => parse(argv)).toThrow(UsageError);
+    expect(() => parse(argv)).toThrow(message);
   });
 });
 

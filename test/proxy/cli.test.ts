@@ -27,7 +27,7 @@ const post = async (url: string, body: unknown, key?: string) => {
 };
 
 describe('inklink-mock proxy', () => {
-  it('runs from env vars alone; on SIGTERM writes its report and a HAR that validate --har passes, and exits 0', async () => {
+  it('runs from env vars alone; on SIGTERM writes its report and a HAR validate --har passes; exits 0', async () => {
     const report = path.join(tmp, 'report.json');
     const har = path.join(tmp, 'session.har');
     const proxy = await startCli(
@@ -56,7 +56,7 @@ describe('inklink-mock proxy', () => {
     expect(code).toBe(0);
     expect(proxy.stdout()).toContain('proxy: 2 exchanges, 0 with violations');
     expect(proxy.stderr()).toMatch(
-      /INFO  POST \/webhook\/endpoints\/wh_end_\w+\/rotate-secret -> 200 \d+ms rotateWebhookEndpointSecret/,
+      /INFO {2}POST \/webhook\/endpoints\/wh_end_\w+\/rotate-secret -> 200 \d+ms rotateWebhookEndpointSecret/,
     );
     expect(JSON.parse(fs.readFileSync(report, 'utf8'))).toMatchObject({ exchanges: 2, violations: 0, findings: [] });
     const validated = await runCli(['validate', '--har', har]);
@@ -69,7 +69,7 @@ describe('inklink-mock proxy', () => {
     }
   });
 
-  it('names violations in the answer and the log, and exits 1 (a provider that returns secrets without whsec_)', async () => {
+  it('names violations in the answer and the log, exits 1 (a provider returning secrets without whsec_)', async () => {
     const v = await startVariant('secret-without-prefix');
     try {
       const proxy = await startCli(['--upstream', v.url, '--port', '0', '--log-level', 'warn'], {}, 'proxy');
@@ -87,7 +87,10 @@ describe('inklink-mock proxy', () => {
       expect(rotated.violations).toBe('secret_format');
       expect(code).toBe(1);
       expect(proxy.stderr()).toMatch(
-        /WARN  violations in POST \S+ -> 200: secret_format at response\.body\.secret: secret does not start with whsec_/,
+        new RegExp(
+          /WARN {2}violations in POST \S+ -> 200: /.source +
+            /secret_format at response\.body\.secret: secret does not start with whsec_/.source,
+        ),
       );
       expect(proxy.stdout()).toContain('proxy: 1 exchange, 1 with violations (secret_format 1)');
       expect(proxy.stderr() + proxy.stdout()).not.toContain(rotated.json.secret);

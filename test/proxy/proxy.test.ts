@@ -178,7 +178,7 @@ describe('what it records', () => {
     expect(byHar).toEqual(byProxy);
   });
 
-  it('never a secret or a key: not in the log, the report, the HAR or a header, even from a provider that leaks them', async () => {
+  it('never a secret or key in the log, report, HAR or a header, even from a provider leaking them', async () => {
     for (const variant of ['correct', 'secret-repeated-later', 'secret-without-prefix']) {
       const files = { reportFile: path.join(tmp, `${variant}.json`), harFile: path.join(tmp, `${variant}.har`) };
       const run = await start(variant, files);

@@ -57,7 +57,7 @@ describe('one exchange', () => {
     ).toEqual([]);
   });
 
-  it('the refusal the operation declares for a request the spec forbids is expected (no key: 401; a bad body: 400)', () => {
+  it('the refusal the operation declares for a request the spec forbids is expected (no key 401, bad body 400)', () => {
     expect(rules(refusal('unauthenticated', { requestHeaders: {} }))).toEqual([]);
     const bad = {
       path: '/webhook/endpoints',
@@ -95,7 +95,7 @@ describe('one exchange', () => {
     ]);
   });
 
-  it('the response against openapi.json: an undeclared status, a wrong body, a missing header, another content type', () => {
+  it('the response against openapi.json: undeclared status, wrong body, missing header, other content type', () => {
     expect(rules(refusal('forbidden', { status: 403 }))).toEqual([['status_code_conformance', 'response.status']]);
     expect(rules(exchange({ json: { secret: 12345 } }))).toEqual([
       ['response_schema_conformance', 'response.body.secret'],
@@ -184,7 +184,7 @@ describe('secret_format', () => {
 });
 
 describe('secret_repeated (the sequence so far)', () => {
-  it('a secret handed out is never seen again: in an error message, without its prefix, in a header, or handed out again', () => {
+  it('a secret handed out is never seen again: in an error message, unprefixed, in a header, or reissued', () => {
     const secret = generateSecret();
     const cases: Exchange[] = [
       refusal('forbidden', { json: envelope('INTERNAL_ERROR', RID, { message: `denied (current secret ${secret})` }) }),
@@ -206,7 +206,7 @@ describe('secret_repeated (the sequence so far)', () => {
 });
 
 describe('refused_key_accepted (the sequence so far)', () => {
-  it('a key refused as unknown (401) and accepted later (2xx) is a violation; a 500 later, or another key, is not', () => {
+  it('a key refused as unknown (401) and accepted later (2xx) is a violation; a later 500, or another key, not', () => {
     const memory = new ExchangeMemory();
     expect(rules(refusal('unauthenticated'), memory)).toEqual([]);
     expect(rules(refusal('forbidden'), memory)).toEqual([]);

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { generateSecret } from '../../src/core/webhooks';
+import { fingerprint, generateSecret } from '../../src/core/webhooks';
 import { CHECK_RECEIVER_OPTIONS, checkReceiverOptions } from '../../src/cli/check-receiver';
 import { parseOptions, UsageError } from '../../src/cli/options';
 import { parseReportOption } from '../../src/cli/reports';
@@ -93,7 +93,7 @@ describe('check-receiver over HTTP: each receiver fails exactly the checks it sh
       runs.set(name, run);
       return run.catch(() => undefined).then(next);
     };
-    for (let i = 0; i < 4; i++) next();
+    for (let i = 0; i < 4; i++) void next();
   });
 
   it.each(Object.entries(RECEIVERS))(
@@ -120,7 +120,8 @@ describe('check-receiver over HTTP: each receiver fails exactly the checks it sh
       }
       if (variant.fails.length)
         expect(r.stdout).toContain(
-          `reproduce: curl -i -X POST '${url}' -H 'content-type: application/json' -H 'user-agent: InkLink-Webhooks/1.0'`,
+          `reproduce: curl -i -X POST '${url}' -H 'content-type: application/json' -H 'user-agent: ` +
+            `InkLink-Webhooks/1.0'`,
         );
       const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
       const cases = x.testsuites.testsuite.testcase;
@@ -223,7 +224,7 @@ describe('check-receiver over HTTP', () => {
     }
   });
 
-  it('an unreachable receiver fails fast, with the reason, and stops sending after three deliveries without an answer', async () => {
+  it('an unreachable receiver fails fast, with the reason, stopping after 3 deliveries with no answer', async () => {
     const t0 = Date.now();
     const json = path.join(tmp, 'unreachable.json');
     const r = await runCli([
@@ -413,7 +414,7 @@ describe('the rotation drill over HTTP', () => {
       expect(now).toMatch(/^whsec_/);
       // The secret the drill made up is never shown; its fingerprint is.
       expectNoSecret(written(r, [json]), [first, now]);
-      expect(report.drill!.newSecretFingerprint).toBe(require('../../src/core/webhooks').fingerprint(now));
+      expect(report.drill!.newSecretFingerprint).toBe(fingerprint(now));
     } finally {
       await served.close();
     }
@@ -493,7 +494,9 @@ describe('docs/check-receiver.md', () => {
       try {
         const port = new URL(served.url).port;
         // As a reader's shell runs it: `npx inklink-mock` is the built CLI, and port 3000 is this receiver.
-        const script = `set -euo pipefail\nnpx() { shift; node ${shellQuote(CLI)} "$@"; }\n${sample.replace(/127\.0\.0\.1:3000/g, `127.0.0.1:${port}`)}\n`;
+        const script =
+          `set -euo pipefail\nnpx() { shift; node ${shellQuote(CLI)} "$@"; }\n` +
+          `${sample.replace(/127\.0\.0\.1:3000/g, `127.0.0.1:${port}`)}\n`;
         const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INKLINK_')));
         const r = await promisify(execFile)('bash', ['-c', script], {
           cwd: dir,

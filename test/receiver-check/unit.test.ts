@@ -33,7 +33,7 @@ import type { DeliveryExchange } from '../../src/receiver-check/types';
 const secret = generateSecret();
 
 describe('deliveries, as InkLink sends them', () => {
-  it("carry exactly InkLink's headers, a wh_evt_ id, a fresh timestamp and a v1 signature the reference library verifies", () => {
+  it("carry exactly InkLink's headers, wh_evt_ id, fresh timestamp, v1 signature the reference library checks", () => {
     const event = newEvent('web.result.approved');
     const d = attempt(event, secret);
     expect(Object.keys(d.headers)).toEqual([
@@ -52,7 +52,7 @@ describe('deliveries, as InkLink sends them', () => {
     expect(() => new Webhook(generateSecret()).verify(d.body, d.headers)).toThrow();
   });
 
-  it('carry the thin payload {type, timestamp, data: {inquiry_id, subject_id}} with the inquiry prefix of the type', () => {
+  it("carry the thin payload {type, timestamp, data: {inquiry_id, subject_id}}, with the type's inquiry prefix", () => {
     for (const type of EVENT_TYPES) {
       const p = JSON.parse(newEvent(type).body);
       expect(Object.keys(p)).toEqual(['type', 'timestamp', 'data']);

@@ -124,7 +124,7 @@ describe('cross-site requests are refused, and change nothing', () => {
     expect(m.mock.store.version).toBe(before);
   });
 
-  it('a same-origin page (as the dashboard at /__mock/ui will be) works: its Origin is the mock, Sec-Fetch-Site same-origin', async () => {
+  it("a same-origin page (as /__mock/ui's dashboard) works: Origin the mock, Sec-Fetch-Site same-origin", async () => {
     const origin = m.url;
     const headers = { origin, 'sec-fetch-site': 'same-origin' };
     expect((await call(m.url, 'GET', '/__mock/state', { headers })).status).toBe(200);

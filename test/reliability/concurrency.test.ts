@@ -25,12 +25,17 @@ async function withMock(options: Parameters<typeof startMock>[0], fn: (m: TestMo
   }
 }
 
-it('1,000 rotations from 50 connections with deliveries in between: distinct secrets, the last applied is current, each delivery verifies with exactly the secret of its signing', async () => {
-  await withMock({}, async (m) => {
-    const r = await rotateConcurrently(m.mock, m.url, receiver, { rotations: 1000, connections: 50, events: 100 });
-    expect(r.deliveries).toBe(100);
-  });
-}, 60_000);
+it(
+  '1,000 rotations from 50 connections with deliveries in between: distinct secrets, the ' +
+    'last applied is current, each delivery verifies with exactly the secret of its signing',
+  async () => {
+    await withMock({}, async (m) => {
+      const r = await rotateConcurrently(m.mock, m.url, receiver, { rotations: 1000, connections: 50, events: 100 });
+      expect(r.deliveries).toBe(100);
+    });
+  },
+  60_000,
+);
 
 it('the same with --state-file: group-committed writes under 50 connections change nothing of it', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-conc-'));

@@ -134,37 +134,43 @@ it('rotations and events while the disk fills and empties: 0 deliveries signed w
   }
 }, 60_000);
 
-it('when the state cannot be written, no change is acknowledged or kept: 500 in the envelope, the state as before, the error logged without secrets', async () => {
-  const before = (await call(url, 'GET', '/__mock/state')).json;
-  faulty.failWhen = () => true;
-  const id = mock.seeded[0].endpoints[0].id;
-  const rotations = await Promise.all(
-    Array.from({ length: 5 }, () =>
-      call(url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': ownerOf(0) } }),
-    ),
-  );
-  for (const res of rotations) {
-    expectEnvelope(res, 500, 'INTERNAL_ERROR');
-    expect(res.text).not.toMatch(/whsec_/);
-  }
-  expect((await call(url, 'GET', '/__mock/state')).json).toEqual(before);
-  const created = await call(url, 'POST', '/webhook/endpoints', {
-    headers: { 'api-key': ownerOf(0) },
-    body: { url: 'https://e.example/h' },
-  });
-  expectEnvelope(created, 500, 'INTERNAL_ERROR');
-  const minted = await call(url, 'POST', '/__mock/api-keys', { body: { role: 'owner' } });
-  expectEnvelope(minted, 500, 'INTERNAL_ERROR');
-  expect((await call(url, 'GET', '/__mock/state')).json).toEqual(before);
-  // The disk empties: the next rotation is written and acknowledged.
-  faulty.failWhen = () => false;
-  const ok = await call(url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': ownerOf(0) } });
-  expect(ok.status).toBe(200);
-  expect(endpointInDatabase(path.join(dir, 'state.db'), id)!.secret).toBe(ok.json.secret);
-  await waitFor(() => lines.join('').includes('the state could not be saved') || undefined);
-  expect(lines.join('')).toMatch(/ENOSPC/);
-  expect(lines.join('')).not.toMatch(/whsec_[A-Za-z0-9+/]/);
-});
+it(
+  'when the state cannot be written, no change is acknowledged or kept: 500 ' +
+    'in the envelope, the state as before, the error logged without secrets',
+  async () => {
+    const before = (await call(url, 'GET', '/__mock/state')).json;
+    faulty.failWhen = () => true;
+    const id = mock.seeded[0].endpoints[0].id;
+    const rotations = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        call(url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, { headers: { 'api-key': ownerOf(0) } }),
+      ),
+    );
+    for (const res of rotations) {
+      expectEnvelope(res, 500, 'INTERNAL_ERROR');
+      expect(res.text).not.toMatch(/whsec_/);
+    }
+    expect((await call(url, 'GET', '/__mock/state')).json).toEqual(before);
+    const created = await call(url, 'POST', '/webhook/endpoints', {
+      headers: { 'api-key': ownerOf(0) },
+      body: { url: 'https://e.example/h' },
+    });
+    expectEnvelope(created, 500, 'INTERNAL_ERROR');
+    const minted = await call(url, 'POST', '/__mock/api-keys', { body: { role: 'owner' } });
+    expectEnvelope(minted, 500, 'INTERNAL_ERROR');
+    expect((await call(url, 'GET', '/__mock/state')).json).toEqual(before);
+    // The disk empties: the next rotation is written and acknowledged.
+    faulty.failWhen = () => false;
+    const ok = await call(url, 'POST', `/webhook/endpoints/${id}/rotate-secret`, {
+      headers: { 'api-key': ownerOf(0) },
+    });
+    expect(ok.status).toBe(200);
+    expect(endpointInDatabase(path.join(dir, 'state.db'), id)!.secret).toBe(ok.json.secret);
+    await waitFor(() => lines.join('').includes('the state could not be saved') || undefined);
+    expect(lines.join('')).toMatch(/ENOSPC/);
+    expect(lines.join('')).not.toMatch(/whsec_[A-Za-z0-9+/]/);
+  },
+);
 
 it('a reset whose write fails changes nothing: state, journal and fault rules as before', async () => {
   const id = mock.seeded[0].endpoints[0].id;

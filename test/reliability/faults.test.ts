@@ -29,7 +29,7 @@ const timed = async <T>(fn: () => Promise<T>) => {
 };
 
 describe('a status for the next N requests', () => {
-  it('503 twice for rotate: a plain-text gateway error, nothing rotated; then the operation answers again', async () => {
+  it('503 twice for rotate: plain-text gateway error, nothing rotated; then the operation answers again', async () => {
     const added = await addFault({ operation_id: 'rotateWebhookEndpointSecret', status: 503, times: 2 });
     expect(added.status).toBe(201);
     expect(added.json).toMatchObject({
@@ -87,7 +87,7 @@ describe('a status for the next N requests', () => {
 });
 
 describe('scope by operationId', () => {
-  it('a fault of create leaves rotate alone, and the control API is never faulted; * covers every InkLink operation', async () => {
+  it('a create fault leaves rotate alone; the control API never faulted; * covers all InkLink operations', async () => {
     await addFault({ operation_id: 'createWebhookEndpoint', status: 500 });
     expect((await create()).status).toBe(500);
     expect((await rotate()).status).toBe(200);

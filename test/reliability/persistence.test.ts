@@ -68,7 +68,7 @@ function fixtureDoc(url = 'https://receiver.example/hook') {
 }
 
 describe('serve --state-file (a database)', () => {
-  it('seeds a new database (data and lock file 0600), keeps every rotation durable before answering, and starts from it next time', async () => {
+  it('seeds a new database (data, lock file 0600), rotations durable before answers; starts from it next', async () => {
     const file = path.join(dir, 'state.db');
     const endpoint = seeded[0].endpoints[0].id;
     const first = await startServe(file);
@@ -131,33 +131,37 @@ describe('serve --state-file (a database)', () => {
     }
   });
 
-  it('a second process on the same database refuses to start, naming the owner; after the owner is killed, the next start takes over', async () => {
-    const file = path.join(dir, 'state.db');
-    const first = await startServe(file);
-    try {
-      const second = await runCli(['serve', '--port', '0', '--state-file', file]);
-      expect(second.code).toBe(1);
-      expect(second.stderr).toContain(
-        `state file ${file}: is in use by another inklink-mock process (pid ${first.child.pid})`,
-      );
-      expect(second.stdout).toBe('');
-      // The same database through a symbolic link is the same database.
-      fs.symlinkSync(file, path.join(dir, 'link.db'));
-      expect((await runCli(['serve', '--port', '0', '--state-file', path.join(dir, 'link.db')])).stderr).toContain(
-        'is in use by another inklink-mock process',
-      );
-      // So is a mock in this (the test's) process.
-      expect(() => createMockServer({ stateFile: file, logLevel: 'silent' })).toThrow(
-        /is in use by another inklink-mock process/,
-      );
-    } finally {
-      first.child.kill('SIGKILL');
-      await new Promise((r) => first.child.once('exit', r));
-    }
-    // The owner died without giving the database back: its pid is gone, so the next start takes over.
-    const third = await startServe(file);
-    await third.stop();
-  });
+  it(
+    'a second process on the same database refuses to start, naming ' +
+      'the owner; after the owner is killed, the next start takes over',
+    async () => {
+      const file = path.join(dir, 'state.db');
+      const first = await startServe(file);
+      try {
+        const second = await runCli(['serve', '--port', '0', '--state-file', file]);
+        expect(second.code).toBe(1);
+        expect(second.stderr).toContain(
+          `state file ${file}: is in use by another inklink-mock process (pid ${first.child.pid})`,
+        );
+        expect(second.stdout).toBe('');
+        // The same database through a symbolic link is the same database.
+        fs.symlinkSync(file, path.join(dir, 'link.db'));
+        expect((await runCli(['serve', '--port', '0', '--state-file', path.join(dir, 'link.db')])).stderr).toContain(
+          'is in use by another inklink-mock process',
+        );
+        // So is a mock in this (the test's) process.
+        expect(() => createMockServer({ stateFile: file, logLevel: 'silent' })).toThrow(
+          /is in use by another inklink-mock process/,
+        );
+      } finally {
+        first.child.kill('SIGKILL');
+        await new Promise((r) => first.child.once('exit', r));
+      }
+      // The owner died without giving the database back: its pid is gone, so the next start takes over.
+      const third = await startServe(file);
+      await third.stop();
+    },
+  );
 
   it('a second mock on the same database in one process is refused; closing the first frees it', async () => {
     const file = path.join(dir, 'state.db');
@@ -213,7 +217,7 @@ describe('serve --state-file (a database)', () => {
 });
 
 describe('JSON fixtures (--fixture) and the export', () => {
-  it('--fixture alone: its keys (stored as hashes) and secrets are in force, in memory; the fixture file is never written', async () => {
+  it('--fixture alone: its keys (stored hashed) and secrets in force, in memory; fixture never written', async () => {
     const receiver = await startReceiver();
     const file = path.join(dir, 'fixture.json');
     const text = JSON.stringify(fixtureDoc(receiver.url), null, 2);
@@ -245,77 +249,85 @@ describe('JSON fixtures (--fixture) and the export', () => {
     }
   });
 
-  it('a state file of inklink-mock 0.1 (JSON) still loads as a fixture; given as --state-file, it is refused with the way to move it, and left as it is', async () => {
-    const old = path.join(dir, 'state.json');
-    fs.writeFileSync(old, JSON.stringify(fixtureDoc(), null, 2));
-    const before = fs.readFileSync(old);
-    const refused = await runCli(['serve', '--port', '0', '--state-file', old]);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(
-      `state file ${old}: holds a JSON state (the state-file format of inklink-mock 0.1)`,
-    );
-    expect(refused.stderr).toContain(`--fixture ${old} --state-file NEW.db`);
-    expect(fs.readFileSync(old)).toEqual(before);
-    // The migration the message gives.
-    const db = path.join(dir, 'state.db');
-    const moved = await startCli(['--port', '0', '--fixture', old, '--state-file', db]);
-    try {
-      const rotated = await call(moved.url, 'POST', '/webhook/endpoints/wh_end_fixture/rotate-secret', {
-        headers: { 'api-key': FIXTURE_KEY },
-      });
-      expect(rotated.status).toBe(200);
-    } finally {
-      await moved.stop();
-    }
-    // From now on the database is the state; the fixture no longer applies (and the banner says so).
-    const again = await startCli(['--port', '0', '--fixture', old, '--state-file', db]);
-    try {
-      expect(again.stdout()).toContain(`fixture ${old} not loaded: the state file already holds a state`);
-      expect(again.stdout()).not.toContain(fp(FIXTURE_SECRET));
-    } finally {
-      await again.stop();
-    }
-    // A new state file named *.json is refused: it is a database, not JSON.
-    const named = await runCli(['serve', '--port', '0', '--state-file', path.join(dir, 'new.json')]);
-    expect(named.code).toBe(1);
-    expect(named.stderr).toMatch(/the state file is a database now, not JSON: name it e\.g\. state\.db/);
-    expect(fs.existsSync(path.join(dir, 'new.json'))).toBe(false);
-  });
-
-  it('GET /__mock/state/export gives a readable fixture (key hashes, never keys; secrets) that starts a mock in the same state', async () => {
-    const a = createMockServer({ logLevel: 'silent', selfCheck: true });
-    const urlA = await a.listen();
-    try {
-      await call(urlA, 'POST', `/webhook/endpoints/${a.seeded[0].endpoints[0].id}/rotate-secret`, {
-        headers: { 'api-key': owner() },
-      });
-      const minted = await call(urlA, 'POST', '/__mock/api-keys', { body: { role: 'owner' } });
-      const res = await call(urlA, 'GET', '/__mock/state/export');
-      expect(res.status).toBe(200);
-      expect(res.headers.get('cache-control')).toBe('no-store');
-      expect(res.json.format).toBe('inklink-mock-state');
-      expect(res.text).not.toContain(owner());
-      expect(res.text).not.toContain(minted.json.api_key);
-      expect(res.text).toContain(hashApiKey(minted.json.api_key));
-      const file = path.join(dir, 'exported.json');
-      fs.writeFileSync(file, JSON.stringify(res.json, null, 2));
-      const b = createMockServer({ fixture: file, logLevel: 'silent' });
-      const urlB = await b.listen();
+  it(
+    'a state file of inklink-mock 0.1 (JSON) still loads as a fixture; given ' +
+      'as --state-file, it is refused with the way to move it, and left as it is',
+    async () => {
+      const old = path.join(dir, 'state.json');
+      fs.writeFileSync(old, JSON.stringify(fixtureDoc(), null, 2));
+      const before = fs.readFileSync(old);
+      const refused = await runCli(['serve', '--port', '0', '--state-file', old]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `state file ${old}: holds a JSON state (the state-file format of inklink-mock 0.1)`,
+      );
+      expect(refused.stderr).toContain(`--fixture ${old} --state-file NEW.db`);
+      expect(fs.readFileSync(old)).toEqual(before);
+      // The migration the message gives.
+      const db = path.join(dir, 'state.db');
+      const moved = await startCli(['--port', '0', '--fixture', old, '--state-file', db]);
       try {
-        expect((await call(urlB, 'GET', '/__mock/state')).json).toEqual(
-          (await call(urlA, 'GET', '/__mock/state')).json,
-        );
-        const rotated = await call(urlB, 'POST', `/webhook/endpoints/${a.seeded[0].endpoints[0].id}/rotate-secret`, {
-          headers: { 'api-key': owner() },
+        const rotated = await call(moved.url, 'POST', '/webhook/endpoints/wh_end_fixture/rotate-secret', {
+          headers: { 'api-key': FIXTURE_KEY },
         });
         expect(rotated.status).toBe(200);
       } finally {
-        await b.close();
+        await moved.stop();
       }
-    } finally {
-      await a.close();
-    }
-  });
+      // From now on the database is the state; the fixture no longer applies (and the banner says so).
+      const again = await startCli(['--port', '0', '--fixture', old, '--state-file', db]);
+      try {
+        expect(again.stdout()).toContain(`fixture ${old} not loaded: the state file already holds a state`);
+        expect(again.stdout()).not.toContain(fp(FIXTURE_SECRET));
+      } finally {
+        await again.stop();
+      }
+      // A new state file named *.json is refused: it is a database, not JSON.
+      const named = await runCli(['serve', '--port', '0', '--state-file', path.join(dir, 'new.json')]);
+      expect(named.code).toBe(1);
+      expect(named.stderr).toMatch(/the state file is a database now, not JSON: name it e\.g\. state\.db/);
+      expect(fs.existsSync(path.join(dir, 'new.json'))).toBe(false);
+    },
+  );
+
+  it(
+    'GET /__mock/state/export gives a readable fixture (key hashes, ' +
+      'never keys; secrets) that starts a mock in the same state',
+    async () => {
+      const a = createMockServer({ logLevel: 'silent', selfCheck: true });
+      const urlA = await a.listen();
+      try {
+        await call(urlA, 'POST', `/webhook/endpoints/${a.seeded[0].endpoints[0].id}/rotate-secret`, {
+          headers: { 'api-key': owner() },
+        });
+        const minted = await call(urlA, 'POST', '/__mock/api-keys', { body: { role: 'owner' } });
+        const res = await call(urlA, 'GET', '/__mock/state/export');
+        expect(res.status).toBe(200);
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        expect(res.json.format).toBe('inklink-mock-state');
+        expect(res.text).not.toContain(owner());
+        expect(res.text).not.toContain(minted.json.api_key);
+        expect(res.text).toContain(hashApiKey(minted.json.api_key));
+        const file = path.join(dir, 'exported.json');
+        fs.writeFileSync(file, JSON.stringify(res.json, null, 2));
+        const b = createMockServer({ fixture: file, logLevel: 'silent' });
+        const urlB = await b.listen();
+        try {
+          expect((await call(urlB, 'GET', '/__mock/state')).json).toEqual(
+            (await call(urlA, 'GET', '/__mock/state')).json,
+          );
+          const rotated = await call(urlB, 'POST', `/webhook/endpoints/${a.seeded[0].endpoints[0].id}/rotate-secret`, {
+            headers: { 'api-key': owner() },
+          });
+          expect(rotated.status).toBe(200);
+        } finally {
+          await b.close();
+        }
+      } finally {
+        await a.close();
+      }
+    },
+  );
 });
 
 describe('broken data: a clear error naming the file, never quoting a value, never a silent reset', () => {
@@ -370,7 +382,7 @@ describe('broken data: a clear error naming the file, never quoting a value, nev
   it('a database with a bad record: named by field, the secret not quoted, the database left as it is', async () => {
     const file = path.join(dir, 'state.db');
     await createMockServer({ stateFile: file, logLevel: 'silent' }).close();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as the mock loads lmdb
     const { open } = require('lmdb') as typeof import('lmdb');
     const db = open({ path: file, noSubdir: true, overlappingSync: false });
     const key = `e:${seeded[0].endpoints[0].id}`;
@@ -388,7 +400,7 @@ describe('broken data: a clear error naming the file, never quoting a value, nev
     expect(fs.statSync(file).size).toBe(size);
   });
 
-  it('a file that is neither a database nor JSON is refused and left as it is; an empty one is a new database', async () => {
+  it('a file neither a database nor JSON is refused and left as it is; an empty one is a new database', async () => {
     const file = path.join(dir, 'state.db');
     fs.writeFileSync(file, Buffer.alloc(10_000, 0x41));
     const r = await runCli(['serve', '--port', '0', '--state-file', file]);

@@ -268,9 +268,9 @@ describe('no secret and no key outside the answers that make them', () => {
         await mock.close();
         const log = lines.join('');
         if (level === 'debug' && format === 'text') {
-          expect(log).toMatch(/INFO  POST rotateWebhookEndpointSecret \d{3} [\d.]+ ms request=/);
+          expect(log).toMatch(/INFO {2}POST rotateWebhookEndpointSecret \d{3} [\d.]+ ms request=/);
           expect(log).toMatch(/DEBUG delivery attempt /);
-          expect(log).toMatch(/WARN  delivery attempt /);
+          expect(log).toMatch(/WARN {2}delivery attempt /);
         }
         if (format === 'json') {
           const records = log
@@ -330,7 +330,7 @@ describe('no secret and no key outside the answers that make them', () => {
     } finally {
       await run.stop();
     }
-    expect(run.stderr()).toMatch(/INFO  POST rotateWebhookEndpointSecret \d{3} [\d.]+ ms request=/);
+    expect(run.stderr()).toMatch(/INFO {2}POST rotateWebhookEndpointSecret \d{3} [\d.]+ ms request=/);
     expectClean(result.secrets, result.scan, run.stderr());
     // The banner shows the seeded keys and secrets, and nothing made later.
     const seededValues = new Secrets();

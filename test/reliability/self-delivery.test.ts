@@ -61,46 +61,51 @@ describe('create and seeding refuse a URL that reaches the mock', () => {
 });
 
 describe('a delivery that reaches the mock anyway is refused at the connection', () => {
-  it('an endpoint from a fixture pointing at the mock: the attempt fails without touching the control API; other organizations keep their rotations', async () => {
-    // A free port, known before the mock listens, so the fixture can name it.
-    const free = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(p));
+  it(
+    'an endpoint from a fixture pointing at the mock: the attempt fails ' +
+      'without touching the control API; other organizations keep their rotations',
+    async () => {
+      // A free port, known before the mock listens, so the fixture can name it.
+      const free = await new Promise<number>((resolve) => {
+        const s = net.createServer().listen(0, '127.0.0.1', () => {
+          const p = (s.address() as net.AddressInfo).port;
+          s.close(() => resolve(p));
+        });
       });
-    });
-    const template = createMockServer({ logLevel: 'silent' });
-    const fixture = template.control.exportState();
-    fixture.endpoints[0].url = `http://[::ffff:127.0.0.1]:${free}/__mock/reset`;
-    fixture.endpoints[0].eventTypes = ['kyc.result.approved'];
-    const mock = createMockServer({ fixture, logLevel: 'silent', retrySchedule: [0, 50] });
-    const url = await mock.listen(free);
-    try {
-      const owner = template.seeded[1].apiKeys.find((k) => k.role === 'owner')!.key;
-      const other = template.seeded[1].endpoints[0].id;
-      const rotated = await call(url, 'POST', `/webhook/endpoints/${other}/rotate-secret`, {
-        headers: { 'api-key': owner },
-      });
-      expect(rotated.status).toBe(200);
-      const version = mock.store.version;
-      const emitted = await call(url, 'POST', '/__mock/events', {
-        body: { type: 'kyc.result.approved', endpoint_id: fixture.endpoints[0].id },
-      });
-      expect(emitted.status).toBe(202);
-      const [delivery] = await waitFor(async () => {
-        const d = (await call(url, 'GET', `/__mock/deliveries?endpoint_id=${fixture.endpoints[0].id}`)).json.deliveries;
-        return d.length && d[0].state === 'failed' ? d : undefined;
-      });
-      expect(delivery.attempts).toHaveLength(2);
-      for (const a of delivery.attempts) expect(a.error).toBe(SELF_DELIVERY_ERROR);
-      expect(mock.store.version).toBe(version);
-      const state = (await call(url, 'GET', '/__mock/state')).json;
-      const kept = state.organizations[1].endpoints.find((e: any) => e.id === other);
-      expect(kept.rotations).toBe(1);
-    } finally {
-      await mock.close();
-    }
-  });
+      const template = createMockServer({ logLevel: 'silent' });
+      const fixture = template.control.exportState();
+      fixture.endpoints[0].url = `http://[::ffff:127.0.0.1]:${free}/__mock/reset`;
+      fixture.endpoints[0].eventTypes = ['kyc.result.approved'];
+      const mock = createMockServer({ fixture, logLevel: 'silent', retrySchedule: [0, 50] });
+      const url = await mock.listen(free);
+      try {
+        const owner = template.seeded[1].apiKeys.find((k) => k.role === 'owner')!.key;
+        const other = template.seeded[1].endpoints[0].id;
+        const rotated = await call(url, 'POST', `/webhook/endpoints/${other}/rotate-secret`, {
+          headers: { 'api-key': owner },
+        });
+        expect(rotated.status).toBe(200);
+        const version = mock.store.version;
+        const emitted = await call(url, 'POST', '/__mock/events', {
+          body: { type: 'kyc.result.approved', endpoint_id: fixture.endpoints[0].id },
+        });
+        expect(emitted.status).toBe(202);
+        const [delivery] = await waitFor(async () => {
+          const d = (await call(url, 'GET', `/__mock/deliveries?endpoint_id=${fixture.endpoints[0].id}`)).json
+            .deliveries;
+          return d.length && d[0].state === 'failed' ? d : undefined;
+        });
+        expect(delivery.attempts).toHaveLength(2);
+        for (const a of delivery.attempts) expect(a.error).toBe(SELF_DELIVERY_ERROR);
+        expect(mock.store.version).toBe(version);
+        const state = (await call(url, 'GET', '/__mock/state')).json;
+        const kept = state.organizations[1].endpoints.find((e: any) => e.id === other);
+        expect(kept.rotations).toBe(1);
+      } finally {
+        await mock.close();
+      }
+    },
+  );
 
   it('--webhook-url at the mock itself (the seeded endpoints): refused at the connection too', async () => {
     const free = await new Promise<number>((resolve) => {

@@ -21,32 +21,37 @@ describe('slow clients', () => {
   });
   afterAll(() => m.close());
 
-  it('200 clients dribbling headers: others are served meanwhile, and each slow one is cut off with 408 in the envelope after the header timeout', async () => {
-    const slow = await Promise.all(Array.from({ length: 200 }, () => dribbleHeaders(m.url, 100)));
-    let cutOff = 0;
-    for (const s of slow) void s.closed.then(() => cutOff++);
-    const started = Date.now();
-    // Meanwhile, ordinary requests are answered, while every slow client still holds its connection.
-    for (let i = 0; i < 10; i++) {
-      const res = await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint().id}/rotate-secret`, {
-        headers: { 'api-key': m.key('owner') },
-      });
-      expect(res.status).toBe(200);
-    }
-    expect(cutOff).toBe(0);
-    const answers = await Promise.all(slow.map((s) => s.closed));
-    const elapsed = Date.now() - started;
-    // Cut off after the header timeout (2.5 s), checked every second: well before 8 s.
-    expect(elapsed).toBeLessThan(8000);
-    for (const a of answers) {
-      expect(a).toMatch(/^HTTP\/1\.1 408 /);
-      const id = /x-request-id: (\S+)/.exec(a)![1];
-      expect(JSON.parse(a.slice(a.indexOf('\r\n\r\n') + 4)).error).toMatchObject({
-        code: 'VALIDATION_ERROR',
-        requestId: id,
-      });
-    }
-  }, 20_000);
+  it(
+    '200 clients dribbling headers: others are served meanwhile, and each ' +
+      'slow one is cut off with 408 in the envelope after the header timeout',
+    async () => {
+      const slow = await Promise.all(Array.from({ length: 200 }, () => dribbleHeaders(m.url, 100)));
+      let cutOff = 0;
+      for (const s of slow) void s.closed.then(() => cutOff++);
+      const started = Date.now();
+      // Meanwhile, ordinary requests are answered, while every slow client still holds its connection.
+      for (let i = 0; i < 10; i++) {
+        const res = await call(m.url, 'POST', `/webhook/endpoints/${m.endpoint().id}/rotate-secret`, {
+          headers: { 'api-key': m.key('owner') },
+        });
+        expect(res.status).toBe(200);
+      }
+      expect(cutOff).toBe(0);
+      const answers = await Promise.all(slow.map((s) => s.closed));
+      const elapsed = Date.now() - started;
+      // Cut off after the header timeout (2.5 s), checked every second: well before 8 s.
+      expect(elapsed).toBeLessThan(8000);
+      for (const a of answers) {
+        expect(a).toMatch(/^HTTP\/1\.1 408 /);
+        const id = /x-request-id: (\S+)/.exec(a)![1];
+        expect(JSON.parse(a.slice(a.indexOf('\r\n\r\n') + 4)).error).toMatchObject({
+          code: 'VALIDATION_ERROR',
+          requestId: id,
+        });
+      }
+    },
+    20_000,
+  );
 
   it('a body dribbled after the headers is cut off after the request timeout, with 408', async () => {
     const { hostname, port } = new URL(m.url);
@@ -55,12 +60,13 @@ describe('slow clients', () => {
       let out = '';
       const s = net.connect(Number(port), hostname, () => {
         s.write(
-          `POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\napi-key: ${m.key('owner')}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{`,
+          `POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\napi-key: ${m.key('owner')}\r\n` +
+            'content-type: application/json\r\ncontent-length: 1000\r\n\r\n{',
         );
         const t = setInterval(() => (s.writable ? s.write(' ') : clearInterval(t)), 200);
         s.on('close', () => clearInterval(t));
       });
-      s.on('data', (c) => (out += c));
+      s.on('data', (c) => (out += c.toString()));
       s.on('error', () => undefined);
       s.on('close', () => resolve(out));
     });
@@ -80,7 +86,7 @@ describe('slow clients', () => {
         s.write('GET /__mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),
       );
       s.on('data', (c) => {
-        out += c;
+        out += c.toString();
         if (!answeredAt && out.includes('"status":"ok"')) answeredAt = Date.now();
       });
       s.on('error', () => undefined);
@@ -210,25 +216,29 @@ describe('faulty receivers', () => {
     }
   });
 
-  it('a 2xx whose body never ends: the whole answer must come within the timeout, so a failed attempt (status kept), retried', async () => {
-    const endless = endlessBody(200, 10, 50);
-    const r = await faultyReceiver(endless.handle);
-    const { m, delivery } = await deliverTo(r.url);
-    try {
-      expect(delivery.state).toBe('failed');
-      expectSchedule(delivery.attempts);
-      for (const a of delivery.attempts) {
-        expect(a).toMatchObject({ status: 200, error: `timed out after ${TIMEOUT} ms`, outcome: 'failed' });
-        expect(a.duration_ms).toBeLessThan(TIMEOUT + 300);
+  it(
+    'a 2xx whose body never ends: the whole answer must come within ' +
+      'the timeout, so a failed attempt (status kept), retried',
+    async () => {
+      const endless = endlessBody(200, 10, 50);
+      const r = await faultyReceiver(endless.handle);
+      const { m, delivery } = await deliverTo(r.url);
+      try {
+        expect(delivery.state).toBe('failed');
+        expectSchedule(delivery.attempts);
+        for (const a of delivery.attempts) {
+          expect(a).toMatchObject({ status: 200, error: `timed out after ${TIMEOUT} ms`, outcome: 'failed' });
+          expect(a.duration_ms).toBeLessThan(TIMEOUT + 300);
+        }
+        await waitFor(() => endless.stats.closedAfterMs.length === 3 || undefined, 3000);
+      } finally {
+        await m.close();
+        await r.close();
       }
-      await waitFor(() => endless.stats.closedAfterMs.length === 3 || undefined, 3000);
-    } finally {
-      await m.close();
-      await r.close();
-    }
-  });
+    },
+  );
 
-  it('memory stays bounded: pending deliveries are capped (the rest skipped, said so), and so is the journal', async () => {
+  it('memory stays bounded: pending deliveries capped (the rest skipped, said so), and so is the journal', async () => {
     const r = await faultyReceiver((req) => req.resume()); // hangs: every delivery stays pending
     const m = await startMock({
       webhookUrl: r.url,

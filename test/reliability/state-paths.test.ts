@@ -51,14 +51,15 @@ describe('paths that are not regular files are refused without being read', () =
     await refused(['--state-file', path.join(dir, 'zero.db')], /is a character device/);
   });
 
-  it('a huge fixture is refused by its size, unread; a huge file that is not a database is refused after its first bytes', async () => {
+  it('a huge fixture is refused by its size, unread; a huge non-database file, after its first bytes', async () => {
     const huge = path.join(dir, 'huge.json');
     fs.writeFileSync(huge, '{');
     fs.truncateSync(huge, 700 * 1024 * 1024); // sparse: 700 MB that take no space
     await refused(
       ['--fixture', huge],
       new RegExp(
-        `is ${700 * 1024 * 1024} bytes, over the limit of ${LIMITS.fixtureBytes.value} bytes: refused without reading it`,
+        `is ${700 * 1024 * 1024} bytes, over the limit of ${LIMITS.fixtureBytes.value} bytes: refused ` +
+          `without reading it`,
       ),
     );
     const garbage = path.join(dir, 'huge.db');

@@ -40,7 +40,8 @@ it('installs from a git URL: prepare builds dist/, and the bin and the entry poi
       process.execPath,
       [
         '-e',
-        "const c = require('inklink-mock/client'); const m = require('inklink-mock/mock'); console.log(typeof c.InklinkClient, typeof m.createMockServer)",
+        "const c = require('inklink-mock/client'); const m = require('inklink-mock/mock'); " +
+          'console.log(typeof c.InklinkClient, typeof m.createMockServer)',
       ],
       {
         cwd: project,

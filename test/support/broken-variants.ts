@@ -764,7 +764,8 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'webhook-id-per-endpoint': {
     description:
-      'webhook-id identifies the endpoint, not the event: every event to an endpoint has the same id (correctly signed)',
+      'webhook-id identifies the endpoint, not the event: every event to an endpoint has the same id ' +
+      '(correctly signed)',
     fails: ['delivery_conformance'],
     tamper: (d, { secret, endpointId }) =>
       resign({ ...d, headers: { ...d.headers, 'webhook-id': `wh_evt_${endpointId.replace(/^wh_end_/, '')}` } }, secret),

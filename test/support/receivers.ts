@@ -82,7 +82,8 @@ export const RECEIVERS: Record<string, Variant> = {
   },
   'receive-webhook': {
     description:
-      "correct: verifies and parses with inklink-mock's receiveWebhook; 400 for a payload it cannot parse (an unknown type)",
+      "correct: verifies and parses with inklink-mock's receiveWebhook; 400 for a payload it cannot parse " +
+      '(an unknown type)',
     fails: [],
     make: (s) => {
       const seen = new Set<string>();
@@ -147,7 +148,8 @@ export const RECEIVERS: Record<string, Variant> = {
   },
   'signs-reserialised-body': {
     description:
-      'verifies the signature over JSON.stringify(JSON.parse(body)), not the bytes received (the express.json() mistake)',
+      'verifies the signature over JSON.stringify(JSON.parse(body)), not the bytes received (the ' +
+      'express.json() mistake)',
     fails: ['tampered_body_refused'],
     make: (s) =>
       receiver(s, { verify: (secrets, body, headers) => standard(secrets, JSON.stringify(JSON.parse(body)), headers) }),

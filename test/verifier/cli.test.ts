@@ -65,7 +65,7 @@ describe('inklink-mock verify', () => {
     }
   });
 
-  it('exits 1 against a broken implementation, with evidence and a reproduction, and the failure in JUnit', async () => {
+  it('exits 1 against a broken implementation, with evidence, a reproduction and the failure in JUnit', async () => {
     const junit = path.join(tmp, 'bad/junit.xml');
     const r = await runCli(['verify', '--trigger', 'mock', '--report', `junit:${junit}`], {
       INKLINK_BASE_URL: broken.url,
@@ -253,40 +253,46 @@ describe('inklink-mock verify', () => {
     }
   });
 
-  it('a failed set-up is one FAIL row showing the response; the checks that needed it are BLOCKED, and JUnit skips them naming the cause', async () => {
-    const v = await startVariant('correct');
-    const junit = path.join(tmp, 'setup/junit.xml');
-    try {
-      await fetch(`${v.url}/__mock/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ operation_id: 'createWebhookEndpoint', status: 500 }),
-      });
-      const r = await runCli([
-        'verify',
-        '--base-url',
-        v.url,
-        '--admin-key',
-        v.keys.admin,
-        '--member-key',
-        v.keys.member,
-        '--trigger',
-        'mock',
-        '--report',
-        `junit:${junit}`,
-      ]);
-      expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/\n {2}setup +FAIL +set-up: creating endpoint "probe" with the admin key answered 500/);
-      expect(r.stdout).toMatch(/\n {2}immediate_invalidation +BLOCKED +not run: set-up: creating endpoint "inv"/);
-      expect(r.stdout).toMatch(/response: 500 \{"error":\{"code":"INTERNAL_ERROR"/);
-      expect(r.stdout).not.toMatch(/immediate_invalidation +(PASS|FAIL)/);
-      const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
-      const inv = x.testsuites.testsuite.testcase.find((t: any) => t['@_name'] === 'immediate_invalidation');
-      expect(inv.skipped['@_message']).toMatch(/^not run: set-up/);
-    } finally {
-      await v.close();
-    }
-  });
+  it(
+    'a failed set-up is one FAIL row showing the response; the checks ' +
+      'that needed it are BLOCKED, and JUnit skips them naming the cause',
+    async () => {
+      const v = await startVariant('correct');
+      const junit = path.join(tmp, 'setup/junit.xml');
+      try {
+        await fetch(`${v.url}/__mock/faults`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ operation_id: 'createWebhookEndpoint', status: 500 }),
+        });
+        const r = await runCli([
+          'verify',
+          '--base-url',
+          v.url,
+          '--admin-key',
+          v.keys.admin,
+          '--member-key',
+          v.keys.member,
+          '--trigger',
+          'mock',
+          '--report',
+          `junit:${junit}`,
+        ]);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(
+          /\n {2}setup +FAIL +set-up: creating endpoint "probe" with the admin key answered 500/,
+        );
+        expect(r.stdout).toMatch(/\n {2}immediate_invalidation +BLOCKED +not run: set-up: creating endpoint "inv"/);
+        expect(r.stdout).toMatch(/response: 500 \{"error":\{"code":"INTERNAL_ERROR"/);
+        expect(r.stdout).not.toMatch(/immediate_invalidation +(PASS|FAIL)/);
+        const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
+        const inv = x.testsuites.testsuite.testcase.find((t: any) => t['@_name'] === 'immediate_invalidation');
+        expect(inv.skipped['@_message']).toMatch(/^not run: set-up/);
+      } finally {
+        await v.close();
+      }
+    },
+  );
 });
 
 /** A port nothing listens on. */

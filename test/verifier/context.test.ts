@@ -58,26 +58,30 @@ describe('RunContext', () => {
     expect(ctx.issued).toEqual([{ secret: (ex.response!.json as any).secret, exchange: ex, expected: true }]);
   });
 
-  it('never takes a 200 to a member, or to another organization, as the endpoint’s secret (but remembers it was issued)', async () => {
-    const ctx = context();
-    ctx.endpoints.set('a', {
-      tag: 'a',
-      id: 'wh_end_a',
-      eventTypes: [],
-      enabled: true,
-      secret: 'whsec_old',
-      secretSince: 0,
-      organization: 'primary',
-    });
-    await ctx.rotate('p', 'wh_end_a', keys.member, 'forbidden');
-    await ctx.rotate('p', 'wh_end_a', keys.otherOrg, 'endpoint_not_found');
-    const created = await ctx.create('p', { url: 'http://r/x' }, keys.member, 'forbidden');
-    expect(ctx.endpoints.get('a')!.secret).toBe('whsec_old');
-    expect(ctx.issued.map((i) => i.expected)).toEqual([false, false, false]);
-    expect(ctx.issued[2].exchange).toBe(created);
-  });
+  it(
+    'never takes a 200 to a member, or to another organization, ' +
+      'as the endpoint’s secret (but remembers it was issued)',
+    async () => {
+      const ctx = context();
+      ctx.endpoints.set('a', {
+        tag: 'a',
+        id: 'wh_end_a',
+        eventTypes: [],
+        enabled: true,
+        secret: 'whsec_old',
+        secretSince: 0,
+        organization: 'primary',
+      });
+      await ctx.rotate('p', 'wh_end_a', keys.member, 'forbidden');
+      await ctx.rotate('p', 'wh_end_a', keys.otherOrg, 'endpoint_not_found');
+      const created = await ctx.create('p', { url: 'http://r/x' }, keys.member, 'forbidden');
+      expect(ctx.endpoints.get('a')!.secret).toBe('whsec_old');
+      expect(ctx.issued.map((i) => i.expected)).toEqual([false, false, false]);
+      expect(ctx.issued[2].exchange).toBe(created);
+    },
+  );
 
-  it('dates the endpoint’s secret from the rotation that issued it, and lists the other endpoints’ rotations that were not refused', async () => {
+  it('dates the endpoint’s secret by its rotation; lists other endpoints’ rotations not refused', async () => {
     const ctx = context();
     ctx.endpoints.set('a', {
       tag: 'a',
@@ -117,50 +121,54 @@ describe('RunContext', () => {
     ]);
   });
 
-  it('takes a delivery as the event it asked for when its webhook-id and body were not seen together: not a retry, but an id reused for another event', async () => {
-    const received: CapturedDelivery[] = [];
-    // Each event fired arrives as `next` says; the receiver holds what arrived.
-    let next: () => CapturedDelivery[] = () => [];
-    const receiver = {
-      deliveries: () => [...received],
-      waitFor: async () => [...received],
-    } as unknown as Receiver;
-    const trigger: Trigger = { kind: 'mock', description: 'fake', fire: async () => void received.push(...next()) };
-    const ctx = new RunContext(
-      lenientClient(),
-      getSpec(),
-      getValidator(),
-      keys,
-      trigger,
-      receiver,
-      10,
-      (t) => `http://r/${t}`,
-    );
-    const e = {
-      tag: 'a',
-      id: 'wh_end_a',
-      eventTypes: [],
-      enabled: true,
-      secret: 'whsec_x',
-      secretSince: 0,
-      organization: 'primary' as const,
-    };
-    const first = delivery({ id: 'wh_evt_1' });
-    next = () => [first];
-    expect(await ctx.deliver(e, 'kyc.result.approved')).toEqual({ delivery: first });
-    // A retry of the first event only: nothing new.
-    next = () => [{ ...first, receivedAt: first.receivedAt + 1 }];
-    expect(await ctx.deliver(e, 'kyc.result.approved')).toEqual({ error: 'no delivery arrived within 10 ms' });
-    // Another event under the same id is new (delivery_conformance judges the reuse).
-    const reused = delivery({
-      id: 'wh_evt_1',
-      payload: {
-        type: 'kyc.result.failed',
-        timestamp: new Date().toISOString(),
-        data: { inquiry_id: 'kyc_iq_2', subject_id: 'u' },
-      },
-    });
-    next = () => [reused];
-    expect(await ctx.deliver(e, 'kyc.result.failed')).toEqual({ delivery: reused });
-  });
+  it(
+    'takes a delivery as the event it asked for when its webhook-id and body ' +
+      'were not seen together: not a retry, but an id reused for another event',
+    async () => {
+      const received: CapturedDelivery[] = [];
+      // Each event fired arrives as `next` says; the receiver holds what arrived.
+      let next: () => CapturedDelivery[] = () => [];
+      const receiver = {
+        deliveries: () => [...received],
+        waitFor: async () => [...received],
+      } as unknown as Receiver;
+      const trigger: Trigger = { kind: 'mock', description: 'fake', fire: async () => void received.push(...next()) };
+      const ctx = new RunContext(
+        lenientClient(),
+        getSpec(),
+        getValidator(),
+        keys,
+        trigger,
+        receiver,
+        10,
+        (t) => `http://r/${t}`,
+      );
+      const e = {
+        tag: 'a',
+        id: 'wh_end_a',
+        eventTypes: [],
+        enabled: true,
+        secret: 'whsec_x',
+        secretSince: 0,
+        organization: 'primary' as const,
+      };
+      const first = delivery({ id: 'wh_evt_1' });
+      next = () => [first];
+      expect(await ctx.deliver(e, 'kyc.result.approved')).toEqual({ delivery: first });
+      // A retry of the first event only: nothing new.
+      next = () => [{ ...first, receivedAt: first.receivedAt + 1 }];
+      expect(await ctx.deliver(e, 'kyc.result.approved')).toEqual({ error: 'no delivery arrived within 10 ms' });
+      // Another event under the same id is new (delivery_conformance judges the reuse).
+      const reused = delivery({
+        id: 'wh_evt_1',
+        payload: {
+          type: 'kyc.result.failed',
+          timestamp: new Date().toISOString(),
+          data: { inquiry_id: 'kyc_iq_2', subject_id: 'u' },
+        },
+      });
+      next = () => [reused];
+      expect(await ctx.deliver(e, 'kyc.result.failed')).toEqual({ delivery: reused });
+    },
+  );
 });

@@ -24,7 +24,8 @@ export function variantTests(shard: number): void {
     };
     if (JSON.stringify(got) !== JSON.stringify(expected)) {
       throw new Error(
-        `${name} (${VARIANTS[name].description}): expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}:\n${explain(report)}`,
+        `${name} (${VARIANTS[name].description}): expected ${JSON.stringify(expected)}, got ` +
+          `${JSON.stringify(got)}:\n${explain(report)}`,
       );
     }
     expect(withStatus(report, 'skip')).toEqual([]);

@@ -60,7 +60,7 @@ describe('verify against the correct mock', () => {
     expect(report.results.find((r) => r.name === 'role_enforced')!.summary).toMatch(/not proven: no trigger/);
   });
 
-  it('without the owner and the other organization’s keys, the checks that need them are skipped with the reason', async () => {
+  it("without the owner's and other organization’s keys, the checks needing them are skipped, saying why", async () => {
     const report = await withCorrect((v) => verify(options(v, { ownerKey: undefined, otherOrgKey: undefined })));
     expect(failing(report)).toEqual([]);
     expect(report.results.filter((r) => r.status === 'skip').map((r) => [r.name, r.summary])).toEqual([
@@ -128,7 +128,7 @@ describe('verify against the correct mock', () => {
 });
 
 describe("verify's own model stays honest", () => {
-  it('a 200 to a member is a failure and never taken as the secret: a delivery then proves the secret changed', async () => {
+  it('a 200 to a member is a failure, not taken as the secret: a delivery then proves the secret changed', async () => {
     const report = await verifyVariant('member-may-rotate');
     const role = report.results.find((r) => r.name === 'role_enforced')!;
     expect(role.status).toBe('fail');
@@ -138,7 +138,7 @@ describe("verify's own model stays honest", () => {
     ]);
   });
 
-  it("a 200 to another organization's key is a failure and never taken as the secret: both secrets are proven changed", async () => {
+  it("a 200 to another organization's key: a failure, not the secret; both secrets are proven changed", async () => {
     const report = await verifyVariant('other-org-may-rotate');
     const iso = report.results.find((r) => r.name === 'not_found_indistinguishable')!;
     expect(iso.status).toBe('fail');
@@ -147,7 +147,7 @@ describe("verify's own model stays honest", () => {
     expect(messages.match(/the secret changed/g)).toHaveLength(2);
   });
 
-  it('a broken rule is reported once where it is checked; the checks that follow from it are blocked by it', async () => {
+  it('a broken rule is reported once, where checked; the checks that follow from it are blocked by it', async () => {
     const report = await verifyVariant('secret-not-a-string');
     const byName = new Map(report.results.map((r) => [r.name, r]));
     expect(byName.get('response_schema_conformance')!.status).toBe('fail');

@@ -28,7 +28,7 @@ export function apiBackend(options: ApiStateOptions): StateBackend {
   const call = caller(options.fetch);
   const publicBase = options.providerBaseUrl.replace(/\/+$/, '');
   const createEndpoint = async (key: string) => {
-    const created = await call(
+    const created = await call<{ id?: unknown } | undefined>(
       `${publicBase}/webhook/endpoints`,
       'POST',
       { url: options.endpointUrl ?? DEFAULT_ENDPOINT_URL, name: 'inklink-mock pact-verify' },
@@ -36,7 +36,7 @@ export function apiBackend(options: ApiStateOptions): StateBackend {
       'create endpoint',
     );
     if (typeof created?.id !== 'string') throw new StateFailure('create endpoint: the answer has no id');
-    return { endpoint_id: created.id as string };
+    return { endpoint_id: created.id };
   };
   return {
     mode: 'api',
@@ -52,7 +52,8 @@ export function apiBackend(options: ApiStateOptions): StateBackend {
       async [STATE.foreignEndpointExists]() {
         if (!options.otherOrgKey) {
           throw new StateFailure(
-            "another organization's endpoint needs an owner or admin key of that organization (--other-org-key or INKLINK_OTHER_ORG_API_KEY)",
+            "another organization's endpoint needs an owner or admin key of that organization " +
+              '(--other-org-key or INKLINK_OTHER_ORG_API_KEY)',
           );
         }
         return createEndpoint(options.otherOrgKey);
@@ -65,7 +66,8 @@ export function apiBackend(options: ApiStateOptions): StateBackend {
       [STATE.apiKeyUnknown]: useUnknownKey,
       async [STATE.endpointReceivesDeliveries]() {
         throw new StateFailure(
-          "InkLink's public API cannot trigger a webhook delivery: verify message pacts against the mock, or give a provider-state URL",
+          "InkLink's public API cannot trigger a webhook delivery: verify message pacts against the mock, or " +
+            'give a provider-state URL',
         );
       },
     }),

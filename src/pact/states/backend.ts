@@ -13,7 +13,7 @@ import { PROVIDER_STATES, canonicalState, type StateName } from './vocabulary';
 export type StateMode = 'mock' | 'api' | 'url';
 
 /** A state's parameters, as the pact gives them (`{}` when it gives none). */
-export type StateParams = Record<string, any>;
+export type StateParams = Record<string, unknown>;
 
 /** Values a state hands back, injected into the interaction for `fromProviderState` expressions. */
 export type InjectedValues = Record<string, unknown>;
@@ -58,17 +58,21 @@ export interface StateBackend {
 /** A provider state that could not be set up (its message is what the report shows). */
 export class StateFailure extends Error {}
 
-export type Call = (
+/**
+ * An HTTP call answering the JSON body (undefined when it is not JSON); `T` is what the caller
+ * expects of that body, which it checks where it relies on it.
+ */
+export type Call = <T = unknown>(
   url: string,
   method: string,
   body: unknown,
   headers: Record<string, string>,
   what: string,
-) => Promise<any>;
+) => Promise<T>;
 
 /** The one HTTP call of the backends: JSON in and out; a failure names `what` and InkLink's error code. */
 export function caller(f: typeof fetch = fetch): Call {
-  return async (url, method, body, headers, what) => {
+  return async <T>(url: string, method: string, body: unknown, headers: Record<string, string>, what: string) => {
     let res: Response;
     try {
       res = await f(url, {
@@ -78,16 +82,18 @@ export function caller(f: typeof fetch = fetch): Call {
         signal: AbortSignal.timeout(15_000),
       });
     } catch (e) {
-      throw new StateFailure(`${what}: request failed (${(e as any)?.cause?.code ?? (e as Error).name})`);
+      const cause = (e as { cause?: { code?: string } } | undefined)?.cause;
+      throw new StateFailure(`${what}: request failed (${cause?.code ?? (e as Error).name})`);
     }
     const text = await res.text();
-    const json: any = jsonOrUndefined(text);
+    const json = jsonOrUndefined(text);
     if (!res.ok) {
       // InkLink's envelope has a code and a message that never repeat secrets; nothing else is quoted.
-      const why = json?.error?.code ? `${json.error.code}: ${json.error.message}` : `HTTP ${res.status}`;
+      const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+      const why = error?.code ? `${error.code}: ${error.message}` : `HTTP ${res.status}`;
       throw new StateFailure(`${what}: ${res.status} ${why}`);
     }
-    return json;
+    return json as T;
   };
 }
 

@@ -27,6 +27,23 @@ export interface MockStateOptions extends BackendOptions {
   controlToken?: string;
 }
 
+/** What the control API answers (mock/control-api.json), as far as the states read it. */
+interface MintedKey {
+  api_key: string;
+  organization_id: string;
+}
+interface SeededEndpoint {
+  id: string;
+  secret: string;
+}
+interface MockState {
+  organizations?: { endpoints?: { id: string }[] }[];
+}
+interface EmittedEvent {
+  deliveries?: unknown[];
+  skipped?: unknown[];
+}
+
 function controlBase(options: MockStateOptions): string {
   return (options.controlUrl ?? new URL(options.providerBaseUrl).origin).replace(/\/+$/, '');
 }
@@ -42,7 +59,7 @@ export async function controlApiAnswers(options: MockStateOptions): Promise<bool
       headers: controlHeaders(options),
       signal: AbortSignal.timeout(3000),
     });
-    const body: any = await res.json().catch(() => undefined);
+    const body = (await res.json().catch(() => undefined)) as { status?: unknown } | null | undefined;
     return res.ok && body?.status === 'ok';
   } catch {
     return false;
@@ -51,8 +68,8 @@ export async function controlApiAnswers(options: MockStateOptions): Promise<bool
 
 export function mockBackend(options: MockStateOptions): StateBackend {
   const call = caller(options.fetch);
-  const control = (path: string, body?: unknown) =>
-    call(
+  const control = <T = unknown>(path: string, body?: unknown) =>
+    call<T>(
       `${controlBase(options)}${path}`,
       body === undefined ? 'GET' : 'POST',
       body,
@@ -62,18 +79,24 @@ export function mockBackend(options: MockStateOptions): StateBackend {
 
   /** An organization of the interaction's own: the one of an owner key minted on first use. */
   const organization = (ctx: StateContext, which = 'organization'): Promise<string> =>
-    ctx.remember(which, async () => (await control('/__mock/api-keys', { role: 'owner' })).organization_id as string);
+    ctx.remember(which, async () => (await control<MintedKey>('/__mock/api-keys', { role: 'owner' })).organization_id);
 
-  /** An endpoint in `organization_id`, with the consumer's id when it is free (any id otherwise: the path takes it from the state). */
+  /**
+   * An endpoint in `organization_id`, with the consumer's id when it is free (any id otherwise: the
+   * path takes it from the state).
+   */
   const seed = async (organization_id: string, p: StateParams) => {
     const wanted = typeof p.endpoint_id === 'string' && ENDPOINT_ID_RE.test(p.endpoint_id) ? p.endpoint_id : undefined;
-    let seeded: any;
+    let seeded: SeededEndpoint;
     try {
-      seeded = await control('/__mock/endpoints', { organization_id, ...(wanted ? { id: wanted } : {}) });
+      seeded = await control<SeededEndpoint>('/__mock/endpoints', {
+        organization_id,
+        ...(wanted ? { id: wanted } : {}),
+      });
     } catch {
-      seeded = await control('/__mock/endpoints', { organization_id });
+      seeded = await control<SeededEndpoint>('/__mock/endpoints', { organization_id });
     }
-    return { endpoint_id: seeded.id as string };
+    return { endpoint_id: seeded.id };
   };
 
   return {
@@ -88,9 +111,9 @@ export function mockBackend(options: MockStateOptions): StateBackend {
       async [STATE.noEndpoint](p) {
         // The mock is not reset: the consumer's id may be taken (a developer's endpoint, or one an
         // earlier run seeded). Then another id, one no endpoint has, is handed back.
-        const state = await control('/__mock/state');
+        const state = await control<MockState | undefined>('/__mock/state');
         const taken = new Set<string>(
-          (state?.organizations ?? []).flatMap((o: any) => (o.endpoints ?? []).map((e: any) => e.id)),
+          (state?.organizations ?? []).flatMap((o) => (o.endpoints ?? []).map((e) => e.id)),
         );
         const wanted = p.endpoint_id;
         if (typeof wanted === 'string' && !taken.has(wanted)) return { endpoint_id: wanted };
@@ -98,7 +121,7 @@ export function mockBackend(options: MockStateOptions): StateBackend {
       },
       async [STATE.apiKeyHasRole](p, ctx) {
         const role = checkRole(p.role);
-        const minted = await control('/__mock/api-keys', { role, organization_id: await organization(ctx) });
+        const minted = await control<MintedKey>('/__mock/api-keys', { role, organization_id: await organization(ctx) });
         ctx.useApiKey(minted.api_key);
         return undefined;
       },
@@ -107,15 +130,15 @@ export function mockBackend(options: MockStateOptions): StateBackend {
         const type = p.type;
         if (typeof type !== 'string') throw new StateFailure('the "type" parameter is required');
         await ctx.captureDelivery(async (url) => {
-          const ep = await control('/__mock/endpoints', {
+          const ep = await control<SeededEndpoint>('/__mock/endpoints', {
             organization_id: await organization(ctx),
             url,
             event_types: [type],
           });
-          const emitted = await control('/__mock/events', { type, endpoint_id: ep.id });
+          const emitted = await control<EmittedEvent>('/__mock/events', { type, endpoint_id: ep.id });
           if (!emitted.deliveries?.length)
             throw new StateFailure(`the mock delivered nothing (${JSON.stringify(emitted.skipped ?? [])})`);
-          return ep.secret as string;
+          return ep.secret;
         });
         return undefined;
       },

@@ -22,13 +22,20 @@ export interface UrlStateOptions extends BackendOptions {
   stateUrl?: string;
 }
 
+/** A state URL's JSON answer (any JSON: only an object's members are used). */
+interface StateAnswer {
+  api_key?: unknown;
+  secret?: unknown;
+  [name: string]: unknown;
+}
+
 export function urlBackend(options: UrlStateOptions): StateBackend {
   const stateUrl = options.stateUrl;
   if (!stateUrl) throw new Error('provider states mode "url" needs a provider-state URL');
   const call = caller(options.fetch);
   const send = (named: string, params: StateParams, action: 'setup' | 'teardown') => {
     const state = canonicalState(named) ?? named;
-    return call(stateUrl, 'POST', { state, params, action }, {}, `state "${state}"`);
+    return call<StateAnswer | undefined>(stateUrl, 'POST', { state, params, action }, {}, `state "${state}"`);
   };
 
   return {
@@ -36,7 +43,7 @@ export function urlBackend(options: UrlStateOptions): StateBackend {
     async setup(named, params, ctx) {
       const state = canonicalState(named) ?? named;
       if (state === STATE.endpointReceivesDeliveries) {
-        let answer: any;
+        let answer: StateAnswer | undefined;
         await ctx.captureDelivery(async (receiverUrl) => {
           answer = await send(state, { ...params, receiver_url: receiverUrl }, 'setup');
           return typeof answer?.secret === 'string' ? answer.secret : undefined;
@@ -44,7 +51,7 @@ export function urlBackend(options: UrlStateOptions): StateBackend {
         return injected(answer);
       }
       const answer = await send(state, params, 'setup');
-      const given = typeof answer?.api_key === 'string' ? (answer.api_key as string) : undefined;
+      const given = typeof answer?.api_key === 'string' ? answer.api_key : undefined;
       if (state === STATE.apiKeyHasRole) ctx.useApiKey(given ?? roleKey(options, params.role));
       if (state === STATE.apiKeyUnknown) ctx.useApiKey(given ?? unknownApiKey());
       return injected(answer);

@@ -37,40 +37,49 @@ export const PROVIDER_STATES: readonly ProviderStateSpec[] = [
     name: STATE.endpointExists,
     params: { endpoint_id: 'the id the consumer uses (`wh_end_…`); a provider may use another and inject it' },
     meaning:
-      "A webhook endpoint exists in the organization of the request's api key. Its id is handed back as `endpoint_id`, which the request path takes through `fromProviderState('/webhook/endpoints/${endpoint_id}/rotate-secret', …)`.",
+      "A webhook endpoint exists in the organization of the request's api key. Its id is handed back as " +
+      '`endpoint_id`, which the request path takes through ' +
+      "`fromProviderState('/webhook/endpoints/${endpoint_id}/rotate-secret', …)`.",
     provides: { endpoint_id: 'the id of the endpoint that exists' },
   },
   {
     name: STATE.foreignEndpointExists,
     params: { endpoint_id: 'the id the consumer uses (`wh_end_…`); a provider may use another and inject it' },
     meaning:
-      "A webhook endpoint exists in an organization other than the one of the request's api key. Its id is handed back as `endpoint_id`.",
+      "A webhook endpoint exists in an organization other than the one of the request's api key. Its id is " +
+      'handed back as `endpoint_id`.',
     provides: { endpoint_id: "the id of the other organization's endpoint" },
   },
   {
     name: STATE.noEndpoint,
     params: { endpoint_id: 'an id no endpoint has (`wh_end_…`)' },
     meaning:
-      'No webhook endpoint has this id, in any organization. When one has, the provider hands back another id that none has.',
+      'No webhook endpoint has this id, in any organization. When one has, the provider hands back another ' +
+      'id that none has.',
     provides: { endpoint_id: 'an id no endpoint has' },
   },
   {
     name: STATE.apiKeyHasRole,
     params: { role: 'owner, admin or member' },
     meaning:
-      "The request's `api-key` is a valid key of this role in the interaction's organization. When the request carries an `api-key` (the consumer's value is a placeholder), the verifier's request filter puts that key there; a request without one is sent without one.",
+      "The request's `api-key` is a valid key of this role in the interaction's organization. When the " +
+      "request carries an `api-key` (the consumer's value is a placeholder), the verifier's request filter " +
+      'puts that key there; a request without one is sent without one.',
   },
   {
     name: STATE.apiKeyUnknown,
     params: {},
     meaning:
-      "The request's `api-key` is a well-formed key that no organization has. When the request carries an `api-key`, the verifier's request filter puts a freshly generated one there.",
+      "The request's `api-key` is a well-formed key that no organization has. When the request carries an " +
+      "`api-key`, the verifier's request filter puts a freshly generated one there.",
   },
   {
     name: STATE.endpointReceivesDeliveries,
     params: { type: 'the event type (e.g. kyc.result.approved)' },
     meaning:
-      "An enabled endpoint subscribed to this event type receives its deliveries; the message verified is a real delivery of an event of this type (payload, and headers as metadata), after its signature has been checked with the endpoint's secret.",
+      'An enabled endpoint subscribed to this event type receives its deliveries; the message verified is a ' +
+      'real delivery of an event of this type (payload, and headers as metadata), after its signature has ' +
+      "been checked with the endpoint's secret.",
     aliases: ['a webhook event is delivered'],
   },
 ];

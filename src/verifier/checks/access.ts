@@ -11,7 +11,6 @@ import {
   evidence,
   isSuccess,
   type Outcome,
-  pass,
   refusalMismatch,
   type OtherRotation,
   unverifiedReliesOn,
@@ -39,12 +38,14 @@ export interface DeliveryProof {
 export function proofProblem(p: DeliveryProof): Evidence | undefined {
   if (!p.delivery)
     return {
-      message: `could not prove the secret of endpoint "${p.tag}" unchanged after ${p.why}: ${p.error ?? 'no delivery'}`,
+      message:
+        `could not prove the secret of endpoint "${p.tag}" unchanged after ${p.why}: ` + `${p.error ?? 'no delivery'}`,
     };
   if (verifiesWith(p.secret, p.delivery)) return undefined;
   return deliveryEvidence(
     p.delivery,
-    `after ${p.why}, a delivery to endpoint "${p.tag}" no longer verifies with the last secret the API issued to the run: the secret changed`,
+    `after ${p.why}, a delivery to endpoint "${p.tag}" no longer verifies with the last secret the API ` +
+      'issued to the run: the secret changed',
     unverifiedReliesOn(p.delivery, p.since, p.otherRotations),
   );
 }
@@ -85,7 +86,9 @@ export function judgePrivilegedRoles(requests: { what: string; exchange: Exchang
     .map(({ what, exchange }) =>
       evidence(
         exchange,
-        `${what} was refused: ${exchange.response ? `got ${exchange.response.status}` : `no response (${exchange.error})`}, expected 200 (owner and admin keys may create and rotate)`,
+        `${what} was refused: ` +
+          `${exchange.response ? `got ${exchange.response.status}` : `no response (${exchange.error})`}, ` +
+          'expected 200 (owner and admin keys may create and rotate)',
       ),
     );
   return verdict(bad, `${requests.length} requests with owner and admin keys succeeded`);
@@ -114,7 +117,8 @@ export function judgeIsolation(o: IsolationObservation): Outcome {
       bad.push(
         evidence(
           foreign,
-          `status ${foreign.response?.status} differs from the unknown id's ${missing.response?.status} (#${missing.seq})`,
+          `status ${foreign.response?.status} differs from the unknown id's ${missing.response?.status} ` +
+            `(#${missing.seq})`,
         ),
       );
     } else if (withoutRequestId(foreign) !== withoutRequestId(missing)) {

@@ -7,7 +7,16 @@ import { ENDPOINT_ID_RE, EVENT_TYPES } from '../../core/inklink';
 import { jsonOrUndefined } from '../../core/json';
 import { describeRefusal as said } from '../../core/refusals';
 import type { Evidence, Exchange } from '../types';
-import { evidence, failWith, isSuccess, type Outcome, refusalMismatch, verdict } from './util';
+import {
+  answerJson,
+  evidence,
+  failWith,
+  isJsonObject,
+  isSuccess,
+  type Outcome,
+  refusalMismatch,
+  verdict,
+} from './util';
 
 export interface ValidationCase {
   what: string;
@@ -29,7 +38,7 @@ export function judgeCreateValidation(cases: ValidationCase[]): Outcome {
       bad.push(evidence(exchange, `${what}: ${why}`));
       continue;
     }
-    const details: unknown = (exchange.response!.json as any).error.details;
+    const details: unknown = answerJson(exchange)!.error!.details;
     const items = Array.isArray(details)
       ? details.filter((d): d is { field: string } => typeof d?.field === 'string')
       : [];
@@ -55,8 +64,8 @@ const sortedSet = (xs: readonly unknown[]) => JSON.stringify([...new Set(xs.map(
 /** Everything a successful create's answer gets wrong about the endpoint it was asked for. */
 export function createdEndpointProblems(ex: Exchange): string[] {
   const sent = jsonOrUndefined(ex.request.body ?? '');
-  const got = ex.response?.json as any;
-  if (!sent || typeof sent !== 'object' || !got || typeof got !== 'object') return [];
+  const got = ex.response?.json;
+  if (!isJsonObject(sent) || !isJsonObject(got)) return [];
   const p: string[] = [];
   if (typeof got.id === 'string' && !ENDPOINT_ID_RE.test(got.id))
     p.push(`id ${JSON.stringify(got.id)} is not a wh_end_… id`);
@@ -67,11 +76,12 @@ export function createdEndpointProblems(ex: Exchange): string[] {
   const enabled = typeof sent.enabled === 'boolean' ? sent.enabled : true;
   if ('enabled' in got && got.enabled !== enabled)
     p.push(
-      `enabled is ${JSON.stringify(got.enabled)}, expected ${enabled}${typeof sent.enabled === 'boolean' ? '' : ' (the default)'}`,
+      `enabled is ${JSON.stringify(got.enabled)}, ` +
+        `expected ${enabled}${typeof sent.enabled === 'boolean' ? '' : ' (the default)'}`,
     );
   if (Array.isArray(got.event_types)) {
-    const asked = Array.isArray(sent.event_types);
-    if (sortedSet(got.event_types) !== sortedSet(asked ? sent.event_types : EVENT_TYPES)) {
+    const asked: unknown[] | undefined = Array.isArray(sent.event_types) ? sent.event_types : undefined;
+    if (sortedSet(got.event_types) !== sortedSet(asked ?? EVENT_TYPES)) {
       p.push(
         asked
           ? 'event_types are not the types sent'
@@ -95,7 +105,7 @@ export function judgeCreatedEndpoints(exchanges: Exchange[]): Outcome {
   const ids = new Map<string, Exchange>();
   for (const ex of creates) {
     for (const problem of createdEndpointProblems(ex)) bad.push(evidence(ex, problem));
-    const id = (ex.response!.json as any)?.id;
+    const id = answerJson(ex)?.id;
     if (typeof id !== 'string') continue;
     const earlier = ids.get(id);
     if (earlier) bad.push(evidence(ex, `the same id as the endpoint created by #${earlier.seq}`));

@@ -22,7 +22,7 @@ import {
 
 /** The payload's `type`, or undefined when the body is not a JSON object with one. */
 export function payloadType(d: CapturedDelivery): string | undefined {
-  const t = jsonOrUndefined(d.body)?.type;
+  const t = (jsonOrUndefined(d.body) as { type?: unknown } | null | undefined)?.type;
   return typeof t === 'string' ? t : undefined;
 }
 
@@ -55,22 +55,24 @@ export function deliveryProblems(d: CapturedDelivery): string[] {
   if (sigs.length === 0) p.push('no webhook-signature');
   else if (!sigs.some((s) => /^v1,[A-Za-z0-9+/]{43}=$/.test(s)))
     p.push('webhook-signature has no v1,<base64 HMAC-SHA256> signature');
-  let payload: any;
+  let parsed: unknown;
   try {
-    payload = JSON.parse(d.body);
+    parsed = JSON.parse(d.body);
   } catch {
     p.push('the body is not JSON');
     return p;
   }
-  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     p.push('the payload is not an object');
     return p;
   }
-  if (!EVENT_TYPES.includes(payload.type))
+  // Whatever the implementation sent: each member is checked before it is relied on.
+  const payload = parsed as { type?: unknown; timestamp?: unknown; data?: unknown };
+  if (!(EVENT_TYPES as readonly unknown[]).includes(payload.type))
     p.push(`type ${JSON.stringify(payload.type)} is not a documented event type`);
   if (typeof payload.timestamp !== 'string' || !dateTime.validate(payload.timestamp))
     p.push('payload timestamp is not an ISO 8601 date-time');
-  const data = payload.data;
+  const data = payload.data as { inquiry_id?: unknown; subject_id?: unknown } | null | undefined;
   if (!data || typeof data !== 'object' || Array.isArray(data)) p.push('payload data is not an object');
   else {
     const family = typeof payload.type === 'string' ? payload.type.split('.')[0] : '';
@@ -104,7 +106,8 @@ export function reusedIds(deliveries: CapturedDelivery[]): Evidence[] {
       bad.push(
         deliveryEvidence(
           d,
-          `webhook-id ${id} names another event too (a delivery to endpoint "${earlier.tag}" had it with another body): it must identify one event`,
+          `webhook-id ${id} names another event too (a delivery to endpoint "${earlier.tag}" had it with ` +
+            'another body): it must identify one event',
         ),
       );
     }
@@ -156,7 +159,10 @@ export interface InvalidationObservation {
   rounds: RotationRound[];
   /** Every delivery the endpoint received. */
   received: CapturedDelivery[];
-  /** When the initial secret was issued, and when the run sent rotations of other endpoints (see unverifiedReliesOn). */
+  /**
+   * When the initial secret was issued, and when the run sent rotations of other endpoints (see
+   * unverifiedReliesOn).
+   */
   initialSince?: number;
   otherRotations?: readonly OtherRotation[];
 }
@@ -217,7 +223,8 @@ export function judgeImmediateInvalidation(o: InvalidationObservation): Outcome 
         bad.push(
           deliveryEvidence(
             round.after!,
-            `a delivery signed after rotation ${n} still verifies with ${j === history.length - 1 ? 'the previous' : 'an earlier'} secret`,
+            `a delivery signed after rotation ${n} still verifies with ` +
+              `${j === history.length - 1 ? 'the previous' : 'an earlier'} secret`,
           ),
         );
       }
@@ -230,7 +237,10 @@ export function judgeImmediateInvalidation(o: InvalidationObservation): Outcome 
 export interface ScopeObservation {
   /** The endpoint the run rotated, the rotation and the secret it returned. */
   rotated: { tag: string; rotation: Exchange; secret: unknown };
-  /** Its sibling in the same organization, which nobody rotated: its secret from create, and the delivery asked for after the rotate answer. */
+  /**
+   * Its sibling in the same organization, which nobody rotated: its secret from create, and the
+   * delivery asked for after the rotate answer.
+   */
   sibling: { tag: string; secret: unknown; delivery?: CapturedDelivery; error?: string };
 }
 
@@ -251,10 +261,14 @@ export function judgeRotationScoped(o: ScopeObservation): Outcome {
   if (!sibling.delivery)
     return failWith([
       {
-        message: `after endpoint "${rotated.tag}" was rotated, nothing arrived at its sibling "${sibling.tag}": ${sibling.error ?? 'no delivery'}`,
+        message:
+          `after endpoint "${rotated.tag}" was rotated, nothing arrived at its sibling ` +
+          `"${sibling.tag}": ${sibling.error ?? 'no delivery'}`,
       },
     ]);
-  const after = `after the run rotated endpoint "${rotated.tag}", a delivery to its sibling "${sibling.tag}" of the same organization, which nobody rotated,`;
+  const after =
+    `after the run rotated endpoint "${rotated.tag}", a delivery to its sibling "${sibling.tag}" ` +
+    'of the same organization, which nobody rotated,';
   if (typeof rotated.secret === 'string' && verifiesWith(rotated.secret, sibling.delivery)) {
     return failWith([
       deliveryEvidence(
@@ -288,13 +302,17 @@ export function judgeSubscriptions(o: SubscriptionObservation): Outcome {
   const bad: Evidence[] = [];
   if (!o.narrow.delivery)
     bad.push({
-      message: `a subscribed event (${o.narrow.subscribed}) did not arrive at endpoint "${o.narrow.tag}": ${o.narrow.error ?? 'no delivery'}`,
+      message:
+        `a subscribed event (${o.narrow.subscribed}) did not arrive at endpoint "${o.narrow.tag}": ` +
+        `${o.narrow.error ?? 'no delivery'}`,
     });
   const got = new Set(o.wide.received.map(payloadType));
   const missing = o.wide.triggered.filter((t) => !got.has(t));
   if (missing.length) {
     bad.push({
-      message: `endpoint "${o.wide.tag}", created without event_types, did not receive ${missing.join(', ')}: the default is every type`,
+      message:
+        `endpoint "${o.wide.tag}", created without event_types, did not receive ` +
+        `${missing.join(', ')}: the default is every type`,
     });
   }
   for (const { delivery, subscribed } of o.all) {
@@ -309,7 +327,8 @@ export function judgeSubscriptions(o: SubscriptionObservation): Outcome {
   }
   return verdict(
     bad,
-    `${o.all.length} deliveries all of subscribed types; an endpoint created without event_types received all ${o.wide.triggered.length}`,
+    `${o.all.length} deliveries all of subscribed types; an endpoint created without event_types received ` +
+      `all ${o.wide.triggered.length}`,
   );
 }
 

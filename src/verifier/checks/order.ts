@@ -91,6 +91,7 @@ export function judgeRefusalOrder(results: { probe: OrderProbe; exchange: Exchan
   });
   return verdict(
     bad,
-    `${results.length} requests provoking two refusals each got the one checked first (${results.map((r) => said(r.probe.first)).join(', ')})`,
+    `${results.length} requests provoking two refusals each got the one checked first ` +
+      `(${results.map((r) => said(r.probe.first)).join(', ')})`,
   );
 }

@@ -44,7 +44,8 @@ export function judgeErrorEnvelope(exchanges: Exchange[], envelope: ValidateFunc
       bad.push(
         evidence(
           ex,
-          `not the error envelope: ${envelope.errors?.map((e) => `${e.instancePath || '(root)'} ${e.message}`).join('; ')}`,
+          'not the error envelope: ' +
+            `${envelope.errors?.map((e) => `${e.instancePath || '(root)'} ${e.message}`).join('; ')}`,
           SHAPE,
         ),
       );

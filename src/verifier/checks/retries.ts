@@ -76,7 +76,8 @@ export function judgeRetryAfterRotation(o: RetryAfterRotationObservation): Outco
     bad.push(
       deliveryEvidence(
         retry,
-        `the retry changed webhook-id (${first.headers['webhook-id']} -> ${retry.headers['webhook-id']}): it must be stable for idempotency`,
+        `the retry changed webhook-id (${first.headers['webhook-id']} -> ${retry.headers['webhook-id']}): it ` +
+          'must be stable for idempotency',
       ),
     );
   }
@@ -108,7 +109,9 @@ export function judgeRetryAfterRotation(o: RetryAfterRotationObservation): Outco
     bad.push(
       deliveryEvidence(
         retry,
-        `the retry's webhook-timestamp (${retry.headers['webhook-timestamp']}) is not later than the first attempt's (${first.headers['webhook-timestamp']}) though it was sent over a second later: it was not signed afresh`,
+        `the retry's webhook-timestamp (${retry.headers['webhook-timestamp']}) is not later than the first ` +
+          `attempt's (${first.headers['webhook-timestamp']}) though it was sent over a second later: it was ` +
+          'not signed afresh',
       ),
     );
   }

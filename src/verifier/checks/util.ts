@@ -47,12 +47,32 @@ export function deliveryEvidence(d: CapturedDelivery, message: string, reliesOn?
 export const isSuccess = (ex: Exchange): boolean =>
   ex.response !== undefined && ex.response.status >= 200 && ex.response.status < 300;
 
-/** Why an exchange is not the refusal of this kind (its status and code from the refusal table), or undefined. */
+/**
+ * An answer's JSON body as the checks read it: whatever the implementation sent, so each member
+ * may be missing or of any type, and is checked where it is relied on.
+ */
+export interface AnswerJson {
+  id?: unknown;
+  secret?: unknown;
+  error?: { code?: unknown; message?: unknown; details?: unknown; requestId?: unknown };
+}
+
+/** The JSON body of an exchange's answer (undefined without one, or when it is not JSON). */
+export const answerJson = (ex: Exchange | undefined): AnswerJson | undefined =>
+  ex?.response?.json as AnswerJson | undefined;
+
+/** Whether a JSON value is an object (or an array), whose members may then be read. */
+export const isJsonObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object';
+
+/**
+ * Why an exchange is not the refusal of this kind (its status and code from the refusal table), or
+ * undefined.
+ */
 export function refusalMismatch(ex: Exchange, kind: RefusalKind): string | undefined {
   const r: Refusal = REFUSALS[kind];
   if (!ex.response) return `no response (${ex.error})`;
   if (ex.response.status !== r.status) return `expected ${r.status} ${r.code}, got ${ex.response.status}`;
-  const got = (ex.response.json as any)?.error?.code;
+  const got = answerJson(ex)?.error?.code;
   if (got !== r.code)
     return `expected error code ${r.code}, got ${got === undefined ? 'no error code' : JSON.stringify(got)}`;
   return undefined;
@@ -66,7 +86,7 @@ export function collect(results: [Exchange, string | undefined][]): Evidence[] {
 /** The response body with the error's requestId blanked out, for byte-for-byte comparison. */
 export function withoutRequestId(ex: Exchange): string {
   const body = ex.response?.body ?? '';
-  const id = (ex.response?.json as any)?.error?.requestId;
+  const id = answerJson(ex)?.error?.requestId;
   return typeof id === 'string' && id ? body.split(id).join('<requestId>') : body;
 }
 
@@ -81,7 +101,10 @@ export function verifiesWith(secret: unknown, d: CapturedDelivery): boolean {
   }
 }
 
-/** A rotation of another endpoint the run sent: when, and when it was answered (undefined while in flight, or unanswered). */
+/**
+ * A rotation of another endpoint the run sent: when, and when it was answered (undefined while in
+ * flight, or unanswered).
+ */
 export interface OtherRotation {
   sentAt: number;
   answeredAt?: number;

@@ -16,6 +16,7 @@ import {
 } from '../checks/access';
 import { judgeCreateValidation, type ValidationCase } from '../checks/create';
 import { judgeRefusalOrder, orderProbes, type OrderProbe } from '../checks/order';
+import { answerJson } from '../checks/util';
 import type { RunContext, RunEndpoint } from '../context';
 import type { EndpointTag } from '../setup';
 import type { Exchange } from '../types';
@@ -41,7 +42,9 @@ export const INVALID_CREATE_BODY = { url: 'not a uri' };
 
 export const authRequired: Check = {
   name: 'auth_required',
-  description: `No key, an empty key, an unknown and a malformed key each get ${said('unauthenticated')} (rotate and create).`,
+  description:
+    `No key, an empty key, an unknown and a malformed key each get ${said('unauthenticated')} ` +
+    '(rotate and create).',
   phase: 'probe',
   endpoints: ['auth'],
   async run(ctx) {
@@ -65,7 +68,9 @@ export const authRequired: Check = {
 
 export const roleEnforced: Check = {
   name: 'role_enforced',
-  description: `A member key gets ${said('forbidden')} on rotate and create, and (with a trigger) a delivery proves the secret did not change.`,
+  description:
+    `A member key gets ${said('forbidden')} on rotate and create, and (with a trigger) a delivery ` +
+    'proves the secret did not change.',
   phase: 'deliver',
   endpoints: ['role'],
   after: ['delivery_signature', 'rotation_scoped'],
@@ -101,7 +106,7 @@ export const privilegedRoles: Check = {
       'success',
     );
     const requests = [{ what: 'create with the owner key', exchange: created }];
-    const id = (created.response?.json as any)?.id;
+    const id = answerJson(created)?.id;
     if (typeof id === 'string') {
       requests.push({
         what: 'rotate with the owner key',
@@ -136,7 +141,8 @@ export const unknownEndpoint: Check = {
 export const notFoundIndistinguishable: Check = {
   name: 'not_found_indistinguishable',
   description:
-    "Another organization's endpoint gets exactly the answer an unknown id gets (status and body, apart from requestId), both ways; with a trigger, deliveries prove neither secret changed.",
+    "Another organization's endpoint gets exactly the answer an unknown id gets (status and body, apart from " +
+    'requestId), both ways; with a trigger, deliveries prove neither secret changed.',
   phase: 'deliver',
   requires: ['otherOrgKey'],
   endpoints: ['iso', 'foreign'],
@@ -200,7 +206,8 @@ async function sendOrderProbe(ctx: RunContext, probe: OrderProbe): Promise<Excha
 export const refusalOrder: Check = {
   name: 'refusal_order',
   description:
-    'A request that breaks two rules gets the refusal checked first: the key, then the body, then the role and the endpoint (e.g. no key and a bad body: 401; a member key and a bad body: 400).',
+    'A request that breaks two rules gets the refusal checked first: the key, then the body, then the role ' +
+    'and the endpoint (e.g. no key and a bad body: 401; a member key and a bad body: 400).',
   phase: 'probe',
   endpoints: ['auth'],
   after: ['auth_required', 'create_validation', 'role_enforced', 'unknown_endpoint'],

@@ -17,7 +17,7 @@ import {
   type RotationRound,
 } from '../checks/deliveries';
 import { HOLD_MS, judgeFailedAttemptsRetried, judgeRetryAfterRotation, type NonSuccessCase } from '../checks/retries';
-import { isSuccess } from '../checks/util';
+import { answerJson, isSuccess } from '../checks/util';
 import type { RunContext, RunEndpoint } from '../context';
 import { KYC_TYPE, PROBE_TYPE, WEB_TYPE, type EndpointTag } from '../setup';
 import type { CapturedDelivery, Exchange } from '../types';
@@ -27,7 +27,8 @@ const endpoint = (ctx: RunContext, tag: EndpointTag): RunEndpoint => ctx.endpoin
 export const deliverySignature: Check = {
   name: 'delivery_signature',
   description:
-    'A delivery verifies (standardwebhooks) with the secret its endpoint was created with: v1, HMAC-SHA256 over id.timestamp.body.',
+    'A delivery verifies (standardwebhooks) with the secret its endpoint was created with: v1, HMAC-SHA256 ' +
+    'over id.timestamp.body.',
   phase: 'deliver',
   requires: ['trigger'],
   endpoints: ['probe'],
@@ -40,7 +41,8 @@ export const deliverySignature: Check = {
 export const immediateInvalidation: Check = {
   name: 'immediate_invalidation',
   description:
-    'Two rotations: deliveries signed before verify with the old secret; every one signed after the rotate answer verifies with the new secret and with no earlier one.',
+    'Two rotations: deliveries signed before verify with the old secret; every one signed after the rotate ' +
+    'answer verifies with the new secret and with no earlier one.',
   phase: 'deliver',
   requires: ['trigger'],
   endpoints: ['inv'],
@@ -54,7 +56,7 @@ export const immediateInvalidation: Check = {
       for (let n = 1; n <= 2; n++) {
         const sentAt = Date.now();
         const rotation = await ctx.rotate(`immediate_invalidation: rotation ${n}`, e.id, ctx.keys.admin, 'success');
-        const round: RotationRound = { rotation, sentAt, secret: (rotation.response?.json as any)?.secret };
+        const round: RotationRound = { rotation, sentAt, secret: answerJson(rotation)?.secret };
         rounds.push(round);
         if (typeof round.secret !== 'string') break;
         const after = await ctx.deliver(e, PROBE_TYPE);
@@ -77,7 +79,8 @@ export const immediateInvalidation: Check = {
 export const rotationScoped: Check = {
   name: 'rotation_scoped',
   description:
-    "Rotating an endpoint's secret re-keys that endpoint only: a sibling of the same organization, rotated by nobody, still gets deliveries that verify with its own secret and not with the new one.",
+    "Rotating an endpoint's secret re-keys that endpoint only: a sibling of the same organization, rotated " +
+    'by nobody, still gets deliveries that verify with its own secret and not with the new one.',
   phase: 'deliver',
   requires: ['trigger'],
   endpoints: ['rotated', 'sibling'],
@@ -88,7 +91,7 @@ export const rotationScoped: Check = {
     const rotation = await ctx.rotate(`rotation_scoped: rotate endpoint "${e.tag}"`, e.id, ctx.keys.admin, 'success');
     const after = isSuccess(rotation) ? await ctx.deliver(sibling, PROBE_TYPE) : {};
     return judgeRotationScoped({
-      rotated: { tag: e.tag, rotation, secret: (rotation.response?.json as any)?.secret },
+      rotated: { tag: e.tag, rotation, secret: answerJson(rotation)?.secret },
       sibling: { tag: sibling.tag, secret: sibling.secret, ...after },
     });
   },
@@ -97,7 +100,9 @@ export const rotationScoped: Check = {
 export const retryAfterRotation: Check = {
   name: 'retry_after_rotation',
   description:
-    'The receiver fails an attempt (500) after the secret was rotated while it was held open: the retry keeps the webhook-id and body, verifies with the new secret only, and is signed afresh (a later timestamp, a new signature).',
+    'The receiver fails an attempt (500) after the secret was rotated while it was held open: the retry ' +
+    'keeps the webhook-id and body, verifies with the new secret only, and is signed afresh (a later ' +
+    'timestamp, a new signature).',
   phase: 'deliver',
   requires: ['trigger'],
   endpoints: ['retry'],
@@ -146,7 +151,7 @@ export const retryAfterRotation: Check = {
       first,
       firstError: refused ?? (first ? undefined : ctx.noDelivery),
       rotation,
-      newSecret: (rotation?.response?.json as any)?.secret,
+      newSecret: answerJson(rotation)?.secret,
       releasedAt,
       retry,
       oldSince,
@@ -161,7 +166,8 @@ const TRAP = 'redirect-target';
 export const failedAttemptsRetried: Check = {
   name: 'failed_attempts_retried',
   description:
-    'An attempt answered 307 (with a Location) or 410 is a failed attempt and is retried; the redirect is not followed.',
+    'An attempt answered 307 (with a Location) or 410 is a failed attempt and is retried; the redirect is ' +
+    'not followed.',
   phase: 'deliver',
   requires: ['trigger'],
   endpoints: ['redirect', 'gone'],
@@ -218,7 +224,8 @@ export const disabledEndpoint: Check = {
 export const subscriptions: Check = {
   name: 'subscriptions',
   description:
-    'Only endpoints subscribed to an event type receive it; an endpoint created without event_types receives every type.',
+    'Only endpoints subscribed to an event type receive it; an endpoint created without event_types receives ' +
+    'every type.',
   phase: 'deliver',
   requires: ['trigger'],
   endpoints: ['narrow', 'wide'],
@@ -258,7 +265,9 @@ export const subscriptions: Check = {
 export const deliveryConformance: Check = {
   name: 'delivery_conformance',
   description:
-    'Every delivery of the run: POST, Content-Type: application/json, User-Agent: InkLink-Webhooks/1.0, a wh_evt_ webhook-id that names one event, a fresh decimal timestamp, a v1 signature, and the thin payload {type, timestamp (RFC 3339), data: {inquiry_id, subject_id}} with nothing else.',
+    'Every delivery of the run: POST, Content-Type: application/json, User-Agent: InkLink-Webhooks/1.0, a ' +
+    'wh_evt_ webhook-id that names one event, a fresh decimal timestamp, a v1 signature, and the thin ' +
+    'payload {type, timestamp (RFC 3339), data: {inquiry_id, subject_id}} with nothing else.',
   phase: 'review',
   requires: ['trigger'],
   endpoints: ['probe'],

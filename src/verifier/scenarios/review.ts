@@ -27,7 +27,8 @@ function conformance(name: CheckName, description: string): Check {
 export const createdEndpoint: Check = {
   name: 'created_endpoint',
   description:
-    'Every endpoint created is what was asked for: a wh_end_ id of its own, the url and name sent (name null when none), enabled as sent (default true), the event types sent (default every type), created_at now.',
+    'Every endpoint created is what was asked for: a wh_end_ id of its own, the url and name sent (name null ' +
+    'when none), enabled as sent (default true), the event types sent (default every type), created_at now.',
   phase: 'review',
   // It judges the set-up's endpoints too: those created with the defaults, disabled, or subscribed to one type.
   endpoints: ['wide', 'off', 'narrow'],
@@ -71,7 +72,8 @@ export const responseHeadersConformance = conformance(
 export const errorEnvelope: Check = {
   name: 'error_envelope',
   description:
-    "Every error is InkLink's envelope {error: {code, message, details, requestId}}, the code matches the status, and requestId equals x-request-id.",
+    "Every error is InkLink's envelope {error: {code, message, details, requestId}}, the code matches the " +
+    'status, and requestId equals x-request-id.',
   phase: 'review',
   after: ['status_code_conformance', 'response_schema_conformance'],
   run: async (ctx) => judgeErrorEnvelope(ctx.client.exchanges, ctx.spec.componentValidator('error')),
@@ -94,7 +96,8 @@ export const keysNeverEchoed: Check = {
 export const oneTimeSecret: Check = {
   name: 'one_time_secret',
   description:
-    'Create and every rotation return a well-formed secret (whsec_ + base64 of 24 to 64 bytes), all distinct, and no other response of the run, nor any delivery, contains any of them.',
+    'Create and every rotation return a well-formed secret (whsec_ + base64 of 24 to 64 bytes), all ' +
+    'distinct, and no other response of the run, nor any delivery, contains any of them.',
   phase: 'review',
   after: ['status_code_conformance', 'response_schema_conformance'],
   run: async (ctx) => judgeOneTimeSecret(ctx.issued, ctx.client.exchanges, ctx.receiver?.deliveries() ?? []),

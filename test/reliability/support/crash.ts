@@ -176,7 +176,8 @@ async function checkLanes(url: string, lanes: Lane[]): Promise<{ acknowledged: n
     if (rotations === lane.acked) {
       if (e.secret_fingerprint !== expectedFp) {
         throw new Error(
-          `${lane.endpointId}: after the restart the secret is not the last one received (${e.secret_fingerprint} != ${expectedFp})`,
+          `${lane.endpointId}: after the restart the secret is not the last one received ` +
+            `(${e.secret_fingerprint} != ${expectedFp})`,
         );
       }
     } else if (rotations === lane.acked + 1 && lane.inFlight) {
@@ -186,7 +187,8 @@ async function checkLanes(url: string, lanes: Lane[]): Promise<{ acknowledged: n
       writtenNotAnswered++;
     } else {
       throw new Error(
-        `${lane.endpointId}: ${lane.acked} rotations acknowledged, ${rotations} kept (in flight: ${lane.inFlight}): an acknowledged rotation was lost`,
+        `${lane.endpointId}: ${lane.acked} rotations acknowledged, ${rotations} kept (in flight: ` +
+          `${lane.inFlight}): an acknowledged rotation was lost`,
       );
     }
     lane.baseRotations = e.rotations;

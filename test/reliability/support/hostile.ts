@@ -851,10 +851,12 @@ export function hostileRequestArb(ctx: HostileContext): fc.Arbitrary<HostileRequ
         'POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\ncontent-length: -1\r\n\r\n{}',
         'POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\ncontent-length: abc\r\n\r\n{}',
         'POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\ncontent-length: 100\r\n\r\n{"url":',
-        'POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\ntransfer-encoding: chunked\r\ncontent-length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+        'POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\ntransfer-encoding: chunked\r\n' +
+          'content-length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
         'POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
         'POST /webhook/endpoints HTTP/1.1\r\nHost: x\r\ntransfer-encoding: gzip, chunked\r\n\r\n0\r\n\r\n',
-        'POST /__mock/api-keys HTTP/1.1\r\nHost: x\r\ntransfer-encoding: chunked\r\ncontent-type: application/json\r\n\r\n5\r\n{"rol\r\n',
+        'POST /__mock/api-keys HTTP/1.1\r\nHost: x\r\ntransfer-encoding: chunked\r\n' +
+          'content-type: application/json\r\n\r\n5\r\n{"rol\r\n',
         'GET /__mock/health HTTP/1.1\r\n' + 'x-h: v\r\n'.repeat(3_000) + '\r\n',
         `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
         'GET /__mock/health HTTP/1.1\r\nHost: x\r\nx-big: ' + 'b'.repeat(20_000) + '\r\n\r\n',
@@ -865,18 +867,16 @@ export function hostileRequestArb(ctx: HostileContext): fc.Arbitrary<HostileRequ
         'GET http://evil.example/__mock/state HTTP/1.1\r\nHost: evil.example\r\n\r\n',
         'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n',
         `POST /webhook/endpoints/${ctx.endpointA}/rotate-secret HTTP/1.1\r\nHost: x\r\napi-key: ${ctx.memberA}\r\n\r\n`,
-        `POST /webhook/endpoints/${ctx.endpointB}/rotate-secret HTTP/1.1\r\nHost: x\r\napi-key: ${ctx.ownerA}\r\nexpect: 100-continue\r\n\r\n`,
+        `POST /webhook/endpoints/${ctx.endpointB}/rotate-secret HTTP/1.1\r\nHost: x\r\n` +
+          `api-key: ${ctx.ownerA}\r\nexpect: 100-continue\r\n\r\n`,
       )
-      .map(
-        (s) =>
-          ({
-            kind: 'broken HTTP',
-            method: s.split(' ')[0].split('\r')[0],
-            target: '',
-            headers: [],
-            rawBytes: latin1(s),
-          }) as HostileRequest,
-      ),
+      .map((s): HostileRequest => ({
+        kind: 'broken HTTP',
+        method: s.split(' ')[0].split('\r')[0],
+        target: '',
+        headers: [],
+        rawBytes: latin1(s),
+      })),
     fc
       .uint8Array({ minLength: 1, maxLength: 300 })
       .filter(
@@ -885,10 +885,13 @@ export function hostileRequestArb(ctx: HostileContext): fc.Arbitrary<HostileRequ
             .toString('latin1')
             .replace(/[\r\n]/g, '').length > 0,
       )
-      .map(
-        (a) =>
-          ({ kind: 'random bytes', method: '', target: '', headers: [], rawBytes: Buffer.from(a) }) as HostileRequest,
-      ),
+      .map((a): HostileRequest => ({
+        kind: 'random bytes',
+        method: '',
+        target: '',
+        headers: [],
+        rawBytes: Buffer.from(a),
+      })),
   );
   return fc.oneof(
     { weight: 4, arbitrary: rotateBadId },

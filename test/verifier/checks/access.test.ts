@@ -1,4 +1,7 @@
-/** The access judgements (authentication, roles, isolation), each failure path fed a hand-built bad exchange or delivery. */
+/**
+ * The access judgements (authentication, roles, isolation), each failure path fed a hand-built bad
+ * exchange or delivery.
+ */
 import { generateSecret } from '../../../src/core/webhooks';
 import {
   judgeAuthRequired,
@@ -30,7 +33,8 @@ describe('a delivery that proves a secret unchanged', () => {
   it('fails when no delivery came, saying why', () => {
     expect(proofProblem(proof({ error: 'no delivery arrived within 10 ms' }))).toEqual({
       message:
-        'could not prove the secret of endpoint "role" unchanged after a member tried to rotate: no delivery arrived within 10 ms',
+        'could not prove the secret of endpoint "role" unchanged after a member tried to rotate: no delivery ' +
+        'arrived within 10 ms',
     });
     expect(proofProblem(proof({}))!.message).toMatch(/unchanged after a member tried to rotate: no delivery$/);
   });
@@ -39,7 +43,8 @@ describe('a delivery that proves a secret unchanged', () => {
     const d = delivery({ secret: generateSecret(), tag: 'role' });
     expect(proofProblem(proof({ delivery: d }))).toEqual({
       message:
-        'after a member tried to rotate, a delivery to endpoint "role" no longer verifies with the last secret the API issued to the run: the secret changed',
+        'after a member tried to rotate, a delivery to endpoint "role" no longer verifies with the last ' +
+        'secret the API issued to the run: the secret changed',
       delivery: deliveryRef(d),
       reliesOn: ['delivery_signature'],
     });
@@ -137,8 +142,10 @@ describe('privileged_roles', () => {
       { what: 'rotate with the admin key', exchange: lost },
     ]);
     expect(messages(r)).toEqual([
-      `rotate with the owner key was refused: got 500, expected 200 (owner and admin keys may create and rotate) [${describeExchange(refused)}]`,
-      `rotate with the admin key was refused: no response (connection reset), expected 200 (owner and admin keys may create and rotate) [${describeExchange(lost)}]`,
+      `rotate with the owner key was refused: got 500, expected 200 (owner and admin keys may create and ` +
+        `rotate) [${describeExchange(refused)}]`,
+      `rotate with the admin key was refused: no response (connection reset), expected 200 (owner and admin ` +
+        `keys may create and rotate) [${describeExchange(lost)}]`,
     ]);
   });
 });
@@ -183,7 +190,8 @@ describe('not_found_indistinguishable', () => {
     const foreign = refusal('endpoint_not_found', [{ field: '', message: 'belongs to another organization' }]);
     const missing = refusal('endpoint_not_found');
     expect(messages(judgeIsolation({ pairs: [[foreign, missing]] }))).toEqual([
-      `the body differs from the unknown id's (#${missing.seq}): it tells which ids exist elsewhere [${describeExchange(foreign)}]`,
+      `the body differs from the unknown id's (#${missing.seq}): it tells which ids exist elsewhere ` +
+        `[${describeExchange(foreign)}]`,
     ]);
   });
 

@@ -239,7 +239,8 @@ describe('delivery_conformance', () => {
     expect(judgeDeliveryConformance([first, retry, other, again]).evidence).toEqual([
       {
         message:
-          'webhook-id wh_evt_1 names another event too (a delivery to endpoint "a" had it with another body): it must identify one event',
+          'webhook-id wh_evt_1 names another event too (a delivery to endpoint "a" had it with another ' +
+          'body): it must identify one event',
         delivery: deliveryRef(other),
       },
     ]);
@@ -431,7 +432,7 @@ describe('immediate_invalidation', () => {
     ]);
   });
 
-  it('fails when a delivery after a rotation does not verify with the new secret, or still verifies with an old one', () => {
+  it('fails when a delivery after a rotation does not verify with the new secret, or verifies with an old one', () => {
     const before = delivery({ secret: s0 });
     expect(
       messages(judgeImmediateInvalidation({ initialSecret: s0, before, rounds: [round(s1, s0)], received: [] })),
@@ -468,7 +469,7 @@ describe('subscriptions', () => {
     received: types.map((t) => delivery({ tag: 'wide', payload: payload(t) })),
   });
 
-  it('passes when the subscribed event came, the wide endpoint got every type, and nothing unsubscribed arrived', () => {
+  it('passes when the subscribed event came, the wide endpoint got every type, nothing unsubscribed arrived', () => {
     const all = [
       { delivery: delivery({ payload: payload('web.result.approved') }), subscribed: ['web.result.approved'] },
     ];
@@ -503,12 +504,14 @@ describe('subscriptions', () => {
         .evidence,
     ).toEqual([
       {
-        message: `endpoint "wide", created without event_types, did not receive ${EVENT_TYPES.filter((t) => t.startsWith('web.')).join(', ')}: the default is every type`,
+        message:
+          `endpoint "wide", created without event_types, did not receive ` +
+          `${EVENT_TYPES.filter((t) => t.startsWith('web.')).join(', ')}: the default is every type`,
       },
     ]);
   });
 
-  it('fails on a delivery of a type its endpoint is not subscribed to (undocumented types are left to delivery_conformance)', () => {
+  it('fails on a delivery of a type its endpoint is not subscribed to (undocumented: delivery_conformance)', () => {
     const d = delivery({ tag: 'narrow', payload: payload('kyc.result.approved') });
     const odd = delivery({ tag: 'narrow', body: '{"type": 5}' });
     expect(
@@ -603,7 +606,9 @@ describe('rotation_scoped', () => {
     expect(judgeRotationScoped(observe({ delivery: d })).evidence).toEqual([
       {
         message:
-          'after the run rotated endpoint "rotated", a delivery to its sibling "sibling" of the same organization, which nobody rotated, no longer verifies with the secret it was created with: the rotation re-keyed the sibling too',
+          'after the run rotated endpoint "rotated", a delivery to its sibling "sibling" of the same ' +
+          'organization, which nobody rotated, no longer verifies with the secret it was created with: the ' +
+          'rotation re-keyed the sibling too',
         delivery: deliveryRef(d),
         reliesOn: ['delivery_signature'],
       },
@@ -613,7 +618,9 @@ describe('rotation_scoped', () => {
   it('fails when the sibling was given the secret the rotation returned (the new one, not its own)', () => {
     expect(findings(observe({ delivery: delivery({ tag: 'sibling', secret: fresh }) }))).toEqual([
       [
-        'after the run rotated endpoint "rotated", a delivery to its sibling "sibling" of the same organization, which nobody rotated, verifies with the secret the rotation returned: the rotation re-keyed the sibling too',
+        'after the run rotated endpoint "rotated", a delivery to its sibling "sibling" of the same ' +
+          'organization, which nobody rotated, verifies with the secret the rotation returned: the rotation ' +
+          're-keyed the sibling too',
         undefined,
       ],
     ]);
@@ -639,7 +646,8 @@ describe('rotation_scoped', () => {
   it('fails when nothing arrived at the sibling, saying why', () => {
     expect(findings(observe({ delivery: undefined, error: 'no delivery arrived within 5 ms' }))).toEqual([
       [
-        'after endpoint "rotated" was rotated, nothing arrived at its sibling "sibling": no delivery arrived within 5 ms',
+        'after endpoint "rotated" was rotated, nothing arrived at its sibling "sibling": no delivery arrived ' +
+          'within 5 ms',
         undefined,
       ],
     ]);

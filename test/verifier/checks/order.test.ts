@@ -37,7 +37,7 @@ describe('orderProbes', () => {
     ]);
   });
 
-  it('skips pairs that answer alike, pairs that need the same part of a request, and refusals it cannot provoke', () => {
+  it('skips pairs that answer alike, pairs needing the same part of a request, and refusals it cannot provoke', () => {
     // forbidden and endpoint_not_found are both 500 INTERNAL_ERROR; unauthenticated and forbidden both need the key.
     expect(orderProbes({ op: ['forbidden', 'endpoint_not_found'] })).toEqual([]);
     expect(orderProbes({ op: ['unauthenticated', 'forbidden'] })).toEqual([]);
@@ -101,7 +101,8 @@ describe('refusal_order', () => {
     expect(r).toEqual({
       status: 'pass',
       summary:
-        '3 requests provoking two refusals each got the one checked first (401 UNAUTHORIZED, 401 UNAUTHORIZED, 400 VALIDATION_ERROR)',
+        '3 requests provoking two refusals each got the one checked first (401 UNAUTHORIZED, 401 ' +
+        'UNAUTHORIZED, 400 VALIDATION_ERROR)',
       evidence: [],
     });
   });
@@ -128,7 +129,9 @@ describe('refusal_order', () => {
     ]);
     expect(r.evidence).toEqual([
       {
-        message: `createWebhookEndpoint with an invalid body and a member key: expected 400 VALIDATION_ERROR, got 500 (invalid_input is checked before forbidden) [${describeExchange(got)}]`,
+        message:
+          `createWebhookEndpoint with an invalid body and a member key: expected 400 VALIDATION_ERROR, got ` +
+          `500 (invalid_input is checked before forbidden) [${describeExchange(got)}]`,
         exchange: got.seq,
         reliesOn: ['create_validation'],
       },

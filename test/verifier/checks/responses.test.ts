@@ -87,13 +87,14 @@ describe('error_envelope', () => {
     const partial = exchange({ status: 401, json: { error: { code: 'UNAUTHORIZED' } } });
     expect(findings(judgeErrorEnvelope([partial], envelope))).toEqual([
       [
-        "not the error envelope: /error must have required property 'message'; /error must have required property 'requestId'",
+        "not the error envelope: /error must have required property 'message'; /error must have required " +
+          "property 'requestId'",
         ['response_schema_conformance', 'status_code_conformance'],
       ],
     ]);
   });
 
-  it('relies on status_code_conformance for an undocumented status, and fails on a code that does not match its status', () => {
+  it('relies on status_code_conformance for an undocumented status; fails on a code not matching its status', () => {
     const forbidden = refusal('forbidden');
     forbidden.response!.status = 403;
     expect(findings(judgeErrorEnvelope([forbidden], envelope))).toEqual([
@@ -244,7 +245,7 @@ describe('one_time_secret', () => {
     ).toEqual([{ message: `the same secret as ${describeExchange(a)} [${describeExchange(b)}]`, exchange: b.seq }]);
   });
 
-  it('fails on a later response that shows an issued secret, with or without its prefix, in its body or a header', () => {
+  it('fails on a later response showing an issued secret, with or without its prefix, in its body or a header', () => {
     const secret = generateSecret();
     const a = issued(secret);
     const inBody = refusal('forbidden', [{ field: '', message: `current secret ${secret}` }]);
@@ -268,19 +269,23 @@ describe('one_time_secret', () => {
     expect(r.evidence[0].message).toBe(`contains the secret issued by #${a.seq} [${describeExchange(inBody)}]`);
   });
 
-  it('passes on deliveries that show no issued secret, fails on each delivery that shows one, with or without its prefix, in its body or a header', () => {
-    const secret = generateSecret();
-    const a = issued(secret);
-    const clean = delivery({ secret });
-    expect(judgeOneTimeSecret([{ secret, exchange: a }], [a], [clean]).status).toBe('pass');
-    const inHeader = delivery({ secret, tag: 'h', headers: { 'webhook-secret': secret } });
-    const bare = delivery({ secret, tag: 'b', headers: { 'x-key': secret.slice(6) } });
-    const inBody = delivery({ secret, tag: 'p', body: JSON.stringify({ type: 'kyc.result.approved', secret }) });
-    expect(judgeOneTimeSecret([{ secret, exchange: a }], [a], [clean, inHeader, bare, inBody]).evidence).toEqual(
-      [inHeader, bare, inBody].map((d) => ({
-        message: `a delivery to endpoint "${d.tag}" contains the secret issued by #${a.seq}`,
-        delivery: deliveryRef(d),
-      })),
-    );
-  });
+  it(
+    'passes on deliveries that show no issued secret, fails on each delivery ' +
+      'that shows one, with or without its prefix, in its body or a header',
+    () => {
+      const secret = generateSecret();
+      const a = issued(secret);
+      const clean = delivery({ secret });
+      expect(judgeOneTimeSecret([{ secret, exchange: a }], [a], [clean]).status).toBe('pass');
+      const inHeader = delivery({ secret, tag: 'h', headers: { 'webhook-secret': secret } });
+      const bare = delivery({ secret, tag: 'b', headers: { 'x-key': secret.slice(6) } });
+      const inBody = delivery({ secret, tag: 'p', body: JSON.stringify({ type: 'kyc.result.approved', secret }) });
+      expect(judgeOneTimeSecret([{ secret, exchange: a }], [a], [clean, inHeader, bare, inBody]).evidence).toEqual(
+        [inHeader, bare, inBody].map((d) => ({
+          message: `a delivery to endpoint "${d.tag}" contains the secret issued by #${a.seq}`,
+          delivery: deliveryRef(d),
+        })),
+      );
+    },
+  );
 });

@@ -136,7 +136,9 @@ describe('retry_after_rotation', () => {
       'the retry, sent after the rotation, does not verify with the new secret',
       'the retry still verifies with the secret the rotation replaced',
       "the retry repeats the first attempt's signature: it was not signed afresh",
-      `the retry's webhook-timestamp (${first.headers['webhook-timestamp']}) is not later than the first attempt's (${first.headers['webhook-timestamp']}) though it was sent over a second later: it was not signed afresh`,
+      `the retry's webhook-timestamp (${first.headers['webhook-timestamp']}) is not later than the first ` +
+        `attempt's (${first.headers['webhook-timestamp']}) though it was sent over a second later: it was not ` +
+        `signed afresh`,
     ]);
   });
 

@@ -141,17 +141,21 @@ describe('verifiesWith (standardwebhooks)', () => {
 
 describe('unverifiedReliesOn', () => {
   const d = delivery({ receivedAt: 1000 });
-  it('relies on delivery_signature (or what it is told) alone when no other rotation may have taken effect in the window', () => {
-    expect(unverifiedReliesOn(d, 500)).toEqual(['delivery_signature']);
-    expect(unverifiedReliesOn(d, 500, [], ['a', 'b'])).toEqual(['a', 'b']);
-    // Answered before the secret was issued, or sent after the delivery arrived: neither could have re-keyed it.
-    expect(unverifiedReliesOn(d, 500, [{ sentAt: 100, answeredAt: 499 }, { sentAt: 1001 }])).toEqual([
-      'delivery_signature',
-    ]);
-    expect(unverifiedReliesOn(d, undefined, [{ sentAt: 600, answeredAt: 610 }])).toEqual(['delivery_signature']);
-  });
+  it(
+    'relies on delivery_signature (or what it is told) alone ' +
+      'when no other rotation may have taken effect in the window',
+    () => {
+      expect(unverifiedReliesOn(d, 500)).toEqual(['delivery_signature']);
+      expect(unverifiedReliesOn(d, 500, [], ['a', 'b'])).toEqual(['a', 'b']);
+      // Answered before the secret was issued, or sent after the delivery arrived: neither could have re-keyed it.
+      expect(unverifiedReliesOn(d, 500, [{ sentAt: 100, answeredAt: 499 }, { sentAt: 1001 }])).toEqual([
+        'delivery_signature',
+      ]);
+      expect(unverifiedReliesOn(d, undefined, [{ sentAt: 600, answeredAt: 610 }])).toEqual(['delivery_signature']);
+    },
+  );
 
-  it('also relies on rotation_scoped when another rotation was in flight at any time between the secret and the delivery', () => {
+  it('also relies on rotation_scoped when another rotation was in flight between the secret and the delivery', () => {
     for (const r of [
       { sentAt: 600, answeredAt: 610 },
       { sentAt: 400, answeredAt: 500 },
