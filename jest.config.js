@@ -8,7 +8,7 @@ module.exports = {
   // same mapping as the package's `inklink-mock/jest` helper gives client teams (src/entries/jest.ts),
   // to its TypeScript source (test/package/jest-helper.test.ts checks that the two agree).
   moduleNameMapper: { '^https-proxy-agent$': '<rootDir>/src/entries/jest-https-proxy-agent.ts' },
-  setupFiles: ['<rootDir>/test/setup/fetch.ts'],
+  setupFiles: ['<rootDir>/test/helpers/setup-fetch.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -4,7 +4,7 @@ module.exports = {
   testMatch: ['<rootDir>/test/stress/**/*.stress.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
-  setupFiles: ['<rootDir>/test/setup/fetch.ts'],
+  setupFiles: ['<rootDir>/test/helpers/setup-fetch.ts'],
   testTimeout: 600000,
   // One at a time: each run loads both cores on its own.
   maxWorkers: 1,

@@ -10,7 +10,7 @@ let s = performance.now();
 const Ajv = require('ajv').default;
 const addFormats = require('ajv-formats').default;
 console.log('require ajv+formats', (performance.now() - s).toFixed(1), 'ms');
-const { definitionsSchema } = require(D + 'src/core/oas-schema.js');
+const { definitionsSchema } = require(D + 'core/oas-schema.js');
 const doc = require(D + 'openapi.json');
 const ctl = require(D + 'mock/control-api.json');
 for (const vs of [true, false, true, false]) {
@@ -21,7 +21,7 @@ for (const vs of [true, false, true, false]) {
   console.log('Ajv + addSchema x2, validateSchema', vs, (performance.now() - s).toFixed(1), 'ms');
 }
 s = performance.now();
-const { getSpec, compileSpec } = require(D + 'src/core/spec.js');
+const { getSpec, compileSpec } = require(D + 'core/spec.js');
 const spec = getSpec();
 console.log('require spec + getSpec()', (performance.now() - s).toFixed(1), 'ms');
 s = performance.now();
@@ -32,7 +32,7 @@ t('control findOperation (miss)', 500000, () => cs.findOperation('POST', p));
 t('public findOperation (hit)', 500000, () => spec.findOperation('POST', p));
 const { hashApiKey } = require(D + 'mock/domain/ids.js');
 t('hashApiKey (sha256 hex)', 300000, () => hashApiKey('secret_live_B8imsMcvA2Ba4WXOi6Gr7u2UgFjwxbYM'));
-const { generateSecret } = require(D + 'src/core/webhooks.js');
+const { generateSecret } = require(D + 'core/webhooks.js');
 t('generateSecret (randomBytes 32 + base64)', 300000, () => generateSecret());
 const crypto = require('node:crypto');
 const pool = Buffer.alloc(32 * 256);
@@ -51,7 +51,7 @@ t('new Date().toISOString()', 300000, () => new Date().toISOString());
 t('JSON.stringify({secret})', 300000, () =>
   JSON.stringify({ secret: 'whsec_rQSDOaUssGPvI1cd7OBCqNGOhz0X5eaiVlm55ePHpBU=' }),
 );
-const { getValidator } = require(D + 'src/core/validator.js');
+const { getValidator } = require(D + 'core/validator.js');
 const v = getValidator();
 const r = {
   operationId: 'rotateWebhookEndpointSecret',
@@ -70,7 +70,7 @@ const hv = spec.valueValidator(
   'response',
 );
 t('  header validator (uuid format)', 500000, () => hv(r.headers['x-request-id']));
-const { matchContentType } = require(D + 'src/core/media-type.js');
+const { matchContentType } = require(D + 'core/media-type.js');
 t('  matchContentType', 500000, () => matchContentType(r.headers['content-type'], decl.contentTypes));
 t('  responseBodyValidator lookup (string key build)', 500000, () =>
   spec.responseBodyValidator(op, '200', 'application/json'),

@@ -64,7 +64,7 @@ async function main() {
   // What `serve` loads statically (cli.js -> cli/serve.js -> log, config, server, banner, options).
   await step('require dist/src/cli.js (all static imports)', () => require(path.join(ROOT, 'dist/src/cli.js')));
   const { createMockServer } = require(path.join(ROOT, 'dist/mock/server.js'));
-  const { createLogger } = require(path.join(ROOT, 'dist/src/core/log.js'));
+  const { createLogger } = require(path.join(ROOT, 'dist/core/log.js'));
   // The steps inside createMockServer, done by hand to time each one (then the real call).
   const { seedState } = require(path.join(ROOT, 'dist/mock/domain/seed.js'));
   await step('seedState (loads faker on first use)', () =>
@@ -73,7 +73,7 @@ async function main() {
   await step('seedState again (faker already loaded)', () =>
     seedState(42, { webhookUrl: 'http://127.0.0.1:3000/webhooks' }),
   );
-  const { compileSpec } = require(path.join(ROOT, 'dist/src/core/spec.js'));
+  const { compileSpec } = require(path.join(ROOT, 'dist/core/spec.js'));
   const controlDocument = require(path.join(ROOT, 'dist/mock/control-api.json'));
   await step('compileSpec(control-api.json) (a second, uncached compile)', () => compileSpec(controlDocument));
   const mock = await step('createMockServer (seed, store, deliveries, createApp)', () =>

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { getValidator } = require(path.join(root, 'dist/src/core/validator.js'));
+const { getValidator } = require(path.join(root, 'dist/core/validator.js'));
 
 const args = process.argv.slice(2);
 const itIdx = args.indexOf('--iterations');

@@ -1,6 +1,6 @@
 /** The mock's options, their defaults, and parsers for their textual forms (flags, env vars). */
-import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_SCHEDULE_MS } from '../src/core/inklink';
-import type { LogFormat, LogLevel, Logger } from '../src/core/log';
+import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_SCHEDULE_MS } from '../core/inklink';
+import type { LogFormat, LogLevel, Logger } from '../core/log';
 import { LIMITS } from './domain/limits';
 import type { StateSnapshot } from './domain/model';
 import type { StateDatabase } from './domain/committer';
@@ -78,7 +78,7 @@ export const DEFAULTS = {
   shutdownTimeoutMs: 10_000,
 } as const;
 
-export { parseDuration, parseSchedule } from '../src/core/duration';
+export { parseDuration, parseSchedule } from '../core/duration';
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::ffff:127.0.0.1';

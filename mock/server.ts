@@ -7,7 +7,7 @@
 import os from 'node:os';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, type Logger } from '../src/core/log';
+import { createLogger, type Logger } from '../core/log';
 import { DEFAULTS, isLoopback, parseSchedule, type MockServerOptions } from './config';
 import { StateCommitter } from './domain/committer';
 import { MockControl } from './domain/control';
@@ -25,7 +25,7 @@ import { DEFAULT_LIMITS, createHttpServer, shutDown } from './http/transport';
 import { UndiciSender } from './outbound/undici-sender';
 import { LmdbStateDatabase } from './storage/lmdb-state';
 import { checkedSnapshot, readFixture } from './storage/paths';
-import { getSpec } from '../src/core/spec';
+import { getSpec } from '../core/spec';
 
 /** Where the state the mock started with came from. */
 export type StateSource =

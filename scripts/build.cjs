@@ -8,7 +8,7 @@
  *                                      (`prepare`, `pretest`, `npm start`, the benchmark)
  *
  * The stamp (dist/.build-stamp) holds a SHA-256 of every input of the build (the TypeScript and
- * JSON sources under src/ and mock/, the dashboard's files in mock/ui/, openapi.json, tsconfig.json,
+ * JSON sources under core/, mock/ and src/, the dashboard's files in mock/ui/, openapi.json, tsconfig.json,
  * package.json, package-lock.json)
  * and each one's size and time. Contents decide, not times: a checkout, a copy or a touched file
  * builds nothing unless a byte changed. When no size or time changed, the check is a few stat
@@ -22,7 +22,7 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(DIST, '.build-stamp');
-const INPUT_DIRS = ['src', 'mock'];
+const INPUT_DIRS = ['core', 'mock', 'src'];
 const INPUT_FILES = ['openapi.json', 'tsconfig.json', 'package.json', 'package-lock.json'];
 
 function inputs() {

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { redact } from './core/log';
+import { redact } from '../core/log';
 import { nearest, UsageError } from './cli/options';
 import { serveCommand } from './cli/serve';
 import { quietOnClosedPipe, runWithPlainOutput } from './cli/terminal';

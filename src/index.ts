@@ -4,8 +4,8 @@
  * `inklink-mock/mock` and `inklink-mock/jest` (see docs/package.md).
  */
 export * from './entries/mock';
-export { getSpec, compileSpec, CompiledSpec, type Operation } from './core/spec';
-export { createValidator, getValidator, type Validator, type Violation, type CheckName } from './core/validator';
+export { getSpec, compileSpec, CompiledSpec, type Operation } from '../core/spec';
+export { createValidator, getValidator, type Validator, type Violation, type CheckName } from '../core/validator';
 export {
   generateSecret,
   secretProblem,
@@ -14,8 +14,8 @@ export {
   signedHeaders,
   verify,
   type VerifyResult,
-} from './core/webhooks';
-export { EVENT_TYPES, ROLES, type Role, type EventPayload } from './core/inklink';
+} from '../core/webhooks';
+export { EVENT_TYPES, ROLES, type Role, type EventPayload } from '../core/inklink';
 export * from './entries/client';
 // check-receiver: a webhook receiver against InkLink's delivery rules (also for the `verify` entry point).
 export * from './receiver-check';

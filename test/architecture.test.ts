@@ -60,7 +60,7 @@ const rel = (f: string) => path.relative(root, f);
 
 /** The layers, lowest first; a file belongs to the first whose test matches its path. */
 const LAYERS: { name: string; test: (file: string) => boolean; mayImport: string[] }[] = [
-  { name: 'core', test: (f) => f.startsWith('src/core/'), mayImport: ['core'] },
+  { name: 'core', test: (f) => f.startsWith('core/'), mayImport: ['core'] },
   { name: 'client', test: (f) => f.startsWith('src/client/'), mayImport: ['core'] },
   { name: 'verifier', test: (f) => f.startsWith('src/verifier/'), mayImport: ['core'] },
   { name: 'pact', test: (f) => f.startsWith('src/pact/'), mayImport: ['core', 'client'] },
@@ -76,6 +76,26 @@ const LAYERS: { name: string; test: (file: string) => boolean; mayImport: string
 ];
 
 const layerOf = (file: string) => LAYERS.find((l) => l.test(file));
+
+/**
+ * The top-level folders, lowest first: the folders themselves show the layers. Each may import only
+ * the folders below it (and itself): core/ nothing above it, mock/ the core, src/ both.
+ */
+const TOP_FOLDERS = [
+  { name: 'core', mayImport: ['core'] },
+  { name: 'mock', mayImport: ['core', 'mock'] },
+  { name: 'src', mayImport: ['core', 'mock', 'src'] },
+] as const;
+
+const topOf = (file: string) => TOP_FOLDERS.find((t) => file.startsWith(`${t.name}/`));
+
+/** `from -> to` for an import that crosses top-level folders upwards, else undefined. */
+function wrongFolder(from: string, to: string): string | undefined {
+  const a = topOf(from);
+  const b = topOf(to);
+  if (!a || !b || (a.mayImport as readonly string[]).includes(b.name)) return undefined;
+  return `${from} (${a.name}/) -> ${to} (${b.name}/)`;
+}
 
 /** `from -> to` for an import that does not point down (or sideways within a layer), else undefined. */
 function wrongWay(from: string, to: string): string | undefined {
@@ -101,7 +121,7 @@ const HTTP_LIBRARIES = [
 ];
 
 describe('architecture', () => {
-  const sources = [...tsFiles(path.join(root, 'src')), ...tsFiles(path.join(root, 'mock'))];
+  const sources = TOP_FOLDERS.flatMap((top) => tsFiles(path.join(root, top.name)));
 
   it('every source file belongs to a layer', () => {
     expect(sources.map(rel).filter((f) => !layerOf(f))).toEqual([]);
@@ -119,21 +139,38 @@ describe('architecture', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('at the top level every import points down: src/ -> mock/ -> core/', () => {
+    const wrong: string[] = [];
+    for (const f of sources) {
+      for (const spec of importsOf(f)) {
+        const target = resolveLocal(f, spec);
+        const why = target && wrongFolder(rel(f), rel(target));
+        if (why) wrong.push(why);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(wrongFolder('core/spec.ts', 'mock/server.ts')).toBeDefined();
+    expect(wrongFolder('core/spec.ts', 'src/cli.ts')).toBeDefined();
+    expect(wrongFolder('mock/server.ts', 'src/cli/serve.ts')).toBeDefined();
+    expect(wrongFolder('mock/server.ts', 'core/spec.ts')).toBeUndefined();
+    expect(wrongFolder('src/cli/serve.ts', 'mock/server.ts')).toBeUndefined();
+  });
+
   it('the layer rule itself catches wrong-way imports', () => {
-    expect(wrongWay('src/core/spec.ts', 'mock/server.ts')).toMatch(/core.*-> mock\/server.ts \(mock\)/);
-    expect(wrongWay('src/core/log.ts', 'src/cli/serve.ts')).toBeDefined();
+    expect(wrongWay('core/spec.ts', 'mock/server.ts')).toMatch(/core.*-> mock\/server.ts \(mock\)/);
+    expect(wrongWay('core/log.ts', 'src/cli/serve.ts')).toBeDefined();
     expect(wrongWay('src/verifier/run.ts', 'mock/domain/store.ts')).toBeDefined();
     expect(wrongWay('mock/http/app.ts', 'src/verifier/run.ts')).toBeDefined();
     expect(wrongWay('mock/server.ts', 'src/cli.ts')).toBeDefined();
     expect(wrongWay('src/client/client.ts', 'src/pact/interactions.ts')).toBeDefined();
     expect(wrongWay('src/pact/interactions.ts', 'src/client/client.ts')).toBeUndefined();
     expect(wrongWay('src/cli/serve.ts', 'mock/server.ts')).toBeUndefined();
-    expect(wrongWay('mock/domain/service.ts', 'src/core/refusals.ts')).toBeUndefined();
+    expect(wrongWay('mock/domain/service.ts', 'core/refusals.ts')).toBeUndefined();
     expect(wrongWay('src/proxy/rules.ts', 'mock/server.ts')).toBeDefined();
     expect(wrongWay('src/proxy/rules.ts', 'src/verifier/run.ts')).toBeDefined();
-    expect(wrongWay('src/proxy/rules.ts', 'src/core/validator.ts')).toBeUndefined();
+    expect(wrongWay('src/proxy/rules.ts', 'core/validator.ts')).toBeUndefined();
     expect(wrongWay('src/cli/proxy.ts', 'src/proxy/server.ts')).toBeUndefined();
-    expect(wrongWay('src/receiver-check/engine.ts', 'src/core/webhooks.ts')).toBeUndefined();
+    expect(wrongWay('src/receiver-check/engine.ts', 'core/webhooks.ts')).toBeUndefined();
     expect(wrongWay('src/receiver-check/deliveries.ts', 'mock/domain/deliveries.ts')).toBeDefined();
     expect(wrongWay('src/receiver-check/engine.ts', 'src/verifier/report.ts')).toBeDefined();
     expect(wrongWay('src/receiver-check/library.ts', 'src/client/webhooks.ts')).toBeDefined();
@@ -151,7 +188,7 @@ describe('architecture', () => {
     ];
     const reached = [...closure(entries)].map(rel);
     expect(reached.filter((f) => f.startsWith('mock'))).toEqual([]);
-    expect(reached).toContain('src/core/spec.ts');
+    expect(reached).toContain('core/spec.ts');
   });
 
   it('entry points load only their part: the client and the verifier never the mock, the client not Pact', () => {
@@ -164,7 +201,7 @@ describe('architecture', () => {
     ]) {
       expect({ entry, mock: reach(entry).filter((f) => f.startsWith('mock/')) }).toEqual({ entry, mock: [] });
     }
-    expect(reach('src/entries/client.ts').filter((f) => !/^src\/(client|core)\//.test(f))).toEqual([
+    expect(reach('src/entries/client.ts').filter((f) => !/^(src\/client|core)\//.test(f))).toEqual([
       'src/entries/client.ts',
       'openapi.json',
     ]);
@@ -197,7 +234,7 @@ describe('architecture', () => {
     // Not through a back door either: what the domain reaches is the domain, the core and the
     // mock's options (mock/config.ts), never the server or the banner that wire the adapters.
     const reached = [...closure(tsFiles(path.join(root, 'mock/domain')))].map(rel).filter((f) => f.endsWith('.ts'));
-    expect(reached.filter((f) => !/^(mock\/domain|src\/core)\//.test(f) && f !== 'mock/config.ts')).toEqual([]);
+    expect(reached.filter((f) => !/^(mock\/domain|core)\//.test(f) && f !== 'mock/config.ts')).toEqual([]);
   });
 
   it('docs/architecture.md names every part of the layout, and only parts that exist', () => {
@@ -212,24 +249,25 @@ describe('architecture', () => {
     // A top directory by its path (or, in its own section, by its name); the files of the core
     // and of the mock's domain and HTTP layer by name, where a newcomer looks for them.
     const missing = dirs.filter((d) => !named.has(d) && !named.has(d.replace(/^mock\//, '')));
-    for (const dir of ['src/core', 'mock/domain', 'mock/http']) {
+    for (const dir of ['core', 'mock/domain', 'mock/http']) {
       for (const f of fs.readdirSync(path.join(root, dir)).filter((x) => x.endsWith('.ts')))
         if (!named.has(f)) missing.push(`${dir}/${f}`);
     }
     expect(missing).toEqual([]);
     const stale = [...named].filter(
       (n) =>
-        /^(src|mock|test|docs|contracts|bench|scripts|examples)\/[^<]*$/.test(n) && !fs.existsSync(path.join(root, n)),
+        /^(core|src|mock|test|docs|contracts|bench|scripts|examples)\/[^<]*$/.test(n) &&
+        !fs.existsSync(path.join(root, n)),
     );
     expect(stale).toEqual([]);
   });
 
-  it('openapi.json is read by src/core/spec.ts only', () => {
+  it('openapi.json is read by core/spec.ts only', () => {
     const readers = sources.filter(
       (f) =>
         importsOf(f).some((s) => s.endsWith('openapi.json')) ||
         /readFileSync\([^)]*openapi\.json/.test(fs.readFileSync(f, 'utf8')),
     );
-    expect(readers.map(rel)).toEqual(['src/core/spec.ts']);
+    expect(readers.map(rel)).toEqual(['core/spec.ts']);
   });
 });

@@ -1,5 +1,5 @@
-import { formatDuration } from '../src/core/duration';
-import { createLogger, redact } from '../src/core/log';
+import { formatDuration } from '../core/duration';
+import { createLogger, redact } from '../core/log';
 
 const sink = () => {
   const lines: string[] = [];

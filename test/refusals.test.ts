@@ -1,20 +1,20 @@
 /**
- * The refusal table (src/core/refusals.ts) is the one place a refusal's status and code are stated:
+ * The refusal table (core/refusals.ts) is the one place a refusal's status and code are stated:
  * the mock answers from it, the verifier expects from it, the Pact builders write it into pacts.
  * The derivation test flips a row in a fresh copy of the table and watches all three follow.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ERROR_CODE_BY_STATUS } from '../src/core/inklink';
-import { OPERATION_REFUSALS, REFUSALS, codeForStatus, type Refusal } from '../src/core/refusals';
-import { getSpec } from '../src/core/spec';
+import { ERROR_CODE_BY_STATUS } from '../core/inklink';
+import { OPERATION_REFUSALS, REFUSALS, codeForStatus, type Refusal } from '../core/refusals';
+import { getSpec } from '../core/spec';
 import { pactLib } from '../src/pact/lib';
 import { startMock, type TestMock } from './helpers/mock';
 import { call } from './helpers/http';
 
 type Modules = {
-  refusals: typeof import('../src/core/refusals');
+  refusals: typeof import('../core/refusals');
   server: typeof import('../mock/server');
   verifier: typeof import('../src/verifier/run');
   interactions: typeof import('../src/pact/interactions');
@@ -30,7 +30,7 @@ function toolkitWithTable(edit: (table: typeof REFUSALS) => void): Modules {
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded in isolateModules, after the mock and edit */
   jest.isolateModules(() => {
     jest.doMock('../src/pact/lib', () => ({ pactLib: () => pact }));
-    const refusals: Modules['refusals'] = require('../src/core/refusals');
+    const refusals: Modules['refusals'] = require('../core/refusals');
     edit(refusals.REFUSALS);
     modules = {
       refusals,

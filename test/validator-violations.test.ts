@@ -4,8 +4,8 @@
  * booleans included), enum messages, de-duplicated and capped ajv errors, JSON Pointer escapes,
  * bodies as text, JSON or Buffer, responses that declare no content.
  */
-import { compileSpec } from '../src/core/spec';
-import { createValidator, describePath, MAX_VIOLATIONS, type Violation } from '../src/core/validator';
+import { compileSpec } from '../core/spec';
+import { createValidator, describePath, MAX_VIOLATIONS, type Violation } from '../core/validator';
 
 const doc = {
   openapi: '3.0.3',

@@ -2,8 +2,8 @@
  * The validator over the one compiled spec, and the pitfalls other OpenAPI validators trip on:
  * nullable, nullable beside $ref, format uri, unexpected properties, and no silent coercion.
  */
-import { compileSpec, getSpec } from '../src/core/spec';
-import { createValidator, getValidator } from '../src/core/validator';
+import { compileSpec, getSpec } from '../core/spec';
+import { createValidator, getValidator } from '../core/validator';
 
 const json = { 'content-type': 'application/json' };
 const rid = { ...json, 'x-request-id': '3f1c2a5e-8d4b-4c7a-9e2f-1a2b3c4d5e6f' };
@@ -279,7 +279,7 @@ describe('converted schemas', () => {
     ['mock/control-api.json', require('../mock/control-api.json')],
   ])('of %s are valid JSON Schema (draft-07)', (_name, doc) => {
     const Ajv = require('ajv').default;
-    const { definitionsSchema, convertSchema } = require('../src/core/oas-schema');
+    const { definitionsSchema, convertSchema } = require('../core/oas-schema');
     /* eslint-enable @typescript-eslint/no-require-imports -- the untyped loads end here */
     const ajv = new Ajv({ strict: false });
     const schemas: unknown[] = [];

@@ -1,13 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import {
-  fingerprint,
-  generateSecret,
-  secretKey,
-  secretProblem,
-  sign,
-  signedHeaders,
-  verify,
-} from '../src/core/webhooks';
+import { fingerprint, generateSecret, secretKey, secretProblem, sign, signedHeaders, verify } from '../core/webhooks';
 
 // Test vectors from ../shared/inklink-api.md §4 (both recomputed and confirmed there).
 const VECTORS = [

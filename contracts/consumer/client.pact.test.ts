@@ -5,7 +5,7 @@
  */
 import { PactV4 } from '@pact-foundation/pact';
 import { InklinkClient } from '../../src/client';
-import { apiFailure } from '../helpers/api-failure';
+import { apiFailure } from '../../test/helpers/pact/api-failure';
 import {
   DEFAULT_CREATE_BODY,
   EXAMPLES,
@@ -13,7 +13,7 @@ import {
   createEndpointInteraction,
   rotateSecretInteraction,
 } from '../../src/pact';
-import { expectCommittedPactCurrent, tempPactDir } from '../helpers/pact-files';
+import { expectCommittedPactCurrent, tempPactDir } from '../../test/helpers/pact/pact-files';
 
 export const CONSUMER = 'inklink-example-client';
 const dir = tempPactDir();

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { verifyPacts } from '../../src';
 import { startMock } from '../../test/helpers/mock';
-import { tempPactDir } from '../helpers/pact-files';
+import { tempPactDir } from '../../test/helpers/pact/pact-files';
 
 const PACT_DIR = tempPactDir();
 

@@ -6,7 +6,7 @@
 import { PactV4 } from '@pact-foundation/pact';
 import { receiveWebhook, WebhookVerificationError } from '../../src/client';
 import { PROVIDER_NAME, signedDelivery, webhookDeliveryInteraction } from '../../src/pact';
-import { expectCommittedPactCurrent, tempPactDir } from '../helpers/pact-files';
+import { expectCommittedPactCurrent, tempPactDir } from '../../test/helpers/pact/pact-files';
 
 export const CONSUMER = 'inklink-example-webhook-receiver';
 const dir = tempPactDir();

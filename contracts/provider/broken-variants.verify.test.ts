@@ -2,9 +2,9 @@
  * Provider verification of the committed pacts fails against broken variants of the mock, each for
  * the interactions it should.
  */
-import { PACTS_DIR } from '../helpers/pact-files';
+import { PACTS_DIR } from '../../test/helpers/pact/pact-files';
 import { verifyPacts } from '../../src/pact';
-import { startVariant } from '../../test/support/broken-variants';
+import { startVariant } from '../../test/helpers/broken-variants';
 
 const ROTATED = "a request to rotate an endpoint's signing secret with an admin key";
 const OWNER = "a request to rotate an endpoint's signing secret with an owner key";

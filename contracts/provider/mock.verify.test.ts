@@ -7,11 +7,11 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { MatchersV3 as M } from '@pact-foundation/pact';
-import { generateSecret } from '../../src/core/webhooks';
+import { generateSecret } from '../../core/webhooks';
 import { EXAMPLES, STATE, settled, verifyPacts } from '../../src/pact';
 import { startMock, type TestMock } from '../../test/helpers/mock';
-import { PACTS_DIR } from '../helpers/pact-files';
-import { handMadePact, memberRotatesPact } from '../helpers/hand-made';
+import { PACTS_DIR } from '../../test/helpers/pact/pact-files';
+import { handMadePact, memberRotatesPact } from '../../test/helpers/pact/hand-made';
 
 const HTTP_PACT = path.join(PACTS_DIR, 'inklink-example-client-inklink.json');
 const HTTP_DESCRIPTIONS = [

@@ -2,8 +2,8 @@
  * Test set-up operations of the mock's control API (not part of InkLink's surface): mint keys,
  * seed endpoints, show the state without secrets, reset. Nothing here knows about HTTP.
  */
-import { ROLES, type Role } from '../../src/core/inklink';
-import { fingerprint, secretProblem } from '../../src/core/webhooks';
+import { ROLES, type Role } from '../../core/inklink';
+import { fingerprint, secretProblem } from '../../core/webhooks';
 import type { DeliveryEngine } from './deliveries';
 import type { FaultPlan } from './faults';
 import type { LiveFeed, StateChange } from './live';

@@ -10,10 +10,10 @@
  * signed with which secret, when to retry, what the journal keeps and what the live feed is told).
  */
 import { EventEmitter } from 'node:events';
-import { EVENT_TYPES, WEBHOOK_USER_AGENT, type EventPayload } from '../../src/core/inklink';
-import { fingerprint, secretKey, sign } from '../../src/core/webhooks';
-import { MAX_TIMER_MS } from '../../src/core/duration';
-import type { Logger } from '../../src/core/log';
+import { EVENT_TYPES, WEBHOOK_USER_AGENT, type EventPayload } from '../../core/inklink';
+import { fingerprint, secretKey, sign } from '../../core/webhooks';
+import { MAX_TIMER_MS } from '../../core/duration';
+import type { Logger } from '../../core/log';
 import { logAttempt } from './delivery-log';
 import {
   systemClock,

@@ -3,8 +3,8 @@
  * level): the endpoint, the event, attempt n of N, the status or the error, and when the next
  * attempt is due, or that none is. A successful attempt is a line at `debug`.
  */
-import { formatDuration } from '../../src/core/duration';
-import type { Logger } from '../../src/core/log';
+import { formatDuration } from '../../core/duration';
+import type { Logger } from '../../core/log';
 import type { AttemptRecord, DeliveryRecord } from './deliveries';
 
 export interface AttemptsContext {

@@ -4,8 +4,8 @@
  * the ids name no endpoint, and a secret is new random bytes that no endpoint holds, so it signs
  * nothing and verifies nothing (the rotation did not happen: the endpoint keeps its secret).
  */
-import { EVENT_TYPES } from '../../src/core/inklink';
-import { generateSecret } from '../../src/core/webhooks';
+import { EVENT_TYPES } from '../../core/inklink';
+import { generateSecret } from '../../core/webhooks';
 import { newEndpointId } from './ids';
 
 /** An example of each operation's success answer, by operationId. */

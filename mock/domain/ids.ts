@@ -1,6 +1,6 @@
 /** Identifiers and credentials. Random ones come from the CSPRNG. */
 import { createHash, randomFillSync } from 'node:crypto';
-import { ID_PREFIX } from '../../src/core/inklink';
+import { ID_PREFIX } from '../../core/inklink';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -44,6 +44,6 @@ export function maskApiKey(hint: string): string {
   return `${ID_PREFIX.apiKey}${hint}…`;
 }
 
-export { ENDPOINT_ID_RE } from '../../src/core/inklink';
+export { ENDPOINT_ID_RE } from '../../core/inklink';
 /** Well-formed api keys; anything else is refused before any lookup. */
 export const API_KEY_RE = /^secret_live_[A-Za-z0-9_-]{8,200}$/;

@@ -10,7 +10,7 @@
  * Nothing here knows about HTTP: the stream adapter (mock/http/stream.ts) subscribes and writes
  * Server-Sent Events.
  */
-import type { Role } from '../../src/core/inklink';
+import type { Role } from '../../core/inklink';
 import type { AttemptRecord, DeliveryRecord } from './deliveries';
 import type { FaultView } from './faults';
 import type { RequestView } from './request-journal';

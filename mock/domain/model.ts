@@ -1,7 +1,7 @@
 /** The mock's domain records and results. Nothing here knows about HTTP. */
-import type { Role } from '../../src/core/inklink';
-import { REFUSALS, type RefusalKind } from '../../src/core/refusals';
-import { MAX_VIOLATIONS } from '../../src/core/validator';
+import type { Role } from '../../core/inklink';
+import { REFUSALS, type RefusalKind } from '../../core/refusals';
+import { MAX_VIOLATIONS } from '../../core/validator';
 
 export interface OrganizationRecord {
   id: string;
@@ -73,7 +73,7 @@ export function onePerField(...lists: readonly FieldError[][]): FieldError[] {
 }
 
 /**
- * Why an operation was refused, in domain terms: a row of the refusal table (src/core/refusals.ts),
+ * Why an operation was refused, in domain terms: a row of the refusal table (core/refusals.ts),
  * which gives the HTTP layer its status and code.
  */
 export type DomainErrorKind = Extract<

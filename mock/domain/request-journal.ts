@@ -6,9 +6,9 @@
  * kept only when it matched an operation, and then with every segment that could carry a credential
  * masked (`[44 chars]`). Nothing here knows about HTTP: the inbound adapter records.
  */
-import { ID_PREFIX, type Role } from '../../src/core/inklink';
-import { redact } from '../../src/core/log';
-import { SECRET_PREFIX } from '../../src/core/webhooks';
+import { ID_PREFIX, type Role } from '../../core/inklink';
+import { redact } from '../../core/log';
+import { SECRET_PREFIX } from '../../core/webhooks';
 import { LIMITS } from './limits';
 import { apiKeyHint, maskApiKey } from './ids';
 import type { LiveFeed } from './live';

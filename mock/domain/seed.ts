@@ -4,8 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { EVENT_TYPES, ID_PREFIX, ROLES, type Role } from '../../src/core/inklink';
-import { SECRET_PREFIX } from '../../src/core/webhooks';
+import { EVENT_TYPES, ID_PREFIX, ROLES, type Role } from '../../core/inklink';
+import { SECRET_PREFIX } from '../../core/webhooks';
 import { DEFAULTS } from '../config';
 import { apiKeyHint, hashApiKey } from './ids';
 import type { ApiKeyRecord, EndpointRecord, OrganizationRecord, StateSnapshot } from './model';

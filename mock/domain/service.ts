@@ -2,10 +2,10 @@
  * The one place that decides: who is authenticated, who may create endpoints and rotate secrets,
  * and what a rotation does. It works on the Store and returns domain results; HTTP is elsewhere.
  */
-import { EVENT_TYPES, PRIVILEGED_ROLES } from '../../src/core/inklink';
-import { REFUSALS } from '../../src/core/refusals';
-import { MAX_VIOLATIONS } from '../../src/core/validator';
-import { fingerprint, generateSecret } from '../../src/core/webhooks';
+import { EVENT_TYPES, PRIVILEGED_ROLES } from '../../core/inklink';
+import { REFUSALS } from '../../core/refusals';
+import { MAX_VIOLATIONS } from '../../core/validator';
+import { fingerprint, generateSecret } from '../../core/webhooks';
 import { API_KEY_RE, ENDPOINT_ID_RE, hashApiKey, newEndpointId } from './ids';
 import { LIMITS } from './limits';
 import type { LiveFeed } from './live';

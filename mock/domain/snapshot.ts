@@ -3,8 +3,8 @@
  * must hold before the mock starts from it. Problems name the field, never its value (the
  * document holds secrets).
  */
-import { EVENT_TYPES, ROLES } from '../../src/core/inklink';
-import { secretProblem } from '../../src/core/webhooks';
+import { EVENT_TYPES, ROLES } from '../../core/inklink';
+import { secretProblem } from '../../core/webhooks';
 import { ENDPOINT_ID_RE } from './ids';
 import { LIMITS } from './limits';
 import type { ApiKeyRecord, EndpointRecord, OrganizationRecord, StateSnapshot } from './model';

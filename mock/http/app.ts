@@ -3,9 +3,9 @@
  * dispatched by operationId, and envelopes for everything that goes wrong below the operations.
  */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Logger } from '../../src/core/log';
-import { compileSpec, getSpec } from '../../src/core/spec';
-import { createValidator, getValidator } from '../../src/core/validator';
+import type { Logger } from '../../core/log';
+import { compileSpec, getSpec } from '../../core/spec';
+import { createValidator, getValidator } from '../../core/validator';
 import type { MockControl } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
 import { FaultPlan } from '../domain/faults';

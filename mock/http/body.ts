@@ -1,6 +1,6 @@
 /** Reads a JSON request body with a size limit, answering every way it can be wrong. */
 import express, { type Request, type Response } from 'express';
-import { matchContentType } from '../../src/core/media-type';
+import { matchContentType } from '../../core/media-type';
 import { LIMITS } from '../domain/limits';
 
 export const BODY_LIMIT_BYTES = LIMITS.bodyBytes.value;

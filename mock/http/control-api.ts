@@ -4,16 +4,16 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { getSpec, type CompiledSpec } from '../../src/core/spec';
-import type { Validator } from '../../src/core/validator';
-import type { Role } from '../../src/core/inklink';
+import { getSpec, type CompiledSpec } from '../../core/spec';
+import type { Validator } from '../../core/validator';
+import type { Role } from '../../core/inklink';
 import type { MockControl, SeedEndpointInput } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
 import type { FaultInput, FaultPlan } from '../domain/faults';
 import type { RequestJournal } from '../domain/request-journal';
 import { UI_PAGE, redirectToDashboard, type DashboardFiles } from './dashboard';
 import type { OperationContext } from './dispatch';
-import { matchContentType } from '../../src/core/media-type';
+import { matchContentType } from '../../core/media-type';
 import { normalizeIp } from '../domain/urls';
 import { validBody } from './public-api';
 import type { Responder } from './respond';

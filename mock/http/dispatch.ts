@@ -6,8 +6,8 @@
  * receives the authenticated principal. Handlers never check a key themselves.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { API_KEY_HEADER } from '../../src/core/inklink';
-import type { CompiledSpec, Operation } from '../../src/core/spec';
+import { API_KEY_HEADER } from '../../core/inklink';
+import type { CompiledSpec, Operation } from '../../core/spec';
 import type { Principal, Result } from '../domain/model';
 import type { Responder } from './respond';
 

@@ -13,7 +13,7 @@
  */
 import http from 'node:http';
 import type { Request, Response } from 'express';
-import { ERROR_CODE_BY_STATUS } from '../../src/core/inklink';
+import { ERROR_CODE_BY_STATUS } from '../../core/inklink';
 import type { FaultAction, FaultPlan } from '../domain/faults';
 import type { AnyOperationHandler, OperationContext, OperationHandler } from './dispatch';
 import type { Responder } from './respond';

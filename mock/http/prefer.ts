@@ -14,8 +14,8 @@
  * a server may.
  */
 import type { Response } from 'express';
-import { codeForStatus } from '../../src/core/refusals';
-import type { CompiledSpec } from '../../src/core/spec';
+import { codeForStatus } from '../../core/refusals';
+import type { CompiledSpec } from '../../core/spec';
 import { SUCCESS_EXAMPLES } from '../domain/examples';
 import type { AnyOperationHandler, OperationContext, OperationHandler } from './dispatch';
 import { FAULT_HEADER } from './faults';

@@ -3,7 +3,7 @@
  * principal from the dispatcher's security step (dispatch.ts). Every decision is the service's.
  */
 import type { Request, Response } from 'express';
-import { describePath, type Validator, type Violation } from '../../src/core/validator';
+import { describePath, type Validator, type Violation } from '../../core/validator';
 import type { FieldError } from '../domain/model';
 import type { WebhookEndpointService } from '../domain/service';
 import { discardBody, readJsonBody, type BodyResult } from './body';

@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Request, Response } from 'express';
-import { API_KEY_HEADER } from '../../src/core/inklink';
+import { API_KEY_HEADER } from '../../core/inklink';
 import type { Principal } from '../domain/model';
 import type { RequestJournal } from '../domain/request-journal';
 import { FAULT_HEADER } from './faults';

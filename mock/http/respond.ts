@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { Logger } from '../../src/core/log';
-import { REFUSALS, type Refusal, type RefusalKind } from '../../src/core/refusals';
-import type { Validator, Violation } from '../../src/core/validator';
+import type { Logger } from '../../core/log';
+import { REFUSALS, type Refusal, type RefusalKind } from '../../core/refusals';
+import type { Validator, Violation } from '../../core/validator';
 import type { DomainError, FieldError } from '../domain/model';
 
 export const VIOLATIONS_HEADER = 'x-inklink-mock-violations';
@@ -41,7 +41,7 @@ export class Responder {
   }
 
   /**
-   * A refusal of the table (src/core/refusals.ts): its status and code, in InkLink's envelope. One
+   * A refusal of the table (core/refusals.ts): its status and code, in InkLink's envelope. One
    * raised below the operations (`transport`) is outside what an operation declares, so self-check
    * validates only its envelope.
    */

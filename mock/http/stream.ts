@@ -14,7 +14,7 @@
  * LIMITS.streamClients streams at once.
  */
 import type { Request, Response } from 'express';
-import type { Logger } from '../../src/core/log';
+import type { Logger } from '../../core/log';
 import { LIMITS, STREAM_FLUSH_MS } from '../domain/limits';
 import type { LiveEvents, LiveEventType, LiveFeed, LiveSubscriber } from '../domain/live';
 

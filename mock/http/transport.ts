@@ -15,8 +15,8 @@ import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import { expressNativeClasses } from './native-classes';
 import { LIMITS } from '../domain/limits';
-import type { Logger } from '../../src/core/log';
-import { REFUSALS, type RefusalKind } from '../../src/core/refusals';
+import type { Logger } from '../../core/log';
+import { REFUSALS, type RefusalKind } from '../../core/refusals';
 import type { TransportLimits } from '../config';
 
 export const DEFAULT_LIMITS: TransportLimits = {

@@ -10,7 +10,7 @@
  * touches the mock's own API (docs/security.md).
  */
 import type { Agent, Dispatcher } from 'undici';
-import { MAX_TIMER_MS } from '../../src/core/duration';
+import { MAX_TIMER_MS } from '../../core/duration';
 import type { AttemptOutcome, DeliverySender, DeliveryTarget, SendHandle } from '../domain/delivery-ports';
 
 export interface UndiciSenderOptions {

@@ -1,5 +1,5 @@
 /** `inklink-mock check-receiver`: a team's webhook receiver against InkLink's delivery rules, over HTTP. */
-import { exitStatus } from '../core/check-report';
+import { exitStatus } from '../../core/check-report';
 import {
   formatReceiverJson,
   formatReceiverJUnit,

@@ -3,8 +3,8 @@
  * is generated from the same table. A flag beats its env var, which beats the default.
  */
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../core/duration';
-import { loadSpecFile, type CompiledSpec } from '../core/spec';
+import { parseDuration } from '../../core/duration';
+import { loadSpecFile, type CompiledSpec } from '../../core/spec';
 
 /**
  * What a string option's value must be, checked by `parseOptions` for every command alike (from the

@@ -1,5 +1,5 @@
 /** `inklink-mock proxy --upstream URL`: a validating proxy between a client and InkLink's API (or the mock). */
-import { createLogger, LOG_LEVELS, type LogLevel } from '../core/log';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../../core/log';
 import { startValidatingProxy } from '../proxy';
 import type { ProxyReport } from '../proxy';
 import {

@@ -1,7 +1,7 @@
 /** `inklink-mock serve`: the stateful mock on a port, with the start-up banner. */
-import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../core/log';
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../../core/log';
 import { DEFAULTS, isLoopback } from '../../mock/config';
-import { parseSchedule } from '../core/duration';
+import { parseSchedule } from '../../core/duration';
 import { createMockServer, type StateSource } from '../../mock/server';
 import { formatBanner, formatLoadedState } from '../../mock/banner';
 import {

@@ -3,8 +3,8 @@
  * session (`--har FILE`) against openapi.json, violation by violation.
  */
 import fs from 'node:fs';
-import { getSpec } from '../core/spec';
-import { createValidator, isDeclaredRefusal, type Violation } from '../core/validator';
+import { getSpec } from '../../core/spec';
+import { createValidator, isDeclaredRefusal, type Violation } from '../../core/validator';
 import { commandOptions, specOption, UsageError, type CommandHelp, type OptionSpec } from './options';
 
 export const VALIDATE_OPTIONS: OptionSpec[] = [

@@ -1,5 +1,5 @@
 /** `inklink-mock verify`: checks an implementation against openapi.json and the documented behaviour. */
-import { exitStatus, nameWidth } from '../core/check-report';
+import { exitStatus, nameWidth } from '../../core/check-report';
 import { abortedLine, formatJson, formatJUnit, tableFooter, tableHeader, tableRow } from '../verifier/report';
 import { CHECK_INFO, verify } from '../verifier/run';
 import { parseTrigger } from '../verifier/trigger';

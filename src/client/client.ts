@@ -4,7 +4,7 @@
  * the Pact tests in `contracts/consumer/` exercise, and what client teams can copy.
  */
 import { InklinkApiError, errorFromResponse } from './errors';
-import { API_KEY_HEADER } from '../core/inklink';
+import { API_KEY_HEADER } from '../../core/inklink';
 
 export type WebhookEventType =
   | 'kyc.result.pending'

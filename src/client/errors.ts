@@ -1,5 +1,5 @@
 /** The one error the client raises: InkLink's error envelope, or what went wrong on the way. */
-import { ERROR_CODE_BY_STATUS } from '../core/inklink';
+import { ERROR_CODE_BY_STATUS } from '../../core/inklink';
 
 export interface InklinkErrorDetail {
   field: string;

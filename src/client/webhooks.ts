@@ -2,8 +2,8 @@
  * The receiving side of InkLink's webhook deliveries, for client teams: verify the Standard
  * Webhooks signature over the raw body, then parse the thin payload into a typed event.
  */
-import { EVENT_TYPES } from '../core/inklink';
-import { verify, type VerifyFailure } from '../core/webhooks';
+import { EVENT_TYPES } from '../../core/inklink';
+import { verify, type VerifyFailure } from '../../core/webhooks';
 import type { WebhookEventType } from './client';
 
 /** The event types (from openapi.json's `webhookEventType`, the one compiled spec's document). */

@@ -22,4 +22,4 @@ export {
   type LogLevel,
   type LogFormat,
   type LogSink,
-} from '../core/log';
+} from '../../core/log';

@@ -16,7 +16,7 @@ export {
   type CheckName,
   type RequestToValidate,
   type ResponseToValidate,
-} from '../core/validator';
-export { getSpec, compileSpec, loadSpecFile, CompiledSpec, type Operation } from '../core/spec';
+} from '../../core/validator';
+export { getSpec, compileSpec, loadSpecFile, CompiledSpec, type Operation } from '../../core/spec';
 // check-receiver in-process (a handler in a unit test); over HTTP it is the CLI's or the root entry's.
 export * from '../receiver-check';

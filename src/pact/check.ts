@@ -16,7 +16,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { matchContentType } from '../core/media-type';
+import { matchContentType } from '../../core/media-type';
 import {
   getValidator,
   describeLocation,
@@ -25,7 +25,7 @@ import {
   type Validator,
   type Violation,
   type CheckName,
-} from '../core/validator';
+} from '../../core/validator';
 import { undeclaredProperties } from './closed';
 
 export interface PactMismatch {

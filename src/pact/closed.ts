@@ -6,7 +6,7 @@
  * parts' properties, so the declared properties are collected over `allOf`, `anyOf` and `oneOf`
  * first, then compared with the value.
  */
-import type { CompiledSpec } from '../core/spec';
+import type { CompiledSpec } from '../../core/spec';
 
 /** The properties and items the schemas of one value declare, merged. */
 interface Shape {

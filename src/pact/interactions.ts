@@ -11,9 +11,9 @@ import type { V4ConsumerPact } from '@pact-foundation/pact/src/v4/types';
 import type { V4InteractionWithRequest, V4InteractionWithResponse } from '@pact-foundation/pact/src/v4/http/types';
 import type { V4AsynchronousMessageWithContent } from '@pact-foundation/pact/src/v4/message/types';
 import type { CreateWebhookEndpointInput, WebhookEventType } from '../client/client';
-import { API_KEY_HEADER } from '../core/inklink';
-import { REFUSALS, type Refusal, type RefusalKind } from '../core/refusals';
-import { sign } from '../core/webhooks';
+import { API_KEY_HEADER } from '../../core/inklink';
+import { REFUSALS, type Refusal, type RefusalKind } from '../../core/refusals';
+import { sign } from '../../core/webhooks';
 import { given, type GivenState } from './states/vocabulary';
 import { pactLib } from './lib';
 

@@ -15,9 +15,9 @@
  * `api-key`, and only when the request carries that header: a pact that sends no key is verified
  * without one, so it cannot pass on a key the verifier added.
  */
-import { API_KEY_HEADER } from '../core/inklink';
+import { API_KEY_HEADER } from '../../core/inklink';
 import type { RequestHandler } from 'express';
-import { verify } from '../core/webhooks';
+import { verify } from '../../core/webhooks';
 import { STATE } from './states/vocabulary';
 import { startDeliveryReceiver, type CapturedDelivery, type DeliveryReceiver } from './receiver';
 import { StateFailure, type StateBackend, type StateContext, type StateMode, type StateParams } from './states/backend';

@@ -10,7 +10,7 @@
  * verification triggered for pact URLs (a broker webhook's `${pactbroker.pactUrl}`) verifies those
  * pacts and nothing else: no selectors, no pending, no WIP.
  */
-import { redact } from '../core/log';
+import { redact } from '../../core/log';
 import path from 'node:path';
 import type { ConsumerVersionSelector } from '@pact-foundation/pact-core/src/verifier/types';
 import type { VerifierOptions } from '@pact-foundation/pact';

@@ -3,10 +3,10 @@
  * replaced, a body's `secret` values and anything shaped like a secret or a key are redacted, and
  * so is any run of text that is a secret handed out earlier. What the client receives is untouched.
  */
-import { API_KEY_HEADER, ID_PREFIX } from '../core/inklink';
-import { jsonOrUndefined } from '../core/json';
-import { redact } from '../core/log';
-import { SECRET_PREFIX } from '../core/webhooks';
+import { API_KEY_HEADER, ID_PREFIX } from '../../core/inklink';
+import { jsonOrUndefined } from '../../core/json';
+import { redact } from '../../core/log';
+import { SECRET_PREFIX } from '../../core/webhooks';
 import { SECRET_LIKE, type ExchangeMemory } from './rules';
 
 const CREDENTIAL_HEADERS = new Set([API_KEY_HEADER, 'authorization', 'proxy-authorization', 'cookie', 'set-cookie']);

@@ -12,11 +12,11 @@
  * The memory of the sequence keeps SHA-256 hashes only, never a secret or a key.
  */
 import { createHash } from 'node:crypto';
-import { API_KEY_HEADER } from '../core/inklink';
-import { jsonOrUndefined } from '../core/json';
-import { REFUSALS, codeForStatus } from '../core/refusals';
-import { describeLocation, type CheckName, type Validator } from '../core/validator';
-import { SECRET_PREFIX, secretProblem } from '../core/webhooks';
+import { API_KEY_HEADER } from '../../core/inklink';
+import { jsonOrUndefined } from '../../core/json';
+import { REFUSALS, codeForStatus } from '../../core/refusals';
+import { describeLocation, type CheckName, type Validator } from '../../core/validator';
+import { SECRET_PREFIX, secretProblem } from '../../core/webhooks';
 
 export type ProxyRule = CheckName | 'error_envelope' | 'secret_format' | 'secret_repeated' | 'refused_key_accepted';
 

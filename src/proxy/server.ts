@@ -11,10 +11,10 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, type Logger, type LogLevel } from '../core/log';
-import { PROXY_REFUSALS, REFUSALS, type Refusal } from '../core/refusals';
-import type { CompiledSpec } from '../core/spec';
-import { createValidator, getValidator } from '../core/validator';
+import { createLogger, type Logger, type LogLevel } from '../../core/log';
+import { PROXY_REFUSALS, REFUSALS, type Refusal } from '../../core/refusals';
+import type { CompiledSpec } from '../../core/spec';
+import { createValidator, getValidator } from '../../core/validator';
 import { Recording, type ProxyReport } from './recording';
 import { redactText } from './redact';
 import { ExchangeMemory, checkExchange } from './rules';

@@ -7,9 +7,9 @@
  * that too, a refusal proves nothing, and the check is skipped as inconclusive rather than passed
  * (valid_deliveries_accepted fails and says why).
  */
-import { EVENT_TYPES } from '../core/inklink';
-import { passed, failed, skipped, type CheckOutcome } from '../core/check-report';
-import { generateSecret, sign } from '../core/webhooks';
+import { EVENT_TYPES } from '../../core/inklink';
+import { passed, failed, skipped, type CheckOutcome } from '../../core/check-report';
+import { generateSecret, sign } from '../../core/webhooks';
 import {
   attempt,
   changedValue,

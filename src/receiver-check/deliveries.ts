@@ -5,8 +5,8 @@
  * tamper with them. Pure: no I/O.
  */
 import { randomBytes } from 'node:crypto';
-import { ID_PREFIX, inquiryIdPrefix, WEBHOOK_USER_AGENT, type EventPayload } from '../core/inklink';
-import { signedHeaders } from '../core/webhooks';
+import { ID_PREFIX, inquiryIdPrefix, WEBHOOK_USER_AGENT, type EventPayload } from '../../core/inklink';
+import { signedHeaders } from '../../core/webhooks';
 import type { Delivery } from './types';
 
 /** An event: what every attempt to deliver it carries unchanged (its id and its body). */

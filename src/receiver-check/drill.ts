@@ -7,9 +7,9 @@
  * receiver accepts it or the drill's time is up. It reports that window and the attempt of
  * InkLink's retry schedule that would have got through, then checks the old secret is refused.
  */
-import { DEFAULT_RETRY_SCHEDULE_MS } from '../core/inklink';
-import { failed, passed, skipped } from '../core/check-report';
-import { fingerprint, generateSecret } from '../core/webhooks';
+import { DEFAULT_RETRY_SCHEDULE_MS } from '../../core/inklink';
+import { failed, passed, skipped } from '../../core/check-report';
+import { fingerprint, generateSecret } from '../../core/webhooks';
 import type { CheckContext, Outcome } from './battery';
 import { PROBE_TYPE } from './battery';
 import { attempt, newEvent } from './deliveries';

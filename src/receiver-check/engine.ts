@@ -3,10 +3,10 @@
  * in-process handler or HTTP), records every delivery and its answer, and returns the report.
  * Both `checkReceiver` and `inklink-mock check-receiver` are this engine with another transport.
  */
-import { countStatuses, failed, type CheckOutcome } from '../core/check-report';
-import { DEFAULT_DELIVERY_TIMEOUT_MS } from '../core/inklink';
-import { secretRedactor } from '../core/log';
-import { DEFAULT_TOLERANCE_SECONDS, fingerprint, generateSecret, secretProblem } from '../core/webhooks';
+import { countStatuses, failed, type CheckOutcome } from '../../core/check-report';
+import { DEFAULT_DELIVERY_TIMEOUT_MS } from '../../core/inklink';
+import { secretRedactor } from '../../core/log';
+import { DEFAULT_TOLERANCE_SECONDS, fingerprint, generateSecret, secretProblem } from '../../core/webhooks';
 import { answersWithinTimeout, BATTERY, CLOCK_MARGIN_SECONDS, type CheckContext, type ReceiverCheck } from './battery';
 import { DRILL_CHECKS, runDrill, type DrillOptions } from './drill';
 import { judge } from './judge';

@@ -1,6 +1,6 @@
 /** check-receiver's report as a terminal table, JUnit XML and JSON, through the core's check reporter. */
-import { formatCheckJson, formatCheckJUnit, formatCheckTable, truncate, type CheckRun } from '../core/check-report';
-import { DEFAULT_RETRY_SCHEDULE_MS } from '../core/inklink';
+import { formatCheckJson, formatCheckJUnit, formatCheckTable, truncate, type CheckRun } from '../../core/check-report';
+import { DEFAULT_RETRY_SCHEDULE_MS } from '../../core/inklink';
 import { describeAnswer, ms } from './judge';
 import type { DeliveryExchange, ReceiverEvidence, ReceiverReport } from './types';
 

@@ -1,5 +1,5 @@
 /** check-receiver's vocabulary: the deliveries it sends, the answers it records, the report. */
-import type { CheckEvidence, CheckResultOf, CheckCounts } from '../core/check-report';
+import type { CheckEvidence, CheckResultOf, CheckCounts } from '../../core/check-report';
 
 /** One delivery as it goes on the wire: InkLink's headers and the exact body bytes (UTF-8). */
 export interface Delivery {

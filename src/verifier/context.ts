@@ -5,9 +5,9 @@
  * redacted.
  */
 import { randomBytes } from 'node:crypto';
-import type { RefusalKind } from '../core/refusals';
-import type { CompiledSpec } from '../core/spec';
-import type { Validator } from '../core/validator';
+import type { RefusalKind } from '../../core/refusals';
+import type { CompiledSpec } from '../../core/spec';
+import type { Validator } from '../../core/validator';
 import { answerJson, isSuccess, type OtherRotation } from './checks/util';
 import type { RecordingClient } from './http';
 import type { Receiver } from './receiver';

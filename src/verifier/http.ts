@@ -3,10 +3,10 @@
  * response, resolved to its operation through the one compiled spec, so that the conformance checks
  * can run over everything the run provoked.
  */
-import type { CompiledSpec } from '../core/spec';
-import { API_KEY_HEADER } from '../core/inklink';
+import type { CompiledSpec } from '../../core/spec';
+import { API_KEY_HEADER } from '../../core/inklink';
 import type { Exchange } from './types';
-import { jsonOrUndefined } from '../core/json';
+import { jsonOrUndefined } from '../../core/json';
 
 export interface SendOptions {
   /** Who is calling, for the report (`admin key`, `no key`, …); the key itself is never reported. */

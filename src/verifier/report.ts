@@ -13,8 +13,8 @@ import {
   tableRow as checkTableRow,
   truncate,
   type CheckRun,
-} from '../core/check-report';
-import { API_KEY_HEADER } from '../core/inklink';
+} from '../../core/check-report';
+import { API_KEY_HEADER } from '../../core/inklink';
 import type { CheckResult, Evidence, Exchange, Report } from './types';
 
 export function curlFor(e: Exchange): string {

@@ -5,11 +5,11 @@
  * `onResult` as soon as it is final. The checks are written from openapi.json and the docs;
  * nothing here imports the mock.
  */
-import { countStatuses } from '../core/check-report';
-import { redact, secretRedactor } from '../core/log';
-import { API_KEY_HEADER } from '../core/inklink';
-import { getSpec, type CompiledSpec } from '../core/spec';
-import { createValidator } from '../core/validator';
+import { countStatuses } from '../../core/check-report';
+import { redact, secretRedactor } from '../../core/log';
+import { API_KEY_HEADER } from '../../core/inklink';
+import { getSpec, type CompiledSpec } from '../../core/spec';
+import { createValidator } from '../../core/validator';
 import type { Check, Requirement } from './check';
 import type { Outcome } from './checks/util';
 import { RunContext, rotatePath, type Issued } from './context';

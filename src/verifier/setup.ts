@@ -5,8 +5,8 @@
  * the response that made it fail; the checks that needed it are blocked, not run. A check starts as
  * soon as the steps it needs are done.
  */
-import { EVENT_TYPES } from '../core/inklink';
-import { describeRefusal, REFUSALS } from '../core/refusals';
+import { EVENT_TYPES } from '../../core/inklink';
+import { describeRefusal, REFUSALS } from '../../core/refusals';
 import type { RunContext, RunEndpoint } from './context';
 import { answerJson, evidence, isSuccess } from './checks/util';
 import type { Evidence } from './types';

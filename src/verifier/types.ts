@@ -1,8 +1,8 @@
 /** The verifier's vocabulary: exchanges it records, checks it runs, results it reports. */
-import type { CheckCounts, CheckStatus } from '../core/check-report';
+import type { CheckCounts, CheckStatus } from '../../core/check-report';
 
 /**
- * A check's status (src/core/check-report.ts). `blocked`: the check could not judge its rule
+ * A check's status (core/check-report.ts). `blocked`: the check could not judge its rule
  * because something it depends on broke first (a set-up step, or another check whose failure
  * explains every piece of its evidence); the report names that cause once, where it failed.
  */

@@ -1,7 +1,7 @@
 /**
  * `inklink-mock validate` and refusals: in a HAR file, a refusal the operation declares (a 401 to
  * a request without a key, a 400 to an invalid body) is an expected refusal, judged as `pact-check`
- * judges the same exchange in a pact (one rule: isDeclaredRefusal in src/core/validator.ts); and a
+ * judges the same exchange in a pact (one rule: isDeclaredRefusal in core/validator.ts); and a
  * single exchange can state that its response had no content type.
  */
 import fs from 'node:fs';

@@ -18,7 +18,7 @@ import { Webhook } from 'standardwebhooks';
 import { call } from '../helpers/http';
 import { startMock, startMockWithReceiver, type TestMock } from '../helpers/mock';
 import type { Receiver } from '../helpers/receiver';
-import { CHROMIUM, launch, present, required, type Browser } from './chromium';
+import { CHROMIUM, launch, present, required, type Browser } from '../helpers/chromium';
 
 // What the functions run in the page see (this TypeScript program has no DOM library).
 declare const document: any,

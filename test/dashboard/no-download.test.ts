@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CHROMIUM, FLAGS } from './chromium';
+import { CHROMIUM, FLAGS } from '../helpers/chromium';
 
 const ROOT = path.join(__dirname, '../..');
 const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'));

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli';
-import { COMMAND_OPTIONS, shellProblems } from './markdown';
-import { runShell } from './shell';
+import { COMMAND_OPTIONS, shellProblems } from '../helpers/docs/markdown';
+import { runShell } from '../helpers/docs/shell';
 
 /** The command line of each example of a command's --help. */
 async function helpExamples(command: string): Promise<string[]> {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CHECK_INFO } from '../../src/verifier/run';
-import { codeBlocks, COMMAND_OPTIONS, docPages, readPage, ROOT, shellProblems } from './markdown';
+import { codeBlocks, COMMAND_OPTIONS, docPages, readPage, ROOT, shellProblems } from '../helpers/docs/markdown';
 
 /** The pages that document each command's flags (a flag has its one row in one of them). */
 const PAGES_OF: Record<string, string[]> = {

@@ -31,9 +31,9 @@ import {
   ROOT,
   shellProblems,
   type Block,
-} from './markdown';
-import { runShell, type ShellRun, type Use } from './shell';
-import { printedNotes, toScript } from './typescript';
+} from '../helpers/docs/markdown';
+import { runShell, type ShellRun, type Use } from '../helpers/docs/shell';
+import { printedNotes, toScript } from '../helpers/docs/typescript';
 
 const scriptsOf = (dir: string): Record<string, string> =>
   JSON.parse(fs.readFileSync(path.join(ROOT, dir, 'package.json'), 'utf8')).scripts;

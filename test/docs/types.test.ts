@@ -2,8 +2,8 @@
  * Every TypeScript sample of README.md and docs/*.md type-checks against the package's real API
  * (`inklink-mock` is src/index.ts), run or not. samples.test.ts runs the ones that can run.
  */
-import { codeBlocks, docPages } from './markdown';
-import { typeCheck } from './typescript';
+import { codeBlocks, docPages } from '../helpers/docs/markdown';
+import { typeCheck } from '../helpers/docs/typescript';
 
 const samples = docPages()
   .flatMap((p) => codeBlocks(p))

@@ -1,5 +1,5 @@
 /** Real HTTP calls for tests, failing loudly if the mock's self-check flagged its own response. */
-import { jsonOrUndefined } from '../../src/core/json';
+import { jsonOrUndefined } from '../../core/json';
 
 export interface HttpResult {
   status: number;

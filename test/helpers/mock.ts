@@ -1,7 +1,7 @@
 /** Starts the mock in-process on a random port, self-check on, quiet, with a short retry schedule. */
 import { createMockServer, type MockServer } from '../../mock/server';
 import type { MockServerOptions } from '../../mock/config';
-import type { Role } from '../../src/core/inklink';
+import type { Role } from '../../core/inklink';
 import { startReceiver, type Receiver } from './receiver';
 
 export interface TestMock {

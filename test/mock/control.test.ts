@@ -1,8 +1,8 @@
 /** The control API over real HTTP: state without secrets, minting, seeding, reset, token. */
 import { createHash } from 'node:crypto';
 import { createMockServer } from '../../mock/server';
-import { compileSpec } from '../../src/core/spec';
-import { createValidator } from '../../src/core/validator';
+import { compileSpec } from '../../core/spec';
+import { createValidator } from '../../core/validator';
 import controlDocument from '../../mock/control-api.json';
 import { call, expectEnvelope } from '../helpers/http';
 import { startMock, type TestMock } from '../helpers/mock';

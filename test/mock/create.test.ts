@@ -1,7 +1,7 @@
 /** Create over real HTTP: defaults, roles, and one VALIDATION_ERROR detail per failing field. */
 import { call, expectEnvelope } from '../helpers/http';
 import { startMock, type TestMock } from '../helpers/mock';
-import { EVENT_TYPES } from '../../src/core/inklink';
+import { EVENT_TYPES } from '../../core/inklink';
 
 let m: TestMock;
 beforeAll(async () => {

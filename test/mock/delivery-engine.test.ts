@@ -4,8 +4,8 @@
  * the caps on pending deliveries and on the journal.
  */
 import { Webhook } from 'standardwebhooks';
-import { WEBHOOK_USER_AGENT } from '../../src/core/inklink';
-import { fingerprint, generateSecret } from '../../src/core/webhooks';
+import { WEBHOOK_USER_AGENT } from '../../core/inklink';
+import { fingerprint, generateSecret } from '../../core/webhooks';
 import type {
   AttemptOutcome,
   Clock,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { LIMITS } from '../../mock/domain/limits';
 import { call, expectEnvelope } from '../helpers/http';
 import { startMock, type TestMock } from '../helpers/mock';
-import { rawRequest } from '../reliability/support/raw-http';
+import { rawRequest } from '../helpers/reliability/raw-http';
 
 let m: TestMock;
 beforeEach(async () => {

@@ -4,9 +4,9 @@
  * status is answered without running the operation, whatever the key; the success example's secret
  * signs nothing; an undeclared status is a 400 in InkLink's envelope.
  */
-import { getSpec } from '../../src/core/spec';
-import { getValidator } from '../../src/core/validator';
-import { verify } from '../../src/core/webhooks';
+import { getSpec } from '../../core/spec';
+import { getValidator } from '../../core/validator';
+import { verify } from '../../core/webhooks';
 import { SUCCESS_EXAMPLES } from '../../mock/domain/examples';
 import { preferredCode } from '../../mock/http/prefer';
 import { call, expectEnvelope } from '../helpers/http';

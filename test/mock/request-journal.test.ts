@@ -8,12 +8,12 @@ import { createMockServer } from '../../mock/server';
 import { LIMITS } from '../../mock/domain/limits';
 import { RequestJournal, maskPath } from '../../mock/domain/request-journal';
 import { ok } from '../../mock/domain/model';
-import { compileSpec } from '../../src/core/spec';
-import { createValidator } from '../../src/core/validator';
+import { compileSpec } from '../../core/spec';
+import { createValidator } from '../../core/validator';
 import controlDocument from '../../mock/control-api.json';
 import { call, expectEnvelope } from '../helpers/http';
 import { startMock, type TestMock } from '../helpers/mock';
-import { rawRequest } from '../reliability/support/raw-http';
+import { rawRequest } from '../helpers/reliability/raw-http';
 
 const controlValidator = createValidator(compileSpec(controlDocument));
 

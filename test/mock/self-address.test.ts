@@ -1,6 +1,6 @@
 /** The rule of which URLs and connected addresses reach the mock itself (mock/domain/urls.ts). */
 import { SelfAddress, normalizeIp } from '../../mock/domain/urls';
-import { selfSpellings } from '../reliability/support/hostile';
+import { selfSpellings } from '../helpers/reliability/hostile';
 
 describe('SelfAddress', () => {
   it('a mock on 127.0.0.1: every spelling of its address and port is itself; another port or address is not', () => {

@@ -2,8 +2,8 @@
 import { createMockServer } from '../../mock/server';
 import { Responder } from '../../mock/http/respond';
 import { ok } from '../../mock/domain/model';
-import { createLogger } from '../../src/core/log';
-import { getValidator } from '../../src/core/validator';
+import { createLogger } from '../../core/log';
+import { getValidator } from '../../core/validator';
 import { call } from '../helpers/http';
 
 function capture() {

@@ -2,11 +2,11 @@
  * The smaller holes the hostile run found (issue 11, point 8), one test each.
  */
 import { createMockServer } from '../../mock/server';
-import { createLogger } from '../../src/core/log';
+import { createLogger } from '../../core/log';
 import { runCli } from '../helpers/cli';
 import { call, expectEnvelope } from '../helpers/http';
 import { startMock, type TestMock } from '../helpers/mock';
-import { rawRequest } from '../reliability/support/raw-http';
+import { rawRequest } from '../helpers/reliability/raw-http';
 
 let m: TestMock;
 const logged: string[] = [];

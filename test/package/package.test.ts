@@ -106,7 +106,7 @@ describe('the tarball', () => {
     () => {
       const unexpected = files.filter(
         (f) =>
-          !/^dist\/(src|mock)\/.+\.(js|d\.ts|json)$/.test(f) &&
+          !/^dist\/(core|mock|src)\/.+\.(js|d\.ts|json)$/.test(f) &&
           !/^dist\/mock\/ui\/[^/]+$/.test(f) &&
           !/^docs\/[^/]+\.(md|png)$/.test(f) &&
           !f.startsWith('examples/client-team/') &&

@@ -6,7 +6,7 @@ import { checkPact, checkPactFile, expandPactPaths, formatCheckResults, PactFile
 import { settled } from '../../src/pact';
 import { MatchersV3 as M } from '@pact-foundation/pact';
 import { runCli } from '../helpers/cli';
-import { handMadePact } from '../../contracts/helpers/hand-made';
+import { handMadePact } from '../helpers/pact/hand-made';
 
 const PACTS_DIR = path.join(__dirname, '../../contracts/pacts');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-pact-check-'));

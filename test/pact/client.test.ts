@@ -2,8 +2,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InklinkClient, WebhookVerificationError, receiveWebhook, parseWebhookPayload } from '../../src/client';
-import { sign } from '../../src/core/webhooks';
-import { apiFailure } from '../../contracts/helpers/api-failure';
+import { sign } from '../../core/webhooks';
+import { apiFailure } from '../helpers/pact/api-failure';
 import { startMockWithReceiver, type TestMock } from '../helpers/mock';
 import type { Receiver } from '../helpers/receiver';
 

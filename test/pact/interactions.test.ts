@@ -13,7 +13,7 @@ import {
   rotateSecretInteraction,
   webhookDeliveryInteraction,
 } from '../../src/pact';
-import { handMadePact } from '../../contracts/helpers/hand-made';
+import { handMadePact } from '../helpers/pact/hand-made';
 
 const PACTS_DIR = path.join(__dirname, '../../contracts/pacts');
 const read = (name: string) => JSON.parse(fs.readFileSync(path.join(PACTS_DIR, name), 'utf8'));

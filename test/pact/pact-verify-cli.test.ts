@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, startCli, type Running } from '../helpers/cli';
-import { memberRotatesPact } from '../../contracts/helpers/hand-made';
+import { memberRotatesPact } from '../helpers/pact/hand-made';
 
 const PACTS_DIR = path.join(__dirname, '../../contracts/pacts');
 let serve: Running;

@@ -5,7 +5,7 @@
  * message provider hands over (a real one, sent to the runtime's own receiver and signature-checked).
  */
 import type { Request, Response as ExpressResponse } from 'express';
-import { generateSecret, signedHeaders } from '../../src/core/webhooks';
+import { generateSecret, signedHeaders } from '../../core/webhooks';
 import {
   DEFAULT_ENDPOINT_URL,
   STATE,

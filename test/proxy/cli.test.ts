@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli, startCli, type Running } from '../helpers/cli';
 import { PROXY_OPTIONS } from '../../src/cli/proxy';
-import { startVariant } from '../support/broken-variants';
+import { startVariant } from '../helpers/broken-variants';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-proxy-cli-'));
 let serve: Running;

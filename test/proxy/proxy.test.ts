@@ -1,15 +1,15 @@
 /**
  * The validating proxy over real HTTP, between a client and the mock or a broken variant of it
- * (test/support/broken-variants.ts): what it forwards, what it flags (header, log, report), what it
+ * (test/helpers/broken-variants.ts): what it forwards, what it flags (header, log, report), what it
  * records (a HAR that `validate --har` reads), and that no secret or key reaches any of it.
  */
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createLogger } from '../../src/core/log';
-import { getValidator } from '../../src/core/validator';
-import { PROXY_REFUSALS } from '../../src/core/refusals';
+import { createLogger } from '../../core/log';
+import { getValidator } from '../../core/validator';
+import { PROXY_REFUSALS } from '../../core/refusals';
 import { validateHar } from '../../src/cli/validate';
 import {
   REPORT_PATH,
@@ -18,7 +18,7 @@ import {
   type ProxyReport,
   type ValidatingProxy,
 } from '../../src/proxy';
-import { startVariant, type RunningVariant } from '../support/broken-variants';
+import { startVariant, type RunningVariant } from '../helpers/broken-variants';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-proxy-'));
 const UNKNOWN_KEY = 'secret_live_NoOrganizationHasThisKey000000';

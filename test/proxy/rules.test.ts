@@ -1,8 +1,8 @@
 /** The validating proxy's rules on hand-built exchanges: each rule's failure paths, and no false alarm. */
 import { inspect } from 'node:util';
-import { generateSecret } from '../../src/core/webhooks';
-import { REFUSALS } from '../../src/core/refusals';
-import { getValidator } from '../../src/core/validator';
+import { generateSecret } from '../../core/webhooks';
+import { REFUSALS } from '../../core/refusals';
+import { getValidator } from '../../core/validator';
 import { ExchangeMemory, checkExchange, type Exchange } from '../../src/proxy/rules';
 
 const validator = getValidator();

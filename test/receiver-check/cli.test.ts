@@ -9,14 +9,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { fingerprint, generateSecret } from '../../src/core/webhooks';
+import { fingerprint, generateSecret } from '../../core/webhooks';
 import { CHECK_RECEIVER_OPTIONS, checkReceiverOptions } from '../../src/cli/check-receiver';
 import { parseOptions, UsageError } from '../../src/cli/options';
 import { parseReportOption } from '../../src/cli/reports';
 import { shellQuote } from '../../src/receiver-check/http';
 import { RECEIVER_CHECKS, type ReceiverReport } from '../../src/receiver-check';
 import { CLI, runCli } from '../helpers/cli';
-import { RECEIVERS, secretsInFile, serveReceiver, type ServedReceiver } from '../support/receivers';
+import { RECEIVERS, secretsInFile, serveReceiver, type ServedReceiver } from '../helpers/receivers';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-check-receiver-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -3,7 +3,7 @@
  * correct ones (standardwebhooks, receiveWebhook) pass every check, the rotation drill measures the
  * window, and no secret reaches the report in any format.
  */
-import { generateSecret } from '../../src/core/webhooks';
+import { generateSecret } from '../../core/webhooks';
 import {
   checkReceiver,
   formatReceiverJson,
@@ -13,7 +13,7 @@ import {
   type ReceiverHandler,
   type ReceiverReport,
 } from '../../src/receiver-check';
-import { RECEIVERS, type Secrets } from '../support/receivers';
+import { RECEIVERS, type Secrets } from '../helpers/receivers';
 
 // Generous: on a loaded machine an in-process answer can take a while; only the slow receiver waits for it.
 const TIMEOUT_MS = 3_000;

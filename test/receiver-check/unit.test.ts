@@ -5,16 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import { XMLParser } from 'fast-xml-parser';
 import { Webhook } from 'standardwebhooks';
-import {
-  countStatuses,
-  exitStatus,
-  formatCheckJUnit,
-  formatCheckTable,
-  type CheckRun,
-} from '../../src/core/check-report';
-import { EVENT_TYPES, WEBHOOK_USER_AGENT } from '../../src/core/inklink';
-import { secretRedactor } from '../../src/core/log';
-import { generateSecret } from '../../src/core/webhooks';
+import { countStatuses, exitStatus, formatCheckJUnit, formatCheckTable, type CheckRun } from '../../core/check-report';
+import { EVENT_TYPES, WEBHOOK_USER_AGENT } from '../../core/inklink';
+import { secretRedactor } from '../../core/log';
+import { generateSecret } from '../../core/webhooks';
 import { PROBE_TYPE, UNKNOWN_TYPE } from '../../src/receiver-check/battery';
 import {
   attempt,

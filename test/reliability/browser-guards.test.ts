@@ -8,7 +8,7 @@
  */
 import { call, expectEnvelope } from '../helpers/http';
 import { startMock, type TestMock } from '../helpers/mock';
-import { rawRequest } from './support/raw-http';
+import { rawRequest } from '../helpers/reliability/raw-http';
 
 let m: TestMock;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startMock, type TestMock } from '../helpers/mock';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { endpointInDatabase } from '../helpers/state-db';
-import { rotateConcurrently } from './support/concurrency';
+import { rotateConcurrently } from '../helpers/reliability/concurrency';
 
 let receiver: Receiver;
 beforeEach(async () => {

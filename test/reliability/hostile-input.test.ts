@@ -3,11 +3,11 @@
  * raw sockets, every answer checked (see support/hostile.ts), the state unchanged afterwards.
  * `npm run stress` sends thousands more. Below them, the bugs the generator found, one test each.
  */
-import { createLogger } from '../../src/core/log';
+import { createLogger } from '../../core/log';
 import { startMock, type TestMock } from '../helpers/mock';
 import { call, expectEnvelope } from '../helpers/http';
-import { rawRequest } from './support/raw-http';
-import { runHostile } from './support/hostile';
+import { rawRequest } from '../helpers/reliability/raw-http';
+import { runHostile } from '../helpers/reliability/hostile';
 
 const QUICK_RUNS = Number(process.env.HOSTILE_RUNS ?? 500);
 

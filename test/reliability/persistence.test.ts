@@ -18,7 +18,7 @@ import { runCli, startCli } from '../helpers/cli';
 import { call } from '../helpers/http';
 import { startReceiver } from '../helpers/receiver';
 import { endpointInDatabase, readStateDatabase } from '../helpers/state-db';
-import { crashRound, lanesFor, startServe } from './support/crash';
+import { crashRound, lanesFor, startServe } from '../helpers/reliability/crash';
 
 const fp = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 const SEED = 42;

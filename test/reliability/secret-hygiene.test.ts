@@ -14,13 +14,13 @@ import path from 'node:path';
 import * as ids from '../../mock/domain/ids';
 import { withoutCredentials } from '../../mock/domain/urls';
 import { createMockServer } from '../../mock/server';
-import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../../src/core/log';
-import { sign, verify } from '../../src/core/webhooks';
+import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../../core/log';
+import { sign, verify } from '../../core/webhooks';
 import { startCli } from '../helpers/cli';
 import { readStateDatabase } from '../helpers/state-db';
 import { call, waitFor } from '../helpers/http';
 import { startReceiver, type Receiver } from '../helpers/receiver';
-import { rawRequest } from './support/raw-http';
+import { rawRequest } from '../helpers/reliability/raw-http';
 
 /** Everything that must not leak: each secret and key, and the random part of each. */
 class Secrets {

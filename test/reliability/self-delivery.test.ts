@@ -14,7 +14,7 @@ import { SELF_DELIVERY_ERROR } from '../../mock/outbound/undici-sender';
 import { call, expectEnvelope, waitFor } from '../helpers/http';
 import { startMock, type TestMock } from '../helpers/mock';
 import { startReceiver } from '../helpers/receiver';
-import { selfSpellings } from './support/hostile';
+import { selfSpellings } from '../helpers/reliability/hostile';
 
 let m: TestMock;
 let port: number;

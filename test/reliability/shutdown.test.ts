@@ -13,7 +13,7 @@ import { Agent } from 'undici';
 import { createMockServer } from '../../mock/server';
 import { startCli, type Running } from '../helpers/cli';
 import { call } from '../helpers/http';
-import { lanesFor, startServe } from './support/crash';
+import { lanesFor, startServe } from '../helpers/reliability/crash';
 
 const fp = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 const seeded = createMockServer({ seed: 42, logLevel: 'silent' }).seeded;

@@ -10,7 +10,7 @@ import net from 'node:net';
 import { call, waitFor } from '../helpers/http';
 import { startMock, type TestMock } from '../helpers/mock';
 import { startReceiver } from '../helpers/receiver';
-import { dribbleHeaders, endlessBody, faultyReceiver } from './support/slow';
+import { dribbleHeaders, endlessBody, faultyReceiver } from '../helpers/reliability/slow';
 
 describe('slow clients', () => {
   let m: TestMock;

@@ -13,7 +13,7 @@ import { LIMITS } from '../../mock/domain/limits';
 import { runCli } from '../helpers/cli';
 import { call } from '../helpers/http';
 import { endpointInDatabase } from '../helpers/state-db';
-import { startServe } from './support/crash';
+import { startServe } from '../helpers/reliability/crash';
 
 let dir: string;
 beforeEach(() => {

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startMock } from '../helpers/mock';
 import { startReceiver } from '../helpers/receiver';
-import { rotateConcurrently } from '../reliability/support/concurrency';
-import { report } from './report';
+import { rotateConcurrently } from '../helpers/reliability/concurrency';
+import { report } from '../helpers/stress-report';
 
 it.each([
   ['in memory', false],

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createMockServer } from '../../mock/server';
 import { call } from '../helpers/http';
-import { crashRound, lanesFor, startServe } from '../reliability/support/crash';
-import { report } from './report';
+import { crashRound, lanesFor, startServe } from '../helpers/reliability/crash';
+import { report } from '../helpers/stress-report';
 
 it('kill -9 and restart under load: no acknowledged rotation lost, the database always whole', async () => {
   const rounds = Number(process.env.CRASH_ROUNDS ?? 20);

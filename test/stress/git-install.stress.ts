@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { report } from './report';
+import { report } from '../helpers/stress-report';
 
 const ROOT = path.join(__dirname, '../..');
 

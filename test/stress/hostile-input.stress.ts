@@ -1,8 +1,8 @@
 /** Hostile input, heavy: thousands of generated malformed requests (HOSTILE_RUNS, default 6,000). */
-import { createLogger } from '../../src/core/log';
+import { createLogger } from '../../core/log';
 import { startMock } from '../helpers/mock';
-import { runHostile } from '../reliability/support/hostile';
-import { report } from './report';
+import { runHostile } from '../helpers/reliability/hostile';
+import { report } from '../helpers/stress-report';
 
 it('generated malformed requests: documented answers in the envelope, nothing changes, no error logged', async () => {
   const runs = Number(process.env.HOSTILE_RUNS ?? 6000);

@@ -4,8 +4,8 @@
  */
 import { call, waitFor } from '../helpers/http';
 import { startMock } from '../helpers/mock';
-import { dribbleHeaders, faultyReceiver } from '../reliability/support/slow';
-import { report } from './report';
+import { dribbleHeaders, faultyReceiver } from '../helpers/reliability/slow';
+import { report } from '../helpers/stress-report';
 
 const gc = () => (global as { gc?: () => void }).gc?.();
 const heapMb = () => {

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { XMLParser } from 'fast-xml-parser';
 import { CHECKS } from '../../src/verifier/run';
 import { CLI, runCli } from '../helpers/cli';
-import { startVariant, type RunningVariant } from '../support/broken-variants';
+import { startVariant, type RunningVariant } from '../helpers/broken-variants';
 
 const N = CHECKS.length;
 

@@ -1,14 +1,14 @@
 /** The run's model of the implementation: a secret is the endpoint's only when the request should have succeeded. */
-import { getSpec } from '../../src/core/spec';
-import { getValidator } from '../../src/core/validator';
-import { generateSecret } from '../../src/core/webhooks';
+import { getSpec } from '../../core/spec';
+import { getValidator } from '../../core/validator';
+import { generateSecret } from '../../core/webhooks';
 import { RunContext } from '../../src/verifier/context';
 import type { RecordingClient } from '../../src/verifier/http';
 import { parseTrigger } from '../../src/verifier/trigger';
 import type { Receiver } from '../../src/verifier/receiver';
 import type { Trigger } from '../../src/verifier/trigger';
 import type { CapturedDelivery } from '../../src/verifier/types';
-import { delivery, exchange } from './checks/build';
+import { delivery, exchange } from '../helpers/check-build';
 
 /** A client that answers every request 200 with a fresh secret. */
 function lenientClient(): RecordingClient {

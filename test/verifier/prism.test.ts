@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { startVariant, type RunningVariant } from '../support/broken-variants';
+import { startVariant, type RunningVariant } from '../helpers/broken-variants';
 
 const PRISM = path.join(__dirname, '../../node_modules/.bin/prism');
 const SPEC = path.join(__dirname, '../../openapi.json');

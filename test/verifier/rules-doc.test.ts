@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CHECKS } from '../../src/verifier/run';
-import { VARIANTS } from '../support/broken-variants';
+import { VARIANTS } from '../helpers/broken-variants';
 
 const root = path.join(__dirname, '../..');
 const doc = fs.readFileSync(path.join(root, 'docs/verify-rules.md'), 'utf8');

@@ -1,4 +1,4 @@
 /** The second third of the broken variants (see variants.ts). */
-import { variantTests } from './variants';
+import { variantTests } from '../helpers/variants';
 
 variantTests(1);

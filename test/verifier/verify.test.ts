@@ -8,9 +8,9 @@ import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CHECKS, verify, type VerifyOptions } from '../../src/verifier/run';
 import type { Report } from '../../src/verifier/types';
-import { startVariant, type RunningVariant } from '../support/broken-variants';
+import { startVariant, type RunningVariant } from '../helpers/broken-variants';
 import { runNode } from '../helpers/cli';
-import { explain, failing, verifyVariant } from './support';
+import { explain, failing, verifyVariant } from '../helpers/verifier';
 
 const DELIVERY_CHECKS = [
   'delivery_signature',

@@ -4,7 +4,7 @@
  * organization, and the key of each role is the caller's.
  * Webhook deliveries cannot be triggered through the public API.
  */
-import { API_KEY_HEADER } from '../../core/inklink';
+import { API_KEY_HEADER } from '../../../core/inklink';
 import { STATE } from './vocabulary';
 import {
   StateFailure,

@@ -6,8 +6,8 @@
  * call, keys per role, and the vocabulary check.
  */
 import { randomBytes } from 'node:crypto';
-import { ID_PREFIX, ROLES, type Role } from '../../core/inklink';
-import { jsonOrUndefined } from '../../core/json';
+import { ID_PREFIX, ROLES, type Role } from '../../../core/inklink';
+import { jsonOrUndefined } from '../../../core/json';
 import { PROVIDER_STATES, canonicalState, type StateName } from './vocabulary';
 
 export type StateMode = 'mock' | 'api' | 'url';

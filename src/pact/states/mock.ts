@@ -6,7 +6,7 @@
  * against the endpoint's secret.
  */
 import { randomBytes } from 'node:crypto';
-import { ENDPOINT_ID_RE, ID_PREFIX } from '../../core/inklink';
+import { ENDPOINT_ID_RE, ID_PREFIX } from '../../../core/inklink';
 import { STATE } from './vocabulary';
 import {
   StateFailure,

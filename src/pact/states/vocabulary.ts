@@ -7,7 +7,7 @@
  * pact says what must be true before its interaction, and the provider decides how to make it so.
  * Names a state had before are aliases, so pacts already published keep verifying.
  */
-import type { Role } from '../../core/inklink';
+import type { Role } from '../../../core/inklink';
 
 export interface ProviderStateSpec {
   name: string;

@@ -4,7 +4,7 @@
  * recorded and the deliveries that prove a secret did not change.
  */
 import type { CapturedDelivery, Evidence, Exchange } from '../types';
-import { describeRefusal as said } from '../../core/refusals';
+import { describeRefusal as said } from '../../../core/refusals';
 import {
   collect,
   deliveryEvidence,

@@ -3,9 +3,9 @@
  * bad bodies get one `details` item per failing field; a created endpoint is what was asked for,
  * with the documented defaults.
  */
-import { ENDPOINT_ID_RE, EVENT_TYPES } from '../../core/inklink';
-import { jsonOrUndefined } from '../../core/json';
-import { describeRefusal as said } from '../../core/refusals';
+import { ENDPOINT_ID_RE, EVENT_TYPES } from '../../../core/inklink';
+import { jsonOrUndefined } from '../../../core/json';
+import { describeRefusal as said } from '../../../core/refusals';
 import type { Evidence, Exchange } from '../types';
 import {
   answerJson,

@@ -3,9 +3,9 @@
  * delivery, its signature, immediate invalidation on rotation, subscriptions and disabled endpoints.
  */
 import { fullFormats } from 'ajv-formats/dist/formats';
-import { EVENT_TYPES, ID_PREFIX, WEBHOOK_USER_AGENT } from '../../core/inklink';
-import { jsonOrUndefined } from '../../core/json';
-import { DEFAULT_TOLERANCE_SECONDS } from '../../core/webhooks';
+import { EVENT_TYPES, ID_PREFIX, WEBHOOK_USER_AGENT } from '../../../core/inklink';
+import { jsonOrUndefined } from '../../../core/json';
+import { DEFAULT_TOLERANCE_SECONDS } from '../../../core/webhooks';
 import type { CapturedDelivery, Evidence, Exchange } from '../types';
 import {
   deliveryEvidence,

@@ -4,7 +4,7 @@
  * answer differently and can be provoked in the same request, one probe provokes both and must get
  * the earlier one.
  */
-import { OPERATION_REFUSALS, type RefusalKind, describeRefusal as said } from '../../core/refusals';
+import { OPERATION_REFUSALS, type RefusalKind, describeRefusal as said } from '../../../core/refusals';
 import type { Exchange } from '../types';
 import { evidence, type Outcome, refusalMismatch, verdict } from './util';
 

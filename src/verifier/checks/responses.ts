@@ -4,10 +4,10 @@
  * one-time secret.
  */
 import type { ValidateFunction } from 'ajv';
-import { ID_PREFIX } from '../../core/inklink';
-import { codeForStatus } from '../../core/refusals';
-import type { CheckName, Validator } from '../../core/validator';
-import { secretProblem } from '../../core/webhooks';
+import { ID_PREFIX } from '../../../core/inklink';
+import { codeForStatus } from '../../../core/refusals';
+import type { CheckName, Validator } from '../../../core/validator';
+import { secretProblem } from '../../../core/webhooks';
 import type { CapturedDelivery, Evidence, Exchange } from '../types';
 import { deliveryEvidence, describe, evidence, type Outcome, skip, verdict } from './util';
 

@@ -3,8 +3,8 @@
  * every check phrases the same way (a refusal from the one refusal table).
  */
 import { Webhook } from 'standardwebhooks';
-import { redact } from '../../core/log';
-import { REFUSALS, type Refusal, type RefusalKind } from '../../core/refusals';
+import { redact } from '../../../core/log';
+import { REFUSALS, type Refusal, type RefusalKind } from '../../../core/refusals';
 import type { CapturedDelivery, CheckStatus, Evidence, Exchange } from '../types';
 
 export interface Outcome {

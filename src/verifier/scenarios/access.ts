@@ -4,7 +4,7 @@
  * The judgements are src/verifier/checks/access.ts, order.ts and create.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { describeRefusal as said } from '../../core/refusals';
+import { describeRefusal as said } from '../../../core/refusals';
 import type { Check } from '../check';
 import {
   judgeAuthRequired,

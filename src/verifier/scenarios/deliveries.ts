@@ -4,7 +4,7 @@
  * on endpoints of its own, so they run side by side. The judgements are
  * src/verifier/checks/deliveries.ts and retries.ts.
  */
-import { EVENT_TYPES } from '../../core/inklink';
+import { EVENT_TYPES } from '../../../core/inklink';
 import type { Check } from '../check';
 import {
   judgeDeliveryConformance,

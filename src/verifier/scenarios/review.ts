@@ -2,8 +2,8 @@
  * The checks over everything the run provoked, run last: the judgements are
  * src/verifier/checks/responses.ts and create.ts.
  */
-import { API_KEY_HEADER } from '../../core/inklink';
-import type { CheckName } from '../../core/validator';
+import { API_KEY_HEADER } from '../../../core/inklink';
+import type { CheckName } from '../../../core/validator';
 import type { Check } from '../check';
 import { judgeCreatedEndpoints } from '../checks/create';
 import {
@@ -13,7 +13,7 @@ import {
   judgeOneTimeSecret,
   judgeRequestIdUnique,
 } from '../checks/responses';
-import { EVENT_TYPES } from '../../core/inklink';
+import { EVENT_TYPES } from '../../../core/inklink';
 
 function conformance(name: CheckName, description: string): Check {
   return {

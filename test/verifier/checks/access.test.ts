@@ -2,7 +2,7 @@
  * The access judgements (authentication, roles, isolation), each failure path fed a hand-built bad
  * exchange or delivery.
  */
-import { generateSecret } from '../../../src/core/webhooks';
+import { generateSecret } from '../../../core/webhooks';
 import {
   judgeAuthRequired,
   judgeIsolation,
@@ -13,7 +13,7 @@ import {
   type DeliveryProof,
 } from '../../../src/verifier/checks/access';
 import { deliveryRef, describe as describeExchange } from '../../../src/verifier/checks/util';
-import { delivery, exchange, refusal } from './build';
+import { delivery, exchange, refusal } from '../../helpers/check-build';
 
 const messages = (o: { evidence: { message: string }[] }) => o.evidence.map((e) => e.message);
 

@@ -1,5 +1,5 @@
 /** create_validation and created_endpoint, each failure path fed a hand-built exchange. */
-import { EVENT_TYPES } from '../../../src/core/inklink';
+import { EVENT_TYPES } from '../../../core/inklink';
 import {
   createdEndpointProblems,
   judgeCreatedEndpoints,
@@ -7,7 +7,7 @@ import {
   CREATED_AT_TOLERANCE_MS,
 } from '../../../src/verifier/checks/create';
 import { describe as describeExchange } from '../../../src/verifier/checks/util';
-import { exchange, refusal } from './build';
+import { exchange, refusal } from '../../helpers/check-build';
 
 const detail = (field: string) => ({ field, message: 'is invalid' });
 

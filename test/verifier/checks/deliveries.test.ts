@@ -1,6 +1,6 @@
 /** The delivery judgements, each failure path fed a hand-built delivery. */
-import { EVENT_TYPES } from '../../../src/core/inklink';
-import { generateSecret } from '../../../src/core/webhooks';
+import { EVENT_TYPES } from '../../../core/inklink';
+import { generateSecret } from '../../../core/webhooks';
 import {
   deliveryProblems,
   judgeDeliveryConformance,
@@ -14,7 +14,7 @@ import {
   type ScopeObservation,
 } from '../../../src/verifier/checks/deliveries';
 import { deliveryRef, describe as describeExchange } from '../../../src/verifier/checks/util';
-import { delivery, exchange, issued, payload } from './build';
+import { delivery, exchange, issued, payload } from '../../helpers/check-build';
 
 describe('payloadType', () => {
   it("is the payload's type, or undefined", () => {

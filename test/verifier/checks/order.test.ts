@@ -1,5 +1,5 @@
 /** The refusal order, derived from the refusal table, and its judgement. */
-import { OPERATION_REFUSALS, describeRefusal } from '../../../src/core/refusals';
+import { OPERATION_REFUSALS, describeRefusal } from '../../../core/refusals';
 import { CHECKS } from '../../../src/verifier/run';
 import {
   describeProbe,
@@ -10,7 +10,7 @@ import {
   type OrderProbe,
 } from '../../../src/verifier/checks/order';
 import { describe as describeExchange } from '../../../src/verifier/checks/util';
-import { exchange, refusal } from './build';
+import { exchange, refusal } from '../../helpers/check-build';
 
 describe('orderProbes', () => {
   it('derives from the table: a key, then the body, then the role and the endpoint', () => {

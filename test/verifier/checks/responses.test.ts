@@ -1,7 +1,7 @@
 /** The reviews over every response of a run, each failure path fed hand-built exchanges. */
-import { getSpec } from '../../../src/core/spec';
-import { getValidator } from '../../../src/core/validator';
-import { generateSecret } from '../../../src/core/webhooks';
+import { getSpec } from '../../../core/spec';
+import { getValidator } from '../../../core/validator';
+import { generateSecret } from '../../../core/webhooks';
 import {
   answered,
   judgeConformance,
@@ -11,7 +11,7 @@ import {
   judgeRequestIdUnique,
 } from '../../../src/verifier/checks/responses';
 import { deliveryRef, describe as describeExchange } from '../../../src/verifier/checks/util';
-import { delivery, exchange, issued, refusal } from './build';
+import { delivery, exchange, issued, refusal } from '../../helpers/check-build';
 
 const findings = (o: { evidence: { message: string; reliesOn?: string[] }[] }) =>
   o.evidence.map((e) => [e.message.replace(/ \[#.*\]$/, ''), e.reliesOn]);

@@ -1,5 +1,5 @@
 /** retry_after_rotation and failed_attempts_retried, each failure path fed hand-built deliveries. */
-import { generateSecret } from '../../../src/core/webhooks';
+import { generateSecret } from '../../../core/webhooks';
 import {
   HOLD_MS,
   judgeFailedAttemptsRetried,
@@ -7,7 +7,7 @@ import {
   type RetryAfterRotationObservation,
 } from '../../../src/verifier/checks/retries';
 import { deliveryRef, describe as describeExchange } from '../../../src/verifier/checks/util';
-import { delivery, exchange, issued, payload } from './build';
+import { delivery, exchange, issued, payload } from '../../helpers/check-build';
 
 describe('retry_after_rotation', () => {
   const oldSecret = generateSecret();

@@ -1,5 +1,5 @@
 /** The helpers every judgement uses: outcomes, evidence, refusal expectations, signature verification. */
-import { generateSecret } from '../../../src/core/webhooks';
+import { generateSecret } from '../../../core/webhooks';
 import {
   collect,
   deliveryEvidence,
@@ -16,7 +16,7 @@ import {
   verifiesWith,
   withoutRequestId,
 } from '../../../src/verifier/checks/util';
-import { delivery, exchange, refusal } from './build';
+import { delivery, exchange, refusal } from '../../helpers/check-build';
 
 describe('outcomes', () => {
   it('pass, skip and fail carry their summary; a failure is summed up by its first finding', () => {

@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runProcess } from '../helpers/cli';
+import { runProcess } from '../cli';
 import { ROOT } from './markdown';
 
 const PREAMBLE = fs.readFileSync(path.join(__dirname, 'preamble.sh'), 'utf8');

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { Pool } from 'undici';
 import type { MockServer } from '../../../mock/server';
-import { verify } from '../../../src/core/webhooks';
-import type { Receiver } from '../../helpers/receiver';
+import { verify } from '../../../core/webhooks';
+import type { Receiver } from '../receiver';
 
 const fp = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const PACTS_DIR = path.join(__dirname, '..', 'pacts');
+export const PACTS_DIR = path.join(__dirname, '../../../contracts/pacts');
 
 export function tempPactDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-pact-'));

@@ -1,5 +1,5 @@
 /** Awaits a call expected to fail, and returns its InklinkApiError (failing the test otherwise). */
-import { InklinkApiError } from '../../src/client';
+import { InklinkApiError } from '../../../src/client';
 
 export async function apiFailure(p: Promise<unknown>): Promise<InklinkApiError> {
   const e = await p.then(

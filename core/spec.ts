@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import openapiJson from '../../openapi.json';
+import openapiJson from '../openapi.json';
 import { definitionsSchema, convertSchema, type Direction } from './oas-schema';
 import {
   findOperation,

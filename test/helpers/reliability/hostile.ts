@@ -17,9 +17,9 @@
  *   `GET /__mock/state` byte for byte).
  */
 import fc from 'fast-check';
-import { compileSpec, getSpec, type CompiledSpec } from '../../../src/core/spec';
+import { compileSpec, getSpec, type CompiledSpec } from '../../../core/spec';
 import controlDocument from '../../../mock/control-api.json';
-import { EVENT_TYPES } from '../../../src/core/inklink';
+import { EVENT_TYPES } from '../../../core/inklink';
 import type { MockServer } from '../../../mock/server';
 import { encodeRequest, exchange, parseResponse, type RawRequestSpec, type RawResponse } from './raw-http';
 

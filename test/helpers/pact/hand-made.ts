@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MatchersV3 as M, PactV4 } from '@pact-foundation/pact';
-import { EXAMPLES, PROVIDER_NAME, STATE, settled } from '../../src/pact';
+import { EXAMPLES, PROVIDER_NAME, STATE, settled } from '../../../src/pact';
 import { tempPactDir } from './pact-files';
 
 /** Runs `define` against a fresh PactV4 and returns the pact file it wrote. */

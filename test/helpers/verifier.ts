@@ -1,7 +1,7 @@
 /** Running verify against the mock and its broken variants, and reading the report. */
 import { verify } from '../../src/verifier/run';
 import type { CheckStatus, Report } from '../../src/verifier/types';
-import { startVariant } from '../support/broken-variants';
+import { startVariant } from './broken-variants';
 
 /** verify with every key and the mock trigger against a variant (or `correct`). */
 export async function verifyVariant(name: string, trigger = 'mock'): Promise<Report> {

@@ -15,8 +15,8 @@
  * database with another program (issue 11, left open).
  */
 import { createHash } from 'node:crypto';
-import { startCli, type Running } from '../../helpers/cli';
-import { readStateDatabase } from '../../helpers/state-db';
+import { startCli, type Running } from '../cli';
+import { readStateDatabase } from '../state-db';
 
 const fp = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 

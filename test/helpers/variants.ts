@@ -1,12 +1,12 @@
 /**
- * verify against the broken variants of the mock (test/support/broken-variants.ts), in three shards
+ * verify against the broken variants of the mock (test/helpers/broken-variants.ts), in three shards
  * (variants-1.test.ts to variants-3.test.ts) so that jest's workers share them and no file runs
  * long: each variant
  * fails exactly the checks it should, with evidence, and the checks that follow from those
  * failures are blocked, not failed.
  */
-import { VARIANTS } from '../support/broken-variants';
-import { explain, failing, verifyVariant, withStatus } from './support';
+import { VARIANTS } from './broken-variants';
+import { explain, failing, verifyVariant, withStatus } from './verifier';
 
 /** How many files the variants are shared between. */
 const SHARDS = 3;

@@ -8,10 +8,10 @@
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import { Webhook } from 'standardwebhooks';
-import { EVENT_TYPES } from '../../src/core/inklink';
+import { EVENT_TYPES } from '../../core/inklink';
 import { receiveWebhook, WebhookVerificationError } from '../../src/client/webhooks';
 import type { ReceiverHandler } from '../../src/receiver-check';
-import { faultyReceiver } from '../reliability/support/slow';
+import { faultyReceiver } from './reliability/slow';
 
 /** What a receiver holds: its current secret and, for the broken one that keeps it, the previous one. */
 export interface Secrets {

@@ -3,9 +3,9 @@
  * one bad thing it must find, beside everything else good.
  */
 import { randomUUID } from 'node:crypto';
-import { REFUSALS, type RefusalKind } from '../../../src/core/refusals';
-import { generateSecret, sign } from '../../../src/core/webhooks';
-import type { CapturedDelivery, Exchange } from '../../../src/verifier/types';
+import { REFUSALS, type RefusalKind } from '../../core/refusals';
+import { generateSecret, sign } from '../../core/webhooks';
+import type { CapturedDelivery, Exchange } from '../../src/verifier/types';
 
 let seq = 0;
 

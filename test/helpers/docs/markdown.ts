@@ -14,16 +14,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SERVE_OPTIONS } from '../../src/cli/serve';
-import { VERIFY_OPTIONS } from '../../src/cli/verify';
-import { VALIDATE_OPTIONS } from '../../src/cli/validate';
-import { PACT_VERIFY_OPTIONS } from '../../src/cli/pact-verify';
-import { PACT_CHECK_OPTIONS } from '../../src/cli/pact-check';
-import { PROXY_OPTIONS } from '../../src/cli/proxy';
-import { CHECK_RECEIVER_OPTIONS } from '../../src/cli/check-receiver';
-import type { OptionSpec } from '../../src/cli/options';
+import { SERVE_OPTIONS } from '../../../src/cli/serve';
+import { VERIFY_OPTIONS } from '../../../src/cli/verify';
+import { VALIDATE_OPTIONS } from '../../../src/cli/validate';
+import { PACT_VERIFY_OPTIONS } from '../../../src/cli/pact-verify';
+import { PACT_CHECK_OPTIONS } from '../../../src/cli/pact-check';
+import { PROXY_OPTIONS } from '../../../src/cli/proxy';
+import { CHECK_RECEIVER_OPTIONS } from '../../../src/cli/check-receiver';
+import type { OptionSpec } from '../../../src/cli/options';
 
-export const ROOT = path.join(__dirname, '../..');
+export const ROOT = path.join(__dirname, '../../..');
 
 /** The pages whose samples are run: the README and every page of docs/. */
 export function docPages(): string[] {

@@ -11,10 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { createMockServer, type MockServer } from '../../mock/server';
 import type { MockServerOptions } from '../../mock/config';
 import { ok, fail, type Result } from '../../mock/domain/model';
-import { createLogger } from '../../src/core/log';
-import { ENDPOINT_ID_RE, EVENT_TYPES } from '../../src/core/inklink';
-import { REFUSALS } from '../../src/core/refusals';
-import { generateSecret, sign } from '../../src/core/webhooks';
+import { createLogger } from '../../core/log';
+import { ENDPOINT_ID_RE, EVENT_TYPES } from '../../core/inklink';
+import { REFUSALS } from '../../core/refusals';
+import { generateSecret, sign } from '../../core/webhooks';
 
 export interface RunningVariant {
   name: string;
