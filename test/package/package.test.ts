@@ -164,6 +164,17 @@ describe('the tarball', () => {
     },
   );
 
+  it('docs/package.md\'s "What the package holds" lists what npm packs, and only that', () => {
+    const page = fs.readFileSync(path.join(ROOT, 'docs/package.md'), 'utf8');
+    const section = page.split('What the package holds')[1].split('\n\n## ')[0];
+    const listed = [...section.matchAll(/`([\w./-]+)`/g)]
+      .map((m) => m[1])
+      .filter((p) => /^(dist|docs|examples|openapi|mock|package|README|LICENSE)/.test(p));
+    const covers = (entry: string, file: string) => (entry.endsWith('/') ? file.startsWith(entry) : file === entry);
+    expect(files.filter((f) => !listed.some((entry) => covers(entry, f)))).toEqual([]);
+    expect(listed.filter((entry) => !files.some((f) => covers(entry, f)))).toEqual([]);
+  });
+
   it('carries no install script of its own (no prepare); the starter installs without a warning', () => {
     const packedManifest = JSON.parse(
       execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
