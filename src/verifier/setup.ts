@@ -8,7 +8,7 @@
 import { EVENT_TYPES } from '../../core/inklink';
 import { describeRefusal, REFUSALS } from '../../core/refusals';
 import type { RunContext, RunEndpoint } from './context';
-import { answerJson, evidence, isSuccess } from './checks/util';
+import { answerJson, evidence, isSuccess } from './judge/evidence';
 import type { Evidence } from './types';
 
 /** The type the set-up's trigger probe (and most single-event checks) ask for. */
