@@ -6,7 +6,7 @@
  */
 import type { CheckContext, RunRecord } from './context';
 import type { Outcome } from './judge/evidence';
-import type { EndpointTag } from './setup';
+import type { EndpointSpec, EndpointTag } from './setup';
 
 /**
  * - `probe`: sends requests and judges their answers;
@@ -59,6 +59,12 @@ export interface Check<Ctx = CheckContext> {
    */
   endpoints?: readonly EndpointTag[];
   /**
+   * Endpoints of its own, by tag (its receiver path), and how the set-up creates them: a check that
+   * needs endpoints no other uses brings them here, and they are created, awaited and reached as
+   * the shared ones are. A tag is the run's: no other check, nor SETUP_ENDPOINTS, may have it.
+   */
+  ownEndpoints?: Readonly<Record<string, EndpointSpec>>;
+  /**
    * Checks its evidence may rely on (Evidence.reliesOn): when all of its evidence follows from their
    * failure it is reported as blocked by them, and its result is final only once theirs are.
    */
@@ -72,4 +78,9 @@ export interface Check<Ctx = CheckContext> {
   /** The documented statements it holds an implementation to (at least one). */
   covers: readonly Statement[];
   run(ctx: Ctx): Promise<Outcome>;
+}
+
+/** Every endpoint of the set-up a check uses: the shared ones it names and its own. */
+export function endpointsOf(check: Pick<Check<unknown>, 'endpoints' | 'ownEndpoints'>): string[] {
+  return [...(check.endpoints ?? []), ...Object.keys(check.ownEndpoints ?? {})];
 }

@@ -9,7 +9,7 @@ import { secretRedactor } from '../../core/log';
 import { API_KEY_HEADER } from '../../core/inklink';
 import { getSpec, type CompiledSpec } from '../../core/spec';
 import { createValidator } from '../../core/validator';
-import type { Check, Requirement } from './check';
+import { endpointsOf, type Check, type Requirement } from './check';
 import { CHECKS } from './checks';
 import { RunContext, type Issued, type Keys } from './context';
 import { RecordingClient } from './http';
@@ -111,8 +111,9 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     results = await schedule({
       checks,
       has: (r) => given[r],
-      startSetup: (needs) => startSetup(run, needs.endpoints, needs.trigger, () => compileResponseValidators(spec)),
-      contextFor: (c) => run.forCheck(c),
+      startSetup: (needs) =>
+        startSetup(run, needs.endpoints, needs.trigger, () => compileResponseValidators(spec), needs.own),
+      contextFor: (c) => run.forCheck({ name: c.name, endpoints: endpointsOf(c), reads: c.reads }),
       onResult: options.onResult,
     });
   } finally {

@@ -8,9 +8,9 @@
  * a check does is its own file's business.
  */
 import { redact } from '../../core/log';
-import { MISSING, type Check, type Requirement } from './check';
+import { endpointsOf, MISSING, type Check, type Requirement } from './check';
 import type { Outcome } from './judge/evidence';
-import type { EndpointTag, Setup, SetupFailure } from './setup';
+import type { EndpointSpec, Setup, SetupFailure } from './setup';
 import type { CheckResult } from './types';
 
 export interface ScheduleOptions<Ctx> {
@@ -19,10 +19,15 @@ export interface ScheduleOptions<Ctx> {
   /** Whether the run was given what a requirement names. */
   has(requirement: Requirement): boolean;
   /**
-   * Starts the set-up steps the checks that will run need: their endpoints, and the trigger's
-   * proof (a delivery) when one of them waits for deliveries and the run has a trigger.
+   * Starts the set-up steps the checks that will run need: their endpoints (`own`: those checks
+   * brought of their own, and how to create them), and the trigger's proof (a delivery) when one
+   * of them waits for deliveries and the run has a trigger.
    */
-  startSetup(needs: { endpoints: ReadonlySet<EndpointTag>; trigger: boolean }): Setup;
+  startSetup(needs: {
+    endpoints: ReadonlySet<string>;
+    own: Readonly<Record<string, EndpointSpec>>;
+    trigger: boolean;
+  }): Setup;
   /** What a check is given to run with. */
   contextFor(check: Check<Ctx>): Ctx;
   /** Called with each result (the set-up's first, when it failed) as soon as it is final. */
@@ -41,7 +46,8 @@ export async function schedule<Ctx>(o: ScheduleOptions<Ctx>): Promise<CheckResul
   const unmet = (c: Check<Ctx>) => c.requires?.find((r) => !o.has(r));
   const runnable = checks.filter((c) => !unmet(c));
   const setup = o.startSetup({
-    endpoints: new Set(runnable.flatMap((c) => c.endpoints ?? [])),
+    endpoints: new Set(runnable.flatMap(endpointsOf)),
+    own: ownEndpoints(runnable),
     trigger: o.has('trigger') && runnable.some((c) => c.phase === 'deliver' || c.requires?.includes('trigger')),
   });
 
@@ -81,7 +87,7 @@ export async function schedule<Ctx>(o: ScheduleOptions<Ctx>): Promise<CheckResul
 
   /** Runs a check once the set-up steps it needs are done, or reports it blocked by the one that failed. */
   const runOne = async (c: Check<Ctx>) => {
-    const endpoints = c.endpoints ?? [];
+    const endpoints = endpointsOf(c);
     const own = await setup.failureOf(endpoints, c.requires?.includes('trigger') === true);
     // A delivery check that can do without the trigger still waits to know whether it works.
     if (c.phase === 'deliver') await setup.failureOf([], true);
@@ -103,6 +109,19 @@ export async function schedule<Ctx>(o: ScheduleOptions<Ctx>): Promise<CheckResul
 
   const index = (r: CheckResult) => (r.name === 'setup' ? -1 : checks.findIndex((c) => c.name === r.name));
   return [...emitted].sort((a, b) => index(a) - index(b));
+}
+
+/** The endpoints the checks brought of their own; two checks cannot bring the same tag. */
+function ownEndpoints(checks: readonly Check<unknown>[]): Record<string, EndpointSpec> {
+  const own: Record<string, EndpointSpec> = {};
+  const by = new Map<string, string>();
+  for (const c of checks)
+    for (const [tag, spec] of Object.entries(c.ownEndpoints ?? {})) {
+      if (by.has(tag)) throw new Error(`${by.get(tag)} and ${c.name} both bring an endpoint "${tag}" of their own`);
+      by.set(tag, c.name);
+      own[tag] = spec;
+    }
+  return own;
 }
 
 /** Runs one check; one that throws fails, saying why (redacted: no secret or key reaches a report). */

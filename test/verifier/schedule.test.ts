@@ -6,10 +6,10 @@
 import { MISSING, type Check, type Requirement } from '../../src/verifier/check';
 import type { Outcome } from '../../src/verifier/judge/evidence';
 import { dependencyOrder, resolveResult, schedule, type ScheduleOptions } from '../../src/verifier/schedule';
-import type { EndpointTag, Setup, SetupFailure } from '../../src/verifier/setup';
+import type { EndpointSpec, Setup, SetupFailure } from '../../src/verifier/setup';
 import type { CheckResult } from '../../src/verifier/types';
 
-type Step = EndpointTag | 'trigger';
+type Step = string;
 
 const tick = (ms = 0) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -71,9 +71,10 @@ function fakeSetup(
   failures: Partial<Record<Step, SetupFailure>> = {},
   gates: Partial<Record<Step, Promise<void>>> = {},
 ) {
-  const asked: { endpoints: string[]; trigger: boolean }[] = [];
+  const asked: { endpoints: string[]; trigger: boolean; own?: Record<string, EndpointSpec> }[] = [];
   const start: ScheduleOptions<void>['startSetup'] = (needs) => {
-    asked.push({ endpoints: [...needs.endpoints].sort(), trigger: needs.trigger });
+    const own = Object.keys(needs.own).length ? { own: { ...needs.own } } : {};
+    asked.push({ endpoints: [...needs.endpoints].sort(), trigger: needs.trigger, ...own });
     const steps: Step[] = [...needs.endpoints, ...(needs.trigger ? (['trigger'] as const) : [])];
     const settled = new Map(
       steps.map((s) => [s, (gates[s] ?? tick()).then(() => (gates[s] ? log.add(`step ${s} settled`) : undefined))]),
@@ -142,6 +143,27 @@ describe('schedule', () => {
     expect((await run(log, [fake(log, 'r', { phase: 'review', requires: ['trigger'] })])).asked).toEqual([
       { endpoints: [], trigger: true },
     ]);
+  });
+
+  it('sets up the endpoints a check brings of its own and blocks it when one fails; no two share one', async () => {
+    const log = new Log();
+    const setup = fakeSetup(log, { mine: failure('mine') });
+    const { results, asked } = await run(
+      log,
+      [fake(log, 'brings', { endpoints: ['auth'], ownEndpoints: { mine: { key: 'admin', enabled: false } } })],
+      { setup },
+    );
+    expect(asked).toEqual([
+      { endpoints: ['auth', 'mine'], trigger: false, own: { mine: { key: 'admin', enabled: false } } },
+    ]);
+    expect(statuses(results)).toEqual([
+      ['setup', 'fail'],
+      ['brings', 'blocked'],
+    ]);
+    const twice = { ownEndpoints: { mine: { key: 'admin' as const } } };
+    await expect(run(log, [fake(log, 'a', twice), fake(log, 'b', twice)])).rejects.toThrow(
+      'a and b both bring an endpoint "mine" of their own',
+    );
   });
 
   it('blocks a check whose set-up step failed, without running it; the set-up row comes first', async () => {
