@@ -1,16 +1,18 @@
 /**
  * What a verify run shares between checks: the recording client, the keys, the endpoints the run
  * created (with the latest secret the implementation handed out for each to a request that should
- * have succeeded), the receiver and the trigger. Secrets live here in memory only; reports are
- * redacted.
+ * have succeeded), the receiver and the trigger (RunContext); and what one check sees of it
+ * (CheckContext): its own endpoints, and of what the rest of the run did only what it declares it
+ * reads. Secrets live here in memory only; reports are redacted.
  */
 import { randomBytes } from 'node:crypto';
 import type { RefusalKind } from '../../core/refusals';
 import type { CompiledSpec } from '../../core/spec';
 import type { Validator } from '../../core/validator';
-import { answerJson, isSuccess, type OtherRotation } from './checks/util';
+import { answerJson, isSuccess, type OtherRotation } from './judge/evidence';
 import type { RecordingClient } from './http';
-import type { Receiver } from './receiver';
+import type { AnswerPolicy, Receiver } from './receiver';
+import { buildRequest, operationRequests, rotatePath, type RequestParts } from './requests';
 import type { Trigger } from './trigger';
 import type { CapturedDelivery, Exchange } from './types';
 
@@ -47,7 +49,29 @@ export interface Issued {
   expected: boolean;
 }
 
-export const rotatePath = (id: string) => `/webhook/endpoints/${encodeURIComponent(id)}/rotate-secret`;
+export interface RunContextOptions {
+  client: RecordingClient;
+  spec: CompiledSpec;
+  validator: Validator;
+  keys: Keys;
+  trigger: Trigger;
+  /** Where deliveries arrive (absent without a trigger). */
+  receiver?: Receiver;
+  /** How long to wait for an expected delivery (and for a retry). */
+  deliveryWaitMs: number;
+  /** The URL an endpoint of the run delivers to, by its tag. */
+  endpointUrl: (tag: string) => string;
+}
+
+/**
+ * What the run records beyond one check's own requests and deliveries. A check reads a record
+ * only if it declares it (Check.reads): what another check provoked depends on when each ran.
+ * - `exchanges`: every exchange of the run;
+ * - `issued`: every secret a create or rotate answer issued;
+ * - `deliveries`: every delivery the receiver got;
+ * - `rotations`: the rotations of other endpoints (rotationsOtherThan).
+ */
+export type RunRecord = 'exchanges' | 'issued' | 'deliveries' | 'rotations';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -61,16 +85,30 @@ export class RunContext {
   /** Set by the set-up once a triggered event arrived. */
   triggerWorks = false;
 
-  constructor(
-    readonly client: RecordingClient,
-    readonly spec: CompiledSpec,
-    readonly validator: Validator,
-    readonly keys: Keys,
-    readonly trigger: Trigger,
-    readonly receiver: Receiver | undefined,
-    readonly deliveryWaitMs: number,
-    readonly endpointUrl: (tag: string) => string,
-  ) {}
+  readonly client: RecordingClient;
+  readonly spec: CompiledSpec;
+  readonly validator: Validator;
+  readonly keys: Keys;
+  readonly trigger: Trigger;
+  readonly receiver: Receiver | undefined;
+  readonly deliveryWaitMs: number;
+  readonly endpointUrl: (tag: string) => string;
+
+  constructor(options: RunContextOptions) {
+    this.client = options.client;
+    this.spec = options.spec;
+    this.validator = options.validator;
+    this.keys = options.keys;
+    this.trigger = options.trigger;
+    this.receiver = options.receiver;
+    this.deliveryWaitMs = options.deliveryWaitMs;
+    this.endpointUrl = options.endpointUrl;
+  }
+
+  /** What one check sees of the run. */
+  forCheck(check: CheckScope): CheckContext {
+    return new CheckContext(this, check);
+  }
 
   label(key: string | undefined): string {
     if (key === undefined) return 'no key';
@@ -82,35 +120,41 @@ export class RunContext {
     return 'a key that is not a valid one';
   }
 
-  async create(purpose: string, body: unknown, key: string | undefined, expect: Expectation): Promise<Exchange> {
-    const ex = await this.client.send(purpose, 'POST', '/webhook/endpoints', {
+  /**
+   * Sends a request of an operation (requests.ts builds it) and records it. Only an answer to a
+   * request that should succeed gives an endpoint of the run its new secret: a 200 to a member or
+   * to another organization is a failure for the check that sent it, never a new secret.
+   */
+  async send(
+    purpose: string,
+    operationId: string,
+    parts: RequestParts,
+    key: string | undefined,
+    expect: Expectation,
+  ): Promise<Exchange> {
+    const request = buildRequest(operationId, parts);
+    const ex = await this.client.send(purpose, request.method, request.path, {
       apiKey: key,
       keyLabel: this.label(key),
-      json: body,
+      json: request.json,
     });
-    if (isSuccess(ex))
-      this.issued.push({ secret: answerJson(ex)?.secret, exchange: ex, expected: expect === 'success' });
+    const secretIs = operationRequests(operationId).secret;
+    if (secretIs && isSuccess(ex)) {
+      const secret = answerJson(ex)?.secret;
+      this.issued.push({ secret, exchange: ex, expected: expect === 'success' });
+      if (secretIs === 'replaces' && expect === 'success')
+        for (const e of this.endpoints.values())
+          if (e.id === parts.endpointId) Object.assign(e, { secret, secretSince: ex.startedAt });
+    }
     return ex;
   }
 
-  /**
-   * Rotates; only an answer to a request that should succeed becomes the endpoint's secret in the
-   * run's model. A 200 to a member or to another organization is a failure for the check that sent
-   * it, never a new secret.
-   */
-  async rotate(purpose: string, endpointId: string, key: string | undefined, expect: Expectation): Promise<Exchange> {
-    const ex = await this.client.send(purpose, 'POST', rotatePath(endpointId), {
-      apiKey: key,
-      keyLabel: this.label(key),
-    });
-    if (isSuccess(ex)) {
-      const secret = answerJson(ex)?.secret;
-      this.issued.push({ secret, exchange: ex, expected: expect === 'success' });
-      if (expect === 'success')
-        for (const e of this.endpoints.values())
-          if (e.id === endpointId) Object.assign(e, { secret, secretSince: ex.startedAt });
-    }
-    return ex;
+  create(purpose: string, body: unknown, key: string | undefined, expect: Expectation): Promise<Exchange> {
+    return this.send(purpose, 'createWebhookEndpoint', { body }, key, expect);
+  }
+
+  rotate(purpose: string, endpointId: string, key: string | undefined, expect: Expectation): Promise<Exchange> {
+    return this.send(purpose, 'rotateWebhookEndpointSecret', { endpointId }, key, expect);
   }
 
   /**
@@ -148,6 +192,11 @@ export class RunContext {
     }
   }
 
+  /** What a check says when the wait for a delivery ran out. */
+  get noDelivery(): string {
+    return `no delivery arrived within ${this.deliveryWaitMs} ms`;
+  }
+
   /**
    * Triggers one event for an endpoint and waits for a delivery of an event not seen before on its
    * path (a webhook-id and body not seen together: a retry is not new, and an implementation that
@@ -155,11 +204,6 @@ export class RunContext {
    * without one if none arrives in time (or the trigger refused, see `error`). `whileWaiting` runs
    * once the event was asked for (work that can overlap the wait).
    */
-  /** What a check says when the wait for a delivery ran out. */
-  get noDelivery(): string {
-    return `no delivery arrived within ${this.deliveryWaitMs} ms`;
-  }
-
   async deliver(
     endpoint: RunEndpoint,
     type: string,
@@ -204,5 +248,154 @@ export class RunContext {
       (resolve) => (timer = setTimeout(() => resolve(undefined), this.deliveryWaitMs)),
     );
     return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+  }
+}
+
+/** What a check is to its context: its name, the set-up's endpoints it uses, what it reads of the run. */
+export interface CheckScope {
+  name: string;
+  endpoints?: readonly string[];
+  reads?: readonly RunRecord[];
+}
+
+/** What the rest of the run did (see RunRecord): each read throws unless the check declared it. */
+export interface RunRecords {
+  readonly exchanges: Exchange[];
+  readonly issued: Issued[];
+  deliveries(): CapturedDelivery[];
+  rotationsOtherThan(endpointId: string): OtherRotation[];
+}
+
+/**
+ * What one check sees: the keys, its own endpoints of the set-up, requests and deliveries it
+ * provokes (recorded in the run, for the reviews), and `run`, the records of the whole run it
+ * declared it reads. A check that reaches an endpoint or a record it did not declare throws, and
+ * fails saying so.
+ */
+export class CheckContext {
+  readonly run: RunRecords;
+
+  constructor(
+    private readonly shared: RunContext,
+    private readonly scope: CheckScope,
+  ) {
+    const reads = new Set(scope.reads ?? []);
+    const read = <T>(record: RunRecord, value: () => T): T => {
+      if (!reads.has(record))
+        throw new Error(`${scope.name} reads the run's ${record} without declaring it (reads: ['${record}'])`);
+      return value();
+    };
+    this.run = {
+      get exchanges() {
+        return read('exchanges', () => shared.client.exchanges);
+      },
+      get issued() {
+        return read('issued', () => shared.issued);
+      },
+      deliveries: () => read('deliveries', () => shared.receiver?.deliveries() ?? []),
+      rotationsOtherThan: (endpointId) => read('rotations', () => shared.rotationsOtherThan(endpointId)),
+    };
+  }
+
+  get keys(): Keys {
+    return this.shared.keys;
+  }
+  get spec(): CompiledSpec {
+    return this.shared.spec;
+  }
+  get validator(): Validator {
+    return this.shared.validator;
+  }
+  get runId(): string {
+    return this.shared.runId;
+  }
+  get deliveryWaitMs(): number {
+    return this.shared.deliveryWaitMs;
+  }
+  /** Whether deliveries can be asked for: a trigger that worked in the set-up, and a receiver. */
+  get canDeliver(): boolean {
+    return this.shared.canDeliver;
+  }
+  get noDelivery(): string {
+    return this.shared.noDelivery;
+  }
+  /** The delivery the set-up provoked to prove the trigger works (on endpoint `probe`). */
+  get probeDelivery(): CapturedDelivery | undefined {
+    return this.shared.probeDelivery;
+  }
+
+  /** One of the set-up's endpoints, which the check declared it uses. */
+  endpoint(tag: string): RunEndpoint {
+    if (!this.scope.endpoints?.includes(tag))
+      throw new Error(`${this.scope.name} uses endpoint "${tag}" of the set-up without declaring it (endpoints)`);
+    const e = this.shared.endpoints.get(tag);
+    if (!e) throw new Error(`endpoint "${tag}" of the set-up was not created`);
+    return e;
+  }
+
+  endpointUrl(tag: string): string {
+    return this.shared.endpointUrl(tag);
+  }
+  unknownId(): string {
+    return this.shared.unknownId();
+  }
+
+  send(
+    purpose: string,
+    operationId: string,
+    parts: RequestParts,
+    key: string | undefined,
+    expect: Expectation,
+  ): Promise<Exchange> {
+    return this.shared.send(purpose, operationId, parts, key, expect);
+  }
+  create(purpose: string, body: unknown, key: string | undefined, expect: Expectation): Promise<Exchange> {
+    return this.shared.create(purpose, body, key, expect);
+  }
+  rotate(purpose: string, endpointId: string, key: string | undefined, expect: Expectation): Promise<Exchange> {
+    return this.shared.rotate(purpose, endpointId, key, expect);
+  }
+
+  fire(endpoint: RunEndpoint, type: string): Promise<string | undefined> {
+    return this.shared.fire(endpoint, type);
+  }
+  deliver(endpoint: RunEndpoint, type: string): Promise<{ delivery?: CapturedDelivery; error?: string }> {
+    return this.shared.deliver(endpoint, type);
+  }
+  nth(tag: string, count: number): Promise<CapturedDelivery | undefined> {
+    return this.shared.nth(tag, count);
+  }
+
+  /** What arrived on a receiver path (an endpoint's tag). */
+  deliveries(tag: string): CapturedDelivery[] {
+    return this.receiver.deliveries(tag);
+  }
+  /** Waits, at most the delivery wait, until what arrived on a path satisfies `predicate`. */
+  waitFor(tag: string, predicate: (ds: CapturedDelivery[]) => boolean): Promise<CapturedDelivery[]> {
+    return this.receiver.waitFor(tag, predicate, this.deliveryWaitMs);
+  }
+  /** How the receiver answers deliveries on a path. */
+  setPolicy(tag: string, policy: AnswerPolicy): void {
+    this.receiver.setPolicy(tag, policy);
+  }
+  /** The URL of a receiver path (one no endpoint delivers to, e.g. a redirect's target). */
+  receiverUrl(tag: string): string {
+    return this.receiver.urlFor(tag);
+  }
+
+  quiet(sinceMs: number): Promise<void> {
+    return this.shared.quiet(sinceMs);
+  }
+  sleep(ms: number): Promise<void> {
+    return this.shared.sleep(ms);
+  }
+  within<T>(promise: Promise<T>): Promise<T | undefined> {
+    return this.shared.within(promise);
+  }
+
+  private get receiver(): Receiver {
+    const r = this.shared.receiver;
+    if (!r) throw new Error(`${this.scope.name} needs the receiver, which runs only with a trigger`);
+    return r;
   }
 }

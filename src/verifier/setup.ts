@@ -8,7 +8,7 @@
 import { EVENT_TYPES } from '../../core/inklink';
 import { describeRefusal, REFUSALS } from '../../core/refusals';
 import type { RunContext, RunEndpoint } from './context';
-import { answerJson, evidence, isSuccess } from './checks/util';
+import { answerJson, evidence, isSuccess } from './judge/evidence';
 import type { Evidence } from './types';
 
 /** The type the set-up's trigger probe (and most single-event checks) ask for. */
@@ -17,14 +17,18 @@ export const PROBE_TYPE = EVENT_TYPES[0];
 export const WEB_TYPE = EVENT_TYPES.find((t) => t.startsWith('web.'))!;
 export const KYC_TYPE = EVENT_TYPES.find((t) => t.startsWith('kyc.'))!;
 
-interface EndpointSpec {
+/** How the set-up creates an endpoint. */
+export interface EndpointSpec {
   /** Which key creates it. */
   key: 'admin' | 'otherOrg';
   enabled?: boolean;
   eventTypes?: string[];
 }
 
-/** Every endpoint a full run creates, by tag (its receiver path). */
+/**
+ * The endpoints the set-up creates for the checks that share them or were written with them, by tag
+ * (its receiver path). A check may also bring endpoints of its own (Check.ownEndpoints).
+ */
 export const SETUP_ENDPOINTS = {
   /** The trigger probe; delivery_signature and delivery_conformance. */
   probe: { key: 'admin' },
@@ -49,19 +53,16 @@ export const SETUP_ENDPOINTS = {
 export type EndpointTag = keyof typeof SETUP_ENDPOINTS;
 
 const CREATE_CONCURRENCY = 4;
-const order = (step: SetupFailure['step']) =>
-  step === 'trigger' ? Infinity : Object.keys(SETUP_ENDPOINTS).indexOf(step);
 
 export interface SetupFailure {
-  /** The endpoint tag, or `trigger`. */
-  step: EndpointTag | 'trigger';
+  /** The endpoint's tag, or `trigger`. */
+  step: string;
   evidence: Evidence;
   /** The admin key was refused: every check that sends requests would only repeat it. */
   keyRefused?: true;
 }
 
-async function createEndpoint(ctx: RunContext, tag: EndpointTag): Promise<SetupFailure | undefined> {
-  const spec: EndpointSpec = SETUP_ENDPOINTS[tag];
+async function createEndpoint(ctx: RunContext, tag: string, spec: EndpointSpec): Promise<SetupFailure | undefined> {
   const key = spec.key === 'admin' ? ctx.keys.admin : ctx.keys.otherOrg!;
   const body: Record<string, unknown> = { url: ctx.endpointUrl(tag), name: `inklink-mock verify ${ctx.runId} ${tag}` };
   if (spec.enabled !== undefined) body.enabled = spec.enabled;
@@ -99,7 +100,7 @@ async function createEndpoint(ctx: RunContext, tag: EndpointTag): Promise<SetupF
 
 export interface Setup {
   /** The first failure among these endpoints (and the trigger, when needed), once they are settled. */
-  failureOf(tags: readonly EndpointTag[], trigger: boolean): Promise<SetupFailure | undefined>;
+  failureOf(tags: readonly string[], trigger: boolean): Promise<SetupFailure | undefined>;
   /** Every failure, once the whole set-up is settled. */
   readonly all: Promise<SetupFailure[]>;
 }
@@ -107,17 +108,27 @@ export interface Setup {
 /**
  * Starts the set-up: the trigger's endpoint first (its delivery is awaited while the others are
  * created, and `whileWaiting` runs meanwhile), then the endpoints named, a few at a time, those of
- * the slowest checks first. A check waits only for the steps it needs.
+ * the slowest checks first (SETUP_ENDPOINTS's order, then the checks' own). A check waits only for
+ * the steps it needs. `own`: the endpoints checks brought of their own (a tag of SETUP_ENDPOINTS
+ * cannot be one).
  */
 export function startSetup(
   ctx: RunContext,
-  tags: Iterable<EndpointTag>,
+  tags: Iterable<string>,
   proveTrigger: boolean,
   whileWaiting?: () => void,
+  own: Readonly<Record<string, EndpointSpec>> = {},
 ): Setup {
+  const clash = Object.keys(own).filter((t) => t in SETUP_ENDPOINTS || t === 'trigger');
+  if (clash.length) throw new Error(`a check's own endpoint has the tag of a shared one: ${clash.join(', ')}`);
+  const specs: Record<string, EndpointSpec> = { ...SETUP_ENDPOINTS, ...own };
+  const known = Object.keys(specs);
+  const unknown = [...tags].filter((t) => !known.includes(t));
+  if (unknown.length) throw new Error(`no set-up endpoint ${unknown.join(', ')}`);
+  const order = (step: string) => (step === 'trigger' ? Infinity : known.indexOf(step));
   const wanted = new Set(tags);
-  const steps = new Map<EndpointTag | 'trigger', Promise<SetupFailure | undefined>>();
-  const probeStep = proveTrigger ? createEndpoint(ctx, 'probe') : Promise.resolve(undefined);
+  const steps = new Map<string, Promise<SetupFailure | undefined>>();
+  const probeStep = proveTrigger ? createEndpoint(ctx, 'probe', specs.probe) : Promise.resolve(undefined);
   if (proveTrigger) steps.set('probe', probeStep);
   steps.set(
     'trigger',
@@ -138,11 +149,12 @@ export function startSetup(
     }),
   );
   // A few at a time: quick against any implementation, and gentle with its rate limit.
-  const queue = (Object.keys(SETUP_ENDPOINTS) as EndpointTag[]).filter((t) => wanted.has(t) && !steps.has(t));
-  const settled = new Map<EndpointTag, (f: SetupFailure | undefined) => void>();
+  const queue = known.filter((t) => wanted.has(t) && !steps.has(t));
+  const settled = new Map<string, (f: SetupFailure | undefined) => void>();
   for (const tag of queue) steps.set(tag, new Promise((resolve) => settled.set(tag, resolve)));
   const worker = async () => {
-    for (let tag = queue.shift(); tag; tag = queue.shift()) settled.get(tag)!(await createEndpoint(ctx, tag));
+    for (let tag = queue.shift(); tag; tag = queue.shift())
+      settled.get(tag)!(await createEndpoint(ctx, tag, specs[tag]));
   };
   void probeStep.then(() => Promise.all(Array.from({ length: CREATE_CONCURRENCY }, worker)));
   const all = Promise.all([...steps.values()]).then((fs) =>

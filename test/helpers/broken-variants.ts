@@ -227,7 +227,7 @@ export const VARIANTS: Record<string, Variant> = {
     patch: rotateAnyOrganization,
   },
   'secret-without-prefix': {
-    description: 'secrets are returned without the whsec_ prefix',
+    description: 'secrets are returned without the `whsec_` prefix',
     fails: ['one_time_secret'],
     rewrite(a) {
       if (a.status === 200 && typeof a.json?.secret === 'string')
@@ -244,7 +244,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'request-id-missing': {
-    description: 'error envelopes have no requestId',
+    description: 'error envelopes have no `requestId`',
     fails: ['response_schema_conformance'],
     blocked: ['error_envelope'],
     rewrite(a) {
@@ -256,7 +256,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'request-id-differs': {
-    description: "an error's requestId is not its x-request-id",
+    description: "an error's `requestId` is not its `x-request-id`",
     fails: ['error_envelope'],
     rewrite(a) {
       if (a.status >= 400 && a.json?.error)
@@ -265,7 +265,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'request-id-reused': {
-    description: 'every answer carries the same x-request-id (and requestId)',
+    description: 'every answer carries the same `x-request-id` (and `requestId`)',
     fails: ['request_id_unique'],
     rewrite(a) {
       if (!isApi(a.path)) return undefined;
@@ -276,7 +276,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'error-code-not-documented': {
-    description: 'a 400 carries the code BAD_REQUEST instead of VALIDATION_ERROR',
+    description: 'a 400 carries the code `BAD_REQUEST` instead of `VALIDATION_ERROR`',
     fails: ['create_validation', 'error_envelope'],
     blocked: ['refusal_order'],
     rewrite(a) {
@@ -285,7 +285,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'missing-key-accepted': {
-    description: 'a request without an api-key is treated as the first organization’s owner (200)',
+    description: "a request without an `api-key` is treated as the first organization's owner (200)",
     fails: ['auth_required'],
     blocked: ['refusal_order'],
     patch(mock) {
@@ -359,7 +359,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'secret-repeated-later': {
-    description: 'an error on rotate repeats the endpoint’s current secret (which also tells that the id exists)',
+    description: "an error on rotate repeats the endpoint's current secret (which also tells that the id exists)",
     fails: ['one_time_secret', 'not_found_indistinguishable'],
     rewrite(a, mock) {
       if (a.status === 500 && isRotate(a.path)) {
@@ -397,7 +397,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'answer-event-types-default-partial': {
     description:
-      'create answers, for an endpoint asked without event_types, that it subscribed to five types (it has all ten)',
+      'create answers, for an endpoint asked without `event_types`, that it subscribed to five types (it has all ten)',
     fails: ['created_endpoint'],
     rewrite(a) {
       if (a.status === 200 && isCreate(a.path) && a.json?.event_types?.length === EVENT_TYPES.length) {
@@ -407,7 +407,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'create-answer-without-created-at': {
-    description: 'create answers without created_at',
+    description: 'create answers without `created_at`',
     fails: ['response_schema_conformance'],
     rewrite(a) {
       if (a.status === 200 && isCreate(a.path) && a.json) {
@@ -433,7 +433,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'default-subscription-partial': {
-    description: 'an endpoint created without event_types receives kyc.* events only (it says it has all ten)',
+    description: 'an endpoint created without `event_types` receives `kyc.*` events only (it says it has all ten)',
     fails: ['subscriptions'],
     patch(mock) {
       emitWith(mock, (e, type) => {
@@ -442,14 +442,14 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'disabled-still-delivers': {
-    description: 'an endpoint created with enabled: false receives deliveries',
+    description: 'an endpoint created with `enabled: false` receives deliveries',
     fails: ['disabled_endpoint'],
     patch(mock) {
       emitWith(mock, (e) => (e.enabled = true));
     },
   },
   'signed-with-wrong-key': {
-    description: 'deliveries are signed with a key that is not the endpoint’s secret',
+    description: "deliveries are signed with a key that is not the endpoint's secret",
     fails: ['delivery_signature'],
     blocked: [
       'role_enforced',
@@ -461,13 +461,13 @@ export const VARIANTS: Record<string, Variant> = {
     tamper: (d) => resign(d, generateSecret()),
   },
   'new-webhook-id-per-attempt': {
-    description: 'each attempt gets a fresh webhook-id (correctly signed), so retries are not idempotent',
+    description: 'each attempt gets a fresh `webhook-id` (correctly signed), so retries are not idempotent',
     fails: ['retry_after_rotation'],
     tamper: (d, { secret }) =>
       resign({ ...d, headers: { ...d.headers, 'webhook-id': `wh_evt_${randomBytes(12).toString('hex')}` } }, secret),
   },
   'retry-replays-first-signature': {
-    description: 'a retry carries the first attempt’s timestamp and signature, made with the secret in force then',
+    description: "a retry carries the first attempt's timestamp and signature, made with the secret in force then",
     fails: ['retry_after_rotation'],
     tamper(d, { firstAttempt }) {
       if (!firstAttempt) return d;
@@ -482,7 +482,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'retry-keeps-first-timestamp': {
-    description: 'a retry is signed with the current secret but keeps the first attempt’s timestamp',
+    description: "a retry is signed with the current secret but keeps the first attempt's timestamp",
     fails: ['retry_after_rotation'],
     tamper(d, { firstAttempt, secret }) {
       if (!firstAttempt) return d;
@@ -547,7 +547,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'create-fields-unchecked': {
-    description: 'create ignores a bad name, enabled or event_types (it drops them)',
+    description: 'create ignores a bad `name`, `enabled` or `event_types` (it drops them)',
     fails: ['create_validation'],
     rewriteRequest(req) {
       if (req.method !== 'POST' || !isCreate(req.path)) return;
@@ -565,7 +565,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'root-problem-not-blank-field': {
-    description: 'a body that is not JSON is named by a details item with field "body" instead of ""',
+    description: 'a body that is not JSON is named by a details item with `field: "body"` instead of `""`',
     fails: ['create_validation'],
     rewrite(a) {
       if (a.status === 400 && isCreate(a.path) && Array.isArray(a.json?.error?.details)) {
@@ -580,7 +580,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'answer-enabled-default-false': {
-    description: 'create answers enabled: false for an endpoint asked without enabled (it is enabled)',
+    description: 'create answers `enabled: false` for an endpoint asked without `enabled` (it is enabled)',
     fails: ['created_endpoint'],
     rewrite(a) {
       if (a.status === 200 && isCreate(a.path) && parseObject(a.requestBody)?.enabled === undefined)
@@ -589,7 +589,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'answer-name-not-null': {
-    description: 'create answers name "" for an endpoint asked without a name (it should be null)',
+    description: 'create answers `name: ""` for an endpoint asked without a name (it should be null)',
     fails: ['created_endpoint'],
     rewrite(a) {
       if (a.status === 200 && isCreate(a.path) && a.json?.name === null) return JSON.stringify({ ...a.json, name: '' });
@@ -597,7 +597,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'endpoint-id-unprefixed': {
-    description: 'endpoint ids are ep_… instead of wh_end_… (consistently: the API takes them back)',
+    description: 'endpoint ids are `ep_…` instead of `wh_end_…` (consistently: the API takes them back)',
     fails: ['created_endpoint'],
     rewriteRequest(req) {
       req.path = req.path.replace('/webhook/endpoints/ep_', '/webhook/endpoints/wh_end_');
@@ -611,7 +611,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'event-id-unprefixed': {
-    description: 'webhook-id is msg_… instead of wh_evt_… (the same on every attempt, correctly signed)',
+    description: '`webhook-id` is `msg_…` instead of `wh_evt_…` (the same on every attempt, correctly signed)',
     fails: ['delivery_conformance'],
     tamper: (d, { secret }) =>
       resign(
@@ -629,7 +629,7 @@ export const VARIANTS: Record<string, Variant> = {
       ),
   },
   'delivery-content-type-text': {
-    description: 'deliveries are labelled text/plain',
+    description: 'deliveries are labelled `text/plain`',
     fails: ['delivery_conformance'],
     tamper: (d) => ({ ...d, headers: { ...d.headers, 'content-type': 'text/plain' } }),
   },
@@ -639,7 +639,7 @@ export const VARIANTS: Record<string, Variant> = {
     tamper: (d) => ({ ...d, method: 'PUT' }),
   },
   'undocumented-event-type': {
-    description: 'payload types carry a version suffix (kyc.result.approved.v2), correctly signed',
+    description: 'payload types carry a version suffix (`kyc.result.approved.v2`), correctly signed',
     fails: ['delivery_conformance', 'subscriptions'],
     tamper: (d, { secret }) => {
       const payload = JSON.parse(d.body);
@@ -647,7 +647,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'timestamp-in-milliseconds': {
-    description: 'webhook-timestamp is in milliseconds (and signed so)',
+    description: '`webhook-timestamp` is in milliseconds (and signed so)',
     fails: ['delivery_conformance', 'delivery_signature'],
     blocked: [
       'role_enforced',
@@ -660,7 +660,7 @@ export const VARIANTS: Record<string, Variant> = {
       resign({ ...d, headers: { ...d.headers, 'webhook-timestamp': `${d.headers['webhook-timestamp']}000` } }, secret),
   },
   'signature-not-v1': {
-    description: 'signatures are labelled v2, (the HMAC is right)',
+    description: 'signatures are labelled `v2,` (the HMAC is right)',
     fails: ['delivery_conformance', 'delivery_signature'],
     blocked: [
       'role_enforced',
@@ -704,7 +704,7 @@ export const VARIANTS: Record<string, Variant> = {
     tamper: (d) => ({ ...d, headers: { ...d.headers, 'user-agent': 'node' } }),
   },
   'success-as-text-plain': {
-    description: '200 answers are labelled text/plain',
+    description: '200 answers are labelled `text/plain`',
     fails: ['content_type_conformance'],
     rewrite(a) {
       if (a.status === 200 && isApi(a.path)) a.setHeader('content-type', 'text/plain; charset=utf-8');
@@ -712,7 +712,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'x-request-id-missing-on-success': {
-    description: '200 answers lack the x-request-id header',
+    description: '200 answers lack the `x-request-id` header',
     fails: ['response_headers_conformance'],
     rewrite(a) {
       if (a.status === 200 && isApi(a.path)) a.removeHeader('x-request-id');
@@ -720,7 +720,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'secret-not-a-string': {
-    description: 'rotate answers {"secret": <number>}',
+    description: 'rotate answers `{"secret": <number>}`',
     fails: ['response_schema_conformance'],
     blocked: ['one_time_secret', 'immediate_invalidation', 'retry_after_rotation'],
     rewrite(a) {
@@ -730,12 +730,12 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'secret-in-delivery-header': {
-    description: "deliveries carry the endpoint's current secret in a header of their own (webhook-secret)",
+    description: "deliveries carry the endpoint's current secret in a header of their own (`webhook-secret`)",
     fails: ['one_time_secret'],
     tamper: (d, { secret }) => ({ ...d, headers: { ...d.headers, 'webhook-secret': secret } }),
   },
   'payload-data-not-thin': {
-    description: "the payload's data carries the inquiry's details beside inquiry_id and subject_id",
+    description: "the payload's `data` carries the inquiry's details beside `inquiry_id` and `subject_id`",
     fails: ['delivery_conformance'],
     tamper: (d, { secret }) => {
       const payload = JSON.parse(d.body);
@@ -752,7 +752,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'payload-timestamp-not-iso': {
-    description: "the payload's timestamp is an HTTP date (Wed, 11 Jun 2025 14:30:00 GMT), not ISO 8601",
+    description: "the payload's `timestamp` is an HTTP date (Wed, 11 Jun 2025 14:30:00 GMT), not ISO 8601",
     fails: ['delivery_conformance'],
     tamper: (d, { secret }) => {
       const payload = JSON.parse(d.body);
@@ -764,7 +764,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'webhook-id-per-endpoint': {
     description:
-      'webhook-id identifies the endpoint, not the event: every event to an endpoint has the same id ' +
+      '`webhook-id` identifies the endpoint, not the event: every event to an endpoint has the same id ' +
       '(correctly signed)',
     fails: ['delivery_conformance'],
     tamper: (d, { secret, endpointId }) =>
@@ -791,7 +791,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'unknown-endpoint-is-404': {
-    description: "an unknown (or another organization's) endpoint is answered 404 NOT_FOUND instead of 500",
+    description: "an unknown (or another organization's) endpoint is answered 404 `NOT_FOUND` instead of 500",
     fails: ['unknown_endpoint', 'not_found_indistinguishable', 'status_code_conformance'],
     rewrite(a) {
       if (isRotate(a.path) && a.status === 500 && a.json?.error?.message === REFUSALS.endpoint_not_found.message) {
@@ -819,7 +819,7 @@ export const VARIANTS: Record<string, Variant> = {
     },
   },
   'rotate-answers-previous-secret': {
-    description: 'rotate answers the secret it replaced beside the new one ({"secret", "previous_secret"})',
+    description: 'rotate answers the secret it replaced beside the new one (`{"secret", "previous_secret"}`)',
     fails: ['one_time_secret'],
     patch(mock) {
       afterRotate(mock, (r, _id, before) => {

@@ -31,16 +31,15 @@ describe('RunContext', () => {
     otherOrg: 'secret_live_other000',
   };
   const context = () =>
-    new RunContext(
-      lenientClient(),
-      getSpec(),
-      getValidator(),
+    new RunContext({
+      client: lenientClient(),
+      spec: getSpec(),
+      validator: getValidator(),
       keys,
-      parseTrigger('none', 'http://x'),
-      undefined,
-      10,
-      (t) => `http://r/${t}`,
-    );
+      trigger: parseTrigger('none', 'http://x'),
+      deliveryWaitMs: 10,
+      endpointUrl: (t) => `http://r/${t}`,
+    });
 
   it('takes a 200 to a request that should succeed as the endpoint’s new secret', async () => {
     const ctx = context();
@@ -133,16 +132,16 @@ describe('RunContext', () => {
         waitFor: async () => [...received],
       } as unknown as Receiver;
       const trigger: Trigger = { kind: 'mock', description: 'fake', fire: async () => void received.push(...next()) };
-      const ctx = new RunContext(
-        lenientClient(),
-        getSpec(),
-        getValidator(),
+      const ctx = new RunContext({
+        client: lenientClient(),
+        spec: getSpec(),
+        validator: getValidator(),
         keys,
         trigger,
         receiver,
-        10,
-        (t) => `http://r/${t}`,
-      );
+        deliveryWaitMs: 10,
+        endpointUrl: (t) => `http://r/${t}`,
+      });
       const e = {
         tag: 'a',
         id: 'wh_end_a',
@@ -171,4 +170,48 @@ describe('RunContext', () => {
       expect(await ctx.deliver(e, 'kyc.result.failed')).toEqual({ delivery: reused });
     },
   );
+
+  describe('what one check sees', () => {
+    const endpoint = {
+      tag: 'a',
+      id: 'wh_end_a',
+      eventTypes: [],
+      enabled: true,
+      secret: 'whsec_old',
+      secretSince: 0,
+      organization: 'primary' as const,
+    };
+
+    it('its own endpoints of the set-up only', () => {
+      const ctx = context();
+      ctx.endpoints.set('a', endpoint);
+      expect(ctx.forCheck({ name: 'mine', endpoints: ['a'] }).endpoint('a')).toBe(endpoint);
+      expect(() => ctx.forCheck({ name: 'other' }).endpoint('a')).toThrow(
+        'other uses endpoint "a" of the set-up without declaring it (endpoints)',
+      );
+    });
+
+    it('of what the rest of the run did, only what it declares it reads', async () => {
+      const ctx = context();
+      const ex = await ctx.create('p', { url: 'http://r/x' }, keys.admin, 'success');
+      const review = ctx.forCheck({ name: 'review', reads: ['exchanges', 'issued', 'deliveries'] });
+      expect(review.run.exchanges).toEqual([ex]);
+      expect(review.run.issued.map((i) => i.exchange)).toEqual([ex]);
+      expect(review.run.deliveries()).toEqual([]);
+      const probe = ctx.forCheck({ name: 'probe', reads: ['rotations'] });
+      expect(probe.run.rotationsOtherThan('wh_end_a')).toEqual([]);
+      expect(() => probe.run.exchanges).toThrow("probe reads the run's exchanges without declaring it");
+      expect(() => probe.run.issued).toThrow("probe reads the run's issued without declaring it");
+      expect(() => probe.run.deliveries()).toThrow("probe reads the run's deliveries without declaring it");
+      expect(() => review.run.rotationsOtherThan('x')).toThrow("review reads the run's rotations without declaring it");
+    });
+
+    it('sends through the run, which records what it sent for the reviews', async () => {
+      const ctx = context();
+      ctx.endpoints.set('a', { ...endpoint });
+      const ex = await ctx.forCheck({ name: 'mine', endpoints: ['a'] }).rotate('p', 'wh_end_a', keys.admin, 'success');
+      expect(ctx.client.exchanges).toEqual([ex]);
+      expect(ctx.endpoints.get('a')!.secret).toBe((ex.response!.json as any).secret);
+    });
+  });
 });

@@ -3,16 +3,13 @@
  * exchange or delivery.
  */
 import { generateSecret } from '../../../core/webhooks';
-import {
-  judgeAuthRequired,
-  judgeIsolation,
-  judgePrivilegedRoles,
-  judgeRoleEnforced,
-  judgeUnknownEndpoint,
-  proofProblem,
-  type DeliveryProof,
-} from '../../../src/verifier/checks/access';
-import { deliveryRef, describe as describeExchange } from '../../../src/verifier/checks/util';
+import { judgeAuthRequired } from '../../../src/verifier/checks/auth_required';
+import { judgeIsolation } from '../../../src/verifier/checks/not_found_indistinguishable';
+import { judgePrivilegedRoles } from '../../../src/verifier/checks/privileged_roles';
+import { judgeRoleEnforced } from '../../../src/verifier/checks/role_enforced';
+import { judgeUnknownEndpoint } from '../../../src/verifier/checks/unknown_endpoint';
+import { proofProblem, type DeliveryProof } from '../../../src/verifier/judge/proof';
+import { deliveryRef, describe as describeExchange } from '../../../src/verifier/judge/evidence';
 import { delivery, exchange, refusal } from '../../helpers/check-build';
 
 const messages = (o: { evidence: { message: string }[] }) => o.evidence.map((e) => e.message);

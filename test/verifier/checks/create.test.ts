@@ -3,10 +3,10 @@ import { EVENT_TYPES } from '../../../core/inklink';
 import {
   createdEndpointProblems,
   judgeCreatedEndpoints,
-  judgeCreateValidation,
   CREATED_AT_TOLERANCE_MS,
-} from '../../../src/verifier/checks/create';
-import { describe as describeExchange } from '../../../src/verifier/checks/util';
+} from '../../../src/verifier/checks/created_endpoint';
+import { judgeCreateValidation } from '../../../src/verifier/checks/create_validation';
+import { describe as describeExchange } from '../../../src/verifier/judge/evidence';
 import { exchange, refusal } from '../../helpers/check-build';
 
 const detail = (field: string) => ({ field, message: 'is invalid' });

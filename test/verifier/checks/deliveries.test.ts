@@ -1,19 +1,13 @@
 /** The delivery judgements, each failure path fed a hand-built delivery. */
 import { EVENT_TYPES } from '../../../core/inklink';
 import { generateSecret } from '../../../core/webhooks';
-import {
-  deliveryProblems,
-  judgeDeliveryConformance,
-  judgeDeliverySignature,
-  judgeDisabledEndpoint,
-  judgeImmediateInvalidation,
-  judgeRotationScoped,
-  judgeSubscriptions,
-  payloadType,
-  type RotationRound,
-  type ScopeObservation,
-} from '../../../src/verifier/checks/deliveries';
-import { deliveryRef, describe as describeExchange } from '../../../src/verifier/checks/util';
+import { deliveryProblems, judgeDeliveryConformance } from '../../../src/verifier/checks/delivery_conformance';
+import { judgeDeliverySignature } from '../../../src/verifier/checks/delivery_signature';
+import { judgeDisabledEndpoint } from '../../../src/verifier/checks/disabled_endpoint';
+import { judgeImmediateInvalidation, type RotationRound } from '../../../src/verifier/checks/immediate_invalidation';
+import { judgeRotationScoped, type ScopeObservation } from '../../../src/verifier/checks/rotation_scoped';
+import { judgeSubscriptions } from '../../../src/verifier/checks/subscriptions';
+import { deliveryRef, describe as describeExchange, payloadType } from '../../../src/verifier/judge/evidence';
 import { delivery, exchange, issued, payload } from '../../helpers/check-build';
 
 describe('payloadType', () => {

@@ -8,8 +8,8 @@ import {
   PROVOKE,
   REFUSAL_CHECK,
   type OrderProbe,
-} from '../../../src/verifier/checks/order';
-import { describe as describeExchange } from '../../../src/verifier/checks/util';
+} from '../../../src/verifier/checks/refusal_order';
+import { describe as describeExchange } from '../../../src/verifier/judge/evidence';
 import { exchange, refusal } from '../../helpers/check-build';
 
 describe('orderProbes', () => {

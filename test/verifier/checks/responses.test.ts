@@ -2,15 +2,13 @@
 import { getSpec } from '../../../core/spec';
 import { getValidator } from '../../../core/validator';
 import { generateSecret } from '../../../core/webhooks';
-import {
-  answered,
-  judgeConformance,
-  judgeErrorEnvelope,
-  judgeKeysNeverEchoed,
-  judgeOneTimeSecret,
-  judgeRequestIdUnique,
-} from '../../../src/verifier/checks/responses';
-import { deliveryRef, describe as describeExchange } from '../../../src/verifier/checks/util';
+import { answered } from '../../../src/verifier/judge/evidence';
+import { judgeConformance } from '../../../src/verifier/judge/conformance';
+import { judgeErrorEnvelope } from '../../../src/verifier/checks/error_envelope';
+import { judgeKeysNeverEchoed } from '../../../src/verifier/checks/keys_never_echoed';
+import { judgeOneTimeSecret } from '../../../src/verifier/checks/one_time_secret';
+import { judgeRequestIdUnique } from '../../../src/verifier/checks/request_id_unique';
+import { deliveryRef, describe as describeExchange } from '../../../src/verifier/judge/evidence';
 import { delivery, exchange, issued, refusal } from '../../helpers/check-build';
 
 const findings = (o: { evidence: { message: string; reliesOn?: string[] }[] }) =>

@@ -2,11 +2,11 @@
 import { generateSecret } from '../../../core/webhooks';
 import {
   HOLD_MS,
-  judgeFailedAttemptsRetried,
   judgeRetryAfterRotation,
   type RetryAfterRotationObservation,
-} from '../../../src/verifier/checks/retries';
-import { deliveryRef, describe as describeExchange } from '../../../src/verifier/checks/util';
+} from '../../../src/verifier/checks/retry_after_rotation';
+import { judgeFailedAttemptsRetried } from '../../../src/verifier/checks/failed_attempts_retried';
+import { deliveryRef, describe as describeExchange } from '../../../src/verifier/judge/evidence';
 import { delivery, exchange, issued, payload } from '../../helpers/check-build';
 
 describe('retry_after_rotation', () => {

@@ -15,7 +15,7 @@ import {
   verdict,
   verifiesWith,
   withoutRequestId,
-} from '../../../src/verifier/checks/util';
+} from '../../../src/verifier/judge/evidence';
 import { delivery, exchange, refusal } from '../../helpers/check-build';
 
 describe('outcomes', () => {

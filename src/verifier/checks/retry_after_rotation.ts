@@ -1,24 +1,112 @@
 /**
- * Retries (§3 of the docs, README's deliveries): any non-2xx answer, 3xx included, is a failed
- * attempt that is retried, redirects are not followed; a retry keeps its webhook-id and body and
- * is signed afresh, with the secret in force when it is signed (a rotation between a failed
- * attempt and its retry takes effect on the retry).
+ * retry_after_rotation: a retry keeps its webhook-id and body and is signed afresh, with the secret
+ * in force when it is signed: a rotation between a failed attempt and its retry takes effect on the
+ * retry (§3 of the docs, README's deliveries).
  */
-import type { CapturedDelivery, Evidence, Exchange } from '../types';
+import type { Check } from '../check';
 import {
+  answerJson,
   deliveryEvidence,
   evidence,
   failWith,
   isSuccess,
-  type Outcome,
   type OtherRotation,
+  type Outcome,
   unverifiedReliesOn,
   verdict,
   verifiesWith,
-} from './util';
+} from '../judge/evidence';
+import { PROBE_TYPE } from '../setup';
+import type { CapturedDelivery, Evidence, Exchange } from '../types';
 
 /** How long the verifier holds the failed attempt open, so that a retry signed afresh has a later timestamp. */
 export const HOLD_MS = 1050;
+
+export const retryAfterRotation: Check = {
+  name: 'retry_after_rotation',
+  description:
+    'The receiver fails an attempt (500) after the secret was rotated while it was held open: the retry ' +
+    'keeps the webhook-id and body, verifies with the new secret only, and is signed afresh (a later ' +
+    'timestamp, a new signature).',
+  phase: 'deliver',
+  requires: ['trigger'],
+  endpoints: ['retry'],
+  after: [
+    'delivery_signature',
+    'one_time_secret',
+    'privileged_roles',
+    'immediate_invalidation',
+    'failed_attempts_retried',
+    'rotation_scoped',
+  ],
+  reads: ['rotations'],
+  covers: [
+    {
+      quote: 'every delivery attempt is signed with it and only it (no overlap)',
+      source: 'README',
+      variant: 'retry-replays-first-signature',
+    },
+    {
+      quote: "made with the endpoint's secret **as it is when that attempt is signed**",
+      source: 'README',
+      variant: 'retry-replays-first-signature',
+    },
+    {
+      quote: '`webhook-id`: stable id of the event (`wh_evt_…`), the same on every retry, for idempotency',
+      source: 'api §3',
+      variant: 'new-webhook-id-per-attempt',
+    },
+    {
+      quote: '`webhook-timestamp`: Unix seconds when the request was signed, as a decimal string',
+      source: 'api §3',
+      variant: 'retry-keeps-first-timestamp',
+    },
+  ],
+  async run(ctx) {
+    const e = ctx.endpoint('retry');
+    const { secret: oldSecret, secretSince: oldSince } = e;
+    let arrived!: (d: CapturedDelivery) => void;
+    const firstArrived = new Promise<CapturedDelivery>((resolve) => (arrived = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let releasedAt: number | undefined;
+    // The first attempt is held open while the run rotates, and answered 500 at least a second after it arrived.
+    ctx.setPolicy(e.tag, async (d, i) => {
+      if (i > 0) return 204;
+      arrived(d);
+      await released;
+      releasedAt = Date.now();
+      return 500;
+    });
+    const refused = await ctx.fire(e, PROBE_TYPE);
+    const first = refused ? undefined : await ctx.within(firstArrived);
+    let rotation: Exchange | undefined;
+    let retry: CapturedDelivery | undefined;
+    if (first) {
+      rotation = await ctx.rotate(
+        'retry_after_rotation: rotate while the first attempt is held open',
+        e.id,
+        ctx.keys.admin,
+        'success',
+      );
+      await ctx.sleep(Math.max(0, first.receivedAt + HOLD_MS - Date.now()));
+    }
+    release();
+    if (first) retry = await ctx.nth(e.tag, 2);
+    return judgeRetryAfterRotation({
+      tag: e.tag,
+      oldSecret,
+      first,
+      firstError: refused ?? (first ? undefined : ctx.noDelivery),
+      rotation,
+      newSecret: answerJson(rotation)?.secret,
+      releasedAt,
+      retry,
+      oldSince,
+      otherRotations: ctx.run.rotationsOtherThan(e.id),
+    });
+  },
+};
 
 export interface RetryAfterRotationObservation {
   tag: string;
@@ -118,37 +206,5 @@ export function judgeRetryAfterRotation(o: RetryAfterRotationObservation): Outco
   return verdict(
     bad,
     'a retry after a rotation kept its webhook-id and body, and was signed afresh with the new secret only',
-  );
-}
-
-export interface NonSuccessCase {
-  tag: string;
-  /** What the receiver answered the first attempt, e.g. "307 with a Location". */
-  answered: string;
-  first?: CapturedDelivery;
-  firstError?: string;
-  retry?: CapturedDelivery;
-}
-
-export function judgeFailedAttemptsRetried(o: {
-  cases: NonSuccessCase[];
-  trap: { tag: string; received: CapturedDelivery[] };
-}): Outcome {
-  const bad: Evidence[] = [];
-  for (const c of o.cases) {
-    if (!c.first) bad.push({ message: `no delivery arrived at endpoint "${c.tag}": ${c.firstError ?? 'no delivery'}` });
-    else if (!c.retry)
-      bad.push(
-        deliveryEvidence(
-          c.first,
-          `no retry after the receiver answered ${c.answered}: a non-2xx answer is a failed attempt`,
-        ),
-      );
-  }
-  for (const d of o.trap.received)
-    bad.push(deliveryEvidence(d, `the redirect was followed: a request reached its Location (/${o.trap.tag})`));
-  return verdict(
-    bad,
-    `attempts answered ${o.cases.map((c) => c.answered).join(' and ')} were retried; no redirect was followed`,
   );
 }

@@ -1,18 +1,19 @@
 /**
- * The documented order of an operation's refusals (the key, then the body, then the role and the
- * endpoint), derived from OPERATION_REFUSALS: for every two refusals an operation can give that
- * answer differently and can be provoked in the same request, one probe provokes both and must get
- * the earlier one.
+ * refusal_order: the documented order of an operation's refusals (the key, then the body, then
+ * the role and the endpoint), derived from OPERATION_REFUSALS: for every two refusals an operation
+ * can give that answer differently and can be provoked in the same request, one probe provokes
+ * both and must get the earlier one.
  */
 import { OPERATION_REFUSALS, type RefusalKind, describeRefusal as said } from '../../../core/refusals';
+import type { Check } from '../check';
+import type { CheckContext } from '../context';
+import { evidence, type Outcome, refusalMismatch, verdict } from '../judge/evidence';
+import { operationRequests, type RequestChoice } from '../requests';
 import type { Exchange } from '../types';
-import { evidence, type Outcome, refusalMismatch, verdict } from './util';
 
 /** How a request provokes a refusal: one setting per part of the request. */
-export interface Provocation {
+export interface Provocation extends RequestChoice {
   key?: 'none' | 'member';
-  body?: 'invalid';
-  endpoint?: 'unknown';
 }
 
 /** How the verifier provokes each refusal it can. */
@@ -31,6 +32,9 @@ export const REFUSAL_CHECK: Partial<Record<RefusalKind, string>> = {
   endpoint_not_found: 'unknown_endpoint',
 };
 
+/** A create body that breaks the schema in one field. */
+export const INVALID_CREATE_BODY = { url: 'not a uri' };
+
 export interface OrderProbe {
   operationId: string;
   /** The refusal the operation checks first: the expected answer. */
@@ -38,6 +42,60 @@ export interface OrderProbe {
   second: RefusalKind;
   provocation: Provocation;
 }
+
+/** Sends one order probe: the parts it does not provoke are those of a request that would succeed. */
+async function sendOrderProbe(ctx: CheckContext, probe: OrderProbe): Promise<Exchange> {
+  const { key, ...choice } = probe.provocation;
+  const apiKey = key === 'none' ? undefined : key === 'member' ? ctx.keys.member : ctx.keys.admin;
+  const parts = operationRequests(probe.operationId).probe(choice, {
+    validBody: { url: ctx.endpointUrl('x') },
+    invalidBody: INVALID_CREATE_BODY,
+    endpointId: ctx.endpoint('auth').id,
+    unknownEndpointId: ctx.unknownId(),
+  });
+  return ctx.send(
+    `refusal_order: ${probe.first} before ${probe.second}`,
+    probe.operationId,
+    parts,
+    apiKey,
+    probe.first,
+  );
+}
+
+export const refusalOrder: Check = {
+  name: 'refusal_order',
+  description:
+    'A request that breaks two rules gets the refusal checked first: the key, then the body, then the role ' +
+    'and the endpoint (e.g. no key and a bad body: 401; a member key and a bad body: 400).',
+  phase: 'probe',
+  endpoints: ['auth'],
+  after: ['auth_required', 'create_validation', 'role_enforced', 'unknown_endpoint'],
+  covers: [
+    {
+      quote:
+        'Checks run in this order: authentication (401), then the body (400), then the role and the endpoint (500).',
+      source: 'README',
+      variant: 'body-checked-before-key',
+    },
+    {
+      quote:
+        'Checks run in this order: authentication (401), then the body (400), then the role and the endpoint (500).',
+      source: 'README',
+      variant: 'role-checked-before-body',
+    },
+    {
+      quote:
+        'Checks run in this order: authentication (401), then the body (400), then the role and the endpoint (500).',
+      source: 'README',
+      variant: 'endpoint-checked-before-key',
+    },
+  ],
+  async run(ctx) {
+    const results = [];
+    for (const probe of orderProbes()) results.push({ probe, exchange: await sendOrderProbe(ctx, probe) });
+    return judgeRefusalOrder(results);
+  },
+};
 
 /** Every probe the table calls for, in table order (`provoke`: how each refusal is provoked). */
 export function orderProbes(

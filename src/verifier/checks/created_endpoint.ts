@@ -1,60 +1,67 @@
 /**
- * Creating endpoints (the create page, openapi.json's webhookEndpoint and the project's decisions):
- * bad bodies get one `details` item per failing field; a created endpoint is what was asked for,
- * with the documented defaults.
+ * created_endpoint: a created endpoint is what was asked for, with the documented defaults (the
+ * create page, openapi.json's webhookEndpoint and the project's decisions). A review: it judges
+ * every create of the run that was sent to succeed, the set-up's included.
  */
 import { ENDPOINT_ID_RE, EVENT_TYPES } from '../../../core/inklink';
 import { jsonOrUndefined } from '../../../core/json';
-import { describeRefusal as said } from '../../../core/refusals';
+import type { Check } from '../check';
+import { answerJson, evidence, failWith, isJsonObject, isSuccess, type Outcome, verdict } from '../judge/evidence';
 import type { Evidence, Exchange } from '../types';
-import {
-  answerJson,
-  evidence,
-  failWith,
-  isJsonObject,
-  isSuccess,
-  type Outcome,
-  refusalMismatch,
-  verdict,
-} from './util';
 
-export interface ValidationCase {
-  what: string;
-  /** The fields that must each be named by a details item (`""`: the body as a whole). */
-  fields: string[];
-  exchange: Exchange;
-}
-
-const names = (detailField: string, field: string) =>
-  field === ''
-    ? detailField === ''
-    : detailField === field || detailField.startsWith(`${field}[`) || detailField.startsWith(`${field}.`);
-
-export function judgeCreateValidation(cases: ValidationCase[]): Outcome {
-  const bad: Evidence[] = [];
-  for (const { what, fields, exchange } of cases) {
-    const why = refusalMismatch(exchange, 'invalid_input');
-    if (why) {
-      bad.push(evidence(exchange, `${what}: ${why}`));
-      continue;
-    }
-    const details: unknown = answerJson(exchange)!.error!.details;
-    const items = Array.isArray(details)
-      ? details.filter((d): d is { field: string } => typeof d?.field === 'string')
-      : [];
-    for (const field of fields) {
-      if (!items.some((d) => names(d.field, field)))
-        bad.push(
-          evidence(exchange, `${what}: no details item names ${field === '' ? 'the body (field "")' : `"${field}"`}`),
-        );
-    }
-    const counts = new Map<string, number>();
-    for (const d of items) counts.set(d.field, (counts.get(d.field) ?? 0) + 1);
-    for (const [field, n] of counts)
-      if (n > 1) bad.push(evidence(exchange, `${what}: ${n} details items for "${field}", not one per failing field`));
-  }
-  return verdict(bad, `${cases.length} bad bodies got ${said('invalid_input')} naming each failing field once`);
-}
+export const createdEndpoint: Check = {
+  name: 'created_endpoint',
+  description:
+    'Every endpoint created is what was asked for: a wh_end_ id of its own, the url and name sent (name null ' +
+    'when none), enabled as sent (default true), the event types sent (default every type), created_at now.',
+  phase: 'review',
+  // It judges the set-up's endpoints too: those created with the defaults, disabled, or subscribed to one type.
+  endpoints: ['wide', 'off', 'narrow'],
+  reads: ['issued'],
+  covers: [
+    {
+      quote: 'defaults to true (field name inferred from the rendered page)',
+      source: 'api §2.2',
+      variant: 'answer-enabled-default-false',
+    },
+    {
+      quote: '`enabled` defaults to true, `event_types` to all ten',
+      source: 'README',
+      variant: 'answer-event-types-default-partial',
+    },
+    {
+      quote:
+        'The endpoint object is `{id, url, name, enabled, event_types, created_at}` (`name` nullable, `created_at` ' +
+        'ISO 8601).',
+      source: 'api §2.2',
+      variant: 'answer-name-not-null',
+    },
+    { quote: '`id` is `wh_end_…`', source: 'api §2.2', variant: 'endpoint-id-unprefixed' },
+    {
+      quote: 'endpoint `wh_end_…`, event `wh_evt_…`, secret `whsec_…`, key `secret_live_…`',
+      source: 'api §1',
+      variant: 'endpoint-id-unprefixed',
+    },
+  ],
+  async run(ctx) {
+    // One endpoint with every field set and one with the url only, beside those of the set-up.
+    const all = {
+      url: ctx.endpointUrl('x'),
+      name: `inklink-mock verify ${ctx.runId} created`,
+      enabled: false,
+      event_types: EVENT_TYPES.slice(0, 2),
+    };
+    await ctx.create('created_endpoint: create with every field set', all, ctx.keys.admin, 'success');
+    await ctx.create(
+      'created_endpoint: create with the url only',
+      { url: ctx.endpointUrl('x') },
+      ctx.keys.admin,
+      'success',
+    );
+    // Creates that should have been refused but succeeded are the findings of the checks that sent them.
+    return judgeCreatedEndpoints(ctx.run.issued.filter((i) => i.expected).map((i) => i.exchange));
+  },
+};
 
 /** How far created_at may be from when the verifier sent the request (clocks differ). */
 export const CREATED_AT_TOLERANCE_MS = 5 * 60_000;

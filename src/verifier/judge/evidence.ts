@@ -1,8 +1,10 @@
 /**
- * Small pure helpers shared by the checks' judgements: outcomes, evidence, and the expectations
- * every check phrases the same way (a refusal from the one refusal table).
+ * Small pure helpers shared by the checks' judgements: outcomes, evidence, reading answers and
+ * deliveries, and the expectations every check phrases the same way (a refusal from the one
+ * refusal table, a delivery that verifies with a secret).
  */
 import { Webhook } from 'standardwebhooks';
+import { jsonOrUndefined } from '../../../core/json';
 import { redact } from '../../../core/log';
 import { REFUSALS, type Refusal, type RefusalKind } from '../../../core/refusals';
 import type { CapturedDelivery, CheckStatus, Evidence, Exchange } from '../types';
@@ -60,6 +62,15 @@ export interface AnswerJson {
 /** The JSON body of an exchange's answer (undefined without one, or when it is not JSON). */
 export const answerJson = (ex: Exchange | undefined): AnswerJson | undefined =>
   ex?.response?.json as AnswerJson | undefined;
+
+/** Exchanges with a response to an operation of the spec. */
+export const answered = (exchanges: Exchange[]) => exchanges.filter((e) => e.response && e.operationId);
+
+/** A delivery's payload `type`, or undefined when the body is not a JSON object with one. */
+export function payloadType(d: CapturedDelivery): string | undefined {
+  const t = (jsonOrUndefined(d.body) as { type?: unknown } | null | undefined)?.type;
+  return typeof t === 'string' ? t : undefined;
+}
 
 /** Whether a JSON value is an object (or an array), whose members may then be read. */
 export const isJsonObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object';
