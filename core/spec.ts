@@ -19,7 +19,7 @@ import {
   type ResponseSpec,
 } from './spec-operations';
 
-export type { OpenApiDocument, ParameterSpec, ResponseSpec, Operation, OperationMatch } from './spec-operations';
+export type { OpenApiDocument, ResponseSpec, Operation, OperationMatch } from './spec-operations';
 
 /** Everything needed to validate one (operation, status) response, compiled once. */
 export interface ResponsePlan {

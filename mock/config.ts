@@ -78,7 +78,7 @@ export const DEFAULTS = {
   shutdownTimeoutMs: 10_000,
 } as const;
 
-export { parseDuration, parseSchedule } from '../core/duration';
+export { parseSchedule } from '../core/duration';
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::ffff:127.0.0.1';

@@ -94,6 +94,9 @@ function isCurrent() {
  * tree all along, and a failed build leaves the previous one in place.
  */
 function build() {
+  // Everything the build prints goes to stderr: `npm pack --json` runs it (prepack) when dist/ is
+  // stale, and its stdout must stay npm's JSON.
+  const stdio = ['ignore', 2, 'inherit'];
   const stamp = stampOf();
   const next = `${DIST}.next-${process.pid}`;
   const old = `${DIST}.old-${process.pid}`;
@@ -109,10 +112,10 @@ function build() {
         '--outDir',
         next,
       ],
-      { cwd: ROOT, stdio: 'inherit' },
+      { cwd: ROOT, stdio },
     );
-    execFileSync(node, [path.join(next, 'mock/domain/seed.js')], { cwd: ROOT, stdio: 'inherit' });
-    execFileSync(node, [path.join(next, 'mock/http/dashboard.js')], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(node, [path.join(next, 'mock/domain/seed.js')], { cwd: ROOT, stdio });
+    execFileSync(node, [path.join(next, 'mock/http/dashboard.js')], { cwd: ROOT, stdio });
     writeStamp(stamp, path.join(next, '.build-stamp'));
   } catch (e) {
     fs.rmSync(next, { recursive: true, force: true });

@@ -26,12 +26,14 @@ export const DEFAULT_LIMITS: TransportLimits = {
   maxHeaderSize: LIMITS.headerBytes.value,
 };
 
-/** A whole HTTP response carrying a refusal of the table, for a socket Express never sees. */
+/**
+ * A whole HTTP response carrying a refusal of the table, for a socket Express never sees: the same
+ * body as the app's answer of the same refusal (respond.ts: no `details`).
+ */
 function envelopeResponse(kind: RefusalKind): string {
   const { status, code, message } = REFUSALS[kind];
   const id = randomUUID();
-  const details = code === 'VALIDATION_ERROR' ? [{ field: '', message }] : [];
-  const body = JSON.stringify({ error: { code, message, details, requestId: id } });
+  const body = JSON.stringify({ error: { code, message, details: [], requestId: id } });
   return (
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n` +
     'content-type: application/json; charset=utf-8\r\n' +
@@ -56,9 +58,11 @@ export function createHttpServer(app: Express, logger: Logger, limits: Transport
     },
     app,
   );
-  // Node keeps 2,000 header lines by default and silently drops the rest; one more than the limit
-  // is kept, so the app can tell a request over it and refuse it (431).
-  server.maxHeadersCount = LIMITS.headerCount.value + 1;
+  // No count limit in Node: the app counts the header lines and refuses a request over the limit
+  // (431), so it is journalled and answered alike on every Node. (By default Node 20 silently drops
+  // the lines past 2,000, and Node 22 and later refuse a request over maxHeadersCount in the parser,
+  // before the app.) The header bytes limit (maxHeaderSize) bounds the count anyway.
+  server.maxHeadersCount = 0;
   server.on('checkExpectation', app);
   server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
@@ -83,7 +87,7 @@ export function createHttpServer(app: Express, logger: Logger, limits: Transport
   return server;
 }
 
-/** True when a request carried more header lines than the limit (the server keeps one more). */
+/** True when a request carried more header lines than the limit (the server keeps them all). */
 export function tooManyHeaders(req: http.IncomingMessage): boolean {
   return req.rawHeaders.length > 2 * LIMITS.headerCount.value;
 }

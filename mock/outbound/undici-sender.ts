@@ -110,26 +110,25 @@ export class UndiciSender implements DeliverySender {
       abort?.(new Error('timeout'));
     }, timeoutMs);
     timer.unref();
-    const handler: Dispatcher.DispatchHandlers = {
-      onConnect: (a) => {
-        abort = a;
-        if (settled) a(new Cancelled('cancelled'));
+    // undici's controller API (7+): the controller aborts the attempt, and its error comes back
+    // through onResponseError like any other.
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart: (controller) => {
+        abort = (err) => controller.abort(err);
+        if (settled) controller.abort(new Cancelled('cancelled'));
       },
-      onHeaders: (statusCode) => {
+      onResponseStart: (_controller, statusCode) => {
         status = statusCode;
-        return true;
       },
-      onData: (chunk) => {
+      onResponseData: (controller, chunk) => {
         received += chunk.length;
         if (received > cap) {
-          abort?.(new Error('response body over the cap'));
+          controller.abort(new Error('response body over the cap'));
           finish({ status });
-          return false;
         }
-        return true;
       },
-      onComplete: () => finish({ status }),
-      onError: (err) => finish({ status, error: describeError(err, timeoutMs) }),
+      onResponseEnd: () => finish({ status }),
+      onResponseError: (_controller, err) => finish({ status, error: describeError(err, timeoutMs) }),
     };
     try {
       const sent = target.authorization ? { ...headers, authorization: target.authorization } : headers;

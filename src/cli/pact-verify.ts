@@ -4,6 +4,7 @@
  * public API, or a provider-state URL.
  */
 import fs from 'node:fs';
+import { pactLib } from '../pact/lib';
 import {
   PactVerifyConfigError,
   parseConsumerVersionSelectors,
@@ -371,6 +372,8 @@ export async function pactVerifyCommand(argv: string[]): Promise<number> {
     if (e instanceof PactVerifyConfigError) throw new UsageError(e.message);
     throw e;
   }
+  // Pact is an optional peer dependency: without it, one line says how to install it (exit 1).
+  pactLib();
   let report: VerificationReport;
   try {
     report = await verifyPacts(options);

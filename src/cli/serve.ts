@@ -4,6 +4,7 @@ import { DEFAULTS, isLoopback } from '../../mock/config';
 import { parseSchedule } from '../../core/duration';
 import { createMockServer, type StateSource } from '../../mock/server';
 import { formatBanner, formatLoadedState } from '../../mock/banner';
+import { whenParentGone } from './parent-watch';
 import {
   commandOptions,
   durationValue,
@@ -136,6 +137,14 @@ export const SERVE_OPTIONS: OptionSpec[] = [
     env: 'INKLINK_MOCK_SELF_CHECK',
     description: 'Validate every response against the spec before sending it.',
   },
+  {
+    name: 'outlive-parent',
+    type: 'boolean',
+    env: 'INKLINK_MOCK_OUTLIVE_PARENT',
+    description:
+      'Keep serving when the process that started it exits (by default the mock stops with its parent, ' +
+      'and with npm or npx when they started it).',
+  },
   { name: 'help', type: 'boolean', description: 'Show this help.' },
 ];
 
@@ -143,8 +152,10 @@ export const SERVE_HELP: CommandHelp = {
   usage: 'Usage: inklink-mock serve [options]',
   about:
     'Serves the stateful InkLink mock and prints its base URL, the seeded api keys and the endpoints\n' +
-    'with their initial secrets. SIGINT or SIGTERM stops it.\n' +
-    'Exit status: 0 once stopped by a signal, 1 when it cannot start (e.g. the port is taken), 2 on a usage error.',
+    'with their initial secrets. SIGINT or SIGTERM stops it, and so does the end of the process that\n' +
+    'started it (npm or npx included; not with --outlive-parent).\n' +
+    'Exit status: 0 once stopped (a signal, or its parent gone), 1 when it cannot start (e.g. the port is\n' +
+    'taken), 2 on a usage error.',
   examples: [
     [
       'inklink-mock serve --port 4117',
@@ -186,6 +197,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  // And so does the end of whoever started it: npm and its shell pass no signal on (./parent-watch.ts).
+  const parent = values['outlive-parent'] === true ? undefined : whenParentGone();
+  const stop = parent
+    ? Promise.race([signal.then((s) => ({ signal: s })), parent.gone.then((pid) => ({ parent_exited: pid }))])
+    : signal.then((s) => ({ signal: s }));
   const mock = createMockServer({
     seed: Number(values.seed),
     webhookUrl: String(values['webhook-url']),
@@ -216,7 +232,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   // Graceful: no new connection, every request in flight answered (after its write), then closed
   // within --shutdown-timeout. A second signal cuts the wait short.
-  logger.info('shutting down', { signal: await signal, timeout_ms: shutdownTimeoutMs });
+  logger.info('shutting down', { ...(await stop), timeout_ms: shutdownTimeoutMs });
+  parent?.stop();
   const again = () => void mock.close({ timeoutMs: 0 });
   process.once('SIGINT', again);
   process.once('SIGTERM', again);

@@ -60,6 +60,7 @@ export {
   type VerificationFailure,
   type InteractionResult,
 } from './verify';
+export { PactMissingError } from './lib';
 export {
   checkPact,
   checkPactFile,

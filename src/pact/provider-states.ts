@@ -16,7 +16,7 @@
  * without one, so it cannot pass on a key the verifier added.
  */
 import { API_KEY_HEADER } from '../../core/inklink';
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verify } from '../../core/webhooks';
 import { STATE } from './states/vocabulary';
 import { startDeliveryReceiver, type CapturedDelivery, type DeliveryReceiver } from './receiver';
@@ -46,10 +46,16 @@ export interface StateError {
 export type StateFn = (params?: StateParams) => Promise<Record<string, unknown> | undefined>;
 export type StateHandler = StateFn | { setup?: StateFn; teardown?: StateFn };
 
+/**
+ * Pact's request filter (an Express middleware), typed with Node's types only: the package's types
+ * need no Express.
+ */
+export type RequestFilter = (req: IncomingMessage & { path: string }, res: ServerResponse, next: () => void) => void;
+
 export interface ProviderStatesRuntime {
   mode: StateMode;
   stateHandlers: Record<string, StateHandler>;
-  requestFilter: RequestHandler;
+  requestFilter: RequestFilter;
   beforeEach: () => Promise<void>;
   afterEach: () => Promise<void>;
   /** Takes Pact's message descriptor, which it does not read. */
@@ -152,7 +158,7 @@ export async function createProviderStates(config: ProviderStatesConfig): Promis
     return { __pactMessageMetadata: deliveryMetadata(d), message: payload };
   });
 
-  const requestFilter: RequestHandler = (req, _res, next) => {
+  const requestFilter: RequestFilter = (req, _res, next) => {
     const { apiKey } = interaction;
     // Replaced, never added: the consumer's placeholder goes, a missing header stays missing.
     if (

@@ -12,13 +12,13 @@
  */
 import { redact } from '../../core/log';
 import path from 'node:path';
-import type { ConsumerVersionSelector } from '@pact-foundation/pact-core/src/verifier/types';
 import type { VerifierOptions } from '@pact-foundation/pact';
-import { pactLib } from './lib';
+import { pactLib, withoutHttpProxyDeprecation } from './lib';
 import { PROVIDER_NAME } from './interactions';
 import { createProviderStates, type ProviderStatesConfig, type StateError, type StateMode } from './provider-states';
 
-export type { ConsumerVersionSelector };
+/** A consumer version selector, as Pact types it (from its public types: pact-core moved its files in 20). */
+export type ConsumerVersionSelector = NonNullable<VerifierOptions['consumerVersionSelectors']>[number];
 
 export type PactLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
@@ -380,7 +380,7 @@ export async function verifyPacts(options: PactVerifyOptions): Promise<Verificat
   });
   let raw: string;
   try {
-    raw = await withoutAmbientBrokerEnv(() => verifier.verifyProvider());
+    raw = await withoutHttpProxyDeprecation(() => withoutAmbientBrokerEnv(() => verifier.verifyProvider()));
   } catch (e) {
     raw = (e as Error)?.message ?? String(e);
     if (!raw.trim().startsWith('{')) {

@@ -6,5 +6,5 @@ export {
   type ValidatingProxy,
   type ValidatingProxyOptions,
 } from './server';
-export { checkExchange, ExchangeMemory, type Exchange, type ProxyRule, type ProxyViolation } from './rules';
+export type { ProxyRule, ProxyViolation } from './rules';
 export type { ProxyReport, ProxyFinding } from './recording';

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LIMITS } from '../../mock/domain/limits';
+import { REFUSALS } from '../../core/refusals';
 import { call, expectEnvelope } from '../helpers/http';
 import { startMock, type TestMock } from '../helpers/mock';
 import { rawRequest } from '../helpers/reliability/raw-http';
@@ -162,6 +163,36 @@ it('header lines over the limit: 431, even with the api-key last (Node dropped l
     ],
   });
   expect(over.status).toBe(431);
+});
+
+it('a 431 has one body whichever limit it hit (lines: the app; bytes: the server), on every Node', async () => {
+  const target = `/webhook/endpoints/${m.endpoint().id}/rotate-secret`;
+  const lines: Array<[string, string]> = Array.from({ length: LIMITS.headerCount.value + 5 }, (_, i) => [
+    `x-${i}`,
+    '1',
+  ]);
+  const tooManyLines = await rawRequest(m.url, {
+    method: 'POST',
+    target,
+    headers: [['host', '127.0.0.1'], ...lines, ['connection', 'close']],
+  });
+  const tooManyBytes = await rawRequest(m.url, {
+    method: 'POST',
+    target,
+    headers: [
+      ['host', '127.0.0.1'],
+      ['x-big', 'a'.repeat(LIMITS.headerBytes.value + 1)],
+      ['connection', 'close'],
+    ],
+  });
+  const { status, code, message } = REFUSALS.headers_too_large;
+  for (const res of [tooManyLines, tooManyBytes]) {
+    expect(res.status).toBe(status);
+    // Node 22 and later once answered the first in their parser, with another body and no journal entry.
+    expect(JSON.parse(res.body.toString())).toEqual({
+      error: { code, message, details: [], requestId: res.headers['x-request-id'][0] },
+    });
+  }
 });
 
 it('docs/limits.md states every limit with its value', () => {

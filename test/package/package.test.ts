@@ -77,12 +77,14 @@ const npmInstall = (cwd: string, ...specs: string[]) =>
 let tarball: string;
 let files: string[];
 
+/** Pact for the starter: the one it asks for (16), or INKLINK_PACKAGE_TEST_PACT=17 (Node 22+, .ci/run). */
+const PACT_MAJOR = process.env.INKLINK_PACKAGE_TEST_PACT;
+let starterInstall: Run;
+
 beforeAll(async () => {
-  // Packed without `prepare`: `npm test` built dist/ already (pretest), and a rebuild here would
-  // pull dist/ from under the tests running beside this one.
-  const packed = JSON.parse(
-    (await ok('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT)).stdout,
-  );
+  // Packed as `npm pack` does it: `prepack` builds only when stale (`npm test` built dist/ already,
+  // pretest) and writes the packed package.json without `prepare`; `postpack` puts it back.
+  const packed = JSON.parse((await ok('npm', ['pack', '--json', '--pack-destination', work], ROOT)).stdout);
   tarball = path.join(work, packed[0].filename);
   files = packed[0].files.map((f: { path: string }) => f.path).sort();
 
@@ -94,7 +96,12 @@ beforeAll(async () => {
   // The starter as users get it: out of the tarball (package/examples/client-team), not this repository.
   fs.mkdirSync(starter);
   await ok('tar', ['-xzf', tarball, '-C', starter, '--strip-components=3', 'package/examples/client-team'], work);
-  await Promise.all([npmInstall(consumer, tarball), npmInstall(starter, tarball)]);
+  // As the starter's README says: the tarball with --save-dev, which installs everything else too.
+  const pact = PACT_MAJOR ? [`@pact-foundation/pact@${PACT_MAJOR}`] : [];
+  [, starterInstall] = await Promise.all([
+    npmInstall(consumer, tarball),
+    npmInstall(starter, '--save-dev', tarball, ...pact),
+  ]);
 }, 300_000);
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -156,6 +163,28 @@ describe('the tarball', () => {
       for (const t of targets) expect(files).toContain(t.replace(/^\.\//, ''));
     },
   );
+
+  it('docs/package.md\'s "What the package holds" lists what npm packs, and only that', () => {
+    const page = fs.readFileSync(path.join(ROOT, 'docs/package.md'), 'utf8');
+    const section = page.split('What the package holds')[1].split('\n\n## ')[0];
+    const listed = [...section.matchAll(/`([\w./-]+)`/g)]
+      .map((m) => m[1])
+      .filter((p) => /^(dist|docs|examples|openapi|mock|package|README|LICENSE)/.test(p));
+    const covers = (entry: string, file: string) => (entry.endsWith('/') ? file.startsWith(entry) : file === entry);
+    expect(files.filter((f) => !listed.some((entry) => covers(entry, f)))).toEqual([]);
+    expect(listed.filter((entry) => !files.some((f) => covers(entry, f)))).toEqual([]);
+  });
+
+  it('carries no install script of its own (no prepare); the starter installs without a warning', () => {
+    const packedManifest = JSON.parse(
+      execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
+    );
+    expect(Object.keys(packedManifest.scripts)).not.toContain('prepare');
+    expect(packedManifest.peerDependenciesMeta).toEqual({ '@pact-foundation/pact': { optional: true } });
+    // The repository's package.json is back as it was (postpack).
+    expect(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).toBe(JSON.stringify(pkg, null, 2) + '\n');
+    expect(starterInstall.stderr).not.toContain('not yet covered by allowScripts');
+  });
 
   it('publishes (npm publish --dry-run), also renamed to a team scope with its own registry', async () => {
     const offline = ['--fetch-retries=0', '--ignore-scripts'];
@@ -261,29 +290,26 @@ console.log(JSON.stringify(out));
     expect(r.stdout).toBe(`${pkg.version}\n`);
   }, 60_000);
 
-  it('its types check (strict, no skipLibCheck) with only its dependencies, node16 and node10 resolution', async () => {
-    const source = `import { createMockServer, InklinkClient, verifier, type MockServer } from 'inklink-mock';
-import { receiveWebhook, InklinkApiError, type WebhookEvent } from 'inklink-mock/client';
-import { rotateSecretInteraction, verifyPacts, type PactVerifyOptions } from 'inklink-mock/pact';
+  it('without Pact: types check (strict, no skipLibCheck, node16, node10); pact-verify: how to get Pact', async () => {
+    // The entries that do not name Pact's types (`inklink-mock` and `inklink-mock/pact` do: the
+    // starter's type check covers them, with Pact installed).
+    const source = `import { receiveWebhook, InklinkClient, InklinkApiError } from 'inklink-mock/client';
+import type { WebhookEvent } from 'inklink-mock/client';
 import { verify, createValidator, type Report } from 'inklink-mock/verify';
-import { createMockServer as createMock, type MockServerOptions } from 'inklink-mock/mock';
+import { createMockServer as createMock, type MockServerOptions, type MockServer } from 'inklink-mock/mock';
 import { withInklinkMock } from 'inklink-mock/jest';
 const options: MockServerOptions = { seed: 7, logFormat: 'json' };
 const server: MockServer = createMock(options);
 export const used = [
-  createMockServer,
   InklinkClient,
-  verifier.verify,
   receiveWebhook,
   InklinkApiError,
-  rotateSecretInteraction,
-  verifyPacts,
   verify,
   createValidator,
   withInklinkMock({}),
   server.app,
 ];
-export type Used = [WebhookEvent, PactVerifyOptions, Report];
+export type Used = [WebhookEvent, Report];
 `;
     for (const f of ['types.cts', 'types.mts', 'types.ts']) fs.writeFileSync(path.join(consumer, f), source);
     const compilerOptions = { strict: true, skipLibCheck: false, noEmit: true, target: 'ES2022' };
@@ -306,8 +332,22 @@ export type Used = [WebhookEvent, PactVerifyOptions, Report];
       }),
     );
     expect(results).toEqual(Object.keys(configs).map((file) => ({ file, errors: '' })));
-    // What made that possible: the type packages it depends on, and nothing a test tool brought.
-    expect(fs.readdirSync(path.join(consumer, 'node_modules/@types')).sort()).not.toContain('jest');
+    // What made that possible: the type packages it depends on (Node's only), nothing a test tool brought.
+    expect(fs.readdirSync(path.join(consumer, 'node_modules/@types')).sort()).toEqual(['node']);
+    // Pact is an optional peer dependency: not installed, and the Pact commands say how in one line.
+    expect(fs.existsSync(path.join(consumer, 'node_modules/@pact-foundation'))).toBe(false);
+    const bin = path.join(consumer, 'node_modules/.bin/inklink-mock');
+    const verified = await run(
+      bin,
+      ['pact-verify', '--provider-base-url', 'http://127.0.0.1:9', '--pact', '.'],
+      consumer,
+    );
+    expect(verified.code).toBe(1);
+    expect(verified.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /needs? @pact-foundation\/pact, which is not installed: npm install --save-dev @pact-foundation\/pact@1[67] /,
+      ),
+    ]);
   }, 180_000);
 });
 
@@ -317,6 +357,12 @@ describe('the starter project (examples/client-team)', () => {
     const tests = await ok('npm', ['test', '--', '--ci'], starter);
     // The Pact consumer test (2), the mock in-process (2), and checkReceiver on the receiver (1).
     expect(tests.stderr).toMatch(/Tests:\s+5 passed, 5 total/);
+    // Pact is quiet under inklink-mock/jest: no INFO line, no second start of its native core.
+    expect(tests.stdout + tests.stderr).not.toMatch(/ INFO |tracing subscriber/);
+    const installed = JSON.parse(
+      fs.readFileSync(path.join(starter, 'node_modules/@pact-foundation/pact/package.json'), 'utf8'),
+    );
+    expect(installed.version.split('.')[0]).toBe(PACT_MAJOR ?? '16');
     const pactFile = path.join(starter, 'pacts/client-team-starter-inklink.json');
     expect(JSON.parse(fs.readFileSync(pactFile, 'utf8')).interactions).toHaveLength(3);
 
@@ -343,6 +389,8 @@ describe('the starter project (examples/client-team)', () => {
       const verified = await run(bin, ['pact-verify', '--provider-base-url', url, '--pact', 'pacts'], starter);
       expect(verified.stdout).toContain('pact-verify: 3 interactions, 3 passed, 0 failed (provider states: mock)');
       expect(verified.code).toBe(0);
+      // Node 22 and later warned of http-proxy's util._extend in every verification.
+      expect(verified.stderr).not.toContain('DEP0060');
       // The installed mock serves its dashboard from the package, with its policy.
       const page = await fetch(`${url}/__mock/ui`);
       expect(page.status).toBe(200);

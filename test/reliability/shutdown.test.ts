@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Agent } from 'undici';
+import { Agent, fetch, type Response } from 'undici';
 import { createMockServer } from '../../mock/server';
 import { startCli, type Running } from '../helpers/cli';
 import { call } from '../helpers/http';

@@ -26,10 +26,16 @@ npm() {
   echo "samples test: npm $* is not something it runs" >&2; return 97
 }
 __serve() {
-  local log=".served-${#SERVED[@]}.log" pid i port
+  local log=".served-${#SERVED[@]}.log" pid port deadline
   node "$DOCS_CLI" serve "$@" --port 0 >"$log" 2>&1 &
   pid=$!
-  for i in $(seq 1 300); do grep -q 'listening on' "$log" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  # Waits by the clock, not by a count of tries: a busy machine starts the mock slowly.
+  deadline=$((SECONDS + ${DOCS_SERVE_WAIT_S:-60}))
+  until grep -q 'listening on' "$log"; do
+    kill -0 "$pid" 2>/dev/null || break
+    if [ "$SECONDS" -ge "$deadline" ]; then echo "@@serve-timeout ${DOCS_SERVE_WAIT_S:-60}s"; break; fi
+    sleep 0.05
+  done
   cat "$log"
   port=$(sed -n 's|^inklink-mock listening on http://[^:]*:\([0-9]*\).*|\1|p' "$log" | head -n 1)
   if [ -z "$port" ]; then kill "$pid" 2>/dev/null || true; echo '@@serve-failed'; return 0; fi

@@ -4,7 +4,7 @@
  *   is `inklink-mock serve …` (what the script runs, without its build);
  * - `inklink-mock serve …` starts the mock on a free port in the background, waits for its banner,
  *   and from then on the sample's port 4010 means that mock; it is stopped (SIGTERM) when the
- *   sample ends, and must exit 0;
+ *   sample ends, and must exit 0 (the wait is by the clock: DOCS_SERVE_WAIT_S, 60 s, for a busy machine);
  * - `curl …` is the real curl, with the sample's port 4010 meaning the mock the test started (or the
  *   one the sample served), and the answer's status written after the body.
  * Each use prints its output between markers, so the test can hold it to the sample's `# → …` notes.
@@ -50,7 +50,7 @@ export async function runShell(
   const r = await runProcess('bash', ['-c', `${PREAMBLE}\n${script}\n`], {
     cwd: options.cwd,
     env,
-    timeoutMs: options.timeoutMs ?? 60000,
+    timeoutMs: options.timeoutMs ?? 100_000,
   });
   const servedExits = [...r.stdout.matchAll(/^@@served-exit (\d+)$/gm)].map((m) => Number(m[1]));
   return { code: r.code, all: r.stdout, stderr: r.stderr, uses: parseUses(r.stdout), servedExits };
