@@ -38,10 +38,17 @@ export function pactLib(): PactLib {
   return lib;
 }
 
-/** The real `process` (inside Jest, `process` is a copy of it, whose methods Node never calls). */
+/**
+ * The real `process` (inside Jest, `process` is a copy of it, whose methods Node never calls). Jest
+ * 30 routes `require` and `process.getBuiltinModule` to its copies; a module object's own `require`
+ * (Node's `Module.prototype.require`) is Node's loader, which gives Node's (as in
+ * src/entries/jest-node-require.ts).
+ */
 function realProcess(): NodeJS.Process {
   const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  return (getBuiltin?.('node:process') as NodeJS.Process | undefined) ?? process;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the fallback, only without getBuiltinModule
+  const { Module } = (getBuiltin ? getBuiltin('node:module') : require('node:module')) as typeof import('node:module');
+  return new Module(__filename).require('node:process') as NodeJS.Process;
 }
 
 type EmitWarning = (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) => void;
