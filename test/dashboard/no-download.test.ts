@@ -1,7 +1,9 @@
 /**
  * Nothing downloads a browser (issue 13, point 4): the browser tests drive Debian's Chromium with
  * playwright-core, which has no install script; `npm ci` runs no install script but the two that
- * build or pick a database binary shipped in npm packages (lmdb, msgpackr-extract).
+ * build or pick a database binary shipped in npm packages (lmdb, msgpackr-extract), and Jest 30's
+ * file watcher's (@parcel/watcher), which builds from source only when npm_config_build_from_source
+ * is true and otherwise does nothing (its binary comes in @parcel/watcher-linux-x64-glibc).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,7 +32,7 @@ it('installs no package that downloads a browser, and only the known install scr
       .filter(([, v]) => v.hasInstallScript)
       .map(([p]) => name(p))
       .sort(),
-  ).toEqual(['lmdb', 'msgpackr-extract']);
+  ).toEqual(['@parcel/watcher', 'lmdb', 'msgpackr-extract']);
 });
 
 it("playwright-core has no install script of its own and is pointed at Debian's Chromium", () => {
