@@ -404,7 +404,7 @@ describe('the starter project (examples/client-team)', () => {
     }
   }, 240_000);
 
-  it('`preset: "inklink-mock"` alone lets Pact load under Jest (without it, it does not)', async () => {
+  it('`preset: "inklink-mock"` alone lets Pact load under Jest (without it, Pact 16 does not)', async () => {
     fs.mkdirSync(path.join(starter, 'preset'));
     fs.writeFileSync(
       path.join(starter, 'preset/pact.test.js'),
@@ -423,6 +423,8 @@ describe('the starter project (examples/client-team)', () => {
       [jestBin, '-c', 'without.json', '--ci'],
       path.join(starter, 'preset'),
     );
-    expect(withoutPreset.code).toBe(1);
+    // Pact 16's https-proxy-agent is ESM-only under Jest; Pact 17's loads without the mapping
+    // (docs/pact.md), where the preset is harmless.
+    expect(withoutPreset.code).toBe(PACT_MAJOR === '17' ? 0 : 1);
   }, 60_000);
 });
