@@ -78,7 +78,7 @@ let tarball: string;
 let files: string[];
 
 /** Pact for the starter: the one it asks for (16), or INKLINK_PACKAGE_TEST_PACT=17 (Node 22+, .ci/run). */
-const PACT_MAJOR = process.env.INKLINK_PACKAGE_TEST_PACT;
+const PACT_MAJOR = process.env.INKLINK_PACKAGE_TEST_PACT || undefined;
 let starterInstall: Run;
 
 beforeAll(async () => {
