@@ -1,10 +1,17 @@
 /** openapi.json: valid OpenAPI 3.0, the rotate operation exactly as the seed document gives it. */
 import fs from 'node:fs';
 import path from 'node:path';
-import SwaggerParser from '@apidevtools/swagger-parser';
 import yaml from 'js-yaml';
 import openapi from '../openapi.json';
 import controlDocument from '../mock/control-api.json';
+import { nodeRequire } from '../core/node-require';
+
+// swagger-parser 13 requires an ES-module-only json-schema-ref-parser, which Jest's registry cannot
+// load on Node 20 and 22: Node's own loader does.
+const SwaggerParser = nodeRequire(
+  __filename,
+  '@apidevtools/swagger-parser',
+) as typeof import('@apidevtools/swagger-parser');
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 

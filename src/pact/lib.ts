@@ -4,6 +4,8 @@
  * is an optional peer dependency: a project that uses the Pact helpers installs it, and without it
  * the first use says in one line how (PactMissingError).
  */
+import { nodeRequire } from '../../core/node-require';
+
 export type PactLib = typeof import('@pact-foundation/pact');
 
 const PACT = '@pact-foundation/pact';
@@ -39,16 +41,11 @@ export function pactLib(): PactLib {
 }
 
 /**
- * The real `process` (inside Jest, `process` is a copy of it, whose methods Node never calls). Jest
- * 30 routes `require` and `process.getBuiltinModule` to its copies; a module object's own `require`
- * (Node's `Module.prototype.require`) is Node's loader, which gives Node's (as in
- * src/entries/jest-node-require.ts).
+ * The real `process` (inside Jest, `process` is a copy of it, whose methods Node never calls; Jest
+ * 30 routes `require` and `process.getBuiltinModule` to its copies): Node's loader gives Node's.
  */
 function realProcess(): NodeJS.Process {
-  const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the fallback, only without getBuiltinModule
-  const { Module } = (getBuiltin ? getBuiltin('node:module') : require('node:module')) as typeof import('node:module');
-  return new Module(__filename).require('node:process') as NodeJS.Process;
+  return nodeRequire(__filename, 'node:process') as NodeJS.Process;
 }
 
 type EmitWarning = (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) => void;

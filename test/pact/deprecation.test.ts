@@ -5,12 +5,12 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import Module from 'node:module';
 import path from 'node:path';
+import { nodeRequire } from '../../core/node-require';
 import { withoutHttpProxyDeprecation } from '../../src/pact/lib';
 
 // Node's own process (Jest's `process`, and what its `require` gives, are copies): as src/pact/lib.ts reaches it.
-const realProcess = new Module.Module(__filename).require('node:process') as NodeJS.Process;
+const realProcess = nodeRequire(__filename, 'node:process') as NodeJS.Process;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-dep0060-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
