@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * inklink-mock's public API: everything. Each part has an entry point of its own as well, which
  * loads only what it needs: `inklink-mock/client`, `inklink-mock/pact`, `inklink-mock/verify`,

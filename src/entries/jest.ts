@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * `inklink-mock/jest`: Jest configuration for consumer tests that use Pact through inklink-mock. It
  * maps `https-proxy-agent` (ESM only, required by @pact-foundation/pact 16) to a module that loads

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * `inklink-mock/mock`: the stateful mock as a library (`createMockServer`), for a test suite that
  * starts it in-process, and its logger.

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * `inklink-mock/verify`: check an implementation against openapi.json and the documented behaviour
  * (`verify`, what `inklink-mock verify` runs), validate exchanges against the spec
