@@ -5,7 +5,7 @@
 import { secretKey, signedHeaders } from '../../core/webhooks';
 import { newEventId } from '../receiver-check/deliveries';
 import { commandOptions, UsageError, type CommandHelp, type OptionSpec } from './options';
-import { BODY_OPTIONS, readSecretAndBody, SECRET_ENV, SECRET_OPTIONS } from './signing-input';
+import { BODY_HINT, BODY_OPTIONS, readSecretAndBody, SECRET_ENV, SECRET_OPTIONS } from './signing-input';
 
 /** What `webhook-timestamp` may be: the decimal seconds the core's `verify` reads (up to 15 digits). */
 export const TIMESTAMP_RULE = { int: [0, 999_999_999_999_999] as [number, number] };
@@ -71,7 +71,7 @@ a usage error (no secret, a secret that is not base64, two bodies).`,
 const shellWord = (s: string) => (/^[\w.,:/+=@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 export function signCommand(argv: string[]): Promise<number> {
-  const values = commandOptions(SIGN_OPTIONS, SIGN_HELP, argv);
+  const values = commandOptions(SIGN_OPTIONS, SIGN_HELP, argv, BODY_HINT);
   if (!values) return Promise.resolve(0);
   const id = values.id === undefined ? newEventId() : String(values.id);
   if (!ID.test(id)) throw new UsageError('--id must be printable ASCII without spaces, at most 256 characters');

@@ -40,6 +40,9 @@ export const BODY_OPTIONS: OptionSpec[] = [
   },
 ];
 
+/** Said of a stray argument (`sign body.json`). */
+export const BODY_HINT = { positionalHint: 'a body file goes with --data-file' };
+
 /** Reads stdin to its end, once (both the secret and the body may come from it, never both). */
 function readStdin(what: string): Buffer {
   if (process.stdin.isTTY) throw new UsageError(`${what} is read from stdin, which is a terminal: pipe it in`);

@@ -240,7 +240,9 @@ cannot write them, 2 on a usage error.`,
 };
 
 export function vectorsCommand(argv: string[]): Promise<number> {
-  const values = commandOptions(VECTORS_OPTIONS, VECTORS_HELP, argv);
+  const values = commandOptions(VECTORS_OPTIONS, VECTORS_HELP, argv, {
+    positionalHint: 'the directory goes with --out',
+  });
   if (!values) return Promise.resolve(0);
   requireOptions(values, VECTORS_OPTIONS, ['out']);
   const out = String(values.out);

@@ -7,7 +7,7 @@ import { secretRedactor } from '../../core/log';
 import { DEFAULT_TOLERANCE_SECONDS, verify, type VerifyResult } from '../../core/webhooks';
 import { commandOptions, durationValue, UsageError, type CommandHelp, type OptionSpec } from './options';
 import { TIMESTAMP_RULE } from './sign';
-import { BODY_OPTIONS, readFile, readSecretAndBody, SECRET_ENV, SECRET_OPTIONS } from './signing-input';
+import { BODY_HINT, BODY_OPTIONS, readFile, readSecretAndBody, SECRET_ENV, SECRET_OPTIONS } from './signing-input';
 
 const SIGNED_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
 
@@ -65,9 +65,9 @@ present, webhook-timestamp within the tolerance of now, and one v1 signature of 
 that matches the body's exact bytes. Prints "valid", or "invalid (reason): why": missing_headers,
 invalid_timestamp, timestamp_too_old or timestamp_too_new (with the difference and the
 tolerance), invalid_secret (the secret is malformed; it is never shown) or no_matching_signature
-(with the signatures compared and skipped). The secret comes from ${SECRET_ENV} (or the env var
---secret-env names), or from stdin with --secret-stdin. Exit status 0 valid, 1 invalid, 2 on a
-usage error.`,
+(with the signatures compared and skipped). The secret comes from ${SECRET_ENV} (or the
+env var --secret-env names), or from stdin with --secret-stdin. Exit status 0 valid, 1 invalid,
+2 on a usage error.`,
   examples: [
     [
       "inklink-mock verify-signature -H 'webhook-id: msg_p5jXN8AQM9LWM0D4loKWxJek' -H 'webhook-timestamp: 1614265330'" +
@@ -174,7 +174,7 @@ function explain(result: VerifyResult, headers: Headers, now: number, tolerance:
 }
 
 export function verifySignatureCommand(argv: string[]): Promise<number> {
-  const values = commandOptions(VERIFY_SIGNATURE_OPTIONS, VERIFY_SIGNATURE_HELP, argv);
+  const values = commandOptions(VERIFY_SIGNATURE_OPTIONS, VERIFY_SIGNATURE_HELP, argv, BODY_HINT);
   if (!values) return Promise.resolve(0);
   const given = (values.header as string[] | undefined) ?? [];
   const file = values['headers-file'] as string | undefined;
