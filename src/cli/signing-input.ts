@@ -4,6 +4,7 @@
  * `--data-file`, or stdin). A secret is never repeated in an error.
  */
 import fs from 'node:fs';
+import { isatty } from 'node:tty';
 import { UsageError, type OptionSpec, type ParsedOptions } from './options';
 
 /** The env var `check-receiver --secret` reads too: the secret a receiver holds. */
@@ -45,7 +46,7 @@ export const BODY_HINT = { positionalHint: 'a body file goes with --data-file' }
 
 /** Reads stdin to its end, once (both the secret and the body may come from it, never both). */
 function readStdin(what: string): Buffer {
-  if (process.stdin.isTTY) throw new UsageError(`${what} is read from stdin, which is a terminal: pipe it in`);
+  if (isatty(0)) throw new UsageError(`${what} is read from stdin, which is a terminal: pipe it in`);
   return fs.readFileSync(0);
 }
 

@@ -152,6 +152,17 @@ describe('inklink-mock vectors', () => {
     expect((await pythonVerdicts([seven])).code).toBe(0);
   });
 
+  it('cannot write into a file: one line naming the path, exit 1', async () => {
+    const file = path.join(tmp, 'a-file');
+    fs.writeFileSync(file, '');
+    const r = await cli(['vectors', '--out', path.join(file, 'vectors')]);
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: expect.stringMatching(/^inklink-mock vectors: ENOTDIR: not a directory, mkdir '.*a-file\/vectors'\n$/),
+    });
+  });
+
   it("the core's verifier gives every expected verdict", () => {
     for (const v of vectors) expect([v.name, coreVerdict(v)]).toEqual([v.name, v.expected]);
   });
