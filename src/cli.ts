@@ -21,6 +21,19 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
     run: (argv) => import('./cli/check-receiver').then((m) => m.checkReceiverCommand(argv)),
     summary: "Check a webhook receiver against InkLink's delivery rules (and a secret rotation).",
   },
+  // Standard Webhooks signatures from the command line, and test vectors for any language.
+  sign: {
+    run: (argv) => import('./cli/sign').then((m) => m.signCommand(argv)),
+    summary: 'Sign a body as InkLink signs a delivery: the three webhook-* headers.',
+  },
+  'verify-signature': {
+    run: (argv) => import('./cli/verify-signature').then((m) => m.verifySignatureCommand(argv)),
+    summary: "Verify a captured delivery's signature: valid, or why not.",
+  },
+  vectors: {
+    run: (argv) => import('./cli/vectors').then((m) => m.vectorsCommand(argv)),
+    summary: 'Write signed test vectors (JSON) for a receiver in any language.',
+  },
   validate: {
     run: (argv) => import('./cli/validate').then((m) => m.validateCommand(argv)),
     summary: 'Validate one exchange or a HAR file against openapi.json.',
@@ -50,7 +63,7 @@ export function version(): string {
 }
 
 function usage(): string {
-  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`);
   return (
     `Usage: inklink-mock <command> [options]\n       inklink-mock --version\n\nCommands:\n${rows.join('\n')}\n\n` +
     `Run "inklink-mock <command> --help" for a command's options and examples.\n`

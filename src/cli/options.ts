@@ -28,6 +28,8 @@ export interface OptionSpec {
   multiple?: boolean;
   valueName?: string;
   value?: ValueRule;
+  /** A one-letter alias (`-H` for `--header`, as curl spells it); `--help` has `-h`. */
+  short?: string;
 }
 
 /** A mistake in how a command was called: one line on stderr, exit status 2. */
@@ -169,7 +171,11 @@ export function parseOptions(
       options: Object.fromEntries(
         specs.map((s) => [
           s.name,
-          { type: s.type, multiple: s.multiple ?? false, ...(s.name === 'help' ? { short: 'h' } : {}) },
+          {
+            type: s.type,
+            multiple: s.multiple ?? false,
+            ...(s.name === 'help' ? { short: 'h' } : s.short ? { short: s.short } : {}),
+          },
         ]),
       ),
       allowPositionals: true,

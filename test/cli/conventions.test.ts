@@ -66,8 +66,8 @@ function flagsOf(help: string): Flag[] {
   });
 }
 
-/** A typo of `name`: two letters swapped, as fingers do. */
-const typo = (name: string) => name[0] + name[2] + name[1] + name.slice(3);
+/** A typo of `name`: two letters swapped, as fingers do (the first two of a two-letter name: `--di`). */
+const typo = (name: string) => (name.length < 3 ? name[1] + name[0] : name[0] + name[2] + name[1] + name.slice(3));
 
 /** A value each kind of flag must refuse (from the value's name in the help), and the problem it names. */
 function badValue(f: Flag): [string, RegExp] | undefined {
@@ -165,10 +165,11 @@ function onTerminal(
 const line = (command: string, message: string) =>
   `inklink-mock ${command}: ${message}; see "inklink-mock ${command} --help"\n`;
 
-it('the CLI lists its commands, all seven of them at least', () => {
+it('the CLI lists its commands, all ten of them at least', () => {
   expect(COMMANDS).toEqual(
     expect.arrayContaining(['serve', 'verify', 'validate', 'pact-verify', 'pact-check', 'proxy', 'check-receiver']),
   );
+  expect(COMMANDS).toEqual(expect.arrayContaining(['sign', 'verify-signature', 'vectors']));
 });
 
 interface Probe {
@@ -314,6 +315,14 @@ describe('the CLI, every command alike', () => {
       'unexpected argument "http://127.0.0.1:4010" (the upstream goes with --upstream)',
     ],
     [['check-receiver', '--secrte', 'x'], 'check-receiver', 'unknown option --secrte (did you mean --secret?)'],
+    [['sign', 'body.json'], 'sign', 'unexpected argument "body.json" (a body file goes with --data-file)'],
+    [['sign', '--secret', 'x'], 'sign', 'unknown option --secret (did you mean --secret-env?)'],
+    [
+      ['verify-signature', '--tolerence', '5m'],
+      'verify-signature',
+      'unknown option --tolerence (did you mean --tolerance?)',
+    ],
+    [['vectors', 'out/'], 'vectors', 'unexpected argument "out/" (the directory goes with --out)'],
     [
       ['check-receiver', 'http://127.0.0.1:3000/webhooks'],
       'check-receiver',

@@ -17,6 +17,9 @@ const PAGES_OF: Record<string, string[]> = {
   'pact-check': ['docs/pact.md'],
   proxy: ['docs/proxy.md'],
   'check-receiver': ['docs/check-receiver.md'],
+  sign: ['docs/cli.md'],
+  'verify-signature': ['docs/cli.md'],
+  vectors: ['docs/cli.md'],
 };
 
 const flagRows = (page: string) =>

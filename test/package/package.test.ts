@@ -109,7 +109,8 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 describe('the tarball', () => {
   it(
     'ships dist (no source maps, no build stamp), the dashboard, openapi.json, the control ' +
-      'API document, the docs the README links to, the starter, README, LICENSE: nothing else',
+      'API document, the docs the README links to, the starter, the Python vector verifier, ' +
+      'README, LICENSE: nothing else',
     () => {
       const unexpected = files.filter(
         (f) =>
@@ -121,6 +122,7 @@ describe('the tarball', () => {
             'dist/openapi.json',
             'openapi.json',
             'mock/control-api.json',
+            'examples/vectors/verify.py',
             'README.md',
             'LICENSE',
             'package.json',
@@ -131,7 +133,7 @@ describe('the tarball', () => {
       const starterFiles = execFileSync('git', ['ls-files', 'examples/client-team'], { cwd: ROOT, encoding: 'utf8' })
         .split('\n')
         .filter((f) => f && !f.endsWith('.gitignore'));
-      expect(files.filter((f) => f.startsWith('examples/'))).toEqual(starterFiles.sort());
+      expect(files.filter((f) => f.startsWith('examples/client-team/'))).toEqual(starterFiles.sort());
       const links = [...fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/\]\(([^)#\s]+)/g)]
         .map((m) => m[1])
         .filter((l) => !/^[a-z]+:/.test(l));

@@ -21,6 +21,9 @@ import { PACT_VERIFY_OPTIONS } from '../../../src/cli/pact-verify';
 import { PACT_CHECK_OPTIONS } from '../../../src/cli/pact-check';
 import { PROXY_OPTIONS } from '../../../src/cli/proxy';
 import { CHECK_RECEIVER_OPTIONS } from '../../../src/cli/check-receiver';
+import { SIGN_OPTIONS } from '../../../src/cli/sign';
+import { VERIFY_SIGNATURE_OPTIONS } from '../../../src/cli/verify-signature';
+import { VECTORS_OPTIONS } from '../../../src/cli/vectors';
 import type { OptionSpec } from '../../../src/cli/options';
 
 export const ROOT = path.join(__dirname, '../../..');
@@ -100,6 +103,9 @@ export const COMMAND_OPTIONS: Record<string, OptionSpec[]> = {
   'pact-check': PACT_CHECK_OPTIONS,
   proxy: PROXY_OPTIONS,
   'check-receiver': CHECK_RECEIVER_OPTIONS,
+  sign: SIGN_OPTIONS,
+  'verify-signature': VERIFY_SIGNATURE_OPTIONS,
+  vectors: VECTORS_OPTIONS,
 };
 
 /** Every env var any command reads. */
