@@ -208,7 +208,14 @@ export class DeliveryEngine {
     if (problem || !ep) return invalid([{ field: 'endpoint_id', message: problem ?? 'no such endpoint' }]);
     const payload = structuredClone(original.payload);
     const body = Buffer.from(JSON.stringify(payload));
-    const record = this.start(ep, original.event_id, payload, body, new Date(this.clock.now()).toISOString(), original.id);
+    const record = this.start(
+      ep,
+      original.event_id,
+      payload,
+      body,
+      new Date(this.clock.now()).toISOString(),
+      original.id,
+    );
     this.options.logger?.debug('delivery resent', { delivery: record.id, resent_from: original.id });
     return ok(structuredClone(record));
   }

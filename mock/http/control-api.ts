@@ -275,7 +275,12 @@ export function listDeliveries(
 }
 
 /** `POST /__mock/deliveries/{id}/resend`: the domain decides; this answers what it decided. */
-export function resendDelivery({ respond, deliveries }: Deps, _req: Request, res: Response, { params }: OperationContext) {
+export function resendDelivery(
+  { respond, deliveries }: Deps,
+  _req: Request,
+  res: Response,
+  { params }: OperationContext,
+) {
   const r = deliveries.resend(params.id);
   if (!r) return respond.refuse(res, 'control_not_found', 'No such delivery in the journal.');
   if (!r.ok) return respond.domainError(res, r.error);
