@@ -17,6 +17,8 @@ const PAGES_OF: Record<string, string[]> = {
   'pact-check': ['docs/pact.md'],
   proxy: ['docs/proxy.md'],
   'check-receiver': ['docs/check-receiver.md'],
+  trigger: ['docs/mock.md'],
+  deliveries: ['docs/mock.md'],
 };
 
 const flagRows = (page: string) =>

@@ -21,6 +21,8 @@ import { PACT_VERIFY_OPTIONS } from '../../../src/cli/pact-verify';
 import { PACT_CHECK_OPTIONS } from '../../../src/cli/pact-check';
 import { PROXY_OPTIONS } from '../../../src/cli/proxy';
 import { CHECK_RECEIVER_OPTIONS } from '../../../src/cli/check-receiver';
+import { TRIGGER_OPTIONS } from '../../../src/cli/trigger';
+import { DELIVERIES_OPTIONS } from '../../../src/cli/deliveries';
 import type { OptionSpec } from '../../../src/cli/options';
 
 export const ROOT = path.join(__dirname, '../../..');
@@ -100,6 +102,8 @@ export const COMMAND_OPTIONS: Record<string, OptionSpec[]> = {
   'pact-check': PACT_CHECK_OPTIONS,
   proxy: PROXY_OPTIONS,
   'check-receiver': CHECK_RECEIVER_OPTIONS,
+  trigger: TRIGGER_OPTIONS,
+  deliveries: DELIVERIES_OPTIONS,
 };
 
 /** Every env var any command reads. */
