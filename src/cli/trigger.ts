@@ -20,7 +20,8 @@ export const TRIGGER_OPTIONS: OptionSpec[] = [
     type: 'string',
     valueName: 'ID',
     description:
-      "The endpoint to deliver to (wh_end_…); without it, the first organization's first endpoint (the banner's first).",
+      "The endpoint to deliver to (wh_end_…); without it, the first organization's first endpoint " +
+      "(the banner's first).",
   },
   {
     name: 'all',
@@ -54,8 +55,8 @@ export const TRIGGER_HELP: CommandHelp = {
   examples: [
     ['inklink-mock trigger kyc.result.approved', "the banner's first endpoint receives a kyc.result.approved event"],
     [
-      'inklink-mock trigger web.result.rejected --endpoint wh_end_TB06F09yGEdIekKEQEz5mgfY --set data.subject_id=user_9',
-      'to this endpoint, with this subject_id',
+      'inklink-mock trigger web.result.failed --endpoint wh_end_CZ8wSJHHmiOORUvvNEHNTkn5 --set data.subject_id=user_9',
+      "the first organization's second endpoint, with this subject_id",
     ],
     ['inklink-mock trigger kyc.result.pending --all --json', 'to every subscribed endpoint; the answer as JSON'],
   ],
@@ -115,7 +116,7 @@ function dataWith(type: string, overrides: Override[]): Record<string, unknown> 
       root = { data: value };
       continue;
     }
-    let node = root as Record<string, unknown>;
+    let node = root;
     for (const [i, key] of path.slice(0, -1).entries()) {
       const next = node[key];
       if (next === undefined) node[key] = {};
@@ -147,12 +148,13 @@ function eventType(positionals: string[]): string {
   const [type, extra] = positionals;
   if (extra !== undefined)
     throw new UsageError(`unexpected argument ${JSON.stringify(extra)} (trigger takes one TYPE)`);
-  if (type.startsWith('-') || !EVENT_TYPES.includes(type)) {
-    const near = type.startsWith('-') ? undefined : nearest(type, EVENT_TYPES);
+  const types = EVENT_TYPES.join(', ');
+  if (type.startsWith('-'))
+    throw new UsageError(`unexpected argument ${JSON.stringify(type)} (TYPE is an event type: ${types})`);
+  if (!EVENT_TYPES.includes(type)) {
+    const near = nearest(type, EVENT_TYPES);
     throw new UsageError(
-      type.startsWith('-')
-        ? `unexpected argument ${JSON.stringify(type)} (TYPE is an event type: ${EVENT_TYPES.join(', ')})`
-        : `unknown event type ${JSON.stringify(type)}${near ? ` (did you mean ${near}?)` : ` (one of ${EVENT_TYPES.join(', ')})`}`,
+      `unknown event type ${JSON.stringify(type)} (${near ? `did you mean ${near}?` : `one of ${types}`})`,
     );
   }
   return type;

@@ -60,7 +60,7 @@ describe('inklink-mock trigger', () => {
     );
   });
 
-  it('--all: every enabled subscribed endpoint of every organization, one webhook-id, each its own secret', async () => {
+  it('--all: every enabled subscribed endpoint of both organizations, one webhook-id, own secrets', async () => {
     const type = 'web.result.pending';
     const endpoints = ctx.m.mock.seeded
       .flatMap((o) => o.endpoints)
@@ -240,7 +240,7 @@ describe('inklink-mock deliveries', () => {
     expect(JSON.parse(filtered.stdout).deliveries.map((d: any) => d.id)).toEqual([first.id]);
   });
 
-  it('resend ID: a new delivery naming the old one, same webhook-id and body, signed with the secret now in force', async () => {
+  it('resend ID: a new delivery naming the old one, same webhook-id and body, signed with the new secret', async () => {
     ctx.receiver.answer = () => ({ status: 500 });
     const ep = ctx.m.endpoint(0, 0);
     await cli(['trigger', 'kyc.result.approved']);
@@ -269,7 +269,7 @@ describe('inklink-mock deliveries', () => {
     expect((await journal()).find((d: any) => d.id === failed.id)).toEqual(failed);
   });
 
-  it('resend of an id the journal does not hold: 404 from the control API, exit 1 from the CLI, nothing sent', async () => {
+  it('resend of an id not in the journal: 404 from the control API, exit 1 from the CLI, nothing sent', async () => {
     const res = await call(ctx.m.url, 'POST', '/__mock/deliveries/wh_dlv_nope/resend');
     expectEnvelope(res, REFUSALS.control_not_found.status, REFUSALS.control_not_found.code);
     const r = await cli(['deliveries', 'resend', 'wh_dlv_nope']);
