@@ -191,35 +191,30 @@ export async function triggerCommand(argv: string[]): Promise<number> {
   const problem = bodyProblems(body);
   if (problem) throw new UsageError(`--set: ${problem}; nothing was sent`);
 
+  // The mock unreachable or refusing is a MockError: main() prints it as one line, exit 1.
   const mock = controlClient(String(values['mock-url']));
-  try {
-    if (endpoint === undefined && values.all !== true) {
-      const state = (await mock.expect('GET', '/__mock/state', 200)) as StateAnswer;
-      const first = state.organizations[0]?.endpoints[0];
-      if (!first)
-        throw new MockError(`the mock at ${mock.where} has no endpoint to deliver to: seed one, or give --endpoint`);
-      body.endpoint_id = first.id;
-    }
-    const answer = (await mock.expect('POST', '/__mock/events', 202, body)) as EmitAnswer;
-    if (values.json === true) process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
-    else {
-      const journal = (await mock.expect(
-        'GET',
-        `/__mock/deliveries?event_id=${encodeURIComponent(answer.event_id)}`,
-        200,
-      )) as JournalAnswer;
-      process.stdout.write(whereItGoes(type, answer, journal));
-    }
-    if (answer.deliveries.length === 0) {
-      process.stderr.write(`inklink-mock trigger: no endpoint received event ${answer.event_id}\n`);
-      return 1;
-    }
-    return 0;
-  } catch (e) {
-    if (!(e instanceof MockError)) throw e;
-    process.stderr.write(`inklink-mock trigger: ${e.message}\n`);
+  if (endpoint === undefined && values.all !== true) {
+    const state = (await mock.expect('GET', '/__mock/state', 200)) as StateAnswer;
+    const first = state.organizations[0]?.endpoints[0];
+    if (!first)
+      throw new MockError(`the mock at ${mock.where} has no endpoint to deliver to: seed one, or give --endpoint`);
+    body.endpoint_id = first.id;
+  }
+  const answer = (await mock.expect('POST', '/__mock/events', 202, body)) as EmitAnswer;
+  if (values.json === true) process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+  else {
+    const journal = (await mock.expect(
+      'GET',
+      `/__mock/deliveries?event_id=${encodeURIComponent(answer.event_id)}`,
+      200,
+    )) as JournalAnswer;
+    process.stdout.write(whereItGoes(type, answer, journal));
+  }
+  if (answer.deliveries.length === 0) {
+    process.stderr.write(`inklink-mock trigger: no endpoint received event ${answer.event_id}\n`);
     return 1;
   }
+  return 0;
 }
 
 /** What went where: one line per delivery (endpoint, organization, URL), one per endpoint skipped. */
