@@ -311,4 +311,21 @@ describe('inklink-mock deliveries', () => {
     expect(await exited).toBe(0);
     expect(err).toBe('');
   });
+
+  it('--follow: the mock stopping ends the stream, and the command with 1 and a line that says so', async () => {
+    const own = await startMock();
+    const child = spawn(process.execPath, [CLI, 'deliveries', '--follow', '--mock-url', own.url], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 400 && !/^CREATED /.test(out); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(out).toMatch(/^CREATED /);
+    await own.close();
+    expect(await exited).toBe(1);
+    expect(err).toBe(`inklink-mock deliveries: the mock at ${own.url} closed the stream\n`);
+  });
 });
