@@ -34,6 +34,17 @@ export function inquiryIdPrefix(eventType: string): string {
   return `${eventType.split('.')[0]}_iq_`;
 }
 
+/**
+ * The `data` of an event when none is given: a new inquiry id of the type's family and a subject
+ * id, as InkLink sends them (`token(n)`: n random letters and digits).
+ */
+export function exampleEventData(
+  type: string,
+  token: (length: number) => string,
+): { inquiry_id: string; subject_id: string } {
+  return { inquiry_id: `${inquiryIdPrefix(type)}${token(16)}`, subject_id: `user_${token(8)}` };
+}
+
 /** InkLink's error codes by HTTP status (/error-handling). There is no 403. */
 export const ERROR_CODE_BY_STATUS: Readonly<Record<number, string>> = {
   400: 'VALIDATION_ERROR',

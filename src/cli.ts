@@ -54,6 +54,14 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
     run: (argv) => import('./cli/proxy').then((m) => m.proxyCommand(argv)),
     summary: "Forward live traffic to InkLink's API (or the mock) and check every exchange.",
   },
+  trigger: {
+    run: (argv) => import('./cli/trigger').then((m) => m.triggerCommand(argv)),
+    summary: 'Make a running mock deliver an event (to one endpoint, or --all).',
+  },
+  deliveries: {
+    run: (argv) => import('./cli/deliveries').then((m) => m.deliveriesCommand(argv)),
+    summary: "List a running mock's deliveries (--follow: live), or resend one.",
+  },
 };
 
 /** The package's version (package.json sits two levels above dist/src/cli.js and src/cli.ts). */

@@ -10,7 +10,7 @@
  * signed with which secret, when to retry, what the journal keeps and what the live feed is told).
  */
 import { EventEmitter } from 'node:events';
-import { EVENT_TYPES, WEBHOOK_USER_AGENT, type EventPayload } from '../../core/inklink';
+import { EVENT_TYPES, WEBHOOK_USER_AGENT, exampleEventData, type EventPayload } from '../../core/inklink';
 import { fingerprint, secretKey, sign } from '../../core/webhooks';
 import { MAX_TIMER_MS } from '../../core/duration';
 import type { Logger } from '../../core/log';
@@ -30,6 +30,8 @@ import { type EndpointRecord, type FieldError, type Result, invalid, ok } from '
 import { Ring } from './ring';
 import type { Store } from './store';
 import { withoutCredentials } from './urls';
+
+const TOO_MANY_PENDING = 'too many pending deliveries';
 
 export interface DeliveryOptions {
   /** Delay before attempt 1, 2, … in ms; its length is the number of attempts. */
@@ -72,6 +74,8 @@ export interface DeliveryRecord {
   created_at: string;
   next_attempt_at: string | null;
   attempts: AttemptRecord[];
+  /** The delivery this one sends again (`POST /__mock/deliveries/{id}/resend`), when it is a resend. */
+  resent_from?: string;
   payload: EventPayload;
 }
 
@@ -166,51 +170,21 @@ export class DeliveryEngine {
     const payload: EventPayload = {
       type: input.type,
       timestamp: createdAt,
-      data: input.data ?? defaultData(input.type),
+      data: input.data ?? exampleEventData(input.type, randomAlphanumeric),
     };
     const body = Buffer.from(JSON.stringify(payload));
-    // What one journal entry costs: its payload (a listing repeats it per delivery) and its fields.
-    const weight = body.length + 512;
     const result: EmitResult = { event_id: eventId, deliveries: [], skipped: [] };
     const candidates = target ? [target] : this.store.endpoints();
     for (const ep of candidates) {
       if (input.organizationId !== undefined && ep.organizationId !== input.organizationId) continue;
-      if (!ep.enabled) {
-        if (target) result.skipped.push({ endpoint_id: ep.id, reason: 'endpoint is disabled' });
+      // Untargeted, an endpoint that cannot receive the event is passed over in silence; targeted
+      // (or past the bound of pending deliveries), it is listed under `skipped` with the reason.
+      const why = this.unreachable(ep, input.type);
+      if (why !== undefined) {
+        if (target || why === TOO_MANY_PENDING) result.skipped.push({ endpoint_id: ep.id, reason: why });
         continue;
       }
-      if (!ep.eventTypes.includes(input.type)) {
-        if (target) result.skipped.push({ endpoint_id: ep.id, reason: `endpoint is not subscribed to ${input.type}` });
-        continue;
-      }
-      // An endpoint whose creation is still being written (or was rolled back) has no kept secret.
-      if (this.store.signingSecret(ep) === undefined) {
-        if (target) result.skipped.push({ endpoint_id: ep.id, reason: 'endpoint is not saved yet' });
-        continue;
-      }
-      if (this.closed || this.pending.size >= this.maxPending) {
-        result.skipped.push({ endpoint_id: ep.id, reason: 'too many pending deliveries' });
-        continue;
-      }
-      const record: DeliveryRecord = {
-        id: newId('wh_dlv_'),
-        event_id: eventId,
-        type: input.type,
-        endpoint_id: ep.id,
-        organization_id: ep.organizationId,
-        url: this.derive(ep).maskedUrl,
-        state: 'scheduled',
-        created_at: createdAt,
-        next_attempt_at: null,
-        attempts: [],
-        payload,
-      };
-      this.journal.push(record, weight);
-      const p: Pending = { record, target: this.derive(ep).target, body };
-      this.pending.add(p);
-      this.schedule(p);
-      this.tell(record);
-      result.deliveries.push(record.id);
+      result.deliveries.push(this.start(ep, eventId, payload, body, createdAt).id);
     }
     this.options.logger?.debug('event emitted', {
       event: eventId,
@@ -218,6 +192,80 @@ export class DeliveryEngine {
       deliveries: result.deliveries.length,
     });
     return ok(result);
+  }
+
+  /**
+   * Sends a delivery of the journal again, as a new delivery that names it (`resent_from`): the
+   * same event (its `webhook-id`) and payload bytes, to the same endpoint, with attempts of its own
+   * on the schedule, each signed with the secret in force when it is made. Undefined when the
+   * journal holds no delivery with this id; refused when its endpoint can no longer receive it.
+   */
+  resend(deliveryId: string): Result<DeliveryRecord> | undefined {
+    const original = this.find(deliveryId);
+    if (!original) return undefined;
+    const ep = this.store.endpoint(original.endpoint_id);
+    const problem = ep ? this.unreachable(ep, original.type) : 'the endpoint no longer exists';
+    if (problem || !ep) return invalid([{ field: 'endpoint_id', message: problem ?? 'no such endpoint' }]);
+    const payload = structuredClone(original.payload);
+    const body = Buffer.from(JSON.stringify(payload));
+    const record = this.start(
+      ep,
+      original.event_id,
+      payload,
+      body,
+      new Date(this.clock.now()).toISOString(),
+      original.id,
+    );
+    this.options.logger?.debug('delivery resent', { delivery: record.id, resent_from: original.id });
+    return ok(structuredClone(record));
+  }
+
+  /** Why `ep` cannot receive an event of `type` now, or undefined when it can. */
+  private unreachable(ep: EndpointRecord, type: string): string | undefined {
+    if (!ep.enabled) return 'endpoint is disabled';
+    if (!ep.eventTypes.includes(type)) return `endpoint is not subscribed to ${type}`;
+    // An endpoint whose creation is still being written (or was rolled back) has no kept secret.
+    if (this.store.signingSecret(ep) === undefined) return 'endpoint is not saved yet';
+    if (this.closed || this.pending.size >= this.maxPending) return TOO_MANY_PENDING;
+    return undefined;
+  }
+
+  /** The journal's delivery with this id (the journal's own record, not a copy). */
+  private find(id: string): DeliveryRecord | undefined {
+    for (const r of this.journal.newestFirst()) if (r.id === id) return r;
+    return undefined;
+  }
+
+  /** A new delivery of `payload` to `ep`: journaled, scheduled, told to the live feed. */
+  private start(
+    ep: EndpointRecord,
+    eventId: string,
+    payload: EventPayload,
+    body: Buffer,
+    createdAt: string,
+    resentFrom?: string,
+  ): DeliveryRecord {
+    const record: DeliveryRecord = {
+      id: newId('wh_dlv_'),
+      event_id: eventId,
+      type: payload.type,
+      endpoint_id: ep.id,
+      organization_id: ep.organizationId,
+      url: this.derive(ep).maskedUrl,
+      state: 'scheduled',
+      created_at: createdAt,
+      next_attempt_at: null,
+      attempts: [],
+      ...(resentFrom === undefined ? {} : { resent_from: resentFrom }),
+      payload,
+    };
+    // What one journal entry costs: its payload (a listing repeats it per delivery) and its fields.
+    this.journal.push(record, body.length + 512);
+    const p: Pending = { record, target: this.derive(ep).target, body };
+    this.pending.add(p);
+    this.schedule(p);
+    this.tell(record);
+    return record;
   }
 
   /** Journal entries, newest first, copied (callers cannot change the journal). */
@@ -379,9 +427,4 @@ export class DeliveryEngine {
     this.tell(record);
     if (this.events.listenerCount('settled') > 0) this.events.emit('settled', structuredClone(record));
   }
-}
-
-function defaultData(type: string): Record<string, unknown> {
-  const kind = type.startsWith('kyc.') ? 'kyc' : 'web';
-  return { inquiry_id: `${kind}_iq_${randomAlphanumeric(16)}`, subject_id: `user_${randomAlphanumeric(8)}` };
 }

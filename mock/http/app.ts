@@ -4,7 +4,7 @@
  */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../../core/log';
-import { compileSpec, getSpec } from '../../core/spec';
+import { getSpec } from '../../core/spec';
 import { createValidator, getValidator } from '../../core/validator';
 import type { MockControl } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
@@ -12,7 +12,8 @@ import { FaultPlan } from '../domain/faults';
 import { LiveFeed } from '../domain/live';
 import { RequestJournal } from '../domain/request-journal';
 import type { WebhookEndpointService } from '../domain/service';
-import { CONTROL_HANDLERS, controlDocument, controlGuard, controlToken, repeatedQuery, tokenFree } from './control-api';
+import { getControlSpec } from '../control-spec';
+import { CONTROL_HANDLERS, controlGuard, controlToken, repeatedQuery, tokenFree } from './control-api';
 import { DashboardFiles, redirectToDashboard } from './dashboard';
 import { bindHandlers, dispatcher, withAuthentication } from './dispatch';
 import { withFaults } from './faults';
@@ -39,8 +40,6 @@ export interface AppDeps {
   live?: LiveFeed;
 }
 
-let controlSpec: ReturnType<typeof compileSpec> | undefined;
-
 /**
  * The request line (at info, as Prism prints one): method, operation, status, time, request id. One
  * listener for every response (no closure per request), on 'close', not 'finish': a request whose
@@ -63,7 +62,7 @@ function requestLine(logger: Logger): (this: Response) => void {
 export function createApp(deps: AppDeps): Express {
   const { logger } = deps;
   const publicValidator = getValidator();
-  controlSpec ??= compileSpec(controlDocument);
+  const controlSpec = getControlSpec();
   const controlValidator = createValidator(controlSpec);
   const respondPublic = new Responder(deps.selfCheck ? { validator: publicValidator, logger } : undefined);
   const respondControl = new Responder(deps.selfCheck ? { validator: controlValidator, logger } : undefined);

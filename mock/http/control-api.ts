@@ -274,6 +274,19 @@ export function listDeliveries(
   });
 }
 
+/** `POST /__mock/deliveries/{id}/resend`: the domain decides; this answers what it decided. */
+export function resendDelivery(
+  { respond, deliveries }: Deps,
+  _req: Request,
+  res: Response,
+  { params }: OperationContext,
+) {
+  const r = deliveries.resend(params.id);
+  if (!r) return respond.refuse(res, 'control_not_found', 'No such delivery in the journal.');
+  if (!r.ok) return respond.domainError(res, r.error);
+  respond.json(res, 202, r.value);
+}
+
 /** The `operation` filter names one of InkLink's operations: any other is a typo, not an empty result. */
 function knownOperation(q: Record<string, string>) {
   const operations = [...getSpec().operations.keys()];
@@ -374,6 +387,7 @@ export const CONTROL_HANDLERS = {
   seedEndpoint,
   emitEvent,
   listDeliveries,
+  resendDelivery,
   listRequests,
   clearRequests,
   openStream,

@@ -165,9 +165,19 @@ function onTerminal(
 const line = (command: string, message: string) =>
   `inklink-mock ${command}: ${message}; see "inklink-mock ${command} --help"\n`;
 
-it('the CLI lists its commands, all ten of them at least', () => {
+it('the CLI lists its commands, all twelve of them at least', () => {
   expect(COMMANDS).toEqual(
-    expect.arrayContaining(['serve', 'verify', 'validate', 'pact-verify', 'pact-check', 'proxy', 'check-receiver']),
+    expect.arrayContaining([
+      'serve',
+      'verify',
+      'validate',
+      'pact-verify',
+      'pact-check',
+      'proxy',
+      'check-receiver',
+      'trigger',
+      'deliveries',
+    ]),
   );
   expect(COMMANDS).toEqual(expect.arrayContaining(['sign', 'verify-signature', 'vectors']));
 });
@@ -327,6 +337,18 @@ describe('the CLI, every command alike', () => {
       ['check-receiver', 'http://127.0.0.1:3000/webhooks'],
       'check-receiver',
       'unexpected argument "http://127.0.0.1:3000/webhooks" (this command takes options only)',
+    ],
+    [['trigger', '--endpiont', 'x'], 'trigger', 'unknown option --endpiont (did you mean --endpoint?)'],
+    [
+      ['trigger', 'kyc.result.approved', 'web.result.approved'],
+      'trigger',
+      'unexpected argument "web.result.approved" (trigger takes one TYPE)',
+    ],
+    [['deliveries', '--folow'], 'deliveries', 'unknown option --folow (did you mean --follow?)'],
+    [
+      ['deliveries', 'resnd', 'wh_dlv_x'],
+      'deliveries',
+      'unexpected argument "resnd" (deliveries takes options, or "resend ID")',
     ],
   ])('%p: one line naming the problem and --help, exit 2', async (args, command, message) => {
     const r = await runCli(args);

@@ -20,6 +20,8 @@ const PAGES_OF: Record<string, string[]> = {
   sign: ['docs/cli.md'],
   'verify-signature': ['docs/cli.md'],
   vectors: ['docs/cli.md'],
+  trigger: ['docs/mock.md'],
+  deliveries: ['docs/mock.md'],
 };
 
 const flagRows = (page: string) =>

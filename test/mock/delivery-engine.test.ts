@@ -295,3 +295,71 @@ describe('the delivery engine (fake sender, fake clock)', () => {
     expect(sender.sent.map((s) => s.url)).toEqual([records[0].url]);
   });
 });
+
+describe('resending a delivery of the journal', () => {
+  it('is a new delivery naming the old one: same event and bytes, its own attempts, signed afresh', async () => {
+    const { clock, sender, store, engine, records, emit } = setup({ retryScheduleMs: [0] });
+    const old = records[0].secret;
+    const { deliveries } = emit();
+    await clock.settle();
+    sender.sent[0].answer({ status: 503 });
+    await clock.settle();
+    const fresh = generateSecret();
+    store.replaceSecret(records[0].id, fresh, new Date(clock.now()).toISOString());
+    await clock.advance(60_000);
+    const r = engine.resend(deliveries[0]);
+    expect(r?.ok).toBe(true);
+    const resent = r!.ok ? r!.value : undefined;
+    expect(resent).toMatchObject({
+      resent_from: deliveries[0],
+      endpoint_id: records[0].id,
+      state: 'scheduled',
+      attempts: [],
+      created_at: new Date(clock.now()).toISOString(),
+    });
+    expect(resent!.id).not.toBe(deliveries[0]);
+    await clock.settle();
+    const [first, again] = sender.sent;
+    expect(again.headers['webhook-id']).toBe(first.headers['webhook-id']);
+    expect(again.body).toBe(first.body);
+    expect(again.headers['webhook-timestamp']).toBe(String(Math.floor(clock.now() / 1000)));
+    expect([verifies(old, again), verifies(fresh, again)]).toEqual([false, true]);
+    again.answer({ status: 204 });
+    await clock.settle();
+    const [newest, original] = engine.list();
+    expect(newest).toMatchObject({ id: resent!.id, state: 'succeeded', resent_from: deliveries[0] });
+    expect(newest.attempts.map((a) => a.secret_fingerprint)).toEqual([fingerprint(fresh)]);
+    // The delivery it resends is as it was: failed, its one attempt signed with the old secret.
+    expect(original).toMatchObject({ id: deliveries[0], state: 'failed' });
+    expect(original.attempts.map((a) => a.secret_fingerprint)).toEqual([fingerprint(old)]);
+    expect('resent_from' in original).toBe(false);
+  });
+
+  it('is nothing for an id the journal does not hold, and a refusal when the endpoint cannot receive it', async () => {
+    const { clock, sender, store, engine, records, emit } = setup();
+    const { deliveries } = emit();
+    await clock.settle();
+    sender.sent[0].answer({ status: 204 });
+    await clock.settle();
+    expect(engine.resend('wh_dlv_nope')).toBeUndefined();
+    store.endpoint(records[0].id)!.enabled = false;
+    expect(engine.resend(deliveries[0])).toEqual({
+      ok: false,
+      error: expect.objectContaining({
+        kind: 'invalid_input',
+        details: [{ field: 'endpoint_id', message: 'endpoint is disabled' }],
+      }),
+    });
+    store.endpoint(records[0].id)!.enabled = true;
+    store.endpoint(records[0].id)!.eventTypes = ['web.result.approved'];
+    expect(engine.resend(deliveries[0])).toEqual({
+      ok: false,
+      error: expect.objectContaining({
+        details: [{ field: 'endpoint_id', message: 'endpoint is not subscribed to kyc.result.approved' }],
+      }),
+    });
+    await clock.settle();
+    expect(engine.list()).toHaveLength(1);
+    expect(sender.sent).toHaveLength(1);
+  });
+});

@@ -24,6 +24,8 @@ import { CHECK_RECEIVER_OPTIONS } from '../../../src/cli/check-receiver';
 import { SIGN_OPTIONS } from '../../../src/cli/sign';
 import { VERIFY_SIGNATURE_OPTIONS } from '../../../src/cli/verify-signature';
 import { VECTORS_OPTIONS } from '../../../src/cli/vectors';
+import { TRIGGER_OPTIONS } from '../../../src/cli/trigger';
+import { DELIVERIES_OPTIONS } from '../../../src/cli/deliveries';
 import type { OptionSpec } from '../../../src/cli/options';
 
 export const ROOT = path.join(__dirname, '../../..');
@@ -106,6 +108,8 @@ export const COMMAND_OPTIONS: Record<string, OptionSpec[]> = {
   sign: SIGN_OPTIONS,
   'verify-signature': VERIFY_SIGNATURE_OPTIONS,
   vectors: VECTORS_OPTIONS,
+  trigger: TRIGGER_OPTIONS,
+  deliveries: DELIVERIES_OPTIONS,
 };
 
 /** Every env var any command reads. */

@@ -1,6 +1,8 @@
 # Defined before every shell sample the docs test runs (see shell.ts).
 set -euo pipefail
 MOCK_PORT="$DOCS_MOCK_PORT"
+# The mock `trigger` and `deliveries` reach by default (http://127.0.0.1:4010) is the sample's mock.
+export INKLINK_MOCK_URL="http://127.0.0.1:$MOCK_PORT"
 SERVED=()
 __args() { ARGS=(); local a; for a in "$@"; do ARGS+=("${a//:4010/:$MOCK_PORT}"); done; }
 __begin() { printf '\n@@begin %s\n' "$1"; }
@@ -40,6 +42,7 @@ __serve() {
   port=$(sed -n 's|^inklink-mock listening on http://[^:]*:\([0-9]*\).*|\1|p' "$log" | head -n 1)
   if [ -z "$port" ]; then kill "$pid" 2>/dev/null || true; echo '@@serve-failed'; return 0; fi
   MOCK_PORT=$port
+  INKLINK_MOCK_URL="http://127.0.0.1:$port"
   SERVED+=("$pid")
 }
 __stop() {

@@ -6,7 +6,8 @@
  *   and from then on the sample's port 4010 means that mock; it is stopped (SIGTERM) when the
  *   sample ends, and must exit 0 (the wait is by the clock: DOCS_SERVE_WAIT_S, 60 s, for a busy machine);
  * - `curl …` is the real curl, with the sample's port 4010 meaning the mock the test started (or the
- *   one the sample served), and the answer's status written after the body.
+ *   one the sample served), and the answer's status written after the body; for the same reason
+ *   INKLINK_MOCK_URL names that mock, the one `trigger` and `deliveries` reach without `--mock-url`.
  * Each use prints its output between markers, so the test can hold it to the sample's `# → …` notes.
  */
 import fs from 'node:fs';
