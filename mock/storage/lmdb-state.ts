@@ -29,7 +29,16 @@ import type { StateDatabase } from '../domain/committer';
 import type { ApiKeyRecord, EndpointRecord, OrganizationRecord, StateSnapshot } from '../domain/model';
 import { STATE_FORMAT, STATE_VERSION } from '../domain/snapshot';
 import { RECORD_KEY, type RecordChange, type StoredRecord } from '../domain/store';
-import { StateFileError, checkedSnapshot, fsProblem, inspectPath, looksLikeJson, readHead } from './paths';
+import { lmdbFileProblem, type LmdbFileProblem } from './lmdb-file';
+import {
+  StateFileError,
+  checkedSnapshot,
+  fsProblem,
+  inspectPath,
+  looksLikeJson,
+  openRegularFile,
+  readHead,
+} from './paths';
 
 /** Owner read and write only: the database holds the endpoints' secrets. */
 export const STATE_FILE_MODE = 0o600;
@@ -94,6 +103,24 @@ function checkDataFile(file: string, dataFile: string): void {
   }
   if (head.indexOf(LMDB_MAGIC) === -1)
     throw new StateFileError(file, 'is not an inklink-mock state database (nor a JSON state): refused, left as it is');
+  // Before LMDB maps it: a page past the end of a file cut short would be a SIGBUS, not an error.
+  const { fd, size } = openRegularFile(file, found.real, Number.MAX_SAFE_INTEGER, 'state file');
+  let problem: LmdbFileProblem | undefined;
+  try {
+    problem = lmdbFileProblem(fd, size);
+  } catch (e) {
+    throw new StateFileError(file, `cannot be read: ${fsProblem(e as NodeJS.ErrnoException)}`);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (problem?.kind === 'short') {
+    throw new StateFileError(
+      file,
+      `is not a whole inklink-mock state database (cut short: ${size} bytes, its pages need ${problem.needs}; ` +
+        'a full disk or an interrupted copy?): refused, left as it is',
+    );
+  }
+  if (problem) throw new StateFileError(file, `is a damaged state database (${problem.what}): refused, left as it is`);
 }
 
 /** Creates a file owner-only if it does not exist, and makes an existing one owner-only. */
