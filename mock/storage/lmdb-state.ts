@@ -16,13 +16,19 @@
  *   pages), so after `kill -9` the file holds the last durable transaction.
  * - Owner-only: the data file and LMDB's lock file (`PATH-lock`) are created, or changed, to 0600.
  * - One process: a second process (or a second mock in this process) on the same database refuses
- *   to start. The owner's pid is recorded in the database and checked, in a write transaction
- *   (LMDB's lock serialises it across processes), against the live processes that have the
- *   database open (LMDB's reader table), so a crashed owner never locks the file.
+ *   to start. The database is identified by what it is, the device and inode of its data file, not
+ *   by the path given: a hard link, or `DIR` beside `DIR/data.mdb`, would each get a lock file of
+ *   their own from LMDB. So before LMDB opens the data file, the process claims that identity in an
+ *   owner database of its own, `$TMPDIR/inklink-mock-UID/DEV-INO` (a small LMDB environment that
+ *   every path to the data file shares): its pid is recorded there and checked, in a write
+ *   transaction (LMDB's lock serialises it across processes), against the live processes that have
+ *   that owner database open (LMDB's reader table), so a crashed owner never locks the file. The
+ *   same claim is made in the state database itself (as before), and in this process by identity.
  * - A path that is a directory holds the database as LMDB lays it out there (`data.mdb`,
  *   `lock.mdb`); a symbolic link is followed (the database is written where it points).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { RootDatabase } from 'lmdb';
 import type { StateDatabase } from '../domain/committer';
@@ -50,7 +56,7 @@ export const DATABASE_VERSION = 1;
 /** LMDB's meta page magic (0xBEEFC0DE, little-endian), within the first page's header. */
 const LMDB_MAGIC = Buffer.from([0xde, 0xc0, 0xef, 0xbe]);
 
-/** Databases open in this process, by real path (LMDB must not open one file twice in a process). */
+/** Databases open in this process, by identity (LMDB must not open one file twice in a process). */
 const openHere = new Set<string>();
 
 export interface OpenedState {
@@ -159,6 +165,123 @@ function readerPids(db: RootDatabase): Set<number> {
 }
 
 /**
+ * Records this process as the owner of `db` (the state database, or the owner database of its
+ * identity), unless a live process that has `db` open is: then a StateFileError.
+ */
+function claim(db: RootDatabase, file: string, openedAs: Opened): void {
+  db.get(OWNER_KEY); // a read: this process now has its entry in the reader table
+  const readers = readerPids(db);
+  db.transactionSync(() => {
+    const owner = db.get(OWNER_KEY) as { pid?: unknown; path?: unknown; data?: unknown } | undefined;
+    const pid = typeof owner?.pid === 'number' ? owner.pid : undefined;
+    if (
+      pid !== undefined &&
+      pid !== process.pid &&
+      isAlive(pid) &&
+      readers.has(pid) &&
+      (openedAs.identity === undefined || sameFile(owner?.data, openedAs.identity))
+    ) {
+      const elsewhere =
+        typeof owner?.path === 'string' && owner.path !== openedAs.path
+          ? ` (it has this database open as ${owner.path}: the same file under another name)`
+          : '';
+      throw new StateFileError(
+        file,
+        `is in use by another inklink-mock process (pid ${pid}): stop it first, or use another ` +
+          `--state-file${elsewhere}`,
+      );
+    }
+    db.putSync(OWNER_KEY, {
+      pid: process.pid,
+      path: openedAs.path,
+      data: openedAs.dataFile,
+      since: new Date().toISOString(),
+    });
+  });
+}
+
+/** How this process opens a database: the path given, its data file, and (for the owner database) its identity. */
+interface Opened {
+  path: string;
+  dataFile: string;
+  identity?: string;
+}
+
+/**
+ * True when the owner's data file is still the file of this identity. A process that kept a
+ * database open after its file was removed holds another file, whose inode a new one may reuse.
+ */
+function sameFile(dataFile: unknown, identity: string): boolean {
+  if (typeof dataFile !== 'string') return true;
+  try {
+    return fileIdentity(dataFile) === identity;
+  } catch {
+    return false;
+  }
+}
+
+function fileIdentity(file: string): string {
+  const st = fs.statSync(file, { bigint: true });
+  return `${st.dev}-${st.ino}`;
+}
+
+/** Gives up ownership of `db` if this process has it; a failure is left to the next start. */
+function release(db: RootDatabase): void {
+  try {
+    const owner = db.get(OWNER_KEY) as { pid?: number } | undefined;
+    if (owner?.pid === process.pid) db.transactionSync(() => db.removeSync(OWNER_KEY));
+  } catch {
+    // A full disk may refuse even this: the next start sees the pid is gone.
+  }
+}
+
+/** What the data file is, whatever the path to it: its device and inode. */
+function identityOf(dataFile: string, file: string): string {
+  try {
+    return fileIdentity(dataFile);
+  } catch (e) {
+    throw new StateFileError(file, `cannot be read: ${fsProblem(e as NodeJS.ErrnoException)}`);
+  }
+}
+
+/**
+ * The owner database of a data file's identity: `$TMPDIR/inklink-mock-UID/DEV-INO` (and its
+ * `-lock`), in a directory only this user may use. Opened, checked and claimed; the caller closes it.
+ */
+function claimIdentity(identity: string, file: string, openedAs: Opened): RootDatabase {
+  const dir = path.join(os.tmpdir(), `inklink-mock-${process.getuid?.() ?? 'user'}`);
+  const owners = path.join(dir, identity);
+  const problem = (why: string) =>
+    new StateFileError(file, `cannot be claimed for this process: its owner file ${owners} ${why}`);
+  try {
+    fs.mkdirSync(dir, { mode: 0o700, recursive: true });
+  } catch (e) {
+    throw problem(`cannot be made: ${fsProblem(e as NodeJS.ErrnoException)}`);
+  }
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid()) || st.mode & 0o077)
+    throw problem(`lies in ${dir}, which is not a directory of this user's alone (mode 0700): remove it`);
+  checkDataFile(owners, owners);
+  ownerOnly(owners, owners);
+  ownerOnly(`${owners}-lock`, owners);
+  let db: RootDatabase;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: lmdb loads only with --state-file
+    const { open } = require('lmdb') as typeof import('lmdb');
+    db = open({ path: owners, noSubdir: true, overlappingSync: false });
+  } catch (e) {
+    throw problem(`cannot be opened: ${fsProblem(e as NodeJS.ErrnoException)}`);
+  }
+  try {
+    claim(db, file, { ...openedAs, identity });
+    return db;
+  } catch (e) {
+    void db.close();
+    throw e;
+  }
+}
+
+/**
  * A record as stored: the record and its place in the order records were added (the database is
  * ordered by key; the state lists records in the order they were made, as the mock did in memory).
  */
@@ -176,7 +299,10 @@ export class LmdbStateDatabase implements StateDatabase {
   private constructor(
     private readonly db: RootDatabase,
     readonly file: string,
-    private readonly realPath: string,
+    /** The data file's identity (device and inode), as `openHere` holds it. */
+    private readonly identity: string,
+    /** The owner database of that identity, claimed by this process. */
+    private readonly owners: RootDatabase,
   ) {}
 
   /**
@@ -186,46 +312,36 @@ export class LmdbStateDatabase implements StateDatabase {
   static open(file: string): OpenedState {
     const files = filesOf(file);
     checkDataFile(file, files.dataFile);
-    if (openHere.has(files.dataFile))
-      throw new StateFileError(file, 'is already open in this process: one mock per state file');
     ownerOnly(files.dataFile, file);
-    ownerOnly(files.lockFile, file);
+    // The data file exists now: what it is decides, not the path to it.
+    const identity = identityOf(files.dataFile, file);
+    if (openHere.has(identity))
+      throw new StateFileError(file, 'is already open in this process: one mock per state file');
+    const openedAs = { path: path.resolve(file), dataFile: files.dataFile };
+    // Before LMDB opens the data file: another process may have it open through another lock file.
+    const owners = claimIdentity(identity, file, openedAs);
     let db: RootDatabase;
     try {
+      ownerOnly(files.lockFile, file);
       // Loaded here, not at module load: only --state-file needs it.
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: lmdb loads only with --state-file
       const { open } = require('lmdb') as typeof import('lmdb');
       db = open({ path: files.lmdbPath, noSubdir: !files.directory, overlappingSync: false });
     } catch (e) {
+      release(owners);
+      void owners.close();
+      if (e instanceof StateFileError) throw e;
       throw new StateFileError(file, `cannot be opened as a database: ${fsProblem(e as NodeJS.ErrnoException)}`);
     }
-    const database = new LmdbStateDatabase(db, file, files.dataFile);
-    openHere.add(files.dataFile);
+    const database = new LmdbStateDatabase(db, file, identity, owners);
+    openHere.add(identity);
     try {
-      database.claim();
+      claim(db, file, openedAs);
       return { database, snapshot: database.read() };
     } catch (e) {
       void database.close();
       throw e;
     }
-  }
-
-  /** Records this process as the database's owner, unless a live process is. */
-  private claim(): void {
-    const db = this.db;
-    db.get(META_KEY); // a read: this process now has its entry in the reader table
-    const readers = readerPids(db);
-    db.transactionSync(() => {
-      const owner = db.get(OWNER_KEY) as { pid?: unknown } | undefined;
-      const pid = typeof owner?.pid === 'number' ? owner.pid : undefined;
-      if (pid !== undefined && pid !== process.pid && isAlive(pid) && readers.has(pid)) {
-        throw new StateFileError(
-          this.file,
-          `is in use by another inklink-mock process (pid ${pid}): stop it first, or use another --state-file`,
-        );
-      }
-      db.putSync(OWNER_KEY, { pid: process.pid, since: new Date().toISOString() });
-    });
   }
 
   /** The state in the database, checked record by record; undefined when the database is new. */
@@ -329,16 +445,17 @@ export class LmdbStateDatabase implements StateDatabase {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    try {
-      const owner = this.db.get(OWNER_KEY) as { pid?: number } | undefined;
-      if (owner?.pid === process.pid) this.db.transactionSync(() => this.db.removeSync(OWNER_KEY));
-    } catch {
-      // A full disk may refuse even this: the next start sees the pid is gone.
-    }
+    release(this.db);
     try {
       await this.db.close();
     } finally {
-      openHere.delete(this.realPath);
+      // The identity is given back last: until the state database is closed, it is this process's.
+      release(this.owners);
+      try {
+        await this.owners.close();
+      } finally {
+        openHere.delete(this.identity);
+      }
     }
   }
 }
