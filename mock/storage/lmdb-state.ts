@@ -18,11 +18,11 @@
  * - One process: a second process (or a second mock in this process) on the same database refuses
  *   to start. The database is identified by what it is, the device and inode of its data file, not
  *   by the path given: a hard link, or `DIR` beside `DIR/data.mdb`, would each get a lock file of
- *   their own from LMDB. So before LMDB opens the data file, the process claims that identity in an
- *   owner database of its own, `$TMPDIR/inklink-mock-UID/DEV-INO` (a small LMDB environment that
- *   every path to the data file shares): its pid is recorded there and checked, in a write
+ *   their own from LMDB. So before LMDB opens the data file, the process claims that identity in the
+ *   user's owner database, `$TMPDIR/inklink-mock-UID/owners` (a small LMDB environment every mock of
+ *   the user shares, one record per identity): its pid is recorded there and checked, in a write
  *   transaction (LMDB's lock serialises it across processes), against the live processes that have
- *   that owner database open (LMDB's reader table), so a crashed owner never locks the file. The
+ *   the owner database open (LMDB's reader table), so a crashed owner never locks the file. The
  *   same claim is made in the state database itself (as before), and in this process by identity.
  * - A path that is a directory holds the database as LMDB lays it out there (`data.mdb`,
  *   `lock.mdb`); a symbolic link is followed (the database is written where it points).
@@ -164,47 +164,71 @@ function readerPids(db: RootDatabase): Set<number> {
   return pids;
 }
 
+/** How this process opens a database: the path given, and its data file. */
+interface Opened {
+  path: string;
+  dataFile: string;
+}
+
+interface OwnerRecord {
+  pid?: unknown;
+  path?: unknown;
+  data?: unknown;
+}
+
+/** True when the process `pid` is alive and has `db` open (it is in the reader table `readers`). */
+function holds(pid: unknown, readers: ReadonlySet<number>): pid is number {
+  return typeof pid === 'number' && pid !== process.pid && isAlive(pid) && readers.has(pid);
+}
+
+function inUse(file: string, owner: OwnerRecord & { pid: number }, openedAs: Opened): StateFileError {
+  const elsewhere =
+    typeof owner.path === 'string' && owner.path !== openedAs.path
+      ? ` (it has this database open as ${owner.path}: the same file under another name)`
+      : '';
+  return new StateFileError(
+    file,
+    `is in use by another inklink-mock process (pid ${owner.pid}): stop it first, or use another ` +
+      `--state-file${elsewhere}`,
+  );
+}
+
 /**
- * Records this process as the owner of `db` (the state database, or the owner database of its
- * identity), unless a live process that has `db` open is: then a StateFileError.
+ * Records this process as the owner of the state database `db`, unless a live process that has it
+ * open is: then a StateFileError.
  */
 function claim(db: RootDatabase, file: string, openedAs: Opened): void {
   db.get(OWNER_KEY); // a read: this process now has its entry in the reader table
   const readers = readerPids(db);
   db.transactionSync(() => {
-    const owner = db.get(OWNER_KEY) as { pid?: unknown; path?: unknown; data?: unknown } | undefined;
-    const pid = typeof owner?.pid === 'number' ? owner.pid : undefined;
-    if (
-      pid !== undefined &&
-      pid !== process.pid &&
-      isAlive(pid) &&
-      readers.has(pid) &&
-      (openedAs.identity === undefined || sameFile(owner?.data, openedAs.identity))
-    ) {
-      const elsewhere =
-        typeof owner?.path === 'string' && owner.path !== openedAs.path
-          ? ` (it has this database open as ${owner.path}: the same file under another name)`
-          : '';
-      throw new StateFileError(
-        file,
-        `is in use by another inklink-mock process (pid ${pid}): stop it first, or use another ` +
-          `--state-file${elsewhere}`,
-      );
-    }
-    db.putSync(OWNER_KEY, {
-      pid: process.pid,
-      path: openedAs.path,
-      data: openedAs.dataFile,
-      since: new Date().toISOString(),
-    });
+    const owner = db.get(OWNER_KEY) as OwnerRecord | undefined;
+    if (owner && holds(owner.pid, readers)) throw inUse(file, { ...owner, pid: owner.pid }, openedAs);
+    db.putSync(OWNER_KEY, { pid: process.pid, path: openedAs.path, since: new Date().toISOString() });
   });
 }
 
-/** How this process opens a database: the path given, its data file, and (for the owner database) its identity. */
-interface Opened {
-  path: string;
-  dataFile: string;
-  identity?: string;
+/** Gives up `key` of `db` if this process has it; a failure is left to the next start. */
+function release(db: RootDatabase, key: string): void {
+  try {
+    const owner = db.get(key) as { pid?: number } | undefined;
+    if (owner?.pid === process.pid) db.transactionSync(() => db.removeSync(key));
+  } catch {
+    // A full disk may refuse even this: the next start sees the pid is gone.
+  }
+}
+
+/** What a file is, whatever the path to it: its device and inode. */
+function fileIdentity(file: string): string {
+  const st = fs.statSync(file, { bigint: true });
+  return `${st.dev}-${st.ino}`;
+}
+
+function identityOf(dataFile: string, file: string): string {
+  try {
+    return fileIdentity(dataFile);
+  } catch (e) {
+    throw new StateFileError(file, `cannot be read: ${fsProblem(e as NodeJS.ErrnoException)}`);
+  }
 }
 
 /**
@@ -220,39 +244,22 @@ function sameFile(dataFile: unknown, identity: string): boolean {
   }
 }
 
-function fileIdentity(file: string): string {
-  const st = fs.statSync(file, { bigint: true });
-  return `${st.dev}-${st.ino}`;
-}
-
-/** Gives up ownership of `db` if this process has it; a failure is left to the next start. */
-function release(db: RootDatabase): void {
-  try {
-    const owner = db.get(OWNER_KEY) as { pid?: number } | undefined;
-    if (owner?.pid === process.pid) db.transactionSync(() => db.removeSync(OWNER_KEY));
-  } catch {
-    // A full disk may refuse even this: the next start sees the pid is gone.
-  }
-}
-
-/** What the data file is, whatever the path to it: its device and inode. */
-function identityOf(dataFile: string, file: string): string {
-  try {
-    return fileIdentity(dataFile);
-  } catch (e) {
-    throw new StateFileError(file, `cannot be read: ${fsProblem(e as NodeJS.ErrnoException)}`);
-  }
-}
-
 /**
- * The owner database of a data file's identity: `$TMPDIR/inklink-mock-UID/DEV-INO` (and its
- * `-lock`), in a directory only this user may use. Opened, checked and claimed; the caller closes it.
+ * The owner database: `$TMPDIR/inklink-mock-UID/owners` (and its `-lock`), in a directory only this
+ * user may use, one record per claimed identity. Every mock of this process shares one handle (LMDB
+ * must not open one file twice in a process); the last to close it closes it.
  */
-function claimIdentity(identity: string, file: string, openedAs: Opened): RootDatabase {
+let ownerDatabase: { db: RootDatabase; users: number } | undefined;
+
+function openOwners(file: string): RootDatabase {
+  if (ownerDatabase) {
+    ownerDatabase.users++;
+    return ownerDatabase.db;
+  }
   const dir = path.join(os.tmpdir(), `inklink-mock-${process.getuid?.() ?? 'user'}`);
-  const owners = path.join(dir, identity);
+  const owners = path.join(dir, 'owners');
   const problem = (why: string) =>
-    new StateFileError(file, `cannot be claimed for this process: its owner file ${owners} ${why}`);
+    new StateFileError(file, `cannot be claimed for this process: the owner database ${owners} ${why}`);
   try {
     fs.mkdirSync(dir, { mode: 0o700, recursive: true });
   } catch (e) {
@@ -269,16 +276,61 @@ function claimIdentity(identity: string, file: string, openedAs: Opened): RootDa
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: lmdb loads only with --state-file
     const { open } = require('lmdb') as typeof import('lmdb');
     db = open({ path: owners, noSubdir: true, overlappingSync: false });
+    db.get(''); // a read: this process now has its entry in the reader table
   } catch (e) {
     throw problem(`cannot be opened: ${fsProblem(e as NodeJS.ErrnoException)}`);
   }
+  ownerDatabase = { db, users: 1 };
+  return db;
+}
+
+function closeOwners(): Promise<void> {
+  if (!ownerDatabase || --ownerDatabase.users > 0) return Promise.resolve();
+  const { db } = ownerDatabase;
+  ownerDatabase = undefined;
+  return db.close();
+}
+
+/**
+ * Claims the data file's identity for this process in the owner database, before LMDB opens the
+ * data file (another process may have it open under another name, through a lock file of its
+ * own), unless a live process that has the owner database open holds it. Records of processes
+ * that are gone are removed on the way.
+ */
+function claimIdentity(identity: string, file: string, openedAs: Opened): void {
+  const db = openOwners(file);
+  const key = `owner:${identity}`;
   try {
-    claim(db, file, { ...openedAs, identity });
-    return db;
+    const readers = readerPids(db);
+    db.transactionSync(() => {
+      for (const { key: k, value } of db.getRange()) {
+        const pid = (value as OwnerRecord | undefined)?.pid;
+        if (k !== key && pid !== process.pid && !holds(pid, readers)) db.removeSync(k);
+      }
+      const owner = db.get(key) as OwnerRecord | undefined;
+      if (owner && holds(owner.pid, readers) && sameFile(owner.data, identity))
+        throw inUse(file, { ...owner, pid: owner.pid }, openedAs);
+      db.putSync(key, {
+        pid: process.pid,
+        path: openedAs.path,
+        data: openedAs.dataFile,
+        since: new Date().toISOString(),
+      });
+    });
   } catch (e) {
-    void db.close();
-    throw e;
+    void closeOwners();
+    if (e instanceof StateFileError) throw e;
+    throw new StateFileError(
+      file,
+      `cannot be claimed for this process: ${fsProblem(e as NodeJS.ErrnoException)} in the owner database`,
+    );
   }
+}
+
+/** Gives the identity back and lets go of the owner database. */
+async function releaseIdentity(identity: string): Promise<void> {
+  if (ownerDatabase) release(ownerDatabase.db, `owner:${identity}`);
+  await closeOwners();
 }
 
 /**
@@ -301,8 +353,6 @@ export class LmdbStateDatabase implements StateDatabase {
     readonly file: string,
     /** The data file's identity (device and inode), as `openHere` holds it. */
     private readonly identity: string,
-    /** The owner database of that identity, claimed by this process. */
-    private readonly owners: RootDatabase,
   ) {}
 
   /**
@@ -319,7 +369,7 @@ export class LmdbStateDatabase implements StateDatabase {
       throw new StateFileError(file, 'is already open in this process: one mock per state file');
     const openedAs = { path: path.resolve(file), dataFile: files.dataFile };
     // Before LMDB opens the data file: another process may have it open through another lock file.
-    const owners = claimIdentity(identity, file, openedAs);
+    claimIdentity(identity, file, openedAs);
     let db: RootDatabase;
     try {
       ownerOnly(files.lockFile, file);
@@ -328,12 +378,11 @@ export class LmdbStateDatabase implements StateDatabase {
       const { open } = require('lmdb') as typeof import('lmdb');
       db = open({ path: files.lmdbPath, noSubdir: !files.directory, overlappingSync: false });
     } catch (e) {
-      release(owners);
-      void owners.close();
+      void releaseIdentity(identity);
       if (e instanceof StateFileError) throw e;
       throw new StateFileError(file, `cannot be opened as a database: ${fsProblem(e as NodeJS.ErrnoException)}`);
     }
-    const database = new LmdbStateDatabase(db, file, identity, owners);
+    const database = new LmdbStateDatabase(db, file, identity);
     openHere.add(identity);
     try {
       claim(db, file, openedAs);
@@ -445,14 +494,13 @@ export class LmdbStateDatabase implements StateDatabase {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    release(this.db);
+    release(this.db, OWNER_KEY);
     try {
       await this.db.close();
     } finally {
       // The identity is given back last: until the state database is closed, it is this process's.
-      release(this.owners);
       try {
-        await this.owners.close();
+        await releaseIdentity(this.identity);
       } finally {
         openHere.delete(this.identity);
       }
