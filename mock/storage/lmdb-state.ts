@@ -266,7 +266,7 @@ function openOwners(file: string): RootDatabase {
     throw problem(`cannot be made: ${fsProblem(e as NodeJS.ErrnoException)}`);
   }
   const st = fs.lstatSync(dir);
-  if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid()) || st.mode & 0o077)
+  if (!st.isDirectory() || (process.getuid && (st.uid !== process.getuid() || st.mode & 0o077)))
     throw problem(`lies in ${dir}, which is not a directory of this user's alone (mode 0700): remove it`);
   checkDataFile(owners, owners);
   ownerOnly(owners, owners);

@@ -242,6 +242,33 @@ describe('serve --state-file (a database)', () => {
       },
     );
 
+    it('the owner database: in a directory of the user alone (else refused, named), its record given back at exit', async () => {
+      const tmp = path.join(dir, 'tmp');
+      const owners = path.join(tmp, `inklink-mock-${process.getuid!()}`);
+      fs.mkdirSync(owners, { recursive: true, mode: 0o755 });
+      fs.chmodSync(owners, 0o755);
+      const file = path.join(dir, 'state.db');
+      const refused = await runCli(['serve', '--port', '0', '--state-file', file], { TMPDIR: tmp });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `state file ${file}: cannot be claimed for this process: the owner database ${owners}/owners lies in ` +
+          `${owners}, which is not a directory of this user's alone (mode 0700): remove it`,
+      );
+      fs.rmSync(owners, { recursive: true });
+      const run = await startCli(['--port', '0', '--state-file', file], { TMPDIR: tmp });
+      expect(fs.statSync(owners).mode & 0o777).toBe(0o700);
+      expect(fs.readdirSync(owners).sort()).toEqual(['owners', 'owners-lock']);
+      expect(await run.stop()).toBe(0);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as the mock loads lmdb
+      const { open } = require('lmdb') as typeof import('lmdb');
+      const db = open({ path: path.join(owners, 'owners'), noSubdir: true, readOnly: true, overlappingSync: false });
+      try {
+        expect([...db.getKeys()]).toEqual([]);
+      } finally {
+        await db.close();
+      }
+    });
+
     it('a hard link in this process is refused too; after the owner is killed, the hard link takes over', async () => {
       const file = path.join(dir, 'state.db');
       const link = path.join(dir, 'hard.db');
