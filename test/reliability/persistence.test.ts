@@ -242,7 +242,7 @@ describe('serve --state-file (a database)', () => {
       },
     );
 
-    it('the owner database: in a directory of the user alone (else refused, named), its record given back at exit', async () => {
+    it('the owner database: in a directory of the user alone (else refused), its record given back', async () => {
       const tmp = path.join(dir, 'tmp');
       const owners = path.join(tmp, `inklink-mock-${process.getuid!()}`);
       fs.mkdirSync(owners, { recursive: true, mode: 0o755 });
