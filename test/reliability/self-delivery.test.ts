@@ -7,6 +7,9 @@
  *   that resolves to it) is closed before a byte is sent, and journalled as refused;
  * - a control request carrying webhook headers is refused.
  * A receiver on 127.0.0.1 at another port is not the mock and keeps receiving.
+ * Issue 22, point 2: the IPv6 spellings of the local host (`[::]`, `[::1]`, uncompressed,
+ * IPv4-compatible, -mapped, -translated) are refused too, by a mock on 127.0.0.1 and by a
+ * dual-stack one on `::`, whatever the listener's family.
  */
 import net from 'node:net';
 import { createMockServer } from '../../mock/server';
