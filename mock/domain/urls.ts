@@ -1,4 +1,5 @@
 /** Endpoint URLs as the mock shows them. */
+import { embeddedIpv4, normalizeIp } from '../../core/ip';
 
 /** The URL without `user:pass@`: credentials in an endpoint URL are shown nowhere but in the create answer. */
 export function withoutCredentials(url: string): string {
@@ -13,17 +14,24 @@ export function withoutCredentials(url: string): string {
   }
 }
 
+/** The local host's loopback and unspecified addresses, of both families. */
+const LOCAL_HOST = ['127.0.0.1', '0.0.0.0', '::1', '::'];
+
 /**
  * Where the mock itself can be reached: a URL or a connected address that reaches it gets no
  * delivery, because a delivery would drive the mock's own API (an endpoint whose URL is
  * `http://127.0.0.1:4010/__mock/reset` once reset the whole mock). Built from the address the
  * server listens on (and, for a wildcard bind, the machine's interface addresses).
  *
- * The rule (docs/security.md): the port is the mock's, and the host is an address the mock listens
- * on, in any spelling the URL parser accepts (`127.1`, `0x7f000001`, `2130706433`,
- * `[::ffff:127.0.0.1]`, with or without `user:pass@`), a loopback name (`localhost`,
- * `*.localhost`) that resolves to one, or the unspecified address (`0`, `0.0.0.0`, `[::]`), which
- * connects to the local host. A receiver on 127.0.0.1 at another port is not the mock.
+ * The rule (docs/security.md): the port is the mock's, and the host is the local host's loopback or
+ * unspecified address of either family (`127.0.0.1`, `::1`, `0.0.0.0`, `::`, whatever family the
+ * mock listens on: a dual-stack listener on `::` is reached by both), the address the mock listens
+ * on, a loopback name (`localhost`, `*.localhost`), or, for a wildcard bind, any loopback address and
+ * any interface address. Addresses are compared as bytes (node:net validates them), so every
+ * spelling counts: the URL parser's (`127.1`, `0x7f000001`, `2130706433`), IPv6 with or without
+ * `::` compression (`[0:0:0:0:0:0:0:1]`), and IPv4 embedded in IPv6 (mapped `[::ffff:127.0.0.1]`,
+ * compatible `[::127.0.0.1]`, translated `[::ffff:0:127.0.0.1]`). A receiver on 127.0.0.1 at
+ * another port is not the mock.
  */
 export class SelfAddress {
   private readonly wildcard: boolean;
@@ -38,22 +46,21 @@ export class SelfAddress {
     readonly port: number,
     interfaces: readonly string[] = [],
   ) {
-    const b = normalizeIp(bound);
+    const b = selfForm(bound);
     this.wildcard = b === '0.0.0.0' || b === '::';
-    const set = new Set<string>([b]);
-    if (this.wildcard) for (const a of interfaces) set.add(normalizeIp(a));
-    // Connecting to the unspecified address reaches the loopback address of its family.
-    if (b === '127.0.0.1') set.add('0.0.0.0');
-    if (b === '::1') set.add('::');
+    // Connecting to the unspecified address reaches the loopback address of its family, and a
+    // dual-stack listener answers both families: the local host's own addresses always count.
+    const set = new Set<string>([b, ...LOCAL_HOST]);
+    if (this.wildcard) for (const a of interfaces) set.add(selfForm(a));
     this.addresses = set;
   }
 
   /** True when a connection to `ip`:`port` reaches the mock. */
   isSelf(ip: string, port: number): boolean {
     if (port !== this.port) return false;
-    const a = normalizeIp(ip);
+    const a = selfForm(ip);
     if (this.addresses.has(a)) return true;
-    return this.wildcard && (isLoopbackIp(a) || a === '0.0.0.0' || a === '::');
+    return this.wildcard && isLoopbackIp(a);
   }
 
   /** True when a delivery to this URL would reach the mock. */
@@ -75,18 +82,12 @@ export class SelfAddress {
   }
 }
 
-/** An IP address in one spelling: lower case, no brackets, IPv4-mapped IPv6 as IPv4. */
-export function normalizeIp(ip: string): string {
-  const a = ip.replace(/^\[|\]$/g, '').toLowerCase();
-  const mapped = /^(?:0{0,4}:){0,4}:?(?:0{0,4}:)?ffff:(.+)$/.exec(a);
-  if (!mapped) return a === '0:0:0:0:0:0:0:1' ? '::1' : a;
-  const tail = mapped[1];
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(tail)) return tail;
-  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(tail);
-  if (!hex) return a;
-  const hi = parseInt(hex[1], 16);
-  const lo = parseInt(hex[2], 16);
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+/**
+ * The form the self check compares: `normalizeIp`, and IPv4 embedded in IPv6 in any of its forms
+ * (IPv4-compatible `::a.b.c.d`, IPv4-translated `::ffff:0:a.b.c.d`) as IPv4; `::` and `::1` stay.
+ */
+function selfForm(ip: string): string {
+  return embeddedIpv4(normalizeIp(ip));
 }
 
 function isLoopbackIp(a: string): boolean {

@@ -14,7 +14,7 @@ import type { RequestJournal } from '../domain/request-journal';
 import { UI_PAGE, redirectToDashboard, type DashboardFiles } from './dashboard';
 import type { OperationContext } from './dispatch';
 import { matchContentType } from '../../core/media-type';
-import { normalizeIp } from '../domain/urls';
+import { normalizeIp } from '../../core/ip';
 import { validBody } from './public-api';
 import type { Responder } from './respond';
 import type { StreamHub } from './stream';

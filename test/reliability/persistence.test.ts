@@ -163,6 +163,130 @@ describe('serve --state-file (a database)', () => {
     },
   );
 
+  describe('the same database under another name is the same database (issue 22, point 7)', () => {
+    // A hard link, or DIR beside DIR/data.mdb, gets a lock file of its own from LMDB: both mocks
+    // started, one died with SIGSEGV, and acknowledged rotations were lost. The data file's device
+    // and inode decide now.
+    const cases: [string, (dir: string) => { first: string; second: string }][] = [
+      [
+        'a hard link to the database',
+        (d) => {
+          const first = path.join(d, 'state.db');
+          fs.writeFileSync(first, '');
+          fs.mkdirSync(path.join(d, 'elsewhere'));
+          const second = path.join(d, 'elsewhere', 'hard.db');
+          fs.linkSync(first, second);
+          return { first, second };
+        },
+      ],
+      [
+        'DIR first, then DIR/data.mdb',
+        (d) => {
+          fs.mkdirSync(path.join(d, 'state'));
+          return { first: path.join(d, 'state'), second: path.join(d, 'state', 'data.mdb') };
+        },
+      ],
+      [
+        'DIR/data.mdb first, then DIR',
+        (d) => {
+          fs.mkdirSync(path.join(d, 'state'));
+          return { first: path.join(d, 'state', 'data.mdb'), second: path.join(d, 'state') };
+        },
+      ],
+    ];
+    it.each(cases)(
+      '%s: the second process is refused, naming the owner and its path; the first keeps every rotation',
+      async (_what, make) => {
+        const { first, second } = make(dir);
+        const endpoint = seeded[0].endpoints[0].id;
+        const owner1 = await startServe(first);
+        try {
+          const before = fs.readdirSync(path.dirname(second)).sort();
+          const r = await runCli(['serve', '--port', '0', '--state-file', second]);
+          expect(r.code).toBe(1);
+          expect(r.stdout).toBe('');
+          expect(r.stderr.trim().split('\n')).toEqual([
+            `inklink-mock serve: state file ${second}: is in use by another inklink-mock process ` +
+              `(pid ${owner1.child.pid}): stop it first, or use another --state-file (it has this database open ` +
+              `as ${first}: the same file under another name)`,
+          ]);
+          // Refused before LMDB opened anything: no lock file of its own beside the second name.
+          expect(fs.readdirSync(path.dirname(second)).sort()).toEqual(before);
+          // A mock in this (the test's) process is refused the same way.
+          expect(() => createMockServer({ stateFile: second, logLevel: 'silent' })).toThrow(
+            new RegExp(`is in use by another inklink-mock process \\(pid ${owner1.child.pid}\\)`),
+          );
+          // The first never stopped: its rotations are answered and kept.
+          let secret = '';
+          for (let i = 0; i < 3; i++) {
+            const res = await call(owner1.url, 'POST', `/webhook/endpoints/${endpoint}/rotate-secret`, {
+              headers: { 'api-key': owner() },
+            });
+            expect(res.status).toBe(200);
+            secret = res.json.secret;
+          }
+          expect(await owner1.stop()).toBe(0);
+          // Stopped, it gives the database back: the second name opens it, with the last rotation.
+          const next = await startServe(second);
+          try {
+            const state = (await call(next.url, 'GET', '/__mock/state')).json;
+            const e = state.organizations[0].endpoints.find((x: any) => x.id === endpoint);
+            expect(e.rotations).toBe(3);
+            expect(e.secret_fingerprint).toBe(fp(secret));
+          } finally {
+            await next.stop();
+          }
+        } finally {
+          if (owner1.child.exitCode === null) await owner1.stop();
+        }
+      },
+    );
+
+    it('the owner database: in a directory of the user alone (else refused), its record given back', async () => {
+      const tmp = path.join(dir, 'tmp');
+      const owners = path.join(tmp, `inklink-mock-${process.getuid!()}`);
+      fs.mkdirSync(owners, { recursive: true, mode: 0o755 });
+      fs.chmodSync(owners, 0o755);
+      const file = path.join(dir, 'state.db');
+      const refused = await runCli(['serve', '--port', '0', '--state-file', file], { TMPDIR: tmp });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `state file ${file}: cannot be claimed for this process: the owner database ${owners}/owners lies in ` +
+          `${owners}, which is not a directory of this user's alone (mode 0700): remove it`,
+      );
+      fs.rmSync(owners, { recursive: true });
+      const run = await startCli(['--port', '0', '--state-file', file], { TMPDIR: tmp });
+      expect(fs.statSync(owners).mode & 0o777).toBe(0o700);
+      expect(fs.readdirSync(owners).sort()).toEqual(['owners', 'owners-lock']);
+      expect(await run.stop()).toBe(0);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as the mock loads lmdb
+      const { open } = require('lmdb') as typeof import('lmdb');
+      const db = open({ path: path.join(owners, 'owners'), noSubdir: true, readOnly: true, overlappingSync: false });
+      try {
+        expect([...db.getKeys()]).toEqual([]);
+      } finally {
+        await db.close();
+      }
+    });
+
+    it('a hard link in this process is refused too; after the owner is killed, the hard link takes over', async () => {
+      const file = path.join(dir, 'state.db');
+      const link = path.join(dir, 'hard.db');
+      const a = createMockServer({ stateFile: file, logLevel: 'silent' });
+      fs.linkSync(file, link);
+      expect(() => createMockServer({ stateFile: link, logLevel: 'silent' })).toThrow(
+        /is already open in this process/,
+      );
+      await a.close();
+      const run = await startServe(file);
+      run.child.kill('SIGKILL');
+      await new Promise((r) => run.child.once('exit', r));
+      // The owner died without giving the database back: its pid is gone from the owner database.
+      const b = createMockServer({ stateFile: link, logLevel: 'silent' });
+      await b.close();
+    });
+  });
+
   it('a second mock on the same database in one process is refused; closing the first frees it', async () => {
     const file = path.join(dir, 'state.db');
     const a = createMockServer({ stateFile: file, logLevel: 'silent' });

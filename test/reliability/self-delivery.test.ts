@@ -7,6 +7,9 @@
  *   that resolves to it) is closed before a byte is sent, and journalled as refused;
  * - a control request carrying webhook headers is refused.
  * A receiver on 127.0.0.1 at another port is not the mock and keeps receiving.
+ * Issue 22, point 2: the IPv6 spellings of the local host (`[::]`, `[::1]`, uncompressed,
+ * IPv4-compatible, -mapped, -translated) are refused too, by a mock on 127.0.0.1 and by a
+ * dual-stack one on `::`, whatever the listener's family.
  */
 import net from 'node:net';
 import { createMockServer } from '../../mock/server';
@@ -24,24 +27,50 @@ beforeAll(async () => {
 });
 afterAll(() => m.close());
 
+/** Creating and seeding an endpoint at `url` is refused on `url`, and the state is unchanged. */
+async function expectRefusedAtCreate(t: TestMock, url: string, control: Record<string, string> = {}) {
+  const before = (await call(t.url, 'GET', '/__mock/state', { headers: control })).text;
+  const created = await call(t.url, 'POST', '/webhook/endpoints', {
+    headers: { 'api-key': t.key('admin') },
+    body: { url },
+  });
+  expectEnvelope(created, 400, 'VALIDATION_ERROR');
+  expect(created.json.error.details).toEqual([
+    { field: 'url', message: expect.stringMatching(/must not reach the mock itself/) },
+  ]);
+  const seeded = await call(t.url, 'POST', '/__mock/endpoints', {
+    headers: control,
+    body: { organization_id: t.mock.seeded[0].id, url },
+  });
+  expectEnvelope(seeded, 400, 'VALIDATION_ERROR');
+  expect(seeded.json.error.details.map((d: any) => d.field)).toContain('url');
+  expect((await call(t.url, 'GET', '/__mock/state', { headers: control })).text).toBe(before);
+}
+
+const SPELLINGS = selfSpellings(0).map((_, i) => i);
+
 describe('create and seeding refuse a URL that reaches the mock', () => {
-  it.each([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])('spelling %i: 400 on url, nothing created', async (i) => {
-    const url = selfSpellings(port)[i];
-    const before = (await call(m.url, 'GET', '/__mock/state')).text;
-    const created = await call(m.url, 'POST', '/webhook/endpoints', {
-      headers: { 'api-key': m.key('admin') },
-      body: { url },
+  it.each(SPELLINGS)('a mock on 127.0.0.1, spelling %i: 400 on url, nothing created', async (i) => {
+    await expectRefusedAtCreate(m, selfSpellings(port)[i]);
+  });
+
+  describe('a dual-stack mock on ::, reached by both families', () => {
+    let dual: TestMock;
+    let dualPort: number;
+    const control = { authorization: 'Bearer dual-token' };
+    beforeAll(async () => {
+      dual = await startMock({ host: '::', controlToken: 'dual-token' });
+      dualPort = Number(new URL(dual.url).port);
     });
-    expectEnvelope(created, 400, 'VALIDATION_ERROR');
-    expect(created.json.error.details).toEqual([
-      { field: 'url', message: expect.stringMatching(/must not reach the mock itself/) },
-    ]);
-    const seeded = await call(m.url, 'POST', '/__mock/endpoints', {
-      body: { organization_id: m.mock.seeded[0].id, url },
+    afterAll(() => dual.close());
+
+    it('it listens on ::', () => {
+      expect(new URL(dual.url).hostname).toBe('[::]');
     });
-    expectEnvelope(seeded, 400, 'VALIDATION_ERROR');
-    expect(seeded.json.error.details.map((d: any) => d.field)).toContain('url');
-    expect((await call(m.url, 'GET', '/__mock/state')).text).toBe(before);
+
+    it.each(SPELLINGS)('spelling %i: 400 on url, nothing created', async (i) => {
+      await expectRefusedAtCreate(dual, selfSpellings(dualPort)[i], control);
+    });
   });
 
   it('the same host at another port (a local receiver), or another loopback address, is fine', async () => {

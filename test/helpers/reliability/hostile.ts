@@ -83,7 +83,10 @@ export function operationOf(method: string, target: string): string | undefined 
 
 // ---- building blocks -------------------------------------------------------------------------
 
-/** Every spelling of the mock's own address the hostile run used, for a mock on 127.0.0.1:port. */
+/**
+ * Every spelling of the mock's own address the hostile runs used, for a mock at `port` on 127.0.0.1,
+ * `::1` or `::` (each reaches the local host on that port, whatever the listener's family).
+ */
 export function selfSpellings(port: number): string[] {
   return [
     `http://127.0.0.1:${port}/__mock/reset`,
@@ -100,6 +103,17 @@ export function selfSpellings(port: number): string[] {
     `http://[0:0:0:0:0:ffff:7f00:1]:${port}/__mock/reset`,
     `http://user:pass@127.0.0.1:${port}/__mock/reset`,
     `http://u@localhost:${port}/webhook/endpoints`,
+    // IPv6: the local host of the other family, uncompressed, IPv4-compatible, -mapped and -translated.
+    `http://[::]:${port}/__mock/reset`,
+    `http://[::1]:${port}/__mock/reset`,
+    `http://[0:0:0:0:0:0:0:1]:${port}/__mock/reset`,
+    `http://[0000:0000::0001]:${port}/__mock/reset`,
+    `http://[::127.0.0.1]:${port}/__mock/reset`,
+    `http://[::7f00:1]:${port}/__mock/reset`,
+    `http://[::ffff:0.0.0.0]:${port}/__mock/reset`,
+    `http://[::FFFF:7F00:0001]:${port}/__mock/reset`,
+    `http://[::ffff:0:127.0.0.1]:${port}/__mock/reset`,
+    `http://[0:0:0:0:0:0:127.0.0.1]:${port}/__mock/reset`,
   ];
 }
 
