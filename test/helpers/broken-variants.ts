@@ -294,6 +294,16 @@ export const VARIANTS: Record<string, Variant> = {
       mock.service.authenticate = (key) => original(key === undefined ? owner : key);
     },
   },
+  'near-miss-key-accepted': {
+    description: 'api keys are compared without their case: the admin key with its case changed is the admin key',
+    fails: ['generated_requests'],
+    patch(mock) {
+      const original = mock.service.authenticate.bind(mock.service);
+      const keys = mock.seeded.flatMap((o) => o.apiKeys.map((k) => k.key));
+      mock.service.authenticate = (key) =>
+        original(keys.find((k) => key !== undefined && k.toLowerCase() === key.toLowerCase()) ?? key);
+    },
+  },
   'key-echoed-in-401': {
     description: 'a 401 repeats the api key it refused in its message',
     fails: ['keys_never_echoed'],

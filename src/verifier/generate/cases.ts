@@ -7,7 +7,7 @@
  */
 import { API_KEY_HEADER, ID_PREFIX } from '../../../core/inklink';
 import { matchContentType } from '../../../core/media-type';
-import { OPERATION_REFUSALS, type RefusalKind } from '../../../core/refusals';
+import { describeRefusal, OPERATION_REFUSALS, type RefusalKind } from '../../../core/refusals';
 import type { CompiledSpec, Operation } from '../../../core/spec';
 import type { Expectation } from '../context';
 import { OPERATION_REQUESTS } from '../requests';
@@ -471,6 +471,47 @@ export function singleCases(r: Random, op: OperationModel, v: CaseValues): Gener
   return out;
 }
 
+/** The forms of each part that provoke a refusal, by kind (the others are valid forms, or provoke another). */
+function provoking(r: Random, op: OperationModel, v: CaseValues, kind: RefusalKind): Partial<GeneratedCase>[] {
+  const base = defaultCase(op);
+  const only = (c: Partial<GeneratedCase>) => {
+    const kinds = provoked({ ...base, ...c });
+    return kinds.length === 1 && kinds[0] === kind;
+  };
+  const forms: Partial<GeneratedCase>[] = [
+    ...keyForms(r, v).map((key) => ({ key })),
+    ...(op.hasId ? idForms(r, v).map((id) => ({ id })) : []),
+    ...(op.body
+      ? [
+          ...fieldEdits(r, op.body, v).map((e) => ({ body: { kind: 'fields', edits: [e] } as BodyForm })),
+          ...wholeBodies(r, op.body, v).map((w) => ({ body: { kind: 'whole', body: w } as BodyForm })),
+        ]
+      : []),
+  ];
+  return forms.filter(only);
+}
+
+/**
+ * For every two refusals of an operation that answer differently and can meet in one request (they
+ * are provoked by different parts), `n` cases that provoke both: the order is at stake in each.
+ */
+export function pairCases(r: Random, op: OperationModel, v: CaseValues, n = 3): GeneratedCase[] {
+  const out: GeneratedCase[] = [];
+  op.refusals.forEach((a, i) => {
+    for (const b of op.refusals.slice(i + 1)) {
+      if (describeRefusal(a) === describeRefusal(b)) continue;
+      const as = provoking(r, op, v, a);
+      const bs = provoking(r, op, v, b);
+      for (let j = 0; j < n && as.length && bs.length; j++) {
+        const x = r.pick(as);
+        const y = r.pick(bs.filter((f) => Object.keys(f).every((part) => !(part in x))));
+        if (y) out.push({ ...defaultCase(op), ...x, ...y });
+      }
+    }
+  });
+  return out;
+}
+
 /** The request of an operation that should succeed: the admin key, the run's endpoint, the smallest valid body. */
 export function defaultCase(op: OperationModel): GeneratedCase {
   return {
@@ -513,13 +554,14 @@ export function changedParts(c: GeneratedCase): ('key' | 'id' | 'body')[] {
 }
 
 /**
- * The cases of a run: first every form of every part of every operation once (each on its own,
- * in an order the seed shuffles), then cases that change several parts at once, `count` in all.
+ * The cases of a run: first every form of every part of every operation once (each on its own),
+ * and a few cases for every two refusals that can meet in one request, in an order the seed
+ * shuffles; then cases that change several parts at once, `count` in all.
  */
 export function generateCases(r: Random, ops: readonly OperationModel[], v: CaseValues, count: number): GeneratedCase[] {
   const singles = shuffled(
     r,
-    ops.flatMap((op) => singleCases(r.fork(), op, v)),
+    ops.flatMap((op) => [...singleCases(r.fork(), op, v), ...pairCases(r.fork(), op, v)]),
   );
   const out = singles.slice(0, count);
   while (out.length < count) {
