@@ -152,11 +152,18 @@ async function sendCase(
 ): Promise<GeneratedResult> {
   const expected = expectedAnswer(c, op.refusals);
   const req = requestOf(c, op, v);
-  const exchange = await ctx.send(`generated_requests: ${describeCase(c)}`, c.operationId, req.parts, req.apiKey, expected, {
-    headers: req.headers,
-    query: req.query,
-    keyLabel: req.keyLabel,
-  });
+  const exchange = await ctx.send(
+    `generated_requests: ${describeCase(c)}`,
+    c.operationId,
+    req.parts,
+    req.apiKey,
+    expected,
+    {
+      headers: req.headers,
+      query: req.query,
+      keyLabel: req.keyLabel,
+    },
+  );
   return { case: c, expected, exchange };
 }
 
@@ -174,7 +181,7 @@ export async function shrink(
   let best = start;
   let spent = 0;
   const status = (r: GeneratedResult) => r.exchange.response?.status;
-  for (let improved = true; improved && spent < budget; ) {
+  for (let improved = true; improved && spent < budget;) {
     improved = false;
     for (const candidate of shrinkCandidates(best.case, op, v)) {
       if (spent >= budget) break;
@@ -226,7 +233,13 @@ export function judgeGeneratedRequests(results: GeneratedResult[], j: GeneratedJ
   }
   const shown = new Set(j.shrunk.map((r) => r.exchange.seq));
   const bad: Evidence[] = j.shrunk.map((r, i) =>
-    failureEvidence(r, j, i === 0 ? `${failures.length} of ${results.length} generated requests failed (${replay}); smallest: ` : 'smallest: '),
+    failureEvidence(
+      r,
+      j,
+      i === 0
+        ? `${failures.length} of ${results.length} generated requests failed (${replay}); smallest: `
+        : 'smallest: ',
+    ),
   );
   for (const r of failures.filter((f) => !shown.has(f.exchange.seq)).slice(0, LISTED_FAILURES))
     bad.push(failureEvidence(r, j));

@@ -181,8 +181,7 @@ export function provoked(c: GeneratedCase): RefusalKind[] {
   return [...out];
 }
 
-export const bodyValid = (b: BodyForm): boolean =>
-  b.kind === 'whole' ? b.body.valid : b.edits.every((e) => e.valid);
+export const bodyValid = (b: BodyForm): boolean => (b.kind === 'whole' ? b.body.valid : b.edits.every((e) => e.valid));
 
 /**
  * What a case should get: the first of the refusals it provokes in the operation's documented
@@ -268,8 +267,19 @@ export function keyForms(r: Random, v: CaseValues): KeyForm[] {
   if (v.keys.otherOrg) forms.push({ kind: 'valid', role: 'otherOrg' });
   for (const n of nearMisses(r, v.keys.admin))
     forms.push({ kind: 'near', role: 'admin', edit: n.edit, what: `the admin key ${n.what}` });
-  forms.push({ kind: 'near', role: 'admin', edit: { op: 'prefix', add: 'Bearer ' }, what: 'the admin key after "Bearer "' });
-  const elsewhere: Elsewhere[] = ['query api-key', 'query api_key', 'Authorization: Bearer', 'Authorization', 'x-api-key'];
+  forms.push({
+    kind: 'near',
+    role: 'admin',
+    edit: { op: 'prefix', add: 'Bearer ' },
+    what: 'the admin key after "Bearer "',
+  });
+  const elsewhere: Elsewhere[] = [
+    'query api-key',
+    'query api_key',
+    'Authorization: Bearer',
+    'Authorization',
+    'x-api-key',
+  ];
   for (const where of elsewhere) forms.push({ kind: 'elsewhere', role: 'admin', where });
   return forms;
 }
@@ -289,7 +299,11 @@ export function idForms(r: Random, v: CaseValues): IdForm[] {
       value: `${ID_PREFIX.endpoint}${randomText(r, 8, ' \u00e9%+&=~!*()\'"<>@$,;:[]{}|^`')}`,
       what: 'with characters an id never has',
     },
-    ...nearMisses(r, v.ownId).map((n) => ({ kind: 'near' as const, edit: n.edit, what: `the endpoint's id ${n.what}` })),
+    ...nearMisses(r, v.ownId).map((n) => ({
+      kind: 'near' as const,
+      edit: n.edit,
+      what: `the endpoint's id ${n.what}`,
+    })),
   ];
   if (v.foreignId) forms.push({ kind: 'foreign' });
   // An id that still has the shape of one, e.g. cut short, is only as unknown as any other.
@@ -504,8 +518,8 @@ export function pairCases(r: Random, op: OperationModel, v: CaseValues, n = 3): 
       const bs = provoking(r, op, v, b);
       for (let j = 0; j < n && as.length && bs.length; j++) {
         const x = r.pick(as);
-        const y = r.pick(bs.filter((f) => Object.keys(f).every((part) => !(part in x))));
-        if (y) out.push({ ...defaultCase(op), ...x, ...y });
+        const ys = bs.filter((f) => Object.keys(f).every((part) => !(part in x)));
+        if (ys.length) out.push({ ...defaultCase(op), ...x, ...r.pick(ys) });
       }
     }
   });
@@ -558,7 +572,12 @@ export function changedParts(c: GeneratedCase): ('key' | 'id' | 'body')[] {
  * and a few cases for every two refusals that can meet in one request, in an order the seed
  * shuffles; then cases that change several parts at once, `count` in all.
  */
-export function generateCases(r: Random, ops: readonly OperationModel[], v: CaseValues, count: number): GeneratedCase[] {
+export function generateCases(
+  r: Random,
+  ops: readonly OperationModel[],
+  v: CaseValues,
+  count: number,
+): GeneratedCase[] {
   const singles = shuffled(
     r,
     ops.flatMap((op) => [...singleCases(r.fork(), op, v), ...pairCases(r.fork(), op, v)]),
@@ -624,9 +643,16 @@ export function describeCase(c: GeneratedCase): string {
 /** How big a case is, to shrink towards: the parts it changes first, then its length. */
 export function caseSize(c: GeneratedCase, v: CaseValues): number {
   const key =
-    c.key.kind === 'literal' ? c.key.value.length : c.key.kind === 'near' ? applyEdit(v.keys.admin, c.key.edit).length : 0;
+    c.key.kind === 'literal'
+      ? c.key.value.length
+      : c.key.kind === 'near'
+        ? applyEdit(v.keys.admin, c.key.edit).length
+        : 0;
   const id = c.id?.kind === 'literal' ? c.id.value.length : 0;
-  const body = c.body?.kind === 'whole' ? (c.body.body.text ?? '').length : JSON.stringify(c.body?.kind === 'fields' ? c.body.edits : []).length;
+  const body =
+    c.body?.kind === 'whole'
+      ? (c.body.body.text ?? '').length
+      : JSON.stringify(c.body?.kind === 'fields' ? c.body.edits : []).length;
   const edits = c.body?.kind === 'fields' ? c.body.edits.length : 0;
   return changedParts(c).length * 100_000 + edits * 10_000 + key + id + body;
 }
@@ -646,7 +672,14 @@ export function shrinkCandidates(c: GeneratedCase, op: OperationModel, v: CaseVa
   }
   if (c.key.kind !== 'absent' && c.key.kind !== 'valid') out.push({ ...c, key: { kind: 'absent' } });
   if (c.key.kind === 'literal' && c.key.value.length > 1)
-    out.push({ ...c, key: { ...c.key, value: c.key.value.slice(0, Math.ceil(c.key.value.length / 2)), what: `${c.key.what.replace(/ \(.*\)$/, '')} (shortened)` } });
+    out.push({
+      ...c,
+      key: {
+        ...c.key,
+        value: c.key.value.slice(0, Math.ceil(c.key.value.length / 2)),
+        what: `${c.key.what.replace(/ \(.*\)$/, '')} (shortened)`,
+      },
+    });
   if (c.id && c.id.kind !== 'own' && !(c.id.kind === 'literal' && c.id.value.length <= 1))
     out.push({ ...c, id: { kind: 'literal', value: 'x', what: 'one character long' } });
   return out.sort((a, b) => caseSize(a, v) - caseSize(b, v));

@@ -6,7 +6,17 @@
 import { API_KEY_HEADER } from '../../../core/inklink';
 import { keyVar } from '../report';
 import { buildRequest, type RequestParts } from '../requests';
-import { applyEdit, bodyOf, describeKey, idOf, type CaseValues, type Edit, type GeneratedCase, type KeyRole, type OperationModel } from './cases';
+import {
+  applyEdit,
+  bodyOf,
+  describeKey,
+  idOf,
+  type CaseValues,
+  type Edit,
+  type GeneratedCase,
+  type KeyRole,
+  type OperationModel,
+} from './cases';
 
 export interface CaseRequest {
   parts: RequestParts;
