@@ -1,0 +1,74 @@
+/**
+ * `verify`'s generated_requests as a real process: against a provider that accepts a near miss of
+ * a key it fails, with the smallest request that still fails printed as a curl command whose key
+ * is an env var, and that command, pasted into bash, gets the wrong answer again; every run prints
+ * its seed, and the same seed sends the same requests.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { runCli } from '../helpers/cli';
+import { startVariant, type RunningVariant } from '../helpers/broken-variants';
+
+const run = promisify(execFile);
+
+const verify = (v: RunningVariant, args: string[]) =>
+  runCli([
+    'verify',
+    '--base-url',
+    v.url,
+    '--admin-key',
+    v.keys.admin,
+    '--member-key',
+    v.keys.member,
+    '--other-org-key',
+    v.keys.otherOrg,
+    '--check',
+    'generated_requests',
+    ...args,
+  ]);
+
+describe('generated_requests', () => {
+  let nearMiss: RunningVariant;
+  let correct: RunningVariant;
+  beforeAll(async () => {
+    nearMiss = await startVariant('near-miss-key-accepted');
+    correct = await startVariant('correct');
+  });
+  afterAll(async () => {
+    await nearMiss.close();
+    await correct.close();
+  });
+
+  it('fails a provider that accepts a near miss of a key, printing the shrunk request as curl', async () => {
+    const r = await verify(nearMiss, ['--seed', '7']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toMatch(/\(trigger: none, seed: 7\)$/);
+    expect(r.stdout).toMatch(
+      /generated requests failed \(seed 7, --seed 7 replays it\); smallest: \w+ with the admin key with (its case|the case of one letter) changed: expected 401 UNAUTHORIZED, got 200/,
+    );
+    for (const key of Object.values(nearMiss.keys)) expect(r.stdout).not.toContain(key);
+    const curls = [...r.stdout.matchAll(/^\s+reproduce: (curl .*)$/gm)].map((m) => m[1]);
+    const smallest = curls.find((c) => c.includes('tr a-zA-Z A-Za-z'))!;
+    expect(smallest).toContain('INKLINK_ADMIN_KEY');
+    // Pasted into bash with the key in its env var, it gets the same wrong answer.
+    const { stdout } = await run('bash', ['-c', smallest], {
+      env: { ...process.env, INKLINK_ADMIN_KEY: nearMiss.keys.admin },
+    });
+    expect(stdout).toMatch(/^HTTP\/1\.1 200 /);
+    // And against the correct mock, the documented one.
+    const fixed = smallest.replace(nearMiss.url, correct.url).replace(/wh_end_[A-Za-z0-9_-]+/, 'wh_end_x');
+    const refused = await run('bash', ['-c', fixed], {
+      env: { ...process.env, INKLINK_ADMIN_KEY: correct.keys.admin },
+    });
+    expect(refused.stdout).toMatch(/^HTTP\/1\.1 401 /);
+  });
+
+  it('passes the correct mock, printing a random seed when given none', async () => {
+    const r = await verify(correct, ['--generated', '150']);
+    expect(r.code).toBe(0);
+    const seed = /\(trigger: none, seed: (\d+)\)/.exec(r.stdout)![1];
+    expect(r.stdout).toContain(
+      `150 generated requests (seed ${seed}, --seed ${seed} replays it) got the documented answer`,
+    );
+  });
+});
