@@ -497,8 +497,8 @@ function provoking(r: Random, op: OperationModel, v: CaseValues, kind: RefusalKi
     ...(op.hasId ? idForms(r, v).map((id) => ({ id })) : []),
     ...(op.body
       ? [
-          ...fieldEdits(r, op.body, v).map((e) => ({ body: { kind: 'fields', edits: [e] } as BodyForm })),
-          ...wholeBodies(r, op.body, v).map((w) => ({ body: { kind: 'whole', body: w } as BodyForm })),
+          ...fieldEdits(r, op.body, v).map((e) => ({ body: { kind: 'fields' as const, edits: [e] } })),
+          ...wholeBodies(r, op.body, v).map((w) => ({ body: { kind: 'whole' as const, body: w } })),
         ]
       : []),
   ];
@@ -531,8 +531,8 @@ export function defaultCase(op: OperationModel): GeneratedCase {
   return {
     operationId: op.operationId,
     key: { kind: 'valid', role: 'admin' },
-    ...(op.hasId ? { id: { kind: 'own' } as IdForm } : {}),
-    ...(op.body ? { body: { kind: 'fields', edits: [] } as BodyForm } : {}),
+    ...(op.hasId ? { id: { kind: 'own' } } : {}),
+    ...(op.body ? { body: { kind: 'fields', edits: [] } } : {}),
   };
 }
 
@@ -608,8 +608,10 @@ export function describeKey(k: KeyForm): string {
       return `an api-key ${k.what}`;
     case 'near':
       return k.what;
-    case 'elsewhere':
-      return `${ROLE_TEXT[k.role]} in ${k.where.startsWith('query') ? `the query (${k.where.slice(6)})` : k.where} instead of the api-key header`;
+    case 'elsewhere': {
+      const where = k.where.startsWith('query') ? `the query (${k.where.slice(6)})` : k.where;
+      return `${ROLE_TEXT[k.role]} in ${where} instead of the api-key header`;
+    }
   }
 }
 
