@@ -94,6 +94,8 @@ export interface OperationModel {
   refusals: readonly RefusalKind[];
   hasId: boolean;
   body?: BodyModel;
+  /** The success statuses it declares (openapi.json): what a request that breaks no rule gets. */
+  successStatuses: number[];
 }
 
 export interface BodyModel {
@@ -133,7 +135,14 @@ export function operationModels(
     if (!refusals || !OPERATION_REQUESTS[op.operationId]) continue;
     if (!op.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === API_KEY_HEADER && p.required))
       continue;
-    out.push({ operationId: op.operationId, refusals, hasId: op.pathParams.includes('id'), body: bodyModel(spec, op) });
+    const successStatuses = [...op.responses.keys()].filter((s) => /^2\d\d$/.test(s)).map(Number);
+    out.push({
+      operationId: op.operationId,
+      refusals,
+      hasId: op.pathParams.includes('id'),
+      body: bodyModel(spec, op),
+      successStatuses,
+    });
   }
   return out;
 }

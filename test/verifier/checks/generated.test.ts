@@ -324,15 +324,20 @@ describe('judging and shrinking', () => {
       case: c,
       expected,
       exchange: answer === 'success' ? exchange({ status: 200, json: { secret: 'whsec_x' } }) : refusal(answer),
+      success: [200],
     };
   };
 
   it('expects the refusal of the table, or a success', () => {
-    expect(mismatch(refusal('unauthenticated'), 'unauthenticated')).toBeUndefined();
-    expect(mismatch(exchange({ status: 200 }), 'unauthenticated')).toBe('expected 401 UNAUTHORIZED, got 200');
-    expect(mismatch(exchange({ status: 200 }), 'success')).toBeUndefined();
-    expect(mismatch(refusal('invalid_input'), 'success')).toBe('expected success, got 400 VALIDATION_ERROR');
-    expect(mismatch(exchange({ error: 'connection reset (ECONNRESET)' }), 'success')).toMatch(/^no response/);
+    const ok = rotate.successStatuses;
+    expect(ok).toEqual([200]);
+    expect(mismatch(refusal('unauthenticated'), 'unauthenticated', ok)).toBeUndefined();
+    expect(mismatch(exchange({ status: 200 }), 'unauthenticated', ok)).toBe('expected 401 UNAUTHORIZED, got 200');
+    expect(mismatch(exchange({ status: 200 }), 'success', ok)).toBeUndefined();
+    // Only the success the operation declares: a 201 is not one.
+    expect(mismatch(exchange({ status: 201 }), 'success', ok)).toBe('expected success (200), got 201');
+    expect(mismatch(refusal('invalid_input'), 'success', ok)).toBe('expected success (200), got 400 VALIDATION_ERROR');
+    expect(mismatch(exchange({ error: 'connection reset (ECONNRESET)' }), 'success', ok)).toMatch(/^no response/);
   });
 
   it('shrinks a failing case to the smallest that fails the same way', async () => {
@@ -354,7 +359,7 @@ describe('judging and shrinking', () => {
       return result(x, provider(x));
     };
     const start = await send(c);
-    expect(mismatch(start.exchange, start.expected)).toBe('expected 401 UNAUTHORIZED, got 500');
+    expect(mismatch(start.exchange, start.expected, start.success)).toBe('expected 401 UNAUTHORIZED, got 500');
     const best = await shrink(start, send, rotate, values);
     // The key cut short stays (the id's refusal answers for it); the id shrinks to one character.
     expect(best.case.key).toEqual(c.key);
