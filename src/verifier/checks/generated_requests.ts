@@ -234,7 +234,10 @@ export function judgeGeneratedRequests(results: GeneratedResult[], j: GeneratedJ
       const k = r.expected === 'success' ? 'success' : said(r.expected);
       by.set(k, (by.get(k) ?? 0) + 1);
     }
-    const counts = [...by].map(([k, n]) => `${n} ${k}`).join(', ');
+    const counts = [...by]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ');
     const notes = j.notes?.length ? `; ${j.notes.join('; ')}` : '';
     return pass(`${results.length} generated requests (${replay}) got the documented answer: ${counts}${notes}`);
   }
