@@ -5,6 +5,9 @@
  * its seed, and the same seed sends the same requests.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { runCli } from '../helpers/cli';
 import { startVariant, type RunningVariant } from '../helpers/broken-variants';
@@ -62,6 +65,29 @@ describe('generated_requests', () => {
       env: { ...process.env, INKLINK_ADMIN_KEY: correct.keys.admin },
     });
     expect(refused.stdout).toMatch(/^HTTP\/1\.1 401 /);
+  });
+
+  it('sends the same requests again for the same seed, which the JSON report names', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inklink-generated-'));
+    try {
+      const sent = async (n: number) => {
+        const file = path.join(dir, `${n}.json`);
+        expect((await verify(correct, ['--seed', '11', '--generated', '150', '--report', `json:${file}`])).code).toBe(
+          0,
+        );
+        const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+        expect(report.seed).toBe(11);
+        // What a request is, apart from the run's own endpoint ids (each run creates its own).
+        return report.exchanges
+          .filter((e: any) => e.purpose.startsWith('generated_requests: '))
+          .map((e: any) => [e.purpose, e.request.body, e.request.headers['content-type']]);
+      };
+      const first = await sent(1);
+      expect(first).toHaveLength(150 + 1);
+      expect(await sent(2)).toEqual(first);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('passes the correct mock, printing a random seed when given none', async () => {
