@@ -315,7 +315,7 @@ export function idForms(r: Random, v: CaseValues): IdForm[] {
     })),
   ];
   if (v.foreignId) forms.push({ kind: 'foreign' });
-  // An id that still has the shape of one, e.g. cut short, is only as unknown as any other.
+  // A near miss that is the id itself (its case changed, in an id without letters) is none.
   return forms.filter((f) => f.kind !== 'near' || applyEdit(v.ownId, f.edit) !== v.ownId);
 }
 
