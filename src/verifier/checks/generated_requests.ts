@@ -74,8 +74,9 @@ export const generatedRequests: Check = {
   name: 'generated_requests',
   description:
     'Requests generated from openapi.json with each part (api key, path id, body) missing, empty, malformed ' +
-    'or a near miss, one part or several, get the answer the documented order gives (401, then 400, then 500), ' +
-    'or succeed when they break no rule. Seeded (--seed); failures shrink to a curl command.',
+    'or a near miss, one part or several, get the first refusal of the documented order (the key: ' +
+    `${said('unauthenticated')}, the body: ${said('invalid_input')}, the role and the endpoint: ` +
+    `${said('forbidden')}), or succeed when they break no rule. Seeded (--seed); failures shrink to a curl command.`,
   phase: 'probe',
   ownEndpoints: { generated: { key: 'admin' } },
   covers: [
