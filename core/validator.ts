@@ -36,6 +36,8 @@ export interface RequestToValidate {
   headers?: Headers;
   /** The parsed body, or a string to be parsed according to its content type; undefined for none. */
   body?: unknown;
+  /** The body is the parsed value: a string is then a JSON string, not text to parse (`"{\"url\": …}"`). */
+  bodyParsed?: true;
 }
 
 export interface ResponseToValidate {
@@ -240,6 +242,7 @@ export function createValidator(spec: CompiledSpec = getSpec()): Validator {
             'request_schema_conformance',
             id,
             ['request', 'body'],
+            req.bodyParsed,
           ))
             out.push(v);
         }
@@ -339,10 +342,13 @@ function validateBody(
   check: CheckName,
   operationId: string,
   base: string[],
+  parsed?: true,
 ): Violation[] {
   if (!fn) return [];
   let value = body;
-  if (typeof body === 'string' && isJsonType(mediaType)) {
+  if (parsed) {
+    // Already the value: nothing to parse.
+  } else if (typeof body === 'string' && isJsonType(mediaType)) {
     try {
       value = JSON.parse(body);
     } catch {

@@ -104,14 +104,20 @@ describe('the refusal table', () => {
             baseUrl: url,
             adminKey: seeded[0].apiKeys.find((k) => k.role === 'admin')!.key,
             memberKey: seeded[0].apiKeys.find((k) => k.role === 'member')!.key,
-            only: ['role_enforced'],
+            only: ['role_enforced', 'generated_requests'],
           });
         const onFlipped = await run(flippedUrl, flippedMock.seeded);
-        expect(onFlipped.results.map((r) => [r.name, r.status])).toEqual([['role_enforced', 'pass']]);
+        expect(onFlipped.results.map((r) => [r.name, r.status])).toEqual([
+          ['role_enforced', 'pass'],
+          ['generated_requests', 'pass'],
+        ]);
         expect(onFlipped.results[0].description).toContain('403 FORBIDDEN');
+        expect(onFlipped.results[1].summary).toMatch(/ 403 FORBIDDEN/);
         const onStandard = await run(standard.url, standard.mock.seeded);
-        expect(onStandard.results[0].status).toBe('fail');
+        expect(onStandard.results.map((r) => r.status)).toEqual(['fail', 'fail']);
         expect(onStandard.results[0].summary).toMatch(/expected 403 FORBIDDEN, got 500/);
+        // The generated requests with a member key expect the flipped answer too.
+        expect(onStandard.results[1].summary).toMatch(/with a member key: expected 403 FORBIDDEN, got 500/);
       },
     );
 

@@ -117,6 +117,15 @@ describe('against openapi.json', () => {
     });
   });
 
+  it('reads a string body as JSON text, unless it is told the body is parsed (a JSON string is then a string)', () => {
+    const text = JSON.stringify({ url: 'https://e.com/hooks' });
+    const headers = { 'api-key': 'k', ...json };
+    expect(v.validateRequest({ operationId: 'createWebhookEndpoint', headers, body: text })).toEqual([]);
+    expect(v.validateRequest({ operationId: 'createWebhookEndpoint', headers, body: text, bodyParsed: true })).toEqual([
+      expect.objectContaining({ check: 'request_schema_conformance', location: ['request', 'body'] }),
+    ]);
+  });
+
   it('does not coerce: null and numbers are not strings, strings are not booleans', () => {
     const body = (b: unknown) =>
       v

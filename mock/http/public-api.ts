@@ -50,7 +50,7 @@ export async function checkedBody(
     return undefined;
   }
   const violations = validator
-    .validateRequest({ operationId, headers: req.headers, body: body.value })
+    .validateRequest({ operationId, headers: req.headers, body: body.value, bodyParsed: true })
     .filter((v) => v.location[1] === 'body' || v.check === 'request_content_type_conformance');
   return { value: body.value, problems: detailsOf(violations) };
 }

@@ -1,7 +1,8 @@
 /** `inklink-mock verify`: checks an implementation against openapi.json and the documented behaviour. */
 import { exitStatus, nameWidth } from '../../core/check-report';
 import { abortedLine, formatJson, formatJUnit, tableFooter, tableHeader, tableRow } from '../verifier/report';
-import { CHECK_INFO, verify } from '../verifier/run';
+import { MAX_SEED } from '../verifier/generate/random';
+import { CHECK_INFO, DEFAULT_GENERATED, verify } from '../verifier/run';
 import { parseTrigger } from '../verifier/trigger';
 import { colourEnabled } from './terminal';
 import {
@@ -107,6 +108,23 @@ export const VERIFY_OPTIONS: OptionSpec[] = [
     description: 'How long to wait for an expected delivery or retry.',
   },
   {
+    name: 'seed',
+    type: 'string',
+    env: 'INKLINK_SEED',
+    valueName: 'N',
+    value: { int: [0, MAX_SEED] },
+    description: "Seed of generated_requests' cases (default: a random one; every run prints its seed).",
+  },
+  {
+    name: 'generated',
+    type: 'string',
+    env: 'INKLINK_GENERATED',
+    default: String(DEFAULT_GENERATED),
+    valueName: 'N',
+    value: { int: [1, 100_000] },
+    description: 'How many requests generated_requests generates.',
+  },
+  {
     name: 'report',
     type: 'string',
     multiple: true,
@@ -190,10 +208,14 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     receiverPort: Number(values['receiver-port']),
     receiverUrl: values['receiver-url'] as string | undefined,
     deliveryWaitMs,
+    seed: values.seed === undefined ? undefined : Number(values.seed),
+    generated: Number(values.generated),
     only: values.check as string[] | undefined,
     spec,
-    onStart: () =>
-      process.stdout.write(tableHeader(String(values['base-url']).replace(/\/+$/, ''), triggerDescription, width)),
+    onStart: (seed) =>
+      process.stdout.write(
+        tableHeader(String(values['base-url']).replace(/\/+$/, ''), triggerDescription, seed, width),
+      ),
     onResult: (r) => process.stdout.write(tableRow(r, width, color)),
   });
   process.stdout.write(report.aborted ? '' : tableFooter(report, color));

@@ -36,6 +36,16 @@ export interface RunEndpoint {
   organization: 'primary' | 'other';
 }
 
+/**
+ * What a request may carry beyond its operation's parts (generated_requests): more headers (a key
+ * in `Authorization`, another content type), a query string, and what the report calls its key.
+ */
+export interface SendExtra {
+  headers?: Record<string, string>;
+  query?: string;
+  keyLabel?: string;
+}
+
 /** What a request should get: success, or a refusal of the table. */
 export type Expectation = 'success' | RefusalKind;
 
@@ -61,6 +71,14 @@ export interface RunContextOptions {
   deliveryWaitMs: number;
   /** The URL an endpoint of the run delivers to, by its tag. */
   endpointUrl: (tag: string) => string;
+  /** generated_requests' seed and number of cases. */
+  generation: Generation;
+}
+
+/** How generated_requests draws its cases: the seed that replays them, and how many. */
+export interface Generation {
+  seed: number;
+  cases: number;
 }
 
 /**
@@ -93,6 +111,7 @@ export class RunContext {
   readonly receiver: Receiver | undefined;
   readonly deliveryWaitMs: number;
   readonly endpointUrl: (tag: string) => string;
+  readonly generation: Generation;
 
   constructor(options: RunContextOptions) {
     this.client = options.client;
@@ -103,6 +122,7 @@ export class RunContext {
     this.receiver = options.receiver;
     this.deliveryWaitMs = options.deliveryWaitMs;
     this.endpointUrl = options.endpointUrl;
+    this.generation = options.generation;
   }
 
   /** What one check sees of the run. */
@@ -131,12 +151,15 @@ export class RunContext {
     parts: RequestParts,
     key: string | undefined,
     expect: Expectation,
+    extra: SendExtra = {},
   ): Promise<Exchange> {
     const request = buildRequest(operationId, parts);
-    const ex = await this.client.send(purpose, request.method, request.path, {
+    const path = extra.query === undefined ? request.path : `${request.path}?${extra.query}`;
+    const ex = await this.client.send(purpose, request.method, path, {
       apiKey: key,
-      keyLabel: this.label(key),
+      keyLabel: extra.keyLabel ?? this.label(key),
       json: request.json,
+      headers: extra.headers,
     });
     const secretIs = operationRequests(operationId).secret;
     if (secretIs && isSuccess(ex)) {
@@ -309,6 +332,10 @@ export class CheckContext {
   get runId(): string {
     return this.shared.runId;
   }
+  /** generated_requests' seed and number of cases. */
+  get generation(): Generation {
+    return this.shared.generation;
+  }
   get deliveryWaitMs(): number {
     return this.shared.deliveryWaitMs;
   }
@@ -346,8 +373,9 @@ export class CheckContext {
     parts: RequestParts,
     key: string | undefined,
     expect: Expectation,
+    extra?: SendExtra,
   ): Promise<Exchange> {
-    return this.shared.send(purpose, operationId, parts, key, expect);
+    return this.shared.send(purpose, operationId, parts, key, expect, extra);
   }
   create(purpose: string, body: unknown, key: string | undefined, expect: Expectation): Promise<Exchange> {
     return this.shared.create(purpose, body, key, expect);

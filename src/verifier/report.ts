@@ -27,7 +27,8 @@ export function curlFor(e: Exchange): string {
   return parts.join(' ');
 }
 
-function keyVar(label: string | undefined): string {
+/** The env var a key of this label is read from (verify's flags), for commands a developer pastes. */
+export function keyVar(label: string | undefined): string {
   if (label === 'admin key') return 'INKLINK_ADMIN_KEY';
   if (label === 'member key') return 'INKLINK_MEMBER_KEY';
   if (label === 'owner key') return 'INKLINK_OWNER_KEY';
@@ -35,7 +36,9 @@ function keyVar(label: string | undefined): string {
   return 'KEY';
 }
 
-const heading = (baseUrl: string, trigger: string) => `inklink-mock verify ${baseUrl}  (trigger: ${trigger})`;
+/** The table's first line: what was verified, how deliveries are triggered, and the seed that replays the run. */
+const heading = (baseUrl: string, trigger: string, seed: number) =>
+  `inklink-mock verify ${baseUrl}  (trigger: ${trigger}, seed: ${seed})`;
 
 /** The report's checks; a run that could not start is one failed `setup` check. */
 function resultsOf(report: Report): CheckResult[] {
@@ -55,7 +58,7 @@ function resultsOf(report: Report): CheckResult[] {
 function checkRun(report: Report): CheckRun<Evidence> {
   const exchange = (ev: Evidence) => (ev.exchange === undefined ? undefined : report.exchanges[ev.exchange - 1]);
   return {
-    heading: heading(report.baseUrl, report.trigger),
+    heading: heading(report.baseUrl, report.trigger, report.seed),
     tool: report.tool,
     suite: `verify ${report.baseUrl}`,
     startedAt: report.startedAt,
@@ -72,7 +75,7 @@ function checkRun(report: Report): CheckRun<Evidence> {
             `${ex.request.url}${ex.request.body ? ` ${truncate(ex.request.body, 200)}` : ''}`,
         );
         if (ex.response) lines.push(`response: ${ex.response.status} ${truncate(ex.response.body, 300)}`);
-        lines.push(`reproduce: ${curlFor(ex)}`);
+        lines.push(`reproduce: ${ev.reproduce ?? curlFor(ex)}`);
       }
       if (ev.delivery)
         lines.push(`delivery: webhook-id ${ev.delivery.webhookId} on /${ev.delivery.tag} at ${ev.delivery.receivedAt}`);
@@ -82,7 +85,7 @@ function checkRun(report: Report): CheckRun<Evidence> {
       const ex = exchange(ev);
       if (!ex) return [];
       return [
-        `reproduce: ${curlFor(ex)}`,
+        `reproduce: ${ev.reproduce ?? curlFor(ex)}`,
         ...(ex.response ? [`response: ${ex.response.status} ${truncate(ex.response.body, 500)}`] : []),
       ];
     },
@@ -90,8 +93,8 @@ function checkRun(report: Report): CheckRun<Evidence> {
 }
 
 /** The table's first lines, printed before any check has run. `width`: the longest check name. */
-export function tableHeader(baseUrl: string, trigger: string, width: number): string {
-  return checkTableHeader(heading(baseUrl, trigger), width, true);
+export function tableHeader(baseUrl: string, trigger: string, seed: number, width: number): string {
+  return checkTableHeader(heading(baseUrl, trigger, seed), width, true);
 }
 
 /** One check's row, printed as soon as its result is final. */

@@ -16,6 +16,7 @@ import { RecordingClient } from './http';
 import { startReceiver, type Receiver } from './receiver';
 import { buildRequest } from './requests';
 import { schedule } from './schedule';
+import { randomSeed } from './generate/random';
 import { startSetup } from './setup';
 import { parseTrigger, type Trigger } from './trigger';
 import type { CheckInfo, CheckResult, Exchange, Report } from './types';
@@ -40,14 +41,21 @@ export interface VerifyOptions {
   /** How long to wait for an expected delivery (and for a retry). */
   deliveryWaitMs?: number;
   requestTimeoutMs?: number;
+  /** generated_requests' seed (a random one without; the report says which). */
+  seed?: number;
+  /** How many requests generated_requests generates. */
+  generated?: number;
   /** Run only these checks (by name). */
   only?: string[];
   spec?: CompiledSpec;
-  /** Called once the base URL answered, before the set-up (a table's header goes first). */
-  onStart?: () => void;
+  /** Called once the base URL answered, before the set-up (a table's header goes first), with the seed. */
+  onStart?: (seed: number) => void;
   /** Called with each result (the set-up's first, when it failed) as soon as it is final. */
   onResult?: (r: CheckResult) => void;
 }
+
+/** How many requests generated_requests generates by default: a run against the mock stays well under 10 s. */
+export const DEFAULT_GENERATED = 200;
 
 export const CHECK_INFO: CheckInfo[] = CHECKS.map(({ name, description }) => ({ name, description }));
 
@@ -73,9 +81,20 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     owner: options.ownerKey,
     otherOrg: options.otherOrgKey,
   };
+  const generation = { seed: options.seed ?? randomSeed(), cases: options.generated ?? DEFAULT_GENERATED };
   const client = new RecordingClient(baseUrl, spec, options.requestTimeoutMs ?? 10_000);
   const report = (results: CheckResult[], issued: Issued[], aborted?: string) =>
-    buildReport({ baseUrl, started, trigger, keys, exchanges: client.exchanges, issued, results, aborted });
+    buildReport({
+      baseUrl,
+      started,
+      trigger,
+      seed: generation.seed,
+      keys,
+      exchanges: client.exchanges,
+      issued,
+      results,
+      aborted,
+    });
 
   // Reachable at all? One harmless request (rotating an unknown id without a key), within 4.5 s.
   const preflight = buildRequest('rotateWebhookEndpointSecret', { endpointId: 'wh_end_inklinkmockverifypreflight' });
@@ -83,7 +102,7 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     timeoutMs: REACHABILITY_TIMEOUT_MS,
   });
   if (!reach.response) return report([], [], `cannot reach ${baseUrl}: ${reach.error}`);
-  options.onStart?.();
+  options.onStart?.(generation.seed);
 
   let receiver: Receiver | undefined;
   if (trigger.kind !== 'none')
@@ -96,6 +115,7 @@ export async function verify(options: VerifyOptions): Promise<Report> {
     trigger,
     receiver,
     deliveryWaitMs: options.deliveryWaitMs ?? 10_000,
+    generation,
     endpointUrl: (tag) =>
       receiver
         ? receiver.urlFor(tag)
@@ -134,6 +154,7 @@ function buildReport(r: {
   baseUrl: string;
   started: number;
   trigger: Trigger;
+  seed: number;
   keys: Keys;
   exchanges: Exchange[];
   issued: Issued[];
@@ -146,6 +167,7 @@ function buildReport(r: {
     startedAt: new Date(r.started).toISOString(),
     durationMs: Date.now() - r.started,
     trigger: r.trigger.description,
+    seed: r.seed,
     ...(r.aborted ? { aborted: r.aborted } : {}),
     results: r.results,
     exchanges: r.exchanges.map((e) => redactExchange(e, r.keys, r.issued)),
@@ -170,7 +192,14 @@ function redactExchange(e: Exchange, keys: Keys, issued: Issued[]): Exchange {
   );
   return {
     ...e,
-    request: { ...e.request, headers, body: e.request.body === undefined ? undefined : scrub(e.request.body) },
+    request: {
+      ...e.request,
+      // A key sent in the query (generated_requests) is scrubbed from the URL too.
+      url: scrub(e.request.url),
+      path: scrub(e.request.path),
+      headers,
+      body: e.request.body === undefined ? undefined : scrub(e.request.body),
+    },
     response: e.response && {
       status: e.response.status,
       headers: Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k, scrub(v)])),

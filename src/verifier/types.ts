@@ -48,6 +48,8 @@ export interface Evidence {
   message: string;
   exchange?: number;
   delivery?: { tag: string; webhookId?: string; receivedAt: string };
+  /** The command that sends the request again, when it is not the exchange's own (generated_requests). */
+  reproduce?: string;
   /**
    * Checks whose rule this piece of evidence follows from when they fail (e.g. a rotation that
    * returned no secret, for a check that needs the new secret). A failed check whose every piece of
@@ -81,6 +83,8 @@ export interface Report {
   startedAt: string;
   durationMs: number;
   trigger: string;
+  /** The seed of generated_requests' cases (`--seed` replays them). */
+  seed: number;
   /** Set when the run could not start at all (e.g. the base URL is unreachable): one line, no results. */
   aborted?: string;
   results: CheckResult[];

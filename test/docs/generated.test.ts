@@ -28,8 +28,9 @@ describe('the generated tables of docs/', () => {
     try {
       const after = generatedPages().get('docs/verify-rules.md')!;
       expect(after).not.toBe(before);
+      const fails = variant.fails.map((c) => `\`${c}\``).join(', ');
       expect(after).toContain(
-        '| `member-may-rotate` | the role check is missing on rotate | `role_enforced` | `refusal_order` |',
+        `| \`member-may-rotate\` | the role check is missing on rotate | ${fails} | \`refusal_order\` |`,
       );
     } finally {
       variant.blocked = saved;

@@ -201,7 +201,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'member-may-rotate': {
     description: 'the role check is missing on rotate',
-    fails: ['role_enforced'],
+    fails: ['role_enforced', 'generated_requests'],
     patch(mock) {
       const original = mock.service.rotateSecret.bind(mock.service);
       mock.service.rotateSecret = (principal, id) => original({ ...principal, role: 'admin' }, id);
@@ -214,7 +214,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'permission-denied-is-403': {
     description: 'permission denied is answered 403 instead of 500',
-    fails: ['role_enforced', 'status_code_conformance'],
+    fails: ['role_enforced', 'status_code_conformance', 'generated_requests'],
     blocked: ['error_envelope'],
     rewrite(a) {
       if (a.status === 500 && /^Permission denied/.test(a.json?.error?.message ?? '')) a.setStatus(403);
@@ -223,7 +223,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'other-org-may-rotate': {
     description: "an owner or admin key may rotate another organization's endpoint (200, and the secret changes)",
-    fails: ['not_found_indistinguishable'],
+    fails: ['not_found_indistinguishable', 'generated_requests'],
     patch: rotateAnyOrganization,
   },
   'secret-without-prefix': {
@@ -277,7 +277,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'error-code-not-documented': {
     description: 'a 400 carries the code `BAD_REQUEST` instead of `VALIDATION_ERROR`',
-    fails: ['create_validation', 'error_envelope'],
+    fails: ['create_validation', 'error_envelope', 'generated_requests'],
     blocked: ['refusal_order'],
     rewrite(a) {
       if (a.status === 400 && a.json?.error) return JSON.stringify({ error: { ...a.json.error, code: 'BAD_REQUEST' } });
@@ -286,12 +286,22 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'missing-key-accepted': {
     description: "a request without an `api-key` is treated as the first organization's owner (200)",
-    fails: ['auth_required'],
+    fails: ['auth_required', 'generated_requests'],
     blocked: ['refusal_order'],
     patch(mock) {
       const original = mock.service.authenticate.bind(mock.service);
       const owner = mock.seeded[0].apiKeys[0].key;
       mock.service.authenticate = (key) => original(key === undefined ? owner : key);
+    },
+  },
+  'near-miss-key-accepted': {
+    description: 'api keys are compared without their case: the admin key with its case changed is the admin key',
+    fails: ['generated_requests'],
+    patch(mock) {
+      const original = mock.service.authenticate.bind(mock.service);
+      const keys = mock.seeded.flatMap((o) => o.apiKeys.map((k) => k.key));
+      mock.service.authenticate = (key) =>
+        original(keys.find((k) => key !== undefined && k.toLowerCase() === key.toLowerCase()) ?? key);
     },
   },
   'key-echoed-in-401': {
@@ -306,7 +316,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'body-checked-before-key': {
     description: 'create validates the body before the key: no key and a bad body get 400',
-    fails: ['refusal_order'],
+    fails: ['refusal_order', 'generated_requests'],
     rewriteRequest(req, mock) {
       if (
         req.method === 'POST' &&
@@ -320,7 +330,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'role-checked-before-body': {
     description: 'create checks the role before the body: a member key and a bad body get 500',
-    fails: ['refusal_order'],
+    fails: ['refusal_order', 'generated_requests'],
     rewriteRequest(req, mock) {
       if (
         req.method === 'POST' &&
@@ -334,7 +344,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'endpoint-checked-before-key': {
     description: 'rotate looks the endpoint up before the key: no key and an unknown id get 500',
-    fails: ['refusal_order'],
+    fails: ['refusal_order', 'generated_requests'],
     rewriteRequest(req, mock) {
       if (
         req.method === 'POST' &&
@@ -348,7 +358,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'malformed-id-is-401': {
     description: 'rotating a malformed endpoint id is answered 401 UNAUTHORIZED',
-    fails: ['unknown_endpoint'],
+    fails: ['unknown_endpoint', 'generated_requests'],
     rewrite(a) {
       if (isRotate(a.path) && !ENDPOINT_ID_RE.test(endpointIdOf(a.path)) && a.status === 500) {
         const r = REFUSALS.unauthenticated;
@@ -419,7 +429,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'success-is-201': {
     description: 'create and rotate answer 201 instead of 200',
-    fails: ['status_code_conformance'],
+    fails: ['status_code_conformance', 'generated_requests'],
     rewrite(a) {
       if (a.status === 200 && isApi(a.path)) a.setStatus(201);
       return undefined;
@@ -506,7 +516,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'member-may-create': {
     description: 'the role check is missing on create',
-    fails: ['role_enforced'],
+    fails: ['role_enforced', 'generated_requests'],
     patch(mock) {
       const original = mock.service.createEndpoint.bind(mock.service);
       mock.service.createEndpoint = (principal, input, problems) =>
@@ -538,7 +548,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'create-url-unchecked': {
     description: 'create accepts a missing url, one that is not a URI, and one that is not http(s)',
-    fails: ['create_validation'],
+    fails: ['create_validation', 'generated_requests'],
     blocked: ['refusal_order'],
     rewriteRequest(req) {
       if (req.method !== 'POST' || !isCreate(req.path)) return;
@@ -548,7 +558,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'create-fields-unchecked': {
     description: 'create ignores a bad `name`, `enabled` or `event_types` (it drops them)',
-    fails: ['create_validation'],
+    fails: ['create_validation', 'generated_requests'],
     rewriteRequest(req) {
       if (req.method !== 'POST' || !isCreate(req.path)) return;
       const body = parseObject(req.body);
@@ -792,7 +802,7 @@ export const VARIANTS: Record<string, Variant> = {
   },
   'unknown-endpoint-is-404': {
     description: "an unknown (or another organization's) endpoint is answered 404 `NOT_FOUND` instead of 500",
-    fails: ['unknown_endpoint', 'not_found_indistinguishable', 'status_code_conformance'],
+    fails: ['unknown_endpoint', 'not_found_indistinguishable', 'status_code_conformance', 'generated_requests'],
     rewrite(a) {
       if (isRotate(a.path) && a.status === 500 && a.json?.error?.message === REFUSALS.endpoint_not_found.message) {
         const r = REFUSALS.no_route;

@@ -124,6 +124,8 @@ describe('a bad body: 400 VALIDATION_ERROR naming each failing field, nothing cr
     ],
     ['an array instead of an object', [{ url: 'https://e.com' }], ['']],
     ['a string instead of an object', '"https://e.com"', ['']],
+    // Found by verify's generated_requests: the string was once parsed again, and created an endpoint without a url.
+    ['a string that holds a JSON object', JSON.stringify(JSON.stringify({ url: 'https://e.com' })), ['']],
   ];
   it.each(cases)('%s', async (_name, body, fields) => {
     const before = await stateText();

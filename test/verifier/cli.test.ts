@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { XMLParser } from 'fast-xml-parser';
 import { CHECKS } from '../../src/verifier/run';
 import { CLI, runCli } from '../helpers/cli';
-import { startVariant, type RunningVariant } from '../helpers/broken-variants';
+import { startVariant, VARIANTS, type RunningVariant } from '../helpers/broken-variants';
 
 const N = CHECKS.length;
 
@@ -81,8 +81,12 @@ describe('inklink-mock verify', () => {
     expect(r.stdout).not.toContain(broken.keys.member);
     const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
     const failed = x.testsuites.testsuite.testcase.filter((t: any) => t.failure);
-    expect(failed.map((t: any) => t['@_name'])).toEqual(['role_enforced']);
+    // What the variant fails (generated_requests too: its member-key rotation is refused with 500).
+    expect(failed.map((t: any) => t['@_name']).sort()).toEqual([...VARIANTS['member-may-rotate'].fails].sort());
     expect(failed[0].failure['#text']).toMatch(/member/);
+    const generated = failed.find((t: any) => t['@_name'] === 'generated_requests');
+    expect(generated.failure['#text']).toContain(`reproduce: curl -i -X POST '${broken.url}/webhook/endpoints/`);
+    expect(generated.failure['#text']).toContain(`-H 'api-key: '"$INKLINK_MEMBER_KEY"`);
   });
 
   it('--check runs only the named checks; --list-checks lists them all', async () => {

@@ -39,6 +39,7 @@ describe('RunContext', () => {
       trigger: parseTrigger('none', 'http://x'),
       deliveryWaitMs: 10,
       endpointUrl: (t) => `http://r/${t}`,
+      generation: { seed: 1, cases: 1 },
     });
 
   it('takes a 200 to a request that should succeed as the endpoint’s new secret', async () => {
@@ -141,6 +142,7 @@ describe('RunContext', () => {
         receiver,
         deliveryWaitMs: 10,
         endpointUrl: (t) => `http://r/${t}`,
+        generation: { seed: 1, cases: 1 },
       });
       const e = {
         tag: 'a',

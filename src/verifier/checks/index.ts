@@ -12,6 +12,7 @@ import { deliverySignature } from './delivery_signature';
 import { disabledEndpoint } from './disabled_endpoint';
 import { errorEnvelope } from './error_envelope';
 import { failedAttemptsRetried } from './failed_attempts_retried';
+import { generatedRequests } from './generated_requests';
 import { immediateInvalidation } from './immediate_invalidation';
 import { keysNeverEchoed } from './keys_never_echoed';
 import { notFoundIndistinguishable } from './not_found_indistinguishable';
@@ -36,6 +37,7 @@ export const CHECKS: readonly Check[] = [
   notFoundIndistinguishable,
   refusalOrder,
   createValidation,
+  generatedRequests,
   deliverySignature,
   immediateInvalidation,
   rotationScoped,
