@@ -441,6 +441,22 @@ export const VARIANTS: Record<string, Variant> = {
       });
     },
   },
+  'payload-type-swapped': {
+    description:
+      'to an endpoint subscribed to several types of a family, a delivery says the next of them, not the type ' +
+      'triggered (re-signed)',
+    fails: ['subscriptions'],
+    tamper(d, { mock, secret, endpointId }) {
+      const body = parseObject(d.body);
+      const endpoint = [...mock.store.endpoints()].find((e) => e.id === endpointId);
+      if (!body || !endpoint || typeof body.type !== 'string') return d;
+      const family = body.type.split('.')[0];
+      const same = endpoint.eventTypes.filter((t) => t.startsWith(`${family}.`));
+      const at = same.indexOf(body.type);
+      if (at < 0 || same.length < 2) return d;
+      return resign({ ...d, body: JSON.stringify({ ...body, type: same[(at + 1) % same.length] }) }, secret);
+    },
+  },
   'disabled-still-delivers': {
     description: 'an endpoint created with `enabled: false` receives deliveries',
     fails: ['disabled_endpoint'],
