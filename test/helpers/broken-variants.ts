@@ -604,6 +604,30 @@ export const VARIANTS: Record<string, Variant> = {
       return undefined;
     },
   },
+  'enabled-default-false': {
+    description: 'an endpoint created without `enabled` is disabled (and its answer says so)',
+    fails: ['created_endpoint'],
+    rewriteRequest(req) {
+      const body = req.method === 'POST' && isCreate(req.path) ? parseObject(req.body) : undefined;
+      if (body && body.enabled === undefined) req.body = JSON.stringify({ ...body, enabled: false });
+    },
+  },
+  'enabled-default-false-hidden': {
+    description: 'an endpoint created without `enabled` is disabled, though its answer says `enabled: true`',
+    fails: ['created_endpoint'],
+    rewriteRequest(req) {
+      const body = req.method === 'POST' && isCreate(req.path) ? parseObject(req.body) : undefined;
+      if (body && body.enabled === undefined) {
+        req.body = JSON.stringify({ ...body, enabled: false });
+        req.headers['x-variant-enabled-defaulted'] = '1';
+      }
+    },
+    rewrite(a) {
+      if (a.status === 200 && a.requestHeaders['x-variant-enabled-defaulted'] === '1')
+        return JSON.stringify({ ...a.json, enabled: true });
+      return undefined;
+    },
+  },
   'answer-name-not-null': {
     description: 'create answers `name: ""` for an endpoint asked without a name (it should be null)',
     fails: ['created_endpoint'],
