@@ -65,7 +65,9 @@ export interface SetupFailure {
 async function createEndpoint(ctx: RunContext, tag: string, spec: EndpointSpec): Promise<SetupFailure | undefined> {
   const key = spec.key === 'admin' ? ctx.keys.admin : ctx.keys.otherOrg!;
   const body: Record<string, unknown> = { url: ctx.endpointUrl(tag), name: `inklink-mock verify ${ctx.runId} ${tag}` };
-  if (spec.enabled !== undefined) body.enabled = spec.enabled;
+  // Always sent: an implementation whose default is wrong fails created_endpoint, which creates one
+  // without it, and the checks that need a delivering endpoint still run.
+  body.enabled = spec.enabled ?? true;
   if (spec.eventTypes) body.event_types = spec.eventTypes;
   const ex = await ctx.create(`set-up: create endpoint "${tag}"`, body, key, 'success');
   const json = answerJson(ex);

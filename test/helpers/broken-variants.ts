@@ -451,6 +451,22 @@ export const VARIANTS: Record<string, Variant> = {
       });
     },
   },
+  'payload-type-swapped': {
+    description:
+      'to an endpoint subscribed to several types of a family, a delivery says the next of them, not the type ' +
+      'triggered (re-signed)',
+    fails: ['subscriptions'],
+    tamper(d, { mock, secret, endpointId }) {
+      const body = parseObject(d.body);
+      const endpoint = [...mock.store.endpoints()].find((e) => e.id === endpointId);
+      if (!body || !endpoint || typeof body.type !== 'string') return d;
+      const family = body.type.split('.')[0];
+      const same = endpoint.eventTypes.filter((t) => t.startsWith(`${family}.`));
+      const at = same.indexOf(body.type);
+      if (at < 0 || same.length < 2) return d;
+      return resign({ ...d, body: JSON.stringify({ ...body, type: same[(at + 1) % same.length] }) }, secret);
+    },
+  },
   'disabled-still-delivers': {
     description: 'an endpoint created with `enabled: false` receives deliveries',
     fails: ['disabled_endpoint'],
@@ -595,6 +611,30 @@ export const VARIANTS: Record<string, Variant> = {
     rewrite(a) {
       if (a.status === 200 && isCreate(a.path) && parseObject(a.requestBody)?.enabled === undefined)
         return JSON.stringify({ ...a.json, enabled: false });
+      return undefined;
+    },
+  },
+  'enabled-default-false': {
+    description: 'an endpoint created without `enabled` is disabled (and its answer says so)',
+    fails: ['created_endpoint'],
+    rewriteRequest(req) {
+      const body = req.method === 'POST' && isCreate(req.path) ? parseObject(req.body) : undefined;
+      if (body && body.enabled === undefined) req.body = JSON.stringify({ ...body, enabled: false });
+    },
+  },
+  'enabled-default-false-hidden': {
+    description: 'an endpoint created without `enabled` is disabled, though its answer says `enabled: true`',
+    fails: ['created_endpoint'],
+    rewriteRequest(req) {
+      const body = req.method === 'POST' && isCreate(req.path) ? parseObject(req.body) : undefined;
+      if (body && body.enabled === undefined) {
+        req.body = JSON.stringify({ ...body, enabled: false });
+        req.headers['x-variant-enabled-defaulted'] = '1';
+      }
+    },
+    rewrite(a) {
+      if (a.status === 200 && a.requestHeaders['x-variant-enabled-defaulted'] === '1')
+        return JSON.stringify({ ...a.json, enabled: true });
       return undefined;
     },
   },

@@ -6,6 +6,7 @@
 import { ENDPOINT_ID_RE, EVENT_TYPES } from '../../../core/inklink';
 import { jsonOrUndefined } from '../../../core/json';
 import type { Check } from '../check';
+import { PROBE_TYPE } from '../setup';
 import { answerJson, evidence, failWith, isJsonObject, isSuccess, type Outcome, verdict } from '../judge/evidence';
 import type { Evidence, Exchange } from '../types';
 
@@ -13,7 +14,8 @@ export const createdEndpoint: Check = {
   name: 'created_endpoint',
   description:
     'Every endpoint created is what was asked for: a wh_end_ id of its own, the url and name sent (name null ' +
-    'when none), enabled as sent (default true), the event types sent (default every type), created_at now.',
+    'when none), enabled as sent (default true, and delivered to), the event types sent (default every type), ' +
+    'created_at now.',
   phase: 'review',
   // It judges the set-up's endpoints too: those created with the defaults, disabled, or subscribed to one type.
   endpoints: ['wide', 'off', 'narrow'],
@@ -23,6 +25,11 @@ export const createdEndpoint: Check = {
       quote: 'defaults to true (field name inferred from the rendered page)',
       source: 'api §2.2',
       variant: 'answer-enabled-default-false',
+    },
+    {
+      quote: 'Whether the endpoint receives deliveries. Defaults to true.',
+      source: 'openapi.json',
+      variant: 'enabled-default-false-hidden',
     },
     {
       quote: '`enabled` defaults to true, `event_types` to all ten',
@@ -52,16 +59,40 @@ export const createdEndpoint: Check = {
       event_types: EVENT_TYPES.slice(0, 2),
     };
     await ctx.create('created_endpoint: create with every field set', all, ctx.keys.admin, 'success');
-    await ctx.create(
+    const urlOnly = await ctx.create(
       'created_endpoint: create with the url only',
-      { url: ctx.endpointUrl('x') },
+      { url: ctx.endpointUrl(URL_ONLY_TAG) },
       ctx.keys.admin,
       'success',
     );
+    // Enabled by default means delivered to: an event for it must arrive (when the run can deliver).
+    let defaultDelivery: DefaultDelivery | undefined;
+    const id = answerJson(urlOnly)?.id;
+    if (ctx.canDeliver && isSuccess(urlOnly) && typeof id === 'string') {
+      const endpoint = { tag: URL_ONLY_TAG, id, eventTypes: EVENT_TYPES, enabled: true, secret: undefined };
+      const got = await ctx.deliver(
+        { ...endpoint, secretSince: urlOnly.startedAt, organization: 'primary' },
+        PROBE_TYPE,
+      );
+      defaultDelivery = { exchange: urlOnly, delivered: got.delivery !== undefined, error: got.error };
+    }
     // Creates that should have been refused but succeeded are the findings of the checks that sent them.
-    return judgeCreatedEndpoints(ctx.run.issued.filter((i) => i.expected).map((i) => i.exchange));
+    return judgeCreatedEndpoints(
+      ctx.run.issued.filter((i) => i.expected).map((i) => i.exchange),
+      defaultDelivery,
+    );
   },
 };
+
+/** The receiver path of the endpoint created with the url only, which an event is sent to. */
+const URL_ONLY_TAG = 'created-default';
+
+/** Whether an event for the endpoint created with the url only arrived. */
+export interface DefaultDelivery {
+  exchange: Exchange;
+  delivered: boolean;
+  error?: string;
+}
 
 /** How far created_at may be from when the verifier sent the request (clocks differ). */
 export const CREATED_AT_TOLERANCE_MS = 5 * 60_000;
@@ -106,7 +137,7 @@ export function createdEndpointProblems(ex: Exchange): string[] {
  * Judges the successful creates among `exchanges` (those sent to succeed): each answer reflects its
  * request, and ids are distinct.
  */
-export function judgeCreatedEndpoints(exchanges: Exchange[]): Outcome {
+export function judgeCreatedEndpoints(exchanges: Exchange[], defaultDelivery?: DefaultDelivery): Outcome {
   const creates = exchanges.filter((ex) => ex.operationId === 'createWebhookEndpoint' && isSuccess(ex));
   const bad: Evidence[] = [];
   const ids = new Map<string, Exchange>();
@@ -118,6 +149,13 @@ export function judgeCreatedEndpoints(exchanges: Exchange[]): Outcome {
     if (earlier) bad.push(evidence(ex, `the same id as the endpoint created by #${earlier.seq}`));
     else ids.set(id, ex);
   }
+  if (defaultDelivery && !defaultDelivery.delivered)
+    bad.push(
+      evidence(
+        defaultDelivery.exchange,
+        `an endpoint created with the url only (enabled by default) received no delivery: ${defaultDelivery.error}`,
+      ),
+    );
   if (creates.length === 0)
     return failWith([{ message: 'no create succeeded: there is no created endpoint to judge' }]);
   return verdict(bad, `${creates.length} created endpoints are what was asked for, with the documented defaults`);

@@ -207,6 +207,16 @@ describe('created_endpoint', () => {
     });
   });
 
+  it('fails when the endpoint created with the url only got no delivery (enabled by default)', () => {
+    const a = created({ url }, answer());
+    const missed = { exchange: a, delivered: false, error: 'no delivery arrived within 2000 ms' };
+    expect(judgeCreatedEndpoints([a], missed).evidence.map((e) => e.message)).toEqual([
+      `an endpoint created with the url only (enabled by default) received no delivery: ${missed.error} ` +
+        `[${describeExchange(a)}]`,
+    ]);
+    expect(judgeCreatedEndpoints([a], { exchange: a, delivered: true }).status).toBe('pass');
+  });
+
   it('fails when there is no successful create to judge', () => {
     expect(judgeCreatedEndpoints([refusal('forbidden', [], { path: '/webhook/endpoints' })])).toEqual({
       status: 'fail',

@@ -505,6 +505,27 @@ describe('subscriptions', () => {
     ]);
   });
 
+  it('fails when a delivery says another type than the event triggered, to an endpoint subscribed to both', () => {
+    const [asked, said] = EVENT_TYPES;
+    const swapped = delivery({ tag: 'wide', payload: payload(said) });
+    const right = delivery({ tag: 'wide', payload: payload(asked) });
+    const answered = [
+      { asked, delivery: swapped },
+      { asked: said, delivery: delivery({ tag: 'wide', payload: payload(said) }) },
+    ];
+    const got = judgeSubscriptions({ narrow: narrow(), wide: { ...wide(), answered }, all: [] });
+    expect(got.status).toBe('fail');
+    expect(got.evidence).toEqual([
+      {
+        message: `an event of type ${asked} was triggered for endpoint "wide", and its delivery says type ${said}`,
+        delivery: deliveryRef(swapped),
+      },
+    ]);
+    // Each delivery matched with its own event, and one that did not come, are no finding here.
+    const fine = [{ asked, delivery: right }, { asked: said }];
+    expect(judgeSubscriptions({ narrow: narrow(), wide: { ...wide(), answered: fine }, all: [] }).status).toBe('pass');
+  });
+
   it('fails on a delivery of a type its endpoint is not subscribed to (undocumented: delivery_conformance)', () => {
     const d = delivery({ tag: 'narrow', payload: payload('kyc.result.approved') });
     const odd = delivery({ tag: 'narrow', body: '{"type": 5}' });
