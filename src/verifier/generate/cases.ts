@@ -515,21 +515,49 @@ function provoking(r: Random, op: OperationModel, v: CaseValues, kind: RefusalKi
 }
 
 /**
- * For every two refusals of an operation that answer differently and can meet in one request (they
- * are provoked by different parts), `n` cases that provoke both: the order is at stake in each.
+ * Which part of a request a form changes, and how, coarsely: the key by kind and role, the id by
+ * kind, a body by the field it edits (or as a whole). Pairs cover each group of each side.
  */
-export function pairCases(r: Random, op: OperationModel, v: CaseValues, n = 3): GeneratedCase[] {
+function formGroup(f: Partial<GeneratedCase>): string {
+  if (f.key) return `key:${f.key.kind}:${'role' in f.key ? f.key.role : ''}`;
+  if (f.id) return `id:${f.id.kind}`;
+  if (f.body?.kind === 'fields') return `field:${f.body.edits.map((e) => e.field).join(',')}`;
+  return 'body:whole';
+}
+
+/** The forms, one per group (the first of each group the seed's shuffle gives). */
+function onePerGroup(r: Random, forms: Partial<GeneratedCase>[]): Partial<GeneratedCase>[] {
+  const groups = new Map<string, Partial<GeneratedCase>>();
+  for (const f of shuffled(r, forms)) if (!groups.has(formGroup(f))) groups.set(formGroup(f), f);
+  return [...groups.values()];
+}
+
+/**
+ * For every two refusals of an operation that answer differently and can meet in one request (they
+ * are provoked by different parts), cases that provoke both: each group of forms provoking either
+ * (onePerGroup) meets a form provoking the other, so the order is at stake for every part and
+ * field, whatever the seed.
+ */
+export function pairCases(r: Random, op: OperationModel, v: CaseValues): GeneratedCase[] {
   const out: GeneratedCase[] = [];
   op.refusals.forEach((a, i) => {
     for (const b of op.refusals.slice(i + 1)) {
       if (describeRefusal(a) === describeRefusal(b)) continue;
+      // Only cases that still provoke both (some forms provoke theirs only beside a valid key).
+      const meet = (x: Partial<GeneratedCase>, others: Partial<GeneratedCase>[]) => {
+        const ys = others
+          .filter((f) => Object.keys(f).every((part) => !(part in x)))
+          .map((y) => ({ ...defaultCase(op), ...x, ...y }))
+          .filter((c) => {
+            const kinds = provoked(c);
+            return kinds.includes(a) && kinds.includes(b);
+          });
+        if (ys.length) out.push(r.pick(ys));
+      };
       const as = provoking(r, op, v, a);
       const bs = provoking(r, op, v, b);
-      for (let j = 0; j < n && as.length && bs.length; j++) {
-        const x = r.pick(as);
-        const ys = bs.filter((f) => Object.keys(f).every((part) => !(part in x)));
-        if (ys.length) out.push({ ...defaultCase(op), ...x, ...r.pick(ys) });
-      }
+      for (const x of onePerGroup(r, as)) meet(x, bs);
+      for (const y of onePerGroup(r, bs)) meet(y, as);
     }
   });
   return out;

@@ -270,6 +270,21 @@ describe('the forms of each part', () => {
     expect(new Set(kinds(create))).toEqual(new Set(['invalid_input+unauthenticated', 'forbidden+invalid_input']));
     expect(new Set(kinds(rotate))).toEqual(new Set(['endpoint_not_found+unauthenticated']));
   });
+
+  it('meets every field of a bad body with each refusal it can meet, whatever the seed', () => {
+    // A member key with a bad url is what a provider checking the role before the body answers 500.
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const cases = pairCases(seededRandom(seed), create, values);
+      const fields = (pair: string) =>
+        new Set(
+          cases
+            .filter((c) => provoked(c).sort().join('+') === pair && c.body?.kind === 'fields')
+            .flatMap((c) => (c.body as { edits: { field: string }[] }).edits.map((e) => e.field)),
+        );
+      for (const pair of ['forbidden+invalid_input', 'invalid_input+unauthenticated'])
+        expect([seed, pair, fields(pair).has('url')]).toEqual([seed, pair, true]);
+    }
+  });
 });
 
 describe('the curl command', () => {
