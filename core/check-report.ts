@@ -155,8 +155,11 @@ export function formatCheckJUnit<E extends CheckEvidence>(run: CheckRun<E>): str
       `    <testcase classname="${xmlEscape(run.tool.replace(/ /g, '.'))}" name="${xmlEscape(r.name)}" ` +
       `time="${seconds(r.durationMs, 3)}">`;
     if (r.status === 'pass') return `${head}</testcase>`;
-    if (r.status === 'skip' || r.status === 'blocked')
-      return `${head}\n      <skipped message="${xmlEscape(r.summary)}"/>\n    </testcase>`;
+    // JUnit knows only skipped: a blocked check's message says it was blocked, and by what.
+    if (r.status === 'skip' || r.status === 'blocked') {
+      const message = r.status === 'blocked' ? `BLOCKED: ${r.summary}` : r.summary;
+      return `${head}\n      <skipped message="${xmlEscape(message)}"/>\n    </testcase>`;
+    }
     const detail = r.evidence
       .map((ev) => [ev.message, ...run.junitLines(ev).map((l) => `  ${l}`)].join('\n'))
       .join('\n');

@@ -85,10 +85,14 @@ const TRANSPORT_ERRORS: Record<string, string> = {
   UND_ERR_SOCKET: 'connection closed',
 };
 
+/** What a peer that answered bytes no HTTP parser accepts is said to have done (llhttp's HPE_… codes). */
+export const NOT_HTTP = 'answered something that is not HTTP';
+
 function describeFetchError(e: unknown, timeoutMs: number): string {
   const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (err.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
   const code = err.cause?.code;
+  if (code?.startsWith('HPE_')) return `${NOT_HTTP} (${code})`;
   if (code) return TRANSPORT_ERRORS[code] ? `${TRANSPORT_ERRORS[code]} (${code})` : code;
   return err.cause?.message ?? err.message ?? String(e);
 }

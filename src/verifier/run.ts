@@ -12,7 +12,7 @@ import { createValidator } from '../../core/validator';
 import { endpointsOf, type Check, type Requirement } from './check';
 import { CHECKS } from './checks';
 import { RunContext, type Issued, type Keys } from './context';
-import { RecordingClient } from './http';
+import { NOT_HTTP, RecordingClient } from './http';
 import { startReceiver, type Receiver } from './receiver';
 import { buildRequest } from './requests';
 import { schedule } from './schedule';
@@ -101,7 +101,12 @@ export async function verify(options: VerifyOptions): Promise<Report> {
   const reach = await client.send('preflight: is the implementation reachable', preflight.method, preflight.path, {
     timeoutMs: REACHABILITY_TIMEOUT_MS,
   });
-  if (!reach.response) return report([], [], `cannot reach ${baseUrl}: ${reach.error}`);
+  if (!reach.response)
+    return report(
+      [],
+      [],
+      reach.error?.startsWith(NOT_HTTP) ? `${baseUrl} ${reach.error}` : `cannot reach ${baseUrl}: ${reach.error}`,
+    );
   options.onStart?.(generation.seed);
 
   let receiver: Receiver | undefined;

@@ -225,6 +225,31 @@ describe('inklink-mock verify', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('a base URL that answers bytes that are not HTTP is reported as such, in one line', async () => {
+    const ssh = net.createServer((socket) => socket.on('data', () => socket.end('SSH-2.0-OpenSSH_9.2\r\n')));
+    await new Promise<void>((resolve) => ssh.listen(0, '127.0.0.1', resolve));
+    const port = (ssh.address() as net.AddressInfo).port;
+    try {
+      const r = await runCli([
+        'verify',
+        '--base-url',
+        `http://127.0.0.1:${port}`,
+        '--admin-key',
+        'secret_live_aaaaaaaaaaaa',
+        '--member-key',
+        'secret_live_bbbbbbbbbbbb',
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^inklink-mock verify: http://127.0.0.1:${port} answered something that is not HTTP \\(HPE_\\w+\\)\n$`,
+        ),
+      );
+    } finally {
+      await new Promise<void>((resolve) => ssh.close(() => resolve()));
+    }
+  });
+
   it('a base URL that accepts connections but never answers fails after 4.5 s with one line', async () => {
     // It never reads what it accepted, so a closed peer never ends its sockets: they are destroyed at the end.
     const accepted = new Set<net.Socket>();
@@ -291,7 +316,10 @@ describe('inklink-mock verify', () => {
         expect(r.stdout).not.toMatch(/immediate_invalidation +(PASS|FAIL)/);
         const x = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
         const inv = x.testsuites.testsuite.testcase.find((t: any) => t['@_name'] === 'immediate_invalidation');
-        expect(inv.skipped['@_message']).toMatch(/^not run: set-up/);
+        // Told apart from a skipped check, and saying what blocked it.
+        expect(inv.skipped['@_message']).toMatch(/^BLOCKED: not run: set-up: creating endpoint "inv"/);
+        const skipped = x.testsuites.testsuite.testcase.find((t: any) => t['@_name'] === 'privileged_roles');
+        expect(skipped.skipped['@_message']).not.toMatch(/^BLOCKED/);
       } finally {
         await v.close();
       }

@@ -15,6 +15,9 @@ export function judgeConformance(name: CheckName, exchanges: Exchange[], validat
   const checked = answered(exchanges);
   if (checked.length === 0) return skip('no response to check');
   const bad: Evidence[] = [];
+  // A body in an undeclared content type is not validated against a schema (content_type_conformance
+  // reports it): it is no evidence for the schema check, which passes only on bodies it validated.
+  let unjudged = 0;
   for (const ex of checked) {
     const violations = validator.validateResponse({
       operationId: ex.operationId!,
@@ -22,9 +25,15 @@ export function judgeConformance(name: CheckName, exchanges: Exchange[], validat
       headers: ex.response!.headers,
       body: ex.response!.body,
     });
+    if (name === 'response_schema_conformance' && violations.some((v) => v.check === 'content_type_conformance'))
+      unjudged++;
     for (const v of violations) if (v.check === name) bad.push(evidence(ex, `${v.location.join('.')}: ${v.message}`));
   }
-  return verdict(bad, `${checked.length} responses checked`);
+  const judged = checked.length - unjudged;
+  if (judged === 0 && bad.length === 0)
+    return skip(`no response in a declared content type to check (${unjudged} in another: content_type_conformance)`);
+  const aside = unjudged ? ` (${unjudged} in an undeclared content type not checked)` : '';
+  return verdict(bad, `${judged} responses checked${aside}`);
 }
 
 /** A review of every response of the run by one of the validator's checks (named as it is). */

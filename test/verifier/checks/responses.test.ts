@@ -40,6 +40,25 @@ describe('the conformance checks', () => {
     });
   });
 
+  it('the schema check passes only on bodies it validated: another content type is not evidence', () => {
+    const html = () => {
+      const ex = issued();
+      ex.response!.headers['content-type'] = 'text/html';
+      ex.response!.body = '<html></html>';
+      ex.response!.json = undefined;
+      return ex;
+    };
+    expect(judgeConformance('response_schema_conformance', [html(), html()], validator)).toEqual({
+      status: 'skip',
+      summary: 'no response in a declared content type to check (2 in another: content_type_conformance)',
+      evidence: [],
+    });
+    expect(judgeConformance('response_schema_conformance', [html(), issued()], validator).summary).toBe(
+      '1 responses checked (1 in an undeclared content type not checked)',
+    );
+    expect(judgeConformance('content_type_conformance', [html()], validator).status).toBe('fail');
+  });
+
   it("report only their own check's violations, with the location", () => {
     const bad = issued(12345);
     expect(findings(judgeConformance('response_schema_conformance', [bad], validator))).toEqual([
@@ -122,6 +141,12 @@ describe('request_id_unique', () => {
     expect(judgeRequestIdUnique([exchange({ error: 'x' })])).toEqual({
       status: 'skip',
       summary: 'no response to check',
+      evidence: [],
+    });
+    // Answers, but none with an id: nothing to compare, no pass.
+    expect(judgeRequestIdUnique([exchange({ headers: {} }), exchange({ headers: {} })])).toEqual({
+      status: 'skip',
+      summary: 'no response has an x-request-id to compare',
       evidence: [],
     });
     expect(judgeRequestIdUnique([exchange({ error: 'x' }), issued()]).summary).toBe(
