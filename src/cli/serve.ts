@@ -4,6 +4,7 @@ import { DEFAULTS, isLoopback } from '../../mock/config';
 import { parseSchedule } from '../../core/duration';
 import { createMockServer, type StateSource } from '../../mock/server';
 import { formatBanner, formatLoadedState } from '../../mock/banner';
+import { CLOCK_MODES, type ClockMode } from '../../mock/domain/virtual-clock';
 import { whenParentGone } from './parent-watch';
 import {
   commandOptions,
@@ -77,6 +78,17 @@ export const SERVE_OPTIONS: OptionSpec[] = [
     valueName: 'N',
     value: { int: [1, 1_000_000] },
     description: 'Deliveries kept in the journal.',
+  },
+  {
+    name: 'clock',
+    type: 'string',
+    env: 'INKLINK_MOCK_CLOCK',
+    default: DEFAULTS.clock,
+    valueName: 'CLOCK',
+    value: { oneOf: CLOCK_MODES },
+    description:
+      "system (the machine's time) or virtual: time stands still until POST /__mock/clock/advance moves it, " +
+      'making the delivery attempts due on the way.',
   },
   {
     name: 'log-level',
@@ -214,6 +226,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     stateFile: values['state-file'] === undefined ? undefined : String(values['state-file']),
     fixture: values.fixture === undefined ? undefined : String(values.fixture),
     shutdownTimeoutMs,
+    clock: values.clock as ClockMode,
   });
   let url: string;
   try {
@@ -226,6 +239,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (logFormat === 'json') logger.info('listening', { url });
   if (logLevel !== 'silent') {
     const extra = values['self-check'] ? ['self-check: on'] : [];
+    if (mock.clock.mode === 'virtual')
+      extra.push(
+        `clock: virtual, at ${mock.clock.now().toISOString()}; it moves only through POST /__mock/clock/advance`,
+      );
     extra.push(...stateLines(mock.stateSource));
     if (mock.seeded.length) logger.banner(formatBanner(url, mock.seeded, extra));
     else logger.banner(formatBanner(url, undefined, extra) + formatLoadedState(mock.control.view()));
