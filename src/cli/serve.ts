@@ -178,6 +178,10 @@ export const SERVE_HELP: CommandHelp = {
       'deliveries to your local receiver, retried after 1 s and 5 s',
     ],
     ['inklink-mock serve --state-file state.db', 'keep the state across restarts (in the database state.db)'],
+    [
+      'inklink-mock serve --clock virtual',
+      'time moves only when told: POST /__mock/clock/advance {"by": "24h"} makes the retries due by then',
+    ],
     ['inklink-mock serve --log-format json --log-level debug', 'every log line as JSON, for machines'],
   ],
 };
