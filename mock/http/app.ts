@@ -108,7 +108,11 @@ export function createApp(deps: AppDeps): Express {
   });
   const dispatchPublic = dispatcher(
     getSpec(),
-    withFaults(withPrefer(authenticated, getSpec(), respondPublic), faults, respondPublic),
+    withFaults(
+      withPrefer(authenticated, getSpec(), respondPublic, () => clock.now()),
+      faults,
+      respondPublic,
+    ),
   );
   const checkControlToken = controlToken(deps.controlToken, respondControl, tokenFree(controlSpec));
   const guardControl = controlGuard(deps.controlToken, respondControl);

@@ -139,6 +139,20 @@ describe('a virtual clock', () => {
     expect(Date.parse(created.json.created_at)).toBe(t0 + HOUR);
     const requests = await call(m.url, 'GET', controlPath('listRequests'));
     expect(Date.parse(requests.json.requests[0].time)).toBe(t0 + HOUR);
+    // And so do a fault rule's creation, a minted key's and the example `Prefer: code=200` answers.
+    const fault = await call(m.url, 'POST', controlPath('addFault'), {
+      body: { operation_id: 'rotateWebhookEndpointSecret', status: 503, times: 1 },
+    });
+    expect(Date.parse(fault.json.created_at)).toBe(t0 + HOUR);
+    const minted = await call(m.url, 'POST', controlPath('mintApiKey'), { body: { role: 'member' } });
+    const state = await call(m.url, 'GET', controlPath('getState'));
+    const org = state.json.organizations.find((o: { id: string }) => o.id === minted.json.organization_id);
+    expect([Date.parse(org.created_at), Date.parse(org.api_keys[0].created_at)]).toEqual([t0 + HOUR, t0 + HOUR]);
+    const example = await call(m.url, 'POST', getSpec().operation('createWebhookEndpoint').path, {
+      headers: { [API_KEY_HEADER]: m.key('owner'), prefer: 'code=200' },
+      body: { url: receiver.url },
+    });
+    expect(Date.parse(example.json.created_at)).toBe(t0 + HOUR);
   });
 
   it.each([
