@@ -13,6 +13,7 @@ import { getControlSpec } from '../../mock/control-spec';
 import { call, expectEnvelope } from '../helpers/http';
 import { startMock, type TestMock } from '../helpers/mock';
 import { startReceiver, type Receiver } from '../helpers/receiver';
+import { startCli } from '../helpers/cli';
 
 const HOUR = 3_600_000;
 const controlPath = (operationId: string) => getControlSpec().operation(operationId).path;
@@ -188,5 +189,38 @@ describe('the system clock (the default)', () => {
     expect(r.json.error.message).toBe(REFUSALS.clock_not_virtual.message);
     expect(r.json.error.message).toMatch(/system clock/);
     await expect(m.mock.clock.advance('1h')).rejects.toThrow(/system clock/);
+  });
+});
+
+describe('serve --clock', () => {
+  it('virtual (the flag, or INKLINK_MOCK_CLOCK): the banner says so, and the routes move the time', async () => {
+    for (const [args, env] of [
+      [['--clock', 'virtual'], {}],
+      [[], { INKLINK_MOCK_CLOCK: 'virtual' }],
+    ] as const) {
+      const run = await startCli(['--port', '0', ...args], env);
+      try {
+        expect(run.stdout()).toMatch(/clock: virtual/);
+        const before = await call(run.url, 'GET', CLOCK);
+        expect(before.json.clock).toBe('virtual');
+        const moved = await call(run.url, 'POST', ADVANCE, { body: { by: '2h' } });
+        expect(moved.status).toBe(200);
+        expect(Date.parse(moved.json.now) - Date.parse(before.json.now)).toBe(2 * HOUR);
+      } finally {
+        await run.stop();
+      }
+    }
+  });
+
+  it('system by default: the time is not moved', async () => {
+    const run = await startCli(['--port', '0']);
+    try {
+      expect(run.stdout()).not.toMatch(/clock: virtual/);
+      expect((await call(run.url, 'GET', CLOCK)).json.clock).toBe('system');
+      const r = await call(run.url, 'POST', ADVANCE, { body: { by: '2h' } });
+      expectEnvelope(r, REFUSALS.clock_not_virtual.status, REFUSALS.clock_not_virtual.code);
+    } finally {
+      await run.stop();
+    }
   });
 });
