@@ -175,7 +175,7 @@ export class MockClock {
     if (!v) return fail({ kind: 'clock_not_virtual', message: REFUSALS.clock_not_virtual.message });
     let by: number | undefined;
     if ((input.by === undefined) === (input.to === undefined))
-      return invalid([{ field: 'by', message: 'give either by (a duration, e.g. 1h) or to ("next"), not both' }]);
+      return invalid([{ field: 'by', message: 'give one of by (a duration, e.g. 1h) and to ("next")' }]);
     if (input.by !== undefined) {
       try {
         by = typeof input.by === 'number' ? parseDuration(String(input.by)) : parseDuration(input.by);
