@@ -108,6 +108,14 @@ export const REFUSALS = {
       'the control API.',
     transport: true,
   },
+  /** The mock only: moving time (`POST /__mock/clock/advance`) while the mock runs on the system clock. */
+  clock_not_virtual: {
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message:
+      'The mock runs on the system clock, which moves by itself: start it with --clock virtual ' +
+      "(createMockServer's option clock: 'virtual') to move time.",
+  },
   /**
    * The mock only: `Prefer: code=N` (as Prism users send it) with a status the operation does not
    * declare, or a code that is no status. Not every operation declares 400, so it is answered

@@ -4,6 +4,7 @@ import type { LogFormat, LogLevel, Logger } from '../core/log';
 import { LIMITS } from './domain/limits';
 import type { StateSnapshot } from './domain/model';
 import type { StateDatabase } from './domain/committer';
+import type { ClockMode } from './domain/virtual-clock';
 
 export interface MockServerOptions {
   /** Seed of the generated state (same seed, same organizations, keys, endpoints and secrets). */
@@ -49,6 +50,12 @@ export interface MockServerOptions {
   transportLimits?: Partial<TransportLimits>;
   /** Deliveries scheduled or in flight at once; beyond it, new ones are skipped (default 10,000). */
   maxPendingDeliveries?: number;
+  /**
+   * The mock's time: `system` (default), the machine's; `virtual`, a clock that starts at the
+   * system's time and moves only when told (`server.clock.advance('1h')`, `POST /__mock/clock/advance`),
+   * firing the delivery attempts that fall due on the way. See docs/mock.md.
+   */
+  clock?: ClockMode;
 }
 
 /**
@@ -76,6 +83,7 @@ export const DEFAULTS = {
   journalLimit: LIMITS.journalEntries.value,
   /** How long a shutdown waits for the requests in flight to be answered. */
   shutdownTimeoutMs: 10_000,
+  clock: 'system',
 } as const;
 
 export { parseSchedule } from '../core/duration';

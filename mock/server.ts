@@ -19,6 +19,7 @@ import type { StateSnapshot } from './domain/model';
 import { seedState, type SeededOrganization } from './domain/seed';
 import { WebhookEndpointService } from './domain/service';
 import { Store } from './domain/store';
+import { CLOCK_MODES, MockClock } from './domain/virtual-clock';
 import { SelfAddress } from './domain/urls';
 import { createApp } from './http/app';
 import { DEFAULT_LIMITS, createHttpServer, shutDown } from './http/transport';
@@ -84,6 +85,11 @@ export interface MockServer {
   readonly service: WebhookEndpointService;
   readonly control: MockControl;
   readonly deliveries: DeliveryEngine;
+  /**
+   * The mock's clock (option `clock`): `clock.now()`, and on a virtual clock `await clock.advance('1h')`
+   * and `await clock.advanceToNext()`, which resolve once the delivery attempts due on the way are made.
+   */
+  readonly clock: MockClock;
   readonly logger: Logger;
 }
 
@@ -153,6 +159,10 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       ? parseSchedule(options.retrySchedule)
       : [...(options.retrySchedule ?? DEFAULTS.retryScheduleMs)];
   const webhookUrl = options.webhookUrl ?? DEFAULTS.webhookUrl;
+  const mode = options.clock ?? DEFAULTS.clock;
+  if (!CLOCK_MODES.includes(mode)) throw new Error(`The clock must be one of ${CLOCK_MODES.join(', ')}`);
+  const clock = new MockClock(mode);
+  const now = () => clock.now();
   const start = initialState(options);
   const initial = start.snapshot;
 
@@ -167,8 +177,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   }
   let self: SelfAddress | undefined;
   const live = new LiveFeed();
-  const faults = new FaultPlan([...getSpec().operations.keys()], Math.random, live);
-  const service = new WebhookEndpointService(store, { self: () => self, live });
+  const faults = new FaultPlan([...getSpec().operations.keys()], Math.random, live, () => clock.clock.now());
+  const service = new WebhookEndpointService(store, { self: () => self, live, now });
   const requests = new RequestJournal({ live, isKnownId: (segment) => store.endpoint(segment) !== undefined });
   const sender = new UndiciSender({
     timeoutMs: options.deliveryTimeoutMs ?? DEFAULTS.deliveryTimeoutMs,
@@ -180,8 +190,13 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     maxPending: options.maxPendingDeliveries,
     logger,
     live,
+    clock: clock.clock,
   });
-  const control = new MockControl(store, service, deliveries, faults, () => initial, webhookUrl, { requests, live });
+  const control = new MockControl(store, service, deliveries, faults, () => initial, webhookUrl, {
+    requests,
+    live,
+    now,
+  });
   const app = createApp({
     service,
     control,
@@ -190,6 +205,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     selfCheck: options.selfCheck ?? false,
     controlToken: options.controlToken,
     startedAt: Date.now(),
+    clock,
     faults,
     requests,
     live,
@@ -206,6 +222,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     service,
     control,
     deliveries,
+    clock,
     logger,
     faults,
     requests,

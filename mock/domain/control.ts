@@ -63,8 +63,8 @@ export class MockControl {
     private readonly faults: FaultPlan,
     private readonly initial: () => StateSnapshot,
     private readonly defaultWebhookUrl: string,
-    /** The request journal (emptied by a reset) and the live feed (told of state changes). */
-    private readonly watch: { requests?: RequestJournal; live?: LiveFeed } = {},
+    /** The request journal (emptied by a reset), the live feed (told of state changes), the mock's time. */
+    private readonly watch: { requests?: RequestJournal; live?: LiveFeed; now?: () => Date } = {},
   ) {}
 
   private changed(change: StateChange): void {
@@ -119,7 +119,7 @@ export class MockControl {
       problems.push({ field: 'organization_id', message: 'no such organization' });
     }
     if (problems.length) return invalid(problems);
-    const now = new Date().toISOString();
+    const now = (this.watch.now?.() ?? new Date()).toISOString();
     let organizationId = input.organizationId;
     if (organizationId === undefined) {
       organizationId = newId('org_', 16);

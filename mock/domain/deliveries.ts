@@ -336,16 +336,17 @@ export class DeliveryEngine {
       this.due.push(p);
       return;
     }
+    // The attempt's promise goes back to the clock: a virtual one awaits it before moving on.
     p.timer = this.clock.setTimeout(() => {
       p.timer = undefined;
-      void this.attempt(p);
+      return this.attempt(p);
     }, delay);
   }
 
-  private readonly startDue = (): void => {
+  private readonly startDue = (): Promise<unknown> => {
     const due = this.due;
     this.due = [];
-    for (const p of due) if (p.record.state === 'scheduled') void this.attempt(p);
+    return Promise.all(due.filter((p) => p.record.state === 'scheduled').map((p) => this.attempt(p)));
   };
 
   private async attempt(p: Pending): Promise<void> {

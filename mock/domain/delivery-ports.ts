@@ -34,22 +34,28 @@ export interface DeliverySender {
 
 export type TimerHandle = unknown;
 
+/**
+ * What a timer runs: the work it starts may be a promise (a delivery attempt), which a virtual
+ * clock (virtual-clock.ts) awaits before it moves time on; the system clock does not wait.
+ */
+export type TimerTask = () => void | Promise<unknown>;
+
 export interface Clock {
   now(): number;
   /** Runs `fn` after `ms`; the timer does not keep the process alive. */
-  setTimeout(fn: () => void, ms: number): TimerHandle;
+  setTimeout(fn: TimerTask, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
   /** Runs `fn` on the next turn of the event loop. */
-  soon(fn: () => void): void;
+  soon(fn: TimerTask): void;
 }
 
 export const systemClock: Clock = {
   now: Date.now,
   setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms);
+    const t = setTimeout(() => void fn(), ms);
     t.unref();
     return t;
   },
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-  soon: (fn) => setImmediate(fn),
+  soon: (fn) => setImmediate(() => void fn()),
 };

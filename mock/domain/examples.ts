@@ -8,16 +8,16 @@ import { EVENT_TYPES } from '../../core/inklink';
 import { generateSecret } from '../../core/webhooks';
 import { newEndpointId } from './ids';
 
-/** An example of each operation's success answer, by operationId. */
-export const SUCCESS_EXAMPLES: Readonly<Record<string, () => unknown>> = {
+/** An example of each operation's success answer, by operationId, made at `now` (the mock's time). */
+export const SUCCESS_EXAMPLES: Readonly<Record<string, (now: Date) => unknown>> = {
   rotateWebhookEndpointSecret: () => ({ secret: generateSecret() }),
-  createWebhookEndpoint: () => ({
+  createWebhookEndpoint: (now) => ({
     id: newEndpointId(),
     url: 'https://example.com/webhooks',
     name: null,
     enabled: true,
     event_types: [...EVENT_TYPES],
-    created_at: new Date().toISOString(),
+    created_at: now.toISOString(),
     secret: generateSecret(),
   }),
 };

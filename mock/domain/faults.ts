@@ -66,6 +66,8 @@ export class FaultPlan {
     private readonly random: () => number = Math.random,
     /** Where the rules are published whenever they change (the dashboard's stream). */
     private readonly live?: LiveFeed,
+    /** The mock's time (ms since the epoch): a rule's `created_at`. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   private changed(): void {
@@ -111,7 +113,7 @@ export class FaultPlan {
       ...(reset === true ? { reset: true } : {}),
       remaining: times ?? null,
       matched: 0,
-      created_at: new Date().toISOString(),
+      created_at: new Date(this.now()).toISOString(),
     };
     this.faults.unshift({ view });
     this.active = true;

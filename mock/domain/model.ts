@@ -78,7 +78,7 @@ export function onePerField(...lists: readonly FieldError[][]): FieldError[] {
  */
 export type DomainErrorKind = Extract<
   RefusalKind,
-  'unauthenticated' | 'forbidden' | 'endpoint_not_found' | 'invalid_input'
+  'unauthenticated' | 'forbidden' | 'endpoint_not_found' | 'invalid_input' | 'clock_not_virtual'
 >;
 
 export interface DomainError {

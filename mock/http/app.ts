@@ -11,6 +11,7 @@ import type { DeliveryEngine } from '../domain/deliveries';
 import { FaultPlan } from '../domain/faults';
 import { LiveFeed } from '../domain/live';
 import { RequestJournal } from '../domain/request-journal';
+import { MockClock } from '../domain/virtual-clock';
 import type { WebhookEndpointService } from '../domain/service';
 import { getControlSpec } from '../control-spec';
 import { CONTROL_HANDLERS, controlGuard, controlToken, repeatedQuery, tokenFree } from './control-api';
@@ -32,6 +33,8 @@ export interface AppDeps {
   selfCheck: boolean;
   controlToken?: string;
   startedAt: number;
+  /** The mock's clock (`/__mock/clock`; when requests arrived, in the request journal); the system's when absent. */
+  clock?: MockClock;
   /** Fault injection rules for InkLink's operations (a fresh, empty plan when absent). */
   faults?: FaultPlan;
   /** The request journal InkLink's API requests are recorded in (a fresh one when absent). */
@@ -69,7 +72,8 @@ export function createApp(deps: AppDeps): Express {
   const faults = deps.faults ?? new FaultPlan([...getSpec().operations.keys()]);
   const requests = deps.requests ?? new RequestJournal();
   const stream = new StreamHub(deps.live ?? new LiveFeed(), logger);
-  const recordRequest = requestRecorder(requests);
+  const clock = deps.clock ?? new MockClock();
+  const recordRequest = requestRecorder(requests, () => clock.clock.now());
 
   const app = express();
   app.disable('x-powered-by');
@@ -84,6 +88,7 @@ export function createApp(deps: AppDeps): Express {
       validator: controlValidator,
       respond: respondControl,
       startedAt: deps.startedAt,
+      clock,
       faults,
       requests,
       stream,
@@ -103,7 +108,11 @@ export function createApp(deps: AppDeps): Express {
   });
   const dispatchPublic = dispatcher(
     getSpec(),
-    withFaults(withPrefer(authenticated, getSpec(), respondPublic), faults, respondPublic),
+    withFaults(
+      withPrefer(authenticated, getSpec(), respondPublic, () => clock.now()),
+      faults,
+      respondPublic,
+    ),
   );
   const checkControlToken = controlToken(deps.controlToken, respondControl, tokenFree(controlSpec));
   const guardControl = controlGuard(deps.controlToken, respondControl);

@@ -11,6 +11,7 @@ import type { MockControl, SeedEndpointInput } from '../domain/control';
 import type { DeliveryEngine } from '../domain/deliveries';
 import type { FaultInput, FaultPlan } from '../domain/faults';
 import type { RequestJournal } from '../domain/request-journal';
+import type { AdvanceInput, MockClock } from '../domain/virtual-clock';
 import { UI_PAGE, redirectToDashboard, type DashboardFiles } from './dashboard';
 import type { OperationContext } from './dispatch';
 import { matchContentType } from '../../core/media-type';
@@ -28,6 +29,8 @@ export interface ControlApiDeps {
   validator: Validator;
   respond: Responder;
   startedAt: number;
+  /** The mock's clock (`/__mock/clock`). */
+  clock: MockClock;
   /** Fault injection rules (`/__mock/faults`). */
   faults: FaultPlan;
   /** The request journal (`/__mock/requests`). */
@@ -373,6 +376,20 @@ export function deleteFault({ respond, faults }: Deps, _req: Request, res: Respo
   respond.json(res, 200, removed);
 }
 
+/** `GET /__mock/clock`: which clock the mock runs on, and its time. */
+export function getClock({ respond, clock }: Deps, _req: Request, res: Response) {
+  respond.json(res, 200, clock.view());
+}
+
+/** `POST /__mock/clock/advance`: the domain moves the time (a virtual clock only) and makes what falls due. */
+export async function advanceClock({ respond, clock, validator }: Deps, req: Request, res: Response) {
+  const body = await validBody<AdvanceInput>(req, res, validator, respond);
+  if (!body) return;
+  const r = await clock.tryAdvance(body);
+  if (!r.ok) return respond.domainError(res, r.error);
+  respond.json(res, 200, r.value);
+}
+
 export function getControlSpec({ respond }: Deps, _req: Request, res: Response) {
   respond.json(res, 200, controlDocument);
 }
@@ -400,5 +417,7 @@ export const CONTROL_HANDLERS = {
   listFaults,
   clearFaults,
   deleteFault,
+  getClock,
+  advanceClock,
   getControlSpec,
 };

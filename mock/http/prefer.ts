@@ -42,6 +42,8 @@ export function withPrefer(
   handlers: Record<string, AnyOperationHandler>,
   spec: CompiledSpec,
   respond: Responder,
+  /** The mock's time, for the examples' `created_at`. */
+  now: () => Date = () => new Date(),
 ): Record<string, OperationHandler> {
   const wrapped: Record<string, OperationHandler> = {};
   for (const [operationId, handler] of Object.entries(handlers)) {
@@ -49,7 +51,7 @@ export function withPrefer(
     wrapped[operationId] = (req, res, ctx) => {
       // The common case costs one header lookup.
       const code = req.headers.prefer === undefined ? undefined : preferredCode(req.headers.prefer);
-      return code === undefined ? handler(req, res, ctx) : answerPreferred(respond, res, ctx, code, declared);
+      return code === undefined ? handler(req, res, ctx) : answerPreferred(respond, res, ctx, code, declared, now);
     };
   }
   return wrapped;
@@ -61,6 +63,7 @@ function answerPreferred(
   ctx: OperationContext,
   code: string,
   declared: number[],
+  now: () => Date,
 ): void {
   const status = /^\d{3}$/.test(code) ? Number(code) : NaN;
   if (!declared.includes(status)) {
@@ -77,7 +80,7 @@ function answerPreferred(
   res.setHeader(PREFERENCE_APPLIED_HEADER, `code=${status}`);
   const example = SUCCESS_EXAMPLES[ctx.operationId];
   if (status < 300 && example) {
-    respond.json(res, status, example());
+    respond.json(res, status, example(now()));
     return;
   }
   const message = `Answered as asked by "Prefer: code=${status}": the operation did not run.`;

@@ -12,9 +12,13 @@ import type { Principal } from '../domain/model';
 import type { RequestJournal } from '../domain/request-journal';
 import { FAULT_HEADER } from './faults';
 
-export function requestRecorder(journal: RequestJournal): (req: Request, res: Response) => void {
+/** `now`: the mock's time (a virtual clock's, when it runs on one), for when each request arrived. */
+export function requestRecorder(
+  journal: RequestJournal,
+  now: () => number = Date.now,
+): (req: Request, res: Response) => void {
   return (req, res) => {
-    const at = Date.now();
+    const at = now();
     const started = performance.now();
     // 'close' comes once, after the answer or without one; `on` costs less than `once`.
     res.on('close', () => {

@@ -1,11 +1,11 @@
 // The dashboard's actions: rotate (through InkLink's own operation), emit an event, mint a key,
-// add and remove fault rules, reset. Each reports through `notice`, or `failed` when the mock
+// add and remove fault rules, reset, advance a virtual clock. Each reports through `notice`, or `failed` when the mock
 // refuses; what changed arrives through the live stream.
 import { control, rotateSecret } from './api.js';
 import { confirmDialog, formDialog, showOnce } from './dialogs.js';
 
 /** The actions, bound to the page's model and its ways of telling what happened. */
-export function createActions({ model, notice, failed, reloadStateSoon }) {
+export function createActions({ model, notice, failed, reloadStateSoon, showClock }) {
   async function rotate(org, endpoint, opener) {
     try {
       const secret = await rotateSecret(org.id, endpoint.id);
@@ -166,5 +166,31 @@ export function createActions({ model, notice, failed, reloadStateSoon }) {
     }
   }
 
-  return { rotate, emitEvent, mintKey, addFault, removeFault, reset };
+  function advanceClock(opener) {
+    formDialog({
+      title: 'Advance the clock',
+      intro:
+        'The mock runs on a virtual clock: time moves only when told, and the delivery attempts that fall due ' +
+        'on the way are made in order, each at its own moment.',
+      fields: [
+        {
+          name: 'by',
+          label: 'Advance by',
+          hint: 'A duration: 250ms, 90s, 5m, 2h (72h for three days). Empty: to the next due delivery attempt.',
+        },
+      ],
+      submitLabel: 'Advance',
+      opener,
+      submit: async ({ by }) => {
+        const r = await control('POST', '/clock/advance', by.trim() ? { by: by.trim() } : { to: 'next' });
+        showClock(r);
+        notice(
+          `Clock advanced by ${r.advanced_ms} ms to ${r.now}: ${r.fired} ` +
+            `${r.fired === 1 ? 'delivery attempt' : 'delivery attempts'} made.`,
+        );
+      },
+    });
+  }
+
+  return { rotate, emitEvent, mintKey, addFault, removeFault, reset, advanceClock };
 }

@@ -30,6 +30,8 @@ const model = {
   /** Newest first. */
   requests: [],
   faults: [],
+  /** `GET /__mock/clock`: which clock, its time, the next due attempt. */
+  clock: undefined,
 };
 
 // ---- rendering, batched to one pass per frame -----------------------------------------------------
@@ -108,6 +110,18 @@ function notice(text, kind = 'info') {
   if (kind === 'info') noticeTimer = setTimeout(() => (el.textContent = ''), 10_000);
 }
 
+/** On a virtual clock: its time and next due attempt, and the action that moves it (docs/mock.md). */
+function showClock(clock) {
+  model.clock = clock;
+  const virtual = clock.clock === 'virtual';
+  $('#clock-open').hidden = !virtual;
+  const status = $('#clock-status');
+  status.hidden = !virtual;
+  status.textContent = virtual
+    ? `Virtual time ${clock.now}; ${clock.next_due_at ? `next attempt due ${clock.next_due_at}` : 'no attempt due'}`
+    : '';
+}
+
 function liveStatus(kind, text) {
   $('#live-status').className = `live ${kind}`;
   $('#live-text').textContent = text;
@@ -143,12 +157,14 @@ function reloadStateSoon() {
 
 /** Everything, from the control API (after the stream opened, so that nothing falls in between). */
 async function loadAll() {
-  const [state, deliveries, requests, faults] = await Promise.all([
+  const [state, deliveries, requests, faults, clock] = await Promise.all([
     control('GET', '/state'),
     control('GET', `/deliveries?limit=${MAX_DELIVERIES}`),
     control('GET', `/requests?limit=${MAX_REQUESTS}`),
     control('GET', '/faults'),
+    control('GET', '/clock'),
   ]);
+  showClock(clock);
   model.state = state;
   model.deliveries = new Map(deliveries.deliveries.reverse().map((d) => [d.id, withoutPayload(d)]));
   model.requests = requests.requests;
@@ -297,17 +313,19 @@ function failed(e) {
 
 // ---- start ----------------------------------------------------------------------------------------
 
-const { rotate, emitEvent, mintKey, addFault, removeFault, reset } = createActions({
+const { rotate, emitEvent, mintKey, addFault, removeFault, reset, advanceClock } = createActions({
   model,
   notice,
   failed,
   reloadStateSoon,
+  showClock,
 });
 
 function start() {
   $('#emit-open').addEventListener('click', (e) => emitEvent(e.currentTarget));
   $('#mint-open').addEventListener('click', (e) => mintKey(e.currentTarget));
   $('#fault-open').addEventListener('click', (e) => addFault(e.currentTarget));
+  $('#clock-open').addEventListener('click', (e) => advanceClock(e.currentTarget));
   $('#reset-open').addEventListener('click', (e) => reset(e.currentTarget));
   $('#requests-clear').addEventListener('click', () => control('DELETE', '/requests').catch(failed));
   $('#request-filters').addEventListener('change', () => render('requests'));

@@ -4,6 +4,7 @@ import { DEFAULTS, isLoopback } from '../../mock/config';
 import { parseSchedule } from '../../core/duration';
 import { createMockServer, type StateSource } from '../../mock/server';
 import { formatBanner, formatLoadedState } from '../../mock/banner';
+import { CLOCK_MODES, type ClockMode } from '../../mock/domain/virtual-clock';
 import { whenParentGone } from './parent-watch';
 import {
   commandOptions,
@@ -77,6 +78,17 @@ export const SERVE_OPTIONS: OptionSpec[] = [
     valueName: 'N',
     value: { int: [1, 1_000_000] },
     description: 'Deliveries kept in the journal.',
+  },
+  {
+    name: 'clock',
+    type: 'string',
+    env: 'INKLINK_MOCK_CLOCK',
+    default: DEFAULTS.clock,
+    valueName: 'CLOCK',
+    value: { oneOf: CLOCK_MODES },
+    description:
+      "system (the machine's time) or virtual: time stands still until POST /__mock/clock/advance moves it, " +
+      'making the delivery attempts due on the way.',
   },
   {
     name: 'log-level',
@@ -166,6 +178,10 @@ export const SERVE_HELP: CommandHelp = {
       'deliveries to your local receiver, retried after 1 s and 5 s',
     ],
     ['inklink-mock serve --state-file state.db', 'keep the state across restarts (in the database state.db)'],
+    [
+      'inklink-mock serve --clock virtual',
+      'time moves only when told: POST /__mock/clock/advance {"by": "24h"} makes the retries due by then',
+    ],
     ['inklink-mock serve --log-format json --log-level debug', 'every log line as JSON, for machines'],
   ],
 };
@@ -214,6 +230,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     stateFile: values['state-file'] === undefined ? undefined : String(values['state-file']),
     fixture: values.fixture === undefined ? undefined : String(values.fixture),
     shutdownTimeoutMs,
+    clock: values.clock as ClockMode,
   });
   let url: string;
   try {
@@ -226,6 +243,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (logFormat === 'json') logger.info('listening', { url });
   if (logLevel !== 'silent') {
     const extra = values['self-check'] ? ['self-check: on'] : [];
+    if (mock.clock.mode === 'virtual')
+      extra.push(
+        `clock: virtual, at ${mock.clock.now().toISOString()}; it moves only through POST /__mock/clock/advance`,
+      );
     extra.push(...stateLines(mock.stateSource));
     if (mock.seeded.length) logger.banner(formatBanner(url, mock.seeded, extra));
     else logger.banner(formatBanner(url, undefined, extra) + formatLoadedState(mock.control.view()));

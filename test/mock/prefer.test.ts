@@ -141,7 +141,7 @@ describe('the examples', () => {
             operationId: op.operationId,
             status: Number(status),
             headers,
-            body: example(),
+            body: example(new Date()),
           }),
         ).toEqual([]);
       }
