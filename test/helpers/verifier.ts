@@ -14,7 +14,8 @@ export async function verifyVariant(name: string, trigger = 'mock'): Promise<Rep
       ownerKey: v.keys.owner,
       otherOrgKey: v.keys.otherOrg,
       trigger,
-      deliveryWaitMs: 2000,
+      // Ends as soon as a delivery arrives; long enough that a loaded 2-core machine's late retry is not a finding.
+      deliveryWaitMs: 4000,
     });
   } finally {
     await v.close();
