@@ -258,7 +258,7 @@ describe('clients that never read (issue 22, point 4)', () => {
     async () => {
       const lines: string[] = [];
       const logger = createLogger('info', { write: (s: string) => lines.push(s) }, { write: () => true });
-      const heartbeatMs = 100;
+      const heartbeatMs = 20;
       const stallHeartbeats = LIMITS.streamStallHeartbeats.value;
       const mock = createMockServer({ logger, retrySchedule: [0], streamHeartbeatMs: heartbeatMs });
       const url = await mock.listen();
