@@ -226,7 +226,6 @@ describe('clients that never read (issue 22, point 4)', () => {
         for (let i = 0; i < 40; i++) idle.push(await neverReads(port, 'authorization: Bearer tok\r\n'));
         // The 33rd to the 40th each took the place of the stalest.
         await waitFor(() => admitted() === 40 - LIMITS.streamClients.value || undefined, 5000, 'the idle sockets');
-        const started = Date.now();
         const real = await openStream(url, { authorization: 'Bearer tok' });
         try {
           expect(real.status).toBe(200);
@@ -236,7 +235,6 @@ describe('clients that never read (issue 22, point 4)', () => {
           });
           const first = await real.next((e) => e.type === 'faults', 3000);
           expect(first.data.faults).toHaveLength(1);
-          expect(Date.now() - started).toBeLessThan(3000);
           expect(admitted()).toBe(40 - LIMITS.streamClients.value + 1);
           // Without the token, still no stream (and nobody is evicted for it).
           expectEnvelope(await call(url, 'GET', '/__mock/stream'), 401, 'UNAUTHORIZED');
