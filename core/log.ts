@@ -1,8 +1,8 @@
 /**
  * A small levelled logger. Lines are buffered and written once per event-loop turn, and every line
- * passes through `redact`, so a secret (`whsec_…`) or an api key (`secret_live_…`) that slipped into
- * a message is replaced before it is written. The only way to print a secret on purpose is
- * `banner()` (the mock's start-up banner).
+ * passes through `redact`, so a secret (`whsec_…`), an api key (`secret_live_…`) or a URL's
+ * password (`https://user:***@…`) that slipped into a message is replaced before it is written.
+ * The only way to print a secret on purpose is `banner()` (the mock's start-up banner).
  *
  * Two formats: `text` (a timestamp, the level, the message, then `key=value` fields) for people,
  * and `json` (one object a line: `time`, `level`, `msg` and the fields) for machines.
@@ -29,9 +29,94 @@ export interface RequestLine {
 const SECRET_RE = /whsec_[A-Za-z0-9+/=_%-]+/g;
 const KEY_RE = /secret_live_[A-Za-z0-9_%-]+/g;
 
+// A URL's password (`://user:pass@`), or its user alone (`://token@`), in any text.
+const URL_PASSWORD_RE = /(:\/\/[^\s/?#@:"'<>]*:)[^\s/?#@"'<>]+@/g;
+const URL_USER_RE = /(:\/\/)[^\s/?#@:"'<>]+@/g;
+
 export function redact(text: string): string {
+  if (text.includes('@') && text.includes('://'))
+    text = text.replace(URL_PASSWORD_RE, '$1***@').replace(URL_USER_RE, '$1***@');
   if (!text.includes('whsec_') && !text.includes('secret_live_')) return text;
   return text.replace(SECRET_RE, 'whsec_[redacted]').replace(KEY_RE, 'secret_live_[redacted]');
+}
+
+/** What stands in for a credential in a URL as the mock shows it. */
+export const URL_MASK = '***';
+
+/**
+ * Query (and fragment) parameters whose value is a credential by their name: `key`, `token`,
+ * `secret`, `password`, `api_key`, `apikey`, `signature`, `sig`, `auth`, `access_token`, and names
+ * that contain one of them (`x-api-key`, `refresh_token`, `client_secret`, `authorization`, …).
+ */
+const CREDENTIAL_NAME_RE = /key|token|secret|passw|pwd|signature|auth|credential|session|(?:^|[^a-z])sig(?:$|[^a-z])/i;
+/** A value shaped like a secret or a key, whatever its parameter's name. */
+const CREDENTIAL_VALUE_RE = /whsec_|secret_live_/i;
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+/** `?a=1&token=x` with every credential-shaped value replaced by `***` (names and order kept). */
+function maskParams(params: string): string {
+  let changed = false;
+  const parts = params.split('&').map((part) => {
+    const eq = part.indexOf('=');
+    if (eq < 0) return part;
+    const value = part.slice(eq + 1);
+    if (value === '' || value === URL_MASK) return part;
+    if (!CREDENTIAL_NAME_RE.test(decoded(part.slice(0, eq))) && !CREDENTIAL_VALUE_RE.test(decoded(value))) return part;
+    changed = true;
+    return `${part.slice(0, eq)}=${URL_MASK}`;
+  });
+  return changed ? parts.join('&') : params;
+}
+
+/**
+ * A URL as the mock shows it (the live stream, the journals, the control API's views, the logs):
+ * its password masked (`https://user:***@host/`; a user alone, which is often a token, as
+ * `https://***@host/`), every query or fragment parameter whose name or value is shaped like a
+ * credential masked (`?token=***`), and `redact` over the rest. The one place URLs are masked;
+ * what is delivered goes to the URL as given. Text that is not a URL is masked as well as its
+ * shape allows.
+ */
+export function maskUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return redact(
+      url
+        .replace(/^([^:/?#]*:\/\/)[^/?#]*@/, `$1${URL_MASK}@`)
+        .replace(/([?#])([^#]*)/g, (_all, mark: string, params: string) => mark + maskParams(params)),
+    );
+  }
+  let changed = false;
+  if (u.password) {
+    u.password = URL_MASK;
+    changed = true;
+  } else if (u.username) {
+    u.username = URL_MASK;
+    changed = true;
+  }
+  if (u.search.length > 1) {
+    const masked = maskParams(u.search.slice(1));
+    if (masked !== u.search.slice(1)) {
+      u.search = masked;
+      changed = true;
+    }
+  }
+  if (u.hash.length > 1) {
+    const masked = maskParams(u.hash.slice(1));
+    if (masked !== u.hash.slice(1)) {
+      u.hash = masked;
+      changed = true;
+    }
+  }
+  return redact(changed ? u.href : url);
 }
 
 /**

@@ -93,12 +93,6 @@ export const REFUSALS = {
     message: 'A control request that changes the state takes a JSON body (Content-Type: application/json) or none.',
     transport: true,
   },
-  /** A live stream (`GET /__mock/stream`) past the number open at once (docs/limits.md). */
-  control_too_many_streams: {
-    status: 429,
-    code: 'RATE_LIMIT_EXCEEDED',
-    message: 'Too many live streams are open; close one (a dashboard tab) and retry.',
-  },
   /** A control request carrying webhook headers: a webhook delivery never drives the control API. */
   control_webhook_request: {
     status: 400,

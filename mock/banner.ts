@@ -1,4 +1,5 @@
 /** The start-up banner: where the mock is, and the seeded keys and secrets (shown once, here). */
+import { maskUrl } from '../core/log';
 import type { StateView } from './domain/control';
 import type { SeededOrganization } from './domain/seed';
 import { UI_PATH } from './http/dashboard';
@@ -20,7 +21,7 @@ export function formatBanner(
       lines.push('', `organization ${org.id} (${org.name})`);
       for (const k of org.apiKeys) lines.push(`  ${k.role.padEnd(6)} api-key: ${k.key}`);
       for (const e of org.endpoints) {
-        lines.push(`  endpoint ${e.id}${e.enabled ? '' : ' (disabled)'} -> ${e.url}`);
+        lines.push(`  endpoint ${e.id}${e.enabled ? '' : ' (disabled)'} -> ${maskUrl(e.url)}`);
         lines.push(`    secret: ${e.secret}`);
         lines.push(`    events: ${e.event_types.join(', ')}`);
       }

@@ -56,6 +56,16 @@ export interface MockServerOptions {
    * firing the delivery attempts that fall due on the way. See docs/mock.md.
    */
   clock?: ClockMode;
+  /**
+   * Milliseconds between the live stream's heartbeats (default 15 s): the clock of its stall check.
+   * For tests that need a client that does not read found quickly (docs/limits.md).
+   */
+  streamHeartbeatMs?: number;
+  /**
+   * Heartbeats in a row at which bytes wait for a live-stream client, none having left since the
+   * one before, before it is disconnected (default 4; docs/limits.md).
+   */
+  streamStallHeartbeats?: number;
 }
 
 /**

@@ -209,6 +209,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     faults,
     requests,
     live,
+    streamOptions: { heartbeatMs: options.streamHeartbeatMs, stallHeartbeats: options.streamStallHeartbeats },
   });
 
   let server: http.Server | undefined;

@@ -1,5 +1,5 @@
 import { formatDuration } from '../core/duration';
-import { createLogger, redact } from '../core/log';
+import { createLogger, maskUrl, redact } from '../core/log';
 
 const sink = () => {
   const lines: string[] = [];
@@ -119,5 +119,51 @@ describe('logger', () => {
       '1h30m',
       '25h1m',
     ]);
+  });
+});
+
+describe('maskUrl (issue 22, point 5): URLs as the mock shows them', () => {
+  it.each([
+    ['https://user:pass@e.example/h?a=1', 'https://user:***@e.example/h?a=1'],
+    ['https://ghp_token123@e.example/h', 'https://***@e.example/h'],
+    ['https://e.example/h?token=abc&page=2', 'https://e.example/h?token=***&page=2'],
+    [
+      'https://e.example/h?key=1&api_key=2&apikey=3&secret=4&password=5&signature=6&sig=7&auth=8&access_token=9',
+      'https://e.example/h?key=***&api_key=***&apikey=***&secret=***&password=***&signature=***&sig=***&auth=***' +
+        '&access_token=***',
+    ],
+    [
+      'https://e.example/h?X-Api-Key=1&Client_Secret=2&AUTHORIZATION=3',
+      'https://e.example/h?X-Api-Key=***&Client_Secret=***&AUTHORIZATION=***',
+    ],
+    ['https://e.example/h?v=secret_live_abcdef0123&w=whsec_abc%2Bdef', 'https://e.example/h?v=***&w=***'],
+    ['https://e.example/h?v=%73ecret_live_abcdef0123', 'https://e.example/h?v=***'],
+    ['https://e.example/h#access_token=x&state=1', 'https://e.example/h#access_token=***&state=1'],
+    ['https://u:p@e.example/h?token=t', 'https://u:***@e.example/h?token=***'],
+    ['https://e.example/whsec_abcdefghijkl/h', 'https://e.example/whsec_[redacted]'],
+  ])('%s -> %s', (url, shown) => {
+    expect(maskUrl(url)).toBe(shown);
+  });
+
+  it('leaves a URL without credentials exactly as given', () => {
+    for (const url of [
+      'https://E.example:443/a%20b?page=2&design=x',
+      'http://127.0.0.1:3000/webhooks',
+      'https://e.example/h?flag',
+    ])
+      expect(maskUrl(url)).toBe(url);
+  });
+
+  it("the logger masks a URL's password or lone user in any line, whatever wrote it", () => {
+    expect(redact('to https://bob:hunter2@e.example/h and http://tok@e.example/')).toBe(
+      'to https://bob:***@e.example/h and http://***@e.example/',
+    );
+    expect(redact(maskUrl('https://bob:hunter2@e.example/h'))).toBe('https://bob:***@e.example/h');
+    expect(redact('mail bob@e.example about it')).toBe('mail bob@e.example about it');
+  });
+
+  it('masks what is not a URL as well as its shape allows', () => {
+    expect(maskUrl('not a url?token=1&a=2')).toBe('not a url?token=***&a=2');
+    expect(maskUrl('http://user:pass@[bad/h?x=secret_live_abcdefg')).toBe('http://***@[bad/h?x=***');
   });
 });

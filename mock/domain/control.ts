@@ -3,6 +3,7 @@
  * seed endpoints, show the state without secrets, reset. Nothing here knows about HTTP.
  */
 import { ROLES, type Role } from '../../core/inklink';
+import { maskUrl } from '../../core/log';
 import { fingerprint, secretProblem } from '../../core/webhooks';
 import type { DeliveryEngine } from './deliveries';
 import type { FaultPlan } from './faults';
@@ -20,7 +21,6 @@ import {
 } from './model';
 import type { WebhookEndpointService } from './service';
 import type { Store } from './store';
-import { withoutCredentials } from './urls';
 
 export interface MintKeyInput {
   role: Role;
@@ -101,8 +101,9 @@ export class MockControl {
           .filter((e) => e.organizationId === o.id)
           .map((e) => ({
             ...endpointView(e),
-            // Credentials in an endpoint URL are shown nowhere but in the create answer.
-            url: withoutCredentials(e.url),
+            // Credentials in an endpoint URL (userinfo, a key in the query) are shown masked here, as
+            // everywhere but in the answers that made it (create, seeding) and the export.
+            url: maskUrl(e.url),
             secret_fingerprint: fingerprint(e.secret),
             secret_issued_at: e.secretIssuedAt,
             rotations: e.rotations,

@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { EVENT_TYPES, WEBHOOK_USER_AGENT, exampleEventData, type EventPayload } from '../../core/inklink';
 import { fingerprint, secretKey, sign } from '../../core/webhooks';
 import { MAX_TIMER_MS } from '../../core/duration';
-import type { Logger } from '../../core/log';
+import { maskUrl, type Logger } from '../../core/log';
 import { logAttempt } from './delivery-log';
 import {
   systemClock,
@@ -29,7 +29,6 @@ import { attemptEvent, deliveryEvent, type LiveFeed } from './live';
 import { type EndpointRecord, type FieldError, type Result, invalid, ok } from './model';
 import { Ring } from './ring';
 import type { Store } from './store';
-import { withoutCredentials } from './urls';
 
 const TOO_MANY_PENDING = 'too many pending deliveries';
 
@@ -312,7 +311,7 @@ export class DeliveryEngine {
   private derive(endpoint: EndpointRecord): Derived {
     let d = this.derived.get(endpoint);
     if (!d || d.url !== endpoint.url) {
-      d = { url: endpoint.url, maskedUrl: withoutCredentials(endpoint.url), target: this.sender.target(endpoint.url) };
+      d = { url: endpoint.url, maskedUrl: maskUrl(endpoint.url), target: this.sender.target(endpoint.url) };
       this.derived.set(endpoint, d);
     }
     return d;

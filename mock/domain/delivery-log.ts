@@ -26,8 +26,9 @@ export function logAttempt(
   if (!logger?.enabled(failed ? 'warn' : 'debug')) return;
   const fields: Record<string, unknown> = {
     endpoint: record.endpoint_id,
-    // Without its query string: a receiver URL may carry a token of its own there.
-    url: record.url.split('?')[0],
+    // Masked (the journal's URL: maskUrl, core/log.ts), and without its query string or fragment:
+    // a receiver URL may carry a token of its own there, under any name.
+    url: record.url.split(/[?#]/)[0],
     event: record.event_id,
     type: record.type,
     status: attempt.status,

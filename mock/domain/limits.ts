@@ -8,6 +8,13 @@
 /** How often the live stream writes what it has queued to each client. */
 export const STREAM_FLUSH_MS = 100;
 
+/**
+ * How often the live stream writes a heartbeat (a comment line) to each client: it keeps idle
+ * connections (and proxies) open, and it is the clock of the stall check (`streamStallHeartbeats`).
+ * The `streamHeartbeatMs` option changes it (tests).
+ */
+export const STREAM_HEARTBEAT_MS = 15_000;
+
 export interface Limit {
   value: number;
   /** What it bounds, for the docs and error messages. */
@@ -61,7 +68,20 @@ export const LIMITS = {
   /** Bytes of the request journal (each entry weighs its fields as JSON, estimated). */
   requestJournalBytes: { value: 1024 * 1024, what: 'bytes of the request journal', beyond: 'the oldest are dropped' },
   /** Live streams (`GET /__mock/stream`) open at once. */
-  streamClients: { value: 32, what: 'live streams open at once', beyond: '429 `RATE_LIMIT_EXCEEDED`' },
+  streamClients: {
+    value: 32,
+    what: 'live streams open at once',
+    beyond: 'the stalest client is disconnected to admit the new one',
+  },
+  /**
+   * Heartbeats in a row at which what was written to a live-stream client still waits in the mock
+   * and not a byte of it left since the last one (the `streamStallHeartbeats` option changes it).
+   */
+  streamStallHeartbeats: {
+    value: 4,
+    what: 'heartbeats in a row at which bytes wait for a live-stream client and none left since the last',
+    beyond: 'the client is disconnected',
+  },
   /** Bytes written to one live stream that its client has not read yet. */
   streamClientBytes: {
     value: 1024 * 1024,

@@ -1,18 +1,5 @@
-/** Endpoint URLs as the mock shows them. */
+/** Endpoint URLs and the mock's own address. (URLs as the mock shows them: `maskUrl`, core/log.ts.) */
 import { embeddedIpv4, normalizeIp } from '../../core/ip';
-
-/** The URL without `user:pass@`: credentials in an endpoint URL are shown nowhere but in the create answer. */
-export function withoutCredentials(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return url;
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 /** The local host's loopback and unspecified addresses, of both families. */
 const LOCAL_HOST = ['127.0.0.1', '0.0.0.0', '::1', '::'];

@@ -22,7 +22,7 @@ import { withPrefer } from './prefer';
 import { PUBLIC_HANDLERS } from './public-api';
 import { requestRecorder } from './recorder';
 import { Responder, requestId } from './respond';
-import { StreamHub } from './stream';
+import { StreamHub, type StreamOptions } from './stream';
 import { tooManyHeaders } from './transport';
 
 export interface AppDeps {
@@ -41,6 +41,8 @@ export interface AppDeps {
   requests?: RequestJournal;
   /** What the live stream (`/__mock/stream`) carries (a fresh feed when absent). */
   live?: LiveFeed;
+  /** The live stream's heartbeat and stall bound (defaults in mock/domain/limits.ts). */
+  streamOptions?: StreamOptions;
 }
 
 /**
@@ -71,7 +73,7 @@ export function createApp(deps: AppDeps): Express {
   const respondControl = new Responder(deps.selfCheck ? { validator: controlValidator, logger } : undefined);
   const faults = deps.faults ?? new FaultPlan([...getSpec().operations.keys()]);
   const requests = deps.requests ?? new RequestJournal();
-  const stream = new StreamHub(deps.live ?? new LiveFeed(), logger);
+  const stream = new StreamHub(deps.live ?? new LiveFeed(), logger, deps.streamOptions);
   const clock = deps.clock ?? new MockClock();
   const recordRequest = requestRecorder(requests, () => clock.clock.now());
 

@@ -321,8 +321,8 @@ export function clearRequests({ respond, requests }: Deps, _req: Request, res: R
 }
 
 /** Server-Sent Events of what happens in the mock (mock/http/stream.ts). */
-export function openStream({ respond, stream }: Deps, req: Request, res: Response) {
-  if (!stream.open(req, res)) respond.refuse(res, 'control_too_many_streams');
+export function openStream({ stream }: Deps, req: Request, res: Response) {
+  stream.open(req, res);
 }
 
 /** Where a person lands who opens the control API's address (`/__mock`, `/__mock/`) or `/__mock/ui/`: the dashboard. */

@@ -178,26 +178,137 @@ describe('GET /__mock/stream', () => {
     expect(m.mock.live.watched).toBe(true);
   });
 
-  it(`at most ${LIMITS.streamClients.value} streams at once: one more gets 429; closing one frees room`, async () => {
+  it(`at most ${LIMITS.streamClients.value} streams at once: one more is admitted and the stalest goes`, async () => {
     const more: SseClient[] = [];
     try {
       for (let i = 1; i < LIMITS.streamClients.value; i++) more.push(await openStream(m.url));
       expect(more.every((s) => s.status === 200)).toBe(true);
-      const refused = await call(m.url, 'GET', '/__mock/stream');
-      expectEnvelope(refused, 429, 'RATE_LIMIT_EXCEEDED');
-      more.pop()!.close();
-      await waitFor(
-        async () => {
-          const again = await openStream(m.url);
-          if (again.status === 200) more.push(again);
-          return again.status === 200;
-        },
-        2000,
-        'a place to free',
-      );
+      // The first stream (opened in beforeEach) is the stalest: none has shown it reads since.
+      const extra = await openStream(m.url);
+      more.push(extra);
+      expect(extra.status).toBe(200);
+      await stream.ended;
+      await call(m.url, 'POST', '/__mock/faults', { body: { operation_id: '*', status: 503, times: 1 } });
+      await extra.next((e) => e.type === 'faults');
+      await more[0].next((e) => e.type === 'faults');
     } finally {
       for (const s of more) s.close();
     }
+  });
+});
+
+/** A raw connection that asks for the stream and never reads a byte of the answer. */
+async function neverReads(port: number, headers: string): Promise<net.Socket> {
+  const s = net.connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', () => resolve());
+    s.once('error', reject);
+  });
+  s.on('error', () => undefined);
+  s.pause();
+  s.write(`GET /__mock/stream HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n${headers}\r\n`);
+  return s;
+}
+
+describe('clients that never read (issue 22, point 4)', () => {
+  it(
+    `40 sockets that ask for the stream and never read: the real client still gets its stream and its ` +
+      `first event at once (the stalest gave their places)`,
+    async () => {
+      const lines: string[] = [];
+      const logger = createLogger('info', { write: (s: string) => lines.push(s) }, { write: () => true });
+      const mock = createMockServer({ logger, controlToken: 'tok', retrySchedule: [0] });
+      const url = await mock.listen();
+      const port = Number(new URL(url).port);
+      const admitted = () => (lines.join('').match(/live stream client disconnected to admit a new one/g) ?? []).length;
+      const idle: net.Socket[] = [];
+      try {
+        for (let i = 0; i < 40; i++) idle.push(await neverReads(port, 'authorization: Bearer tok\r\n'));
+        // The 33rd to the 40th each took the place of the stalest.
+        await waitFor(() => admitted() === 40 - LIMITS.streamClients.value || undefined, 5000, 'the idle sockets');
+        const real = await openStream(url, { authorization: 'Bearer tok' });
+        try {
+          expect(real.status).toBe(200);
+          await call(url, 'POST', '/__mock/faults', {
+            headers: { authorization: 'Bearer tok' },
+            body: { operation_id: '*', status: 503, times: 1 },
+          });
+          const first = await real.next((e) => e.type === 'faults', 3000);
+          expect(first.data.faults).toHaveLength(1);
+          expect(admitted()).toBe(40 - LIMITS.streamClients.value + 1);
+          // Without the token, still no stream (and nobody is evicted for it).
+          expectEnvelope(await call(url, 'GET', '/__mock/stream'), 401, 'UNAUTHORIZED');
+          expect(admitted()).toBe(40 - LIMITS.streamClients.value + 1);
+        } finally {
+          real.close();
+        }
+      } finally {
+        for (const s of idle) s.destroy();
+        await mock.close();
+      }
+    },
+    30_000,
+  );
+
+  it(
+    `a client whose bytes wait and do not move for ${LIMITS.streamStallHeartbeats.value} heartbeats is ` +
+      `dropped long before the byte bound; a client that reads is not`,
+    async () => {
+      const lines: string[] = [];
+      const logger = createLogger('info', { write: (s: string) => lines.push(s) }, { write: () => true });
+      const heartbeatMs = 20;
+      const stallHeartbeats = LIMITS.streamStallHeartbeats.value;
+      const mock = createMockServer({ logger, retrySchedule: [0], streamHeartbeatMs: heartbeatMs });
+      const url = await mock.listen();
+      const port = Number(new URL(url).port);
+      const fast = await openStream(url);
+      const slow = await neverReads(port, '');
+      const log = () => lines.join('');
+      try {
+        await waitFor(() => (mock.live.watched ? true : undefined), 2000, 'the streams to open');
+        // 99 rules, then churn: every change publishes all the rules (about 20 kB an event), until
+        // the kernel's buffers toward the slow client are full and its bytes wait in the mock.
+        for (let i = 0; i < 99; i++)
+          await call(url, 'POST', '/__mock/faults', {
+            body: { operation_id: 'createWebhookEndpoint', latency_ms: 1, times: 1_000_000 },
+          });
+        const deadline = Date.now() + 40_000;
+        while (!log().includes('live stream client disconnected') && Date.now() < deadline) {
+          const added = await call(url, 'POST', '/__mock/faults', {
+            body: { operation_id: 'rotateWebhookEndpointSecret', latency_ms: 1 },
+          });
+          await call(url, 'DELETE', `/__mock/faults/${added.json.id}`);
+        }
+        expect(log()).toMatch(
+          new RegExp(`INFO {2}live stream client disconnected: it has not read for ${stallHeartbeats} heartbeats`),
+        );
+        const waiting = Number(/not read for \d+ heartbeats waiting_bytes=(\d+)/.exec(log())![1]);
+        expect(waiting).toBeGreaterThan(0);
+        expect(waiting).toBeLessThan(LIMITS.streamClientBytes.value);
+        // Churn on: the reading client stays (one client dropped, and the reader sees what follows).
+        const from = fast.events.length;
+        for (let i = 0; i < 20; i++) {
+          const added = await call(url, 'POST', '/__mock/faults', {
+            body: { operation_id: 'rotateWebhookEndpointSecret', latency_ms: 1 },
+          });
+          await call(url, 'DELETE', `/__mock/faults/${added.json.id}`);
+        }
+        await new Promise((r) => setTimeout(r, heartbeatMs * (stallHeartbeats + 2)));
+        await call(url, 'POST', '/__mock/faults', { body: { operation_id: '*', status: 503, times: 1 } });
+        await fast.next((e) => e.type === 'faults' && e.data.faults.some((f: any) => f.status === 503), 5000, from);
+        expect((log().match(/live stream client disconnected/g) ?? []).length).toBe(1);
+      } finally {
+        slow.destroy();
+        fast.close();
+        await mock.close();
+      }
+    },
+    60_000,
+  );
+
+  it('the heartbeat and the stall bound must be positive integers', () => {
+    expect(() => createMockServer({ logLevel: 'silent', streamHeartbeatMs: 0 })).toThrow(/streamHeartbeatMs/);
+    expect(() => createMockServer({ logLevel: 'silent', streamStallHeartbeats: 1.5 })).toThrow(/streamStallHeartbeats/);
   });
 });
 

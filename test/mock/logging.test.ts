@@ -116,6 +116,38 @@ describe('the log at the default level', () => {
   });
 });
 
+it(
+  'an endpoint URL with credentials (issue 22, point 5): the banner and the failed attempt line show it masked; ' +
+    'the receiver got them',
+  async () => {
+    const target = new URL(failing.url);
+    const given = `http://hook-user:pw-4f3e2d1c@${target.host}${target.pathname}?token=tk-9a8b7c6d`;
+    const run = await serve(['--webhook-url', given, '--retry-schedule', '0']);
+    try {
+      const from = failing.received.length;
+      await call(run.url, 'POST', '/__mock/events', {
+        body: { type: 'kyc.result.approved', endpoint_id: endpoint.id },
+      });
+      const line = await waitFor(
+        () => lines(run.stderr()).find((l) => l.includes('delivery attempt 1 of 1 failed')),
+        10_000,
+        'the failed attempt',
+      );
+      expect(line).toContain(` url=http://hook-user:***@${target.host}${target.pathname} event=`);
+      expect(run.stdout()).toContain(`-> http://hook-user:***@${target.host}${target.pathname}?token=***\n`);
+      for (const text of [run.stdout(), run.stderr()]) {
+        expect(text).not.toContain('pw-4f3e2d1c');
+        expect(text).not.toContain('tk-9a8b7c6d');
+      }
+      const got = failing.received[from];
+      expect(got.path).toBe(`${target.pathname}?token=tk-9a8b7c6d`);
+      expect(got.headers.authorization).toBe(`Basic ${Buffer.from('hook-user:pw-4f3e2d1c').toString('base64')}`);
+    } finally {
+      await run.stop();
+    }
+  },
+);
+
 describe('--log-format json', () => {
   it('every log line is one JSON object: time, level, msg and the fields', async () => {
     const run = await serve(['--log-format', 'json']);

@@ -12,9 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as ids from '../../mock/domain/ids';
-import { withoutCredentials } from '../../mock/domain/urls';
 import { createMockServer } from '../../mock/server';
-import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../../core/log';
+import { createLogger, LOG_LEVELS, maskUrl, type LogFormat, type LogLevel } from '../../core/log';
 import { sign, verify } from '../../core/webhooks';
 import { startCli } from '../helpers/cli';
 import { readStateDatabase } from '../helpers/state-db';
@@ -297,7 +296,7 @@ describe('no secret and no key outside the answers that make them', () => {
         // The state file holds the secrets (mode 0600) but never a key: only their SHA-256. (It keeps
         // endpoint URLs as given, credentials included, as it must to deliver; one of them has a key.)
         const doc = readStateDatabase(path.join(dir, 'state.db')).snapshot;
-        for (const e of doc.endpoints) e.url = withoutCredentials(e.url);
+        for (const e of doc.endpoints) e.url = maskUrl(e.url);
         const file = JSON.stringify(doc);
         for (const v of secrets.values) if (v.startsWith('secret_live_')) expect(file).not.toContain(v.slice(12));
         expect(file).toContain(ids.hashApiKey(mock.seeded[0].apiKeys[0].key));
