@@ -1,10 +1,12 @@
 /**
- * The randomness generated_requests draws from, behind one small interface: a seeded generator, so
- * that `--seed N` replays a run case for case. It is a 32-bit generator of its own (mulberry32)
- * because fast-check is a devDependency only: the cases and their shrinking are the verifier's,
- * and a fast-check backend could take this interface's place once it is a runtime dependency.
+ * The randomness generated_requests draws from, behind one small interface: fast-check's seeded
+ * generator (an infinite stream of unbiased 32-bit integers sampled with the run's seed), so that
+ * `--seed N` replays a run case for case. The cases and their shrinking are the verifier's own
+ * (cases.ts, generated_requests.ts): they are requests to a live server, judged by InkLink's rules,
+ * which a property's synchronous shrinking over values would not reach.
  */
 import { randomInt } from 'node:crypto';
+import fc from 'fast-check';
 
 export interface Random {
   /** An integer in [0, n). */
@@ -21,23 +23,20 @@ export const MAX_SEED = 2 ** 31 - 1;
 /** A seed for a run that was given none (printed, so that it can be replayed). */
 export const randomSeed = (): number => randomInt(MAX_SEED);
 
-/** mulberry32: 32 bits of state, a full period, and well spread for a test generator. */
+const UINT32 = 2 ** 32;
+const words = fc.infiniteStream(fc.noBias(fc.integer({ min: 0, max: UINT32 - 1 })));
+
+/** fast-check's generator for `seed`: the same seed, the same draws. */
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const stream = fc.sample(words, { seed: seed | 0, numRuns: 1 })[0];
+  const next = (): number => stream.next().value as number;
   const r: Random = {
-    int: (n) => Math.floor(next() * n),
+    int: (n) => Math.floor((next() / UINT32) * n),
     pick: (items) => {
       if (items.length === 0) throw new Error('pick from nothing');
       return items[r.int(items.length)];
     },
-    fork: () => seededRandom(Math.floor(next() * 4294967296)),
+    fork: () => seededRandom(next() | 0),
   };
   return r;
 }
