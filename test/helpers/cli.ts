@@ -12,6 +12,26 @@ export interface Running {
   stop(): Promise<number | null>;
 }
 
+/**
+ * A child's exit status once it exited and its pipes were read to the end: 'exit' can come before
+ * the last of stdout and stderr was read (a loaded machine showed an empty stderr so), so this waits
+ * for 'close' too, at most 2 s after the exit (a grandchild that kept a pipe open must not hang).
+ */
+function ended(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    let closed = false;
+    child.on('close', () => (closed = true));
+    child.on('exit', (code) => {
+      if (closed) return resolve(code);
+      const grace = setTimeout(() => resolve(code), 2000);
+      child.on('close', () => {
+        clearTimeout(grace);
+        resolve(code);
+      });
+    });
+  });
+}
+
 /** Starts `inklink-mock serve` (or another long-running command) and resolves once its banner names the URL. */
 export function startCli(args: string[], env: Record<string, string> = {}, command = 'serve'): Promise<Running> {
   const child = spawn(process.execPath, [CLI, command, ...args], {
@@ -22,7 +42,7 @@ export function startCli(args: string[], env: Record<string, string> = {}, comma
   let err = '';
   child.stdout.on('data', (c) => (out += c));
   child.stderr.on('data', (c) => (err += c));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = ended(child);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner; stderr: ${err}`)), 15000);
     const onData = () => {
@@ -88,7 +108,7 @@ export function runProcess(
         ),
       );
     }, timeoutMs);
-    child.on('exit', (code) => {
+    void ended(child).then((code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
