@@ -266,7 +266,7 @@ function failureDetail<E extends CheckEvidence>(run: CheckRun<E>, r: CheckResult
   return [r.description, ...detail].join('\n');
 }
 
-export function htmlEscape(s: string): string {
+function htmlEscape(s: string): string {
   return s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -1,5 +1,5 @@
 /**
- * What the commands that run checks share: `--report junit:FILE|json:FILE|ctrf:FILE|html:FILE` (parsed, then written) and
+ * What the commands that run checks share: `--report KIND:FILE` (junit, json; verify also ctrf, html) (parsed, then written) and
  * `--list-checks`.
  */
 import fs from 'node:fs';
