@@ -1,6 +1,6 @@
 /**
- * What the commands that run checks share: `--report KIND:FILE` (junit, json; verify also ctrf, html) (parsed, then written) and
- * `--list-checks`.
+ * What the commands that run checks share: `--report KIND:FILE` (junit, json; verify also ctrf, html),
+ * parsed then written, and `--list-checks`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
