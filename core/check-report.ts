@@ -184,6 +184,97 @@ export function formatCheckJUnit<E extends CheckEvidence>(run: CheckRun<E>): str
   ].join('\n');
 }
 
+/**
+ * CTRF JSON (https://ctrf.io). A blocked check is `other`, its message starting `BLOCKED:`; a
+ * skipped one is `skipped`.
+ */
+export function formatCheckCtrf<E extends CheckEvidence>(run: CheckRun<E>): string {
+  const c = countStatuses(run.results);
+  const start = Date.parse(run.startedAt);
+  const STATUS: Record<CheckStatus, string> = { pass: 'passed', fail: 'failed', skip: 'skipped', blocked: 'other' };
+  const tests = run.results.map((r) => ({
+    name: r.name,
+    status: STATUS[r.status],
+    duration: r.durationMs,
+    ...(r.status === 'pass' ? {} : { message: r.status === 'blocked' ? `BLOCKED: ${r.summary}` : r.summary }),
+    ...(r.status === 'fail' ? { trace: failureDetail(run, r) } : {}),
+    suite: run.suite,
+  }));
+  const results = {
+    tool: { name: run.tool },
+    summary: {
+      tests: run.results.length,
+      passed: c.pass,
+      failed: c.fail,
+      pending: 0,
+      skipped: c.skip,
+      other: c.blocked,
+      start,
+      stop: start + run.durationMs,
+    },
+    tests,
+  };
+  return JSON.stringify({ results }, null, 2) + '\n';
+}
+
+/** One self-contained HTML page: inline CSS, no script, no URL; every text escaped. */
+export function formatCheckHtml<E extends CheckEvidence>(run: CheckRun<E>): string {
+  const h = htmlEscape;
+  const rows = run.results
+    .map((r) => `<tr class="${r.status}"><td>${h(r.name)}</td><td>${MARK[r.status]}</td><td>${h(r.summary)}</td></tr>`)
+    .join('\n');
+  const failures = run.results
+    .filter((r) => r.status === 'fail')
+    .map((r) => `<section><h2>${h(r.name)}: FAIL</h2><pre>${h(failureDetail(run, r))}</pre></section>`)
+    .join('\n');
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<title>${h(run.suite)}</title>`,
+    '<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}' +
+      'td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}' +
+      '.pass td:nth-child(2){color:#080}.fail td:nth-child(2){color:#c00}' +
+      '.skip td:nth-child(2){color:#a60}.blocked td:nth-child(2){color:#909}pre{white-space:pre-wrap}</style>',
+    '</head><body>',
+    `<h1>${h(run.heading)}</h1>`,
+    `<p id="counts">${h(countsLine(run.counts, run.blocking))} in ${seconds(run.durationMs, 1)} s</p>`,
+    '<table id="checks"><thead><tr><th>CHECK</th><th>RESULT</th><th>SUMMARY</th></tr></thead><tbody>',
+    rows,
+    '</tbody></table>',
+    failures,
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * GitHub Actions workflow commands: one `::error title=CHECK::message` line per failed check.
+ * Data escapes `%`, CR and LF; a property also `:` and `,`.
+ */
+export function githubAnnotations<E extends CheckEvidence>(run: CheckRun<E>): string {
+  const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const prop = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return run.results
+    .filter((r) => r.status === 'fail')
+    .map((r) => `::error title=${prop(r.name)}::${data(`${r.summary}\n${failureDetail(run, r)}`)}\n`)
+    .join('');
+}
+
+/** A failure's description and every piece of its evidence, as in JUnit. */
+function failureDetail<E extends CheckEvidence>(run: CheckRun<E>, r: CheckResultOf<E>): string {
+  const detail = r.evidence.map((ev) => [ev.message, ...run.junitLines(ev).map((l) => `  ${l}`)].join('\n'));
+  return [r.description, ...detail].join('\n');
+}
+
+function htmlEscape(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
 export function formatCheckJson(report: unknown): string {
   return JSON.stringify(report, null, 2) + '\n';
 }

@@ -1,6 +1,16 @@
 /** `inklink-mock verify`: checks an implementation against openapi.json and the documented behaviour. */
 import { exitStatus, nameWidth } from '../../core/check-report';
-import { abortedLine, formatJson, formatJUnit, tableFooter, tableHeader, tableRow } from '../verifier/report';
+import {
+  abortedLine,
+  formatAnnotations,
+  formatCtrf,
+  formatHtml,
+  formatJson,
+  formatJUnit,
+  tableFooter,
+  tableHeader,
+  tableRow,
+} from '../verifier/report';
 import { MAX_SEED } from '../verifier/generate/random';
 import { CHECK_INFO, DEFAULT_GENERATED, verify } from '../verifier/run';
 import { parseTrigger } from '../verifier/trigger';
@@ -129,7 +139,7 @@ export const VERIFY_OPTIONS: OptionSpec[] = [
     type: 'string',
     multiple: true,
     env: 'INKLINK_REPORT',
-    valueName: 'junit:FILE|json:FILE',
+    valueName: 'junit|json|ctrf|html:FILE',
     description: 'Also write a report (repeatable; the env var takes a comma-separated list).',
   },
   {
@@ -178,7 +188,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     return 0;
   }
   requireOptions(values, VERIFY_OPTIONS, ['base-url', 'admin-key', 'member-key']);
-  const reports = parseReportOption(values.report);
+  const reports = parseReportOption(values.report, ['junit', 'json', 'ctrf', 'html']);
   const deliveryWaitMs = durationValue(values, 'delivery-wait');
   const spec = specOption(values.spec);
   const trigger = String(values.trigger);
@@ -220,6 +230,12 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   });
   process.stdout.write(report.aborted ? '' : tableFooter(report, color));
   process.stderr.write(report.aborted ? abortedLine(report) : '');
-  writeReports(reports, { junit: () => formatJUnit(report), json: () => formatJson(report) });
+  if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(formatAnnotations(report));
+  writeReports(reports, {
+    junit: () => formatJUnit(report),
+    json: () => formatJson(report),
+    ctrf: () => formatCtrf(report),
+    html: () => formatHtml(report),
+  });
   return report.aborted ? 1 : exitStatus(report.counts);
 }

@@ -5,7 +5,10 @@
  * (the check, or `setup`).
  */
 import {
+  formatCheckCtrf,
+  formatCheckHtml,
   formatCheckJson,
+  githubAnnotations,
   formatCheckJUnit,
   formatCheckTable,
   tableFooter as checkTableFooter,
@@ -15,6 +18,7 @@ import {
   type CheckRun,
 } from '../../core/check-report';
 import { API_KEY_HEADER } from '../../core/inklink';
+import { redact } from '../../core/log';
 import type { CheckResult, Evidence, Exchange, Report } from './types';
 
 export function curlFor(e: Exchange): string {
@@ -121,4 +125,20 @@ export function formatJUnit(report: Report): string {
 
 export function formatJson(report: Report): string {
   return formatCheckJson(report);
+}
+
+/** Every report text passes through the log's redaction too (a summary or message that quotes a secret). */
+const scrubbed = (text: string) => redact(text);
+
+export function formatCtrf(report: Report): string {
+  return scrubbed(formatCheckCtrf(checkRun(report)));
+}
+
+export function formatHtml(report: Report): string {
+  return scrubbed(formatCheckHtml(checkRun(report)));
+}
+
+/** `::error` lines for GitHub Actions, one per failed check. */
+export function formatAnnotations(report: Report): string {
+  return scrubbed(githubAnnotations(checkRun(report)));
 }
