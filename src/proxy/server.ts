@@ -159,6 +159,8 @@ export async function startValidatingProxy(options: ValidatingProxyOptions): Pro
     for (const [k, v] of Object.entries(requestHeaders))
       if (!NOT_FORWARDED.has(k) && k !== 'accept-encoding') forwarded[k] = v;
     const hasBody = method !== 'GET' && method !== 'HEAD' && body.length > 0;
+    // An Origin checked above as the proxy's own is the upstream's own once Host is rewritten.
+    if (forwarded.origin !== undefined && isControlPath(path)) forwarded.origin = upstream.origin;
 
     let upstreamRes: Response;
     let resBody: Buffer;
