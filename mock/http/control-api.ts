@@ -15,7 +15,7 @@ import type { AdvanceInput, MockClock } from '../domain/virtual-clock';
 import { UI_PAGE, redirectToDashboard, type DashboardFiles } from './dashboard';
 import type { OperationContext } from './dispatch';
 import { matchContentType } from '../../core/media-type';
-import { normalizeIp } from '../../core/ip';
+import { browserGuardViolation } from '../../core/browser-guards';
 import { validBody } from './public-api';
 import type { Responder } from './respond';
 import type { StreamHub } from './stream';
@@ -80,16 +80,6 @@ export function tokenFree(spec: CompiledSpec): (req: Request) => boolean {
   };
 }
 
-/** A loopback name (`localhost`, `*.localhost`) or address, as a Host header names it (port stripped). */
-export function isLoopbackHost(host: string): boolean {
-  const m = /^(\[[^\]]*\]|[^:]*)(?::\d*)?$/.exec(host.trim());
-  if (!m) return false;
-  const name = m[1].replace(/\.$/, '').toLowerCase();
-  if (name === 'localhost' || name.endsWith('.localhost')) return true;
-  const ip = normalizeIp(name);
-  return ip === '::1' || /^127\.\d+\.\d+\.\d+$/.test(ip);
-}
-
 const WEBHOOK_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
@@ -103,26 +93,9 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
 export function controlGuard(token: string | undefined, respond: Responder) {
   return (req: Request, res: Response, next: NextFunction) => {
     const h = req.headers;
-    if (token === undefined && h.host !== undefined && !isLoopbackHost(h.host)) {
-      return respond.refuse(res, 'control_foreign_host', undefined, [
-        { field: 'host', message: 'is not a loopback name or address' },
-      ]);
-    }
-    const origin = h.origin;
-    if (
-      origin !== undefined &&
-      (h.host === undefined || (origin !== `http://${h.host}` && origin !== `https://${h.host}`))
-    ) {
-      return respond.refuse(res, 'control_cross_site', undefined, [
-        { field: 'origin', message: "is not this mock's own origin" },
-      ]);
-    }
-    const site = h['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-      return respond.refuse(res, 'control_cross_site', undefined, [
-        { field: 'sec-fetch-site', message: 'must be same-origin or none' },
-      ]);
-    }
+    const foreign = browserGuardViolation(h, token === undefined);
+    if (foreign)
+      return respond.refuse(res, foreign.kind, undefined, [{ field: foreign.field, message: foreign.message }]);
     const webhook = WEBHOOK_HEADERS.find((name) => h[name] !== undefined);
     if (webhook)
       return respond.refuse(res, 'control_webhook_request', undefined, [

@@ -6,11 +6,13 @@
  * (recording.ts), redacted: it never stores or prints a secret or a key.
  *
  * It builds on the core only (like the verifier); `GET /__proxy/report` answers the report so far,
- * and the mock's control API (`/__mock/…`) is forwarded unchecked.
+ * and the mock's control API (`/__mock/…`) is forwarded unchecked once it passes the control API's
+ * own browser guards (core/browser-guards.ts): the Host rewrite must not undo them.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { browserGuardViolation } from '../../core/browser-guards';
 import { createLogger, type Logger, type LogLevel } from '../../core/log';
 import { PROXY_REFUSALS, REFUSALS, type Refusal } from '../../core/refusals';
 import type { CompiledSpec } from '../../core/spec';
@@ -101,6 +103,17 @@ function answer(res: http.ServerResponse, r: Refusal, message: string): void {
     .end(body);
 }
 
+/** A path the mock's control API may answer, however spelled (percent-encoded, doubled slashes, case). */
+function isControlPath(path: string): boolean {
+  let p = path.split(/[?#]/)[0];
+  try {
+    p = decodeURIComponent(p);
+  } catch {
+    // left as sent: the upstream refuses a malformed path itself
+  }
+  return /^[/\\]+__mock(?:[/\\]|$)/i.test(p);
+}
+
 export async function startValidatingProxy(options: ValidatingProxyOptions): Promise<ValidatingProxy> {
   let upstream: URL;
   try {
@@ -128,6 +141,15 @@ export async function startValidatingProxy(options: ValidatingProxyOptions): Pro
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
       return;
     }
+    // The proxy rewrites Host to the upstream's, so the mock's DNS-rebinding and cross-site guards
+    // are applied here, to the Host and Origin the browser sent, before anything is forwarded.
+    if (isControlPath(path)) {
+      const foreign = browserGuardViolation(req.headers, true);
+      if (foreign) {
+        req.resume();
+        return answer(res, REFUSALS[foreign.kind], REFUSALS[foreign.kind].message);
+      }
+    }
     const started = new Date();
     const body = await readBody(req);
     if (body === undefined)
@@ -137,6 +159,8 @@ export async function startValidatingProxy(options: ValidatingProxyOptions): Pro
     for (const [k, v] of Object.entries(requestHeaders))
       if (!NOT_FORWARDED.has(k) && k !== 'accept-encoding') forwarded[k] = v;
     const hasBody = method !== 'GET' && method !== 'HEAD' && body.length > 0;
+    // An Origin checked above as the proxy's own is the upstream's own once Host is rewritten.
+    if (forwarded.origin !== undefined && isControlPath(path)) forwarded.origin = upstream.origin;
 
     let upstreamRes: Response;
     let resBody: Buffer;
