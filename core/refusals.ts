@@ -37,6 +37,12 @@ export const REFUSALS = {
   invalid_input: { status: 400, code: 'VALIDATION_ERROR', message: 'The request body is invalid.' },
   /** An unknown route or method (CONNECT included). */
   no_route: { status: 404, code: 'NOT_FOUND', message: 'No such route.', transport: true },
+  /**
+   * A method the spec does not declare on a path it knows; `Allow` lists the declared ones.
+   * InkLink documents no code for 405: the code is the one of the closest documented rule, an
+   * unknown route or method (404 `NOT_FOUND`).
+   */
+  method_not_allowed: { status: 405, code: 'NOT_FOUND', message: 'Method not allowed on this path.', transport: true },
   /** A body over the limit (1 MiB), announced or sent. */
   body_too_large: { status: 413, code: 'VALIDATION_ERROR', message: 'The request body is too large.', transport: true },
   /** Request headers over the server's limit. */

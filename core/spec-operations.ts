@@ -169,6 +169,25 @@ export function findOperation(index: OperationIndex, method: string, rawPath: st
   return undefined;
 }
 
+/**
+ * The methods the document declares for a concrete path (any method), in the document's order:
+ * empty when no operation has that path. A wrong method on a known path is answered 405 with them
+ * in `Allow`.
+ */
+export function allowedMethods(index: OperationIndex, rawPath: string): string[] {
+  const q = rawPath.indexOf('?');
+  let path = q < 0 ? rawPath : rawPath.slice(0, q);
+  const base = index.basePath;
+  if (base && path.startsWith(base) && (path.length === base.length || path.charCodeAt(base.length) === 47)) {
+    path = path.slice(base.length) || '/';
+  }
+  const methods: string[] = [];
+  for (const op of index.operations.values()) {
+    if (op.pathPattern.test(path) && !methods.includes(op.method)) methods.push(op.method);
+  }
+  return methods;
+}
+
 function basePathOf(doc: OpenApiDocument): string {
   const url: unknown = doc.servers?.[0]?.url;
   if (typeof url !== 'string') return '';

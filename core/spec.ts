@@ -10,6 +10,7 @@ import type { ValidateFunction } from 'ajv';
 import openapiJson from '../openapi.json';
 import { definitionsSchema, convertSchema, type Direction } from './oas-schema';
 import {
+  allowedMethods,
   findOperation,
   indexOperations,
   type OpenApiDocument,
@@ -123,6 +124,11 @@ export class CompiledSpec {
    */
   findOperation(method: string, rawPath: string): OperationMatch | undefined {
     return findOperation(this.index, method, rawPath);
+  }
+
+  /** The methods the document declares for a concrete path; empty for an unknown path. */
+  allowedMethods(rawPath: string): string[] {
+    return allowedMethods(this.index, rawPath);
   }
 
   /** Finds the declared response for a status: exact, then `4XX`-style range, then `default`. */

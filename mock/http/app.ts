@@ -150,8 +150,14 @@ export function createApp(deps: AppDeps): Express {
     }
   });
   app.use((req: Request, res: Response) => {
-    const respond = req.path.startsWith('/__mock') ? respondControl : respondPublic;
-    respond.refuse(res, 'no_route');
+    if (req.path.startsWith('/__mock')) return respondControl.refuse(res, 'no_route');
+    // A known path asked with a method the spec does not declare: 405, and the methods it does.
+    const allowed = getSpec().allowedMethods(req.path);
+    if (allowed.length > 0) {
+      res.setHeader('Allow', allowed.join(', '));
+      return respondPublic.refuse(res, 'method_not_allowed');
+    }
+    respondPublic.refuse(res, 'no_route');
   });
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

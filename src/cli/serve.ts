@@ -115,7 +115,9 @@ export const SERVE_OPTIONS: OptionSpec[] = [
     type: 'string',
     env: 'INKLINK_MOCK_CONTROL_TOKEN',
     valueName: 'TOKEN',
-    description: 'Bearer token the control API requires (needed off loopback).',
+    description:
+      'Bearer token the control API requires (needed off loopback). Prefer INKLINK_MOCK_CONTROL_TOKEN: ' +
+      'the flag is visible to other local users in `ps`.',
   },
   {
     name: 'state-file',
@@ -207,6 +209,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw new UsageError('--control-token must not be blank: give a real token, or none');
   if (!isLoopback(host) && !controlToken)
     throw new UsageError(`--host ${host} is not loopback: it needs --control-token (or INKLINK_MOCK_CONTROL_TOKEN)`);
+  // The token itself is never printed: only that the flag shows it to `ps`.
+  if (argv.some((a) => a === '--control-token' || a.startsWith('--control-token=')))
+    process.stderr.write(
+      'warning: --control-token is visible to other local users in `ps`; set INKLINK_MOCK_CONTROL_TOKEN instead\n',
+    );
   const logger = createLogger(logLevel, process.stderr, process.stdout, { format: logFormat });
   // Signals are caught from here on: one that arrives while the mock starts stops it once started.
   const signal = new Promise<NodeJS.Signals>((resolve) => {

@@ -20,6 +20,7 @@ import fc from 'fast-check';
 import { compileSpec, getSpec, type CompiledSpec } from '../../../core/spec';
 import controlDocument from '../../../mock/control-api.json';
 import { EVENT_TYPES } from '../../../core/inklink';
+import { REFUSALS } from '../../../core/refusals';
 import type { MockServer } from '../../../mock/server';
 import { encodeRequest, exchange, parseResponse, type RawRequestSpec, type RawResponse } from './raw-http';
 
@@ -52,11 +53,25 @@ const DOMAIN_500 = [
   /^Webhook endpoint not found\.$/,
   /^Permission denied: .* requires an organization owner or admin api key\.$/,
 ];
-export const DOCUMENTED_STATUSES = new Set([200, 201, 202, 400, 401, 404, 408, 413, 431, 500]);
+// 405 (a wrong method on a known path) is the mock's answer where InkLink documents none (core/refusals.ts).
+export const DOCUMENTED_STATUSES = new Set([
+  200,
+  201,
+  202,
+  400,
+  401,
+  404,
+  REFUSALS.method_not_allowed.status,
+  408,
+  413,
+  431,
+  500,
+]);
 const CODE_OF: Record<number, string> = {
   400: 'VALIDATION_ERROR',
   401: 'UNAUTHORIZED',
   404: 'NOT_FOUND',
+  [REFUSALS.method_not_allowed.status]: REFUSALS.method_not_allowed.code,
   408: 'VALIDATION_ERROR',
   413: 'VALIDATION_ERROR',
   431: 'VALIDATION_ERROR',
