@@ -12,6 +12,7 @@ import {
   tableRow,
 } from '../verifier/report';
 import { MAX_SEED } from '../verifier/generate/random';
+import { belowMinimumLine, formatCoverage } from '../verifier/coverage';
 import { CHECK_INFO, DEFAULT_GENERATED, verify } from '../verifier/run';
 import { parseTrigger } from '../verifier/trigger';
 import { colourEnabled } from './terminal';
@@ -157,6 +158,14 @@ export const VERIFY_OPTIONS: OptionSpec[] = [
     valueName: 'FILE',
     description: 'An OpenAPI 3.0 document to verify against instead of the bundled openapi.json.',
   },
+  {
+    name: 'min-coverage',
+    type: 'string',
+    env: 'INKLINK_MIN_COVERAGE',
+    valueName: 'PCT',
+    value: { int: [0, 100] },
+    description: 'Fail the run (exit status 1) when its coverage is below PCT percent (0-100).',
+  },
   { name: 'list-checks', type: 'boolean', description: 'List the checks and exit.' },
   { name: 'help', type: 'boolean', description: 'Show this help.' },
 ];
@@ -229,6 +238,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     onResult: (r) => process.stdout.write(tableRow(r, width, color)),
   });
   process.stdout.write(report.aborted ? '' : tableFooter(report, color));
+  process.stdout.write(report.coverage ? formatCoverage(report.coverage) : '');
   process.stderr.write(report.aborted ? abortedLine(report) : '');
   if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(formatAnnotations(report));
   writeReports(reports, {
@@ -237,5 +247,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     ctrf: () => formatCtrf(report),
     html: () => formatHtml(report),
   });
-  return report.aborted ? 1 : exitStatus(report.counts);
+  const minCoverage = values['min-coverage'] === undefined ? undefined : Number(values['min-coverage']);
+  const below = report.coverage && minCoverage !== undefined && report.coverage.percent < minCoverage;
+  if (below) process.stderr.write(belowMinimumLine(report.coverage!, minCoverage));
+  return report.aborted || below ? 1 : exitStatus(report.counts);
 }

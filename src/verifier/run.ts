@@ -11,6 +11,7 @@ import { getSpec, type CompiledSpec } from '../../core/spec';
 import { createValidator } from '../../core/validator';
 import { endpointsOf, type Check, type Requirement } from './check';
 import { CHECKS } from './checks';
+import { computeCoverage } from './coverage';
 import { RunContext, type Issued, type Keys } from './context';
 import { NOT_HTTP, RecordingClient } from './http';
 import { startReceiver, type Receiver } from './receiver';
@@ -86,6 +87,7 @@ export async function verify(options: VerifyOptions): Promise<Report> {
   const report = (results: CheckResult[], issued: Issued[], aborted?: string) =>
     buildReport({
       baseUrl,
+      spec,
       started,
       trigger,
       seed: generation.seed,
@@ -157,6 +159,7 @@ function compileResponseValidators(spec: CompiledSpec): void {
 
 function buildReport(r: {
   baseUrl: string;
+  spec: CompiledSpec;
   started: number;
   trigger: Trigger;
   seed: number;
@@ -177,6 +180,7 @@ function buildReport(r: {
     results: r.results,
     exchanges: r.exchanges.map((e) => redactExchange(e, r.keys, r.issued)),
     counts: countStatuses(r.results),
+    ...(r.aborted ? {} : { coverage: computeCoverage(r.spec, CHECKS, r.exchanges, r.results) }),
   };
 }
 

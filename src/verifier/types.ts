@@ -1,5 +1,6 @@
 /** The verifier's vocabulary: exchanges it records, checks it runs, results it reports. */
 import type { CheckCounts, CheckStatus } from '../../core/check-report';
+import type { Coverage } from './coverage';
 
 /**
  * A check's status (core/check-report.ts). `blocked`: the check could not judge its rule
@@ -91,4 +92,6 @@ export interface Report {
   /** Every exchange of the run, secrets and keys redacted. */
   exchanges: Exchange[];
   counts: Counts;
+  /** What the run exercised (coverage.ts); absent when it could not start. */
+  coverage?: Coverage;
 }
