@@ -4,15 +4,17 @@
  * tells it, and `deliveries resend ID` (`POST /__mock/deliveries/{id}/resend`) to send a past
  * delivery again, signed afresh with the secret in force.
  */
+import { controlClient, MockError, MOCK_URL_OPTION, serverSentEvents, type ControlClient } from './mock-client';
+import type { DeliveryRecord } from '../../mock/domain/deliveries';
 import {
-  controlClient,
   CONTROL_TOKEN_ENV,
-  MockError,
-  MOCK_URL_OPTION,
-  serverSentEvents,
-  type ControlClient,
-} from './mock-client';
-import { helpText, parseOptions, UsageError, type CommandHelp, type OptionSpec, type ParsedOptions } from './options';
+  helpText,
+  parseOptions,
+  UsageError,
+  type CommandHelp,
+  type OptionSpec,
+  type ParsedOptions,
+} from './options';
 
 export const DELIVERIES_OPTIONS: OptionSpec[] = [
   MOCK_URL_OPTION,
@@ -61,27 +63,8 @@ export const DELIVERIES_HELP: CommandHelp = {
   ],
 };
 
-interface Attempt {
-  attempt: number;
-  secret_fingerprint: string;
-  outcome: string;
-  status?: number;
-  error?: string;
-}
-
-interface Delivery {
-  id: string;
-  event_id: string;
-  type: string;
-  endpoint_id: string;
-  organization_id: string;
-  url: string;
-  state: string;
-  created_at: string;
-  next_attempt_at: string | null;
-  attempts: Attempt[];
-  resent_from?: string;
-}
+/** A delivery as the control API answers it (the journal's record). */
+type Delivery = DeliveryRecord;
 
 const COLUMNS: [string, (d: Delivery) => string][] = [
   ['CREATED', (d) => d.created_at],

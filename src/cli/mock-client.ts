@@ -3,11 +3,10 @@
  * token (from INKLINK_MOCK_CONTROL_TOKEN only: a flag would show it in `ps` and shell history), and
  * control-API calls whose refusals become one line that says what the mock answered.
  */
+import { jsonOrUndefined } from '../../core/json';
+import { REFUSALS } from '../../core/refusals';
 import { DEFAULTS } from '../../mock/config';
-import { HTTP_URL, type OptionSpec } from './options';
-
-/** The env var `serve` takes its control token from: the same one holds it for the client commands. */
-export const CONTROL_TOKEN_ENV = 'INKLINK_MOCK_CONTROL_TOKEN';
+import { CONTROL_TOKEN_ENV, HTTP_URL, type OptionSpec } from './options';
 
 export const MOCK_URL_OPTION: OptionSpec = {
   name: 'mock-url',
@@ -87,19 +86,14 @@ export function controlClient(mockUrl: string, env: NodeJS.ProcessEnv = process.
         throw unreachable(e);
       }
       const text = await res.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
+      const json = jsonOrUndefined(text);
       return { status: res.status, json };
     },
     async expect(method, path, expected, body) {
       const { status, json } = await client.request(method, path, body);
       if (status === expected) return json;
       const hint =
-        status === 401
+        status === REFUSALS.control_unauthenticated.status
           ? `; set ${CONTROL_TOKEN_ENV} to the control token the mock was started with`
           : json === undefined
             ? ' (not JSON: is this the mock? see --mock-url)'
@@ -115,12 +109,7 @@ export function controlClient(mockUrl: string, env: NodeJS.ProcessEnv = process.
       }
       if (res.status !== 200 || !res.body) {
         const text = await res.text();
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
+        const json = jsonOrUndefined(text);
         throw new MockError(`the mock at ${base} ${describeRefusal(res.status, json)} to GET /__mock/stream`);
       }
       return res;

@@ -11,6 +11,9 @@ import { loadSpecFile, type CompiledSpec } from '../../core/spec';
  * flag or the env var), before the command looks at it: an integer in a range, a duration of at
  * least `duration` ms, an absolute URL (`http`: http or https only), or one of a list.
  */
+
+/** The env var `serve` takes its control token from: the same one holds it for the commands that call a mock. */
+export const CONTROL_TOKEN_ENV = 'INKLINK_MOCK_CONTROL_TOKEN';
 export type ValueRule =
   { int: [number, number] } | { duration: number } | { url: 'http' | 'any' } | { oneOf: readonly string[] };
 /** The rules most options share. */

@@ -4,6 +4,7 @@
  * public API, or a provider-state URL.
  */
 import fs from 'node:fs';
+import { CONTROL_TOKEN_ENV } from './options';
 import { pactLib } from '../pact/lib';
 import {
   PactVerifyConfigError,
@@ -114,7 +115,7 @@ export const PACT_VERIFY_OPTIONS: OptionSpec[] = [
   {
     name: 'control-token',
     type: 'string',
-    env: 'INKLINK_MOCK_CONTROL_TOKEN',
+    env: CONTROL_TOKEN_ENV,
     valueName: 'TOKEN',
     description: "mock mode: the mock's control token, if it has one.",
   },

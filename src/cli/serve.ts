@@ -1,5 +1,6 @@
 /** `inklink-mock serve`: the stateful mock on a port, with the start-up banner. */
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../../core/log';
+import { CONTROL_TOKEN_ENV } from './options';
 import { DEFAULTS, isLoopback } from '../../mock/config';
 import { parseSchedule } from '../../core/duration';
 import { createMockServer, type StateSource } from '../../mock/server';
@@ -113,7 +114,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   {
     name: 'control-token',
     type: 'string',
-    env: 'INKLINK_MOCK_CONTROL_TOKEN',
+    env: CONTROL_TOKEN_ENV,
     valueName: 'TOKEN',
     description:
       'Bearer token the control API requires (needed off loopback). Prefer INKLINK_MOCK_CONTROL_TOKEN: ' +

@@ -10,8 +10,16 @@ import { EVENT_TYPES, exampleEventData } from '../../core/inklink';
 import { createValidator, describePath } from '../../core/validator';
 import { getControlSpec } from '../../mock/control-spec';
 import { randomAlphanumeric } from '../../mock/domain/ids';
-import { controlClient, CONTROL_TOKEN_ENV, MockError, MOCK_URL_OPTION } from './mock-client';
-import { helpText, nearest, parseOptions, UsageError, type CommandHelp, type OptionSpec } from './options';
+import { controlClient, MockError, MOCK_URL_OPTION } from './mock-client';
+import {
+  CONTROL_TOKEN_ENV,
+  helpText,
+  nearest,
+  parseOptions,
+  UsageError,
+  type CommandHelp,
+  type OptionSpec,
+} from './options';
 
 export const TRIGGER_OPTIONS: OptionSpec[] = [
   MOCK_URL_OPTION,

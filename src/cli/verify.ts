@@ -1,5 +1,6 @@
 /** `inklink-mock verify`: checks an implementation against openapi.json and the documented behaviour. */
 import { exitStatus, nameWidth } from '../../core/check-report';
+import { CONTROL_TOKEN_ENV } from './options';
 import {
   abortedLine,
   formatAnnotations,
@@ -80,7 +81,7 @@ export const VERIFY_OPTIONS: OptionSpec[] = [
   {
     name: 'control-token',
     type: 'string',
-    env: 'INKLINK_MOCK_CONTROL_TOKEN',
+    env: CONTROL_TOKEN_ENV,
     valueName: 'TOKEN',
     description: "Bearer token of the mock's control API, for --trigger mock.",
   },
